@@ -1,0 +1,1 @@
+"""What is checked: the catalogue as data (YAML beside this file) and the rule kinds (rules/)."""

@@ -1,0 +1,32 @@
+"""`python -m tracker …`: the command line. Each feature module adds its own subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+from tracker.catalogue import CatalogueError
+
+# Modules exposing add_commands(subparsers); each subcommand sets `func(args) -> int`.
+COMMAND_MODULES = ("tracker.cli_core", "tracker.ingest.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tracker", description="创卫指标达标监测")
+    parser.add_argument("--db", help="数据库文件（默认 TRACKER_DB 或 data/tracker.duckdb）")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        import_module(name).add_commands(sub)
+    for command in sub.choices.values():  # --db also after the subcommand
+        command.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CatalogueError as exc:
+        print(exc, file=sys.stderr)
+        return 2

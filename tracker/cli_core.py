@@ -1,0 +1,117 @@
+"""Core subcommands: init, demo, catalogue, evaluate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from tracker import db
+from tracker.catalogue import catalogue
+from tracker.evaluate import evaluate, to_json
+from tracker.strings import STATUS_LABEL, VETO
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def cmd_init(args) -> int:
+    con = db.connect(args.db)
+    print(f"数据库已就绪：{db.db_path(args.db)}（结构版本 {db.schema_version(con)}）")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from tracker.demo import load_demo
+
+    con = db.connect(args.db)
+    n = load_demo(con, replace=args.replace)
+    print(f"已载入演示数据：{n} 条测量值" if n else "数据库已有数据，未载入演示数据（用 --replace 覆盖）")
+    return 0
+
+
+def catalogue_json() -> dict:
+    cat = catalogue()
+    return {
+        "categories": [{"code": c, "name": n} for c, n in cat.categories.items()],
+        "items": [
+            {
+                "code": i.code,
+                "category": i.category,
+                "title": i.title,
+                "text": i.text,
+                "units_text": list(i.units_text),
+                "units": list(i.units),
+                "metrics": [
+                    {
+                        "code": m.code,
+                        "name": m.name,
+                        "unit": m.unit,
+                        "period": m.period,
+                        "scope": m.scope,
+                        "reporter": m.reporter,
+                        "rule": m.rule,
+                        "national_field": m.national_field,
+                        "areas": list(m.areas),
+                        "source": m.source,
+                    }
+                    for m in i.metrics
+                ],
+            }
+            for i in cat.items
+        ],
+    }
+
+
+def cmd_catalogue(args) -> int:
+    data = catalogue_json()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return 0
+    for item in data["items"]:
+        print(f"{item['code']:>2}. {item['title']}  [{'、'.join(item['units_text'])}]")
+        for m in item["metrics"]:
+            print(f"     {m['code']:<6} {m['name']}  {m['rule']}")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    con = db.connect(args.db)
+    ev = evaluate(con, args.as_of)
+    if args.json:
+        print(json.dumps(to_json(ev), ensure_ascii=False, indent=1))
+        return 0
+    s = ev.summary
+    labels = STATUS_LABEL["zh"]
+    print(
+        f"截至 {ev.as_of}：达标 {s['met']}/{s['items']} 项（{s['readiness']:.0%}），"
+        f"未达标 {s['not_met']}，数据过期 {s['stale']}，无数据 {s['no_data']}，待核实 {s['pending']}"
+    )
+    cat = catalogue()
+    items = ev.items.sort_values(["veto_risk", "item"], ascending=[False, True])
+    metrics = ev.metrics.set_index("metric")
+    for row in items.itertuples(index=False):
+        item = cat.item(row.item)
+        flag = f" 【{VETO}】" if row.veto_risk else ""
+        print(f"{item.code:>2}. {item.title:<14} {labels[row.status]}{flag}")
+        for m in item.metrics:
+            if metrics.loc[m.code, "status"] != "met":
+                print(
+                    f"      {m.code:<6} {labels[metrics.loc[m.code, 'status']]:<4} {metrics.loc[m.code, 'reason']}"
+                )
+    return 0
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("init", help="创建或升级数据库")
+    p.set_defaults(func=cmd_init)
+    p = sub.add_parser("demo", help="向空数据库载入演示数据")
+    p.add_argument("--replace", action="store_true", help="清空现有数据后载入")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("catalogue", help="列出指标目录")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_catalogue)
+    p = sub.add_parser("evaluate", help="评估截至某日的达标情况")
+    p.add_argument("--as-of", type=_date, default=dt.date.today(), help="YYYY-MM-DD，默认今天")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_evaluate)

@@ -1,0 +1,109 @@
+"""The DuckDB store: open the file, create and migrate the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from tracker.config import db_path
+
+# Each migration runs once, in order, inside one transaction; schema_version records the last one applied.
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE SEQUENCE submission_id START 1;
+        CREATE TABLE submission (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('submission_id'),
+            submitted_at  TIMESTAMP NOT NULL,
+            submitted_by  VARCHAR NOT NULL,      -- user name, 'demo' or 'cli'
+            unit          VARCHAR,               -- unit the file was sent for (null: a 单位 column per row)
+            file_name     VARCHAR NOT NULL,
+            file_bytes    BLOB,                  -- the raw file, kept so nothing sent is ever lost
+            sha256        VARCHAR NOT NULL,
+            accepted      INTEGER NOT NULL DEFAULT 0,
+            refused       INTEGER NOT NULL DEFAULT 0,
+            warned        INTEGER NOT NULL DEFAULT 0,
+            outcome       VARCHAR NOT NULL,      -- committed | all_refused | failed | duplicate
+            message       VARCHAR,
+            is_demo       BOOLEAN NOT NULL DEFAULT false
+        );
+        CREATE SEQUENCE measurement_id START 1;
+        CREATE TABLE measurement (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('measurement_id'),
+            submission_id BIGINT NOT NULL,
+            metric        VARCHAR NOT NULL,
+            unit          VARCHAR NOT NULL,      -- reporting unit (canonical short name)
+            area          VARCHAR,               -- street / township; null = city-wide
+            period_start  DATE NOT NULL,
+            period_end    DATE NOT NULL,
+            period_label  VARCHAR NOT NULL,
+            value         DOUBLE,                -- number; yes/no as 1/0; grade as 1..4 (A..D)
+            numerator     DOUBLE,
+            denominator   DOUBLE,
+            grade         VARCHAR,
+            note          VARCHAR,
+            evidence      VARCHAR,
+            recorded_at   TIMESTAMP NOT NULL,
+            source_row    INTEGER
+        );
+        CREATE TABLE refused_row (
+            submission_id BIGINT NOT NULL,
+            row_number    INTEGER NOT NULL,      -- as Excel numbers it
+            cells         VARCHAR NOT NULL,      -- JSON of the raw cells
+            reasons       VARCHAR[] NOT NULL
+        );
+        CREATE TABLE warned_row (
+            submission_id BIGINT NOT NULL,
+            row_number    INTEGER NOT NULL,
+            warnings      VARCHAR[] NOT NULL
+        );
+        -- The office's check of a checklist value (待核实 until a row exists here).
+        CREATE TABLE verification (
+            measurement_id BIGINT NOT NULL,
+            verified_by    VARCHAR NOT NULL,
+            verified_at    TIMESTAMP NOT NULL,
+            note           VARCHAR
+        );
+        """,
+    ),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the tracker database and bring its schema up to date."""
+    target = db_path(path)
+    if str(target) != ":memory:":
+        target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target), read_only=read_only)
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return row[0] or 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    current = schema_version(con)
+    for version, sql in MIGRATIONS:
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES (?)", [version])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT count(*) FROM measurement").fetchone()[0] == 0

@@ -1,0 +1,68 @@
+"""What every Streamlit page shares: the one DuckDB connection, a cursor per script run, cached
+evaluations (cleared when a commit lands), demo data on an empty database, and the language switch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from tracker import db
+from tracker.catalogue import Catalogue, catalogue
+from tracker.config import db_path
+from tracker.evaluate import Evaluation, evaluate, readiness_history
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    """One connection per process: DuckDB lets one process hold the file."""
+    con = db.connect(path)
+    if db.is_empty(con):
+        from tracker.demo import load_demo
+
+        load_demo(con)
+    return con
+
+
+def cursor():
+    """A cursor for this script run (cursors are cheap; connections are not shared across threads)."""
+    return _connection(str(db_path())).cursor()
+
+
+def cat() -> Catalogue:
+    return catalogue()
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner="正在评估……")
+def cached_evaluation(as_of: dt.date, generation: int) -> Evaluation:
+    return evaluate(cursor(), as_of)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner="正在计算历史趋势……")
+def cached_history(dates: tuple[dt.date, ...], generation: int):
+    return readiness_history(cursor(), list(dates))
+
+
+def data_generation() -> int:
+    """Changes whenever a submission lands, so cached evaluations are keyed to the data they saw."""
+    row = cursor().execute("SELECT count(*), coalesce(max(id), 0) FROM submission").fetchone()
+    return row[0] * 1_000_003 + row[1]
+
+
+def evaluation(as_of: dt.date) -> Evaluation:
+    return cached_evaluation(as_of, data_generation())
+
+
+def history(dates) -> object:
+    return cached_history(tuple(dates), data_generation())
+
+
+def clear_caches() -> None:
+    """Call after a commit: dashboards must show the new figures."""
+    cached_evaluation.clear()
+    cached_history.clear()
+
+
+def is_demo() -> bool:
+    row = cursor().execute("SELECT bool_or(is_demo) FROM submission").fetchone()
+    return bool(row[0])
