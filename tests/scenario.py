@@ -1,0 +1,51 @@
+"""Writing measurements straight into a test database, for engine tests with hand-worked expectations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tracker import periods
+from tracker.catalogue import catalogue
+
+_GRADES = "ABCD"
+
+
+def add(
+    con,
+    metric: str,
+    period: str,
+    value,
+    *,
+    unit: str | None = None,
+    area: str | None = None,
+    recorded_at: str = "2020-01-01 00:00:00",
+) -> int:
+    """One measurement; `period` as people write it (「2023年」「2023Q2」), value a number or a grade letter."""
+    m = catalogue().metric(metric)
+    p = periods.parse(period)
+    assert p is not None and p.type == m.period, f"{period} is not a {m.period} period"
+    grade = value if isinstance(value, str) else None
+    number = float(_GRADES.index(value) + 1) if grade else float(value)
+    return con.execute(
+        """INSERT INTO measurement (submission_id, metric, unit, area, period_start, period_end, period_label,
+                                   value, grade, recorded_at)
+           VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        [
+            metric,
+            unit or m.reporter,
+            area,
+            p.start,
+            p.end,
+            p.label,
+            number,
+            grade,
+            dt.datetime.fromisoformat(recorded_at),
+        ],
+    ).fetchone()[0]
+
+
+def verify(con, measurement_id: int) -> None:
+    con.execute(
+        "INSERT INTO verification VALUES (?, '创卫办', TIMESTAMP '2024-01-15 10:00:00', '现场核实')",
+        [measurement_id],
+    )
