@@ -207,3 +207,43 @@ def test_loader_refuses_with_item_and_field(broken, change, message):
 def test_loader_accepts_the_real_catalogue_copy(broken):
     cat = load_catalogue(broken(lambda d: None))
     assert len(cat.metrics) == len(catalogue().metrics)
+
+
+# ------------------------------------------------------------------ vector density grades (item 45)
+
+
+def _rat():
+    return next(v for v in catalogue().vector_grades if v.vector == "鼠")
+
+
+def test_vector_grades_cover_the_four_grade_metrics():
+    assert sorted(v.metric for v in catalogue().vector_grades) == ["45.1", "45.2", "45.3", "45.4"]
+
+
+@pytest.mark.parametrize(
+    ("readings", "grade"),
+    [
+        (
+            {"室内鼠迹房间阳性率": 1, "防鼠设施合格率": 97, "外环境鼠迹路径指数": 1},
+            "A",
+        ),  # every A limit exactly
+        ({"室内鼠迹房间阳性率": 1.1, "防鼠设施合格率": 97, "外环境鼠迹路径指数": 1}, "B"),
+        ({"室内鼠迹房间阳性率": 5, "防鼠设施合格率": 93, "外环境鼠迹路径指数": 5}, "C"),
+        ({"室内鼠迹房间阳性率": 5, "防鼠设施合格率": 92.9, "外环境鼠迹路径指数": 5}, "D"),
+        ({"室内鼠迹房间阳性率": 1, "防鼠设施合格率": 97}, "D"),  # an incomplete survey grades nothing
+    ],
+)
+def test_rat_grade_from_survey_readings(readings, grade):
+    assert _rat().grade(readings) == grade
+
+
+def test_loader_refuses_grade_limits_that_disagree_with_the_threshold(tmp_path):
+    folder = tmp_path / "indicators"
+    shutil.copytree(INDICATORS, folder, ignore=shutil.ignore_patterns("rules", "__pycache__", "*.py"))
+    path = folder / "vector_grades.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("A: 97, B: 95, C: 93", "A: 97, B: 95, C: 92"),
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogueError, match="threshold_metric: 与指标45.6的阈值不一致"):
+        load_catalogue(folder)

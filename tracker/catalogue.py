@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from indicators.rules import REGISTRY
+from indicators.rules.common import OPS, holds
 from indicators.rules.grade import GRADES
 from tracker.config import INDICATORS
 
@@ -105,6 +106,36 @@ class Phase:
     parent: str | None = None
 
 
+@dataclass(frozen=True)
+class GradeLimit:
+    name: str
+    unit: str
+    op: str
+    limits: dict[str, float]  # grade letter (A, B, C) -> limit
+    threshold_metric: str | None = None
+
+
+@dataclass(frozen=True)
+class VectorGrades:
+    """The density grades behind item 45 for one vector (鼠, 蚊, 蝇, 蟑螂), as data."""
+
+    vector: str
+    metric: str  # the grade metric in standard.yaml
+    limits: tuple[GradeLimit, ...]
+
+    def grade(self, readings: dict[str, float]) -> str:
+        """The best grade whose every limit holds for the survey readings; D when even C fails.
+
+        A reading that is missing fails its limit: a grade needs the whole survey."""
+        for letter in GRADES[:-1]:
+            if all(
+                lim.name in readings and holds(readings[lim.name], lim.op, lim.limits[letter])
+                for lim in self.limits
+            ):
+                return letter
+        return GRADES[-1]
+
+
 @dataclass
 class Catalogue:
     categories: dict[int, str]
@@ -112,6 +143,7 @@ class Catalogue:
     units: dict[str, Unit]
     groups: dict[str, tuple[str, ...]]
     phases: tuple[Phase, ...]
+    vector_grades: tuple[VectorGrades, ...] = ()
     _aliases: dict[str, str] = field(default_factory=dict, repr=False)
     _metrics: dict[str, Metric] = field(default_factory=dict, repr=False)
     _metric_names: dict[str, str] = field(default_factory=dict, repr=False)
@@ -292,6 +324,50 @@ def _load_metric(raw: dict, item: int, item_units: tuple[str, ...], cat_expand, 
     )
 
 
+def _load_vector_grades(
+    data: dict, metrics: dict[str, Metric], problems: list[str]
+) -> tuple[VectorGrades, ...]:
+    out = []
+    for raw in data.get("vectors") or []:
+        where = f"vector_grades.yaml {raw.get('vector', '?')}"
+        metric = metrics.get(str(raw.get("metric")))
+        if metric is None or metric.kind != "grade":
+            problems.append(f"{where} metric: 「{raw.get('metric')}」不是目录中的等级指标")
+        limits = []
+        for lim in raw.get("limits") or []:
+            at = f"{where}「{lim.get('name')}」"
+            if lim.get("op") not in OPS:
+                problems.append(f"{at} op: 「{lim.get('op')}」不是允许的运算符")
+                continue
+            values = [lim.get(g) for g in GRADES[:-1]]
+            if any(not isinstance(v, int | float) for v in values):
+                problems.append(f"{at} A/B/C: 缺少限值")
+                continue
+            # A is the strictest grade: for upper limits A ≤ B ≤ C, for lower limits A ≥ B ≥ C.
+            ordered = sorted(values, reverse=lim["op"] in (">=", ">"))
+            if values != ordered:
+                problems.append(f"{at} A/B/C: 限值顺序不对（A级应最严格）")
+            target = lim.get("threshold_metric")
+            if target:
+                m = metrics.get(str(target))
+                if m is None or (m.rule.get("op"), m.rule.get("value")) != (lim["op"], lim["C"]):
+                    problems.append(
+                        f"{at} threshold_metric: 与指标{target}的阈值不一致（C级为 {lim['op']} {lim['C']}）"
+                    )
+            limits.append(
+                GradeLimit(
+                    lim["name"],
+                    str(lim.get("unit", "")),
+                    lim["op"],
+                    dict(zip(GRADES[:-1], values, strict=True)),
+                    target,
+                )
+            )
+        if metric is not None:
+            out.append(VectorGrades(raw.get("vector", ""), metric.code, tuple(limits)))
+    return tuple(out)
+
+
 def load_catalogue(folder: Path | str = INDICATORS) -> Catalogue:
     folder = Path(folder)
     problems: list[str] = []
@@ -365,10 +441,11 @@ def load_catalogue(folder: Path | str = INDICATORS) -> Catalogue:
             if key:
                 names.setdefault(str(key).lower(), metric.code)
     phases = _load_phases(_read(folder / "phases.yaml"), problems)
+    vector_grades = _load_vector_grades(_read(folder / "vector_grades.yaml"), metrics, problems)
     if problems:
         raise CatalogueError("目录有误，未加载：\n" + "\n".join(f"- {p}" for p in problems))
     items.sort(key=lambda i: i.code)
-    return Catalogue(categories, tuple(items), units, groups, phases, aliases, metrics, names)
+    return Catalogue(categories, tuple(items), units, groups, phases, vector_grades, aliases, metrics, names)
 
 
 @lru_cache(maxsize=1)
