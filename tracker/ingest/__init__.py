@@ -1,0 +1,6 @@
+"""Uploads: templates per unit, CSV/Excel reading, row-level validation in SQL, one-transaction commit."""
+
+from tracker.ingest.service import ImportResult, RowReport, import_file
+from tracker.ingest.text import FileRefused
+
+__all__ = ["FileRefused", "ImportResult", "RowReport", "import_file"]

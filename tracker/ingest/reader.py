@@ -1,0 +1,230 @@
+"""Read an uploaded .csv or .xlsx into a DuckDB temp table of text cells, one row per spreadsheet row.
+
+`read(con, data, sheet=None)` leaves `_ing_raw(row_no INTEGER, c0 … cN VARCHAR)` in `con` (row_no as
+Excel numbers rows, title and header rows included) and returns where the header is and which column
+holds which field. CSV text is decoded and NFKC-normalised as a whole (tracker.ingest.text), written to
+a temporary UTF-8 file and parsed by DuckDB's read_csv: no Python loop over the rows. An .xlsx is read
+cell by cell with openpyxl (inherently per row) and handed to DuckDB as one frame.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from tracker.ingest.text import BLANK, FileRefused, decode, nfkc, normalise_cell, prepare_csv_text
+from tracker.strings.upload import FILE
+
+FIELDS = ("unit", "metric", "area", "period", "value", "numerator", "denominator", "note", "evidence")
+
+# Header words, compared after NFKC, without spaces, lower-case, with hints in brackets and * removed.
+HEADER_WORDS = {
+    "unit": ("单位", "报送单位", "填报单位", "责任单位", "单位名称", "unit", "reportingunit"),
+    "metric": ("指标", "指标名称", "指标编码", "指标代码", "指标项目", "考核指标", "metric", "indicator"),
+    "area": ("区域", "街道乡镇", "街道/乡镇", "乡镇街道", "街道", "地区", "area", "district"),
+    "period": ("期间", "报告期", "统计期间", "报送期间", "时期", "周期", "年度", "period"),
+    "value": ("数值", "值", "指标值", "完成值", "实际值", "填报值", "value"),
+    "numerator": ("分子", "numerator"),
+    "denominator": ("分母", "denominator"),
+    "note": ("备注", "说明", "情况说明", "note", "notes", "remark", "remarks"),
+    "evidence": ("证明材料", "佐证材料", "证明", "附件", "材料", "evidence"),
+}
+_WORD_FIELD = {w: f for f, words in HEADER_WORDS.items() for w in words}
+_HINT = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]|[*＊:：]")
+HEAD_ROWS = 30  # the header is looked for in the first rows
+
+
+@dataclass
+class Sheet:
+    """Where the data is: the header's row number, the header cells, and field → column index."""
+
+    kind: str  # csv | xlsx
+    header_row: int
+    headers: list[str]
+    columns: dict[str, int] = field(default_factory=dict)
+    ncols: int = 0
+    last_row: int = 0
+
+
+def header_field(cell: object) -> str | None:
+    key = _HINT.sub("", "".join(str(cell or "").split())).lower()
+    return _WORD_FIELD.get(key)
+
+
+def find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[str, int]] | None:
+    """The first row naming the metric and at least one more known column (a title row may come first)."""
+    for row_no, cells in rows[:HEAD_ROWS]:
+        columns: dict[str, int] = {}
+        for i, cell in enumerate(cells):
+            name = header_field(cell)
+            if name and name not in columns:
+                columns[name] = i
+        if "metric" in columns and len(columns) >= 2:
+            return row_no, columns
+    return None
+
+
+def _header_names(cells: list, ncols: int) -> list[str]:
+    names: list[str] = []
+    for i in range(ncols):
+        name = str(cells[i]).strip() if i < len(cells) and cells[i] not in (None, "") else f"第{i + 1}列"
+        while name in names:
+            name += "_"
+        names.append(name)
+    return names
+
+
+def read(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None = None) -> Sheet:
+    if not data or not data.strip():
+        raise FileRefused(FILE["empty"])
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(con, data, sheet)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: an encrypted .xlsx or an old .xls
+        raise FileRefused(FILE["encrypted"] if "EncryptionInfo".encode("utf-16-le") in data else FILE["xls"])
+    return _read_csv(con, data)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _delimiter(head: str) -> str:
+    lines = [line for line in head.split("\n")[:HEAD_ROWS] if line.strip(BLANK + " ")]
+    counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
+    text = prepare_csv_text(nfkc(decode(data)))
+    if not text.strip(BLANK + " \n\t"):
+        raise FileRefused(FILE["empty"])
+    cut = text.find("\n", 1 << 16)
+    head = text if cut < 0 else text[:cut]
+    delim = _delimiter(head)
+    records = list(csv.reader(io.StringIO(head), delimiter=delim))
+    rows = [(i, [c.replace(BLANK, "") for c in rec]) for i, rec in enumerate(records, start=1)]
+    found = find_header(rows)
+    if found is None:
+        raise FileRefused(FILE["no_header"])
+    header_row, columns = found
+    ncols = max(len(cells) for _, cells in rows[: header_row + HEAD_ROWS])
+    ncols = max(ncols, max(columns.values()) + 1)
+    headers = _header_names(rows[header_row - 1][1], ncols)
+    fd, path = tempfile.mkstemp(suffix=".csv", prefix="tracker-upload-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+        del text
+        _load_csv(con, path, ncols, delim)
+    finally:
+        os.unlink(path)
+    last = con.execute("SELECT coalesce(max(row_no), 0) FROM _ing_raw").fetchall()[0][0]
+    return Sheet("csv", header_row, headers, columns, ncols, last)
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, path: str, ncols: int, delim: str) -> None:
+    cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols))
+    for parallel in ("true", "false"):  # null_padding needs the serial reader when quoted cells hold newlines
+        sql = f"""
+            CREATE OR REPLACE TEMP TABLE _ing_raw AS
+            SELECT CAST(row_number() OVER () AS INTEGER) AS row_no, *
+            FROM read_csv($path, auto_detect = false, header = false, columns = {{{cols}}},
+                          delim = $delim, quote = '"', escape = '"', null_padding = true,
+                          strict_mode = false, max_line_size = 4194304, parallel = {parallel})
+        """
+        try:
+            con.execute(sql, {"path": path, "delim": delim})
+            return
+        except duckdb.Error as exc:
+            if parallel == "false" or "parallel" not in str(exc):
+                raise FileRefused(FILE["binary"]) from exc
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def _cell_text(cell) -> str | None:
+    value = cell.value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = normalise_cell(value).strip()
+        return value or None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        fmt = getattr(cell, "number_format", "") or ""
+        if "%" in fmt:
+            return f"{value * 100:.10g}%"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return f"{value:.15g}"
+    return normalise_cell(str(value))
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -> Sheet:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise FileRefused(FILE["no_sheet"].format(sheet=sheet))
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        row_nos: list[int] = []
+        rows: list[list[str | None]] = []
+        expected = 1
+        for cells in ws.iter_rows():  # per row: reading cells is inherently per row
+            row_no = next((c.row for c in cells if getattr(c, "row", None)), expected)
+            values = [_cell_text(c) for c in cells]
+            while values and values[-1] is None:
+                values.pop()
+            expected = row_no + 1
+            if values:
+                row_nos.append(row_no)
+                rows.append(values)
+    except FileRefused:
+        raise
+    except Exception as exc:
+        raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
+    finally:
+        book.close()
+    if not rows:
+        raise FileRefused(FILE["empty"])
+    found = find_header(list(zip(row_nos, rows, strict=True)))
+    if found is None:
+        raise FileRefused(FILE["no_header"])
+    header_row, columns = found
+    ncols = max(max(len(r) for r in rows), max(columns.values()) + 1)
+    headers = _header_names(rows[row_nos.index(header_row)], ncols)
+    frame = pd.DataFrame(
+        {
+            f"c{i}": pd.Series([r[i] if i < len(r) else None for r in rows], dtype="object")
+            for i in range(ncols)
+        }
+    )
+    frame.insert(0, "row_no", pd.Series(row_nos, dtype="int32"))
+    con.register("_ing_frame", frame)
+    try:
+        casts = ", ".join(f"CAST(c{i} AS VARCHAR) AS c{i}" for i in range(ncols))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _ing_raw AS SELECT row_no, {casts} FROM _ing_frame")
+    finally:
+        con.unregister("_ing_frame")
+    return Sheet("xlsx", header_row, headers, columns, ncols, max(row_nos))

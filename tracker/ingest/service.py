@@ -1,0 +1,292 @@
+"""import_file: the one service the upload page, the CLI and (later) permissions call.
+
+Read → normalise → validate (all set-based SQL, tracker.ingest.validate) → commit in one transaction.
+Unless it is a dry run, the raw file is stored first, with its sha256, as a submission marked `failed`;
+the commit then writes every accepted row, every refused row with its reasons and raw cells, every
+warning, and the submission's outcome and counts, all or nothing. If anything goes wrong before the
+commit, the transaction is rolled back: no measurement is left behind, and the stored file's submission
+stays `failed` with the reason. A file whose sha256 was already committed changes nothing, and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from tracker.catalogue import catalogue
+from tracker.config import settings
+from tracker.ingest import reader
+from tracker.ingest.text import COMMA, QUOTE, SEMI, FileRefused
+from tracker.ingest.validate import drop_temp, validate
+from tracker.strings.upload import FILE, OUTCOME_LABEL, ROW_PREFIX, SUMMARY
+
+Progress = Callable[[float, str], None]
+PREVIEW_ROWS = 1000
+
+
+@dataclass
+class RowReport:
+    row: int  # as Excel numbers it
+    reasons: list[str]  # blocking reasons (refused rows) or warnings (warned rows)
+    cells_json: str = "{}"  # the raw cells, header → text
+
+    @property
+    def cells(self) -> dict:
+        return json.loads(self.cells_json)
+
+    def lines(self) -> list[str]:
+        return [ROW_PREFIX.format(row=self.row) + r for r in self.reasons]
+
+
+@dataclass
+class ImportResult:
+    submission: int | None
+    accepted: int = 0  # rows that go in (warned rows included)
+    refused: int = 0
+    warnings: int = 0  # accepted rows with at least one warning
+    duplicate: bool = False
+    outcome: str = "failed"  # committed | all_refused | failed | duplicate | dry_run
+    message: str = ""
+    refused_rows: list[RowReport] = field(default_factory=list)
+    warned_rows: list[RowReport] = field(default_factory=list)
+    accepted_preview: pd.DataFrame = field(default_factory=pd.DataFrame)
+    file_name: str = ""
+    sha256: str = ""
+    unit: str | None = None
+    header_row: int | None = None
+    headers: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.accepted + self.refused
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABEL.get(self.outcome, self.outcome)
+
+    def to_json(self) -> dict:
+        return {
+            "submission": self.submission,
+            "accepted": self.accepted,
+            "refused": self.refused,
+            "warnings": self.warnings,
+            "duplicate": self.duplicate,
+            "outcome": self.outcome,
+            "message": self.message,
+            "refused_rows": [{"row": r.row, "reasons": r.reasons} for r in self.refused_rows],
+            "warned_rows": [{"row": r.row, "warnings": r.reasons} for r in self.warned_rows],
+        }
+
+    def refused_frame(self) -> pd.DataFrame:
+        """The refused rows as sent, with 行号 and 原因 in front: a file to fix and send again."""
+        from tracker.strings.upload import COLUMNS
+
+        records = [
+            {COLUMNS["row"]: r.row, COLUMNS["reasons"]: "；".join(r.reasons), **r.cells}
+            for r in self.refused_rows
+        ]
+        return pd.DataFrame(records, columns=None if records else [COLUMNS["row"], COLUMNS["reasons"]])
+
+    def refused_csv(self) -> bytes:
+        """utf-8-sig, so Excel on Chinese Windows opens it without garbling."""
+        return self.refused_frame().to_csv(index=False).encode("utf-8-sig")
+
+
+def _before_commit(con: duckdb.DuckDBPyConnection) -> None:
+    """Called inside the transaction just before COMMIT (tests inject a failure here)."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def committed_before(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, dt.datetime] | None:
+    rows = con.execute(
+        "SELECT id, submitted_at FROM submission WHERE sha256 = ? AND outcome = 'committed' ORDER BY id LIMIT 1",
+        [sha256],
+    ).fetchall()
+    return rows[0] if rows else None
+
+
+def _store(con, file_name: str, data: bytes, sha: str, unit: str | None, user: str) -> int:
+    return con.execute(
+        """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, file_bytes, sha256, outcome, message)
+           VALUES (?, ?, ?, ?, ?, ?, 'failed', ?) RETURNING id""",
+        [_now(), user, unit, file_name, data, sha, FILE["failed"].format(detail="导入未完成")],
+    ).fetchall()[0][0]
+
+
+def _finish(con, sid: int | None, result: ImportResult) -> None:
+    if sid is None:
+        return
+    con.execute(
+        "UPDATE submission SET outcome = ?, message = ?, accepted = ?, refused = ?, warned = ? WHERE id = ?",
+        [result.outcome, result.message, result.accepted, result.refused, result.warnings, sid],
+    )
+
+
+def import_file(
+    con: duckdb.DuckDBPyConnection,
+    file_name: str,
+    data: bytes,
+    *,
+    unit: str | None = None,
+    user: str = "cli",
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    sheet: str | None = None,
+) -> ImportResult:
+    """Import one uploaded file (see the module's notes). `unit`: any alias of the unit the file is sent
+    for; None when each row's 单位 column names its unit (the office's collected forms)."""
+    step = progress or (lambda fraction, text: None)
+    cat = catalogue()
+    sha = hashlib.sha256(data).hexdigest()
+    sender = cat.resolve_unit(unit) if unit else None
+    result = ImportResult(None, file_name=file_name, sha256=sha, unit=sender)
+    earlier = committed_before(con, sha)
+    sid = None if dry_run else _store(con, file_name, data, sha, sender, user)
+    result.submission = sid
+    step(0.02, "已接收文件")
+    if earlier is not None:
+        result.duplicate = True
+        text = SUMMARY["duplicate_dry" if dry_run else "duplicate"]
+        result.message = text.format(when=earlier[1].strftime("%Y-%m-%d %H:%M"), original=earlier[0])
+        if not dry_run:
+            result.outcome = "duplicate"
+            _finish(con, sid, result)
+            step(1.0, result.message)
+            return result
+    try:
+        if unit and sender is None:
+            raise FileRefused(FILE["unknown_sender"].format(unit=unit))
+        limit = settings().get("max_upload_mb", 25)
+        if len(data) > limit * 1024 * 1024:
+            raise FileRefused(FILE["too_big"].format(size=len(data) / 1024 / 1024, limit=limit))
+        step(0.05, "正在读取文件")
+        found = reader.read(con, data, sheet)
+        result.header_row, result.headers = found.header_row, found.headers
+        _check_columns(found, sender)
+        step(0.35, "正在检查每一行")
+        validate(con, found, cat, sender)
+        _collect(con, found, result)
+        if result.rows == 0:
+            raise FileRefused(FILE["no_rows"])
+        step(0.7, "检查完成")
+        if dry_run:
+            result.outcome = "dry_run"
+            if not result.duplicate:
+                result.message = SUMMARY["dry_run"].format(
+                    accepted=result.accepted, warned=result.warnings, refused=result.refused
+                )
+            return result
+        result.outcome = "committed" if result.accepted else "all_refused"
+        result.message = SUMMARY[result.outcome].format(
+            accepted=result.accepted, warned=result.warnings, refused=result.refused
+        )
+        step(0.75, "正在写入数据库")
+        _commit(con, sid, found, result)
+        step(1.0, result.message)
+        return result
+    except FileRefused as exc:
+        result.outcome, result.message = "failed", str(exc)
+        result.accepted = result.refused = result.warnings = 0
+        result.refused_rows, result.warned_rows = [], []
+        _finish(con, sid, result)
+        return result
+    except Exception as exc:
+        result.outcome = "failed"
+        result.message = FILE["failed"].format(detail=f"{type(exc).__name__}: {exc}")
+        result.accepted = result.refused = result.warnings = 0
+        result.refused_rows, result.warned_rows = [], []
+        _finish(con, sid, result)
+        return result
+    finally:
+        drop_temp(con)
+
+
+def _check_columns(found: reader.Sheet, sender: str | None) -> None:
+    from tracker.strings.upload import COLUMNS
+
+    cols = found.columns
+    if "unit" not in cols and sender is None:
+        raise FileRefused(FILE["no_unit"])
+    if "period" not in cols:
+        raise FileRefused(FILE["missing_column"].format(column=COLUMNS["period"]))
+    if "value" not in cols and not ("numerator" in cols and "denominator" in cols):
+        raise FileRefused(FILE["no_value_column"])
+
+
+def _cells_sql(found: reader.Sheet) -> tuple[str, dict]:
+    params: dict[str, str] = {}
+    parts = []
+    for i, name in enumerate(found.headers):
+        params[f"h{i}"] = name
+        parts.append(f"$h{i}, translate(w.c{i}, '{COMMA}{QUOTE}{SEMI}\ue003', ',\";')")
+    return f"CAST(json_object({', '.join(parts)}) AS VARCHAR)", params
+
+
+def _collect(con: duckdb.DuckDBPyConnection, found: reader.Sheet, result: ImportResult) -> None:
+    accepted, refused, warned = con.execute(
+        """SELECT count(*) FILTER (WHERE len(reasons) = 0), count(*) FILTER (WHERE len(reasons) > 0),
+                  count(*) FILTER (WHERE len(reasons) = 0 AND len(warnings) > 0) FROM _ing_result"""
+    ).fetchall()[0]
+    result.accepted, result.refused, result.warnings = accepted, refused, warned
+    cells, params = _cells_sql(found)
+    rows = con.execute(
+        f"""SELECT r.row_no, r.reasons, {cells} FROM _ing_result r JOIN _ing_raw w USING (row_no)
+            WHERE len(r.reasons) > 0 ORDER BY r.row_no""",
+        params,
+    ).fetchall()
+    result.refused_rows = [RowReport(n, list(reasons), cells_json) for n, reasons, cells_json in rows]
+    rows = con.execute(
+        "SELECT row_no, warnings FROM _ing_result WHERE len(reasons) = 0 AND len(warnings) > 0 ORDER BY row_no"
+    ).fetchall()
+    result.warned_rows = [RowReport(n, list(w)) for n, w in rows]
+    result.accepted_preview = con.execute(
+        f"""SELECT r.row_no AS row, i.label AS metric, r.unit, r.area, r.period_label AS period,
+                   CASE WHEN r.grade IS NOT NULL THEN r.grade || '级'
+                        WHEN i.value_type = 'yesno' THEN CASE WHEN r.value >= 0.5 THEN '是' ELSE '否' END
+                        ELSE regexp_replace(CAST(CAST(round(r.value, 4) AS DOUBLE) AS VARCHAR), '\\.0$', '')
+                             || CASE WHEN i.uom = '%' THEN '%' ELSE '' END END AS value,
+                   r.numerator, r.denominator, r.note, r.evidence
+            FROM _ing_result r JOIN _lk_metric_info i ON i.code = r.metric
+            WHERE len(r.reasons) = 0 ORDER BY r.row_no LIMIT {PREVIEW_ROWS}"""
+    ).df()
+
+
+def _commit(con: duckdb.DuckDBPyConnection, sid: int, found: reader.Sheet, result: ImportResult) -> None:
+    cells, params = _cells_sql(found)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            """INSERT INTO measurement (submission_id, metric, unit, area, period_start, period_end, period_label,
+                   value, numerator, denominator, grade, note, evidence, recorded_at, source_row)
+               SELECT $sid, metric, unit, area, period_start, period_end, period_label, value, numerator,
+                      denominator, grade, note, evidence, $now, row_no
+               FROM _ing_result WHERE len(reasons) = 0 ORDER BY row_no""",
+            {"sid": sid, "now": _now()},
+        )
+        con.execute(
+            f"""INSERT INTO refused_row (submission_id, row_number, cells, reasons)
+                SELECT $sid, r.row_no, {cells}, r.reasons FROM _ing_result r JOIN _ing_raw w USING (row_no)
+                WHERE len(r.reasons) > 0 ORDER BY r.row_no""",
+            {"sid": sid, **params},
+        )
+        con.execute(
+            """INSERT INTO warned_row (submission_id, row_number, warnings)
+               SELECT $sid, row_no, warnings FROM _ing_result
+               WHERE len(reasons) = 0 AND len(warnings) > 0 ORDER BY row_no""",
+            {"sid": sid},
+        )
+        _finish(con, sid, result)
+        _before_commit(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

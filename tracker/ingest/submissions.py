@@ -1,0 +1,36 @@
+"""What was sent: the submissions table for the 报送记录 page and `python -m tracker submissions`."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+
+
+def list_submissions(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pd.DataFrame:
+    """Newest first: id, time, who, unit, file, size, outcome, counts, message (no file bytes)."""
+    return con.execute(
+        """SELECT id, submitted_at, submitted_by, unit, file_name, octet_length(file_bytes) AS size,
+                  sha256, outcome, accepted, refused, warned, message, is_demo
+           FROM submission WHERE $unit IS NULL OR unit = $unit ORDER BY id DESC""",
+        {"unit": unit},
+    ).df()
+
+
+def submission_file(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[str, bytes] | None:
+    """The original file as it was sent."""
+    row = con.execute("SELECT file_name, file_bytes FROM submission WHERE id = ?", [submission_id]).fetchall()
+    return None if not row or row[0][1] is None else (row[0][0], bytes(row[0][1]))
+
+
+def refused_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataFrame:
+    """A stored submission's refused rows: 行号, 原因, then the raw cells."""
+    from tracker.strings.upload import COLUMNS
+
+    rows = con.execute(
+        "SELECT row_number, reasons, cells FROM refused_row WHERE submission_id = ? ORDER BY row_number",
+        [submission_id],
+    ).fetchall()
+    records = [{COLUMNS["row"]: n, COLUMNS["reasons"]: "；".join(r), **json.loads(c)} for n, r, c in rows]
+    return pd.DataFrame(records, columns=None if records else [COLUMNS["row"], COLUMNS["reasons"]])

@@ -1,0 +1,166 @@
+"""Words of the upload screens, the import command and the templates (Chinese first).
+
+Row messages are templates with named fields; tracker.ingest turns them into SQL `format()` calls, so the
+same words reach the page, the CLI and the stored refused rows. The row number is not part of a reason:
+it is shown before it as ROW_PREFIX (「第7行：」), numbered as Excel numbers rows.
+"""
+
+from __future__ import annotations
+
+ROW_PREFIX = "第{row}行："
+
+# ---------------------------------------------------------------- whole-file refusals
+FILE = {
+    "encoding": "无法识别文件编码，请在 Excel 中选择“另存为 → CSV UTF-8（逗号分隔）”后重新上传",
+    "binary": "这不是 CSV 或 Excel 文件（内容无法读取），请上传由模板填写的 .xlsx 或 .csv 文件",
+    "empty": "文件是空的，没有任何内容",
+    "too_big": "文件大小 {size:.1f} MB，超过上限 {limit} MB，请分成几个文件上传",
+    "encrypted": "Excel 文件设置了打开密码，无法读取。请在 Excel 中“文件 → 信息 → 保护工作簿 → 用密码进行加密”清空密码并保存后重新上传",
+    "xls": "这是旧版 .xls 文件，请在 Excel 中“另存为 → Excel 工作簿（*.xlsx）”或“CSV UTF-8（逗号分隔）”后重新上传",
+    "bad_xlsx": "Excel 文件已损坏或不是 .xlsx 格式，无法打开（{detail}）",
+    "no_sheet": "Excel 文件中没有名为「{sheet}」的工作表",
+    "no_header": "找不到表头：请保留模板的列名行（单位、指标、区域、期间、数值、分子、分母、备注、证明材料）",
+    "missing_column": "表头缺少「{column}」列",
+    "no_value_column": "表头缺少「数值」列（或「分子」「分母」两列）",
+    "no_unit": "文件中没有「单位」列，请选择报送单位后再上传",
+    "unknown_sender": "未知单位「{unit}」",
+    "no_rows": "文件中只有表头，没有数据行",
+    "failed": "导入失败，已保存原始文件，但没有写入任何数据：{detail}",
+}
+
+# ---------------------------------------------------------------- blocking reasons (row refused)
+REFUSE = {
+    "no_metric": "缺少指标",
+    "unknown_metric": "未知指标「{metric}」",
+    "no_unit": "缺少单位",
+    "unknown_unit": "未知单位「{unit}」",
+    "other_unit": "本文件以「{sender}」名义报送，不能填报「{unit}」的数据",
+    "not_responsible": "「{unit}」不是指标「{metric}」的责任单位，不能报送该指标",
+    "unknown_area": "未知区域「{area}」",
+    "area_on_city": "指标「{metric}」是全市指标，不应填写区域「{area}」",
+    "no_area": "指标「{metric}」按街道乡镇报送，缺少区域",
+    "area_not_listed": "区域「{area}」不在指标「{metric}」的考核范围内",
+    "no_period": "缺少期间",
+    "bad_period": "期间「{period}」无法识别（可写 2023、2023年、2023年第四季度、2023Q4、2023-06、2023年6月）",
+    "wrong_period": "指标「{metric}」是{expected}指标，期间「{period}」不是{expected}",
+    "no_value": "缺少数值",
+    "bad_value": "数值「{value}」无法识别",
+    "bad_yesno": "数值「{value}」应为“是”或“否”（也可写 有/无）",
+    "bad_grade": "数值「{value}」应为 A、B、C、D 级之一",
+    "wrong_suffix": "数值「{value}」的单位与指标单位「{unit}」不符",
+    "pct_range": "数值「{value}」超出0–100%的范围",
+    "permille_range": "数值「{value}」超出0–1000‰的范围",
+    "negative": "数值「{value}」不能为负数",
+    "count_integer": "数值「{value}」应为整数（起数）",
+    "bad_numerator": "分子「{value}」无法识别",
+    "bad_denominator": "分母「{value}」无法识别",
+    "half_fraction": "分子和分母应同时填写",
+    "zero_denominator": "分母「{value}」应大于0",
+    "negative_fraction": "分子「{value}」不能为负数",
+    "fraction_type": "指标「{metric}」不能用分子/分母填报，请填写数值",
+    "duplicate": "与第{rows}行重复（同一指标、单位、区域、期间在文件中出现多次）",
+}
+
+# ---------------------------------------------------------------- warnings (row goes in)
+WARN = {
+    "replaces": "将替换此前报送的数值 {old}（{when}，{unit}）",
+    "outlier": "数值 {value} 与该指标以往数据（中位数 {median}）相差很大，请核实",
+    "fraction": "数值「{value}」像是小数，百分比应填写 {pct}%（已按 {value}% 记录，请核实）",
+    "mismatch": "数值「{value}」与分子/分母计算结果 {rate} 不一致，已按分子/分母记录",
+}
+
+PERIOD_NAME = {"year": "年度", "quarter": "季度", "month": "月度"}
+
+# ---------------------------------------------------------------- outcomes and summaries
+OUTCOME_LABEL = {
+    "committed": "已导入",
+    "all_refused": "全部被拒绝",
+    "failed": "失败",
+    "duplicate": "重复文件",
+    "dry_run": "预检（未保存）",
+}
+SUMMARY = {
+    "committed": "已导入 {accepted} 行（其中 {warned} 行有提醒），拒绝 {refused} 行。",
+    "all_refused": "全部 {refused} 行被拒绝，未导入任何数据。原始文件已保存。",
+    "dry_run": "预检：可导入 {accepted} 行（其中 {warned} 行有提醒），将拒绝 {refused} 行。尚未保存。",
+    "duplicate": "此文件已于 {when} 导入（报送记录 #{original}），本次未重复导入，数据没有变化。",
+    "duplicate_dry": "此文件已于 {when} 导入（报送记录 #{original}），提交将不会重复导入。",
+}
+
+# ---------------------------------------------------------------- templates
+TEMPLATE_HEADERS = ("单位", "指标", "区域", "期间", "数值", "分子", "分母", "备注", "证明材料")
+TEMPLATE_TITLE = "{unit} 创卫指标报送表（{periods}）"
+TEMPLATE_SHEET = "数据"
+TEMPLATE_HELP_SHEET = "填报说明"
+TEMPLATE_LISTS_SHEET = "选项"
+TEMPLATE_HELP_HEADERS = ("指标", "计量单位", "报送周期", "范围", "达标要求", "填写示例")
+TEMPLATE_NOTES = (
+    "每行填写一个指标在一个期间（及一个区域）的数值；请不要修改列名。",
+    "百分比可写 90、90% 或 ９０％；是/否类指标填“是”或“否”；等级类指标填 A、B、C、D。",
+    "期间可写 2023、2023年、2023年第四季度、2023Q4、2023-06、2023年6月，须与指标的报送周期一致。",
+    "有分子、分母的比率指标可只填分子和分母，系统自动计算比率。",
+    "全市指标“区域”留空；分街道乡镇的指标每个街道乡镇一行。",
+    "保存为 .xlsx，或“另存为 → CSV UTF-8（逗号分隔）”后上传。",
+)
+TEMPLATE_REQUIREMENT_NONE = "按实填报"
+TEMPLATE_YESNO_EXAMPLE = "是"
+
+# ---------------------------------------------------------------- pages
+PAGE = {
+    "upload_title": "上报数据",
+    "unit": "报送单位",
+    "unit_help": "可输入单位全称、简称或别名（如“铁东街道办事处”“铁东”）",
+    "unit_any": "（按文件中的“单位”列）",
+    "unknown_unit": "未知单位「{unit}」",
+    "template": "下载本单位模板",
+    "template_xlsx": "Excel 模板（.xlsx）",
+    "template_csv": "CSV 模板（.csv）",
+    "uploader": "选择填好的文件（.xlsx 或 .csv）",
+    "checking": "正在检查……",
+    "accepted": "可导入",
+    "warned": "有提醒",
+    "refused": "被拒绝",
+    "tab_accepted": "可导入的行",
+    "tab_warned": "有提醒的行",
+    "tab_refused": "被拒绝的行",
+    "download_refused": "下载被拒绝的行及原因（修改后重新上传）",
+    "commit": "确认导入",
+    "committing": "正在导入……",
+    "nothing_to_commit": "没有可导入的行。",
+    "shown_first": "仅显示前 {n} 行",
+    "submissions_title": "报送记录",
+    "no_submissions": "还没有报送记录。",
+    "download_original": "下载原始文件",
+    "pick_submission": "选择报送记录",
+    "refused_of": "报送记录 #{id} 被拒绝的行",
+}
+COLUMNS = {
+    "row": "行号",
+    "reasons": "原因",
+    "warnings": "提醒",
+    "metric": "指标",
+    "metric_name": "指标名称",
+    "unit": "单位",
+    "area": "区域",
+    "period": "期间",
+    "value": "数值",
+    "numerator": "分子",
+    "denominator": "分母",
+    "note": "备注",
+    "evidence": "证明材料",
+    "id": "编号",
+    "submitted_at": "报送时间",
+    "submitted_by": "报送人",
+    "file_name": "文件",
+    "outcome": "结果",
+    "accepted": "导入",
+    "refused": "拒绝",
+    "warned": "提醒",
+    "message": "说明",
+}
+CLI = {
+    "template_written": "已生成模板：{path}（{n} 个指标）",
+    "template_suffix": "模板文件名应以 .xlsx 或 .csv 结尾",
+    "no_file": "找不到文件：{path}",
+    "submissions_none": "还没有报送记录。",
+}
