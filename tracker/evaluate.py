@@ -84,13 +84,17 @@ _RESULTS = "\nUNION ALL BY NAME\n".join(f"({kind.sql})" for kind in REGISTRY.val
 
 METRIC_STATUS_SQL = f"""
 WITH dates AS (SELECT CAST(unnest($dates) AS DATE) AS as_of),
-eff AS (   -- the value that counts per metric/area/period: the latest recorded
-    SELECT id, metric, unit, area, period_start, period_end, period_label, value
+latest_id AS (   -- per metric/area/period, the most recently recorded value (ties: the later id)
+    SELECT max_by(id, epoch_us(recorded_at)::HUGEINT * 1099511627776 + id) AS id
     FROM measurement
     WHERE period_end <= (SELECT max(as_of) FROM dates)
-    QUALIFY row_number() OVER (PARTITION BY metric, area, period_start ORDER BY recorded_at DESC, id DESC) = 1
+    GROUP BY metric, area, period_start
 ),
-ranked AS (
+eff AS MATERIALIZED (   -- the value that counts per metric/area/period
+    SELECT m.id, m.metric, m.unit, m.area, m.period_start, m.period_end, m.period_label, m.value
+    FROM measurement m JOIN latest_id USING (id)
+),
+ranked AS MATERIALIZED (
     SELECT d.as_of, e.*,
            row_number() OVER (PARTITION BY d.as_of, e.metric, e.area ORDER BY e.period_start DESC) AS k
     FROM eff e JOIN dates d ON e.period_end <= d.as_of
