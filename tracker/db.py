@@ -68,7 +68,79 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        """
+        -- 整改台账: a task per failing metric, with every change kept in task_event.
+        CREATE SEQUENCE task_id START 1;
+        CREATE TABLE task (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('task_id'),
+            metric        VARCHAR NOT NULL,
+            item          INTEGER NOT NULL,
+            area          VARCHAR,
+            owner_unit    VARCHAR NOT NULL,
+            description   VARCHAR NOT NULL,
+            deadline      DATE NOT NULL,
+            status        VARCHAR NOT NULL,      -- open | in_progress | awaiting_check | closed
+            opened_at     TIMESTAMP NOT NULL,
+            opened_by     VARCHAR NOT NULL,
+            auto          BOOLEAN NOT NULL DEFAULT false,
+            closed_at     TIMESTAMP,
+            close_reason  VARCHAR
+        );
+        CREATE TABLE task_event (
+            task_id       BIGINT NOT NULL,
+            at            TIMESTAMP NOT NULL,
+            actor         VARCHAR NOT NULL,
+            from_status   VARCHAR,
+            to_status     VARCHAR NOT NULL,
+            note          VARCHAR
+        );
+        -- 「达标一项、验收一项」: one row per acceptance; a withdrawal fills withdrawn_*.
+        CREATE SEQUENCE acceptance_id START 1;
+        CREATE TABLE acceptance (
+            id               BIGINT PRIMARY KEY DEFAULT nextval('acceptance_id'),
+            item             INTEGER NOT NULL,
+            accepted_on      DATE NOT NULL,
+            accepted_by      VARCHAR NOT NULL,
+            evidence         VARCHAR NOT NULL,
+            recorded_at      TIMESTAMP NOT NULL,
+            withdrawn_at     TIMESTAMP,
+            withdrawn_reason VARCHAR
+        );
+        -- Accounts: scrypt hashes with a per-user salt; never logged or shown.
+        CREATE SEQUENCE user_id START 1;
+        CREATE TABLE app_user (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('user_id'),
+            name          VARCHAR NOT NULL UNIQUE,
+            role          VARCHAR NOT NULL,      -- admin | reporter | leader
+            unit          VARCHAR,               -- reporters only
+            salt          BLOB NOT NULL,
+            pw_hash       BLOB NOT NULL,
+            must_change   BOOLEAN NOT NULL DEFAULT false,
+            disabled      BOOLEAN NOT NULL DEFAULT false,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until  TIMESTAMP,
+            created_at    TIMESTAMP NOT NULL
+        );
+        -- Append-only: who did what, when, with the state before and after (JSON).
+        CREATE SEQUENCE audit_id START 1;
+        CREATE TABLE audit_log (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('audit_id'),
+            at            TIMESTAMP NOT NULL,
+            actor         VARCHAR NOT NULL,
+            action        VARCHAR NOT NULL,
+            target        VARCHAR,
+            before_json   VARCHAR,
+            after_json    VARCHAR,
+            detail        VARCHAR
+        );
+        """,
+    ),
 ]
+
+# A migration number used twice would run on some databases and not on others: refuse at import.
+assert [v for v, _ in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), "migrations must be numbered 1, 2, 3 …"
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
