@@ -1,0 +1,223 @@
+"""指标 — one item: the plan's text, its units, and for each metric its status, reason, rule, national form
+field, history chart with the threshold, per-area breakdown and evidence. The item comes from ?item=N."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from indicators.rules.common import holds
+from tracker import views, webapp
+from tracker.reasons import fmt_number, fmt_value
+from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
+from tracker.strings.ui import t
+
+cat = webapp.cat()
+as_of = ui.as_of()
+codes = [i.code for i in cat.items]
+
+wanted = str(st.query_params.get("item", ""))
+if wanted.isdigit() and int(wanted) in codes and st.session_state.get("item_pick") != int(wanted):
+    st.session_state["item_pick"] = int(wanted)
+
+
+def _sync_query() -> None:
+    st.query_params["item"] = str(st.session_state["item_pick"])
+
+
+code = st.selectbox(
+    t("item_pick"),
+    codes,
+    key="item_pick",
+    format_func=lambda c: t("item_pick_format", code=c, title=cat.item(c).title),
+    on_change=_sync_query,
+)
+st.query_params["item"] = str(code)
+item = cat.item(code)
+ev = webapp.evaluation(as_of)
+status = ev.items.set_index("item").loc[code]
+metrics = ev.metrics.set_index("metric")
+
+st.title(t("item_title", code=item.code, title=item.title))
+st.markdown(
+    f"{ui.badge(status['status'])}　{t('item_category', category=cat.categories[item.category])}"
+    f"　·　{t('as_of_caption', date=ui.date_text(as_of))}",
+    unsafe_allow_html=True,
+)
+if status["veto_risk"]:
+    st.error(t("item_veto_warning"), icon=":material/gpp_bad:")
+elif item.is_veto:
+    st.caption(t("item_is_veto"))
+
+left, right = st.columns([3, 2])
+with left:
+    st.markdown(f"**{t('item_plan_text')}**")
+    st.markdown(f"> {item.text}")
+with right:
+    lead, others = views.item_units(item)
+    st.markdown(f"**{t('item_units')}**")
+    st.markdown(f"- {t('item_lead', lead=lead)}")
+    if others:
+        st.markdown(f"- {t('item_co', units='、'.join(others))}")
+    st.caption(t("item_units_text", units="、".join(item.units_text)))
+
+
+def rule_text(metric) -> str:
+    rule, kind = metric.rule, metric.kind
+    value = f"{fmt_number(float(rule['value']))}{metric.unit}" if "value" in rule else ""
+    op = SHOWN_OP.get(rule.get("op", ""), "")
+    direction = t("dir_down") if rule.get("direction") == "down" else t("dir_up")
+    if kind == "compare":
+        return t("rule_compare", op=op, against=cat.metric(rule["against"]).name)
+    if kind == "grade":
+        return t("rule_grade", grade=rule["at_least"])
+    if kind == "zero_incident":
+        return t("rule_zero_incident", years=rule.get("years", 3))
+    return t(f"rule_{kind}", op=op, value=value, dir=direction)
+
+
+def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    rule = metric.rule
+    threshold = metric.threshold
+    x = pd.to_datetime(series["period_end"])
+    if metric.kind == "zero_incident":
+        fig.add_bar(
+            x=x, y=series["value"], name=t("metric_chart_value"), marker_color=STATUS_COLOUR["not_met"]
+        )
+    elif metric.kind == "each_area":
+        for area, part in series.groupby("area", sort=True):
+            fig.add_scatter(
+                x=pd.to_datetime(part["period_end"]), y=part["value"], mode="lines+markers", name=str(area)
+            )
+    else:
+        if threshold is not None and "op" in rule:
+            ok = [holds(v, rule["op"], threshold) for v in series["value"]]
+        elif metric.kind == "grade":
+            ok = [v <= threshold for v in series["value"]]
+        else:
+            ok = [True] * len(series)
+        colours = [STATUS_COLOUR["met" if o else "not_met"] for o in ok]
+        fig.add_scatter(
+            x=x,
+            y=series["value"],
+            mode="lines+markers",
+            name=t("metric_chart_value"),
+            line={"color": "#888"},
+            marker={"color": colours, "size": 10},
+            text=series["period_label"],
+            hovertemplate="%{text}：%{y}<extra></extra>",
+        )
+    if metric.kind == "compare" and len(reference):
+        fig.add_scatter(
+            x=pd.to_datetime(reference["period_end"]),
+            y=reference["value"],
+            mode="lines",
+            name=t("metric_chart_reference"),
+            line={"color": "#555", "dash": "dash"},
+        )
+    if threshold is not None and metric.kind in ("threshold", "threshold_or_trend", "each_area", "grade"):
+        shown = (
+            GRADE_LETTERS[int(threshold) - 1]
+            if metric.kind == "grade"
+            else f"{fmt_number(threshold)}{metric.unit}"
+        )
+        fig.add_hline(
+            y=threshold,
+            line={"color": "#555", "dash": "dash"},
+            annotation_text=t(
+                "metric_chart_threshold", op=SHOWN_OP.get(rule.get("op", "<="), "≤"), value=shown
+            ),
+            annotation_position="top left",
+        )
+    if metric.kind == "grade":
+        fig.update_yaxes(
+            tickvals=[1, 2, 3, 4],
+            ticktext=[f"{g}级" for g in GRADE_LETTERS],
+            autorange="reversed",
+            range=[4.5, 0.5],
+        )
+    fig.update_layout(
+        height=280,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis_title=t("metric_chart_period"),
+        yaxis_title=f"{t('metric_chart_value')}（{metric.unit}）",
+        legend={"orientation": "h", "y": -0.35},
+        showlegend=metric.kind in ("each_area", "compare"),
+    )
+    return fig
+
+
+against = [m.rule["against"] for m in item.metrics if m.kind == "compare"]
+history = views.app_metric_history([m.code for m in item.metrics] + against, as_of)
+
+for metric in item.metrics:
+    row = metrics.loc[metric.code]
+    with st.container(border=True, key=f"metric_{metric.code.replace('.', '_')}"):
+        st.markdown(
+            f"#### {t('metric_header', code=metric.code, name=metric.name)}　{ui.badge(row['status'])}",
+            unsafe_allow_html=True,
+        )
+        st.markdown(t("metric_reason", reason=row["reason"]))
+        st.caption(
+            "　·　".join(
+                [
+                    t("metric_rule", rule=rule_text(metric)),
+                    t(
+                        "metric_reporter",
+                        unit=metric.reporter,
+                        period=ui.period_word(metric.period),
+                        scope=ui.scope_word(metric.scope),
+                    ),
+                    t("metric_national", field=metric.national_field)
+                    if metric.national_field
+                    else t("metric_national_none"),
+                ]
+            )
+        )
+        if metric.source:
+            st.caption(t("metric_source", source=metric.source))
+        series = history[history["metric"] == metric.code]
+        if series.empty:
+            st.info(t("metric_no_history"))
+            continue
+        if metric.kind != "checklist":
+            reference = history[history["metric"] == metric.rule.get("against")]
+            st.plotly_chart(history_chart(metric, series, reference), key=f"chart_{metric.code}")
+        if metric.scope == "area":
+            st.markdown(f"**{t('area_breakdown')}**")
+            areas = ev.areas[ev.areas["metric"] == metric.code]
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        t("col_area"): areas["area"],
+                        t("col_status"): areas["status"].map(ui.status_label),
+                        t("col_value"): [fmt_value(v, metric) for v in areas["value"]],
+                        t("col_period"): areas["period_label"].fillna("—"),
+                    }
+                ),
+                hide_index=True,
+                key=f"areas_{metric.code}",
+            )
+        with st.expander(t("evidence_header")):
+            latest = series.sort_values(["period_start", "area"], ascending=[False, True]).head(24)
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        t("col_period"): latest["period_label"],
+                        t("col_area"): latest["area"].fillna(""),
+                        t("col_value"): [fmt_value(v, metric) for v in latest["value"]],
+                        t("col_evidence"): latest["evidence"].fillna(""),
+                        t("col_note_m"): latest["note"].fillna(""),
+                        t("col_file"): latest["file_name"].fillna(""),
+                        t("col_submitted_at"): latest["submitted_at"],
+                        t("col_verified"): [
+                            t("verified_by", who=w, when=str(d)[:10]) if isinstance(w, str) else ""
+                            for w, d in zip(latest["verified_by"], latest["verified_at"], strict=True)
+                        ],
+                    }
+                ),
+                hide_index=True,
+                key=f"evidence_{metric.code}",
+            )

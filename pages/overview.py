@@ -1,0 +1,283 @@
+"""总览 — the leaders' page: readiness, veto risks first, categories, trend, phases, lagging units,
+changes since last month, and the progress of every item not yet met."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from tracker import views, webapp
+from tracker.progress import item_progress
+from tracker.reasons import fmt_value
+from tracker.strings import SHOWN_OP, STATUS_COLOUR, STATUSES, ui
+from tracker.strings.ui import t
+
+cat = webapp.cat()
+as_of = ui.as_of()
+ev = webapp.evaluation(as_of)
+before_date = views.previous_month(as_of)
+before = webapp.evaluation(before_date)
+summary, summary_before = ev.summary, before.summary
+
+st.title(t("overview_title"))
+st.caption(t("as_of_caption", date=ui.date_text(as_of)))
+
+# ---------------------------------------------------------------- readiness
+with st.container(key="readiness"):
+    st.markdown(
+        "## "
+        + t(
+            "readiness_text",
+            met=summary["met"],
+            total=summary["items"],
+            pct=100 * summary["met"] / summary["items"],
+        )
+    )
+cols = st.columns(6)
+cols[0].metric(
+    t("readiness_label"),
+    f"{summary['met']}/{summary['items']}",
+    delta=summary["met"] - summary_before["met"],
+    delta_description=t("delta_since", date=ui.date_text(before_date)),
+)
+for col, status in zip(cols[1:5], ("not_met", "stale", "no_data", "pending"), strict=True):
+    col.metric(
+        t(f"metric_{status}"),
+        summary[status],
+        delta=summary[status] - summary_before[status],
+        delta_color="inverse",
+    )
+cols[5].metric(t("metric_veto"), len(summary["veto_risks"]))
+
+# ---------------------------------------------------------------- veto risks first
+st.subheader(t("veto_header"))
+vetoes = views.veto_risks(ev, cat)
+if vetoes.empty:
+    st.success(t("veto_none"))
+for row in vetoes.itertuples(index=False):
+    st.error(t("veto_line", code=row.item, title=row.title, reason=row.reason), icon=":material/gpp_bad:")
+    st.page_link("pages/item.py", label=t("open_item", code=row.item), query_params={"item": str(row.item)})
+
+# ---------------------------------------------------------------- items not met, with progress
+st.subheader(t("notmet_header"))
+table = views.item_table(ev, cat)
+open_items = table[table["status"] != "met"]
+progress = views.app_progress(as_of)
+per_item = item_progress(progress).set_index("item")["progress"] if len(progress) else pd.Series(dtype=str)
+phase = views.current_phase(cat, as_of)
+if open_items.empty:
+    st.success(t("notmet_none"))
+else:
+    st.caption(
+        t(
+            "notmet_caption",
+            deadline=ui.date_text(phase.end) if phase else "—",
+            phase=phase.name if phase else "—",
+        )
+    )
+    for row in open_items.itertuples(index=False):
+        c1, c2, c3 = st.columns([6, 1.6, 1.4], vertical_alignment="center")
+        c1.markdown(
+            f"{ui.badge(row.status)} **{t('item_title', code=row.item, title=row.title)}** "
+            f"<span style='color:#666'>{row.reasons}</span>",
+            unsafe_allow_html=True,
+        )
+        c2.markdown(ui.progress_label(per_item.get(row.item, "not_assessable")))
+        c3.page_link(
+            "pages/item.py", label=t("open_item", code=row.item), query_params={"item": str(row.item)}
+        )
+
+    def _target(r) -> str:
+        if r.method != "target":
+            return "—"
+        return f"{SHOWN_OP.get(r.op, r.op)} {fmt_value(r.target, cat.metric(r.metric))}"
+
+    def _note(r) -> str:
+        return ui.progress_note(r.note, kind=ui.kind_label(r.kind)) if isinstance(r.note, str) else ""
+
+    rows = []
+    for r in progress.itertuples(index=False):
+        metric = cat.metric(r.metric)
+        observed = ui.fmt_growth(r.ratio) if r.method == "trend" else ui.fmt_rate(r.observed, metric.unit)
+        rows.append(
+            {
+                t("col_item"): t("item_title", code=r.item, title=cat.item(r.item).title),
+                t("col_metric"): f"{r.metric} {metric.name}"
+                + (f"（{r.area}）" if isinstance(r.area, str) else ""),
+                t("col_latest"): f"{fmt_value(r.latest, metric)}（{r.latest_period}）"
+                if pd.notna(r.latest)
+                else "—",
+                t("col_base"): f"{fmt_value(r.base, metric)}（{r.base_period}）" if pd.notna(r.base) else "—",
+                t("col_observed"): observed,
+                t("col_target"): _target(r),
+                t("col_needed"): ui.fmt_rate(r.needed, metric.unit) if r.method == "target" else "—",
+                t("col_deadline"): str(r.deadline) if r.method == "target" else "—",
+                t("col_ratio"): f"{r.ratio:.2f}" if r.method == "target" else "—",
+                t("col_progress"): ui.progress_label(r.category),
+                t("col_note"): _note(r),
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="progress_table")
+    with st.expander(t("progress_method_title")):
+        st.markdown(t("progress_method"))
+
+# ---------------------------------------------------------------- categories and lagging units
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("category_header"))
+    counts = views.category_counts(ev, cat)
+    fig = go.Figure()
+    for status in reversed(STATUSES):
+        part = counts[counts["status"] == status]
+        fig.add_bar(
+            y=part["category_name"],
+            x=part["items"],
+            name=ui.status_label(status),
+            orientation="h",
+            marker_color=STATUS_COLOUR[status],
+            hovertemplate="%{y}：%{x}<extra>" + ui.status_label(status) + "</extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        height=330,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis_title=t("category_axis"),
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": -0.25, "title": t("category_legend")},
+    )
+    st.plotly_chart(fig, key="category_chart")
+with right:
+    st.subheader(t("lagging_header"))
+    ranking = views.unit_ranking(ev, views.app_obligations(as_of), cat)
+    lagging = views.lagging_units(ranking)
+    if lagging.empty:
+        st.success(t("lagging_none"))
+    for row in lagging.itertuples(index=False):
+        st.page_link(
+            "pages/unit.py",
+            label=t(
+                "lagging_line", unit=row.unit, met=row.met, total=row.metrics, timely=ui.pct(row.timeliness)
+            ),
+            query_params={"unit": row.unit},
+            icon=":material/warning:",
+        )
+
+# ---------------------------------------------------------------- trend and phases
+history = views.trend_table(webapp.history(views.trend_dates(cat, as_of)), cat)
+phases = views.phase_table(cat, webapp.history(views.trend_dates(cat, as_of)), as_of)
+left, right = st.columns(2)
+with left:
+    st.subheader(t("trend_header"))
+    fig = go.Figure()
+    fig.add_scatter(
+        x=history["as_of"],
+        y=history["readiness"] * 100,
+        mode="lines+markers",
+        name=t("trend_actual"),
+        line={"color": STATUS_COLOUR["met"]},
+        customdata=history[["met", "items"]],
+        hovertemplate="%{x|%Y-%m-%d}：%{y:.1f}%（%{customdata[0]}/%{customdata[1]}）<extra></extra>",
+    )
+    targets = phases[phases["target"].notna()]
+    fig.add_scatter(
+        x=targets["end"],
+        y=targets["target"] * 100,
+        mode="markers+text",
+        name=t("trend_target"),
+        text=targets["phase"],
+        textposition="top center",
+        marker={"symbol": "diamond", "size": 10, "color": "#555"},
+        hovertemplate="%{text}：%{y:.0f}%<extra></extra>",
+    )
+    fig.update_layout(
+        height=340,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis_title=t("trend_axis_x"),
+        yaxis={"title": t("trend_axis_y"), "range": [0, 105]},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    st.plotly_chart(fig, key="trend_chart")
+with right:
+    st.subheader(t("timeline_header"))
+    fig = go.Figure()
+    for row in phases.itertuples(index=False):
+        if row.state == "future":
+            colour, opacity = STATUS_COLOUR["no_data"], 0.6
+        else:
+            colour = STATUS_COLOUR["met" if row.reached else "not_met"]
+            opacity = 1.0 if row.state == "done" else 0.6
+        label = t(
+            "phase_target_actual",
+            target=ui.pct(row.target),
+            actual=ui.pct(row.actual),
+        )
+        name = f"{row.phase} {row.name}"
+        fig.add_bar(
+            y=[name],
+            x=[(pd.Timestamp(row.end) - pd.Timestamp(row.start)).days + 1],
+            base=[pd.Timestamp(row.start)],
+            orientation="h",
+            marker={"color": colour, "opacity": opacity},
+            text=[label],
+            textposition="inside",
+            insidetextanchor="start",
+            showlegend=False,
+            hovertemplate=f"{name}<br>{row.start} – {row.end}<br>{label}<extra></extra>",
+        )
+    fig.update_xaxes(type="date")
+    today = pd.Timestamp(as_of)
+    fig.add_shape(
+        type="line", x0=today, x1=today, y0=0, y1=1, yref="paper", line={"color": "#333", "dash": "dash"}
+    )
+    fig.add_annotation(
+        x=today, y=1, yref="paper", text=t("timeline_today"), showarrow=False, yanchor="bottom"
+    )
+    fig.update_layout(
+        height=340,
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+        yaxis={"autorange": "reversed", "title": ""},
+        xaxis_title="",
+        uniformtext={"minsize": 9, "mode": "hide"},
+    )
+    st.plotly_chart(fig, key="timeline_chart")
+
+# ---------------------------------------------------------------- changes since last month
+st.subheader(t("changes_header", before=ui.date_text(before_date), after=ui.date_text(as_of)))
+changed = views.changes(ev, before, cat)
+st.markdown(t("changes_readiness", before=summary_before["met"], after=summary["met"]))
+if changed.empty:
+    st.info(t("changes_none"))
+for row in changed.itertuples(index=False):
+    st.markdown(
+        f"- {t('changes_line', code=row.item, title=row.title, before=ui.badge(row.before), after=ui.badge(row.after))}",
+        unsafe_allow_html=True,
+    )
+
+# ---------------------------------------------------------------- all items
+st.subheader(t("all_items_header"))
+shown = pd.DataFrame(
+    {
+        t("col_code"): table["item"],
+        t("col_title"): table["title"],
+        t("col_category"): table["category_name"],
+        t("col_lead"): table["lead"],
+        t("col_status"): table["status"].map(ui.status_label),
+        t("col_veto"): table["veto_risk"],
+        t("col_metrics_met"): table["metrics_met"].astype(str) + "/" + table["metrics_total"].astype(str),
+        t("col_link"): "item?item=" + table["item"].astype(str),
+    }
+)
+st.dataframe(
+    shown.style.map(
+        lambda v: (
+            f"color: {STATUS_COLOUR[_s]}; font-weight: 600"
+            if (_s := {ui.status_label(s): s for s in STATUSES}.get(v))
+            else ""
+        ),
+        subset=[t("col_status")],
+    ),
+    hide_index=True,
+    column_config={t("col_link"): st.column_config.LinkColumn(display_text=t("col_link"))},
+    key="items_table",
+)

@@ -1,0 +1,146 @@
+"""阶段 — the 45 items against the campaign's phases (status at each phase's end), and each phase's target
+against the readiness actually reached."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from tracker import views, webapp
+from tracker.strings import STATUS_COLOUR, STATUSES, ui
+from tracker.strings.ui import t
+
+cat = webapp.cat()
+as_of = ui.as_of()
+matrix = views.app_phase_matrix(as_of)
+readiness = views.phase_readiness(matrix, cat).set_index("phase")
+phases = {p.code: p for p in cat.phases}
+
+st.title(t("phases_title"))
+st.caption(t("as_of_caption", date=ui.date_text(as_of)))
+
+# ---------------------------------------------------------------- targets against actual
+st.subheader(t("phase_targets_header"))
+rows = []
+for p in cat.phases:
+    r = readiness.loc[p.code]
+    state = views.phase_state(p, as_of)
+    reached = (
+        None
+        if pd.isna(r["readiness"]) or p.target_readiness is None
+        else r["readiness"] >= p.target_readiness
+    )
+    rows.append(
+        {
+            t("col_phase"): f"{p.code} {p.name}",
+            t("col_start"): str(p.start),
+            t("col_end"): str(p.end),
+            t("col_goal"): p.goal,
+            t("col_target_pct"): ui.pct(p.target_readiness),
+            t("col_actual_pct"): "—"
+            if pd.isna(r["readiness"])
+            else f"{ui.pct(r['readiness'])}（{int(r['met'])}/{len(cat.items)}）",
+            t("col_phase_state"): t(f"phase_{state}")
+            + ("" if reached is None else "，" + t("phase_met" if reached else "phase_missed")),
+            t("col_set_by"): t(f"set_by_{p.target_set_by}"),
+        }
+    )
+with st.container(key="phase_targets"):
+    for p in cat.phases:
+        r = readiness.loc[p.code]
+        if not pd.isna(r["readiness"]):
+            st.markdown(
+                f"- **{p.code} {p.name}**："
+                + t("phase_target_actual", target=ui.pct(p.target_readiness), actual=ui.pct(r["readiness"]))
+            )
+st.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_table")
+
+names = [f"{p.code} {p.name}" for p in cat.phases]
+fig = go.Figure()
+fig.add_bar(
+    x=names,
+    y=[(p.target_readiness or 0) * 100 for p in cat.phases],
+    name=t("chart_target"),
+    marker_color="#b0b7c3",
+    hovertemplate="%{x}：%{y:.0f}%<extra></extra>",
+)
+actual = [
+    None if pd.isna(readiness.loc[p.code, "readiness"]) else readiness.loc[p.code, "readiness"] * 100
+    for p in cat.phases
+]
+fig.add_bar(
+    x=names,
+    y=actual,
+    name=t("chart_actual"),
+    marker_color=[
+        STATUS_COLOUR["no_data"]
+        if a is None
+        else STATUS_COLOUR["met" if a >= (p.target_readiness or 0) * 100 - 1e-9 else "not_met"]
+        for a, p in zip(actual, cat.phases, strict=True)
+    ],
+    text=[None if a is None else f"{a:.1f}%" for a in actual],
+    textposition="outside",
+    hovertemplate="%{x}：%{y:.1f}%<extra></extra>",
+)
+fig.update_layout(
+    barmode="group",
+    height=360,
+    margin={"l": 10, "r": 10, "t": 20, "b": 10},
+    yaxis={"title": t("trend_axis_y"), "range": [0, 112]},
+    legend={"orientation": "h", "y": 1.12},
+)
+st.plotly_chart(fig, key="targets_chart")
+
+# ---------------------------------------------------------------- heatmap
+st.subheader(t("heatmap_header"))
+st.caption(t("heatmap_caption"))
+order = [*reversed(STATUSES), "future"]  # met … not_met, then not yet due
+index = {s: i for i, s in enumerate(order)}
+colours = [*(STATUS_COLOUR[s] for s in reversed(STATUSES)), "#ffffff"]
+scale = []
+for i, colour in enumerate(colours):
+    scale += [[i / len(colours), colour], [(i + 1) / len(colours), colour]]
+wide = matrix.pivot(index="item", columns="phase", values="status").reindex(
+    columns=[p.code for p in cat.phases]
+)
+labels = [t("item_title", code=c, title=cat.item(c).title) for c in wide.index]
+text = wide.map(lambda s: t("heatmap_future") if s == "future" else ui.status_label(s))
+fig = go.Figure(
+    go.Heatmap(
+        z=wide.map(index.__getitem__).to_numpy(),
+        x=names,
+        y=labels,
+        text=text.to_numpy(),
+        customdata=text.to_numpy(),
+        zmin=-0.5,
+        zmax=len(colours) - 0.5,
+        colorscale=scale,
+        showscale=False,
+        xgap=2,
+        ygap=2,
+        hovertemplate="%{y}<br>%{x}：%{customdata}<extra></extra>",
+    )
+)
+for status in order:
+    fig.add_scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        marker={
+            "size": 12,
+            "symbol": "square",
+            "color": colours[index[status]],
+            "line": {"color": "#999", "width": 1},
+        },
+        name=t("heatmap_future") if status == "future" else ui.status_label(status),
+    )
+fig.update_layout(
+    height=22 * len(labels) + 160,
+    margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    xaxis={"side": "top", "title": ""},
+    yaxis={"autorange": "reversed", "title": ""},
+    legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+    plot_bgcolor="white",
+)
+st.plotly_chart(fig, key="heatmap")

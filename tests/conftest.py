@@ -1,0 +1,51 @@
+"""Shared fixtures: a temporary DuckDB file, and one with the demo campaign loaded at a fixed today."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from tracker import db
+from tracker.demo import load_demo
+
+TODAY = dt.date(2026, 11, 28)  # the demo's "today": every figure in the tests is as of this date
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    """A fresh database file path (nothing created yet)."""
+    return tmp_path / "tracker.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A database file holding the demo campaign as loaded on TODAY (built once per session)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    con = db.connect(path)
+    load_demo(con, today=TODAY)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_con(demo_db):
+    """A connection to the demo database (shared by the session; DuckDB lets one process open it)."""
+    con = db.connect(demo_db)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def app_env(demo_db):
+    """TRACKER_DB pointing at the demo database, for AppTest runs in this process."""
+    old = os.environ.get("TRACKER_DB")
+    os.environ["TRACKER_DB"] = str(demo_db)
+    yield demo_db
+    if old is None:
+        os.environ.pop("TRACKER_DB", None)
+    else:
+        os.environ["TRACKER_DB"] = old

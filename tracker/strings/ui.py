@@ -1,0 +1,599 @@
+"""Every word the dashboard pages show, Chinese first, English on the sidebar switch.
+
+`t(key, **kw)` reads the language from st.session_state["lang"] (default zh) and formats the text.
+Data from the catalogue and the engine (item titles, the plan's text, reasons) stays Chinese:
+it is the plan's own wording.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from tracker.strings import DEMO_BANNER, STATUS_COLOUR, STATUS_LABEL
+
+LANGS = {"zh": "中文", "en": "English"}
+
+UI: dict[str, dict[str, str]] = {
+    "zh": {
+        "app_title": "创卫指标达标监测",
+        "nav_monitor": "达标监测",
+        "nav_report": "数据报送",
+        "page_overview": "总览",
+        "page_item": "指标",
+        "page_unit": "责任单位",
+        "page_phases": "阶段",
+        "page_upload": "上报数据",
+        "page_submissions": "报送记录",
+        "lang_label": "语言 / Language",
+        "as_of_label": "截至日期",
+        "as_of_help": "所有页面按此日期评估：只计入该日前已结束的报送期。",
+        "as_of_caption": "截至 {date} 的评估",
+        # overview
+        "overview_title": "领导驾驶舱",
+        "readiness_text": "达标 {met}/{total} 项（{pct:.1f}%）",
+        "readiness_label": "达标项目",
+        "readiness_pct": "达标率",
+        "metric_not_met": "未达标",
+        "metric_stale": "数据过期",
+        "metric_no_data": "无数据",
+        "metric_pending": "待核实",
+        "metric_veto": "一票否决风险",
+        "delta_since": "较 {date}",
+        "veto_header": "一票否决风险",
+        "veto_none": "当前无一票否决风险。",
+        "veto_line": "第{code}项 {title}：{reason}",
+        "category_header": "各类别达标情况",
+        "category_axis": "项目数",
+        "category_legend": "状态",
+        "trend_header": "达标率月度趋势",
+        "trend_axis_x": "月末",
+        "trend_axis_y": "达标率（%）",
+        "trend_actual": "实际达标率",
+        "trend_target": "阶段目标",
+        "timeline_header": "阶段时间轴",
+        "timeline_today": "评估日",
+        "timeline_phase": "阶段",
+        "phase_target_actual": "目标 {target} ／ 实际 {actual}",
+        "lagging_header": "滞后单位",
+        "lagging_line": "{unit}：指标达标 {met}/{total}，按时报送率 {timely}",
+        "lagging_none": "暂无滞后单位。",
+        "changes_header": "较上月变化（{before} → {after}）",
+        "changes_none": "与上月相比没有项目状态变化。",
+        "changes_line": "第{code}项 {title}：{before} → {after}",
+        "changes_readiness": "达标项目 {before} → {after}",
+        "notmet_header": "未达标项目与进展",
+        "notmet_none": "全部项目均已达标。",
+        "notmet_caption": "进展按 Open SDG 方法：观测年变化 ÷ 到本阶段结束（{deadline}，{phase}）达标所需年变化。",
+        "progress_method": (
+            "比值 R = 观测年变化 ÷ 所需年变化：R ≥ 0.95 按期可达；0.6 ≤ R < 0.95 有进展需加快；"
+            "0 ≤ R < 0.6 进展有限；R < 0 倒退。观测年变化取近两年内最早与最新数值；"
+            "趋势类指标无数值目标，按年均增长率（≥1.5% 按期可达，0.5%–1.5% 需加快，0–0.5% 进展有限）。"
+        ),
+        "all_items_header": "全部 45 项",
+        "open_item": "查看第{code}项",
+        "col_item": "项目",
+        "col_code": "序号",
+        "col_title": "名称",
+        "col_category": "类别",
+        "col_lead": "牵头单位",
+        "col_status": "状态",
+        "col_veto": "一票否决风险",
+        "col_metrics_met": "指标达标",
+        "col_reason": "原因",
+        "col_link": "详情",
+        "col_metric": "指标",
+        "col_area": "区域",
+        "col_latest": "最新值",
+        "col_latest_period": "最新期",
+        "col_base": "基期值",
+        "col_base_period": "基期",
+        "col_target": "目标",
+        "col_observed": "观测年变化",
+        "col_needed": "所需年变化",
+        "col_deadline": "截止",
+        "col_ratio": "比值 R",
+        "col_progress": "进展",
+        "col_note": "说明",
+        "progress_method_title": "进展判定方法（Open SDG）",
+        # item
+        "item_title": "第{code}项 {title}",
+        "item_pick": "选择项目",
+        "item_pick_format": "第{code}项 {title}",
+        "item_category": "类别：{category}",
+        "item_plan_text": "实施方案原文",
+        "item_units": "责任单位",
+        "item_lead": "牵头：{lead}",
+        "item_co": "配合：{units}",
+        "item_units_text": "方案原文：{units}",
+        "item_status": "项目状态",
+        "item_veto_warning": "本项存在一票否决风险。",
+        "item_is_veto": "本项含一票否决指标（近三年不得发生相关事件）。",
+        "metric_header": "{code} {name}",
+        "metric_rule": "规则：{rule}",
+        "metric_reporter": "报送单位：{unit}（{period}，{scope}）",
+        "metric_national": "国家评审表字段：{field}",
+        "metric_national_none": "国家评审表字段：无对应字段",
+        "metric_source": "依据：{source}",
+        "metric_reason": "判定：{reason}",
+        "metric_no_history": "截至评估日尚无数值。",
+        "metric_chart_value": "数值",
+        "metric_chart_period": "报送期",
+        "metric_chart_threshold": "标准 {op} {value}",
+        "metric_chart_reference": "区域卫生规划要求",
+        "area_breakdown": "各街道乡镇",
+        "evidence_header": "佐证与报送记录",
+        "evidence_none": "暂无佐证材料。",
+        "col_period": "报送期",
+        "col_value": "数值",
+        "col_evidence": "佐证",
+        "col_note_m": "备注",
+        "col_file": "报送文件",
+        "col_submitted_at": "报送时间",
+        "col_verified": "核实",
+        "verified_by": "{who} {when}",
+        "rule_threshold": "最新值 {op} {value}",
+        "rule_threshold_or_trend": "最新值 {op} {value}，或近3年持续{dir}",
+        "rule_trend": "近3年逐年{dir}",
+        "rule_zero_incident": "近{years}年未发生",
+        "rule_each_area": "各街道乡镇均 {op} {value}",
+        "rule_compare": "{op} {against}",
+        "rule_grade": "{grade}级及以上",
+        "rule_checklist": "是（经创卫办核实）",
+        "rule_reported": "按期填报",
+        "dir_up": "上升",
+        "dir_down": "下降",
+        # unit
+        "unit_title": "{unit}",
+        "unit_pick": "选择责任单位",
+        "unit_full_name": "全称：{name}",
+        "unit_contact": "联系方式：{contact}",
+        "unit_metrics_met": "报送指标达标",
+        "unit_timeliness": "按时报送率",
+        "unit_late_count": "逾期未报",
+        "unit_lead_items": "牵头项目",
+        "unit_co_items": "配合项目",
+        "unit_none": "无。",
+        "unit_metrics": "本单位报送的指标",
+        "unit_late": "逾期",
+        "unit_late_none": "近一年没有逾期。",
+        "unit_due": "即将到期",
+        "unit_due_none": "近期没有待报数据。",
+        "unit_submissions": "报送记录",
+        "unit_submissions_none": "尚无报送记录。",
+        "unit_ranking": "单位排名",
+        "unit_ranking_caption": (
+            "按报送指标达标比例、再按按时报送率排序。按时：报送期结束后 {year} 天（年度）、{quarter} 天（季度）、"
+            "{month} 天（月度）内报送；统计截止日在评估日前一年内的报送期。"
+        ),
+        "unit_ranking_axis": "比例（%）",
+        "unit_no_metrics": "本单位不直接报送指标。",
+        "col_unit": "单位",
+        "col_share_met": "指标达标率",
+        "col_timeliness": "按时报送率",
+        "col_metrics_n": "报送指标",
+        "col_met_n": "达标",
+        "col_due_n": "应报",
+        "col_on_time_n": "按时",
+        "col_late_n": "逾期报送",
+        "col_missing_n": "逾期未报",
+        "col_due_date": "截止日期",
+        "col_days": "剩余天数",
+        "col_state": "情况",
+        "state_missing": "逾期未报",
+        "state_late": "逾期报送",
+        "state_on_time": "按时",
+        "state_open": "待报",
+        "col_file_name": "文件",
+        "col_accepted": "接受",
+        "col_refused": "拒收",
+        "col_outcome": "结果",
+        # phases
+        "phases_title": "阶段",
+        "heatmap_header": "45 项 × 各阶段末状态",
+        "heatmap_caption": "每列为该阶段结束日的评估；进行中的阶段按评估日，未开始的阶段留空。",
+        "heatmap_future": "未到期",
+        "heatmap_x": "阶段",
+        "heatmap_y": "项目",
+        "phase_targets_header": "阶段目标与实际",
+        "col_phase": "阶段",
+        "col_start": "开始",
+        "col_end": "结束",
+        "col_goal": "目标要求",
+        "col_target_pct": "目标达标率",
+        "col_actual_pct": "实际达标率",
+        "col_phase_state": "状态",
+        "col_set_by": "目标来源",
+        "set_by_office": "创卫办设定",
+        "set_by_plan": "实施方案",
+        "phase_done": "已结束",
+        "phase_current": "进行中",
+        "phase_future": "未开始",
+        "phase_met": "已达目标",
+        "phase_missed": "未达目标",
+        "chart_target": "目标",
+        "chart_actual": "实际",
+        "english_note": "",
+    },
+    "en": {
+        "app_title": "Hygienic City Tracker",
+        "nav_monitor": "Monitoring",
+        "nav_report": "Reporting",
+        "page_overview": "Overview",
+        "page_item": "Item",
+        "page_unit": "Unit",
+        "page_phases": "Phases",
+        "page_upload": "Upload data",
+        "page_submissions": "Submissions",
+        "lang_label": "语言 / Language",
+        "as_of_label": "As of",
+        "as_of_help": "Every page evaluates as of this date: only periods ended by then count.",
+        "as_of_caption": "Evaluation as of {date}",
+        "overview_title": "Leaders' dashboard",
+        "readiness_text": "Met {met}/{total} items ({pct:.1f}%)",
+        "readiness_label": "Items met",
+        "readiness_pct": "Readiness",
+        "metric_not_met": "Not met",
+        "metric_stale": "Stale",
+        "metric_no_data": "No data",
+        "metric_pending": "Pending",
+        "metric_veto": "Veto risks",
+        "delta_since": "vs {date}",
+        "veto_header": "Veto risks",
+        "veto_none": "No veto risk at present.",
+        "veto_line": "Item {code} {title}: {reason}",
+        "category_header": "Status by category",
+        "category_axis": "Items",
+        "category_legend": "Status",
+        "trend_header": "Readiness month by month",
+        "trend_axis_x": "Month end",
+        "trend_axis_y": "Readiness (%)",
+        "trend_actual": "Readiness",
+        "trend_target": "Phase target",
+        "timeline_header": "Phase timeline",
+        "timeline_today": "As of",
+        "timeline_phase": "Phase",
+        "phase_target_actual": "target {target} / actual {actual}",
+        "lagging_header": "Units lagging most",
+        "lagging_line": "{unit}: metrics met {met}/{total}, on-time {timely}",
+        "lagging_none": "No unit is lagging.",
+        "changes_header": "Changes since last month ({before} → {after})",
+        "changes_none": "No item changed status since last month.",
+        "changes_line": "Item {code} {title}: {before} → {after}",
+        "changes_readiness": "Items met {before} → {after}",
+        "notmet_header": "Items not yet met, and their progress",
+        "notmet_none": "Every item is met.",
+        "notmet_caption": (
+            "Progress in the Open SDG manner: observed annual change ÷ annual change needed to meet the "
+            "figure by the end of the current phase ({deadline}, {phase})."
+        ),
+        "progress_method": (
+            "Ratio R = observed ÷ needed annual change: R ≥ 0.95 on track; 0.6 ≤ R < 0.95 moderate; "
+            "0 ≤ R < 0.6 limited; R < 0 deteriorating. Observed change runs from the earliest value of the last "
+            "two years to the latest. Trend metrics have no figure: their compound annual growth is judged "
+            "(≥1.5% on track, 0.5–1.5% moderate, 0–0.5% limited)."
+        ),
+        "all_items_header": "All 45 items",
+        "open_item": "Open item {code}",
+        "col_item": "Item",
+        "col_code": "No.",
+        "col_title": "Title",
+        "col_category": "Category",
+        "col_lead": "Lead unit",
+        "col_status": "Status",
+        "col_veto": "Veto risk",
+        "col_metrics_met": "Metrics met",
+        "col_reason": "Reason",
+        "col_link": "Details",
+        "col_metric": "Metric",
+        "col_area": "Area",
+        "col_latest": "Latest",
+        "col_latest_period": "Latest period",
+        "col_base": "Base",
+        "col_base_period": "Base period",
+        "col_target": "Target",
+        "col_observed": "Observed / year",
+        "col_needed": "Needed / year",
+        "col_deadline": "By",
+        "col_ratio": "Ratio R",
+        "col_progress": "Progress",
+        "col_note": "Note",
+        "progress_method_title": "How progress is judged (Open SDG)",
+        "item_title": "Item {code} {title}",
+        "item_pick": "Item",
+        "item_pick_format": "{code}. {title}",
+        "item_category": "Category: {category}",
+        "item_plan_text": "The plan's text",
+        "item_units": "Responsible units",
+        "item_lead": "Lead: {lead}",
+        "item_co": "With: {units}",
+        "item_units_text": "As the plan writes them: {units}",
+        "item_status": "Item status",
+        "item_veto_warning": "This item is at veto risk.",
+        "item_is_veto": "This item has a veto metric (no such incident within three years).",
+        "metric_header": "{code} {name}",
+        "metric_rule": "Rule: {rule}",
+        "metric_reporter": "Reported by {unit} ({period}, {scope})",
+        "metric_national": "National form field: {field}",
+        "metric_national_none": "National form field: none",
+        "metric_source": "Source: {source}",
+        "metric_reason": "Verdict: {reason}",
+        "metric_no_history": "No value by the as-of date.",
+        "metric_chart_value": "Value",
+        "metric_chart_period": "Period",
+        "metric_chart_threshold": "Standard {op} {value}",
+        "metric_chart_reference": "Regional plan requirement",
+        "area_breakdown": "Streets and townships",
+        "evidence_header": "Evidence and submissions",
+        "evidence_none": "No evidence yet.",
+        "col_period": "Period",
+        "col_value": "Value",
+        "col_evidence": "Evidence",
+        "col_note_m": "Note",
+        "col_file": "File",
+        "col_submitted_at": "Sent at",
+        "col_verified": "Verified",
+        "verified_by": "{who} {when}",
+        "rule_threshold": "latest {op} {value}",
+        "rule_threshold_or_trend": "latest {op} {value}, or 3 years of steady {dir}",
+        "rule_trend": "3 years of steady {dir}",
+        "rule_zero_incident": "none within {years} years",
+        "rule_each_area": "every street/township {op} {value}",
+        "rule_compare": "{op} {against}",
+        "rule_grade": "grade {grade} or better",
+        "rule_checklist": "yes (checked by the office)",
+        "rule_reported": "reported on time",
+        "dir_up": "rise",
+        "dir_down": "fall",
+        "unit_title": "{unit}",
+        "unit_pick": "Unit",
+        "unit_full_name": "Full name: {name}",
+        "unit_contact": "Contact: {contact}",
+        "unit_metrics_met": "Its metrics met",
+        "unit_timeliness": "On-time share",
+        "unit_late_count": "Overdue",
+        "unit_lead_items": "Items it leads",
+        "unit_co_items": "Items it shares",
+        "unit_none": "None.",
+        "unit_metrics": "Metrics it reports",
+        "unit_late": "Late",
+        "unit_late_none": "Nothing late in the past year.",
+        "unit_due": "Due soon",
+        "unit_due_none": "Nothing due soon.",
+        "unit_submissions": "Submissions",
+        "unit_submissions_none": "No submission yet.",
+        "unit_ranking": "Ranking of units",
+        "unit_ranking_caption": (
+            "By share of its metrics met, then by on-time share. On time: within {year} days (annual), "
+            "{quarter} days (quarterly), {month} days (monthly) of the period's end; periods whose deadline "
+            "fell within the year before the as-of date."
+        ),
+        "unit_ranking_axis": "Share (%)",
+        "unit_no_metrics": "This unit reports no metric itself.",
+        "col_unit": "Unit",
+        "col_share_met": "Metrics met",
+        "col_timeliness": "On time",
+        "col_metrics_n": "Metrics",
+        "col_met_n": "Met",
+        "col_due_n": "Due",
+        "col_on_time_n": "On time",
+        "col_late_n": "Late",
+        "col_missing_n": "Missing",
+        "col_due_date": "Deadline",
+        "col_days": "Days left",
+        "col_state": "State",
+        "state_missing": "missing",
+        "state_late": "sent late",
+        "state_on_time": "on time",
+        "state_open": "open",
+        "col_file_name": "File",
+        "col_accepted": "Accepted",
+        "col_refused": "Refused",
+        "col_outcome": "Outcome",
+        "phases_title": "Phases",
+        "heatmap_header": "45 items × status at each phase's end",
+        "heatmap_caption": (
+            "Each column is the evaluation at the phase's end; the current phase as of the as-of date; "
+            "phases not yet started stay blank."
+        ),
+        "heatmap_future": "not yet",
+        "heatmap_x": "Phase",
+        "heatmap_y": "Item",
+        "phase_targets_header": "Phase targets against actual",
+        "col_phase": "Phase",
+        "col_start": "Start",
+        "col_end": "End",
+        "col_goal": "Goal",
+        "col_target_pct": "Target",
+        "col_actual_pct": "Actual",
+        "col_phase_state": "State",
+        "col_set_by": "Target set by",
+        "set_by_office": "the office",
+        "set_by_plan": "the plan",
+        "phase_done": "ended",
+        "phase_current": "current",
+        "phase_future": "not started",
+        "phase_met": "target met",
+        "phase_missed": "target missed",
+        "chart_target": "Target",
+        "chart_actual": "Actual",
+        "english_note": "Item titles, the plan's text and reasons are shown in Chinese, as the plan writes them.",
+    },
+}
+
+PROGRESS_LABEL = {
+    "zh": {
+        "on_track": "按期可达",
+        "moderate": "有进展需加快",
+        "limited": "进展有限",
+        "deteriorating": "倒退",
+        "not_assessable": "无法评估",
+    },
+    "en": {
+        "on_track": "on track",
+        "moderate": "moderate",
+        "limited": "limited",
+        "deteriorating": "deteriorating",
+        "not_assessable": "not assessable",
+    },
+}
+
+# Why progress cannot be judged, per progress.py's reasons.
+PROGRESS_NOTE = {
+    "zh": {
+        "no_target": "无数值目标（{kind}）",
+        "too_few": "数值不足两期",
+        "stale": "数据过期，需先补报",
+        "no_data": "无数据",
+        "pending": "待创卫办核实",
+        "no_phase": "评估日之后没有阶段",
+        "not_positive": "数值非正，无法计算增长率",
+    },
+    "en": {
+        "no_target": "no figure to reach ({kind})",
+        "too_few": "fewer than two values",
+        "stale": "stale: the latest figure is overdue",
+        "no_data": "no data",
+        "pending": "awaiting the office's check",
+        "no_phase": "no phase after the as-of date",
+        "not_positive": "values not positive: no growth rate",
+    },
+}
+
+KIND_LABEL = {
+    "zh": {
+        "threshold": "阈值",
+        "threshold_or_trend": "阈值或持续改善",
+        "trend": "趋势",
+        "zero_incident": "零事件",
+        "each_area": "各区域均达标",
+        "compare": "对照规划",
+        "grade": "等级",
+        "checklist": "核查项",
+        "reported": "填报",
+    },
+    "en": {
+        "threshold": "threshold",
+        "threshold_or_trend": "threshold or trend",
+        "trend": "trend",
+        "zero_incident": "zero incidents",
+        "each_area": "every area",
+        "compare": "against the plan",
+        "grade": "grade",
+        "checklist": "checklist",
+        "reported": "reported",
+    },
+}
+
+PERIOD_WORD = {
+    "zh": {"year": "年度", "quarter": "季度", "month": "月度"},
+    "en": {"year": "annual", "quarter": "quarterly", "month": "monthly"},
+}
+SCOPE_WORD = {"zh": {"city": "全市", "area": "各街道乡镇"}, "en": {"city": "city-wide", "area": "per area"}}
+OUTCOME_WORD = {
+    "zh": {"committed": "已入库", "all_refused": "全部拒收", "failed": "失败", "duplicate": "重复文件"},
+    "en": {
+        "committed": "committed",
+        "all_refused": "all refused",
+        "failed": "failed",
+        "duplicate": "duplicate",
+    },
+}
+
+
+def lang() -> str:
+    """The language chosen on the sidebar (zh unless English was picked)."""
+    try:
+        import streamlit as st
+
+        value = st.session_state.get("lang", "zh")
+    except Exception:  # outside a Streamlit run
+        value = "zh"
+    return value if value in UI else "zh"
+
+
+def t(key: str, **kw) -> str:
+    """The text for `key` in the current language, formatted with kw."""
+    text = UI[lang()].get(key) or UI["zh"][key]
+    return text.format(**kw) if kw else text
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABEL[lang()][status]
+
+
+def progress_label(category: str) -> str:
+    return PROGRESS_LABEL[lang()][category]
+
+
+def progress_note(key: str, **kw) -> str:
+    return PROGRESS_NOTE[lang()][key].format(**kw) if key else ""
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABEL[lang()][kind]
+
+
+def period_word(period: str) -> str:
+    return PERIOD_WORD[lang()][period]
+
+
+def scope_word(scope: str) -> str:
+    return SCOPE_WORD[lang()][scope]
+
+
+def outcome_word(outcome: str) -> str:
+    return OUTCOME_WORD[lang()].get(outcome, outcome)
+
+
+def badge(status: str) -> str:
+    """A status as a coloured label (HTML), the same colour everywhere."""
+    return (
+        f'<span style="background:{STATUS_COLOUR[status]};color:white;padding:0.1em 0.55em;'
+        f'border-radius:0.6em;font-size:0.9em;white-space:nowrap">{html.escape(status_label(status))}</span>'
+    )
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{value * 100:.1f}%"
+
+
+def date_text(value: dt.date | None) -> str:
+    if value is None:
+        return "—"
+    if lang() == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+DEMO_BANNER_EN = "Demo data: this database holds generated demo data (a simulated 扎兰屯市, 2020–2026), not real submissions."
+
+
+def demo_banner() -> str:
+    return DEMO_BANNER if lang() == "zh" else DEMO_BANNER_EN
+
+
+def as_of() -> dt.date:
+    """The as-of date picked on the sidebar (today until one is picked)."""
+    import streamlit as st
+
+    value = st.session_state.get("as_of")
+    return value if isinstance(value, dt.date) else dt.date.today()
+
+
+def fmt_rate(value: float | None, unit: str) -> str:
+    """An annual change with its unit: +0.90 个百分点/年, −0.05人/万人/年."""
+    if value is None or value != value:
+        return "—"
+    if unit == "%":
+        word = "个百分点/年" if lang() == "zh" else " pp/yr"
+    else:
+        word = f"{unit}/年" if lang() == "zh" else f" {unit}/yr"
+    return f"{value:+.2f}{word}".replace("-", "−")
+
+
+def fmt_growth(value: float | None) -> str:
+    """A compound annual growth rate in the desired direction: +0.4%/年."""
+    if value is None or value != value:
+        return "—"
+    return f"{value * 100:+.1f}%" + ("/年" if lang() == "zh" else "/yr")

@@ -1,0 +1,521 @@
+"""Data shaped for the dashboard pages, from an Evaluation, a readiness history and a few set-based queries.
+
+Pages only draw: every figure they show comes from here (or from tracker.progress). Functions take the
+connection, the catalogue and dates explicitly so that tests can call them outside Streamlit.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from tracker.catalogue import Catalogue, Item, Phase
+from tracker.config import settings
+from tracker.evaluate import Evaluation, ensure_catalogue, fold_items, metric_statuses
+from tracker.periods import label as period_label
+from tracker.strings import STATUSES
+
+# ---------------------------------------------------------------- dates
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def previous_month(day: dt.date) -> dt.date:
+    """The same day a month earlier (clamped to that month's last day)."""
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def campaign_start(cat: Catalogue) -> dt.date:
+    return min(p.start for p in cat.phases)
+
+
+def month_ends(start: dt.date, as_of: dt.date) -> list[dt.date]:
+    """Each month's end from start's month up to (not after) as_of, then as_of itself."""
+    out, day = [], month_end(start)
+    while day < as_of:
+        out.append(day)
+        day = month_end(day + dt.timedelta(days=1))
+    out.append(as_of)
+    return out
+
+
+def trend_dates(cat: Catalogue, as_of: dt.date) -> list[dt.date]:
+    """Dates for the readiness trend: month ends since the campaign began, the phase ends passed, as_of."""
+    dates = set(month_ends(campaign_start(cat), as_of))
+    dates.update(p.end for p in cat.phases if p.end <= as_of)
+    return sorted(dates)
+
+
+def current_phase(cat: Catalogue, as_of: dt.date) -> Phase | None:
+    """The innermost phase containing as_of (a sub-phase before its parent), else the next one to start."""
+    containing = [p for p in cat.phases if p.start <= as_of <= p.end]
+    if containing:
+        return min(containing, key=lambda p: (p.end - p.start, p.parent is None))
+    upcoming = [p for p in cat.phases if p.start > as_of]
+    return min(upcoming, key=lambda p: p.start) if upcoming else None
+
+
+def phase_state(phase: Phase, as_of: dt.date) -> str:
+    if phase.end <= as_of:
+        return "done"
+    return "current" if phase.start <= as_of else "future"
+
+
+def phase_eval_date(phase: Phase, as_of: dt.date) -> dt.date | None:
+    """Where a phase is judged: its end once passed, as_of while it runs, not at all before it starts."""
+    state = phase_state(phase, as_of)
+    return phase.end if state == "done" else as_of if state == "current" else None
+
+
+# ---------------------------------------------------------------- items and categories
+
+
+def _metric_counts(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
+    item_of = {m.code: m.item for m in cat.metrics}
+    metrics = ev.metrics.assign(item=ev.metrics["metric"].map(item_of), met=ev.metrics["status"].eq("met"))
+    return metrics.groupby("item").agg(metrics_met=("met", "sum"), metrics_total=("met", "size"))
+
+
+def item_table(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
+    """One row per item: code, title, category, lead, status, veto risk, metrics met/total and the reasons
+    of its metrics not met; veto risks first, then worst status, then code."""
+    counts = _metric_counts(ev, cat)
+    reasons = (
+        ev.metrics[ev.metrics["status"] != "met"]
+        .assign(item=lambda d: d["metric"].map({m.code: m.item for m in cat.metrics}))
+        .groupby("item")["reason"]
+        .agg("；".join)
+    )
+    status = ev.items.set_index("item")
+    rows = []
+    for item in cat.items:
+        rows.append(
+            {
+                "item": item.code,
+                "title": item.title,
+                "category": item.category,
+                "category_name": cat.categories[item.category],
+                "lead": item.lead,
+                "status": status.loc[item.code, "status"],
+                "veto_risk": bool(status.loc[item.code, "veto_risk"]),
+                "metrics_met": int(counts.loc[item.code, "metrics_met"]),
+                "metrics_total": int(counts.loc[item.code, "metrics_total"]),
+                "reasons": reasons.get(item.code, ""),
+            }
+        )
+    out = pd.DataFrame(rows)
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    return (
+        out.assign(_rank=out["status"].map(rank))
+        .sort_values(["veto_risk", "_rank", "item"], ascending=[False, True, True])
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
+
+
+def veto_risks(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
+    """Items at veto risk, with the reason of each failed veto metric."""
+    from indicators.rules import REGISTRY
+
+    items = set(ev.summary["veto_risks"])
+    metrics = ev.metrics.assign(item=ev.metrics["metric"].map({m.code: m.item for m in cat.metrics}))
+    failed = metrics[
+        metrics["item"].isin(items)
+        & metrics["metric"].map(lambda c: REGISTRY[cat.metric(c).kind].veto)
+        & metrics["status"].eq("not_met")
+    ]
+    return pd.DataFrame(
+        {
+            "item": failed["item"].astype(int),
+            "title": failed["item"].map(lambda c: cat.item(int(c)).title),
+            "metric": failed["metric"],
+            "reason": failed["reason"],
+        }
+    ).reset_index(drop=True)
+
+
+def category_counts(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
+    """Items per category and status (every status, zeros included), in catalogue order."""
+    category = {i.code: i.category for i in cat.items}
+    counts = ev.items.assign(category=ev.items["item"].map(category)).groupby(["category", "status"]).size()
+    rows = [
+        {
+            "category": code,
+            "category_name": name,
+            "status": status,
+            "items": int(counts.get((code, status), 0)),
+        }
+        for code, name in cat.categories.items()
+        for status in reversed(STATUSES)
+    ]
+    return pd.DataFrame(rows)
+
+
+def trend_table(history: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """The readiness history as dates with met, items, readiness, and each phase's target at its end."""
+    out = history[["as_of", "met", "items", "readiness", "veto_risks"]].copy()
+    out["as_of"] = pd.to_datetime(out["as_of"]).dt.date
+    targets = {p.end: p.target_readiness for p in cat.phases if p.target_readiness is not None}
+    out["target"] = out["as_of"].map(targets)
+    return out.sort_values("as_of").reset_index(drop=True)
+
+
+def phase_table(cat: Catalogue, history: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Each phase: dates, goal, target, actual readiness (at its end, or at as_of while current), state."""
+    by_date = {
+        d: (int(m), float(r))
+        for d, m, r in zip(
+            pd.to_datetime(history["as_of"]).dt.date, history["met"], history["readiness"], strict=True
+        )
+    }
+    rows = []
+    for p in cat.phases:
+        when = phase_eval_date(p, as_of)
+        met, readiness = by_date.get(when, (None, None)) if when else (None, None)
+        state = phase_state(p, as_of)
+        rows.append(
+            {
+                "phase": p.code,
+                "name": p.name,
+                "parent": p.parent,
+                "start": p.start,
+                "end": p.end,
+                "goal": p.goal,
+                "target": p.target_readiness,
+                "target_set_by": p.target_set_by,
+                "set_by": p.set_by,
+                "evaluated_at": when,
+                "met": met,
+                "actual": readiness,
+                "state": state,
+                "reached": None
+                if readiness is None or p.target_readiness is None
+                else readiness >= p.target_readiness - 1e-9,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def phase_matrix(con: duckdb.DuckDBPyConnection, cat: Catalogue, as_of: dt.date) -> pd.DataFrame:
+    """Item status at each phase's end (the current phase at as_of; future phases 'future'), long form:
+    phase, item, status, veto_risk, evaluated_at. One metric_statuses call over all the dates."""
+    when = {p.code: phase_eval_date(p, as_of) for p in cat.phases}
+    dates = sorted({d for d in when.values() if d is not None})
+    folded = fold_items(metric_statuses(con, dates, cat), cat) if dates else pd.DataFrame()
+    if len(folded):
+        folded["as_of"] = pd.to_datetime(folded["as_of"]).dt.date
+        folded = folded.set_index(["as_of", "item"])
+    rows = []
+    for p in cat.phases:
+        for item in cat.items:
+            d = when[p.code]
+            if d is None:
+                rows.append((p.code, item.code, "future", False, None))
+            else:
+                r = folded.loc[(d, item.code)]
+                rows.append((p.code, item.code, r["status"], bool(r["veto_risk"]), d))
+    return pd.DataFrame(rows, columns=["phase", "item", "status", "veto_risk", "evaluated_at"])
+
+
+def phase_readiness(matrix: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """Items met per phase from the matrix (future phases have none)."""
+    done = matrix[matrix["status"] != "future"]
+    met = done.assign(met=done["status"].eq("met")).groupby("phase")["met"].sum()
+    rows = []
+    for p in cat.phases:
+        m = int(met[p.code]) if p.code in met.index else None
+        rows.append(
+            {
+                "phase": p.code,
+                "met": m,
+                "readiness": None if m is None else m / len(cat.items),
+                "target": p.target_readiness,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def changes(now: Evaluation, before: Evaluation, cat: Catalogue) -> pd.DataFrame:
+    """Items whose status changed between two evaluations, with both statuses."""
+    merged = now.items.merge(before.items, on="item", suffixes=("", "_before"))
+    changed = merged[merged["status"] != merged["status_before"]]
+    return pd.DataFrame(
+        {
+            "item": changed["item"].astype(int),
+            "title": changed["item"].map(lambda c: cat.item(int(c)).title),
+            "before": changed["status_before"],
+            "after": changed["status"],
+        }
+    ).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- units
+
+_PERIOD_STEP = "CASE c.period WHEN 'year' THEN INTERVAL 1 YEAR WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 1 MONTH END"
+
+OBLIGATIONS_SQL = f"""
+WITH expected AS (   -- every period of every metric whose deadline falls in the window or is still open
+    SELECT c.metric, c.reporter AS unit, c.period, a.area, c.deadline_days,
+           CAST(g.s AS DATE) AS period_start,
+           CAST(g.s + {_PERIOD_STEP} - INTERVAL 1 DAY AS DATE) AS period_end
+    FROM cat_metric c
+    LEFT JOIN cat_metric_area a ON a.metric = c.metric
+    CROSS JOIN LATERAL (
+        SELECT unnest(generate_series(date_trunc(c.period, CAST($since AS DATE)) - INTERVAL 1 YEAR,
+                                      CAST($as_of AS DATE), {_PERIOD_STEP})) AS s
+    ) g
+),
+dated AS (
+    SELECT *, period_end + deadline_days AS deadline FROM expected
+),
+arrived AS (   -- the first time a value for the metric/area/period arrived, by the as-of date
+    SELECT m.metric, m.area, m.period_start, min(s.submitted_at) AS first_at
+    FROM measurement m JOIN submission s ON s.id = m.submission_id
+    WHERE s.submitted_at < CAST($as_of AS DATE) + INTERVAL 1 DAY
+    GROUP BY ALL
+)
+SELECT d.unit, d.metric, d.area, d.period, d.period_start, d.period_end, d.deadline, a.first_at,
+       CASE WHEN d.deadline >= CAST($as_of AS DATE) THEN 'open'
+            WHEN a.first_at IS NULL THEN 'missing'
+            WHEN CAST(a.first_at AS DATE) > d.deadline THEN 'late'
+            ELSE 'on_time' END AS state
+FROM dated d
+LEFT JOIN arrived a ON a.metric = d.metric AND a.area IS NOT DISTINCT FROM d.area
+                   AND a.period_start = d.period_start
+WHERE d.deadline >= CAST($since AS DATE) AND d.period_end <= CAST($as_of AS DATE) + INTERVAL 1 YEAR
+ORDER BY d.unit, d.metric, d.area, d.period_start
+"""
+
+
+def obligations(
+    con: duckdb.DuckDBPyConnection, cat: Catalogue, as_of: dt.date, window_days: int = 365
+) -> pd.DataFrame:
+    """Every reporting obligation whose deadline falls in the year before as_of (state on_time / late /
+    missing) or after it for a period already begun (state open), per reporting unit, metric, area and
+    period. Timeliness compares submission.submitted_at with the period's end + settings' deadline_days."""
+    ensure_catalogue(con, cat)
+    since = as_of - dt.timedelta(days=window_days)
+    out = con.execute(OBLIGATIONS_SQL, {"as_of": as_of, "since": since}).df()
+    for col in ("period_start", "period_end", "deadline"):
+        out[col] = pd.to_datetime(out[col]).dt.date
+    # open obligations: only the earliest not yet arrived, for periods that have begun
+    is_open = out["state"] == "open"
+    begun = out["period_start"] <= as_of
+    out = out[~is_open | (begun & out["first_at"].isna())]
+    first_open = (
+        out[out["state"] == "open"].groupby(["metric", "area"], dropna=False)["period_start"].transform("min")
+    )
+    keep = (out["state"] != "open") | (out["period_start"] == first_open.reindex(out.index))
+    out = out[keep].copy()
+    out["period_label"] = [
+        period_label(p, s) for p, s in zip(out["period"], out["period_start"], strict=True)
+    ]
+    out["days_left"] = [(d - as_of).days for d in out["deadline"]]
+    return out.reset_index(drop=True)
+
+
+def unit_ranking(ev: Evaluation, obligations_df: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """Per reporting unit: metrics it reports, how many are met, share met; obligations due in the window,
+    on time, late, missing, on-time share. Best first (share met, then on-time share)."""
+    reporter = {m.code: m.reporter for m in cat.metrics}
+    metrics = ev.metrics.assign(unit=ev.metrics["metric"].map(reporter), met=ev.metrics["status"].eq("met"))
+    per_unit = metrics.groupby("unit").agg(metrics=("met", "size"), met=("met", "sum"))
+    due = obligations_df[obligations_df["state"] != "open"]
+    states = due.groupby(["unit", "state"]).size().unstack(fill_value=0)
+    for state in ("on_time", "late", "missing"):
+        if state not in states.columns:
+            states[state] = 0
+    out = per_unit.join(states[["on_time", "late", "missing"]], how="left").fillna(0)
+    for col in ("metrics", "met", "on_time", "late", "missing"):
+        out[col] = out[col].astype(int)
+    out["due"] = out["on_time"] + out["late"] + out["missing"]
+    out["share_met"] = out["met"] / out["metrics"]
+    out["timeliness"] = (out["on_time"] / out["due"]).where(out["due"] > 0)
+    out = out.reset_index().rename(columns={"index": "unit"})
+    return out.sort_values(
+        ["share_met", "timeliness", "unit"], ascending=[False, False, True], na_position="last"
+    ).reset_index(drop=True)[
+        ["unit", "metrics", "met", "share_met", "due", "on_time", "late", "missing", "timeliness"]
+    ]
+
+
+def lagging_units(ranking: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The units lagging most: not all metrics met or not all on time, worst first."""
+    lag = ranking[(ranking["share_met"] < 1) | (ranking["timeliness"].fillna(1) < 1)]
+    return (
+        lag.assign(_t=lag["timeliness"].fillna(1))
+        .sort_values(["share_met", "_t", "unit"])
+        .drop(columns="_t")
+        .head(n)
+        .reset_index(drop=True)
+    )
+
+
+def unit_options(cat: Catalogue) -> list[str]:
+    """Units named by the plan: those reporting metrics first, then the others, each in catalogue order."""
+    reporters = {m.reporter for m in cat.metrics}
+    named = {u for i in cat.items for u in i.units}
+    ordered = [u for u in cat.units if u in reporters] + [u for u in cat.units if u in named - reporters]
+    return ordered
+
+
+def unit_items(ev: Evaluation, cat: Catalogue, unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The unit's items as lead and as co-responsible, with status (rows of item_table)."""
+    table = item_table(ev, cat).sort_values("item")
+    lead = [i.code for i in cat.items if i.lead == unit]
+    co = [i.code for i in cat.items if unit in i.units[1:]]
+    return (
+        table[table["item"].isin(lead)].reset_index(drop=True),
+        table[table["item"].isin(co)].reset_index(drop=True),
+    )
+
+
+def unit_metrics(ev: Evaluation, cat: Catalogue, unit: str) -> pd.DataFrame:
+    """The metrics the unit reports, with status and reason."""
+    codes = [m.code for m in cat.metrics if m.reporter == unit]
+    out = ev.metrics[ev.metrics["metric"].isin(codes)][["metric", "status", "period_label", "reason"]].copy()
+    out.insert(1, "name", out["metric"].map(lambda c: cat.metric(c).name))
+    out.insert(1, "item", out["metric"].map(lambda c: cat.metric(c).item))
+    return out.reset_index(drop=True)
+
+
+def unit_due_and_late(
+    obligations_df: pd.DataFrame, cat: Catalogue, unit: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(due, late) for a unit: due = open obligations, soonest first; late = missing, then sent late."""
+    mine = obligations_df[obligations_df["unit"] == unit].copy()
+    mine["name"] = mine["metric"].map(lambda c: cat.metric(c).name)
+    cols = ["metric", "name", "area", "period_label", "deadline", "days_left", "state", "first_at"]
+    due = mine[mine["state"] == "open"].sort_values(["deadline", "metric"])[cols]
+    late = mine[mine["state"].isin(["missing", "late"])]
+    late = late.assign(_o=late["state"].map({"missing": 0, "late": 1})).sort_values(
+        ["_o", "deadline", "metric"]
+    )
+    return due.reset_index(drop=True), late[cols].reset_index(drop=True)
+
+
+SUBMISSIONS_SQL = """
+SELECT id, submitted_at, submitted_by, unit, file_name, accepted, refused, warned, outcome, message, is_demo
+FROM submission
+WHERE unit = $unit AND submitted_at < CAST($as_of AS DATE) + INTERVAL 1 DAY
+ORDER BY submitted_at DESC, id DESC
+LIMIT $limit
+"""
+
+
+def unit_submissions(
+    con: duckdb.DuckDBPyConnection, unit: str, as_of: dt.date, limit: int = 200
+) -> pd.DataFrame:
+    """The unit's submissions up to as_of, newest first (without the file bytes)."""
+    return con.execute(SUBMISSIONS_SQL, {"unit": unit, "as_of": as_of, "limit": limit}).df()
+
+
+# ---------------------------------------------------------------- one item's metrics
+
+HISTORY_SQL = """
+WITH eff AS (
+    SELECT m.*, row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
+                                   ORDER BY m.recorded_at DESC, m.id DESC) AS k
+    FROM measurement m
+    WHERE m.metric IN (SELECT unnest($metrics)) AND m.period_end <= CAST($as_of AS DATE)
+)
+SELECT e.id, e.metric, e.area, e.period_start, e.period_end, e.period_label, e.value, e.grade,
+       e.note, e.evidence, e.recorded_at, e.unit, s.file_name, s.submitted_at, s.is_demo,
+       v.verified_by, v.verified_at, v.note AS verification_note
+FROM eff e
+LEFT JOIN submission s ON s.id = e.submission_id
+LEFT JOIN (SELECT * FROM verification QUALIFY row_number() OVER (PARTITION BY measurement_id
+                                                                 ORDER BY verified_at DESC) = 1) v
+       ON v.measurement_id = e.id
+WHERE e.k = 1
+ORDER BY e.metric, e.area, e.period_start
+"""
+
+
+def metric_history(con: duckdb.DuckDBPyConnection, metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
+    """The value that counts per metric/area/period ended by as_of (the latest recorded), with its evidence,
+    note, file and the office's verification: the series behind each chart on the item page."""
+    out = con.execute(HISTORY_SQL, {"metrics": list(metrics), "as_of": as_of}).df()
+    for col in ("period_start", "period_end"):
+        out[col] = pd.to_datetime(out[col]).dt.date
+    return out
+
+
+def item_units(item: Item) -> tuple[str, list[str]]:
+    """Lead unit and the others, in the plan's order."""
+    return item.lead, list(item.units[1:])
+
+
+def deadline_days() -> dict[str, int]:
+    return dict(settings()["deadline_days"])
+
+
+# ---------------------------------------------------------------- cached for the app
+# Keyed to webapp.data_generation(), like tracker.webapp's evaluations: a commit changes the key, so a page
+# never shows figures older than the data; entries expire after ttl and are capped at max_entries.
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _cached_obligations(as_of: dt.date, generation: int) -> pd.DataFrame:
+    from tracker import webapp
+
+    return obligations(webapp.cursor(), webapp.cat(), as_of)
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _cached_phase_matrix(as_of: dt.date, generation: int) -> pd.DataFrame:
+    from tracker import webapp
+
+    return phase_matrix(webapp.cursor(), webapp.cat(), as_of)
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _cached_metric_history(metrics: tuple[str, ...], as_of: dt.date, generation: int) -> pd.DataFrame:
+    from tracker import webapp
+
+    return metric_history(webapp.cursor(), metrics, as_of)
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _cached_progress(as_of: dt.date, generation: int) -> pd.DataFrame:
+    from tracker import progress, webapp
+
+    return progress.progress_table(webapp.cursor(), webapp.evaluation(as_of), webapp.cat())
+
+
+def app_obligations(as_of: dt.date) -> pd.DataFrame:
+    from tracker import webapp
+
+    return _cached_obligations(as_of, webapp.data_generation())
+
+
+def app_phase_matrix(as_of: dt.date) -> pd.DataFrame:
+    from tracker import webapp
+
+    return _cached_phase_matrix(as_of, webapp.data_generation())
+
+
+def app_metric_history(metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
+    from tracker import webapp
+
+    return _cached_metric_history(tuple(metrics), as_of, webapp.data_generation())
+
+
+def app_progress(as_of: dt.date) -> pd.DataFrame:
+    from tracker import webapp
+
+    return _cached_progress(as_of, webapp.data_generation())
+
+
+def app_submissions(unit: str, as_of: dt.date) -> pd.DataFrame:
+    from tracker import webapp
+
+    return unit_submissions(webapp.cursor(), unit, as_of)
