@@ -90,7 +90,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         CREATE TABLE task_event (
             task_id       BIGINT NOT NULL,
-            at            TIMESTAMP NOT NULL,
+            happened_at   TIMESTAMP NOT NULL,
             actor         VARCHAR NOT NULL,
             from_status   VARCHAR,
             to_status     VARCHAR NOT NULL,
@@ -127,7 +127,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE SEQUENCE audit_id START 1;
         CREATE TABLE audit_log (
             id            BIGINT PRIMARY KEY DEFAULT nextval('audit_id'),
-            at            TIMESTAMP NOT NULL,
+            happened_at   TIMESTAMP NOT NULL,
             actor         VARCHAR NOT NULL,
             action        VARCHAR NOT NULL,
             target        VARCHAR,
