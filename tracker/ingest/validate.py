@@ -281,8 +281,10 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         return "CAST(NULL AS VARCHAR)" if i is None else _clean(f"c{i}")
 
     fields = ("unit", "metric", "area", "period", "value", "numerator", "denominator", "note", "evidence")
-    mapped = [f"c{sheet.columns[f]}" for f in fields if f in sheet.columns]
-    not_blank = " OR ".join(f"{_clean(c)} IS NOT NULL" for c in mapped)
+    # A row with no figure, note or evidence is blank (or a template row left unfilled): skipped.
+    filled = ("value", "numerator", "denominator", "note", "evidence")
+    mapped = [f"c{sheet.columns[f]}" for f in filled if f in sheet.columns]
+    not_blank = " OR ".join(f"{_clean(c)} IS NOT NULL" for c in mapped) or "false"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ing_rows AS
             SELECT row_no, {", ".join(f"{cell(f)} AS {f}_t" for f in fields)}
@@ -345,7 +347,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     both_fraction = "(r.numerator_t IS NOT NULL AND r.denominator_t IS NOT NULL)"
     fraction_ok = f"({both_fraction} AND nn.num >= 0 AND dn.num > 0 AND i.fraction_mult IS NOT NULL)"
     number_value = f"CASE WHEN {fraction_ok} THEN {rate} ELSE {val_num} END"
-    shown = f"coalesce(r.value_t, {_fmt(rate)})"
+    shown = f"coalesce(r.value_t, {_fmt(rate)} || CASE WHEN i.is_percent THEN '%' ELSE '' END)"
     reasons = [
         f"CASE WHEN r.metric_t IS NULL THEN {msg(REFUSE, 'no_metric')} END",
         f"CASE WHEN r.metric_t IS NOT NULL AND mm.found IS NULL THEN {msg(REFUSE, 'unknown_metric', metric='r.metric_t')} END",
@@ -400,7 +402,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         SELECT r.row_no,
             r.unit,
             i.code AS metric, i.label AS metric_label, i.value_type, i.is_percent, i.uom,
-            ma.found AS area,
+            ma.found AS area, (r.area_t IS NULL OR ma.no_area OR ma.found IS NOT NULL) AS area_ok,
             p.period_type, p.period_start, p.period_end, p.period_label,
             CASE {vt} WHEN 'yesno' THEN CAST(vn.yn AS DOUBLE)
                       WHEN 'grade' THEN CAST(vn.grade_ord AS DOUBLE)
@@ -445,7 +447,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         f"""CREATE OR REPLACE TEMP TABLE _ing_result AS
         WITH keyed AS (
             SELECT row_no, metric, unit, coalesce(area, '') AS area_k, period_start FROM _ing_checked
-            WHERE metric IS NOT NULL AND unit IS NOT NULL AND period_start IS NOT NULL),
+            WHERE metric IS NOT NULL AND unit IS NOT NULL AND period_start IS NOT NULL AND area_ok),
         dups AS (
             SELECT metric, unit, area_k, period_start, list(row_no ORDER BY row_no) AS rows
             FROM keyed GROUP BY ALL HAVING count(*) > 1),

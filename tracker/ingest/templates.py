@@ -1,0 +1,180 @@
+"""Templates per unit: exactly that unit's metrics and the periods due, as .xlsx or .csv.
+
+The .xlsx has a title row, a frozen header, drop-down lists (the unit's metrics, the areas, the unit),
+text-formatted 指标/期间 columns (so Excel does not turn 2023-06 into a date or 10.30 into 10.3), and an
+instructions sheet with each metric's unit of measure, period type, scope and the figure to reach.
+The .csv is UTF-8 with a BOM (Excel on Chinese Windows opens it without garbling) and the header first.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from tracker.catalogue import Catalogue, Metric, catalogue
+from tracker.periods import Period, make
+from tracker.strings import SCOPE_LABEL, SHOWN_OP
+from tracker.strings.upload import (
+    PERIOD_NAME,
+    TEMPLATE_HEADERS,
+    TEMPLATE_HELP_HEADERS,
+    TEMPLATE_HELP_SHEET,
+    TEMPLATE_LISTS_SHEET,
+    TEMPLATE_NOTES,
+    TEMPLATE_REQUIREMENT_NONE,
+    TEMPLATE_SHEET,
+    TEMPLATE_TITLE,
+)
+
+
+def template_metrics(unit: str, cat: Catalogue | None = None) -> tuple[Metric, ...]:
+    """The metrics a unit reports; a unit that reports none of its own gets those it may report."""
+    cat = cat or catalogue()
+    own = cat.metrics_reported_by(unit)
+    return own or tuple(m for m in cat.metrics if cat.may_report(unit, m))
+
+
+def due_period(period_type: str, today: dt.date) -> Period:
+    """The latest period of a type that has ended by `today`."""
+    if period_type == "year":
+        return make("year", today.year - 1)
+    if period_type == "quarter":
+        q = (today.month - 1) // 3  # the previous quarter
+        return make("quarter", today.year - 1, 4) if q == 0 else make("quarter", today.year, q)
+    return (
+        make("month", today.year - 1, 12) if today.month == 1 else make("month", today.year, today.month - 1)
+    )
+
+
+def requirement(metric: Metric) -> str:
+    """The figure to reach, as the plan states it: ≥90%, C级及以上, 是, 0起（近3年）…"""
+    rule, kind = metric.rule, metric.kind
+    uom = "%" if metric.is_percent else metric.unit
+    value = rule.get("value")
+    figure = "" if value is None else f"{SHOWN_OP.get(rule.get('op', ''), '')}{value:g}{uom}"
+    if kind in ("threshold", "each_area"):
+        return figure + ("（每个街道乡镇）" if kind == "each_area" else "")
+    if kind == "threshold_or_trend":
+        return f"{figure}，或持续{'下降' if rule.get('direction') == 'down' else '提升'}"
+    if kind == "trend":
+        return "逐年下降" if rule.get("direction") == "down" else "逐年上升"
+    if kind == "zero_incident":
+        return f"0起（近{rule.get('years', 3)}年）"
+    if kind == "grade":
+        return f"{rule.get('at_least')}级及以上"
+    if kind == "checklist":
+        return "是（创卫办核实）"
+    if kind == "compare":
+        return f"{SHOWN_OP.get(rule.get('op', '>='), '≥')}区域卫生规划要求（指标 {rule.get('against')}）"
+    return TEMPLATE_REQUIREMENT_NONE
+
+
+def _example(metric: Metric) -> str:
+    if metric.value_type == "yesno":
+        return "是"
+    if metric.value_type == "grade":
+        return "C级"
+    if metric.value_type == "count":
+        return "0"
+    return "95%" if metric.is_percent else f"12{metric.unit}"
+
+
+def template_rows(unit: str, today: dt.date | None = None, cat: Catalogue | None = None) -> list[list[str]]:
+    """One row per metric (and area) with the period due, values left blank."""
+    cat = cat or catalogue()
+    today = today or dt.date.today()
+    rows = []
+    for m in template_metrics(unit, cat):
+        period = due_period(m.period, today).label
+        reporter = unit if unit != "创卫办" else m.reporter
+        for area in m.areas if m.scope == "area" else ("",):
+            rows.append([reporter, f"{m.code} {m.name}", area, period, "", "", "", "", ""])
+    return rows
+
+
+def template_csv(unit: str, today: dt.date | None = None) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(TEMPLATE_HEADERS)
+    writer.writerows(template_rows(unit, today))
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
+    import xlsxwriter
+
+    cat = catalogue()
+    today = today or dt.date.today()
+    metrics = template_metrics(unit, cat)
+    rows = template_rows(unit, today, cat)
+    periods = sorted({r[3] for r in rows})
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    title_fmt = book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+    head_fmt = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center"})
+    text_fmt = book.add_format({"num_format": "@"})
+    wrap_fmt = book.add_format({"text_wrap": True, "valign": "top"})
+
+    ws = book.add_worksheet(TEMPLATE_SHEET)
+    ncols = len(TEMPLATE_HEADERS)
+    ws.merge_range(
+        0, 0, 0, ncols - 1, TEMPLATE_TITLE.format(unit=unit, periods="、".join(periods)), title_fmt
+    )
+    ws.set_row(0, 28)
+    ws.write_row(1, 0, TEMPLATE_HEADERS, head_fmt)
+    ws.freeze_panes(2, 0)
+    for c, width in enumerate((14, 46, 14, 16, 10, 10, 10, 24, 24)):
+        ws.set_column(c, c, width, text_fmt if c in (0, 1, 2, 3) else None)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row):
+            if value:
+                ws.write_string(r, c, value)
+
+    lists = book.add_worksheet(TEMPLATE_LISTS_SHEET)
+    units = [unit] if unit != "创卫办" else sorted(cat.units)
+    labels = [f"{m.code} {m.name}" for m in metrics]
+    areas = list(cat.areas())
+    for c, values in enumerate((labels, areas, units)):
+        lists.write_column(0, c, values)
+    lists.hide()
+    last = max(len(rows) + 200, 500)
+    for col, idx, n in ((1, "A", len(labels)), (2, "B", len(areas)), (0, "C", len(units))):
+        ws.data_validation(
+            2,
+            col,
+            last,
+            col,
+            {
+                "validate": "list",
+                "source": f"='{TEMPLATE_LISTS_SHEET}'!${idx}$1:${idx}${max(n, 1)}",
+                "error_type": "warning",
+            },
+        )
+
+    info = book.add_worksheet(TEMPLATE_HELP_SHEET)
+    info.write_row(0, 0, TEMPLATE_HELP_HEADERS, head_fmt)
+    for r, m in enumerate(metrics, start=1):
+        info.write_row(
+            r,
+            0,
+            [
+                f"{m.code} {m.name}",
+                m.unit,
+                PERIOD_NAME[m.period],
+                SCOPE_LABEL[m.scope],
+                requirement(m),
+                _example(m),
+            ],
+        )
+    for c, width in enumerate((50, 12, 10, 12, 30, 12)):
+        info.set_column(c, c, width, wrap_fmt if c == 0 else None)
+    for i, note in enumerate(TEMPLATE_NOTES, start=len(metrics) + 3):
+        info.write_string(i, 0, note)
+    book.close()
+    return out.getvalue()
+
+
+def template(unit: str, suffix: str, today: dt.date | None = None) -> bytes:
+    """A unit's template as .xlsx or .csv bytes (`unit`: canonical short name)."""
+    return template_xlsx(unit, today) if suffix.lower().lstrip(".") == "xlsx" else template_csv(unit, today)
