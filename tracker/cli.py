@@ -18,9 +18,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         import_module(name).add_commands(sub)
-    for command in sub.choices.values():  # --db also after the subcommand
-        command.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    _accept_db_after(sub)
     return parser
+
+
+def _accept_db_after(sub) -> None:
+    """`--db` also after the (sub)subcommand: `python -m tracker user list --db x.duckdb`."""
+    for command in sub.choices.values():
+        nested = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            _accept_db_after(nested[0])
+        else:
+            command.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def main(argv: list[str] | None = None) -> int:

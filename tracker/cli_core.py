@@ -84,7 +84,7 @@ def cmd_evaluate(args) -> int:
     s = ev.summary
     labels = STATUS_LABEL["zh"]
     print(
-        f"截至 {ev.as_of}：达标 {s['met']}/{s['items']} 项（{s['readiness']:.0%}），"
+        f"截至 {ev.as_of}：达标 {s['met']}/{s['items']} 项（{s['readiness']:.1%}），"
         f"未达标 {s['not_met']}，数据过期 {s['stale']}，无数据 {s['no_data']}，待核实 {s['pending']}"
     )
     cat = catalogue()
