@@ -1,0 +1,59 @@
+"""报送记录 — who sent what, when, with what outcome; the original file and its refused rows to download."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from tracker import webapp
+from tracker.ingest.submissions import list_submissions, refused_rows, submission_file
+from tracker.strings.upload import COLUMNS, OUTCOME_LABEL, PAGE
+
+st.title(PAGE["submissions_title"])
+con = webapp.cursor()
+frame = list_submissions(con)
+if frame.empty:
+    st.info(PAGE["no_submissions"])
+    st.stop()
+
+table = frame.assign(outcome=frame["outcome"].map(lambda o: OUTCOME_LABEL.get(o, o)))
+table = table[
+    [
+        "id",
+        "submitted_at",
+        "unit",
+        "submitted_by",
+        "file_name",
+        "outcome",
+        "accepted",
+        "refused",
+        "warned",
+        "message",
+    ]
+].rename(columns=COLUMNS)
+st.dataframe(table, hide_index=True, width="stretch")
+
+labels = {
+    int(r.id): f"#{r.id} {r.file_name}（{r.unit or '—'}，{r.submitted_at:%Y-%m-%d %H:%M}）"
+    for r in frame.itertuples(index=False)
+}
+chosen = st.selectbox(PAGE["pick_submission"], list(labels), format_func=labels.get, key="submission_pick")
+original = submission_file(con, chosen)
+if original is not None:
+    st.download_button(
+        PAGE["download_original"],
+        original[1],
+        original[0],
+        icon=":material/download:",
+        key="submission_download",
+    )
+refused = refused_rows(con, chosen)
+if len(refused):
+    st.subheader(PAGE["refused_of"].format(id=chosen))
+    st.dataframe(refused, hide_index=True, width="stretch")
+    st.download_button(
+        PAGE["download_refused"],
+        refused.to_csv(index=False).encode("utf-8-sig"),
+        f"报送记录{chosen}-被拒绝的行.csv",
+        mime="text/csv",
+        key="submission_refused_download",
+    )

@@ -1,0 +1,125 @@
+"""上报数据 — pick the unit, download its template, upload a filled .csv/.xlsx, preview row by row, commit.
+
+Thin: tracker.ingest does the reading, checking and storing; this page draws and hands input back."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from tracker import webapp
+from tracker.ingest import import_file
+from tracker.ingest.templates import template
+from tracker.strings.upload import COLUMNS, PAGE
+
+cat = webapp.cat()
+st.title(PAGE["upload_title"])
+
+any_unit = PAGE["unit_any"]
+picked = st.selectbox(
+    PAGE["unit"], [any_unit, *cat.units], key="upload_unit", help=PAGE["unit_help"], accept_new_options=True
+)
+unit = None if picked in (None, any_unit) else cat.resolve_unit(picked)
+if picked not in (None, any_unit) and unit is None:
+    st.error(PAGE["unknown_unit"].format(unit=picked))
+    st.stop()
+
+if unit:
+    with st.expander(PAGE["template"], icon=":material/download:"):
+        left, right = st.columns(2)
+        left.download_button(
+            PAGE["template_xlsx"],
+            template(unit, "xlsx"),
+            f"{unit}-模板.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        right.download_button(
+            PAGE["template_csv"], template(unit, "csv"), f"{unit}-模板.csv", mime="text/csv"
+        )
+
+uploaded = st.file_uploader(PAGE["uploader"], type=["csv", "xlsx"], key="upload_file")
+if uploaded is None:
+    st.stop()
+
+data = uploaded.getvalue()
+key = (hashlib.sha256(data).hexdigest(), unit, uploaded.name)
+if st.session_state.get("upload_preview_key") != key:
+    bar = st.progress(0.0, text=PAGE["checking"])
+    preview = import_file(
+        webapp.cursor(),
+        uploaded.name,
+        data,
+        unit=unit,
+        user="web",
+        dry_run=True,
+        progress=lambda f, text: bar.progress(min(f, 1.0), text=text),
+    )
+    bar.empty()
+    st.session_state["upload_preview_key"] = key
+    st.session_state["upload_preview"] = preview
+    st.session_state.pop("upload_done", None)
+preview = st.session_state["upload_preview"]
+
+done = st.session_state.get("upload_done")
+if done is not None:
+    (st.success if done.outcome in ("committed", "duplicate") else st.warning)(done.message)
+    st.stop()
+
+if preview.outcome == "failed":
+    st.error(preview.message)
+else:
+    (st.info if preview.duplicate else st.caption)(preview.message)
+    cols = st.columns(3)
+    cols[0].metric(PAGE["accepted"], preview.accepted)
+    cols[1].metric(PAGE["warned"], preview.warnings)
+    cols[2].metric(PAGE["refused"], preview.refused)
+    tabs = st.tabs(
+        [
+            f"{PAGE['tab_accepted']}（{preview.accepted}）",
+            f"{PAGE['tab_warned']}（{preview.warnings}）",
+            f"{PAGE['tab_refused']}（{preview.refused}）",
+        ]
+    )
+    with tabs[0]:
+        shown = preview.accepted_preview.rename(columns=COLUMNS)
+        st.dataframe(shown, hide_index=True, width="stretch")
+        if preview.accepted > len(shown):
+            st.caption(PAGE["shown_first"].format(n=len(shown)))
+    with tabs[1]:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    COLUMNS["row"]: [r.row for r in preview.warned_rows],
+                    COLUMNS["warnings"]: ["；".join(r.reasons) for r in preview.warned_rows],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    with tabs[2]:
+        st.dataframe(preview.refused_frame(), hide_index=True, width="stretch")
+        if preview.refused:
+            st.download_button(
+                PAGE["download_refused"],
+                preview.refused_csv(),
+                f"{uploaded.name.rsplit('.', 1)[0]}-被拒绝的行.csv",
+                mime="text/csv",
+                icon=":material/download:",
+            )
+
+if st.button(PAGE["commit"], type="primary", key="upload_commit"):
+    bar = st.progress(0.0, text=PAGE["committing"])
+    result = import_file(
+        webapp.cursor(),
+        uploaded.name,
+        data,
+        unit=unit,
+        user="web",
+        progress=lambda f, text: bar.progress(min(f, 1.0), text=text),
+    )
+    bar.empty()
+    webapp.clear_caches()
+    st.session_state["upload_done"] = result
+    st.rerun()

@@ -1,0 +1,149 @@
+"""Reading uploads: encodings, NFKC of the whole text, the header under a title row, broken files."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import duckdb
+import pytest
+
+from tests.ingest_fixtures import fixture_bytes
+from tracker.ingest import reader
+from tracker.ingest.text import (
+    BLANK,
+    PROTECTED_ASTRAL,
+    PROTECTED_BMP,
+    FileRefused,
+    decode,
+    nfkc,
+    prepare_csv_text,
+)
+from tracker.strings.upload import FILE
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    yield c
+    c.close()
+
+
+def test_decode_utf8_with_and_without_bom_and_gb18030():
+    text = "指标,数值\n10.3,９８．５％\n"
+    assert decode(text.encode("utf-8")) == text
+    assert decode(text.encode("utf-8-sig")) == text
+    assert decode(text.encode("gbk")) == text
+    assert decode("𠀀 4-byte GB18030".encode("gb18030")) == "𠀀 4-byte GB18030"
+
+
+def test_decode_refuses_utf16_and_binaries_with_a_message():
+    with pytest.raises(FileRefused, match="CSV UTF-8"):
+        decode("\ufeff指标\t数值".encode("utf-16-le"))
+    with pytest.raises(FileRefused) as exc:
+        decode(fixture_bytes("garbage.bin"))
+    assert str(exc.value) == FILE["binary"]
+    with pytest.raises(FileRefused, match="无法识别文件编码"):
+        decode(b"\x81\x30\xff\xfe\xfd" * 10)  # neither UTF-8 nor GB18030
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "２０２３年第四季度 ９８．５％",
+        "①㎡℃ ⼈口",
+        "Ａ\u0301 full-width A with a combining accent",
+        "\u3000全角空格",
+        "plain",
+    ],
+)
+def test_nfkc_is_exact_outside_csv_structure(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_keeps_csv_structure_with_placeholders():
+    out = nfkc("已核实，达标＂；\U0001f101")
+    assert "," not in out and '"' not in out and ";" not in out
+    assert out == "已核实\ue000达标\ue001\ue002" + "0\ue000"
+
+
+def test_protected_characters_are_all_that_nfkc_turns_into_delimiters():
+    found = {}
+    for cp in list(range(0x80, 0xD800)) + list(range(0xE000, 0x20000)):
+        ch = chr(cp)
+        norm = unicodedata.normalize("NFKC", ch)
+        if norm != ch and any(x in norm for x in ',";'):
+            found[cp] = norm
+    assert set(found) == set(PROTECTED_BMP) | set(PROTECTED_ASTRAL)
+
+
+def test_blank_lines_keep_their_row_numbers():
+    assert prepare_csv_text("a\r\n\r\n\r\nb\r\n") == f"a\n{BLANK}\n{BLANK}\nb"
+    assert prepare_csv_text("\na") == f"{BLANK}\na"
+
+
+def test_header_words_with_hints_and_english():
+    assert reader.header_field("数值（%或数量）") == "value"
+    assert reader.header_field(" 指标* ") == "metric"
+    assert reader.header_field("Period") == "period"
+    assert reader.header_field("证明材料") == "evidence"
+    assert reader.header_field("姓名") is None
+
+
+def test_gbk_csv_header_found_under_the_title_row(con):
+    sheet = reader.read(con, fixture_bytes("gbk_title_fullwidth.csv"))
+    assert sheet.kind == "csv" and sheet.header_row == 2
+    assert sheet.columns == {"metric": 0, "area": 1, "period": 2, "value": 3, "note": 4}
+    rows = dict(con.execute("SELECT row_no, c3 FROM _ing_raw").fetchall())
+    assert rows[3] == "85.5%"  # full-width figures normalised
+    assert rows[8] in (None, BLANK)  # the blank line keeps row 8
+    assert rows[20] == "80"
+
+
+def test_bom_csv_with_english_headers_and_a_quoted_comma(con):
+    sheet = reader.read(con, fixture_bytes("utf8_bom.csv"))
+    assert sheet.header_row == 1 and set(sheet.columns) == set(reader.FIELDS)
+    note = con.execute("SELECT c7 FROM _ing_raw WHERE row_no = 14").fetchall()[0][0]
+    assert note == "抽查 3 处,无广告"
+
+
+def test_xlsx_with_a_merged_title_row(con):
+    sheet = reader.read(con, fixture_bytes("merged_title.xlsx"))
+    assert sheet.kind == "xlsx" and sheet.header_row == 2
+    cells = {r[0]: r[1:] for r in con.execute("SELECT row_no, c0, c1, c2 FROM _ing_raw").fetchall()}
+    assert cells[3] == ("9.4 无烟学校建成比例", "2023", "92%")  # percent-formatted 0.92
+    assert cells[5][2] == "35.5%"
+    assert cells[8][1] == "2023-06-01"  # a date cell
+    assert 7 not in cells  # the empty row
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.csv", FILE["empty"]),
+        ("garbage.bin", FILE["binary"]),
+        ("no_known_column.csv", FILE["no_header"]),
+        ("encrypted.xlsx", FILE["encrypted"]),
+        ("utf16.csv", FILE["encoding"]),
+    ],
+)
+def test_broken_files_are_refused_with_a_clear_message(con, name, message):
+    with pytest.raises(FileRefused) as exc:
+        reader.read(con, fixture_bytes(name))
+    assert str(exc.value) == message
+
+
+def test_a_zip_that_is_not_a_workbook(con):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(FileRefused, match="Excel 文件已损坏"):
+        reader.read(con, buf.getvalue())
+
+
+def test_an_old_xls_container(con):
+    with pytest.raises(FileRefused) as exc:
+        reader.read(con, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    assert str(exc.value) == FILE["xls"]
