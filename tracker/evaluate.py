@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -51,13 +52,20 @@ def _catalogue_rows(cat: Catalogue) -> tuple[list[tuple], list[tuple]]:
     return metrics, areas
 
 
+_CATALOGUE_LOCK = threading.Lock()  # cursors of one process would otherwise race to write the tables
+
+
 def ensure_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
     """Write the catalogue's metrics and rule parameters into cat_metric / cat_metric_area when they changed."""
     metrics, areas = _catalogue_rows(cat)
     fingerprint = hashlib.sha256(json.dumps([metrics, areas], default=str).encode()).hexdigest()
-    con.execute("CREATE TABLE IF NOT EXISTS cat_info (fingerprint VARCHAR)")
-    if con.execute("SELECT fingerprint FROM cat_info").fetchone() == (fingerprint,):
-        return
+    with _CATALOGUE_LOCK:
+        con.execute("CREATE TABLE IF NOT EXISTS cat_info (fingerprint VARCHAR)")
+        if con.execute("SELECT fingerprint FROM cat_info").fetchone() != (fingerprint,):
+            _write_catalogue(con, metrics, areas, fingerprint)
+
+
+def _write_catalogue(con, metrics: list[tuple], areas: list[tuple], fingerprint: str) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
