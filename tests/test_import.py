@@ -1,0 +1,231 @@
+"""Committing uploads: canonical measurements, one transaction, the raw file always kept, duplicates, the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import pytest
+
+from tests.ingest_fixtures import count, fixture_bytes, open_db
+from tracker import cli
+from tracker.config import settings
+from tracker.ingest import import_file, service
+from tracker.ingest.submissions import list_submissions, refused_rows, submission_file
+from tracker.strings.upload import FILE
+
+
+@pytest.fixture
+def ingest_con(tmp_path):
+    yield from open_db(tmp_path)
+
+
+# (fixture, unit, accepted, refused, warned) — hand-counted in tests/fixtures/make_fixtures.py and test_validate.py
+FIXTURES = [
+    ("gbk_title_fullwidth.csv", "城管执法局", 6, 10, 1),
+    ("utf8_bom.csv", "卫健委", 7, 7, 0),
+    ("merged_title.xlsx", "市教育局", 6, 3, 0),
+    ("office_collected.csv", None, 6, 5, 0),
+]
+
+
+@pytest.mark.parametrize(("name", "unit", "accepted", "refused", "warned"), FIXTURES)
+def test_fixture_commits_its_accepted_rows(ingest_con, name, unit, accepted, refused, warned):
+    data = fixture_bytes(name)
+    r = import_file(ingest_con, name, data, unit=unit, user="tester")
+    assert (r.outcome, r.accepted, r.refused, r.warnings, r.duplicate) == (
+        "committed",
+        accepted,
+        refused,
+        warned,
+        False,
+    )
+    assert count(ingest_con, "measurement") == accepted
+    assert count(ingest_con, "refused_row") == refused
+    assert count(ingest_con, "warned_row") == warned
+    sub = list_submissions(ingest_con).iloc[0]
+    assert (sub.accepted, sub.refused, sub.warned, sub.outcome, sub.submitted_by) == (
+        accepted,
+        refused,
+        warned,
+        "committed",
+        "tester",
+    )
+    assert sub.sha256 == hashlib.sha256(data).hexdigest()
+    assert submission_file(ingest_con, r.submission) == (name, data)
+    stored = refused_rows(ingest_con, r.submission)
+    assert list(stored["行号"]) == [x.row for x in r.refused_rows]
+
+
+def test_measurements_are_stored_canonical(ingest_con):
+    import_file(ingest_con, "b.csv", fixture_bytes("utf8_bom.csv"), unit="卫健委")
+    rows = ingest_con.execute(
+        """SELECT source_row, metric, unit, area, period_start, period_end, period_label, value, numerator,
+                  denominator, grade, note, evidence FROM measurement ORDER BY source_row"""
+    ).fetchall()
+    by_row = {r[0]: r[1:] for r in rows}
+    assert by_row[2][:2] == ("45.1", "卫健委") and by_row[2][6:10] == (3.0, None, None, "C")
+    assert by_row[5][2] == "铁东街道" and by_row[5][5] == "2023年" and by_row[5][6] == 95.0
+    assert by_row[6][2] == "兴华街道"
+    assert by_row[9][6:9] == (pytest.approx(90.0), 45.0, 50.0)
+    assert by_row[14][6] == 0.0 and by_row[14][10:] == ("抽查 3 处,无广告", "照片.zip")
+    assert str(by_row[2][3]) == "2023-01-01" and str(by_row[2][4]) == "2023-12-31"
+
+
+def test_office_rows_keep_their_own_units(ingest_con):
+    import_file(ingest_con, "d.csv", fixture_bytes("office_collected.csv"))
+    units = dict(ingest_con.execute("SELECT source_row, unit FROM measurement").fetchall())
+    assert units == {2: "城管执法局", 3: "住建局", 4: "创卫办", 5: "住建局", 11: "住建局", 12: "生态环境局"}
+    labels = dict(ingest_con.execute("SELECT source_row, period_label FROM measurement").fetchall())
+    assert labels[4] == "2023年第四季度"
+
+
+def test_the_same_file_twice_changes_nothing_and_says_so(ingest_con):
+    data = fixture_bytes("office_collected.csv")
+    first = import_file(ingest_con, "d.csv", data)
+    before = count(ingest_con, "measurement")
+    again = import_file(ingest_con, "d-copy.csv", data)
+    assert again.duplicate and again.outcome == "duplicate" and again.accepted == 0
+    assert f"#{first.submission}" in again.message and "未重复导入" in again.message
+    assert count(ingest_con, "measurement") == before
+    outcomes = list(list_submissions(ingest_con)["outcome"])
+    assert outcomes == ["duplicate", "committed"]
+    assert submission_file(ingest_con, again.submission) == ("d-copy.csv", data)  # still kept
+    dry = import_file(ingest_con, "d.csv", data, dry_run=True)
+    assert dry.duplicate and dry.submission is None
+
+
+def test_all_refused_still_keeps_the_file(ingest_con):
+    data = "指标,期间,数值\n99.1,2023,1\n10.3,2023,105%\n".encode("gbk")
+    r = import_file(ingest_con, "bad.csv", data, unit="城管执法局")
+    assert (r.outcome, r.accepted, r.refused) == ("all_refused", 0, 2)
+    assert count(ingest_con, "measurement") == 0
+    assert submission_file(ingest_con, r.submission) == ("bad.csv", data)
+    cells = json.loads(
+        ingest_con.execute("SELECT cells FROM refused_row WHERE row_number = 3").fetchall()[0][0]
+    )
+    assert cells == {"指标": "10.3", "期间": "2023", "数值": "105%"}
+    # A file once refused can be sent again and is not taken for a duplicate.
+    assert import_file(ingest_con, "bad.csv", data, unit="城管执法局").outcome == "all_refused"
+
+
+BROKEN = [
+    ("garbage.bin", FILE["binary"]),
+    ("empty.csv", FILE["empty"]),
+    ("header_only.csv", FILE["no_rows"]),
+    ("no_known_column.csv", FILE["no_header"]),
+    ("encrypted.xlsx", FILE["encrypted"]),
+    ("utf16.csv", FILE["encoding"]),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), BROKEN)
+def test_broken_files_leave_measurements_unchanged(ingest_con, name, message):
+    import_file(ingest_con, "d.csv", fixture_bytes("office_collected.csv"))
+    before = ingest_con.execute("SELECT * FROM measurement ORDER BY id").fetchall()
+    data = fixture_bytes(name)
+    r = import_file(ingest_con, name, data, unit="卫健委")
+    assert (r.outcome, r.message, r.accepted, r.refused) == ("failed", message, 0, 0)
+    assert ingest_con.execute("SELECT * FROM measurement ORDER BY id").fetchall() == before
+    sub = list_submissions(ingest_con).iloc[0]
+    assert (sub.outcome, sub.message) == ("failed", message)
+    assert submission_file(ingest_con, r.submission) == (name, data)
+
+
+def test_a_20_mb_file_over_the_limit_is_refused(ingest_con, tmp_path, monkeypatch):
+    monkeypatch.setitem(settings(), "max_upload_mb", 16)
+    row = "城管执法局,10.3,,2023,80,,,一段很长的备注" + "。" * 60 + "\r\n"
+    body = "单位,指标,区域,期间,数值,分子,分母,备注\r\n" + row * (
+        20 * 1024 * 1024 // len(row.encode("gbk")) + 1
+    )
+    path = tmp_path / "big.csv"
+    path.write_bytes(body.encode("gbk"))
+    data = path.read_bytes()
+    assert len(data) >= 20 * 1024 * 1024
+    r = import_file(ingest_con, "big.csv", data)
+    assert r.outcome == "failed" and r.message == FILE["too_big"].format(size=len(data) / 1048576, limit=16)
+    assert "超过上限 16 MB" in r.message
+    assert count(ingest_con, "measurement") == 0
+
+
+def test_an_error_before_commit_leaves_no_measurement(ingest_con, monkeypatch):
+    def boom(con):
+        raise RuntimeError("disk full (injected)")
+
+    monkeypatch.setattr(service, "_before_commit", boom)
+    data = fixture_bytes("utf8_bom.csv")
+    r = import_file(ingest_con, "b.csv", data, unit="卫健委")
+    assert r.outcome == "failed" and "disk full (injected)" in r.message
+    assert count(ingest_con, "measurement") == 0
+    assert count(ingest_con, "refused_row") == 0 and count(ingest_con, "warned_row") == 0
+    subs = list_submissions(ingest_con)
+    assert len(subs) == 1 and subs.iloc[0].outcome == "failed" and subs.iloc[0].accepted == 0
+    assert submission_file(ingest_con, r.submission) == ("b.csv", data)
+    # Not a duplicate next time: the failed file can be sent again.
+    monkeypatch.setattr(service, "_before_commit", lambda con: None)
+    assert import_file(ingest_con, "b.csv", data, unit="卫健委").outcome == "committed"
+
+
+def test_unknown_sender_is_refused(ingest_con):
+    r = import_file(ingest_con, "d.csv", fixture_bytes("office_collected.csv"), unit="不存在局")
+    assert r.outcome == "failed" and r.message == FILE["unknown_sender"].format(unit="不存在局")
+
+
+def test_no_unit_column_and_no_unit_chosen(ingest_con):
+    r = import_file(ingest_con, "a.csv", fixture_bytes("gbk_title_fullwidth.csv"))
+    assert r.outcome == "failed" and r.message == FILE["no_unit"]
+
+
+def test_progress_is_reported(ingest_con):
+    seen = []
+    import_file(
+        ingest_con, "d.csv", fixture_bytes("office_collected.csv"), progress=lambda f, t: seen.append(f)
+    )
+    assert seen[0] < seen[-1] == 1.0 and seen == sorted(seen)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str]:
+    code = cli.main(list(args))
+    return code, capsys.readouterr().out
+
+
+def test_cli_import_json(tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    path = os.path.join(os.path.dirname(__file__), "fixtures", "gbk_title_fullwidth.csv")
+    code, out = run_cli(capsys, "--db", db, "import", path, "--unit", "城管局", "--dry-run", "--json")
+    got = json.loads(out)
+    assert code == 0
+    assert set(got) >= {
+        "submission",
+        "accepted",
+        "refused",
+        "warnings",
+        "duplicate",
+        "refused_rows",
+        "warned_rows",
+    }
+    assert (got["submission"], got["accepted"], got["refused"], got["warnings"]) == (None, 6, 10, 1)
+    assert got["refused_rows"][1] == {"row": 7, "reasons": ["数值「105%」超出0–100%的范围"]}
+    code, out = run_cli(capsys, "--db", db, "import", path, "--unit", "城管局", "--json")
+    assert json.loads(out)["submission"] == 1
+    code, out = run_cli(capsys, "--db", db, "import", path, "--unit", "城管局", "--json")
+    assert json.loads(out)["duplicate"] is True and code == 0
+    code, out = run_cli(capsys, "--db", db, "submissions", "--json")
+    assert [s["outcome"] for s in json.loads(out)] == ["duplicate", "committed"]
+    code, out = run_cli(capsys, "--db", db, "submissions")
+    assert "重复文件" in out and "已导入" in out
+
+
+def test_cli_import_text_and_exit_codes(tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    fixtures = os.path.join(os.path.dirname(__file__), "fixtures")
+    code, out = run_cli(capsys, "--db", db, "import", os.path.join(fixtures, "office_collected.csv"))
+    assert code == 0 and "第6行：缺少单位" in out
+    code, out = run_cli(
+        capsys, "--db", db, "import", os.path.join(fixtures, "garbage.bin"), "--unit", "卫健委"
+    )
+    assert code == 2 and FILE["binary"] in out
