@@ -38,14 +38,14 @@ cols = st.columns(6)
 cols[0].metric(
     t("readiness_label"),
     f"{summary['met']}/{summary['items']}",
-    delta=summary["met"] - summary_before["met"],
+    delta=(summary["met"] - summary_before["met"]) or None,
     delta_description=t("delta_since", date=ui.date_text(before_date)),
 )
 for col, status in zip(cols[1:5], ("not_met", "stale", "no_data", "pending"), strict=True):
     col.metric(
         t(f"metric_{status}"),
         summary[status],
-        delta=summary[status] - summary_before[status],
+        delta=(summary[status] - summary_before[status]) or None,
         delta_color="inverse",
     )
 cols[5].metric(t("metric_veto"), len(summary["veto_risks"]))
@@ -76,14 +76,25 @@ else:
             phase=phase.name if phase else "—",
         )
     )
+
+    def _note(r) -> str:
+        return ui.progress_note(r.note, kind=ui.kind_label(r.kind)) if isinstance(r.note, str) else ""
+
+    def _item_progress(code: int) -> str:
+        category = per_item.get(code, "not_assessable")
+        if category != "not_assessable":
+            return ui.progress_label(category)
+        notes = [_note(r) for r in progress[progress["item"] == code].itertuples(index=False)]
+        return ui.progress_label(category) + (f"（{notes[0]}）" if notes and notes[0] else "")
+
     for row in open_items.itertuples(index=False):
-        c1, c2, c3 = st.columns([6, 1.6, 1.4], vertical_alignment="center")
+        c1, c2, c3 = st.columns([6, 1.8, 1.2], vertical_alignment="center")
         c1.markdown(
             f"{ui.badge(row.status)} **{t('item_title', code=row.item, title=row.title)}** "
-            f"<span style='color:#666'>{row.reasons}</span>",
+            f"<span style='color:#666'>{ui.reasons_text(row.reasons)}</span>",
             unsafe_allow_html=True,
         )
-        c2.markdown(ui.progress_label(per_item.get(row.item, "not_assessable")))
+        c2.markdown(_item_progress(row.item))
         c3.page_link(
             "pages/item.py", label=t("open_item", code=row.item), query_params={"item": str(row.item)}
         )
@@ -93,32 +104,31 @@ else:
             return "—"
         return f"{SHOWN_OP.get(r.op, r.op)} {fmt_value(r.target, cat.metric(r.metric))}"
 
-    def _note(r) -> str:
-        return ui.progress_note(r.note, kind=ui.kind_label(r.kind)) if isinstance(r.note, str) else ""
-
     rows = []
-    for r in progress.itertuples(index=False):
+    for r in progress[progress["category"] != "not_assessable"].itertuples(index=False):
         metric = cat.metric(r.metric)
-        observed = ui.fmt_growth(r.ratio) if r.method == "trend" else ui.fmt_rate(r.observed, metric.unit)
+        area = f"（{r.area}）" if isinstance(r.area, str) else ""
+        base = f"{fmt_value(r.base, metric)}（{r.base_period}）"
+        latest = f"{fmt_value(r.latest, metric)}（{r.latest_period}）"
+        trend = r.method == "trend"
         rows.append(
             {
-                t("col_item"): t("item_title", code=r.item, title=cat.item(r.item).title),
-                t("col_metric"): f"{r.metric} {metric.name}"
-                + (f"（{r.area}）" if isinstance(r.area, str) else ""),
-                t("col_latest"): f"{fmt_value(r.latest, metric)}（{r.latest_period}）"
-                if pd.notna(r.latest)
-                else "—",
-                t("col_base"): f"{fmt_value(r.base, metric)}（{r.base_period}）" if pd.notna(r.base) else "—",
-                t("col_observed"): observed,
+                t("col_metric"): f"{r.metric} {metric.name}{area}",
+                t("col_values"): f"{base} → {latest}",
+                t("col_observed"): ui.fmt_growth(r.ratio) if trend else ui.fmt_rate(r.observed, metric.unit),
                 t("col_target"): _target(r),
-                t("col_needed"): ui.fmt_rate(r.needed, metric.unit) if r.method == "target" else "—",
-                t("col_deadline"): str(r.deadline) if r.method == "target" else "—",
-                t("col_ratio"): f"{r.ratio:.2f}" if r.method == "target" else "—",
+                t("col_needed"): "—" if trend else ui.fmt_rate(r.needed, metric.unit),
+                t("col_ratio"): "—" if trend else f"{r.ratio:.2f}",
                 t("col_progress"): ui.progress_label(r.category),
-                t("col_note"): _note(r),
             }
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="progress_table")
+    if rows:
+        st.dataframe(
+            pd.DataFrame(rows),
+            hide_index=True,
+            column_config={t("col_metric"): st.column_config.TextColumn(width="large")},
+            key="progress_table",
+        )
     with st.expander(t("progress_method_title")):
         st.markdown(t("progress_method"))
 
@@ -183,10 +193,9 @@ with left:
     fig.add_scatter(
         x=targets["end"],
         y=targets["target"] * 100,
-        mode="markers+text",
+        mode="markers",
         name=t("trend_target"),
-        text=targets["phase"],
-        textposition="top center",
+        text=targets["phase"] + " " + targets["name"],
         marker={"symbol": "diamond", "size": 10, "color": "#555"},
         hovertemplate="%{text}：%{y:.0f}%<extra></extra>",
     )
@@ -215,13 +224,15 @@ with right:
         name = f"{row.phase} {row.name}"
         fig.add_bar(
             y=[name],
-            x=[(pd.Timestamp(row.end) - pd.Timestamp(row.start)).days + 1],
+            x=[
+                (pd.Timestamp(row.end) + pd.Timedelta(days=1) - pd.Timestamp(row.start))
+                / pd.Timedelta(milliseconds=1)
+            ],
             base=[pd.Timestamp(row.start)],
             orientation="h",
             marker={"color": colour, "opacity": opacity},
             text=[label],
-            textposition="inside",
-            insidetextanchor="start",
+            textposition="auto",
             showlegend=False,
             hovertemplate=f"{name}<br>{row.start} – {row.end}<br>{label}<extra></extra>",
         )
@@ -279,5 +290,6 @@ st.dataframe(
     ),
     hide_index=True,
     column_config={t("col_link"): st.column_config.LinkColumn(display_text=t("col_link"))},
+    height=35 * (len(shown) + 1) + 3,
     key="items_table",
 )

@@ -56,7 +56,7 @@ with st.container(key="phase_targets"):
             )
 st.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_table")
 
-names = [f"{p.code} {p.name}" for p in cat.phases]
+names = [ui.wrap(f"{p.code} {p.name}", 7) for p in cat.phases]
 fig = go.Figure()
 fig.add_bar(
     x=names,
@@ -89,6 +89,7 @@ fig.update_layout(
     margin={"l": 10, "r": 10, "t": 20, "b": 10},
     yaxis={"title": t("trend_axis_y"), "range": [0, 112]},
     legend={"orientation": "h", "y": 1.12},
+    xaxis={"tickangle": 0},
 )
 st.plotly_chart(fig, key="targets_chart")
 
@@ -137,10 +138,10 @@ for status in order:
     )
 fig.update_layout(
     height=22 * len(labels) + 160,
-    margin={"l": 10, "r": 10, "t": 40, "b": 10},
-    xaxis={"side": "top", "title": ""},
+    margin={"l": 10, "r": 10, "t": 70, "b": 10},
+    xaxis={"side": "top", "title": "", "tickangle": 0},
     yaxis={"autorange": "reversed", "title": ""},
-    legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+    legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "xanchor": "left"},
     plot_bgcolor="white",
 )
 st.plotly_chart(fig, key="heatmap")

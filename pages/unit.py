@@ -125,19 +125,16 @@ def obligations_frame(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-left, right = st.columns(2)
-with left:
-    st.subheader(t("unit_late"))
-    if late.empty:
-        st.success(t("unit_late_none"))
-    else:
-        st.dataframe(obligations_frame(late), hide_index=True, key="late")
-with right:
-    st.subheader(t("unit_due"))
-    if due.empty:
-        st.caption(t("unit_due_none"))
-    else:
-        st.dataframe(obligations_frame(due), hide_index=True, key="due")
+st.subheader(t("unit_late"))
+if late.empty:
+    st.success(t("unit_late_none"))
+else:
+    st.dataframe(obligations_frame(late), hide_index=True, key="late")
+st.subheader(t("unit_due"))
+if due.empty:
+    st.caption(t("unit_due_none"))
+else:
+    st.dataframe(obligations_frame(due), hide_index=True, key="due")
 
 st.subheader(t("unit_submissions"))
 subs = views.app_submissions(unit, as_of)

@@ -86,13 +86,13 @@ def _metric_counts(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
 
 def item_table(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     """One row per item: code, title, category, lead, status, veto risk, metrics met/total and the reasons
-    of its metrics not met; veto risks first, then worst status, then code."""
+    of its metrics not met (a list, in catalogue order); veto risks first, then worst status, then code."""
     counts = _metric_counts(ev, cat)
     reasons = (
         ev.metrics[ev.metrics["status"] != "met"]
         .assign(item=lambda d: d["metric"].map({m.code: m.item for m in cat.metrics}))
         .groupby("item")["reason"]
-        .agg("；".join)
+        .agg(list)
     )
     status = ev.items.set_index("item")
     rows = []
@@ -108,7 +108,7 @@ def item_table(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
                 "veto_risk": bool(status.loc[item.code, "veto_risk"]),
                 "metrics_met": int(counts.loc[item.code, "metrics_met"]),
                 "metrics_total": int(counts.loc[item.code, "metrics_total"]),
-                "reasons": reasons.get(item.code, ""),
+                "reasons": reasons.get(item.code, []),
             }
         )
     out = pd.DataFrame(rows)

