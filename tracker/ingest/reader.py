@@ -96,11 +96,11 @@ def read(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None = None) 
 # ---------------------------------------------------------------- CSV
 
 
-def _delimiter(head: str) -> str:
+def _delimiters(head: str) -> list[str]:
+    """Candidate delimiters, the most frequent in the first lines first (Excel writes commas)."""
     lines = [line for line in head.split("\n")[:HEAD_ROWS] if line.strip(BLANK + " ")]
     counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+    return sorted(counts, key=lambda d: (-counts[d], d != ","))
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
@@ -109,10 +109,16 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
         raise FileRefused(FILE["empty"])
     cut = text.find("\n", 1 << 16)
     head = text if cut < 0 else text[:cut]
-    delim = _delimiter(head)
-    records = list(csv.reader(io.StringIO(head), delimiter=delim))
-    rows = [(i, [c.replace(BLANK, "") for c in rec]) for i, rec in enumerate(records, start=1)]
-    found = find_header(rows)
+    found = rows = None
+    for delim in _delimiters(head):  # the first delimiter under which a header is found
+        try:
+            records = list(csv.reader(io.StringIO(head), delimiter=delim))
+        except csv.Error:
+            continue
+        rows = [(i, [c.replace(BLANK, "") for c in rec]) for i, rec in enumerate(records, start=1)]
+        found = find_header(rows)
+        if found is not None:
+            break
     if found is None:
         raise FileRefused(FILE["no_header"])
     header_row, columns = found

@@ -1,0 +1,115 @@
+"""Property: whatever cells and encoding arrive, the reader never raises, every row is accepted (perhaps
+with warnings) or refused with a reason, and the counts add up."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker import db
+from tracker.ingest import import_file
+
+HEADER = ["单位", "指标", "区域", "期间", "数值", "备注"]
+FILLED = (4, 5)  # 数值 and 备注: a row with neither is blank and skipped
+
+text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Co"), blacklist_characters="\x00"), max_size=12
+)
+cells = {
+    0: st.one_of(
+        st.sampled_from(["城管执法局", "市住建局", "卫健委", "创卫办", "铁东街道办事处", "", "不存在局"]),
+        text,
+    ),
+    1: st.one_of(
+        st.sampled_from(
+            [
+                "10.3",
+                "10.1 主次干道每日保洁时间",
+                "40.5",
+                "45.1",
+                "9.6",
+                "21.1",
+                "",
+                "streetmechcleanrate",
+                "城市管理信息化覆盖率",
+            ]
+        ),
+        text,
+    ),
+    2: st.one_of(st.sampled_from(["", "铁东", "兴华街道", "全市", "不存在"]), text),
+    3: st.one_of(
+        st.sampled_from(["2023", "２０２３年", "2023年第四季度", "2023Q4", "2023-06", "2023年6月", ""]), text
+    ),
+    4: st.one_of(
+        st.sampled_from(
+            ["90", "９８．５％", "105%", "16小时", "是", "否", "有", "C级", "E", "0.9", "-1", "1,234", ""]
+        ),
+        text,
+    ),
+    5: st.one_of(st.sampled_from(["", "已核实，达标", 'a "quote"', "line\nbreak", "a,b"]), text),
+}
+row = st.tuples(*[cells[i] for i in range(6)]).map(list)
+
+
+def encode(rows: list[list[str]], encoding: str) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buf.getvalue().encode(encoding, errors="replace" if encoding == "gbk" else "strict")
+
+
+def filled(cells_: list[str]) -> bool:
+    import unicodedata
+
+    return any(unicodedata.normalize("NFKC", cells_[i]).replace("\r", "\n").strip() for i in FILLED)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(row, max_size=12),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+    unit=st.sampled_from([None, "创卫办", "城管局"]),
+    commit=st.booleans(),
+)
+def test_every_row_is_accounted_for(rows, encoding, unit, commit):
+    con = db.connect(":memory:")
+    try:
+        result = import_file(con, "p.csv", encode(rows, encoding), unit=unit, dry_run=not commit)
+        expected = {i + 2 for i, r in enumerate(rows) if filled(r)}
+        if not expected:
+            assert result.outcome == "failed" and result.message
+            return
+        assert result.outcome in ("dry_run", "committed", "all_refused"), result.message
+        refused = {r.row for r in result.refused_rows}
+        warned = {r.row for r in result.warned_rows}
+        accepted = set(result.accepted_preview["row"])
+        assert result.accepted + result.refused == len(expected)
+        assert refused | accepted == expected and not refused & accepted
+        assert warned <= accepted and len(warned) == result.warnings
+        assert all(
+            r.reasons and all(isinstance(x, str) and x for x in r.reasons) for r in result.refused_rows
+        )
+        if commit:
+            got = con.execute("SELECT count(*) FROM measurement").fetchall()[0][0]
+            assert got == result.accepted
+            assert con.execute("SELECT count(*) FROM refused_row").fetchall()[0][0] == result.refused
+    finally:
+        con.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=3000), unit=st.sampled_from([None, "卫健委"]))
+def test_random_bytes_never_raise(data, unit):
+    con = db.connect(":memory:")
+    try:
+        result = import_file(con, "x.bin", data, unit=unit)
+        assert result.outcome in ("failed", "committed", "all_refused")
+        assert result.message
+        if result.outcome == "failed":
+            assert con.execute("SELECT count(*) FROM measurement").fetchall()[0][0] == 0
+    finally:
+        con.close()
