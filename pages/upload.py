@@ -18,13 +18,17 @@ cat = webapp.cat()
 st.title(PAGE["upload_title"])
 
 any_unit = PAGE["unit_any"]
+aliases = sorted({a for u in cat.units.values() for a in (u.name, *u.aliases)} - set(cat.units))
 picked = st.selectbox(
-    PAGE["unit"], [any_unit, *cat.units], key="upload_unit", help=PAGE["unit_help"], accept_new_options=True
+    PAGE["unit"],
+    [any_unit, *cat.units, *aliases],
+    key="upload_unit",
+    help=PAGE["unit_help"],
+    format_func=lambda name: (
+        name if name in cat.units or name == any_unit else f"{name} → {cat.resolve_unit(name)}"
+    ),
 )
 unit = None if picked in (None, any_unit) else cat.resolve_unit(picked)
-if picked not in (None, any_unit) and unit is None:
-    st.error(PAGE["unknown_unit"].format(unit=picked))
-    st.stop()
 
 if unit:
     with st.expander(PAGE["template"], icon=":material/download:"):

@@ -1,0 +1,81 @@
+"""The upload and submissions pages, driven with streamlit.testing.v1.AppTest (file uploads included)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.ingest_fixtures import FIXTURES, count, fixture_bytes
+from tracker import db
+
+ROOT = FIXTURES.parent.parent
+
+
+@pytest.fixture
+def page_db(tmp_path, monkeypatch):
+    """A tracker database holding one unrelated figure (so the app loads no demo data) that the pages open."""
+    from tracker import webapp
+    from tracker.ingest import import_file
+
+    path = tmp_path / "pages.duckdb"
+    con = db.connect(path)
+    import_file(con, "seed.csv", "单位,指标,期间,数值\n卫健委,45.1,2019,C\n".encode(), user="seed")
+    con.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    webapp._connection.clear()
+    yield path
+    webapp._connection.clear()
+
+
+def upload_page() -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
+
+
+def test_upload_preview_then_commit(page_db):
+    at = upload_page().run()
+    assert not at.exception
+    at.selectbox(key="upload_unit").set_value("城管执法局").run()
+    at.file_uploader(key="upload_file").upload(
+        "a.csv", fixture_bytes("gbk_title_fullwidth.csv"), "text/csv"
+    ).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"可导入": "6", "有提醒": "1", "被拒绝": "10"}
+    refused = at.dataframe[2].value
+    assert list(refused["行号"])[:2] == [5, 7] and "超出0–100%" in refused["原因"].iloc[1]
+    at.button(key="upload_commit").click().run()
+    assert not at.exception
+    assert any("已导入 6 行" in s.value for s in at.success)
+    from tracker import webapp
+
+    con = webapp.cursor()
+    assert count(con, "measurement") == 1 + 6 and count(con, "submission") == 2
+
+
+def test_upload_refuses_a_broken_file_with_its_message(page_db):
+    at = upload_page().run()
+    at.selectbox(key="upload_unit").set_value("卫健委").run()
+    at.file_uploader(key="upload_file").upload("x.xlsx", fixture_bytes("encrypted.xlsx")).run()
+    assert not at.exception
+    assert any("打开密码" in e.value for e in at.error)
+
+
+def test_upload_with_an_alias_typed_in(page_db):
+    at = upload_page().run()
+    at.selectbox(key="upload_unit").set_value("市教育局").run()
+    assert not at.exception and not at.error
+    at.file_uploader(key="upload_file").upload("c.xlsx", fixture_bytes("merged_title.xlsx")).run()
+    assert {m.label: m.value for m in at.metric} == {"可导入": "6", "有提醒": "0", "被拒绝": "3"}
+
+
+def test_submissions_page_lists_and_offers_the_original(page_db):
+    from tracker import webapp
+    from tracker.ingest import import_file
+
+    import_file(webapp.cursor(), "d.csv", fixture_bytes("office_collected.csv"), user="web")
+    at = AppTest.from_file(str(ROOT / "pages" / "submissions.py"), default_timeout=60).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["文件"]) == ["d.csv", "seed.csv"] and list(table["结果"]) == ["已导入", "已导入"]
+    assert int(table["导入"].iloc[0]) == 6 and int(table["拒绝"].iloc[0]) == 5
+    assert len(at.dataframe) == 2  # the refused rows of the chosen submission
