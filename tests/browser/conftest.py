@@ -145,6 +145,7 @@ def app_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser(app_server):
+    """Debian's Chromium through Playwright, for the whole session."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -154,6 +155,13 @@ def browser(app_server):
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         except Exception as exc:  # noqa: BLE001 — any launch failure means no browser here
             _unavailable(f"Chromium did not start: {exc}")
+        # Warm-up: open "/" once. Until some session has run dashboard.py (which calls st.navigation),
+        # Streamlit treats the pages/ folder as a v1 multipage app and would run a deep link such as
+        # /upload directly, without the frame (navigation, language, as-of date, demo banner).
+        page = browser.new_page()
+        page.goto(app_server["url"] + "/")
+        wait_for_app_run(page)
+        page.close()
         yield browser
         browser.close()
 

@@ -80,3 +80,43 @@ def test_link_from_overview_to_item(open_page):
     expect(page.get_by_role("heading", name="第10项 市容环境与道路保洁")).to_be_visible()
     assert "item=10" in page.url
     banner(page)
+
+
+# A unit's own form as WPS/Excel on Chinese Windows saves it: GBK, CRLF, a title row above the header.
+# Hand count: rows 3 and 4 are 城管执法局's own metrics for 2023 (accepted, each with a "replaces the
+# earlier value" warning, since the demo holds 2023 figures); row 5 names a metric that does not exist
+# (refused). So 2 accepted, 1 refused.
+UPLOAD_ROWS = [
+    "扎兰屯市城管执法局创卫指标报送表（2023年度）,,,,,",
+    "单位,指标,区域,期间,数值,备注",
+    "城管执法局,10.3 道路机械化清扫率,,2023年,75.0%,浏览器测试",
+    "城管执法局,10.4 城市管理信息化覆盖率,,2023年,92%,浏览器测试",
+    "城管执法局,99.9 不存在的指标,,2023年,1,浏览器测试",
+]
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label)
+    )
+    return metric.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def test_upload_gbk_csv(open_page, tmp_path):
+    csv = tmp_path / "城管执法局-2023.csv"
+    csv.write_bytes(("\r\n".join(UPLOAD_ROWS) + "\r\n").encode("gbk"))
+    page = open_page("/upload")
+    banner(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(csv))
+    wait_for_app_run(page)
+    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    assert metric_value(page, "可导入") == "2"
+    assert metric_value(page, "被拒绝") == "1"
+    no_exception(page)
+    screenshot(page, "upload-preview")
+    page.get_by_role("button", name="确认导入").click()
+    wait_for_app_run(page)
+    expect(page.get_by_text("已导入 2 行")).to_be_visible()
+    expect(page.get_by_text("拒绝 1 行")).to_be_visible()
+    no_exception(page)
+    screenshot(page, "upload-committed")
