@@ -21,7 +21,17 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from tracker.ingest.text import BLANK, FileRefused, decode, nfkc, normalise_cell, prepare_csv_text
+from tracker.ingest.text import (
+    BLANK,
+    COMMA,
+    QUOTE,
+    SEMI,
+    FileRefused,
+    decode,
+    nfkc,
+    normalise_cell,
+    prepare_csv_text,
+)
 from tracker.strings.upload import FILE
 
 FIELDS = ("unit", "metric", "area", "period", "value", "numerator", "denominator", "note", "evidence")
@@ -41,6 +51,7 @@ HEADER_WORDS = {
 _WORD_FIELD = {w: f for f, words in HEADER_WORDS.items() for w in words}
 _HINT = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]|[*＊:：]")
 HEAD_ROWS = 30  # the header is looked for in the first rows
+_ODD_SPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
 
 @dataclass
@@ -53,6 +64,8 @@ class Sheet:
     columns: dict[str, int] = field(default_factory=dict)
     ncols: int = 0
     last_row: int = 0
+    placeholders: bool = False  # the text holds CSV placeholders (tracker.ingest.text) to turn back
+    plain: bool = False  # no whitespace but spaces and row breaks, no quoted cells (validate._clean)
 
 
 def header_field(cell: object) -> str | None:
@@ -125,6 +138,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     ncols = max(len(cells) for _, cells in rows[: header_row + HEAD_ROWS])
     ncols = max(ncols, max(columns.values()) + 1)
     headers = _header_names(rows[header_row - 1][1], ncols)
+    placeholders = any(ch in text for ch in (COMMA, QUOTE, SEMI, BLANK))
+    plain = '"' not in text and _ODD_SPACE.search(text) is None
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="tracker-upload-")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -134,7 +149,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     finally:
         os.unlink(path)
     last = con.execute("SELECT coalesce(max(row_no), 0) FROM _ing_raw").fetchall()[0][0]
-    return Sheet("csv", header_row, headers, columns, ncols, last)
+    return Sheet("csv", header_row, headers, columns, ncols, last, placeholders, plain)
 
 
 def _load_csv(con: duckdb.DuckDBPyConnection, path: str, ncols: int, delim: str) -> None:
