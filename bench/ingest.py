@@ -40,7 +40,8 @@ def _value(metric) -> str:
         return "０"
     if metric.is_percent:
         return "98.5%".translate(FULL)
-    return "12.5".translate(FULL) + ("" if metric.unit in ("‰",) else metric.unit)
+    unit = "" if any(ch.isdigit() for ch in metric.unit) or metric.unit == "‰" else metric.unit
+    return "12.5".translate(FULL) + unit
 
 
 def write_files(folder: Path, rows: int) -> tuple[Path, Path]:
