@@ -30,8 +30,9 @@ MIGRATIONS: list[tuple[int, str]] = [
             is_demo       BOOLEAN NOT NULL DEFAULT false
         );
         CREATE SEQUENCE measurement_id START 1;
+        -- No PRIMARY KEY: the sequence keeps ids unique, and an index would triple the cost of a large import.
         CREATE TABLE measurement (
-            id            BIGINT PRIMARY KEY DEFAULT nextval('measurement_id'),
+            id            BIGINT NOT NULL DEFAULT nextval('measurement_id'),
             submission_id BIGINT NOT NULL,
             metric        VARCHAR NOT NULL,
             unit          VARCHAR NOT NULL,      -- reporting unit (canonical short name)
