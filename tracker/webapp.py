@@ -11,12 +11,16 @@ from tracker import db
 from tracker.catalogue import Catalogue, catalogue
 from tracker.config import db_path
 from tracker.evaluate import Evaluation, evaluate, readiness_history
+from tracker.users import ensure_admin
 
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
     """One connection per process: DuckDB lets one process hold the file."""
     con = db.connect(path)
+    one_time = ensure_admin(con)
+    if one_time:  # printed once, on the server's console: the office changes it at first login
+        print(f"首个管理员账号 admin 的一次性密码：{one_time}（首次登录须修改）", flush=True)
     if db.is_empty(con):
         from tracker.demo import load_demo
 
@@ -66,3 +70,8 @@ def clear_caches() -> None:
 def is_demo() -> bool:
     row = cursor().execute("SELECT bool_or(is_demo) FROM submission").fetchone()
     return bool(row[0])
+
+
+def actor():
+    """The signed-in user (see tracker.session); services check what they may do."""
+    return st.session_state.get("actor")

@@ -1,0 +1,25 @@
+"""登录 — the only page before signing in."""
+
+import streamlit as st
+
+from tracker import session
+from tracker.strings.auth import a
+from tracker.users import AccountError
+
+st.title(a("login_title"))
+if st.session_state.get(session.IDLE_KEY):
+    from tracker.config import settings
+
+    st.warning(a("idle_logged_out", minutes=settings()["idle_timeout_minutes"]))
+st.caption(a("login_intro"))
+with st.form("login", enter_to_submit=True):
+    name = st.text_input(a("login_name"), key="login_name")
+    password = st.text_input(a("login_password"), type="password", key="login_password")
+    submitted = st.form_submit_button(a("login_button"), type="primary")
+if submitted:
+    try:
+        session.login(name, password)
+    except AccountError as exc:
+        st.error(str(exc))
+    else:
+        st.rerun()

@@ -1,0 +1,29 @@
+"""修改密码 — required after a one-time or reset password, open to everyone afterwards."""
+
+import streamlit as st
+
+from tracker import session, webapp
+from tracker.strings.auth import a
+from tracker.users import AccountError, change_password
+
+forced = st.session_state.get(session.MUST_CHANGE_KEY)
+st.title(a("must_change_title") if forced else a("page_password"))
+if forced:
+    st.info(a("must_change_intro"))
+with st.form("password"):
+    old = st.text_input(a("old_password"), type="password")
+    new = st.text_input(a("new_password"), type="password")
+    again = st.text_input(a("new_password_again"), type="password")
+    submitted = st.form_submit_button(a("change_button"), type="primary")
+if submitted:
+    if new != again:
+        st.error(a("passwords_differ"))
+    else:
+        try:
+            change_password(webapp.cursor(), webapp.actor(), old, new)
+        except AccountError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[session.MUST_CHANGE_KEY] = False
+            st.success(a("password_changed"))
+            st.rerun()

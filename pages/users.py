@@ -1,0 +1,47 @@
+"""账号管理 — the office creates, disables and resets accounts (the service checks the role again)."""
+
+import streamlit as st
+
+from tracker import webapp
+from tracker.auth import ROLES, PermissionDenied
+from tracker.strings.auth import a, role_label
+from tracker.users import AccountError, create_user, list_users, reset_password, set_disabled
+
+con = webapp.cursor()
+actor = webapp.actor()
+st.title(a("users_title"))
+st.dataframe(list_users(con), hide_index=True, width="stretch")
+
+
+def attempt(action, done: str) -> None:
+    try:
+        action()
+    except (AccountError, PermissionDenied) as exc:
+        st.error(str(exc))
+    else:
+        st.success(done)
+
+
+with st.form("add_user", clear_on_submit=True):
+    st.subheader(a("users_add"))
+    name = st.text_input(a("login_name"))
+    role = st.selectbox(a("users_role"), ROLES, format_func=role_label)
+    unit = st.selectbox(a("users_unit"), [""] + sorted(webapp.cat().units))
+    password = st.text_input(a("users_password"), type="password")
+    if st.form_submit_button(a("users_create"), type="primary"):
+        attempt(
+            lambda: create_user(con, actor, name, role, password, unit=unit or None, must_change=True),
+            a("users_created", name=name),
+        )
+
+names = list_users(con)["name"].tolist()
+if names:
+    st.subheader(a("users_disable"))
+    pick = st.selectbox(a("users_pick"), names)
+    cols = st.columns(2)
+    if cols[0].button(a("users_toggle")):
+        disabled = bool(list_users(con).set_index("name").loc[pick, "disabled"])
+        attempt(lambda: set_disabled(con, actor, pick, not disabled), a("users_done", name=pick))
+    new_password = cols[1].text_input(a("users_reset"), type="password", key="reset_pw")
+    if cols[1].button(a("users_reset")):
+        attempt(lambda: reset_password(con, actor, pick, new_password), a("users_reset_done", name=pick))

@@ -1,0 +1,130 @@
+"""Words of the login, account and audit screens (Chinese first, English on the sidebar switch)."""
+
+from __future__ import annotations
+
+from tracker.strings.ui import lang
+
+ROLE_LABEL = {
+    "zh": {"admin": "创卫办管理员", "reporter": "单位上报员", "leader": "领导（只读）"},
+    "en": {"admin": "Office administrator", "reporter": "Unit reporter", "leader": "Leader (read only)"},
+}
+
+AUTH: dict[str, dict[str, str]] = {
+    "zh": {
+        "login_title": "登录创卫指标达标监测",
+        "login_intro": "请使用创卫办分配的账号登录。单位上报员只能为本单位上报数据；领导账号只能查看。",
+        "login_name": "账号",
+        "login_password": "密码",
+        "login_button": "登录",
+        "logout_button": "退出登录",
+        "signed_in_as": "当前用户：{name}（{role}{unit}）",
+        "idle_logged_out": "长时间未操作（超过 {minutes} 分钟），已自动退出，请重新登录。",
+        "must_change_title": "首次登录请修改密码",
+        "must_change_intro": "当前密码为临时密码，修改后才能继续使用。",
+        "old_password": "原密码",
+        "new_password": "新密码（至少 8 位）",
+        "new_password_again": "再次输入新密码",
+        "change_button": "修改密码",
+        "passwords_differ": "两次输入的新密码不一致",
+        "password_changed": "密码已修改。",
+        "page_login": "登录",
+        "page_password": "修改密码",
+        "page_users": "账号管理",
+        "page_audit": "审计日志",
+        "nav_admin": "系统管理",
+        "users_title": "账号管理",
+        "users_add": "新建账号",
+        "users_role": "角色",
+        "users_unit": "绑定单位（上报员必填）",
+        "users_password": "初始密码（用户首次登录须修改）",
+        "users_create": "创建",
+        "users_created": "已创建账号「{name}」。",
+        "users_disable": "停用 / 启用账号",
+        "users_pick": "账号",
+        "users_toggle": "切换停用状态",
+        "users_reset": "重置密码",
+        "users_reset_done": "已重置「{name}」的密码，下次登录须修改。",
+        "users_done": "已更新账号「{name}」。",
+        "audit_title": "审计日志",
+        "audit_intro": "所有登录、上报、数据替换、整改、验收、账号变动均记录在此，只增不改。",
+        "audit_actor": "操作人",
+        "audit_action": "操作",
+        "audit_from": "起始日期",
+        "audit_to": "截止日期",
+        "audit_text": "包含文字",
+        "audit_count": "共 {n} 条记录",
+        "audit_export": "导出 CSV",
+        "any": "（全部）",
+    },
+    "en": {
+        "login_title": "Sign in",
+        "login_intro": "Use the account the creation office gave you. Unit reporters upload for their unit only; "
+        "leaders read only.",
+        "login_name": "Account",
+        "login_password": "Password",
+        "login_button": "Sign in",
+        "logout_button": "Sign out",
+        "signed_in_as": "Signed in as {name} ({role}{unit})",
+        "idle_logged_out": "Signed out after {minutes} minutes without use. Please sign in again.",
+        "must_change_title": "Change your password",
+        "must_change_intro": "This is a temporary password; change it to continue.",
+        "old_password": "Current password",
+        "new_password": "New password (8 characters or more)",
+        "new_password_again": "New password again",
+        "change_button": "Change password",
+        "passwords_differ": "The two new passwords differ",
+        "password_changed": "Password changed.",
+        "page_login": "Sign in",
+        "page_password": "Password",
+        "page_users": "Accounts",
+        "page_audit": "Audit log",
+        "nav_admin": "Administration",
+        "users_title": "Accounts",
+        "users_add": "New account",
+        "users_role": "Role",
+        "users_unit": "Unit (reporters)",
+        "users_password": "First password (must be changed at first sign-in)",
+        "users_create": "Create",
+        "users_created": "Account {name} created.",
+        "users_disable": "Disable / enable an account",
+        "users_pick": "Account",
+        "users_toggle": "Toggle disabled",
+        "users_reset": "Reset password",
+        "users_reset_done": "Password of {name} reset; it must be changed at next sign-in.",
+        "users_done": "Account {name} updated.",
+        "audit_title": "Audit log",
+        "audit_intro": "Every sign-in, upload, replaced value, task change, acceptance and account change, "
+        "append-only.",
+        "audit_actor": "Who",
+        "audit_action": "Action",
+        "audit_from": "From",
+        "audit_to": "To",
+        "audit_text": "Containing",
+        "audit_count": "{n} entries",
+        "audit_export": "Export CSV",
+        "any": "(all)",
+    },
+}
+
+ACTION_LABEL = {
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出",
+    "password_change": "修改密码",
+    "password_reset": "重置密码",
+    "user_add": "新建账号",
+    "user_disable": "停用账号",
+    "user_enable": "启用账号",
+    "upload": "上报数据",
+    "upload_refused": "上报被拒",
+    "value_replaced": "数值被替换",
+}
+
+
+def a(key: str, **kw) -> str:
+    text = AUTH[lang()].get(key) or AUTH["zh"][key]
+    return text.format(**kw) if kw else text
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABEL[lang()].get(role, role)
