@@ -1,0 +1,157 @@
+"""The briefing on a hand-built scenario, as of 2024-03-15, opened as a reader would open it.
+
+Hand-worked: items 12 (all three metrics) and 21 (no incident in three years) are met: 2/45 = 4.4%. Item 30 is a
+veto risk (a school food-poisoning incident in 2023). 教育局 owes 10 annual figures for 2023 (deadline
+2024-02-29): one came on time, one late, eight are missing — 10.0% on time. Task 1 (10.3, deadline 2024-02-29)
+is 15 days overdue; task 2 (14.1, deadline 2024-04-30) is not. Item 12 was accepted on 2024-03-01.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import docx
+import openpyxl
+import pytest
+
+from tests.scenario import add
+from tracker import acceptance, briefing, db, tasks
+from tracker.auth import Actor
+
+AS_OF = dt.date(2024, 3, 15)
+OFFICE = Actor("王主任", "admin")
+NOTE = '=HYPERLINK("http://example.invalid/x","点此查看")'
+
+
+def scenario(con) -> None:
+    add(con, "10.3", "2023年", 76, recorded_at="2024-01-10 09:00:00")
+    add(con, "12.1", "2023年", 38, recorded_at="2024-01-10 09:00:00")
+    add(con, "12.2", "2023年", 9.2, recorded_at="2024-01-10 09:00:00")
+    add(con, "12.3", "2023年", 1, unit="创卫办", recorded_at="2024-01-10 09:00:00")
+    for year in (2021, 2022, 2023):
+        add(con, "21.1", f"{year}年", 0)
+    add(con, "30.6", "2023年", 1, recorded_at="2024-01-20 09:00:00")
+    add(con, "9.4", "2023年", 95, recorded_at="2024-01-20 09:00:00")
+    add(con, "30.4", "2023年", 50, recorded_at="2024-03-10 09:00:00")
+    tasks.open_task(con, OFFICE, "10.3", NOTE, dt.date(2024, 2, 29), now=dt.datetime(2024, 1, 15, 9))
+    tasks.open_task(
+        con, OFFICE, "14.1", "提高生活垃圾回收利用率", dt.date(2024, 4, 30), now=dt.datetime(2024, 1, 15, 9)
+    )
+    acceptance.accept(con, 12, OFFICE, dt.date(2024, 3, 1), "@现场检查记录", now=dt.datetime(2024, 3, 1, 10))
+
+
+@pytest.fixture(scope="module")
+def con():
+    con = db.connect(":memory:")
+    scenario(con)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def brief(con):
+    return briefing.build(con, AS_OF, charts=False)
+
+
+def docx_text(data: bytes) -> str:
+    d = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in d.paragraphs]
+    for table in d.tables:
+        for row in table.rows:
+            parts.append(" | ".join(c.text for c in row.cells))
+    return "\n".join(parts)
+
+
+def test_what_it_says(brief):
+    assert brief.summary["met"] == 2 and brief.readiness_text == "2/45（4.4%）"
+    assert brief.summary["veto_risks"] == [30]
+    assert list(brief.vetoes["reason"]) == ["近3年 重大学校食物中毒事件 共1起（市场监督管理局）"]
+    assert brief.summary["accepted"] == 1
+    edu = brief.late.set_index("unit").loc["教育局"]
+    assert (edu["due"], edu["on_time"], edu["late"], edu["missing"]) == (10, 1, 1, 8)
+    assert list(brief.overdue["id"]) == [1] and int(brief.overdue["days_overdue"].iloc[0]) == 15
+    assert not brief.demo and brief.title == "关于创建国家卫生城市工作进展情况的通报"
+
+
+def test_docx(brief):
+    data = briefing.to_docx(brief)
+    text = docx_text(data)
+    closing = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs if p.text.strip()][-2:]
+    assert closing == ["扎兰屯市创建国家卫生城市工作领导小组办公室", "2024年3月15日"]
+    assert "关于创建国家卫生城市工作进展情况的通报" in text and "（演示数据）" not in text
+    assert "扎兰屯市创建国家卫生城市工作领导小组办公室" in text
+    assert "截至2024年3月15日，45项指标中达标2项，达标率4.4%" in text
+    assert "已完成逐项验收1项" in text
+    # sections in order
+    heads = ["一、总体进展", "二、一票否决风险", "三、各类别达标情况", "四、数据报送情况", "五、整改督办情况",
+             "六、责任单位排名", "七、下一步工作"]  # fmt: skip
+    positions = [text.index(h) for h in heads]
+    assert positions == sorted(positions)
+    assert "第30项“学生体育与健康”：近3年 重大学校食物中毒事件 共1起（市场监督管理局）。" in text
+    assert "教育局：应报10项，迟报1项，逾期未报8项，按时报送率10.0%。" in text
+    assert "以下1项整改任务已超过期限仍未销号" in text
+    assert "1 | 10.3 道路机械化清扫率 | 城管执法局 | " + NOTE + " | 2024年2月29日 | 15天 | 待整改" in text
+    assert "（一）全力消除一票否决风险。市场监督管理局要针对第30项" in text
+    # the table of category 3 names item 10 not met with its reason
+    assert (
+        "10 | 市容环境与道路保洁 | " in text and "2023年 道路机械化清扫率 76.0% < 80%（城管执法局）" in text
+    )
+
+
+def test_xlsx(brief):
+    data = briefing.to_xlsx(brief)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["概况", "项目", "指标", "单位", "迟报", "整改任务", "验收"]
+    summary = {r[0].value: r[1].value for r in wb["概况"].iter_rows(min_row=3)}
+    assert summary["达标"] == 2 and summary["达标率"] == pytest.approx(0.0444)
+    assert summary["一票否决风险"].startswith("第30项 学生体育与健康：近3年 重大学校食物中毒事件 共1起")
+    assert "教育局" in summary["迟报单位"].split("、")
+    assert summary["逾期整改任务"] == "任务1 城管执法局 10.3（逾期15天）"
+    late = [[c.value for c in r] for r in wb["迟报"].iter_rows(min_row=2)]
+    assert [
+        "教育局",
+        "30.4",
+        "中小学生近视率",
+        "2023年",
+        "2024-02-29",
+        "2024-03-10 09:00",
+        "迟报",
+        10,
+    ] in late
+    tasks_sheet = wb["整改任务"]
+    note = tasks_sheet["E2"]
+    assert (note.value, note.data_type, bool(note.quotePrefix)) == (NOTE, "s", True)
+    evidence = [r for r in wb["验收"].iter_rows(min_row=2) if r[0].value == 12][0][6]
+    assert (evidence.value, evidence.data_type) == ("@现场检查记录", "s")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:  # no formula anywhere
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_demo_title(con):
+    con.execute(
+        "INSERT INTO submission (submitted_at, submitted_by, file_name, sha256, outcome, is_demo) "
+        "VALUES (TIMESTAMP '2024-01-01 00:00:00', 'demo', 'x.csv', 'x', 'committed', true)"
+    )
+    try:
+        b = briefing.build(con, AS_OF, charts=False)
+        assert b.title == "关于创建国家卫生城市工作进展情况的通报（演示数据）"
+        text = docx_text(briefing.to_docx(b))
+        assert "关于创建国家卫生城市工作进展情况的通报（演示数据）" in text and "演示数据编制" in text
+        summary = {
+            r[0].value: r[1].value
+            for r in openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(b)))["概况"].iter_rows(min_row=3)
+        }
+        assert summary["标题"].endswith("（演示数据）")
+    finally:
+        con.execute("DELETE FROM submission WHERE is_demo")
+
+
+def test_charts_when_kaleido_renders(con):
+    b = briefing.build(con, AS_OF, charts=True)
+    if b.chart_note:
+        pytest.skip(f"charts not rendered here: {b.chart_note}")
+    assert [c for c, _ in b.charts] == ["图1  各类别指标达标情况（项）", "图2  达标率月度变化"]
+    assert all(png.startswith(b"\x89PNG") for _, png in b.charts)
+    assert len(docx.Document(io.BytesIO(briefing.to_docx(b))).inline_shapes) == 2
