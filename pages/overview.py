@@ -104,31 +104,28 @@ else:
             return "—"
         return f"{SHOWN_OP.get(r.op, r.op)} {fmt_value(r.target, cat.metric(r.metric))}"
 
-    rows = []
-    for r in progress[progress["category"] != "not_assessable"].itertuples(index=False):
-        metric = cat.metric(r.metric)
-        area = f"（{r.area}）" if isinstance(r.area, str) else ""
-        base = f"{fmt_value(r.base, metric)}（{r.base_period}）"
-        latest = f"{fmt_value(r.latest, metric)}（{r.latest_period}）"
-        trend = r.method == "trend"
-        rows.append(
-            {
-                t("col_metric"): f"{r.metric} {metric.name}{area}",
-                t("col_values"): f"{base} → {latest}",
-                t("col_observed"): ui.fmt_growth(r.ratio) if trend else ui.fmt_rate(r.observed, metric.unit),
-                t("col_target"): _target(r),
-                t("col_needed"): "—" if trend else ui.fmt_rate(r.needed, metric.unit),
-                t("col_ratio"): "—" if trend else f"{r.ratio:.2f}",
-                t("col_progress"): ui.progress_label(r.category),
+    with st.container(key="progress"):
+        for r in progress[progress["category"] != "not_assessable"].itertuples(index=False):
+            metric = cat.metric(r.metric)
+            parts = {
+                "metric": f"{r.metric} {metric.name}" + (f"（{r.area}）" if isinstance(r.area, str) else ""),
+                "base": f"{fmt_value(r.base, metric)}（{r.base_period}）",
+                "latest": f"{fmt_value(r.latest, metric)}（{r.latest_period}）",
+                "progress": ui.progress_label(r.category),
             }
-        )
-    if rows:
-        st.dataframe(
-            pd.DataFrame(rows),
-            hide_index=True,
-            column_config={t("col_metric"): st.column_config.TextColumn(width="large")},
-            key="progress_table",
-        )
+            if r.method == "trend":
+                line = t("progress_line_trend", growth=ui.fmt_growth(r.ratio), **parts)
+            else:
+                line = t(
+                    "progress_line",
+                    observed=ui.fmt_rate(r.observed, metric.unit),
+                    target=_target(r),
+                    deadline=ui.date_text(r.deadline),
+                    needed=ui.fmt_rate(r.needed, metric.unit),
+                    ratio=f"{r.ratio:.2f}",
+                    **parts,
+                )
+            st.markdown(f"- {line}")
     with st.expander(t("progress_method_title")):
         st.markdown(t("progress_method"))
 
@@ -189,7 +186,7 @@ with left:
         customdata=history[["met", "items"]],
         hovertemplate="%{x|%Y-%m-%d}：%{y:.1f}%（%{customdata[0]}/%{customdata[1]}）<extra></extra>",
     )
-    targets = phases[phases["target"].notna()]
+    targets = phases[phases["target"].notna() & (phases["state"] != "future")]
     fig.add_scatter(
         x=targets["end"],
         y=targets["target"] * 100,
@@ -223,7 +220,7 @@ with right:
         )
         name = f"{row.phase} {row.name}"
         fig.add_bar(
-            y=[name],
+            y=[f"{name}<br><span style='font-size:11px'>{label}</span>"],
             x=[
                 (pd.Timestamp(row.end) + pd.Timedelta(days=1) - pd.Timestamp(row.start))
                 / pd.Timedelta(milliseconds=1)
@@ -231,8 +228,6 @@ with right:
             base=[pd.Timestamp(row.start)],
             orientation="h",
             marker={"color": colour, "opacity": opacity},
-            text=[label],
-            textposition="auto",
             showlegend=False,
             hovertemplate=f"{name}<br>{row.start} – {row.end}<br>{label}<extra></extra>",
         )
@@ -245,7 +240,7 @@ with right:
         x=today, y=1, yref="paper", text=t("timeline_today"), showarrow=False, yanchor="bottom"
     )
     fig.update_layout(
-        height=340,
+        height=400,
         margin={"l": 10, "r": 10, "t": 20, "b": 10},
         yaxis={"autorange": "reversed", "title": ""},
         xaxis_title="",

@@ -31,12 +31,6 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 30_000
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.browser)
-
-
 def _unavailable(reason: str):
     if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
         pytest.fail(f"browser tests required (TRACKER_REQUIRE_BROWSER=1) but {reason}")

@@ -70,6 +70,11 @@ UI: dict[str, dict[str, str]] = {
             "0 ≤ R < 0.6 进展有限；R < 0 倒退。观测年变化取近两年内最早与最新数值；"
             "趋势类指标无数值目标，按年均增长率（≥1.5% 按期可达，0.5%–1.5% 需加快，0–0.5% 进展有限）。"
         ),
+        "progress_line": (
+            "**{metric}**：{base} → {latest}，观测 {observed}；到{deadline}达到 {target} 需 {needed}；"
+            "R = {ratio}，**{progress}**"
+        ),
+        "progress_line_trend": "**{metric}**：{base} → {latest}，按期望方向年均 {growth}，**{progress}**",
         "all_items_header": "全部 45 项",
         "open_item": "查看第{code}项",
         "col_item": "项目",
@@ -275,6 +280,11 @@ UI: dict[str, dict[str, str]] = {
             "two years to the latest. Trend metrics have no figure: their compound annual growth is judged "
             "(≥1.5% on track, 0.5–1.5% moderate, 0–0.5% limited)."
         ),
+        "progress_line": (
+            "**{metric}**: {base} → {latest}, observed {observed}; reaching {target} by {deadline} needs "
+            "{needed}; R = {ratio}, **{progress}**"
+        ),
+        "progress_line_trend": "**{metric}**: {base} → {latest}, {growth} in the desired direction, **{progress}**",
         "all_items_header": "All 45 items",
         "open_item": "Open item {code}",
         "col_item": "Item",
