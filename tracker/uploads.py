@@ -1,0 +1,66 @@
+"""Who may upload for whom, around tracker.ingest.import_file: the permission check, and the audit
+trail of every upload and of every value a newer one replaced."""
+
+from __future__ import annotations
+
+import duckdb
+
+from tracker import audit
+from tracker.auth import Actor, PermissionDenied, require
+from tracker.catalogue import OFFICE, catalogue
+from tracker.ingest.service import ImportResult, Progress, import_file
+
+# One row per value this submission replaced: the value that counted before, and the new one.
+AUDIT_REPLACED = """
+INSERT INTO audit_log (happened_at, actor, action, target, before_json, after_json, detail)
+SELECT now()::TIMESTAMP, $actor, 'value_replaced',
+       new.metric || coalesce(' ' || new.area, '') || ' ' || new.period_label,
+       json_object('value', old.value, 'unit', old.unit, 'submission', old.submission_id)::VARCHAR,
+       json_object('value', new.value, 'unit', new.unit, 'submission', new.submission_id)::VARCHAR,
+       '第' || new.source_row || '行'
+FROM measurement new
+JOIN LATERAL (
+    SELECT o.value, o.unit, o.submission_id FROM measurement o
+    WHERE o.metric = new.metric AND o.area IS NOT DISTINCT FROM new.area AND o.period_start = new.period_start
+      AND o.submission_id <> new.submission_id
+    ORDER BY o.recorded_at DESC, o.id DESC LIMIT 1
+) old ON true
+WHERE new.submission_id = $sid
+"""
+
+
+def upload(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    file_name: str,
+    data: bytes,
+    *,
+    unit: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a file as `actor`. A reporter uploads only for its own unit (a file sent without a unit is
+    taken as its unit's); a leader uploads nothing; a refusal is audited and raised as PermissionDenied."""
+    if actor.role == "reporter" and unit is None:
+        unit = actor.unit
+    sender = catalogue().resolve_unit(unit) if unit else OFFICE
+    try:
+        require(actor, "upload", sender)
+    except PermissionDenied as exc:
+        audit.record(con, actor.name, "upload_refused", file_name, detail=str(exc))
+        raise
+    result = import_file(con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress)
+    if dry_run:
+        return result
+    after = {
+        "submission": result.submission,
+        "outcome": result.outcome,
+        "accepted": result.accepted,
+        "refused": result.refused,
+        "warnings": result.warnings,
+        "unit": result.unit,
+    }
+    audit.record(con, actor.name, "upload", file_name, after=after, detail=result.message)
+    if result.outcome == "committed":
+        con.execute(AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
+    return result
