@@ -187,7 +187,7 @@ LATEST_SQL = """
 SELECT item, id, accepted_on, accepted_by, evidence, recorded_at, withdrawn_reason,
        CASE WHEN withdrawn_at < CAST($as_of AS DATE) + INTERVAL 1 DAY THEN withdrawn_at END AS withdrawn_at
 FROM acceptance
-WHERE accepted_on <= $as_of AND recorded_at < CAST($as_of AS DATE) + INTERVAL 1 DAY
+WHERE accepted_on <= $as_of
 QUALIFY row_number() OVER (PARTITION BY item ORDER BY recorded_at DESC, id DESC) = 1
 """
 
@@ -195,7 +195,8 @@ QUALIFY row_number() OVER (PARTITION BY item ORDER BY recorded_at DESC, id DESC)
 def acceptance_table(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, ev: Evaluation | None = None, cat: Catalogue | None = None
 ) -> pd.DataFrame:
-    """One row per item as of the date: title, status, accepted (an acceptance standing then), its date, person
+    """One row per item as of the date: title, status, accepted (an acceptance dated on or before it and not
+    withdrawn by then; the acceptance date is the office's, whenever it was recorded), its date, person
     and evidence; withdrawn (the latest acceptance was withdrawn by then: flagged until accepted again) with
     when and why; can_accept (met and not accepted)."""
     cat = cat or catalogue()

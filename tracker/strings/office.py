@@ -296,6 +296,7 @@ PAGE = {
         "tasks_empty": "暂无整改任务。",
         "tasks_mine": "本单位（{unit}）的整改任务",
         "tasks_read_only": "当前账号只能查看。",
+        "tasks_history_view": "按 {date} 的状态显示（历史视图，只读）。立项、更新和销号请将截至日期设为今天。",
         "tasks_filter": "只看未销号",
         # acceptance
         "acc_title": "逐项验收",

@@ -1,0 +1,101 @@
+"""逐项验收 — 「达标一项、验收一项」: the office accepts an item once met; an accepted item that falls back to
+not met loses its acceptance automatically and is flagged here until accepted again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from tracker import acceptance, office_web, webapp
+from tracker.auth import PermissionDenied, can
+from tracker.strings.office import ACCEPT, COLUMNS
+from tracker.strings.ui import date_text, status_label
+
+p = office_web.p
+as_of = office_web.as_of()
+con = webapp.cursor()
+cat = webapp.cat()
+actor = office_web.current_actor()
+
+# Withdrawal is automatic: whoever opens the page, acceptances of items no longer met today are withdrawn.
+synced = acceptance.sync_acceptances(con, dt.date.today())
+table = acceptance.acceptance_table(con, as_of, webapp.evaluation(as_of), cat)
+
+st.title(p("acc_title"))
+st.caption(
+    p(
+        "acc_caption",
+        date=date_text(as_of),
+        accepted=int(table["accepted"].sum()),
+        ready=int(table["can_accept"].sum()),
+        withdrawn=int(table["withdrawn"].sum()),
+    )
+)
+if len(synced):
+    st.warning(p("acc_sync_done", n=len(synced)))
+if flash := st.session_state.pop("acc_flash", None):
+    st.success(flash)
+
+withdrawn = table[table["withdrawn"]]
+if len(withdrawn):
+    st.subheader(p("acc_withdrawn_header"))
+    for r in withdrawn.itertuples(index=False):
+        st.error(
+            p("acc_withdrawn_line", item=r.item, title=r.title, reason=r.withdrawn_reason),
+            icon=":material/undo:",
+        )
+
+if actor is not None and can(actor, "accept"):
+    ready = table[table["can_accept"]]
+    with st.expander(p("acc_form"), expanded=bool(len(ready))):
+        if ready.empty:
+            st.info(p("acc_none_ready"))
+        else:
+            with st.form("acc_form"):
+                item = st.selectbox(
+                    p("acc_item"),
+                    list(ready["item"]),
+                    format_func=lambda i: f"第{i}项 {cat.item(int(i)).title}",
+                    key="acc_item",
+                )
+                on = st.date_input(p("acc_on"), value=min(as_of, dt.date.today()), key="acc_on")
+                evidence = st.text_area(p("acc_evidence"), key="acc_evidence")
+                if st.form_submit_button(p("acc_submit"), type="primary"):
+                    try:
+                        acceptance.accept(con, int(item), actor, on, evidence)
+                    except (acceptance.AcceptanceError, PermissionDenied) as exc:
+                        st.error(str(exc))
+                    else:
+                        st.session_state["acc_flash"] = p("acc_done", item=item)
+                        st.rerun()
+else:
+    st.caption(p("acc_read_only"))
+
+
+def state(r) -> str:
+    if r.withdrawn:
+        return ACCEPT["state_withdrawn"]
+    if r.accepted:
+        return ACCEPT["state_accepted"]
+    return ACCEPT["state_ready"] if r.can_accept else ACCEPT["state_not_ready"]
+
+
+st.dataframe(
+    pd.DataFrame(
+        {
+            COLUMNS["code"]: table["item"],
+            COLUMNS["title"]: table["title"],
+            COLUMNS["lead"]: table["lead"],
+            COLUMNS["status"]: table["status"].map(status_label),
+            COLUMNS["accepted"]: [state(r) for r in table.itertuples(index=False)],
+            COLUMNS["accepted_on"]: table["accepted_on"],
+            COLUMNS["accepted_by"]: table["accepted_by"],
+            COLUMNS["evidence"]: table["evidence"],
+            COLUMNS["withdrawn_reason"]: table["withdrawn_reason"],
+        }
+    ),
+    hide_index=True,
+    key="acc_table",
+)

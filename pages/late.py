@@ -1,0 +1,102 @@
+"""迟报督办 — which unit owes which figure: reporting and on-time rates per unit, the late units first."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from tracker import briefing, completeness, office_web, webapp
+from tracker.config import settings
+from tracker.strings.office import COLUMNS, PERIOD_TYPE, REPORT_STATE
+from tracker.strings.ui import date_text
+
+p = office_web.p
+as_of = office_web.as_of()
+con = webapp.cursor()
+cat = webapp.cat()
+since = completeness.default_since(as_of)
+deadlines = settings()["deadline_days"]
+
+st.title(p("late_title"))
+st.caption(p("late_caption", date=date_text(as_of), since=date_text(since), **deadlines))
+
+board = completeness.late_board(con, as_of, since, cat)
+st.subheader(p("late_board"))
+if board.empty:
+    st.success(p("late_none"))
+for r in board.itertuples(index=False):
+    with st.container(border=True, key=f"late_{r.unit}"):
+        st.markdown(
+            p(
+                "late_card",
+                unit=r.unit,
+                due=r.due,
+                late=r.late,
+                missing=r.missing,
+                rate=briefing.pct(r.on_time_rate),
+            )
+        )
+        if r.owed:
+            st.caption(p("late_owed", what="；".join(r.owed)))
+
+st.subheader(p("late_rates"))
+units = completeness.by_unit(con, as_of, since, cat)
+st.dataframe(
+    pd.DataFrame(
+        {
+            COLUMNS["unit"]: units["unit"],
+            COLUMNS["due"]: units["due"],
+            COLUMNS["on_time"]: units["on_time"],
+            COLUMNS["late"]: units["late"],
+            COLUMNS["missing"]: units["missing"],
+            COLUMNS["not_due"]: units["not_due"],
+            COLUMNS["reporting_rate"]: [briefing.pct(v) for v in units["reporting_rate"]],
+            COLUMNS["on_time_rate"]: [briefing.pct(v) for v in units["on_time_rate"]],
+        }
+    ),
+    hide_index=True,
+    key="late_rates_table",
+)
+
+st.subheader(p("late_periods"))
+unit = st.selectbox(p("late_unit_pick"), [p("all_units"), *units["unit"]], key="late_unit")
+periods = completeness.by_unit_period(con, as_of, since, cat)
+detail = completeness.obligations(con, as_of, since, cat)
+if unit != p("all_units"):
+    periods = periods[periods["unit"] == unit]
+    detail = detail[detail["unit"] == unit]
+st.dataframe(
+    pd.DataFrame(
+        {
+            COLUMNS["unit"]: periods["unit"],
+            COLUMNS["period"]: periods["period_label"],
+            "类型": periods["period"].map(PERIOD_TYPE),
+            COLUMNS["deadline"]: periods["deadline"],
+            COLUMNS["expected"]: periods["expected"],
+            COLUMNS["received"]: periods["received"],
+            COLUMNS["on_time"]: periods["on_time"],
+            COLUMNS["late"]: periods["late"],
+            COLUMNS["missing"]: periods["missing"],
+        }
+    ),
+    hide_index=True,
+    key="late_periods_table",
+)
+with st.expander(p("late_detail")):
+    owed = detail[detail["state"] != "on_time"]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                COLUMNS["unit"]: owed["unit"],
+                COLUMNS["metric"]: owed["metric"],
+                COLUMNS["metric_name"]: owed["metric"].map(lambda c: cat.metric(c).name),
+                COLUMNS["period"]: owed["period_label"],
+                COLUMNS["deadline"]: owed["deadline"],
+                COLUMNS["received_at"]: owed["received_at"],
+                COLUMNS["state"]: owed["state"].map(REPORT_STATE),
+                COLUMNS["days_late"]: owed["days_late"],
+            }
+        ),
+        hide_index=True,
+        key="late_detail_table",
+    )

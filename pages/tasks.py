@@ -1,0 +1,166 @@
+"""整改台账 — rectification tasks: the office opens them (by hand or for every new failure) and closes them;
+a unit sees and updates its own; overdue tasks first; every change kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from tracker import office_web, tasks, webapp
+from tracker.auth import PermissionDenied, can
+from tracker.strings.office import COLUMNS, TASK_STATUS
+from tracker.strings.ui import date_text
+
+p = office_web.p
+as_of = office_web.as_of()
+con = webapp.cursor()
+cat = webapp.cat()
+actor = office_web.current_actor()
+# The ledger is a live record: it changes only today. An earlier as-of date shows it as it stood then, read only.
+live = as_of == dt.date.today()
+is_office = live and actor is not None and can(actor, "task_manage")
+
+st.title(p("tasks_title"))
+if actor is None:
+    st.caption(p("not_signed_in"))
+elif actor.role == "reporter":
+    st.caption(p("tasks_mine", unit=actor.unit))
+if not live:
+    st.info(p("tasks_history_view", date=date_text(as_of)), icon=":material/history:")
+
+
+def report(fn, *args, done: str | None = None, **kw):
+    """Run a service; show its refusal in plain Chinese, or the success message."""
+    try:
+        result = fn(*args, **kw)
+    except (tasks.TaskError, PermissionDenied) as exc:
+        st.error(str(exc))
+        return None
+    if done:
+        st.session_state["tasks_flash"] = done.format(result=result)
+    st.rerun()
+
+
+if flash := st.session_state.pop("tasks_flash", None):
+    st.success(flash)
+
+if is_office:
+    with st.expander(p("tasks_auto")):
+        days = st.number_input(
+            p("tasks_auto_days"), min_value=1, max_value=365, value=tasks.DEFAULT_DAYS, key="tasks_days"
+        )
+        if st.button(p("tasks_auto"), key="tasks_auto_button", type="primary"):
+            try:
+                ids = tasks.open_auto_tasks(con, as_of, actor, days=int(days))
+            except (tasks.TaskError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["tasks_flash"] = (
+                    p("tasks_auto_done", n=len(ids)) if ids else p("tasks_auto_none")
+                )
+                st.rerun()
+    with st.expander(p("tasks_new")), st.form("tasks_new_form"):
+        metric = st.selectbox(
+            p("tasks_metric"),
+            [m.code for m in cat.metrics],
+            format_func=lambda c: f"{c} {cat.metric(c).name}",
+            key="tasks_new_metric",
+        )
+        owner = st.selectbox(p("tasks_owner"), list(cat.units), index=None, key="tasks_new_owner")
+        description = st.text_area(p("tasks_description"), key="tasks_new_description")
+        deadline = st.date_input(
+            p("tasks_deadline"), value=as_of + dt.timedelta(days=30), key="tasks_new_deadline"
+        )
+        if st.form_submit_button(p("tasks_create"), type="primary"):
+            report(
+                tasks.open_task, con, actor, metric, description, deadline, owner_unit=owner,
+                done=p("tasks_created", id="{result}"),
+            )  # fmt: skip
+
+ledger = tasks.ledger(con, as_of, unit=tasks.visible_unit(actor) if actor else None)
+overdue = int(ledger["overdue"].sum()) if len(ledger) else 0
+st.caption(p("tasks_caption", date=date_text(as_of), total=len(ledger), overdue=overdue))
+if ledger.empty:
+    st.info(p("tasks_empty"))
+    st.stop()
+
+only_open = st.toggle(p("tasks_filter"), value=True, key="tasks_only_open")
+shown = ledger[ledger["status"] != "closed"] if only_open else ledger
+st.dataframe(
+    pd.DataFrame(
+        {
+            COLUMNS["task"]: shown["id"],
+            COLUMNS["metric"]: shown["metric"] + " " + shown["metric"].map(lambda c: cat.metric(c).name),
+            COLUMNS["owner"]: shown["owner_unit"],
+            COLUMNS["description"]: shown["description"],
+            COLUMNS["task_deadline"]: shown["deadline"],
+            COLUMNS["task_status"]: shown["status"].map(TASK_STATUS),
+            COLUMNS["overdue"]: [
+                p("tasks_overdue_flag", days=int(d)) if o else ""
+                for o, d in zip(shown["overdue"], shown["days_overdue"].fillna(0), strict=True)
+            ],
+            COLUMNS["last_note"]: shown["last_note"],
+        }
+    ),
+    hide_index=True,
+    key="tasks_table",
+)
+
+choice = st.selectbox(
+    p("tasks_pick"),
+    list(ledger["id"]),
+    format_func=lambda i: (
+        f"#{i} {ledger.set_index('id').loc[i, 'metric']} {ledger.set_index('id').loc[i, 'owner_unit']} "
+        f"（{TASK_STATUS[ledger.set_index('id').loc[i, 'status']]}）"
+    ),
+    key="tasks_pick",
+)
+task = tasks.get(con, int(choice))
+may_update = live and actor is not None and can(actor, "task_update", task["owner_unit"])
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{p('tasks_update')}**")
+    if not may_update:
+        st.caption(p("tasks_read_only") if live else p("tasks_history_view", date=date_text(as_of)))
+    else:
+        with st.form("tasks_update_form"):
+            current = task["status"] if task["status"] in tasks.UNIT_STATUSES else "open"
+            status = st.radio(
+                p("tasks_status"), tasks.UNIT_STATUSES, index=tasks.UNIT_STATUSES.index(current),
+                format_func=TASK_STATUS.get, horizontal=True, key="tasks_status",
+            )  # fmt: skip
+            note = st.text_area(p("tasks_note"), key="tasks_note")
+            if st.form_submit_button(p("tasks_save")):
+                report(tasks.update_task, con, actor, task["id"], status, note, done=p("tasks_saved"))
+    if is_office and task["status"] != "closed":
+        with st.form("tasks_close_form"):
+            reason = st.text_area(p("tasks_close_reason"), key="tasks_close_reason")
+            if st.form_submit_button(p("tasks_close"), type="primary"):
+                report(
+                    tasks.close_task,
+                    con,
+                    actor,
+                    task["id"],
+                    reason=reason,
+                    done=p("tasks_closed", id=task["id"]),
+                )
+with right:
+    st.markdown(f"**{p('tasks_history')}**")
+    history = tasks.events(con, task["id"])
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "时间": history["happened_at"],
+                "操作人": history["actor"],
+                "状态": [
+                    (TASK_STATUS.get(f, "") + " → " if isinstance(f, str) else "") + TASK_STATUS[t_]
+                    for f, t_ in zip(history["from_status"], history["to_status"], strict=True)
+                ],
+                "说明": history["note"],
+            }
+        ),
+        hide_index=True,
+        key="tasks_history_table",
+    )
