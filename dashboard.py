@@ -10,6 +10,7 @@ import streamlit as st
 
 from tracker import webapp
 from tracker.strings.ui import LANGS, demo_banner, t
+import tracker.strings.office  # noqa: F401 — registers the office pages' titles with t()
 
 HERE = Path(__file__).resolve().parent
 
@@ -21,6 +22,10 @@ PAGES: list[dict] = [
     {"section": "nav_monitor", "path": "pages/phases.py", "title": "page_phases", "icon": ":material/timeline:", "url": "phases"},
     {"section": "nav_report", "path": "pages/upload.py", "title": "page_upload", "icon": ":material/upload_file:", "url": "upload"},
     {"section": "nav_report", "path": "pages/submissions.py", "title": "page_submissions", "icon": ":material/history:", "url": "submissions"},
+    {"section": "nav_office", "path": "pages/late.py", "title": "page_late", "icon": ":material/schedule:", "url": "late", "roles": ("admin", "leader")},
+    {"section": "nav_office", "path": "pages/tasks.py", "title": "page_tasks", "icon": ":material/assignment:", "url": "tasks", "roles": ("admin", "reporter", "leader")},
+    {"section": "nav_office", "path": "pages/acceptance.py", "title": "page_acceptance", "icon": ":material/verified:", "url": "acceptance", "roles": ("admin", "leader")},
+    {"section": "nav_office", "path": "pages/reports.py", "title": "page_reports", "icon": ":material/summarize:", "url": "reports", "roles": ("admin", "leader")},
 ]  # fmt: skip
 
 
@@ -42,7 +47,7 @@ def navigation(pages: list[dict]):
     return st.navigation(sections)
 
 
-st.set_page_config(page_title="创卫指标达标监测", page_icon=":material/health_and_safety:", layout="wide")
+st.set_page_config(page_title=t("app_title"), page_icon=":material/health_and_safety:", layout="wide")
 st.sidebar.radio(t("lang_label"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
 page = navigation(PAGES)
 st.sidebar.date_input(

@@ -81,24 +81,23 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
     fig = go.Figure()
     rule = metric.rule
     threshold = metric.threshold
-    x = pd.to_datetime(series["period_end"])
+    x = pd.to_datetime(series["period_start"])
     if metric.kind == "zero_incident":
-        fig.add_bar(
-            x=x, y=series["value"], name=t("metric_chart_value"), marker_color=STATUS_COLOUR["not_met"]
-        )
+        colours = [STATUS_COLOUR["not_met" if v > 0 else "met"] for v in series["value"]]
+        fig.add_bar(x=x, y=series["value"], name=t("metric_chart_value"), marker_color=colours)
     elif metric.kind == "each_area":
         for area, part in series.groupby("area", sort=True):
             fig.add_scatter(
-                x=pd.to_datetime(part["period_end"]), y=part["value"], mode="lines+markers", name=str(area)
+                x=pd.to_datetime(part["period_start"]), y=part["value"], mode="lines+markers", name=str(area)
             )
     else:
-        if threshold is not None and "op" in rule:
+        if metric.kind in ("threshold", "threshold_or_trend"):
             ok = [holds(v, rule["op"], threshold) for v in series["value"]]
+            colours = [STATUS_COLOUR["met" if o else "not_met"] for o in ok]
         elif metric.kind == "grade":
-            ok = [v <= threshold for v in series["value"]]
-        else:
-            ok = [True] * len(series)
-        colours = [STATUS_COLOUR["met" if o else "not_met"] for o in ok]
+            colours = [STATUS_COLOUR["met" if v <= threshold else "not_met"] for v in series["value"]]
+        else:  # trends, comparisons, reported figures: one value alone is neither met nor not
+            colours = ["#555"] * len(series)
         fig.add_scatter(
             x=x,
             y=series["value"],
@@ -111,7 +110,7 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
         )
     if metric.kind == "compare" and len(reference):
         fig.add_scatter(
-            x=pd.to_datetime(reference["period_end"]),
+            x=pd.to_datetime(reference["period_start"]),
             y=reference["value"],
             mode="lines",
             name=t("metric_chart_reference"),
@@ -134,10 +133,14 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
     if metric.kind == "grade":
         fig.update_yaxes(
             tickvals=[1, 2, 3, 4],
-            ticktext=[f"{g}级" for g in GRADE_LETTERS],
+            ticktext=[fmt_value(i, metric) for i in (1, 2, 3, 4)],
             autorange="reversed",
             range=[4.5, 0.5],
         )
+    if metric.period == "year":
+        fig.update_xaxes(tickformat="%Y", dtick="M12")
+    else:
+        fig.update_xaxes(tickformat="%Y-%m")
     fig.update_layout(
         height=280,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},

@@ -199,7 +199,7 @@ with left:
     fig.update_layout(
         height=340,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis_title=t("trend_axis_x"),
+        xaxis={"title": t("trend_axis_x"), "tickformat": "%Y-%m"},
         yaxis={"title": t("trend_axis_y"), "range": [0, 105]},
         legend={"orientation": "h", "y": -0.25},
     )
@@ -231,7 +231,7 @@ with right:
             showlegend=False,
             hovertemplate=f"{name}<br>{row.start} – {row.end}<br>{label}<extra></extra>",
         )
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(type="date", tickformat="%Y")
     today = pd.Timestamp(as_of)
     fig.add_shape(
         type="line", x0=today, x1=today, y0=0, y1=1, yref="paper", line={"color": "#333", "dash": "dash"}
