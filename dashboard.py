@@ -8,9 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
+import tracker.strings.office  # noqa: F401 — registers the office pages' titles with t()
 from tracker import webapp
 from tracker.strings.ui import LANGS, demo_banner, t
-import tracker.strings.office  # noqa: F401 — registers the office pages' titles with t()
 
 HERE = Path(__file__).resolve().parent
 
