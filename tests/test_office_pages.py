@@ -155,7 +155,7 @@ def test_acceptance_withdrawn_is_flagged(page_db):
 def test_reports_page(page_db):
     at = run("reports.py", LEADER)
     shown = texts(at)
-    assert "已生成：达标 2/45 项，一票否决风险 1 项，迟报单位" in shown and "逾期整改任务 1 项" in shown
+    assert "通报要点：达标 2/45 项，一票否决风险 1 项，迟报单位" in shown and "逾期整改任务 1 项" in shown
     assert "**关于创建国家卫生城市工作进展情况的通报**" in shown
     labels = [e.proto.label for e in at.get("download_button")]
     assert labels == [
@@ -168,3 +168,16 @@ def test_reports_page(page_db):
     at.radio(key="rep_form").set_value("county").run()
     assert not at.exception
     assert any("个字段无数值" in e.label for e in at.expander)
+
+
+def test_pages_in_the_navigation(page_db):
+    """The dashboard lists the office's pages under 创卫办工作 and opens them."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["as_of"] = AS_OF
+    at.session_state["actor"] = OFFICE
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    for page, title in (("pages/late.py", "迟报督办"), ("pages/reports.py", "通报与国家表")):
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.title[0].value == title

@@ -320,7 +320,7 @@ PAGE = {
         "rep_make": "生成通报",
         "rep_docx": "下载通报（Word）",
         "rep_xlsx": "下载明细（Excel）",
-        "rep_ready": "已生成：达标 {met}/{total} 项，一票否决风险 {veto} 项，迟报单位 {late} 个，逾期整改任务 {overdue} 项。",
+        "rep_ready": "通报要点：达标 {met}/{total} 项，一票否决风险 {veto} 项，迟报单位 {late} 个，逾期整改任务 {overdue} 项。",
         "rep_national": "国家卫生城市（县）评估表",
         "rep_year": "统计年度",
         "rep_form": "表式",
