@@ -111,6 +111,7 @@ def _item_rows(ev: Evaluation, cat: Catalogue, accepted: pd.DataFrame) -> pd.Dat
     metrics = ev.metrics.assign(item=ev.metrics["metric"].map(item_of), met=ev.metrics["status"].eq("met"))
     counts = metrics.groupby("item").agg(met=("met", "sum"), total=("met", "size"))
     reasons = metrics[~metrics["met"]].groupby("item")["reason"].agg("；".join)
+    notes = {code: _short_note(part) for code, part in metrics[~metrics["met"]].groupby("item")}
     status = ev.items.set_index("item")
     acc = accepted.set_index("item")
     rows = []
@@ -130,9 +131,23 @@ def _item_rows(ev: Evaluation, cat: Catalogue, accepted: pd.DataFrame) -> pd.Dat
                 "accepted_on": a["accepted_on"],
                 "withdrawn": bool(a["withdrawn"]),
                 "reasons": reasons.get(item.code, ""),
+                "note": notes.get(item.code, ""),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _short_note(part: pd.DataFrame) -> str:
+    """What a leader reads in an item's row: every failure in full, the other gaps counted with their codes."""
+    failed = part.loc[part["status"] == "not_met", "reason"].tolist()
+    others = [
+        BRIEF["note_others"].format(n=len(codes), status=LABEL[status], codes="、".join(codes))
+        for status in ("stale", "no_data", "pending")
+        if (codes := part.loc[part["status"] == status, "metric"].tolist())
+    ]
+    if failed and others:
+        others[0] = BRIEF["note_also"] + others[0]
+    return "；".join(failed + others)
 
 
 def _vetoes(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
@@ -331,11 +346,18 @@ def next_steps(b: Briefing) -> list[str]:
     for i, text in enumerate(steps):
         out.append(f"（{CN_NUMBERS[i]}）" + text.split("）", 1)[1])
     n = len(out)
-    target = b.next_phase or b.phase
+    # the phase under way, unless it ends on the briefing's date: then the next one
+    current = (
+        b.phase
+        if b.phase is not None and b.phase.target_readiness is not None and b.phase.end > b.as_of
+        else None
+    )
+    target = current or b.next_phase
     if target is not None and target.target_readiness is not None and target.end >= b.as_of:
         out.append(
             BRIEF["next_phase"].format(
                 n=CN_NUMBERS[n],
+                which=BRIEF["this_phase"] if target is current else BRIEF["following_phase"],
                 phase=target.name,
                 end=cn_date(target.end),
                 target=pct(target.target_readiness),
@@ -538,7 +560,7 @@ def to_docx(b: Briefing) -> bytes:
         )
         rows = []
         for r in part.itertuples(index=False):
-            note = r.reasons or (f"已于{cn_date(r.accepted_on)}验收" if r.accepted else "—")
+            note = r.note or (f"已于{cn_date(r.accepted_on)}验收" if r.accepted else "—")
             rows.append(
                 [
                     str(r.item),
@@ -586,9 +608,10 @@ def to_docx(b: Briefing) -> bytes:
                 bold=False,
             )
             if r.owed:
-                para(
-                    BRIEF["late_owed"].format(what="；".join(r.owed[:8]) + ("等" if len(r.owed) > 8 else ""))
+                shown = "；".join(r.owed[:5]) + (
+                    BRIEF["late_more"].format(n=len(r.owed)) if len(r.owed) > 5 else ""
                 )
+                para(BRIEF["late_owed"].format(what=shown))
 
     # 五、整改督办情况
     heading(BRIEF["h5"])
@@ -627,7 +650,7 @@ def to_docx(b: Briefing) -> bytes:
                 ]
                 for r in b.overdue.itertuples(index=False)
             ],
-            [1.1, 3.0, 2.0, 4.5, 2.4, 1.3, 1.3],
+            [1.3, 2.8, 2.0, 4.6, 2.3, 1.3, 1.3],
         )
 
     # 六、责任单位排名
