@@ -36,7 +36,6 @@ for p in cat.phases:
             t("col_phase"): f"{p.code} {p.name}",
             t("col_start"): str(p.start),
             t("col_end"): str(p.end),
-            t("col_goal"): p.goal,
             t("col_target_pct"): ui.pct(p.target_readiness),
             t("col_actual_pct"): "—"
             if pd.isna(r["readiness"])
@@ -44,6 +43,7 @@ for p in cat.phases:
             t("col_phase_state"): t(f"phase_{state}")
             + ("" if reached is None else "，" + t("phase_met" if reached else "phase_missed")),
             t("col_set_by"): t(f"set_by_{p.target_set_by}"),
+            t("col_goal"): p.goal,
         }
     )
 with st.container(key="phase_targets"):
