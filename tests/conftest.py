@@ -39,9 +39,9 @@ def demo_con(demo_db):
     con.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_env(demo_db):
-    """TRACKER_DB pointing at the demo database, for AppTest runs in this process."""
+    """TRACKER_DB pointing at the demo database for AppTest runs in this process (restored after the module)."""
     old = os.environ.get("TRACKER_DB")
     os.environ["TRACKER_DB"] = str(demo_db)
     yield demo_db
