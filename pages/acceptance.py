@@ -8,16 +8,17 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from tracker import acceptance, office_web, webapp
+from tracker import acceptance, office_web, session, webapp
 from tracker.auth import PermissionDenied, can
 from tracker.strings.office import ACCEPT, COLUMNS
 from tracker.strings.ui import date_text, status_label
+
+actor = session.guard("acceptance")
 
 p = office_web.p
 as_of = office_web.as_of()
 con = webapp.cursor()
 cat = webapp.cat()
-actor = office_web.current_actor()
 
 # Withdrawal is automatic: whoever opens the page, acceptances of items no longer met today are withdrawn.
 synced = acceptance.sync_acceptances(con, dt.date.today())

@@ -4,8 +4,10 @@ import datetime as dt
 
 import streamlit as st
 
-from tracker import audit, webapp
+from tracker import audit, session, webapp
 from tracker.strings.auth import ACTION_LABEL, a
+
+session.guard("audit")
 
 con = webapp.cursor()
 st.title(a("audit_title"))

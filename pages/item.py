@@ -8,10 +8,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from indicators.rules.common import holds
-from tracker import views, webapp
+from tracker import session, views, webapp
 from tracker.reasons import fmt_number, fmt_value
 from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
 from tracker.strings.ui import t
+
+session.guard("item")
 
 cat = webapp.cat()
 as_of = ui.as_of()

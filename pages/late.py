@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker import briefing, completeness, office_web, webapp
+from tracker import briefing, completeness, office_web, session, webapp
 from tracker.config import settings
 from tracker.strings.office import COLUMNS, PERIOD_TYPE, REPORT_STATE
 from tracker.strings.ui import date_text
+
+session.guard("late")
 
 p = office_web.p
 as_of = office_web.as_of()

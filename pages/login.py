@@ -6,6 +6,9 @@ from tracker import session
 from tracker.strings.auth import a
 from tracker.users import AccountError
 
+if session.current_actor() is not None:  # just signed in (or came back to the login address)
+    st.switch_page(session.home())
+
 st.title(a("login_title"))
 if st.session_state.get(session.IDLE_KEY):
     from tracker.config import settings

@@ -7,11 +7,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import views, webapp
+from tracker import session, views, webapp
 from tracker.progress import item_progress
 from tracker.reasons import fmt_value
 from tracker.strings import SHOWN_OP, STATUS_COLOUR, STATUSES, ui
 from tracker.strings.ui import t
+
+session.guard("overview")
 
 cat = webapp.cat()
 as_of = ui.as_of()

@@ -6,6 +6,8 @@ from tracker import session, webapp
 from tracker.strings.auth import a
 from tracker.users import AccountError, change_password
 
+actor = session.guard("password")
+
 forced = st.session_state.get(session.MUST_CHANGE_KEY)
 st.title(a("must_change_title") if forced else a("page_password"))
 if forced:
@@ -20,7 +22,7 @@ if submitted:
         st.error(a("passwords_differ"))
     else:
         try:
-            change_password(webapp.cursor(), webapp.actor(), old, new)
+            change_password(webapp.cursor(), actor, old, new)
         except AccountError as exc:
             st.error(str(exc))
         else:

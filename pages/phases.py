@@ -7,9 +7,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import views, webapp
+from tracker import session, views, webapp
 from tracker.strings import STATUS_COLOUR, STATUSES, ui
 from tracker.strings.ui import t
+
+session.guard("phases")
 
 cat = webapp.cat()
 as_of = ui.as_of()

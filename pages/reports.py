@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import briefing, national_form, office_web, webapp
+from tracker import briefing, national_form, office_web, session, webapp
 from tracker.strings.ui import date_text
+
+session.guard("reports")
 
 p = office_web.p
 as_of = office_web.as_of()

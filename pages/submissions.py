@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import webapp
+from tracker import session, webapp
 from tracker.ingest.submissions import list_submissions, refused_rows, submission_file
 from tracker.strings.upload import COLUMNS, OUTCOME_LABEL, PAGE
 
+actor = session.guard("submissions")
+
 st.title(PAGE["submissions_title"])
 con = webapp.cursor()
-frame = list_submissions(con)
+frame = list_submissions(con, unit=actor.unit if actor.role == "reporter" else None)
 if frame.empty:
     st.info(PAGE["no_submissions"])
     st.stop()

@@ -8,16 +8,17 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from tracker import office_web, tasks, webapp
+from tracker import office_web, session, tasks, webapp
 from tracker.auth import PermissionDenied, can
 from tracker.strings.office import COLUMNS, TASK_STATUS
 from tracker.strings.ui import date_text
+
+actor = session.guard("tasks")
 
 p = office_web.p
 as_of = office_web.as_of()
 con = webapp.cursor()
 cat = webapp.cat()
-actor = office_web.current_actor()
 # The ledger is a live record: it changes only today. An earlier as-of date shows it as it stood then, read only.
 live = as_of == dt.date.today()
 is_office = live and actor is not None and can(actor, "task_manage")

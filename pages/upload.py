@@ -9,26 +9,32 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from tracker import webapp
-from tracker.ingest import import_file
+from tracker import session, webapp
 from tracker.ingest.templates import template
 from tracker.strings.upload import COLUMNS, PAGE
+from tracker.uploads import upload
+
+actor = session.guard("upload")
 
 cat = webapp.cat()
 st.title(PAGE["upload_title"])
 
-any_unit = PAGE["unit_any"]
-aliases = sorted({a for u in cat.units.values() for a in (u.name, *u.aliases)} - set(cat.units))
-picked = st.selectbox(
-    PAGE["unit"],
-    [any_unit, *cat.units, *aliases],
-    key="upload_unit",
-    help=PAGE["unit_help"],
-    format_func=lambda name: (
-        name if name in cat.units or name == any_unit else f"{name} → {cat.resolve_unit(name)}"
-    ),
-)
-unit = None if picked in (None, any_unit) else cat.resolve_unit(picked)
+if actor.role == "reporter":  # a reporter sends for its own unit only (the service checks it again)
+    unit = actor.unit
+    st.markdown(PAGE["unit_fixed"].format(unit=unit))
+else:
+    any_unit = PAGE["unit_any"]
+    aliases = sorted({a for u in cat.units.values() for a in (u.name, *u.aliases)} - set(cat.units))
+    picked = st.selectbox(
+        PAGE["unit"],
+        [any_unit, *cat.units, *aliases],
+        key="upload_unit",
+        help=PAGE["unit_help"],
+        format_func=lambda name: (
+            name if name in cat.units or name == any_unit else f"{name} → {cat.resolve_unit(name)}"
+        ),
+    )
+    unit = None if picked in (None, any_unit) else cat.resolve_unit(picked)
 
 if unit:
     with st.expander(PAGE["template"], icon=":material/download:"):
@@ -51,12 +57,12 @@ data = uploaded.getvalue()
 key = (hashlib.sha256(data).hexdigest(), unit, uploaded.name)
 if st.session_state.get("upload_preview_key") != key:
     bar = st.progress(0.0, text=PAGE["checking"])
-    preview = import_file(
+    preview = upload(
         webapp.cursor(),
+        actor,
         uploaded.name,
         data,
         unit=unit,
-        user="web",
         dry_run=True,
         progress=lambda f, text: bar.progress(min(f, 1.0), text=text),
     )
@@ -115,12 +121,12 @@ else:
 
 if st.button(PAGE["commit"], type="primary", key="upload_commit"):
     bar = st.progress(0.0, text=PAGE["committing"])
-    result = import_file(
+    result = upload(
         webapp.cursor(),
+        actor,
         uploaded.name,
         data,
         unit=unit,
-        user="web",
         progress=lambda f, text: bar.progress(min(f, 1.0), text=text),
     )
     bar.empty()

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from tracker import webapp
+from tracker import session, webapp
 from tracker.auth import ROLES, PermissionDenied
 from tracker.strings.auth import a, role_label
 from tracker.users import AccountError, create_user, list_users, reset_password, set_disabled
 
+actor = session.guard("users")
+
 con = webapp.cursor()
-actor = webapp.actor()
 st.title(a("users_title"))
 st.dataframe(list_users(con), hide_index=True, width="stretch")
 

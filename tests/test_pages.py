@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, TODAY
 from tracker import db, views
+from tracker.auth import Actor
 from tracker.catalogue import catalogue
 from tracker.evaluate import evaluate, readiness_history
 from tracker.progress import progress_table
@@ -24,8 +25,12 @@ CAT = catalogue()
 LABEL = STATUS_LABEL["zh"]
 
 
+ADMIN = Actor("admin", "admin")
+
+
 def run(page: str | None = None, query: dict | None = None, as_of: dt.date = TODAY, lang: str | None = None):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["actor"] = ADMIN  # signed in as the office (tests/test_auth_pages.py covers the login)
     at.session_state["as_of"] = as_of
     if lang:
         at.session_state["lang"] = lang
@@ -116,7 +121,9 @@ def test_overview_in_english(app_env, demo_con):
 def test_an_empty_database_gets_the_demo_and_says_so(tmp_path, monkeypatch):
     path = tmp_path / "empty.duckdb"
     monkeypatch.setenv("TRACKER_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state["actor"] = ADMIN
+    at.run()
     assert not at.exception
     assert [i.value for i in at.info][0] == DEMO_BANNER
     con = db.connect(path)  # the same process: shares the app's database instance

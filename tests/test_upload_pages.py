@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.ingest_fixtures import FIXTURES, count, fixture_bytes
 from tracker import db
+from tracker.auth import Actor
 
 ROOT = FIXTURES.parent.parent
 
@@ -27,8 +28,13 @@ def page_db(tmp_path, monkeypatch):
     webapp._connection.clear()
 
 
-def upload_page() -> AppTest:
-    return AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
+OFFICE = Actor("admin", "admin")
+
+
+def upload_page(actor: Actor = OFFICE) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
+    at.session_state["actor"] = actor
+    return at
 
 
 def test_upload_preview_then_commit(page_db):
@@ -73,7 +79,9 @@ def test_submissions_page_lists_and_offers_the_original(page_db):
     from tracker.ingest import import_file
 
     import_file(webapp.cursor(), "d.csv", fixture_bytes("office_collected.csv"), user="web")
-    at = AppTest.from_file(str(ROOT / "pages" / "submissions.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "submissions.py"), default_timeout=60)
+    at.session_state["actor"] = OFFICE
+    at.run()
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table["文件"]) == ["d.csv", "seed.csv"] and list(table["结果"]) == ["已导入", "已导入"]

@@ -6,20 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import streamlit as st
-
 from tracker import briefing, national_form, webapp
-from tracker.auth import Actor
 from tracker.strings.office import page_text
 from tracker.strings.ui import as_of, lang
 
-__all__ = ["as_of", "current_actor", "p", "briefing_bytes", "national_bytes", "file_stem"]
-
-
-def current_actor() -> Actor | None:
-    """The signed-in user (set by the login feature in st.session_state["actor"]); None: nobody signed in."""
-    actor = st.session_state.get("actor")
-    return actor if isinstance(actor, Actor) else None
+__all__ = ["as_of", "p", "briefing_bytes", "national_bytes", "file_stem"]
 
 
 def p(key: str, **kw) -> str:

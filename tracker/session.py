@@ -6,9 +6,10 @@ import time
 
 import streamlit as st
 
-from tracker import audit, webapp
+from tracker import audit, navigation, webapp
 from tracker.auth import Actor
 from tracker.config import settings
+from tracker.strings.auth import g, role_label
 from tracker.users import authenticate
 
 ACTOR_KEY, SEEN_KEY, MUST_CHANGE_KEY, IDLE_KEY = "actor", "last_seen", "must_change", "idle_logged_out"
@@ -47,10 +48,35 @@ def logout(reason: str | None = None) -> None:
         st.session_state.pop(key, None)
 
 
-def visible(pages: list[dict], actor: Actor | None) -> list[dict]:
-    """The pages a role may open: each page lists its roles; no actor sees only the login page."""
+def visible(actor: Actor | None) -> list[dict]:
+    """The pages this user may open: without a login only the login page; with a one-time password only
+    the password page; otherwise the pages that list the user's role."""
     if actor is None:
-        return [p for p in pages if p.get("roles") == ()]
+        return [navigation.page("login")]
+    # The login page stays in the menu, hidden, so the run right after signing in finds it and moves on.
+    login = {**navigation.page("login"), "hidden": True}
     if st.session_state.get(MUST_CHANGE_KEY):
-        return [p for p in pages if p.get("url") == "password"]
-    return [p for p in pages if actor.role in p.get("roles", ())]
+        return [navigation.page("password"), login]
+    return [p for p in navigation.PAGES if navigation.allowed(p, actor.role)] + [login]
+
+
+def home() -> str:
+    """Where a signed-in user lands: the password page while a one-time password is in use."""
+    return "pages/password.py" if st.session_state.get(MUST_CHANGE_KEY) else "pages/overview.py"
+
+
+def guard(url: str) -> Actor:
+    """First line of every page: stop here unless the signed-in user may open it. The menu already hides
+    such pages; this also holds for a deep link that reaches a page directly."""
+    actor = current_actor()
+    entry = navigation.page(url)
+    if actor is None:
+        st.warning(g("need_login"))
+        st.markdown(f"[{g('go_login')}](/)")
+        st.stop()
+    if not navigation.allowed(entry, actor.role) or (
+        st.session_state.get(MUST_CHANGE_KEY) and url != "password"
+    ):
+        st.error(g("not_allowed", role=role_label(actor.role)))
+        st.stop()
+    return actor

@@ -171,9 +171,9 @@ def get_actor(con: duckdb.DuckDBPyConnection, name: str) -> Actor:
 
 
 def ensure_admin(con: duckdb.DuckDBPyConnection, password: str | None = None) -> str | None:
-    """On first start, create the administrator: with TRACKER_ADMIN_PASSWORD when set, otherwise with a
+    """On first start (no administrator yet), create one: with TRACKER_ADMIN_PASSWORD when set, otherwise with a
     one-time password that must be changed at first login, which is returned for the console."""
-    if con.execute("SELECT count(*) FROM app_user").fetchone()[0]:
+    if con.execute("SELECT count(*) FROM app_user WHERE role = 'admin'").fetchone()[0]:
         return None
     password = password or os.environ.get("TRACKER_ADMIN_PASSWORD")
     one_time = None

@@ -70,8 +70,3 @@ def clear_caches() -> None:
 def is_demo() -> bool:
     row = cursor().execute("SELECT bool_or(is_demo) FROM submission").fetchone()
     return bool(row[0])
-
-
-def actor():
-    """The signed-in user (see tracker.session); services check what they may do."""
-    return st.session_state.get("actor")

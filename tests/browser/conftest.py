@@ -7,6 +7,7 @@ tests skip — unless TRACKER_REQUIRE_BROWSER=1 (set by .ci/run), when they fail
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -29,6 +30,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
+ADMIN_PASSWORD = "browser-admin-1"  # given to the app as TRACKER_ADMIN_PASSWORD
+REPORTER = ("城管上报员", "browser-reporter-1", "城管执法局")  # created before the app starts
 
 
 def _unavailable(reason: str):
@@ -67,6 +70,49 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def _add_reporter(db_file: Path) -> None:
+    """A unit reporter in the otherwise empty database (no measurements: the app still loads the demo)."""
+    from tracker import db
+    from tracker.auth import SYSTEM
+    from tracker.users import create_user
+
+    con = db.connect(db_file)
+    name, password, unit = REPORTER
+    create_user(con, SYSTEM, name, "reporter", password, unit=unit)
+    con.close()
+
+
+def login(page, name: str, password: str) -> None:
+    """Sign in on the login page as a user would."""
+    page.get_by_label("账号").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    _wait_for_run_to_start(page)
+    wait_for_app_run(page)
+    page.get_by_text(f"当前用户：{name}").wait_for()
+
+
+def navigate(page, path: str) -> None:
+    """Go to a path inside the app without reloading it, as the menu and links do: a reload starts a new
+    Streamlit session, which is signed out."""
+    page.evaluate(
+        "p => { history.pushState({}, '', p); dispatchEvent(new PopStateEvent('popstate')); }", path
+    )
+    _wait_for_run_to_start(page)
+    wait_for_app_run(page)
+
+
+def _wait_for_run_to_start(page, timeout: int = 3000) -> None:
+    """A rerun may start a while after the event on a busy machine; a very quick one may be missed here,
+    which only costs the timeout."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        page.locator("[data-testid='stApp'][data-test-script-state='running']").wait_for(
+            state="attached", timeout=timeout
+        )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -89,11 +135,13 @@ def app_server(tmp_path_factory):
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     folder = tmp_path_factory.mktemp("app")
     db_file = folder / "tracker.duckdb"
+    _add_reporter(db_file)
     log = open(folder / "streamlit.log", "w+b")  # noqa: SIM115 — kept open for the server's lifetime
     port = _free_port()
     env = {
         **os.environ,
         "TRACKER_DB": str(db_file),
+        "TRACKER_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "PYTHONUNBUFFERED": "1",
     }
@@ -160,22 +208,34 @@ def browser(app_server):
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+def signed_in_page(browser, app_server, name: str, password: str):
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    yield page
+    page.goto(app_server["url"] + "/")
+    wait_for_app_run(page)
+    login(page, name, password)
+    return context, page
+
+
+@pytest.fixture
+def open_page(browser, app_server):
+    """Signed in as the office's administrator; open a path of the app (e.g. "/item?item=10") inside the
+    same session and wait for its script run to finish."""
+    context, page = signed_in_page(browser, app_server, "admin", ADMIN_PASSWORD)
+
+    def go(path: str = "/"):
+        navigate(page, path)
+        return page
+
+    yield go
     context.close()
 
 
 @pytest.fixture
-def open_page(page, app_server):
-    """Open a path of the app (e.g. "/item?item=10") and wait for its script run to finish."""
-
-    def go(path: str = "/"):
-        page.goto(app_server["url"] + path)
-        wait_for_app_run(page)
-        return page
-
-    return go
+def reporter_page(browser, app_server):
+    """Signed in as 城管执法局's reporter."""
+    name, password, _ = REPORTER
+    context, page = signed_in_page(browser, app_server, name, password)
+    yield page
+    context.close()

@@ -128,3 +128,26 @@ def a(key: str, **kw) -> str:
 
 def role_label(role: str) -> str:
     return ROLE_LABEL[lang()].get(role, role)
+
+
+NAV = {
+    "zh": {"nav_account": "账号", "nav_admin": "系统管理"},
+    "en": {"nav_account": "Account", "nav_admin": "Administration"},
+}
+GUARD = {
+    "zh": {
+        "need_login": "请先登录。",
+        "go_login": "前往登录",
+        "not_allowed": "您的账号（{role}）无权打开此页面。",
+    },
+    "en": {
+        "need_login": "Please sign in first.",
+        "go_login": "Go to sign-in",
+        "not_allowed": "Your account ({role}) may not open this page.",
+    },
+}
+
+
+def g(key: str, **kw) -> str:
+    text = GUARD[lang()].get(key) or GUARD["zh"][key]
+    return text.format(**kw) if kw else text

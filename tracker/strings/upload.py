@@ -110,6 +110,7 @@ PAGE = {
     "upload_title": "上报数据",
     "unit": "报送单位",
     "unit_help": "可输入单位全称、简称或别名（如“铁东街道办事处”“铁东”）",
+    "unit_fixed": "报送单位：**{unit}**（账号绑定的单位）",
     "unit_any": "（按文件中的“单位”列）",
     "unknown_unit": "未知单位「{unit}」",
     "template": "下载本单位模板",

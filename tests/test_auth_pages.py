@@ -1,0 +1,160 @@
+"""Signing in through the app (AppTest): the login page, the menu per role, the guard on every page,
+the forced password change, the idle timeout, and the audit page."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tracker import db, navigation
+from tracker.auth import SYSTEM, Actor
+from tracker.config import ROOT
+from tracker.users import create_user
+
+PW = "office-secret-1"
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    """A database with the demo, the administrator (from TRACKER_ADMIN_PASSWORD), a reporter and a leader."""
+    from tracker import webapp
+    from tracker.demo import load_demo
+
+    path = tmp_path / "auth.duckdb"
+    con = db.connect(path)
+    load_demo(con)
+    create_user(con, SYSTEM, "城管上报员", "reporter", PW, unit="城管执法局")
+    create_user(con, SYSTEM, "副市长", "leader", PW)
+    create_user(con, SYSTEM, "新同事", "leader", PW, must_change=True)
+    con.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", PW)
+    webapp._connection.clear()
+    yield path
+    webapp._connection.clear()
+
+
+def dashboard() -> AppTest:
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+
+
+def sign_in(name: str, password: str = PW) -> AppTest:
+    at = dashboard().run()
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def menu_urls(role: str | None) -> set[str]:
+    return {p["url"] for p in navigation.PAGES if navigation.allowed(p, role)}
+
+
+def test_without_a_login_only_the_login_page_shows(app_db):
+    at = dashboard().run()
+    assert not at.exception
+    assert at.title[0].value == "登录创卫指标达标监测"
+    assert menu_urls(None) == {"login"}
+
+
+def signed_in(actor: Actor, **state) -> AppTest:
+    """The dashboard's first run for a session already signed in (AppTest keeps the sidebar of a first run
+    only: later runs execute the page alone, which is why every page guards itself too)."""
+    at = dashboard()
+    at.session_state["actor"] = actor
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def test_administrator_signs_in_with_the_environment_password(app_db):
+    at = sign_in("admin")
+    assert at.session_state["actor"] == Actor("admin", "admin")
+    assert at.title[0].value == "领导驾驶舱"
+    frame = signed_in(Actor("admin", "admin"))
+    assert any("当前用户：admin（创卫办管理员）" in c.value for c in frame.sidebar.caption)
+
+
+def test_wrong_password_is_refused_on_screen(app_db):
+    at = sign_in("admin", "not the password")
+    assert [e.value for e in at.error] == ["账号或密码错误"]
+    assert "actor" not in at.session_state
+
+
+def test_menus_per_role():
+    assert {"users", "audit", "upload", "acceptance"} <= menu_urls("admin")
+    assert menu_urls("reporter") == {
+        "overview",
+        "item",
+        "unit",
+        "phases",
+        "upload",
+        "submissions",
+        "tasks",
+        "password",
+    }
+    assert "upload" not in menu_urls("leader") and "users" not in menu_urls("leader")
+    assert "reports" in menu_urls("leader")
+
+
+def test_reporter_uploads_only_for_its_unit(app_db):
+    at = sign_in("城管上报员")
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception
+    assert any("报送单位：**城管执法局**" in m.value for m in at.markdown)
+    assert not [s for s in at.selectbox if s.key == "upload_unit"]  # no unit to pick
+
+
+@pytest.mark.parametrize(
+    ("actor", "page", "message"),
+    [
+        (None, "users.py", "请先登录。"),
+        (Actor("城管上报员", "reporter", "城管执法局"), "users.py", "您的账号（单位上报员）无权打开此页面。"),
+        (Actor("副市长", "leader"), "upload.py", "您的账号（领导（只读））无权打开此页面。"),
+    ],
+)
+def test_a_deep_link_is_guarded_too(app_db, actor, page, message):
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=60)
+    if actor:
+        at.session_state["actor"] = actor
+    at.run()
+    assert not at.exception
+    assert message in [e.value for e in at.warning] + [e.value for e in at.error]
+    assert not at.dataframe and not at.file_uploader
+
+
+def test_one_time_password_must_be_changed_first(app_db):
+    at = sign_in("新同事")
+    assert at.title[0].value == "首次登录请修改密码"
+    inputs = [t for t in at.text_input]
+    inputs[0].input(PW)
+    inputs[1].input("a brand new password")
+    inputs[2].input("a brand new password")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["must_change"] is False
+
+
+def test_idle_session_is_signed_out(app_db):
+    at = signed_in(Actor("副市长", "leader"), last_seen=time.monotonic() - 31 * 60)
+    assert "actor" not in at.session_state
+    assert at.title[0].value == "登录创卫指标达标监测"
+    assert any("已自动退出" in w.value for w in at.warning)
+
+
+def test_active_session_stays_signed_in(app_db):
+    at = signed_in(Actor("副市长", "leader"), last_seen=time.monotonic() - 29 * 60)
+    assert at.session_state["actor"] == Actor("副市长", "leader")
+    assert at.title[0].value == "领导驾驶舱"
+
+
+def test_audit_page_shows_the_logins(app_db):
+    sign_in("admin", "wrong one")
+    at = sign_in("admin")
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception
+    log = at.dataframe[0].value
+    assert {"login", "login_failed"} <= set(log["action"])
