@@ -77,3 +77,25 @@ def test_dry_run_writes_nothing(con):
     assert result.accepted == 1
     assert count(con, "SELECT count(*) FROM measurement") == 0
     assert count(con, "SELECT count(*) FROM audit_log") == 0
+
+
+def test_cli_import_as_a_reporter_for_another_unit_is_refused_and_audited(tmp_path, capsys):
+    from tracker.auth import SYSTEM
+    from tracker.cli import main
+    from tracker.users import create_user
+
+    path = tmp_path / "cli.duckdb"
+    con = db.connect(path)
+    create_user(con, SYSTEM, "卫健王", "reporter", "password-123", unit="卫健委")
+    con.close()
+    csv = tmp_path / "b.csv"
+    csv.write_bytes(CSV(value=85))
+    code = main(["import", str(csv), "--unit", "城管执法局", "--as-user", "卫健王", "--db", str(path)])
+    assert code == 3 and "不能为「城管执法局」操作" in capsys.readouterr().err
+    code = main(["import", str(csv), "--as-user", "卫健王", "--json", "--db", str(path)])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 1 and (result["accepted"], result["refused"]) == (0, 1)  # 10.3 is not 卫健委's item
+    con = db.connect(path)
+    actions = [r[0] for r in con.execute("SELECT action FROM audit_log ORDER BY id").fetchall()]
+    con.close()
+    assert actions == ["user_add", "upload_refused", "upload"]

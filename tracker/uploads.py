@@ -38,6 +38,7 @@ def upload(
     unit: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> ImportResult:
     """Import a file as `actor`. A reporter uploads only for its own unit (a file sent without a unit is
     taken as its unit's); a leader uploads nothing; a refusal is audited and raised as PermissionDenied."""
@@ -49,7 +50,9 @@ def upload(
     except PermissionDenied as exc:
         audit.record(con, actor.name, "upload_refused", file_name, detail=str(exc))
         raise
-    result = import_file(con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress)
+    result = import_file(
+        con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress, sheet=sheet
+    )
     if dry_run:
         return result
     after = {
