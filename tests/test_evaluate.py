@@ -142,3 +142,27 @@ def pd_ts(d):
     import pandas as pd
 
     return pd.Timestamp(d)
+
+
+def test_a_date_asked_twice_counts_once():
+    con = db.connect(":memory:")
+    add(con, "21.1", "2021年", 0)
+    day = dt.date(2021, 12, 31)
+    twice = readiness_history(con, [day, day]).set_index("as_of")["met"]
+    assert len(twice) == 1 and int(twice.iloc[0]) == evaluate(con, day).summary["met"] == 1
+
+
+def test_a_changed_rule_is_audited(monkeypatch):
+    import json
+
+    from tracker.evaluate import ensure_catalogue
+
+    con = db.connect(":memory:")
+    cat = catalogue()
+    ensure_catalogue(con, cat)
+    rule = cat.metric("10.3").rule
+    monkeypatch.setitem(rule, "value", 85)  # the office edits 道路机械化清扫率 ≥80% to ≥85% in the YAML
+    ensure_catalogue(con, cat)
+    action, before, after = con.execute("SELECT action, before_json, after_json FROM audit_log").fetchone()
+    assert action == "catalogue_change"
+    assert json.loads(before)["10.3"][7] == 80 and json.loads(after)["10.3"][7] == 85

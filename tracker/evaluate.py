@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from indicators.rules import REGISTRY
+from tracker import audit
 from tracker.catalogue import Catalogue, catalogue
 from tracker.config import settings
 from tracker.reasons import reason
@@ -66,6 +67,13 @@ def ensure_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
 
 
 def _write_catalogue(con, metrics: list[tuple], areas: list[tuple], fingerprint: str) -> None:
+    """Replace the catalogue tables, and audit which metrics' rules changed (before and after)."""
+    had_catalogue = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'cat_metric'"
+    ).fetchone()[0]
+    old = {r[0]: list(r) for r in con.execute("SELECT * FROM cat_metric").fetchall()} if had_catalogue else {}
+    new = {r[0]: list(r) for r in metrics}
+    changed = sorted(code for code in old.keys() | new.keys() if old.get(code) != new.get(code))
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -80,6 +88,16 @@ def _write_catalogue(con, metrics: list[tuple], areas: list[tuple], fingerprint:
             con.executemany("INSERT INTO cat_metric_area VALUES (?, ?)", areas)
         con.execute("DELETE FROM cat_info")
         con.execute("INSERT INTO cat_info VALUES (?)", [fingerprint])
+        if old and changed:
+            audit.record(
+                con,
+                "system",
+                "catalogue_change",
+                f"{len(changed)}个指标",
+                before={c: old.get(c) for c in changed},
+                after={c: new.get(c) for c in changed},
+                detail="指标目录（indicators/）已修改",
+            )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -91,7 +109,7 @@ def _write_catalogue(con, metrics: list[tuple], areas: list[tuple], fingerprint:
 _RESULTS = "\nUNION ALL BY NAME\n".join(f"({kind.sql})" for kind in REGISTRY.values())
 
 METRIC_STATUS_SQL = f"""
-WITH dates AS (SELECT CAST(unnest($dates) AS DATE) AS as_of),
+WITH dates AS (SELECT DISTINCT CAST(unnest($dates) AS DATE) AS as_of),
 latest_id AS (   -- per metric/area/period, the most recently recorded value (ties: the later id)
     SELECT max_by(id, epoch_us(recorded_at)::HUGEINT * 1099511627776 + id) AS id
     FROM measurement
@@ -181,7 +199,7 @@ def readiness_history(
 class Evaluation:
     as_of: dt.date
     metrics: pd.DataFrame  # one row per metric: status, value, period, reason, areas
-    items: pd.DataFrame  # one row per item: status, veto_risk, met/total metrics
+    items: pd.DataFrame  # one row per item: status, veto_risk
     areas: pd.DataFrame  # per-area rows of area metrics
 
     @property
