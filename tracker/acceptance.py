@@ -6,7 +6,6 @@ it is accepted again. Every acceptance and withdrawal is audited in the same tra
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -14,6 +13,7 @@ import pandas as pd
 from tracker import audit
 from tracker.auth import SYSTEM, Actor, require
 from tracker.catalogue import Catalogue, catalogue
+from tracker.db import transaction
 from tracker.evaluate import Evaluation, evaluate
 from tracker.strings import STATUS_LABEL
 from tracker.strings.office import ACCEPT
@@ -21,17 +21,6 @@ from tracker.strings.office import ACCEPT
 
 class AcceptanceError(ValueError):
     """The office may not accept (or withdraw) this item now; the message says why, in Chinese."""
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection):
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -91,7 +80,7 @@ def accept(
             ACCEPT["already"].format(item=item, date=current["accepted_on"], by=current["accepted_by"])
         )
     when = _now(now)
-    with _transaction(con):
+    with transaction(con):
         acceptance_id = con.execute(
             """INSERT INTO acceptance (item, accepted_on, accepted_by, evidence, recorded_at)
                VALUES (?, ?, ?, ?, ?) RETURNING id""",
@@ -124,7 +113,7 @@ def withdraw(
     if not reason:
         raise AcceptanceError(ACCEPT["need_reason"])
     when = _now(now)
-    with _transaction(con):
+    with transaction(con):
         con.execute(
             "UPDATE acceptance SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ?",
             [when, reason, current["id"]],
@@ -166,7 +155,7 @@ def sync_acceptances(
     when = _now(now)
     con.register("fallen", fallen)
     try:
-        with _transaction(con):
+        with transaction(con):
             withdrawn = con.execute(WITHDRAW_SQL, {"now": when, "as_of": as_of}).df()
             for row in withdrawn.itertuples(index=False):
                 audit.record(

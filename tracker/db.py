@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -141,7 +142,9 @@ MIGRATIONS: list[tuple[int, str]] = [
 ]
 
 # A migration number used twice would run on some databases and not on others: refuse at import.
-assert [v for v, _ in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), "migrations must be numbered 1, 2, 3 …"
+assert [v for v, _ in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), (
+    "migrations must be numbered 1, 2, 3 …"
+)
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -163,19 +166,26 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return row[0] or 0
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """All of the block or nothing: COMMIT at its end, ROLLBACK if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     current = schema_version(con)
     for version, sql in MIGRATIONS:
         if version <= current:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_version VALUES (?)", [version])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
 
 
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:

@@ -9,6 +9,7 @@ are missing and its earlier ones came after the deadline). Everything it writes 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -20,6 +21,7 @@ import pandas as pd
 from tracker import periods
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.config import settings
+from tracker.db import transaction
 from tracker.evaluate import ensure_catalogue
 
 FIRST_YEAR, LAST_YEAR = 2020, 2026
@@ -216,42 +218,39 @@ def load_demo(
         submissions,
         columns=["batch", "submitted_at", "unit", "file_name", "file_bytes", "sha256", "accepted"],
     )
-    con.execute("BEGIN TRANSACTION")
     try:
-        if replace:
-            for table in ("verification", "warned_row", "refused_row", "measurement", "submission"):
-                con.execute(f"DELETE FROM {table}")
-        con.register("demo_subs", subs)
-        ids = con.execute(
-            """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, file_bytes, sha256,
-                                      accepted, outcome, message, is_demo)
-               SELECT submitted_at, 'demo', unit, file_name, file_bytes, sha256, accepted, 'committed',
-                      '演示数据', true FROM demo_subs ORDER BY batch
-               RETURNING id, sha256"""
-        ).df()
-        subs = subs.merge(ids, on="sha256")
-        rows = rows.merge(subs[["batch", "id"]].rename(columns={"id": "submission_id"}), on="batch")
-        con.register("demo_rows", rows)
-        con.execute(
-            """INSERT INTO measurement (submission_id, metric, unit, area, period_start, period_end,
-                                       period_label, value, grade, note, recorded_at)
-               SELECT submission_id, metric, unit, area, period_start, period_end, period_label, value, grade,
-                      '演示数据', recorded_at FROM demo_rows"""
-        )
-        # The office checked every checklist 「是」 a month after it came in, except a few of 2025's.
-        con.execute(
-            """INSERT INTO verification (measurement_id, verified_by, verified_at, note)
-               SELECT m.id, '创卫办', m.recorded_at + INTERVAL 30 DAY, '演示数据：已现场核实'
-               FROM measurement m JOIN cat_metric c ON c.metric = m.metric
-               WHERE c.kind = 'checklist' AND m.value = 1 AND m.unit <> ?
-                 AND NOT (m.metric IN (SELECT unnest(?)) AND year(m.period_start) = 2025)""",
-            [OFFICE, sorted(UNVERIFIED)],
-        )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            if replace:
+                for table in ("verification", "warned_row", "refused_row", "measurement", "submission"):
+                    con.execute(f"DELETE FROM {table}")
+            con.register("demo_subs", subs)
+            ids = con.execute(
+                """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, file_bytes, sha256,
+                                          accepted, outcome, message, is_demo)
+                   SELECT submitted_at, 'demo', unit, file_name, file_bytes, sha256, accepted, 'committed',
+                          '演示数据', true FROM demo_subs ORDER BY batch
+                   RETURNING id, sha256"""
+            ).df()
+            subs = subs.merge(ids, on="sha256")
+            rows = rows.merge(subs[["batch", "id"]].rename(columns={"id": "submission_id"}), on="batch")
+            con.register("demo_rows", rows)
+            con.execute(
+                """INSERT INTO measurement (submission_id, metric, unit, area, period_start, period_end,
+                                           period_label, value, grade, note, recorded_at)
+                   SELECT submission_id, metric, unit, area, period_start, period_end, period_label, value, grade,
+                          '演示数据', recorded_at FROM demo_rows"""
+            )
+            # The office checked every checklist 「是」 a month after it came in, except a few of 2025's.
+            con.execute(
+                """INSERT INTO verification (measurement_id, verified_by, verified_at, note)
+                   SELECT m.id, '创卫办', m.recorded_at + INTERVAL 30 DAY, '演示数据：已现场核实'
+                   FROM measurement m JOIN cat_metric c ON c.metric = m.metric
+                   WHERE c.kind = 'checklist' AND m.value = 1 AND m.unit <> ?
+                     AND NOT (m.metric IN (SELECT unnest(?)) AND year(m.period_start) = 2025)""",
+                [OFFICE, sorted(UNVERIFIED)],
+            )
     finally:
-        con.unregister("demo_subs")
-        con.unregister("demo_rows")
+        for name in ("demo_subs", "demo_rows"):
+            with contextlib.suppress(duckdb.Error):
+                con.unregister(name)
     return len(rows)

@@ -23,6 +23,7 @@ from indicators.rules import REGISTRY
 from tracker import audit
 from tracker.catalogue import Catalogue, catalogue
 from tracker.config import settings
+from tracker.db import transaction
 from tracker.reasons import reason
 from tracker.strings import STATUSES
 
@@ -74,8 +75,7 @@ def _write_catalogue(con, metrics: list[tuple], areas: list[tuple], fingerprint:
     old = {r[0]: list(r) for r in con.execute("SELECT * FROM cat_metric").fetchall()} if had_catalogue else {}
     new = {r[0]: list(r) for r in metrics}
     changed = sorted(code for code in old.keys() | new.keys() if old.get(code) != new.get(code))
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             """CREATE OR REPLACE TABLE cat_metric (
                  metric VARCHAR PRIMARY KEY, item INTEGER, kind VARCHAR, period VARCHAR, scope VARCHAR,
@@ -98,10 +98,6 @@ def _write_catalogue(con, metrics: list[tuple], areas: list[tuple], fingerprint:
                 after={c: new.get(c) for c in changed},
                 detail="指标目录（indicators/）已修改",
             )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 # ---------------------------------------------------------------- metric statuses

@@ -10,7 +10,6 @@ task_event and audit_log inside the same transaction as the change itself.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -18,6 +17,7 @@ import pandas as pd
 from tracker import audit
 from tracker.auth import Actor, require
 from tracker.catalogue import OFFICE, Catalogue, catalogue
+from tracker.db import transaction
 from tracker.evaluate import evaluate
 from tracker.strings.office import TASK
 
@@ -28,17 +28,6 @@ DEFAULT_DAYS = 30  # deadline of an automatically opened task: this many days af
 
 class TaskError(ValueError):
     """A change the ledger refuses; the message says why, in Chinese."""
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection):
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -99,7 +88,7 @@ def open_task(
     if not (description or "").strip():
         raise TaskError(TASK["need_description"])
     when = _now(now)
-    with _transaction(con):
+    with transaction(con):
         task_id = con.execute(
             """INSERT INTO task (metric, item, area, owner_unit, description, deadline, status, opened_at,
                                  opened_by, auto)
@@ -130,7 +119,7 @@ def update_task(
     if status == task["status"] and not (note or "").strip():
         raise TaskError(TASK["no_change"])
     when = _now(now)
-    with _transaction(con):
+    with transaction(con):
         con.execute(
             "UPDATE task SET status = ?, closed_at = NULL, close_reason = NULL WHERE id = ?",
             [status, task_id],
@@ -172,7 +161,7 @@ def edit_task(
         TASK["changed"].format(field=TASK["field_" + k], before=task[k], after=new[k]) for k in changed
     )
     when = _now(now)
-    with _transaction(con):
+    with transaction(con):
         con.execute(
             "UPDATE task SET deadline = ?, owner_unit = ?, description = ? WHERE id = ?",
             [new["deadline"], new["owner_unit"], new["description"], task_id],
@@ -205,7 +194,7 @@ def close_task(
         raise TaskError(TASK["close_needs_reason"].format(reason=row["reason"]))
     text = reason or TASK["closed_met"].format(date=today, reason=row["reason"])
     when = _now(now)
-    with _transaction(con):
+    with transaction(con):
         con.execute(
             "UPDATE task SET status = 'closed', closed_at = ?, close_reason = ? WHERE id = ?",
             [when, text, task_id],
@@ -250,7 +239,7 @@ def open_auto_tasks(
     when = _now(now)
     con.register("failures", failures)
     try:
-        with _transaction(con):
+        with transaction(con):
             ids = [r[0] for r in con.execute(AUTO_SQL, {"now": when, "actor": actor.name}).fetchall()]
             if ids:
                 con.execute(
