@@ -483,8 +483,38 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             msg(REFUSE, "count_integer", value=shown),
         ),
     ]
+    # Warnings, for rows that go in.
+    k = settings().get("outlier_spread", 4)
+    warnings = [
+        (
+            "prev.value IS NOT NULL AND c.value IS NOT NULL AND abs(prev.value - c.value) > 1e-9",
+            msg(
+                WARN,
+                "replaces",
+                old="prev.shown",
+                when="strftime(prev.recorded_at, '%Y-%m-%d')",
+                unit="prev.unit",
+            ),
+        ),
+        (
+            f"""c.value_type = 'number' AND st.n >= 3
+                AND abs(c.value - st.med) > {sql.bind("spread_k", float(k))} * greatest(st.iqr, abs(st.med) * 0.02, 1e-6)""",
+            msg(WARN, "outlier", value=_fmt("c.value"), median=_fmt("st.med")),
+        ),
+        (
+            "c.is_percent AND NOT c.from_fraction AND c.suffix = '' AND c.value > 0 AND c.value <= 1",
+            msg(WARN, "fraction", value="c.value_t", pct=_fmt("c.value * 100")),
+        ),
+        (
+            """c.from_fraction AND c.typed_number IS NOT NULL
+                AND abs(c.typed_number - c.value) > greatest(0.05, abs(c.value) * 0.001)""",
+            msg(WARN, "mismatch", value="c.value_t", rate=_fmt("c.rate")),
+        ),
+    ]
+    # One statement, one table of a million rows: the history the warnings compare with is narrowed by
+    # the file's metrics and periods from the small tables above, not by the rows.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _ing_checked AS
+        f"""CREATE OR REPLACE TEMP TABLE _ing_result AS
         WITH cells AS (
             SELECT w.row_no,
                 mu.txt AS unit_t, mu.found AS unit_found,
@@ -504,81 +534,34 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             LEFT JOIN _ing_number vn ON vn.raw = {raw("value")}
             LEFT JOIN _ing_number nn ON nn.raw = {raw("numerator")}
             LEFT JOIN _ing_number dn ON dn.raw = {raw("denominator")}
-            WHERE w.row_no > {int(sheet.header_row)})
-        SELECT r.row_no,
-            r.unit,
-            i.code AS metric, i.value_type, i.is_percent,
-            r.area_found AS area, (r.area_t IS NULL OR r.no_area OR r.area_found IS NOT NULL) AS area_ok,
-            r.period_type, r.period_start, r.period_end, r.period_label,
-            CASE {vt} WHEN 'yesno' THEN CAST(r.yn AS DOUBLE)
-                      WHEN 'grade' THEN CAST(r.grade_ord AS DOUBLE)
-                      ELSE {number_value} END AS value,
-            r.numerator_num AS numerator, r.denominator_num AS denominator,
-            CASE WHEN {vt} = 'grade' THEN ['A', 'B', 'C', 'D'][r.grade_ord] END AS grade,
-            r.note_t AS note, r.evidence_t AS evidence,
-            r.value_t, {fraction_ok} AS from_fraction, {val_num} AS typed_number, r.suffix, {rate} AS rate,
-            {_hits(reasons)} AS reasons
-        FROM cells r
-        LEFT JOIN _lk_metric_info i ON i.code = r.metric_found
-        LEFT JOIN _lk_may may ON may.unit = r.unit AND may.metric = i.code
-        LEFT JOIN _lk_metric_area listed ON listed.metric = i.code AND listed.area = r.area_found
-        LEFT JOIN _lk_suffix sx ON sx.metric = i.code AND sx.suffix = r.suffix
-        -- A row with no figure, note or evidence is blank (or a template row left unfilled): skipped.
-        WHERE r.value_t IS NOT NULL OR r.numerator_t IS NOT NULL OR r.denominator_t IS NOT NULL
-           OR r.note_t IS NOT NULL OR r.evidence_t IS NOT NULL""",
-        sql.params,
-    )
-    sql.params.clear()
-
-    # The same metric/unit/area/period twice in the file; then warnings for rows that go in.
-    k = settings().get("outlier_spread", 4)
-    warnings = [
-        (
-            "prev.value IS NOT NULL AND c.value IS NOT NULL AND abs(prev.value - c.value) > 1e-9",
-            sql.msg(
-                WARN,
-                "replaces",
-                old="prev.shown",
-                when="strftime(prev.recorded_at, '%Y-%m-%d')",
-                unit="prev.unit",
-            ),
-        ),
-        (
-            f"""c.value_type = 'number' AND st.n >= 3
-                AND abs(c.value - st.med) > {sql.bind("spread_k", float(k))} * greatest(st.iqr, abs(st.med) * 0.02, 1e-6)""",
-            sql.msg(WARN, "outlier", value=_fmt("c.value"), median=_fmt("st.med")),
-        ),
-        (
-            "c.is_percent AND NOT c.from_fraction AND c.suffix = '' AND c.value > 0 AND c.value <= 1",
-            sql.msg(WARN, "fraction", value="c.value_t", pct=_fmt("c.value * 100")),
-        ),
-        (
-            """c.from_fraction AND c.typed_number IS NOT NULL
-                AND abs(c.typed_number - c.value) > greatest(0.05, abs(c.value) * 0.001)""",
-            sql.msg(WARN, "mismatch", value="c.value_t", rate=_fmt("c.rate")),
-        ),
-    ]
-    key = "metric, unit, area_k, period_start"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _ing_result AS
-        WITH keyed AS (
-            SELECT row_no, metric, unit, coalesce(area, '') AS area_k, period_start FROM _ing_checked
-            WHERE metric IS NOT NULL AND unit IS NOT NULL AND period_start IS NOT NULL AND area_ok),
-        -- Repeated keys found by their hash first (a collision only adds a candidate), then grouped exactly:
-        -- listing the rows of every key cost ~0.5 s per million rows.
-        repeated AS (SELECT hash({key}) AS h FROM keyed GROUP BY h HAVING count(*) > 1),
-        dups AS (
-            SELECT {key}, list(row_no ORDER BY row_no) AS rows
-            FROM keyed WHERE hash({key}) IN (SELECT h FROM repeated)
-            GROUP BY ALL HAVING count(*) > 1),
-        dup_rows AS (
-            SELECT k.row_no, array_to_string(list_filter(d.rows, lambda x: x <> k.row_no), '、') AS others
-            FROM keyed k JOIN dups d USING ({key})),
-        wanted AS (SELECT DISTINCT metric FROM _ing_checked WHERE metric IS NOT NULL),
+            WHERE w.row_no > {int(sheet.header_row)}),
+        checked AS (
+            SELECT r.row_no,
+                r.unit,
+                i.code AS metric, i.value_type, i.is_percent,
+                r.area_found AS area, (r.area_t IS NULL OR r.no_area OR r.area_found IS NOT NULL) AS area_ok,
+                r.period_type, r.period_start, r.period_end, r.period_label,
+                CASE {vt} WHEN 'yesno' THEN CAST(r.yn AS DOUBLE)
+                          WHEN 'grade' THEN CAST(r.grade_ord AS DOUBLE)
+                          ELSE {number_value} END AS value,
+                r.numerator_num AS numerator, r.denominator_num AS denominator,
+                CASE WHEN {vt} = 'grade' THEN ['A', 'B', 'C', 'D'][r.grade_ord] END AS grade,
+                r.note_t AS note, r.evidence_t AS evidence,
+                r.value_t, {fraction_ok} AS from_fraction, {val_num} AS typed_number, r.suffix, {rate} AS rate,
+                {_hits(reasons)} AS reasons
+            FROM cells r
+            LEFT JOIN _lk_metric_info i ON i.code = r.metric_found
+            LEFT JOIN _lk_may may ON may.unit = r.unit AND may.metric = i.code
+            LEFT JOIN _lk_metric_area listed ON listed.metric = i.code AND listed.area = r.area_found
+            LEFT JOIN _lk_suffix sx ON sx.metric = i.code AND sx.suffix = r.suffix
+            -- A row with no figure, note or evidence is blank (or a template row left unfilled): skipped.
+            WHERE r.value_t IS NOT NULL OR r.numerator_t IS NOT NULL OR r.denominator_t IS NOT NULL
+               OR r.note_t IS NOT NULL OR r.evidence_t IS NOT NULL),
+        file_metrics AS (SELECT DISTINCT found AS metric FROM _ing_match WHERE what = 'metric'),
         stats AS (
             SELECT metric, median(value) AS med,
                    quantile_cont(value, 0.75) - quantile_cont(value, 0.25) AS iqr, count(*) AS n
-            FROM measurement SEMI JOIN wanted USING (metric)
+            FROM measurement SEMI JOIN file_metrics USING (metric)
             WHERE value IS NOT NULL GROUP BY metric),
         prev AS (
             SELECT m.metric, coalesce(m.area, '') AS area_k, m.period_start, m.value, m.unit, m.recorded_at,
@@ -587,24 +570,48 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                         WHEN i.is_percent THEN {_fmt("m.value")} || '%'
                         ELSE {_fmt("m.value")} || i.uom END AS shown
             FROM measurement m JOIN _lk_metric_info i ON i.code = m.metric
-            SEMI JOIN keyed w
-                ON w.metric = m.metric AND w.area_k = coalesce(m.area, '') AND w.period_start = m.period_start
+            SEMI JOIN file_metrics USING (metric)
+            WHERE m.period_start IN (SELECT period_start FROM _ing_period)
             QUALIFY row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
                                        ORDER BY m.recorded_at DESC, m.id DESC) = 1)
         SELECT c.row_no, c.unit, c.metric, c.area, c.period_type, c.period_start, c.period_end, c.period_label,
-               c.value, c.numerator, c.denominator, c.grade, c.note, c.evidence,
-               CASE WHEN d.others IS NULL THEN c.reasons
-                    ELSE list_append(c.reasons, {sql.msg(REFUSE, "duplicate", rows="d.others")}) END AS reasons,
-               CASE WHEN len(c.reasons) > 0 OR d.others IS NOT NULL THEN []::VARCHAR[]
-                    ELSE {_hits(warnings)} END AS warnings
-        FROM _ing_checked c
-        LEFT JOIN dup_rows d ON d.row_no = c.row_no
+               c.value, c.numerator, c.denominator, c.grade, c.note, c.evidence, c.reasons,
+               CASE WHEN len(c.reasons) > 0 THEN []::VARCHAR[] ELSE {_hits(warnings)} END AS warnings,
+               CASE WHEN c.metric IS NOT NULL AND c.unit IS NOT NULL AND c.period_start IS NOT NULL AND c.area_ok
+                    THEN hash(c.metric, c.unit, coalesce(c.area, ''), c.period_start) END AS dup_hash
+        FROM checked c
         LEFT JOIN stats st ON st.metric = c.metric
         LEFT JOIN prev ON prev.metric = c.metric AND prev.area_k = coalesce(c.area, '')
                       AND prev.period_start = c.period_start""",
         sql.params,
     )
-    con.execute("DROP TABLE _ing_checked")  # its copy is _ing_result: free the memory before the commit
+    sql.params.clear()
+    _refuse_duplicates(con, sql)
+
+
+def _refuse_duplicates(con: duckdb.DuckDBPyConnection, sql: Sql) -> None:
+    """The same metric/unit/area/period twice in the file: each such row is refused, naming the others.
+    Repeated keys are found by their hash first (a collision only adds a candidate, grouped exactly after),
+    so only the few candidate rows are listed and updated."""
+    key = "metric, unit, area_k, period_start"
+    con.execute(
+        f"""UPDATE _ing_result
+        SET reasons = list_append(_ing_result.reasons, {sql.msg(REFUSE, "duplicate", rows="d.others")}),
+            warnings = []::VARCHAR[]
+        FROM (
+            WITH candidates AS (
+                SELECT row_no, metric, unit, coalesce(area, '') AS area_k, period_start FROM _ing_result
+                WHERE dup_hash IN (
+                    SELECT dup_hash FROM _ing_result WHERE dup_hash IS NOT NULL GROUP BY dup_hash HAVING count(*) > 1
+                )),
+            dups AS (
+                SELECT {key}, list(row_no ORDER BY row_no) AS rows
+                FROM candidates GROUP BY ALL HAVING count(*) > 1)
+            SELECT k.row_no, array_to_string(list_filter(d.rows, lambda x: x <> k.row_no), '、') AS others
+            FROM candidates k JOIN dups d USING ({key})) d
+        WHERE _ing_result.row_no = d.row_no""",
+        sql.params,
+    )
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
@@ -613,7 +620,6 @@ def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_ing_period",
         "_ing_match",
         "_ing_number",
-        "_ing_checked",
         "_ing_result",
         *_LOOKUP_NAMES,
     ):
