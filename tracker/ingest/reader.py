@@ -19,18 +19,18 @@ import zipfile
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from tracker.ingest.text import (
     BLANK,
-    COMMA,
-    QUOTE,
-    SEMI,
     FileRefused,
+    csv_units,
     decode,
-    nfkc,
+    nfkc_units,
     normalise_cell,
-    prepare_csv_text,
+    text_of,
+    write_utf8,
 )
 from tracker.strings.upload import FILE
 
@@ -51,7 +51,12 @@ HEADER_WORDS = {
 _WORD_FIELD = {w: f for f, words in HEADER_WORDS.items() for w in words}
 _HINT = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]|[*＊:：]")
 HEAD_ROWS = 30  # the header is looked for in the first rows
-_ODD_SPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+# Whitespace other than spaces and row breaks, and the double quote: what makes a text not `plain`.
+_NOT_PLAIN = np.zeros(0x10000, dtype=bool)
+_NOT_PLAIN[[ord(c) for c in '\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"']] = (
+    True
+)
+_NOT_PLAIN[0x2000:0x200B] = True
 
 
 @dataclass
@@ -116,12 +121,23 @@ def _delimiters(head: str) -> list[str]:
     return sorted(counts, key=lambda d: (-counts[d], d != ","))
 
 
+def _head(units: np.ndarray) -> str:
+    """The text up to the first row break after 64K characters: where the header is looked for."""
+    size = 1 << 17
+    while True:
+        part = text_of(units[:size])
+        cut = part.find("\n", 1 << 16)
+        if cut >= 0 or size >= len(units):
+            return part if cut < 0 else part[:cut]
+        size *= 2
+
+
 def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
-    text = prepare_csv_text(nfkc(decode(data)))
-    if not text.strip(BLANK + " \n\t"):
+    units = csv_units(nfkc_units(decode(data)))
+    head = _head(units)
+    blank = BLANK + " \n\t"
+    if not head.strip(blank) and not text_of(units).strip(blank):
         raise FileRefused(FILE["empty"])
-    cut = text.find("\n", 1 << 16)
-    head = text if cut < 0 else text[:cut]
     found = rows = None
     for delim in _delimiters(head):  # the first delimiter under which a header is found
         try:
@@ -138,13 +154,13 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     ncols = max(len(cells) for _, cells in rows[: header_row + HEAD_ROWS])
     ncols = max(ncols, max(columns.values()) + 1)
     headers = _header_names(rows[header_row - 1][1], ncols)
-    placeholders = any(ch in text for ch in (COMMA, QUOTE, SEMI, BLANK))
-    plain = '"' not in text and _ODD_SPACE.search(text) is None
+    placeholders = bool(((units >= 0xE000) & (units <= 0xE003)).any())  # COMMA, QUOTE, SEMI, BLANK
+    plain = not _NOT_PLAIN[units].any()
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="tracker-upload-")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
-        del text
+            write_utf8(units, f)
+        del units
         _load_csv(con, path, ncols, delim)
     finally:
         os.unlink(path)
