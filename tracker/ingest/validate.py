@@ -299,7 +299,7 @@ def _hits(checks: list[tuple[str, str]]) -> str:
     condition holds: a 30-element list for every row cost ~1 s per million rows."""
     some = " OR ".join(f"({cond})" for cond, _ in checks)
     items = ",\n                ".join(f"CASE WHEN {cond} THEN {text} END" for cond, text in checks)
-    return f"""CASE WHEN coalesce({some}, false) THEN list_filter([
+    return f"""CASE WHEN {some} THEN list_filter([
                 {items}
             ], lambda x: x IS NOT NULL) ELSE []::VARCHAR[] END"""
 
@@ -551,7 +551,9 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 {_hits(reasons)} AS reasons
             FROM cells r
             LEFT JOIN _lk_metric_info i ON i.code = r.metric_found
+            -- The office may send any unit's rows: for its files the optimiser drops this lookup.
             LEFT JOIN _lk_may may ON may.unit = r.unit AND may.metric = i.code
+                                 AND {sender_ref} IS DISTINCT FROM {office_ref}
             LEFT JOIN _lk_metric_area listed ON listed.metric = i.code AND listed.area = r.area_found
             LEFT JOIN _lk_suffix sx ON sx.metric = i.code AND sx.suffix = r.suffix
             -- A row with no figure, note or evidence is blank (or a template row left unfilled): skipped.
