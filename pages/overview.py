@@ -158,7 +158,7 @@ with left:
     st.plotly_chart(fig, key="category_chart")
 with right:
     st.subheader(t("lagging_header"))
-    ranking = views.unit_ranking(ev, views.app_obligations(as_of), cat)
+    ranking = views.app_ranking(ev, as_of)
     lagging = views.lagging_units(ranking)
     if lagging.empty:
         st.success(t("lagging_none"))
@@ -166,7 +166,7 @@ with right:
         st.page_link(
             "pages/unit.py",
             label=t(
-                "lagging_line", unit=row.unit, met=row.met, total=row.metrics, timely=ui.pct(row.timeliness)
+                "lagging_line", unit=row.unit, met=row.met, total=row.metrics, timely=ui.pct(row.on_time_rate)
             ),
             query_params={"unit": row.unit},
             icon=":material/warning:",

@@ -30,10 +30,9 @@ unit = st.selectbox(t("unit_pick"), options, key="unit_pick", on_change=_sync_qu
 st.query_params["unit"] = unit
 info = cat.units[unit]
 ev = webapp.evaluation(as_of)
-obligations = views.app_obligations(as_of)
-ranking = views.unit_ranking(ev, obligations, cat)
+ranking = views.app_ranking(ev, as_of)
 mine = ranking[ranking["unit"] == unit]
-due, late = views.unit_due_and_late(obligations, cat, unit)
+due, late = views.unit_due_and_late(views.app_obligations(as_of), cat, unit)
 
 st.title(t("unit_title", unit=unit))
 st.caption(
@@ -48,11 +47,12 @@ cols = st.columns(3)
 if mine.empty:
     cols[0].metric(t("unit_metrics_met"), "—")
     cols[1].metric(t("unit_timeliness"), "—")
+    cols[2].metric(t("unit_late_count"), 0)
 else:
     r = mine.iloc[0]
     cols[0].metric(t("unit_metrics_met"), f"{r['met']}/{r['metrics']}")
-    cols[1].metric(t("unit_timeliness"), ui.pct(r["timeliness"]))
-cols[2].metric(t("unit_late_count"), int((late["state"] == "missing").sum()) if len(late) else 0)
+    cols[1].metric(t("unit_timeliness"), ui.pct(r["on_time_rate"]))
+    cols[2].metric(t("unit_late_count"), int(r["missing"]))
 
 
 def items_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -172,7 +172,7 @@ fig.add_bar(
 )
 fig.add_bar(
     y=ranking["unit"],
-    x=ranking["timeliness"] * 100,
+    x=ranking["on_time_rate"] * 100,
     orientation="h",
     name=t("col_timeliness"),
     marker_color="#7a8699",
@@ -198,7 +198,7 @@ st.dataframe(
             t("col_on_time_n"): ranking["on_time"],
             t("col_late_n"): ranking["late"],
             t("col_missing_n"): ranking["missing"],
-            t("col_timeliness"): ranking["timeliness"].map(ui.pct),
+            t("col_timeliness"): ranking["on_time_rate"].map(ui.pct),
             t("col_link"): "unit?unit=" + ranking["unit"],
         }
     ),

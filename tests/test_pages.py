@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, TODAY
-from tracker import db, views
+from tracker import completeness, db, views
 from tracker.auth import Actor
 from tracker.catalogue import catalogue
 from tracker.evaluate import evaluate, readiness_history
@@ -184,19 +184,21 @@ def test_item_page_without_a_query_falls_back_to_the_selectbox(app_env):
 def test_unit_page_equals_engine(app_env, demo_con, unit):
     at = run("pages/unit.py", {"unit": unit})
     ev = evaluate(demo_con, TODAY)
-    obligations = views.obligations(demo_con, CAT, TODAY)
-    row = views.unit_ranking(ev, obligations, CAT).set_index("unit").loc[unit]
+    ranking = completeness.ranking(ev, completeness.by_unit(demo_con, TODAY, cat=CAT), CAT)
+    row = ranking.set_index("unit").loc[unit]
     metrics = {m.label: m.value for m in at.metric}
     assert at.title[0].value == unit
     assert metrics["报送指标达标"] == f"{int(row['met'])}/{int(row['metrics'])}"
-    assert metrics["按时报送率"] == f"{row['timeliness'] * 100:.1f}%"
+    assert metrics["按时报送率"] == f"{row['on_time_rate'] * 100:.1f}%"
     assert metrics["逾期未报"] == str(int(row["missing"]))
     reported = dataframe_with(at, "原因")
     mine = ev.metrics.set_index("metric")
     for text, status in zip(reported["指标"], reported["状态"], strict=True):
         assert status == LABEL[mine.loc[text.split(" ")[0], "status"]]
-    ranking = dataframe_with(at, "按时报送率")
-    assert ranking["单位"].tolist() == views.unit_ranking(ev, obligations, CAT)["unit"].tolist()
+    shown = dataframe_with(at, "按时报送率")
+    assert shown["单位"].tolist() == ranking["unit"].tolist()
+    assert shown["应报"].tolist() == ranking["due"].tolist()
+    assert shown["逾期未报"].tolist() == ranking["missing"].tolist()
 
 
 def test_unit_page_accepts_an_alias_in_the_query(app_env):

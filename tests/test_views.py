@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import TODAY
-from tracker import db, views
+from tracker import completeness, views
 from tracker.catalogue import catalogue
 from tracker.evaluate import evaluate, readiness_history
 
@@ -154,53 +154,47 @@ def test_changes_since_a_month_before(demo_con):
 
 @pytest.fixture(scope="module")
 def obligations(demo_con):
-    return views.obligations(demo_con, CAT, TODAY)
+    return completeness.obligations(demo_con, TODAY, cat=CAT, per_area=True, current=True)
 
 
-def test_the_late_unit(ev, obligations):
-    ranking = views.unit_ranking(ev, obligations, CAT).set_index("unit")
-    edu = ranking.loc["教育局"]
+@pytest.fixture(scope="module")
+def ranking(demo_con, ev):
+    return completeness.ranking(ev, completeness.by_unit(demo_con, TODAY, cat=CAT), CAT)
+
+
+def test_the_late_unit(ranking, obligations):
+    edu = ranking.set_index("unit").loc["教育局"]
     assert edu["metrics"] == len([m for m in CAT.metrics if m.reporter == "教育局"])
-    assert edu["met"] == 0 and edu["on_time"] == 0 and edu["timeliness"] == 0
+    assert edu["met"] == 0 and edu["on_time"] == 0 and edu["on_time_rate"] == 0
     assert edu["missing"] == edu["metrics"]  # every 2025 annual figure, due 2026-03-01, never came
-    assert views.lagging_units(views.unit_ranking(ev, obligations, CAT)).iloc[0]["unit"] == "教育局"
+    assert views.lagging_units(ranking).iloc[0]["unit"] == "教育局"
     due, late = views.unit_due_and_late(obligations, CAT, "教育局")
     assert set(late["period_label"]) == {"2025年"} and set(late["state"]) == {"missing"}
     assert set(due["period_label"]) == {"2026年"} and (due["deadline"] == dt.date(2027, 3, 1)).all()
 
 
-def test_ranking_orders_by_share_met_then_timeliness(ev, obligations):
-    ranking = views.unit_ranking(ev, obligations, CAT)
-    keys = list(zip(-ranking["share_met"], -ranking["timeliness"].fillna(-1), strict=True))
+def test_ranking_counts_figures_not_areas(ranking, obligations):
+    """卫健委's figures due in the year to 2026-11-28: each annual metric's 2025 figure (due 2026-03-01), four
+    quarters (2025Q4..2026Q3) and twelve months (2025-11..2026-10) per sub-annual metric; its vaccination
+    rate per street and township (40.5) is one figure however many areas it has. The due list, by contrast,
+    names 40.5 area by area."""
+    mine = [m for m in CAT.metrics if m.reporter == "卫健委"]
+    per_period = {"year": 1, "quarter": 4, "month": 12}
+    health = ranking.set_index("unit").loc["卫健委"]
+    assert health["due"] == sum(per_period[m.period] for m in mine)
+    assert health["due"] == health["on_time"] + health["late"] + health["missing"]
+    due, _ = views.unit_due_and_late(obligations, CAT, "卫健委")
+    assert sorted(due.loc[due["metric"] == "40.5", "area"]) == sorted(CAT.metric("40.5").areas)
+    assert (due["days_left"] > 0).all() and due["state"].eq("not_due").all()
+
+
+def test_ranking_orders_by_share_met_then_timeliness(ev, ranking):
+    keys = list(zip(-ranking["share_met"], -ranking["on_time_rate"].fillna(1), strict=True))
     assert keys == sorted(keys)
     reporter = {m.code: m.reporter for m in CAT.metrics}
     met = ev.metrics[ev.metrics["status"] == "met"]["metric"].map(reporter).value_counts()
     for row in ranking.itertuples():
         assert row.met == met.get(row.unit, 0)
-
-
-def test_timeliness_compares_submission_time_with_the_deadline(tmp_path):
-    """Hand-made: 10.3 (annual, 60 days) for 2024 sent on day 60 (on time), 2025 sent on day 61 (late);
-    10.4's 2025 figure never sent (missing)."""
-    con = db.connect(tmp_path / "t.duckdb")
-    for sid, sent, period in ((1, "2025-03-01 17:00", 2024), (2, "2026-03-02 09:00", 2025)):
-        con.execute(
-            "INSERT INTO submission (id, submitted_at, submitted_by, unit, file_name, sha256, outcome) "
-            "VALUES (?, ?, 'test', '城管执法局', 'f.csv', ?, 'committed')",
-            [sid, sent, str(sid)],
-        )
-        con.execute(
-            "INSERT INTO measurement (submission_id, metric, unit, period_start, period_end, period_label, value, recorded_at) "
-            "VALUES (?, '10.3', '城管执法局', ?, ?, ?, 80, ?)",
-            [sid, dt.date(period, 1, 1), dt.date(period, 12, 31), f"{period}年", sent],
-        )
-    out = views.obligations(con, CAT, dt.date(2026, 11, 28), window_days=700)
-    mine = out[out["metric"].isin(["10.3", "10.4"]) & out["period_label"].isin(["2024年", "2025年"])]
-    states = {(r.metric, r.period_label): r.state for r in mine.itertuples()}
-    assert states[("10.3", "2024年")] == "on_time"
-    assert states[("10.3", "2025年")] == "late"
-    assert states[("10.4", "2025年")] == "missing"
-    con.close()
 
 
 def test_unit_items_as_lead_and_co_responsible(ev):

@@ -167,19 +167,9 @@ def _vetoes(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
 
 
 def _ranking(ev: Evaluation, by_unit: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    reporter = {m.code: m.reporter for m in cat.metrics}
-    metrics = ev.metrics.assign(unit=ev.metrics["metric"].map(reporter), met=ev.metrics["status"].eq("met"))
-    per = metrics.groupby("unit").agg(metrics=("met", "size"), met=("met", "sum")).reset_index()
-    per["share_met"] = per["met"] / per["metrics"]
-    out = per.merge(
-        by_unit[["unit", "due", "on_time", "late", "missing", "on_time_rate"]], on="unit", how="left"
-    )
-    for col in ("due", "on_time", "late", "missing"):
-        out[col] = out[col].fillna(0).astype(int)
-    out["_t"] = pd.to_numeric(out["on_time_rate"], errors="coerce").fillna(1.0)
-    out = out.sort_values(["share_met", "_t", "unit"], ascending=[False, False, True]).drop(columns="_t")
+    out = completeness.ranking(ev, by_unit, cat)
     out.insert(0, "rank", range(1, len(out) + 1))
-    return out.reset_index(drop=True)
+    return out
 
 
 def build(

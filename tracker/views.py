@@ -1,4 +1,5 @@
-"""Data shaped for the dashboard pages, from an Evaluation, a readiness history and a few set-based queries.
+"""Data shaped for the dashboard pages, from an Evaluation, a readiness history and a few set-based queries;
+reporting timeliness (due, late, on-time rates) comes from tracker.completeness.
 
 Pages only draw: every figure they show comes from here (or from tracker.progress). Functions take the
 connection, the catalogue and dates explicitly so that tests can call them outside Streamlit.
@@ -14,10 +15,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from tracker import completeness
 from tracker.catalogue import Catalogue, Item, Phase
 from tracker.config import settings
-from tracker.evaluate import Evaluation, ensure_catalogue, fold_items, metric_statuses
-from tracker.periods import label as period_label
+from tracker.evaluate import Evaluation, fold_items, metric_statuses
 from tracker.strings import STATUSES
 
 # ---------------------------------------------------------------- dates
@@ -259,99 +260,13 @@ def changes(now: Evaluation, before: Evaluation, cat: Catalogue) -> pd.DataFrame
 
 # ---------------------------------------------------------------- units
 
-_PERIOD_STEP = "CASE c.period WHEN 'year' THEN INTERVAL 1 YEAR WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 1 MONTH END"
-
-OBLIGATIONS_SQL = f"""
-WITH expected AS (   -- every period of every metric whose deadline falls in the window or is still open
-    SELECT c.metric, c.reporter AS unit, c.period, a.area, c.deadline_days,
-           CAST(g.s AS DATE) AS period_start,
-           CAST(g.s + {_PERIOD_STEP} - INTERVAL 1 DAY AS DATE) AS period_end
-    FROM cat_metric c
-    LEFT JOIN cat_metric_area a ON a.metric = c.metric
-    CROSS JOIN LATERAL (
-        SELECT unnest(generate_series(date_trunc(c.period, CAST($since AS DATE)) - INTERVAL 1 YEAR,
-                                      CAST($as_of AS DATE), {_PERIOD_STEP})) AS s
-    ) g
-),
-dated AS (
-    SELECT *, period_end + deadline_days AS deadline FROM expected
-),
-arrived AS (   -- the first time a value for the metric/area/period arrived, by the as-of date
-    SELECT m.metric, m.area, m.period_start, min(s.submitted_at) AS first_at
-    FROM measurement m JOIN submission s ON s.id = m.submission_id
-    WHERE s.submitted_at < CAST($as_of AS DATE) + INTERVAL 1 DAY
-    GROUP BY ALL
-)
-SELECT d.unit, d.metric, d.area, d.period, d.period_start, d.period_end, d.deadline, a.first_at,
-       CASE WHEN d.deadline >= CAST($as_of AS DATE) THEN 'open'
-            WHEN a.first_at IS NULL THEN 'missing'
-            WHEN CAST(a.first_at AS DATE) > d.deadline THEN 'late'
-            ELSE 'on_time' END AS state
-FROM dated d
-LEFT JOIN arrived a ON a.metric = d.metric AND a.area IS NOT DISTINCT FROM d.area
-                   AND a.period_start = d.period_start
-WHERE d.deadline >= CAST($since AS DATE) AND d.period_end <= CAST($as_of AS DATE) + INTERVAL 1 YEAR
-ORDER BY d.unit, d.metric, d.area, d.period_start
-"""
-
-
-def obligations(
-    con: duckdb.DuckDBPyConnection, cat: Catalogue, as_of: dt.date, window_days: int = 365
-) -> pd.DataFrame:
-    """Every reporting obligation whose deadline falls in the year before as_of (state on_time / late /
-    missing) or after it for a period already begun (state open), per reporting unit, metric, area and
-    period. Timeliness compares submission.submitted_at with the period's end + settings' deadline_days."""
-    ensure_catalogue(con, cat)
-    since = as_of - dt.timedelta(days=window_days)
-    out = con.execute(OBLIGATIONS_SQL, {"as_of": as_of, "since": since}).df()
-    for col in ("period_start", "period_end", "deadline"):
-        out[col] = pd.to_datetime(out[col]).dt.date
-    # open obligations: only the earliest not yet arrived, for periods that have begun
-    is_open = out["state"] == "open"
-    begun = out["period_start"] <= as_of
-    out = out[~is_open | (begun & out["first_at"].isna())]
-    first_open = (
-        out[out["state"] == "open"].groupby(["metric", "area"], dropna=False)["period_start"].transform("min")
-    )
-    keep = (out["state"] != "open") | (out["period_start"] == first_open.reindex(out.index))
-    out = out[keep].copy()
-    out["period_label"] = [
-        period_label(p, s) for p, s in zip(out["period"], out["period_start"], strict=True)
-    ]
-    out["days_left"] = [(d - as_of).days for d in out["deadline"]]
-    return out.reset_index(drop=True)
-
-
-def unit_ranking(ev: Evaluation, obligations_df: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    """Per reporting unit: metrics it reports, how many are met, share met; obligations due in the window,
-    on time, late, missing, on-time share. Best first (share met, then on-time share)."""
-    reporter = {m.code: m.reporter for m in cat.metrics}
-    metrics = ev.metrics.assign(unit=ev.metrics["metric"].map(reporter), met=ev.metrics["status"].eq("met"))
-    per_unit = metrics.groupby("unit").agg(metrics=("met", "size"), met=("met", "sum"))
-    due = obligations_df[obligations_df["state"] != "open"]
-    states = due.groupby(["unit", "state"]).size().unstack(fill_value=0)
-    for state in ("on_time", "late", "missing"):
-        if state not in states.columns:
-            states[state] = 0
-    out = per_unit.join(states[["on_time", "late", "missing"]], how="left").fillna(0)
-    for col in ("metrics", "met", "on_time", "late", "missing"):
-        out[col] = out[col].astype(int)
-    out["due"] = out["on_time"] + out["late"] + out["missing"]
-    out["share_met"] = out["met"] / out["metrics"]
-    out["timeliness"] = (out["on_time"] / out["due"]).where(out["due"] > 0)
-    out = out.reset_index().rename(columns={"index": "unit"})
-    return out.sort_values(
-        ["share_met", "timeliness", "unit"], ascending=[False, False, True], na_position="last"
-    ).reset_index(drop=True)[
-        ["unit", "metrics", "met", "share_met", "due", "on_time", "late", "missing", "timeliness"]
-    ]
-
 
 def lagging_units(ranking: pd.DataFrame, n: int = 5) -> pd.DataFrame:
-    """The units lagging most: not all metrics met or not all on time, worst first."""
-    lag = ranking[(ranking["share_met"] < 1) | (ranking["timeliness"].fillna(1) < 1)]
+    """The units lagging most (rows of completeness.ranking): not all metrics met or not all on time, worst
+    first."""
+    lag = ranking[(ranking["share_met"] < 1) | (ranking["on_time_rate"].fillna(1) < 1)]
     return (
-        lag.assign(_t=lag["timeliness"].fillna(1))
+        lag.assign(_t=lag["on_time_rate"].fillna(1))
         .sort_values(["share_met", "_t", "unit"])
         .drop(columns="_t")
         .head(n)
@@ -390,11 +305,13 @@ def unit_metrics(ev: Evaluation, cat: Catalogue, unit: str) -> pd.DataFrame:
 def unit_due_and_late(
     obligations_df: pd.DataFrame, cat: Catalogue, unit: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(due, late) for a unit: due = open obligations, soonest first; late = missing, then sent late."""
+    """(due, late) for a unit from completeness.obligations(per_area=True, current=True): due = what it sends
+    next (per metric and area the earliest figure not received whose deadline is ahead), soonest first;
+    late = missing, then sent late."""
     mine = obligations_df[obligations_df["unit"] == unit].copy()
     mine["name"] = mine["metric"].map(lambda c: cat.metric(c).name)
-    cols = ["metric", "name", "area", "period_label", "deadline", "days_left", "state", "first_at"]
-    due = mine[mine["state"] == "open"].sort_values(["deadline", "metric"])[cols]
+    cols = ["metric", "name", "area", "period_label", "deadline", "days_left", "state", "received_at"]
+    due = mine[mine["next_due"]].sort_values(["deadline", "metric"])[cols]
     late = mine[mine["state"].isin(["missing", "late"])]
     late = late.assign(_o=late["state"].map({"missing": 0, "late": 1})).sort_values(
         ["_o", "deadline", "metric"]
@@ -467,7 +384,14 @@ def deadline_days() -> dict[str, int]:
 def _cached_obligations(as_of: dt.date, generation: int) -> pd.DataFrame:
     from tracker import webapp
 
-    return obligations(webapp.cursor(), webapp.cat(), as_of)
+    return completeness.obligations(webapp.cursor(), as_of, cat=webapp.cat(), per_area=True, current=True)
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _cached_unit_timeliness(as_of: dt.date, generation: int) -> pd.DataFrame:
+    from tracker import webapp
+
+    return completeness.by_unit(webapp.cursor(), as_of, cat=webapp.cat())
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
@@ -492,9 +416,17 @@ def _cached_progress(as_of: dt.date, generation: int) -> pd.DataFrame:
 
 
 def app_obligations(as_of: dt.date) -> pd.DataFrame:
+    """completeness.obligations area by area, the period under way included (the unit page's due and late)."""
     from tracker import webapp
 
     return _cached_obligations(as_of, webapp.data_generation())
+
+
+def app_ranking(ev: Evaluation, as_of: dt.date) -> pd.DataFrame:
+    """completeness.ranking of the units, their timeliness from completeness.by_unit as of the date."""
+    from tracker import webapp
+
+    return completeness.ranking(ev, _cached_unit_timeliness(as_of, webapp.data_generation()), webapp.cat())
 
 
 def app_phase_matrix(as_of: dt.date) -> pd.DataFrame:
