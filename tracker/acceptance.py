@@ -15,6 +15,7 @@ from tracker.auth import SYSTEM, Actor, require
 from tracker.catalogue import Catalogue, catalogue
 from tracker.db import transaction
 from tracker.evaluate import Evaluation, evaluate
+from tracker.items import BASE, item_rows
 from tracker.strings import STATUS_LABEL
 from tracker.strings.office import ACCEPT
 
@@ -191,20 +192,14 @@ def acceptance_table(
     cat = cat or catalogue()
     ev = ev or evaluate(con, as_of, cat)
     latest = con.execute(LATEST_SQL, {"as_of": as_of}).df().set_index("item")
-    status = ev.items.set_index("item")
+    base = item_rows(ev, cat)[BASE]
     rows = []
-    for item in cat.items:
-        a = latest.loc[item.code] if item.code in latest.index else None
+    for code, status in zip(base["item"], base["status"], strict=True):
+        a = latest.loc[code] if code in latest.index else None
         withdrawn = a is not None and pd.notna(a["withdrawn_at"])
         accepted = a is not None and not withdrawn
         rows.append(
             {
-                "item": item.code,
-                "title": item.title,
-                "category": item.category,
-                "lead": item.lead,
-                "status": status.loc[item.code, "status"],
-                "veto_risk": bool(status.loc[item.code, "veto_risk"]),
                 "accepted": accepted,
                 "accepted_on": None if a is None else pd.Timestamp(a["accepted_on"]).date(),
                 "accepted_by": None if a is None else a["accepted_by"],
@@ -212,7 +207,7 @@ def acceptance_table(
                 "withdrawn": withdrawn,
                 "withdrawn_at": a["withdrawn_at"] if withdrawn else None,
                 "withdrawn_reason": a["withdrawn_reason"] if withdrawn else None,
-                "can_accept": status.loc[item.code, "status"] == "met" and not accepted,
+                "can_accept": status == "met" and not accepted,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.concat([base, pd.DataFrame(rows, index=base.index)], axis=1)

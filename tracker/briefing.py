@@ -20,6 +20,7 @@ from tracker import acceptance, completeness, tasks
 from tracker.catalogue import Catalogue, Phase, catalogue
 from tracker.evaluate import Evaluation, evaluate, readiness_history
 from tracker.exports import SafeWorkbook
+from tracker.items import item_rows
 from tracker.national_form import is_demo
 from tracker.reasons import fmt_value
 from tracker.strings import STATUS_COLOUR, STATUS_LABEL, STATUSES
@@ -109,32 +110,19 @@ def _month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
 def _item_rows(ev: Evaluation, cat: Catalogue, accepted: pd.DataFrame) -> pd.DataFrame:
     item_of = {m.code: m.item for m in cat.metrics}
     metrics = ev.metrics.assign(item=ev.metrics["metric"].map(item_of), met=ev.metrics["status"].eq("met"))
-    counts = metrics.groupby("item").agg(met=("met", "sum"), total=("met", "size"))
     reasons = metrics[~metrics["met"]].groupby("item")["reason"].agg("；".join)
     notes = {code: _short_note(part) for code, part in metrics[~metrics["met"]].groupby("item")}
-    status = ev.items.set_index("item")
-    acc = accepted.set_index("item")
-    rows = []
-    for item in cat.items:
-        a = acc.loc[item.code]
-        rows.append(
-            {
-                "item": item.code,
-                "title": item.title,
-                "category": item.category,
-                "lead": item.lead,
-                "status": status.loc[item.code, "status"],
-                "veto_risk": bool(status.loc[item.code, "veto_risk"]),
-                "metrics_met": int(counts.loc[item.code, "met"]),
-                "metrics_total": int(counts.loc[item.code, "total"]),
-                "accepted": bool(a["accepted"]),
-                "accepted_on": a["accepted_on"],
-                "withdrawn": bool(a["withdrawn"]),
-                "reasons": reasons.get(item.code, ""),
-                "note": notes.get(item.code, ""),
-            }
-        )
-    return pd.DataFrame(rows)
+    out = item_rows(ev, cat).merge(
+        accepted[["item", "accepted", "accepted_on", "withdrawn"]],
+        on="item",
+        how="left",
+        validate="one_to_one",
+    )
+    out["accepted"] = out["accepted"].astype(bool)
+    out["withdrawn"] = out["withdrawn"].astype(bool)
+    out["reasons"] = [reasons.get(code, "") for code in out["item"]]
+    out["note"] = [notes.get(code, "") for code in out["item"]]
+    return out
 
 
 def _short_note(part: pd.DataFrame) -> str:

@@ -19,6 +19,7 @@ from tracker import completeness
 from tracker.catalogue import Catalogue, Item, Phase
 from tracker.config import settings
 from tracker.evaluate import Evaluation, fold_items, metric_statuses
+from tracker.items import item_rows
 from tracker.strings import STATUSES
 
 # ---------------------------------------------------------------- dates
@@ -79,40 +80,19 @@ def phase_eval_date(phase: Phase, as_of: dt.date) -> dt.date | None:
 # ---------------------------------------------------------------- items and categories
 
 
-def _metric_counts(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
-    item_of = {m.code: m.item for m in cat.metrics}
-    metrics = ev.metrics.assign(item=ev.metrics["metric"].map(item_of), met=ev.metrics["status"].eq("met"))
-    return metrics.groupby("item").agg(metrics_met=("met", "sum"), metrics_total=("met", "size"))
-
-
 def item_table(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
-    """One row per item: code, title, category, lead, status, veto risk, metrics met/total and the reasons
-    of its metrics not met (a list, in catalogue order); veto risks first, then worst status, then code."""
-    counts = _metric_counts(ev, cat)
+    """One row per item (items.item_rows): code, title, category and its name, lead, status, veto risk, metrics
+    met/total and the reasons of its metrics not met (a list, in catalogue order); veto risks first, then worst
+    status, then code."""
     reasons = (
         ev.metrics[ev.metrics["status"] != "met"]
         .assign(item=lambda d: d["metric"].map({m.code: m.item for m in cat.metrics}))
         .groupby("item")["reason"]
         .agg(list)
     )
-    status = ev.items.set_index("item")
-    rows = []
-    for item in cat.items:
-        rows.append(
-            {
-                "item": item.code,
-                "title": item.title,
-                "category": item.category,
-                "category_name": cat.categories[item.category],
-                "lead": item.lead,
-                "status": status.loc[item.code, "status"],
-                "veto_risk": bool(status.loc[item.code, "veto_risk"]),
-                "metrics_met": int(counts.loc[item.code, "metrics_met"]),
-                "metrics_total": int(counts.loc[item.code, "metrics_total"]),
-                "reasons": reasons.get(item.code, []),
-            }
-        )
-    out = pd.DataFrame(rows)
+    out = item_rows(ev, cat)
+    out.insert(3, "category_name", out["category"].map(cat.categories))
+    out["reasons"] = [reasons.get(code, []) for code in out["item"]]
     rank = {s: i for i, s in enumerate(STATUSES)}
     return (
         out.assign(_rank=out["status"].map(rank))
