@@ -1,11 +1,11 @@
 """import_file: the one service the upload page, the CLI and (later) permissions call.
 
 Read → normalise → validate (all set-based SQL, tracker.ingest.validate) → commit in one transaction.
-Unless it is a dry run, the raw file is stored first, with its sha256, as a submission marked `failed`;
-the commit then writes every accepted row, every refused row with its reasons and raw cells, every
-warning, and the submission's outcome and counts, all or nothing. If anything goes wrong before the
-commit, the transaction is rolled back: no measurement is left behind, and the stored file's submission
-stays `failed` with the reason. A file whose sha256 was already committed changes nothing, and says so.
+Unless it is a dry run, the raw file is stored first, with its sha256, as a submission marked `failed`
+(on a cursor of its own, while the file is decoded); the commit then writes every accepted row, every
+refused row with its reasons and raw cells, every warning, and the submission's outcome and counts, all
+or nothing. If anything goes wrong before the commit, the transaction is rolled back: no measurement is
+left behind, and the stored file's submission stays `failed` with the reason. A file whose sha256 was already committed changes nothing, and says so.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
@@ -122,6 +123,28 @@ def _store(con, file_name: str, data: bytes, sha: str, unit: str | None, user: s
     ).fetchall()[0][0]
 
 
+def _store_behind(con, file_name: str, data: bytes, sha: str, unit: str | None, user: str) -> Future[int]:
+    """`_store` on a cursor and a thread of its own: DuckDB releases the GIL, so writing the raw file
+    (~0.2 s for 40 MB) overlaps the decoding that follows. `_stored` waits for its submission id."""
+    cursor = con.cursor()
+
+    def store() -> int:
+        try:
+            return _store(cursor, file_name, data, sha, unit, user)
+        finally:
+            cursor.close()
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(store)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _stored(storing: Future[int] | None) -> int | None:
+    return None if storing is None else storing.result()
+
+
 def _finish(con, sid: int | None, result: ImportResult) -> None:
     if sid is None:
         return
@@ -150,8 +173,7 @@ def import_file(
     sender = cat.resolve_unit(unit) if unit else None
     result = ImportResult(None, file_name=file_name, sha256=sha, unit=sender)
     earlier = committed_before(con, sha)
-    sid = None if dry_run else _store(con, file_name, data, sha, sender, user)
-    result.submission = sid
+    storing = None if dry_run else _store_behind(con, file_name, data, sha, sender, user)
     step(0.02, "已接收文件")
     if earlier is not None:
         result.duplicate = True
@@ -159,7 +181,8 @@ def import_file(
         result.message = text.format(when=earlier[1].strftime("%Y-%m-%d %H:%M"), original=earlier[0])
         if not dry_run:
             result.outcome = "duplicate"
-            _finish(con, sid, result)
+            result.submission = storing.result()
+            _finish(con, result.submission, result)
             step(1.0, result.message)
             return result
     try:
@@ -170,6 +193,7 @@ def import_file(
             raise FileRefused(FILE["too_big"].format(size=len(data) / 1024 / 1024, limit=limit))
         step(0.05, "正在读取文件")
         found = reader.read(con, data, sheet)
+        result.submission = _stored(storing)
         result.header_row, result.headers = found.header_row, found.headers
         _check_columns(found, sender)
         step(0.35, "正在检查每一行")
@@ -190,21 +214,23 @@ def import_file(
             accepted=result.accepted, warned=result.warnings, refused=result.refused
         )
         step(0.75, "正在写入数据库")
-        _commit(con, sid, found, result)
+        _commit(con, result.submission, found, result)
         step(1.0, result.message)
         return result
     except FileRefused as exc:
         result.outcome, result.message = "failed", str(exc)
         result.accepted = result.refused = result.warnings = 0
         result.refused_rows, result.warned_rows = [], []
-        _finish(con, sid, result)
+        result.submission = _stored(storing)
+        _finish(con, result.submission, result)
         return result
     except Exception as exc:
         result.outcome = "failed"
         result.message = FILE["failed"].format(detail=f"{type(exc).__name__}: {exc}")
         result.accepted = result.refused = result.warnings = 0
         result.refused_rows, result.warned_rows = [], []
-        _finish(con, sid, result)
+        result.submission = _stored(storing)
+        _finish(con, result.submission, result)
         return result
     finally:
         drop_temp(con)
