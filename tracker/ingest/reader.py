@@ -2,9 +2,10 @@
 
 `read(con, data, sheet=None)` leaves `_ing_raw(row_no INTEGER, c0 … cN VARCHAR)` in `con` (row_no as
 Excel numbers rows, title and header rows included) and returns where the header is and which column
-holds which field. CSV text is decoded and NFKC-normalised as a whole (tracker.ingest.text), written to
-a temporary UTF-8 file and parsed by DuckDB's read_csv: no Python loop over the rows. An .xlsx is read
-cell by cell with openpyxl (inherently per row) and handed to DuckDB as one frame.
+holds which field. CSV text is decoded and NFKC-normalised as a whole (tracker.ingest.text, as UTF-16
+code units in numpy), written to a temporary UTF-8 file and parsed by DuckDB's read_csv with explicit
+column types and no sniffing: no Python loop over the rows. An .xlsx is read cell by cell with openpyxl
+(inherently per row) and handed to DuckDB as one frame.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Unless it is a dry run, the raw file is stored first, with its sha256, as a subm
 (on a cursor of its own, while the file is decoded); the commit then writes every accepted row, every
 refused row with its reasons and raw cells, every warning, and the submission's outcome and counts, all
 or nothing. If anything goes wrong before the commit, the transaction is rolled back: no measurement is
-left behind, and the stored file's submission stays `failed` with the reason. A file whose sha256 was already committed changes nothing, and says so.
+left behind, and the stored file's submission stays `failed` with the reason. A file whose sha256 was
+already committed changes nothing, and says so.
 """
 
 from __future__ import annotations

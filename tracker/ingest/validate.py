@@ -1,10 +1,12 @@
 """Normalise and validate the rows of `_ing_raw` as set-based SQL, joined to lookup tables from the catalogue.
 
-Every distinct text (period, value, metric, unit, area) is parsed once, in SQL, and joined back to the
-rows; every check is a column of the one result table `_ing_result`:
+Every distinct raw cell of the looked-up columns (period, value, numerator, denominator, metric, unit,
+area) is cleaned and parsed once, in SQL, and joined back to the rows by its raw text; then one statement
+computes every check and writes the one result table `_ing_result`:
 
     row_no, unit, metric, area, period_type, period_start, period_end, period_label,
-    value, numerator, denominator, grade, note, evidence, reasons VARCHAR[], warnings VARCHAR[]
+    value, numerator, denominator, grade, note, evidence, reasons VARCHAR[], warnings VARCHAR[],
+    dup_hash (used to find repeated rows, which an UPDATE then refuses)
 
 A row with reasons is refused; a row without reasons goes in, with its warnings shown. The words come
 from tracker.strings.upload, bound as parameters of SQL `format()` calls; user input reaches SQL only
