@@ -30,6 +30,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
+# CI machines are two shared cores: give every `expect` the same patience as the waits (default is 5 s).
+try:
+    from playwright.sync_api import expect as _expect
+
+    _expect.set_options(timeout=15_000)
+except ImportError:  # the fixtures below say why the browser tests cannot run
+    pass
 ADMIN_PASSWORD = "browser-admin-1"  # given to the app as TRACKER_ADMIN_PASSWORD
 REPORTER = ("城管上报员", "browser-reporter-1", "城管执法局")  # created before the app starts
 
