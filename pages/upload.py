@@ -94,7 +94,9 @@ else:
     )
     with tabs[0]:
         shown = preview.accepted_preview.rename(columns=COLUMNS)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(
+            shown.astype(object).where(shown.notna(), ""), hide_index=True, width="stretch"
+        )  # blanks, not "None"
         if preview.accepted > len(shown):
             st.caption(PAGE["shown_first"].format(n=len(shown)))
     with tabs[1]:
