@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import duckdb
@@ -296,6 +297,22 @@ def create_lookups(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
 # ---------------------------------------------------------------- the checks
 
 
+# Columns of the per-text tables (_ing_match, _ing_period, _ing_number) and their types.
+_LOOKED_UP = {
+    "txt": "VARCHAR",
+    "found": "VARCHAR",
+    "no_area": "BOOLEAN",
+    "period_type": "VARCHAR",
+    "period_start": "DATE",
+    "period_end": "DATE",
+    "period_label": "VARCHAR",
+    "num": "DOUBLE",
+    "suffix": "VARCHAR",
+    "yn": "INTEGER",
+    "grade_ord": "INTEGER",
+}
+
+
 def _hits(checks: list[tuple[str, str]]) -> str:
     """The messages whose condition holds, as a VARCHAR[]. The list is built only for the rows where some
     condition holds: a 30-element list for every row cost ~1 s per million rows."""
@@ -368,6 +385,26 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     )
 
     # One row per input row that is not blank: canonical fields and every blocking reason.
+    joins: list[str] = []
+
+    def look(alias: str, table: str, name: str, what: str = "") -> Callable[[str], str]:
+        """The dictionary row of field `name`'s raw cell, as alias.column. When the file has no such column,
+        typed NULLs instead of a join: the optimiser then drops every check that needs it (a file without
+        分子/分母 skips the fraction checks)."""
+        i = sheet.columns.get(name)
+        if i is None:
+            return lambda col: f"CAST(NULL AS {_LOOKED_UP[col]})"
+        on = f"{alias}.what = '{what}' AND " if what else ""
+        joins.append(f"LEFT JOIN {table} {alias} ON {on}{alias}.raw = w.c{i}")
+        return lambda col: f"{alias}.{col}"
+
+    mu = look("mu", "_ing_match", "unit", "unit")
+    mm = look("mm", "_ing_match", "metric", "metric")
+    ma = look("ma", "_ing_match", "area", "area")
+    p = look("p", "_ing_period", "period")
+    vn = look("vn", "_ing_number", "value")
+    nn = look("nn", "_ing_number", "numerator")
+    dn = look("dn", "_ing_number", "denominator")
     msg = sql.msg
     sender_ref = sql.bind("sender", sender)
     office_ref = sql.bind("office", OFFICE)
@@ -519,23 +556,19 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         f"""CREATE OR REPLACE TEMP TABLE _ing_result AS
         WITH cells AS (
             SELECT w.row_no,
-                mu.txt AS unit_t, mu.found AS unit_found,
-                CASE WHEN mu.txt IS NULL THEN CAST({sender_ref} AS VARCHAR) ELSE mu.found END AS unit,
-                mm.txt AS metric_t, mm.found AS metric_found,
-                ma.txt AS area_t, ma.found AS area_found, ma.no_area,
-                p.txt AS period_t, p.period_type, p.period_start, p.period_end, p.period_label,
-                vn.txt AS value_t, vn.num AS value_num, vn.suffix, vn.yn, vn.grade_ord,
-                nn.txt AS numerator_t, nn.num AS numerator_num,
-                dn.txt AS denominator_t, dn.num AS denominator_num,
+                {mu("txt")} AS unit_t, {mu("found")} AS unit_found,
+                CASE WHEN {mu("txt")} IS NULL THEN CAST({sender_ref} AS VARCHAR) ELSE {mu("found")} END AS unit,
+                {mm("txt")} AS metric_t, {mm("found")} AS metric_found,
+                {ma("txt")} AS area_t, {ma("found")} AS area_found, {ma("no_area")} AS no_area,
+                {p("txt")} AS period_t, {p("period_type")} AS period_type, {p("period_start")} AS period_start,
+                {p("period_end")} AS period_end, {p("period_label")} AS period_label,
+                {vn("txt")} AS value_t, {vn("num")} AS value_num, {vn("suffix")} AS suffix,
+                {vn("yn")} AS yn, {vn("grade_ord")} AS grade_ord,
+                {nn("txt")} AS numerator_t, {nn("num")} AS numerator_num,
+                {dn("txt")} AS denominator_t, {dn("num")} AS denominator_num,
                 {clean(raw("note"))} AS note_t, {clean(raw("evidence"))} AS evidence_t
             FROM _ing_raw w
-            LEFT JOIN _ing_match mu ON mu.what = 'unit' AND mu.raw = {raw("unit")}
-            LEFT JOIN _ing_match mm ON mm.what = 'metric' AND mm.raw = {raw("metric")}
-            LEFT JOIN _ing_match ma ON ma.what = 'area' AND ma.raw = {raw("area")}
-            LEFT JOIN _ing_period p ON p.raw = {raw("period")}
-            LEFT JOIN _ing_number vn ON vn.raw = {raw("value")}
-            LEFT JOIN _ing_number nn ON nn.raw = {raw("numerator")}
-            LEFT JOIN _ing_number dn ON dn.raw = {raw("denominator")}
+            {" ".join(joins)}
             WHERE w.row_no > {int(sheet.header_row)}),
         checked AS (
             SELECT r.row_no,
