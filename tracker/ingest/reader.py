@@ -1,11 +1,11 @@
 """Read an uploaded .csv or .xlsx into a DuckDB temp table of text cells, one row per spreadsheet row.
 
-`read(con, data, sheet=None)` leaves `_ing_raw(row_no INTEGER, c0 … cN VARCHAR)` in `con` (row_no as
-Excel numbers rows, title and header rows included) and returns where the header is and which column
-holds which field. CSV text is decoded and NFKC-normalised as a whole (tracker.ingest.text, as UTF-16
-code units in numpy), written to a temporary UTF-8 file and parsed by DuckDB's read_csv with explicit
-column types and no sniffing: no Python loop over the rows. An .xlsx is read cell by cell with openpyxl
-(inherently per row) and handed to DuckDB as one frame.
+`read(con, data, sheet=None)` leaves the view `_ing_raw(row_no INTEGER, c0 … cN VARCHAR)`, over the temp
+table `_ing_cells`, in `con` (row_no as Excel numbers rows, title and header rows included) and returns
+where the header is and which column holds which field. CSV text is decoded and NFKC-normalised as a
+whole (tracker.ingest.text, as UTF-16 code units in numpy), written to a temporary UTF-8 file and parsed
+by DuckDB's read_csv with explicit column types and no sniffing: no Python loop over the rows. An .xlsx
+is read cell by cell with openpyxl (inherently per row) and handed to DuckDB as one frame.
 """
 
 from __future__ import annotations
@@ -173,18 +173,22 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: str, ncols: int, delim: str)
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols))
     for parallel in ("true", "false"):  # null_padding needs the serial reader when quoted cells hold newlines
         sql = f"""
-            CREATE OR REPLACE TEMP TABLE _ing_raw AS
-            SELECT CAST(row_number() OVER () AS INTEGER) AS row_no, *
-            FROM read_csv($path, auto_detect = false, header = false, columns = {{{cols}}},
-                          delim = $delim, quote = '"', escape = '"', null_padding = true,
-                          strict_mode = false, max_line_size = 4194304, parallel = {parallel})
+            CREATE OR REPLACE TEMP TABLE _ing_cells AS
+            SELECT * FROM read_csv($path, auto_detect = false, header = false, columns = {{{cols}}},
+                                   delim = $delim, quote = '"', escape = '"', null_padding = true,
+                                   strict_mode = false, max_line_size = 4194304, parallel = {parallel})
         """
         try:
             con.execute(sql, {"path": path, "delim": delim})
-            return
+            break
         except duckdb.Error as exc:
             if parallel == "false" or "parallel" not in str(exc):
                 raise FileRefused(FILE["binary"]) from exc
+    # The table keeps the file's order (insertion order is preserved), so a row's place in it is its record
+    # number: a row_number() window instead would make DuckDB read the file on one thread.
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW _ing_raw AS SELECT CAST(rowid + 1 AS INTEGER) AS row_no, * FROM _ing_cells"
+    )
 
 
 # ---------------------------------------------------------------- XLSX
@@ -262,7 +266,8 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -
     con.register("_ing_frame", frame)
     try:
         casts = ", ".join(f"CAST(c{i} AS VARCHAR) AS c{i}" for i in range(ncols))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _ing_raw AS SELECT row_no, {casts} FROM _ing_frame")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _ing_cells AS SELECT row_no, {casts} FROM _ing_frame")
     finally:
         con.unregister("_ing_frame")
+    con.execute("CREATE OR REPLACE TEMP VIEW _ing_raw AS SELECT * FROM _ing_cells")
     return Sheet("xlsx", header_row, headers, columns, ncols, max(row_nos))

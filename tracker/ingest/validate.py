@@ -652,8 +652,9 @@ def _refuse_duplicates(con: duckdb.DuckDBPyConnection, sql: Sql) -> None:
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP VIEW IF EXISTS _ing_raw")
     for name in (
-        "_ing_raw",
+        "_ing_cells",
         "_ing_period",
         "_ing_match",
         "_ing_number",
