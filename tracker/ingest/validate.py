@@ -22,6 +22,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
@@ -61,13 +62,13 @@ SUFFIX_ALIASES = {
 @lru_cache(maxsize=1)
 def unicode_digits() -> tuple[str, str]:
     """Every decimal digit Python's re `\\d` and int() accept, and its ASCII twin (for SQL translate)."""
-    src, dst = [], []
-    for cp in range(0x80, sys.maxunicode + 1):
-        ch = chr(cp)
-        if unicodedata.category(ch) == "Nd":
-            src.append(ch)
-            dst.append(str(unicodedata.decimal(ch)))
-    return "".join(src), "".join(dst)
+    # Every code point from U+0080 as one string, made from their UTF-32 codes (a chr() and a category()
+    # per code point cost 0.3-0.8 s at the first import of each process).
+    everything = (
+        np.arange(0x80, sys.maxunicode + 1, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    )
+    src = "".join(re.findall(r"\d", everything))
+    return src, "".join(str(unicodedata.decimal(ch)) for ch in src)
 
 
 WS_CHARS = "".join(
