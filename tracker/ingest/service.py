@@ -215,7 +215,7 @@ def import_file(
             accepted=result.accepted, warned=result.warnings, refused=result.refused
         )
         step(0.75, "正在写入数据库")
-        _commit(con, result.submission, found, result)
+        _commit(con, result.submission, result)
         step(1.0, result.message)
         return result
     except FileRefused as exc:
@@ -265,11 +265,14 @@ def _collect(con: duckdb.DuckDBPyConnection, found: reader.Sheet, result: Import
     ).fetchall()[0]
     result.accepted, result.refused, result.warnings = accepted, refused, warned
     cells, params = _cells_sql(found)
-    rows = con.execute(
-        f"""SELECT r.row_no, r.reasons, {cells} FROM _ing_result r JOIN _ing_raw w USING (row_no)
-            WHERE len(r.reasons) > 0 ORDER BY r.row_no""",
+    # The refused rows with their raw cells, made once: the commit stores the same rows.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ing_refused AS
+            SELECT r.row_no, r.reasons, {cells} AS cells FROM _ing_result r JOIN _ing_raw w USING (row_no)
+            WHERE len(r.reasons) > 0""",
         params,
-    ).fetchall()
+    )
+    rows = con.execute("SELECT row_no, reasons, cells FROM _ing_refused ORDER BY row_no").fetchall()
     result.refused_rows = [RowReport(n, list(reasons), cells_json) for n, reasons, cells_json in rows]
     rows = con.execute(
         "SELECT row_no, warnings FROM _ing_result WHERE len(reasons) = 0 AND len(warnings) > 0 ORDER BY row_no"
@@ -287,8 +290,7 @@ def _collect(con: duckdb.DuckDBPyConnection, found: reader.Sheet, result: Import
     ).df()
 
 
-def _commit(con: duckdb.DuckDBPyConnection, sid: int, found: reader.Sheet, result: ImportResult) -> None:
-    cells, params = _cells_sql(found)
+def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -300,10 +302,9 @@ def _commit(con: duckdb.DuckDBPyConnection, sid: int, found: reader.Sheet, resul
             {"sid": sid, "now": _now()},
         )
         con.execute(
-            f"""INSERT INTO refused_row (submission_id, row_number, cells, reasons)
-                SELECT $sid, r.row_no, {cells}, r.reasons FROM _ing_result r JOIN _ing_raw w USING (row_no)
-                WHERE len(r.reasons) > 0 ORDER BY r.row_no""",
-            {"sid": sid, **params},
+            """INSERT INTO refused_row (submission_id, row_number, cells, reasons)
+               SELECT $sid, row_no, cells, reasons FROM _ing_refused ORDER BY row_no""",
+            {"sid": sid},
         )
         con.execute(
             """INSERT INTO warned_row (submission_id, row_number, warnings)

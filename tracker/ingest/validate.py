@@ -660,6 +660,7 @@ def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_ing_match",
         "_ing_number",
         "_ing_result",
+        "_ing_refused",
         *_LOOKUP_NAMES,
     ):
         con.execute(f"DROP TABLE IF EXISTS {name}")
