@@ -11,6 +11,7 @@ already committed changes nothing, and says so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -131,7 +132,12 @@ def _store_behind(con, file_name: str, data: bytes, sha: str, unit: str | None, 
 
     def store() -> int:
         try:
-            return _store(cursor, file_name, data, sha, unit, user)
+            sid = _store(cursor, file_name, data, sha, unit, user)
+            # The file also leaves the write-ahead log now, not in the import's COMMIT (~0.15 s for 40 MB).
+            # Only a head start: DuckDB skips it while others write, and the COMMIT checkpoints then.
+            with contextlib.suppress(duckdb.Error):
+                cursor.execute("CHECKPOINT")
+            return sid
         finally:
             cursor.close()
 
