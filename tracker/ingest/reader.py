@@ -23,16 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from tracker.ingest.text import (
-    BLANK,
-    FileRefused,
-    csv_units,
-    decode,
-    nfkc_units,
-    normalise_cell,
-    text_of,
-    write_utf8,
-)
+from tracker.ingest.text import BLANK, FileRefused, csv_text, normalise_cell, write_utf8
 from tracker.strings.upload import FILE
 
 FIELDS = ("unit", "metric", "area", "period", "value", "numerator", "denominator", "note", "evidence")
@@ -122,23 +113,12 @@ def _delimiters(head: str) -> list[str]:
     return sorted(counts, key=lambda d: (-counts[d], d != ","))
 
 
-def _head(units: np.ndarray) -> str:
-    """The text up to the first row break after 64K characters: where the header is looked for."""
-    size = 1 << 17
-    while True:
-        part = text_of(units[:size])
-        cut = part.find("\n", 1 << 16)
-        if cut >= 0 or size >= len(units):
-            return part if cut < 0 else part[:cut]
-        size *= 2
-
-
 def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
-    units = csv_units(nfkc_units(decode(data)))
-    head = _head(units)
-    blank = BLANK + " \n\t"
-    if not head.strip(blank) and not text_of(units).strip(blank):
+    text, units = csv_text(data)
+    if not text.strip(BLANK + " \n\t"):
         raise FileRefused(FILE["empty"])
+    cut = text.find("\n", 1 << 16)
+    head = text if cut < 0 else text[:cut]
     found = rows = None
     for delim in _delimiters(head):  # the first delimiter under which a header is found
         try:
@@ -160,8 +140,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="tracker-upload-")
     try:
         with os.fdopen(fd, "wb") as f:
-            write_utf8(units, f)
-        del units
+            write_utf8(text, f)
+        del text, units
         _load_csv(con, path, ncols, delim)
     finally:
         os.unlink(path)

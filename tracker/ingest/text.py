@@ -1,11 +1,11 @@
-"""Bytes to normalised text, the whole file at once, as UTF-16 code units in a numpy array.
+"""Bytes to normalised text, the whole file at once (`csv_text`).
 
 Decoding: UTF-8 (with or without BOM), then GB18030 (a superset of GBK and GB2312, what Excel and WPS write
 on Chinese Windows); anything else is refused with a message saying how to save the file.
 
 NFKC, fast and exact. `unicodedata.normalize('NFKC', text)` takes ~4.6 s on a million rows of full-width
 figures (「９８．５％」), far over the import's time budget. The characters that real uploads carry and NFKC
-changes are almost all the full-width ASCII block (U+FF01–FF5E) and the ideographic space; `nfkc_units()`
+changes are almost all the full-width ASCII block (U+FF01–FF5E) and the ideographic space; `_nfkc()`
 folds those in the UTF-16 code units with numpy, then runs the real NFKC only on the chunks that are
 still not NFKC-normal (rare compatibility characters: ①, ㎡, Kangxi radicals …). Chunks end at line breaks,
 which NFKC never composes across, so the result is exactly NFKC(text) — except for the characters below.
@@ -16,8 +16,9 @@ private-use placeholders instead (PLACEHOLDERS), which the SQL stage turns back 
 cells (tracker.ingest.validate.clean). Blank lines become a placeholder line so that DuckDB, which skips
 blank lines, keeps the row numbering Excel shows.
 
-The text stays in code units from the fold to the file DuckDB reads: line endings and blank lines are
-array operations there, and each str conversion of a million rows costs ~0.1–0.3 s.
+Between decoding and the file DuckDB reads, the text is converted to UTF-16 code units and back once:
+blank lines and the fold are numpy operations on the units (str.replace over a million rows costs
+~0.3 s), and the one str made from them serves the normal-form check and the file.
 """
 
 from __future__ import annotations
@@ -96,17 +97,20 @@ def text_of(units: np.ndarray) -> str:
     return codecs.utf_16_le_decode(units, "surrogatepass", True)[0]
 
 
-def nfkc_units(text: str) -> np.ndarray:
-    """NFKC of the whole text, with CSV delimiters and quotes protected, as code units (see the notes)."""
-    units = units_of(text)
-    if unicodedata.is_normalized("NFKC", text):
-        return units
+def csv_text(data: bytes) -> tuple[str, np.ndarray]:
+    """An uploaded CSV as the text DuckDB will read, and the same text as code units (for array tests):
+    decoded, line endings and blank lines kept countable (csv_units), NFKC with CSV structure protected."""
+    return _nfkc(csv_units(units_of(decode(data))))
+
+
+def _nfkc(units: np.ndarray) -> tuple[str, np.ndarray]:
+    """NFKC of the text in `units`, with CSV delimiters and quotes protected (see the notes); folds in place."""
     # Only U+037E, U+3000 and U+FE10 on change: indexing those few beats a lookup of every unit.
     hit = np.flatnonzero((units >= 0xFE10) | (units == 0x3000) | (units == 0x037E))
     units[hit] = _LUT[units[hit]]
     folded = text_of(units)
     if unicodedata.is_normalized("NFKC", folded):
-        return units
+        return folded, units
     parts = []
     start = 0
     while start < len(folded):
@@ -117,11 +121,12 @@ def nfkc_units(text: str) -> np.ndarray:
             part = unicodedata.normalize("NFKC", part.translate(_SLOW_TABLE))
         parts.append(part)
         start = end
-    return units_of("".join(parts))
+    text = "".join(parts)
+    return text, units_of(text)
 
 
 def nfkc(text: str) -> str:
-    return text if unicodedata.is_normalized("NFKC", text) else text_of(nfkc_units(text))
+    return text if unicodedata.is_normalized("NFKC", text) else _nfkc(units_of(text))[0]
 
 
 def csv_units(units: np.ndarray) -> np.ndarray:
@@ -143,15 +148,10 @@ def prepare_csv_text(text: str) -> str:
     return text_of(csv_units(units_of(text)))
 
 
-def write_utf8(units: np.ndarray, out: BinaryIO) -> None:
-    """The code units as UTF-8, a slice at a time: no second copy of the whole text."""
-    start = 0
-    while start < len(units):
-        end = min(start + _CHUNK, len(units))
-        if end < len(units) and 0xDC00 <= units[end] <= 0xDFFF:  # keep a surrogate pair together
-            end += 1
-        out.write(text_of(units[start:end]).encode("utf-8"))
-        start = end
+def write_utf8(text: str, out: BinaryIO) -> None:
+    """The text as UTF-8, a slice at a time: no second copy of the whole text."""
+    for start in range(0, len(text), _CHUNK):
+        out.write(text[start : start + _CHUNK].encode("utf-8"))
 
 
 def normalise_cell(value: str) -> str:
