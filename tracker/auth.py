@@ -47,5 +47,7 @@ def require(actor: Actor, action: str, unit: str | None = None) -> None:
     if actor.role == "leader":
         raise PermissionDenied("领导账号只能查看，不能修改数据")
     if actor.role == "reporter" and action in ("upload", "task_update"):
-        raise PermissionDenied(f"账号「{actor.name}」只能为「{actor.unit}」操作，不能为「{unit or '其他单位'}」操作")
+        raise PermissionDenied(
+            f"账号「{actor.name}」只能为「{actor.unit}」操作，不能为「{unit or '其他单位'}」操作"
+        )
     raise PermissionDenied("只有创卫办管理员可以进行此操作")
