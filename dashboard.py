@@ -29,7 +29,7 @@ def menu(pages: list[dict]):
                 visibility="hidden" if entry.get("hidden") else "visible",
             )
         )
-    return st.navigation(sections)
+    return st.navigation(sections, expanded=True)
 
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/health_and_safety:", layout="wide")

@@ -6,7 +6,11 @@ from tracker import session, webapp
 from tracker.strings.auth import a
 from tracker.users import AccountError, change_password
 
+GO_HOME = "password_go_home"
+
 actor = session.guard("password")
+if st.session_state.pop(GO_HOME, False):  # the full menu is built now: on to the overview
+    st.switch_page(session.home())
 
 forced = st.session_state.get(session.MUST_CHANGE_KEY)
 st.title(a("must_change_title") if forced else a("page_password"))
@@ -26,6 +30,9 @@ if submitted:
         except AccountError as exc:
             st.error(str(exc))
         else:
-            st.session_state[session.MUST_CHANGE_KEY] = False
+            st.toast(a("password_changed"), icon=":material/check_circle:")
+            if forced:  # rerun so that the menu opens up, then leave for the overview
+                st.session_state[session.MUST_CHANGE_KEY] = False
+                st.session_state[GO_HOME] = True
+                st.rerun()
             st.success(a("password_changed"))
-            st.rerun()

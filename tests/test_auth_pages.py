@@ -136,6 +136,8 @@ def test_one_time_password_must_be_changed_first(app_db):
     at.button[0].click().run()
     assert not at.exception
     assert at.session_state["must_change"] is False
+    at.run()  # the run after the change leaves for the overview
+    assert not at.exception and at.title[0].value == "领导驾驶舱"
 
 
 def test_idle_session_is_signed_out(app_db):
