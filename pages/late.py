@@ -72,7 +72,7 @@ st.dataframe(
         {
             COLUMNS["unit"]: periods["unit"],
             COLUMNS["period"]: periods["period_label"],
-            "类型": periods["period"].map(PERIOD_TYPE),
+            COLUMNS["period_type"]: periods["period"].map(PERIOD_TYPE),
             COLUMNS["deadline"]: periods["deadline"],
             COLUMNS["expected"]: periods["expected"],
             COLUMNS["received"]: periods["received"],

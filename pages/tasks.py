@@ -153,13 +153,13 @@ with right:
     st.dataframe(
         pd.DataFrame(
             {
-                "时间": history["happened_at"],
-                "操作人": history["actor"],
-                "状态": [
+                COLUMNS["time"]: history["happened_at"],
+                COLUMNS["actor"]: history["actor"],
+                COLUMNS["status"]: [
                     (TASK_STATUS.get(f, "") + " → " if isinstance(f, str) else "") + TASK_STATUS[t_]
                     for f, t_ in zip(history["from_status"], history["to_status"], strict=True)
                 ],
-                "说明": history["note"],
+                COLUMNS["note"]: history["note"],
             }
         ),
         hide_index=True,

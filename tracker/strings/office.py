@@ -120,6 +120,9 @@ BRIEF = {
 }
 
 COLUMNS = {
+    "period_type": "类型",
+    "time": "时间",
+    "actor": "操作人",
     "no": "序号",
     "item": "项目",
     "code": "编号",
