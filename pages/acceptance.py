@@ -11,7 +11,7 @@ import streamlit as st
 from tracker import acceptance, office_web, session, webapp
 from tracker.auth import PermissionDenied, can
 from tracker.strings.office import ACCEPT, COLUMNS
-from tracker.strings.ui import date_text, status_label
+from tracker.strings.ui import date_text, status_label, t
 
 actor = session.guard("acceptance")
 
@@ -58,7 +58,7 @@ if actor is not None and can(actor, "accept"):
                 item = st.selectbox(
                     p("acc_item"),
                     list(ready["item"]),
-                    format_func=lambda i: f"第{i}项 {cat.item(int(i)).title}",
+                    format_func=lambda i: t("item_pick_format", code=i, title=cat.item(int(i)).title),
                     key="acc_item",
                 )
                 on = st.date_input(p("acc_on"), value=min(as_of, dt.date.today()), key="acc_on")

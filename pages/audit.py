@@ -25,5 +25,5 @@ log = audit.entries(con, who, what, since, until, text)
 st.caption(a("audit_count", n=len(log)))
 st.dataframe(log, hide_index=True, width="stretch")
 st.download_button(
-    a("audit_export"), audit.to_csv(log), file_name=f"审计日志-{dt.date.today()}.csv", mime="text/csv"
+    a("audit_export"), audit.to_csv(log), file_name=a("audit_file", date=dt.date.today()), mime="text/csv"
 )

@@ -173,8 +173,9 @@ with right:
         )
 
 # ---------------------------------------------------------------- trend and phases
-history = views.trend_table(webapp.history(views.trend_dates(cat, as_of)), cat)
-phases = views.phase_table(cat, webapp.history(views.trend_dates(cat, as_of)), as_of)
+readiness = webapp.history(views.trend_dates(cat, as_of))
+history = views.trend_table(readiness, cat)
+phases = views.phase_table(cat, readiness, as_of)
 left, right = st.columns(2)
 with left:
     st.subheader(t("trend_header"))

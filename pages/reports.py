@@ -72,7 +72,7 @@ if filled.missing:
             st.markdown(f"- `{m['key']}` {m['label']}：{m['why']}")
 else:
     st.success(p("rep_complete"))
-name = f"国家卫生{'城市' if form == 'city' else '县'}评估表-{int(year)}"
+name = p(f"rep_national_file_{form}", year=int(year))
 left, right = st.columns(2)
 left.download_button(
     p("rep_json"),

@@ -55,7 +55,7 @@ if len(refused):
     st.download_button(
         PAGE["download_refused"],
         refused.to_csv(index=False).encode("utf-8-sig"),
-        f"报送记录{chosen}-被拒绝的行.csv",
+        PAGE["submission_refused_name"].format(id=chosen),
         mime="text/csv",
         key="submission_refused_download",
     )

@@ -42,11 +42,14 @@ if unit:
         left.download_button(
             PAGE["template_xlsx"],
             template(unit, "xlsx"),
-            f"{unit}-模板.xlsx",
+            PAGE["template_name"].format(unit=unit, suffix="xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         right.download_button(
-            PAGE["template_csv"], template(unit, "csv"), f"{unit}-模板.csv", mime="text/csv"
+            PAGE["template_csv"],
+            template(unit, "csv"),
+            PAGE["template_name"].format(unit=unit, suffix="csv"),
+            mime="text/csv",
         )
 
 uploaded = st.file_uploader(PAGE["uploader"], type=["csv", "xlsx"], key="upload_file")
@@ -54,19 +57,27 @@ if uploaded is None:
     st.stop()
 
 data = uploaded.getvalue()
-key = (hashlib.sha256(data).hexdigest(), unit, uploaded.name)
-if st.session_state.get("upload_preview_key") != key:
-    bar = st.progress(0.0, text=PAGE["checking"])
-    preview = upload(
+
+
+def send(dry_run: bool):
+    """Check (dry run) or commit the file through the permission layer, with a progress bar."""
+    bar = st.progress(0.0, text=PAGE["checking" if dry_run else "committing"])
+    result = upload(
         webapp.cursor(),
         actor,
         uploaded.name,
         data,
         unit=unit,
-        dry_run=True,
+        dry_run=dry_run,
         progress=lambda f, text: bar.progress(min(f, 1.0), text=text),
     )
     bar.empty()
+    return result
+
+
+key = (hashlib.sha256(data).hexdigest(), unit, uploaded.name)
+if st.session_state.get("upload_preview_key") != key:
+    preview = send(dry_run=True)
     st.session_state["upload_preview_key"] = key
     st.session_state["upload_preview"] = preview
     st.session_state.pop("upload_done", None)
@@ -116,22 +127,13 @@ else:
             st.download_button(
                 PAGE["download_refused"],
                 preview.refused_csv(),
-                f"{uploaded.name.rsplit('.', 1)[0]}-被拒绝的行.csv",
+                PAGE["refused_name"].format(stem=uploaded.name.rsplit(".", 1)[0]),
                 mime="text/csv",
                 icon=":material/download:",
             )
 
 if st.button(PAGE["commit"], type="primary", key="upload_commit"):
-    bar = st.progress(0.0, text=PAGE["committing"])
-    result = upload(
-        webapp.cursor(),
-        actor,
-        uploaded.name,
-        data,
-        unit=unit,
-        progress=lambda f, text: bar.progress(min(f, 1.0), text=text),
-    )
-    bar.empty()
+    result = send(dry_run=False)
     webapp.clear_caches()
     st.session_state["upload_done"] = result
     st.rerun()

@@ -54,6 +54,7 @@ AUTH: dict[str, dict[str, str]] = {
         "audit_text": "包含文字",
         "audit_count": "共 {n} 条记录",
         "audit_export": "导出 CSV",
+        "audit_file": "审计日志-{date}.csv",
         "any": "（全部）",
     },
     "en": {
@@ -102,6 +103,7 @@ AUTH: dict[str, dict[str, str]] = {
         "audit_text": "Containing",
         "audit_count": "{n} entries",
         "audit_export": "Export CSV",
+        "audit_file": "audit-log-{date}.csv",
         "any": "(all)",
     },
 }

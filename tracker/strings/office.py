@@ -330,6 +330,8 @@ PAGE = {
         "rep_xlsx": "下载明细（Excel）",
         "rep_ready": "通报要点：达标 {met}/{total} 项，一票否决风险 {veto} 项，迟报单位 {late} 个，逾期整改任务 {overdue} 项。",
         "rep_national": "国家卫生城市（县）评估表",
+        "rep_national_file_city": "国家卫生城市评估表-{year}",
+        "rep_national_file_county": "国家卫生县评估表-{year}",
         "rep_year": "统计年度",
         "rep_form": "表式",
         "rep_form_city": "卫生城市",

@@ -107,6 +107,9 @@ TEMPLATE_YESNO_EXAMPLE = "是"
 
 # ---------------------------------------------------------------- pages
 PAGE = {
+    "template_name": "{unit}-模板.{suffix}",
+    "refused_name": "{stem}-被拒绝的行.csv",
+    "submission_refused_name": "报送记录{id}-被拒绝的行.csv",
     "upload_title": "上报数据",
     "unit": "报送单位",
     "unit_help": "可输入单位全称、简称或别名（如“铁东街道办事处”“铁东”）",
