@@ -46,6 +46,9 @@ def add(
 
 def verify(con, measurement_id: int) -> None:
     con.execute(
-        "INSERT INTO verification VALUES (?, '创卫办', TIMESTAMP '2024-01-15 10:00:00', '现场核实')",
+        """INSERT INTO verification (measurement_id, verified_by, verified_at, note, metric, unit, area,
+                                    period_start, value)
+           SELECT id, '创卫办', TIMESTAMP '2024-01-15 10:00:00', '现场核实', metric, unit, area, period_start, value
+           FROM measurement WHERE id = ?""",
         [measurement_id],
     )

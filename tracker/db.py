@@ -139,6 +139,32 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        3,
+        """
+        -- 核实 is keyed by what was answered (metric, area, period, value), not by the row: the same answer sent
+        -- again keeps its check; a different answer recorded after the check needs a new one.
+        ALTER TABLE verification ADD COLUMN metric VARCHAR;
+        ALTER TABLE verification ADD COLUMN unit VARCHAR;
+        ALTER TABLE verification ADD COLUMN area VARCHAR;
+        ALTER TABLE verification ADD COLUMN period_start DATE;
+        ALTER TABLE verification ADD COLUMN value DOUBLE;
+        UPDATE verification SET metric = m.metric, unit = m.unit, area = m.area,
+                                period_start = m.period_start, value = m.value
+        FROM measurement m WHERE m.id = verification.measurement_id;
+        -- The office's decision that another listed unit's figure counts for a metric/area/period instead of
+        -- the designated reporter's (a later choice replaces an earlier one; unit NULL returns to the reporter).
+        CREATE TABLE figure_choice (
+            metric        VARCHAR NOT NULL,
+            area          VARCHAR,
+            period_start  DATE NOT NULL,
+            unit          VARCHAR,
+            chosen_by     VARCHAR NOT NULL,
+            chosen_at     TIMESTAMP NOT NULL,
+            note          VARCHAR
+        );
+        """,
+    ),
 ]
 
 # A migration number used twice would run on some databases and not on others: refuse at import.

@@ -221,7 +221,7 @@ def load_demo(
     try:
         with transaction(con):
             if replace:
-                for table in ("verification", "warned_row", "refused_row", "measurement", "submission"):
+                for table in ("verification", "figure_choice", "warned_row", "refused_row", "measurement", "submission"):
                     con.execute(f"DELETE FROM {table}")
             con.register("demo_subs", subs)
             ids = con.execute(
@@ -242,8 +242,10 @@ def load_demo(
             )
             # The office checked every checklist 「是」 a month after it came in, except a few of 2025's.
             con.execute(
-                """INSERT INTO verification (measurement_id, verified_by, verified_at, note)
-                   SELECT m.id, '创卫办', m.recorded_at + INTERVAL 30 DAY, '演示数据：已现场核实'
+                """INSERT INTO verification (measurement_id, verified_by, verified_at, note, metric, unit, area,
+                                            period_start, value)
+                   SELECT m.id, '创卫办', m.recorded_at + INTERVAL 30 DAY, '演示数据：已现场核实', m.metric, m.unit,
+                          m.area, m.period_start, m.value
                    FROM measurement m JOIN cat_metric c ON c.metric = m.metric
                    WHERE c.kind = 'checklist' AND m.value = 1 AND m.unit <> ?
                      AND NOT (m.metric IN (SELECT unnest(?)) AND year(m.period_start) = 2025)""",
