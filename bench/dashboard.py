@@ -24,7 +24,8 @@ from tracker import db
 from tracker.auth import Actor
 from tracker.catalogue import catalogue
 from tracker.config import ROOT
-from tracker.evaluate import ensure_catalogue, evaluate
+from tracker.catalogue_tables import ensure_catalogue
+from tracker.evaluate import evaluate
 
 
 def run_overview(as_of: dt.date, at: AppTest | None = None) -> tuple[float, AppTest]:

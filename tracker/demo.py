@@ -22,7 +22,7 @@ from tracker import periods
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.config import settings
 from tracker.db import transaction
-from tracker.evaluate import ensure_catalogue
+from tracker.catalogue_tables import ensure_catalogue
 
 FIRST_YEAR, LAST_YEAR = 2020, 2026
 LATE_UNIT = "教育局"
