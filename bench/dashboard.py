@@ -23,8 +23,8 @@ from bench.evaluate import GENERATE
 from tracker import db
 from tracker.auth import Actor
 from tracker.catalogue import catalogue
-from tracker.config import ROOT
 from tracker.catalogue_tables import ensure_catalogue
+from tracker.config import ROOT
 from tracker.evaluate import evaluate
 
 

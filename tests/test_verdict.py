@@ -283,3 +283,24 @@ def test_evaluate_writes_nothing(tmp_path):
         assert ro.execute("SELECT count(*) FROM audit_log").fetchone() == before
     finally:
         ro.close()
+
+
+def test_an_incident_may_be_uploaded_for_its_month(tmp_path):
+    from tracker.ingest import import_file
+
+    c = db.connect(tmp_path / "t.duckdb")
+    try:
+        _declare(c, "30.6", (2023, 2024, 2025))
+        data = "单位,指标,期间,数值\n市场监督管理局,30.6,2026年10月,1\n".encode()
+        result = import_file(c, "incident.csv", data, unit="市场监督管理局")
+        assert (result.accepted, result.refused) == (1, 0), result.to_json()
+        ev = evaluate(c, TODAY)
+        assert _metric(ev, "30.6")["status"] == "not_met"
+        assert 30 in ev.summary["veto_risks"]
+        # A month is not accepted for a metric that is not an event count.
+        wrong = import_file(
+            c, "month.csv", "单位,指标,期间,数值\n城管执法局,10.3,2026年10月,85\n".encode(), unit="城管执法局"
+        )
+        assert wrong.refused == 1
+    finally:
+        c.close()

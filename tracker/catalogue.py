@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from indicators.rules import REGISTRY
 from indicators.figures import GRADES
+from indicators.rules import REGISTRY
 from indicators.rules.common import OFFICE, OPS, holds
 from tracker.config import INDICATORS
 

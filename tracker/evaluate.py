@@ -8,7 +8,6 @@ pending metric whose latest value is older than the latest period whose reportin
 Evaluating reads only: the catalogue's tables are written when a writing connection opens the database.
 """
 
-
 from __future__ import annotations
 
 import datetime as dt

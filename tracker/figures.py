@@ -71,6 +71,8 @@ def choose(
     """The office decides whose figure counts for metric/area/period: `unit` (another listed unit that sent
     one), or the designated reporter again. Audited with before and after."""
     require(actor, "choose_figure")
+    if not note.strip():
+        raise FigureError(FIGURE["need_note"])
     cat = cat or catalogue()
     m = cat.find_metric(metric)
     if m is None:
@@ -87,7 +89,9 @@ def choose(
         [m.code, area, p.start, chosen],
     ).fetchone()[0]
     if not sent:
-        raise FigureError(FIGURE["no_figure"].format(unit=chosen, period=p.label, metric=f"{m.code} {m.name}"))
+        raise FigureError(
+            FIGURE["no_figure"].format(unit=chosen, period=p.label, metric=f"{m.code} {m.name}")
+        )
     before = con.execute(
         """SELECT unit FROM figure_choice WHERE metric = ? AND area IS NOT DISTINCT FROM ? AND period_start = ?
            ORDER BY chosen_at DESC LIMIT 1""",

@@ -395,6 +395,20 @@ def _cached_progress(as_of: dt.date, generation: int) -> pd.DataFrame:
     return progress.progress_table(webapp.cursor(), webapp.evaluation(as_of), webapp.cat())
 
 
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _cached_other_figures(metrics: tuple[str, ...], as_of: dt.date, generation: int) -> pd.DataFrame:
+    from tracker import figures, webapp
+
+    return figures.other_figures(webapp.cursor(), list(metrics), as_of, cat=webapp.cat())
+
+
+def app_other_figures(metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
+    """figures.other_figures: other listed units' figures beside the ones that count."""
+    from tracker import webapp
+
+    return _cached_other_figures(tuple(metrics), as_of, webapp.data_generation())
+
+
 def app_obligations(as_of: dt.date) -> pd.DataFrame:
     """completeness.obligations area by area, the period under way included (the unit page's due and late)."""
     from tracker import webapp

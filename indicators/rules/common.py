@@ -30,6 +30,7 @@ OPTIONAL_COLUMNS = (
     "ref_label",  # the period of ref_value
 )
 
+
 def op_holds(x: str, op: str, y: str) -> str:
     """SQL for `x op y` where op is a column holding one of OPS (== tolerates float noise)."""
     return (

@@ -14,9 +14,14 @@ WHERE c.kind = 'grade'
 """
 
 TEXT = {
-    "zh": {"reason": "{period} {name} {grade}级，要求{at_least}级及以上（{reporter}）", "target": "{grade}级及以上"},
-    "en": {"reason": "{period} {name} grade {grade}, {at_least} or better required ({reporter})",
-           "target": "grade {grade} or better"},
+    "zh": {
+        "reason": "{period} {name} {grade}级，要求{at_least}级及以上（{reporter}）",
+        "target": "{grade}级及以上",
+    },
+    "en": {
+        "reason": "{period} {name} grade {grade}, {at_least} or better required ({reporter})",
+        "target": "grade {grade} or better",
+    },
 }
 
 

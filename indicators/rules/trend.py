@@ -146,7 +146,9 @@ def trend_target(metric, lang: str = "zh") -> str:
 def _check(rule: dict) -> list[str]:
     problems = check_direction(rule)
     if rule.get("mode", "steady") not in ("steady", "three_years_ago"):
-        problems.append(f"rule.mode: 「{rule.get('mode')}」应为 steady（持续）或 three_years_ago（与3年前比）")
+        problems.append(
+            f"rule.mode: 「{rule.get('mode')}」应为 steady（持续）或 three_years_ago（与3年前比）"
+        )
     best = rule.get("best")
     if best is not None and (isinstance(best, bool) or not isinstance(best, int | float)):
         problems.append(f"rule.best: 「{best}」不是数值")

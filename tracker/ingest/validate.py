@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from indicators.rules import REGISTRY
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.config import settings
 from tracker.ingest.reader import Sheet
@@ -39,6 +40,7 @@ NUMBER = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)"
 YES = ("是", "有", "Y", "YES", "TRUE", "T", "1", "√", "✓", "✔", "☑")
 NO = ("否", "无", "N", "NO", "FALSE", "F", "0", "×", "✗", "✘", "☒", "X")
 NO_AREA = ("全市", "全市范围", "市本级", "全市合计", "本级", "-", "--", "—", "——", "/", "无", "不适用")
+PERIOD_ORDER = "['month', 'quarter', 'year']"  # shortest first
 # Multiplier that turns numerator/denominator into the metric's unit of measure.
 FRACTION_UNIT = {
     "%": 100.0,
@@ -253,6 +255,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
                 m.unit == "‰",
                 FRACTION_UNIT.get(m.unit),
                 m.reporter,
+                REGISTRY[m.kind].events,
             )
             for m in cat.metrics
         ],
@@ -268,6 +271,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
             "is_permille",
             "fraction_mult",
             "reporter",
+            "events",
         ],
     )
     return {
@@ -458,7 +462,10 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             msg(REFUSE, "bad_period", period="r.period_t"),
         ),
         (
-            "i.code IS NOT NULL AND r.period_type IS NOT NULL AND r.period_type <> i.period",
+            # Events kinds (incidents) take a count for any period up to their own: 「2026年10月」 for a year metric.
+            f"""i.code IS NOT NULL AND r.period_type IS NOT NULL AND r.period_type <> i.period
+                AND NOT (i.events AND list_position({PERIOD_ORDER}, r.period_type)
+                                      <= list_position({PERIOD_ORDER}, i.period))""",
             msg(REFUSE, "wrong_period", metric="i.label", expected="i.period_name", period="r.period_t"),
         ),
         # values

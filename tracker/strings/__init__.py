@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from indicators.rules.common import FAILED_OP, SHOWN_OP  # one table of operators
+
+__all__ = ["FAILED_OP", "SHOWN_OP"]
+
 STATUSES = ("not_met", "stale", "no_data", "pending", "met")  # worst first: the order items fold in
 
 STATUS_LABEL = {
@@ -22,7 +26,6 @@ PERIOD_LABEL = {"year": "年度", "quarter": "季度", "month": "月度"}
 SCOPE_LABEL = {"city": "全市", "area": "各街道乡镇"}
 GRADE_LETTERS = ("A", "B", "C", "D")
 
-from indicators.rules.common import FAILED_OP, SHOWN_OP  # noqa: E402  (one table of operators, re-exported)
 
 # The engine's own statuses, when the rule kind leaves them (each kind says its own verdicts).
 REASON = {
