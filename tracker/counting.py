@@ -29,37 +29,38 @@ def ctes(max_start: str = "DATE '9999-12-31'", where: str = "true", known: str |
     The latest figure is found per unit first and the units whose figure counts are chosen among those few
     rows: grouping by the unit costs less than judging each of millions of rows against its metric's reporter.
     The key orders by recorded_at, then id, and carries the id in its low 40 bits."""
-    if known is None:
-        source = "measurement m JOIN knowns k ON m.recorded_at <= k.known_at"
-        known_col = "k.known_at"
+    if known is None:  # a moment per date, from the caller's knowns(known_at): the moment is a group key
+        moments = "SELECT DISTINCT known_at FROM knowns"
+        scan = "measurement m JOIN knowns k ON m.recorded_at <= k.known_at WHERE"
+        unit_moment, moment, group_moment = "k.known_at, ", "p.known_at", ", p.known_at"
     else:
-        source = f"measurement m WHERE m.recorded_at <= {known} AND"
-        known_col = f"CAST({known} AS TIMESTAMP)"
-    where_kw = "" if known is not None else "WHERE"
+        moments = f"SELECT CAST({known} AS TIMESTAMP) AS known_at"
+        scan = f"measurement m WHERE m.recorded_at <= {known} AND"
+        unit_moment, moment, group_moment = "", f"CAST({known} AS TIMESTAMP)", ""
     return f"""
-knowns_used AS (SELECT DISTINCT {"known_at FROM knowns" if known is None else f"{known_col} AS known_at"}),
+knowns_used AS ({moments}),
 choice AS (   -- the office's latest choice per metric/area/period, as known then
     SELECT k.known_at, f.metric, coalesce(f.area, '') AS area_k, f.period_start, f.unit
     FROM figure_choice f JOIN knowns_used k ON f.chosen_at <= k.known_at
     QUALIFY row_number() OVER (PARTITION BY k.known_at, f.metric, f.area, f.period_start
                                ORDER BY f.chosen_at DESC) = 1
 ),
-per_unit AS MATERIALIZED (
-    SELECT {known_col} AS known_at, m.metric, m.area, m.period_start, m.period_end, m.unit,
+per_unit AS MATERIALIZED (   -- each unit's latest figure per metric/area/period
+    SELECT {unit_moment}m.metric, m.area, m.period_start, m.period_end, m.unit,
            max(epoch_us(m.recorded_at)::HUGEINT * 1099511627776 + m.id) AS key
-    FROM {source} {where_kw} m.period_start <= {max_start} AND ({where})
+    FROM {scan} m.period_start <= {max_start} AND ({where})
     GROUP BY ALL
 ),
-latest AS (
-    SELECT p.known_at, max(p.key) AS key
+latest AS MATERIALIZED (   -- the latest among the units whose figure counts
+    SELECT {moment} AS known_at, max(p.key) AS key
     FROM per_unit p JOIN cat_metric c ON c.metric = p.metric
-    LEFT JOIN choice ch ON ch.known_at = p.known_at AND ch.metric = p.metric
+    LEFT JOIN choice ch ON ch.known_at = {moment} AND ch.metric = p.metric
                        AND ch.area_k = coalesce(p.area, '') AND ch.period_start = p.period_start
     WHERE CASE WHEN ch.unit IS NOT NULL THEN p.unit = ch.unit
                ELSE (p.unit = c.reporter OR p.unit = '{OFFICE}' OR p.unit = p.area) END
-    GROUP BY p.known_at, p.metric, p.area, p.period_start, p.period_end
+    GROUP BY p.metric, p.area, p.period_start, p.period_end{group_moment}
 ),
-eff AS (
+eff AS MATERIALIZED (
     SELECT l.known_at, m.id, m.metric, m.unit, m.area, m.period_start, m.period_end, m.period_label, m.value,
            m.recorded_at
     FROM latest l JOIN measurement m ON m.id = CAST(l.key % 1099511627776 AS BIGINT)
