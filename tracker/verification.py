@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from tracker import audit, periods
+from tracker.acceptance import resync
 from tracker.auth import Actor, PermissionDenied, require
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.db import transaction
@@ -269,8 +270,6 @@ def verify(
             row,
         )
         audit.record(con, actor.name, "verify", target, before, row, note)
-    from tracker.acceptance import resync
-
     resync(con, actor, cat=cat)
     return Verified(
         True, VERIFY["done"].format(what=what, unit=answer["unit"]), **result, verified_by=actor.name,

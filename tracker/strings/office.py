@@ -330,7 +330,6 @@ PAGE = {
         "acc_caption": "「达标一项、验收一项」：截至 {date}，45 项中已验收 {accepted} 项，可验收 {ready} 项，验收后回落 {withdrawn} 项。",
         "acc_withdrawn_header": "验收后回落（验收已自动撤销）",
         "acc_withdrawn_line": "第{item}项 {title}：{reason}",
-        "acc_sync_done": "已自动撤销 {n} 项回落为未达标的验收。",
         "acc_form": "验收一项",
         "acc_item": "项目（仅列可验收项）",
         "acc_on": "验收日期",
