@@ -147,6 +147,22 @@ def test_verifications_say_who_and_when(con):
     assert not bool(verification.verifications(con, "2.2")["current"].iloc[0])
 
 
+def test_item_history_shows_the_check_of_an_identical_answer_sent_again(con):
+    from tracker.views import metric_history
+
+    def verified_by() -> object:
+        row = metric_history(con, ["2.2"], dt.date(2026, 11, 28)).set_index("period_label").loc["2025年"]
+        return row["verified_by"]
+
+    verification.verify(con, "2.2", "2025", OFFICE, "检查记录", now=NOW)
+    assert verified_by() == "王主任"
+    add(con, "2.2", "2025年", 1, recorded_at="2026-03-05 09:00:00")  # the same 「是」 again
+    assert verified_by() == "王主任"
+    add(con, "2.2", "2025年", 0, recorded_at="2026-03-10 09:00:00")
+    add(con, "2.2", "2025年", 1, recorded_at="2026-03-20 09:00:00")  # 是 → 否 → 是: not checked any more
+    assert not isinstance(verified_by(), str)
+
+
 # ---------------------------------------------------------------- command line
 
 

@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from tracker import completeness
-from tracker.catalogue import Catalogue, Item, Phase
+from tracker import completeness, verification
+from tracker.catalogue import Catalogue, Item, Phase, catalogue
 from tracker.config import settings
 from tracker.evaluate import Evaluation, fold_items, metric_statuses
 from tracker.items import item_rows
@@ -317,7 +317,9 @@ def unit_submissions(
 
 # ---------------------------------------------------------------- one item's metrics
 
-HISTORY_SQL = """
+# The office's check is matched by what was answered (metric/area/period/value), not by the row: an identical
+# answer sent again shows as verified, an answer changed after the check does not (tracker.verification).
+HISTORY_SQL = f"""
 WITH eff AS (
     SELECT m.*, row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
                                    ORDER BY m.recorded_at DESC, m.id DESC) AS k
@@ -326,12 +328,10 @@ WITH eff AS (
 )
 SELECT e.id, e.metric, e.area, e.period_start, e.period_end, e.period_label, e.value, e.grade,
        e.note, e.evidence, e.recorded_at, e.unit, s.file_name, s.submitted_at, s.is_demo,
-       v.verified_by, v.verified_at, v.note AS verification_note
+       v.verified_by, v.verified_at, v.verification_note
 FROM eff e
 LEFT JOIN submission s ON s.id = e.submission_id
-LEFT JOIN (SELECT * FROM verification QUALIFY row_number() OVER (PARTITION BY measurement_id
-                                                                 ORDER BY verified_at DESC) = 1) v
-       ON v.measurement_id = e.id
+LEFT JOIN ({verification.answers_sql(verification.REP)}) v ON v.id = e.id
 WHERE e.k = 1
 ORDER BY e.metric, e.area, e.period_start
 """
@@ -340,7 +340,9 @@ ORDER BY e.metric, e.area, e.period_start
 def metric_history(con: duckdb.DuckDBPyConnection, metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
     """The value that counts per metric/area/period ended by as_of (the latest recorded), with its evidence,
     note, file and the office's verification: the series behind each chart on the item page."""
-    out = con.execute(HISTORY_SQL, {"metrics": list(metrics), "as_of": as_of}).df()
+    checklist = [m for m in catalogue().metrics if m.code in set(metrics) and m.value_type == "yesno"]
+    params = {"metrics": list(metrics), "as_of": as_of, **verification.rep_params(checklist)}
+    out = con.execute(HISTORY_SQL, params).df()
     for col in ("period_start", "period_end"):
         out[col] = pd.to_datetime(out[col]).dt.date
     return out
