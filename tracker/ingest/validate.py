@@ -30,6 +30,7 @@ from tracker.config import settings
 from tracker.ingest.reader import Sheet
 from tracker.ingest.text import BLANK, COMMA, QUOTE, SEMI
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
+from tracker.verification import answers_sql
 
 # Whitespace as Python's str.split() sees it (periods.parse removes it the same way).
 WS = (
@@ -550,6 +551,31 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 AND abs(c.typed_number - c.value) > greatest(0.05, abs(c.value) * 0.001)""",
             msg(WARN, "mismatch", value="c.value_t", rate=_fmt("c.rate")),
         ),
+        # A verified checklist answer (prev.verified_by: the office's check still holding for it, see prev), when
+        # this row's unit is one whose figure counts: a different answer needs a new check, the same keeps it.
+        (
+            f"""prev.verified_by IS NOT NULL AND c.value_type = 'yesno' AND abs(prev.value - c.value) > 1e-9
+                AND (c.unit = prev.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)""",
+            msg(
+                WARN,
+                "reverify",
+                old="prev.shown",
+                when="strftime(prev.verified_at, '%Y-%m-%d')",
+                by="prev.verified_by",
+                new="CASE WHEN c.value >= 0.5 THEN '是' ELSE '否' END",
+            ),
+        ),
+        (
+            f"""prev.verified_by IS NOT NULL AND c.value_type = 'yesno' AND abs(prev.value - c.value) <= 1e-9
+                AND (c.unit = prev.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)""",
+            msg(
+                WARN,
+                "keeps_verified",
+                old="prev.shown",
+                when="strftime(prev.verified_at, '%Y-%m-%d')",
+                by="prev.verified_by",
+            ),
+        ),
     ]
     # One statement, one table of a million rows: the history the warnings compare with is narrowed by
     # the file's metrics and periods from the small tables above, not by the rows.
@@ -558,10 +584,14 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         WITH cells AS (
             SELECT w.row_no,
                 {mu("txt")} AS unit_t, {mu("found")} AS unit_found,
-                CASE WHEN {mu("txt")} IS NULL THEN CAST({sender_ref} AS VARCHAR) ELSE {mu("found")} END AS unit,
+                CASE WHEN {mu("txt")} IS NULL THEN CAST({sender_ref} AS VARCHAR) ELSE {
+            mu("found")
+        } END AS unit,
                 {mm("txt")} AS metric_t, {mm("found")} AS metric_found,
                 {ma("txt")} AS area_t, {ma("found")} AS area_found, {ma("no_area")} AS no_area,
-                {p("txt")} AS period_t, {p("period_type")} AS period_type, {p("period_start")} AS period_start,
+                {p("txt")} AS period_t, {p("period_type")} AS period_type, {
+            p("period_start")
+        } AS period_start,
                 {p("period_end")} AS period_end, {p("period_label")} AS period_label,
                 {vn("txt")} AS value_t, {vn("num")} AS value_num, {vn("suffix")} AS suffix,
                 {vn("yn")} AS yn, {vn("grade_ord")} AS grade_ord,
@@ -583,7 +613,9 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 r.numerator_num AS numerator, r.denominator_num AS denominator,
                 CASE WHEN {vt} = 'grade' THEN ['A', 'B', 'C', 'D'][r.grade_ord] END AS grade,
                 r.note_t AS note, r.evidence_t AS evidence,
-                r.value_t, {fraction_ok} AS from_fraction, {val_num} AS typed_number, r.suffix, {rate} AS rate,
+                r.value_t, {fraction_ok} AS from_fraction, {val_num} AS typed_number, r.suffix, {
+            rate
+        } AS rate,
                 {_hits(reasons)} AS reasons
             FROM cells r
             LEFT JOIN _lk_metric_info i ON i.code = r.metric_found
@@ -606,9 +638,17 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                    CASE WHEN i.value_type = 'yesno' THEN CASE WHEN m.value >= 0.5 THEN '是' ELSE '否' END
                         WHEN i.value_type = 'grade' THEN coalesce(m.grade, '') || '级'
                         WHEN i.is_percent THEN {_fmt("m.value")} || '%'
-                        ELSE {_fmt("m.value")} || i.uom END AS shown
+                        ELSE {_fmt("m.value")} || i.uom END AS shown,
+                   i.reporter, chk.verified_by, chk.verified_at
             FROM measurement m JOIN _lk_metric_info i ON i.code = m.metric
             SEMI JOIN file_metrics USING (metric)
+            -- the office's check holding for a checklist answer (only the file's yes/no metrics are looked at)
+            LEFT JOIN ({
+            answers_sql(
+                "(SELECT code AS metric, reporter FROM _lk_metric_info WHERE value_type = 'yesno' "
+                "AND code IN (SELECT found FROM _ing_match WHERE what = 'metric'))"
+            )
+        }) chk ON chk.id = m.id
             WHERE m.period_start IN (SELECT period_start FROM _ing_period)
             QUALIFY row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
                                        ORDER BY m.recorded_at DESC, m.id DESC) = 1)
