@@ -577,6 +577,12 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             ),
         ),
     ]
+    # The office's check holding for each earlier checklist answer, for the file's yes/no metrics only.
+    file_checklist = (
+        "(SELECT code AS metric, reporter FROM _lk_metric_info WHERE value_type = 'yesno' "
+        "AND code IN (SELECT found FROM _ing_match WHERE what = 'metric'))"
+    )
+    checks = answers_sql(file_checklist)
     # One statement, one table of a million rows: the history the warnings compare with is narrowed by
     # the file's metrics and periods from the small tables above, not by the rows.
     con.execute(
@@ -584,14 +590,10 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         WITH cells AS (
             SELECT w.row_no,
                 {mu("txt")} AS unit_t, {mu("found")} AS unit_found,
-                CASE WHEN {mu("txt")} IS NULL THEN CAST({sender_ref} AS VARCHAR) ELSE {
-            mu("found")
-        } END AS unit,
+                CASE WHEN {mu("txt")} IS NULL THEN CAST({sender_ref} AS VARCHAR) ELSE {mu("found")} END AS unit,
                 {mm("txt")} AS metric_t, {mm("found")} AS metric_found,
                 {ma("txt")} AS area_t, {ma("found")} AS area_found, {ma("no_area")} AS no_area,
-                {p("txt")} AS period_t, {p("period_type")} AS period_type, {
-            p("period_start")
-        } AS period_start,
+                {p("txt")} AS period_t, {p("period_type")} AS period_type, {p("period_start")} AS period_start,
                 {p("period_end")} AS period_end, {p("period_label")} AS period_label,
                 {vn("txt")} AS value_t, {vn("num")} AS value_num, {vn("suffix")} AS suffix,
                 {vn("yn")} AS yn, {vn("grade_ord")} AS grade_ord,
@@ -613,9 +615,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 r.numerator_num AS numerator, r.denominator_num AS denominator,
                 CASE WHEN {vt} = 'grade' THEN ['A', 'B', 'C', 'D'][r.grade_ord] END AS grade,
                 r.note_t AS note, r.evidence_t AS evidence,
-                r.value_t, {fraction_ok} AS from_fraction, {val_num} AS typed_number, r.suffix, {
-            rate
-        } AS rate,
+                r.value_t, {fraction_ok} AS from_fraction, {val_num} AS typed_number, r.suffix, {rate} AS rate,
                 {_hits(reasons)} AS reasons
             FROM cells r
             LEFT JOIN _lk_metric_info i ON i.code = r.metric_found
@@ -642,13 +642,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                    i.reporter, chk.verified_by, chk.verified_at
             FROM measurement m JOIN _lk_metric_info i ON i.code = m.metric
             SEMI JOIN file_metrics USING (metric)
-            -- the office's check holding for a checklist answer (only the file's yes/no metrics are looked at)
-            LEFT JOIN ({
-            answers_sql(
-                "(SELECT code AS metric, reporter FROM _lk_metric_info WHERE value_type = 'yesno' "
-                "AND code IN (SELECT found FROM _ing_match WHERE what = 'metric'))"
-            )
-        }) chk ON chk.id = m.id
+            LEFT JOIN ({checks}) chk ON chk.id = m.id
             WHERE m.period_start IN (SELECT period_start FROM _ing_period)
             QUALIFY row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
                                        ORDER BY m.recorded_at DESC, m.id DESC) = 1)
