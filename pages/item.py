@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from indicators.rules.common import holds
-from tracker import session, views, webapp
+from tracker import session, verification, views, webapp
+from tracker.auth import PermissionDenied, can
 from tracker.reasons import fmt_number, fmt_value
 from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
 from tracker.strings.ui import t
@@ -154,6 +155,58 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
     return fig
 
 
+# ---------------------------------------------------------------- 核实 (issue 10)
+# The office's check of a unit's 「是」: beside a pending checklist metric the office gets a note and a 「核实」
+# button (tracker.verification checks the role again); everyone sees who verified the current answer, and when.
+
+
+def verification_block(metric, row, series: pd.DataFrame) -> None:
+    if metric.value_type != "yesno":
+        return
+    flash_key = f"verify_flash_{metric.code}"
+    if flash := st.session_state.pop(flash_key, None):
+        st.success(flash, icon=":material/verified:")
+    for answer in series[series["period_label"] == row["period_label"]].itertuples(index=False):
+        if isinstance(answer.verified_by, str) and answer.value >= 0.5:
+            st.caption(
+                t(
+                    "verified_caption",
+                    period=answer.period_label,
+                    area=f" {answer.area}" if isinstance(answer.area, str) else "",
+                    when=str(answer.verified_at)[:10],
+                    who=answer.verified_by,
+                    note=answer.verification_note or "",
+                )
+            )
+    actor = session.current_actor()
+    if row["status"] != "pending" or actor is None or not can(actor, "verify"):
+        return
+    pending = verification.pending_answers(webapp.cursor(), [metric.code], cat)
+    pending = pending[pending["period_label"] == row["period_label"]]
+    slug = metric.code.replace(".", "_")
+    for answer in pending.itertuples(index=False):
+        area = answer.area if isinstance(answer.area, str) else None
+        suffix = f"_{area}" if area else ""
+        st.info(
+            t("verify_pending", period=answer.period_label, area=f" {area}" if area else "", unit=answer.unit)
+        )
+        note = st.text_input(
+            t("verify_note_area", area=area) if area else t("verify_note"), key=f"verify_note_{slug}{suffix}"
+        )
+        label = t("verify_button_area", area=area) if area else t("verify_button")
+        if st.button(label, key=f"verify_{slug}{suffix}", type="primary", icon=":material/verified:"):
+            try:
+                result = verification.verify(
+                    webapp.cursor(), metric.code, answer.period_label, actor, note, area=area, cat=cat
+                )
+            except (verification.VerificationError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                webapp.clear_caches()
+                st.session_state[flash_key] = result.message
+                st.rerun()
+
+
 against = [m.rule["against"] for m in item.metrics if m.kind == "compare"]
 history = views.app_metric_history([m.code for m in item.metrics] + against, as_of)
 
@@ -184,6 +237,7 @@ for metric in item.metrics:
         if metric.source:
             st.caption(t("metric_source", source=metric.source))
         series = history[history["metric"] == metric.code]
+        verification_block(metric, row, series)  # 核实 (issue 10)
         if series.empty:
             st.info(t("metric_no_history"))
             continue
