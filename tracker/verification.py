@@ -199,8 +199,9 @@ def verify(
     if p is None:
         raise VerificationError(VERIFY["bad_period"].format(period=period))
     if p.type != m.period:
+        typed = period if isinstance(period, str) else p.label
         raise VerificationError(
-            VERIFY["wrong_period"].format(metric=label, expected=PERIOD_TYPE[m.period], period=period)
+            VERIFY["wrong_period"].format(metric=label, expected=PERIOD_TYPE[m.period], period=typed)
         )
     if m.scope == "city" and area:
         raise VerificationError(VERIFY["area_on_city"].format(metric=label, area=area))
@@ -254,11 +255,12 @@ def verify(
         "period_start": p.start,
         "value": float(answer["value"]),
     }
-    before = {
+    before = {  # the answer as it stood: a 「是」 awaiting the check (待核实)
         "measurement_id": int(answer["id"]),
         "unit": answer["unit"],
         "answer": "是",
         "recorded_at": answer["recorded_at"],
+        "status": "pending",
         "verified": None,
     }
     with transaction(con):
