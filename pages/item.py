@@ -178,6 +178,24 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
                     note=answer.verification_note or "",
                 )
             )
+    checks = verification.verifications(webapp.cursor(), metric.code, cat)
+    if len(checks):
+        with st.expander(t("verify_history")):
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        t("col_period"): checks["period_label"],
+                        t("col_area"): checks["area"].fillna(""),
+                        t("col_value"): checks["answer"],
+                        t("col_verified_by"): checks["verified_by"],
+                        t("col_verified_at"): checks["verified_at"],
+                        t("col_verify_note"): checks["note"].fillna(""),
+                        t("col_still_holds"): checks["current"],
+                    }
+                ),
+                hide_index=True,
+                key=f"checks_{metric.code}",
+            )
     actor = session.current_actor()
     if row["status"] != "pending" or actor is None or not can(actor, "verify"):
         return

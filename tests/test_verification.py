@@ -365,6 +365,14 @@ def test_the_verify_button_shows_for_the_office_on_a_pending_metric_and_makes_it
     # everyone sees who checked the current answer, and when
     leader = open_page(Actor("副市长", "leader"), "pages/item.py", {"item": item})
     assert any("由admin核实" in c.value for c in leader.caption)
+    checks = [d.value for d in leader.dataframe if "核实人" in d.value.columns]
+    latest = next(c for c in checks if "admin" in set(c["核实人"])).iloc[0]  # 2.2's: the newest check first
+    assert (latest["核实人"], latest["报送期"], latest["核实依据"]) == (
+        "admin",
+        "2025年",
+        "2026年11月现场检查记录",
+    )
+    assert bool(latest["对当前答复有效"])
 
 
 def test_opening_every_page_as_a_leader_changes_nothing(app_copy):
