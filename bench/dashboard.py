@@ -23,8 +23,9 @@ from bench.evaluate import GENERATE
 from tracker import db
 from tracker.auth import Actor
 from tracker.catalogue import catalogue
+from tracker.catalogue_tables import ensure_catalogue
 from tracker.config import ROOT
-from tracker.evaluate import ensure_catalogue, evaluate
+from tracker.evaluate import evaluate
 
 
 def run_overview(as_of: dt.date, at: AppTest | None = None) -> tuple[float, AppTest]:

@@ -22,7 +22,8 @@ import pandas as pd
 from bench.common import median_seconds, peak_rss_mb, report
 from tracker import db
 from tracker.catalogue import catalogue
-from tracker.evaluate import ensure_catalogue, metric_statuses, readiness_history
+from tracker.catalogue_tables import ensure_catalogue
+from tracker.evaluate import metric_statuses, readiness_history
 
 AS_OF = dt.date(2026, 11, 28)
 

@@ -7,14 +7,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from indicators.rules.common import holds
-from tracker import session, verification, views, webapp
+from indicators.figures import target
+from indicators.rules import REGISTRY
+from tracker import figures, session, verification, views, webapp
 from tracker.auth import PermissionDenied, can
-from tracker.reasons import fmt_number, fmt_value
+from tracker.reasons import fmt_value
 from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
 from tracker.strings.ui import t
 
-session.guard("item")
+actor = session.guard("item")
 
 cat = webapp.cat()
 as_of = ui.as_of()
@@ -67,17 +68,7 @@ with right:
 
 
 def rule_text(metric) -> str:
-    rule, kind = metric.rule, metric.kind
-    value = f"{fmt_number(float(rule['value']))}{metric.unit}" if "value" in rule else ""
-    op = SHOWN_OP.get(rule.get("op", ""), "")
-    direction = t("dir_down") if rule.get("direction") == "down" else t("dir_up")
-    if kind == "compare":
-        return t("rule_compare", op=op, against=cat.metric(rule["against"]).name)
-    if kind == "grade":
-        return t("rule_grade", grade=rule["at_least"])
-    if kind == "zero_incident":
-        return t("rule_zero_incident", years=rule.get("years", 3))
-    return t(f"rule_{kind}", op=op, value=value, dir=direction)
+    return REGISTRY[metric.kind].target(metric, ui.lang())
 
 
 def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.Figure:
@@ -85,22 +76,19 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
     rule = metric.rule
     threshold = metric.threshold
     x = pd.to_datetime(series["period_start"])
-    if metric.kind == "zero_incident":
+    kind = REGISTRY[metric.kind]
+    if metric.value_type == "count":
         colours = [STATUS_COLOUR["not_met" if v > 0 else "met"] for v in series["value"]]
         fig.add_bar(x=x, y=series["value"], name=t("metric_chart_value"), marker_color=colours)
-    elif metric.kind == "each_area":
+    elif metric.scope == "area":
         for area, part in series.groupby("area", sort=True):
             fig.add_scatter(
                 x=pd.to_datetime(part["period_start"]), y=part["value"], mode="lines+markers", name=str(area)
             )
     else:
-        if metric.kind in ("threshold", "threshold_or_trend"):
-            ok = [holds(v, rule["op"], threshold) for v in series["value"]]
-            colours = [STATUS_COLOUR["met" if o else "not_met"] for o in ok]
-        elif metric.kind == "grade":
-            colours = [STATUS_COLOUR["met" if v <= threshold else "not_met"] for v in series["value"]]
-        else:  # trends, comparisons, reported figures: one value alone is neither met nor not
-            colours = ["#555"] * len(series)
+        # A point alone is met or not when the kind can tell (a threshold); trends and comparisons cannot.
+        verdicts = [kind.point(metric, v) for v in series["value"]]
+        colours = ["#555" if ok is None else STATUS_COLOUR["met" if ok else "not_met"] for ok in verdicts]
         fig.add_scatter(
             x=x,
             y=series["value"],
@@ -111,7 +99,7 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
             text=series["period_label"],
             hovertemplate="%{text}：%{y}<extra></extra>",
         )
-    if metric.kind == "compare" and len(reference):
+    if len(reference):
         fig.add_scatter(
             x=pd.to_datetime(reference["period_start"]),
             y=reference["value"],
@@ -119,11 +107,11 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
             name=t("metric_chart_reference"),
             line={"color": "#555", "dash": "dash"},
         )
-    if threshold is not None and metric.kind in ("threshold", "threshold_or_trend", "each_area", "grade"):
+    if threshold is not None:
         shown = (
             GRADE_LETTERS[int(threshold) - 1]
-            if metric.kind == "grade"
-            else f"{fmt_number(threshold)}{metric.unit}"
+            if metric.value_type == "grade"
+            else target(threshold, metric.unit)
         )
         fig.add_hline(
             y=threshold,
@@ -133,7 +121,7 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
             ),
             annotation_position="top left",
         )
-    if metric.kind == "grade":
+    if metric.value_type == "grade":
         fig.update_yaxes(
             tickvals=[1, 2, 3, 4],
             ticktext=[fmt_value(i, metric) for i in (1, 2, 3, 4)],
@@ -150,9 +138,67 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
         xaxis_title=t("metric_chart_period"),
         yaxis_title=f"{t('metric_chart_value')}（{metric.unit}）",
         legend={"orientation": "h", "y": -0.35},
-        showlegend=metric.kind in ("each_area", "compare"),
+        showlegend=metric.scope == "area" or len(reference) > 0,
     )
     return fig
+
+
+def other_figures_block(metric, rows: pd.DataFrame) -> None:
+    """Other listed units' figures for this metric, flagged where they differ; the office may adopt one."""
+    if rows.empty:
+        return
+    differing = int(rows["differs"].sum())
+    with st.expander(t("figures_header", n=len(rows), differing=differing), expanded=differing > 0):
+        if differing:
+            st.warning(t("figures_differ", n=differing))
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("col_period"): rows["period_label"],
+                    t("col_area"): rows["area"].fillna(""),
+                    t("figures_unit"): rows["unit"],
+                    t("col_value"): [fmt_value(v, metric) for v in rows["value"]],
+                    t("figures_counting"): [
+                        f"{fmt_value(v, metric)}（{u}）" if isinstance(u, str) else "—"
+                        for v, u in zip(rows["counting_value"], rows["counting_unit"], strict=True)
+                    ],
+                }
+            ),
+            hide_index=True,
+            key=f"figures_{metric.code}",
+        )
+        if actor.role != "admin":
+            return
+        choices = list(rows.itertuples(index=False))
+        with st.form(f"choose_{metric.code}"):
+            pick = st.selectbox(
+                t("figures_pick"),
+                range(len(choices)),
+                format_func=lambda i: (
+                    f"{choices[i].period_label} {choices[i].area or ''} {choices[i].unit}："
+                    f"{fmt_value(choices[i].value, metric)}"
+                ),
+            )
+            note = st.text_input(t("figures_note"))
+            if st.form_submit_button(t("figures_adopt")):
+                row = choices[pick]
+                try:
+                    figures.choose(
+                        webapp.cursor(),
+                        metric.code,
+                        row.period_label,
+                        row.unit,
+                        actor=actor,
+                        note=note,
+                        area=row.area if isinstance(row.area, str) else None,
+                    )
+                except (figures.FigureError, PermissionDenied) as exc:
+                    st.error(str(exc))
+                else:
+                    webapp.clear_caches()
+                    st.cache_data.clear()
+                    st.success(t("figures_adopted", unit=row.unit, period=row.period_label))
+                    st.rerun()
 
 
 # ---------------------------------------------------------------- 核实 (issue 10)
@@ -196,8 +242,7 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
                 hide_index=True,
                 key=f"checks_{metric.code}",
             )
-    actor = session.current_actor()
-    if row["status"] != "pending" or actor is None or not can(actor, "verify"):
+    if row["status"] != "pending" or not can(actor, "verify"):
         return
     pending = verification.pending_answers(webapp.cursor(), [metric.code], cat)
     pending = pending[pending["period_label"] == row["period_label"]]
@@ -225,7 +270,8 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
                 st.rerun()
 
 
-against = [m.rule["against"] for m in item.metrics if m.kind == "compare"]
+against = [m.rule["against"] for m in item.metrics if m.rule.get("against")]
+others = views.app_other_figures([m.code for m in item.metrics], as_of)
 history = views.app_metric_history([m.code for m in item.metrics] + against, as_of)
 
 for metric in item.metrics:
@@ -236,6 +282,7 @@ for metric in item.metrics:
             unsafe_allow_html=True,
         )
         st.markdown(t("metric_reason", reason=row["reason"]))
+        other_figures_block(metric, others[others["metric"] == metric.code])
         st.caption(
             "　·　".join(
                 [
@@ -259,7 +306,7 @@ for metric in item.metrics:
         if series.empty:
             st.info(t("metric_no_history"))
             continue
-        if metric.kind != "checklist":
+        if metric.value_type != "yesno":
             reference = history[history["metric"] == metric.rule.get("against")]
             st.plotly_chart(history_chart(metric, series, reference), key=f"chart_{metric.code}")
         if metric.scope == "area":

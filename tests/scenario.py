@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from indicators.rules import REGISTRY
 from tracker import periods
 from tracker.catalogue import catalogue
 
@@ -23,7 +24,8 @@ def add(
     """One measurement; `period` as people write it (「2023年」「2023Q2」), value a number or a grade letter."""
     m = catalogue().metric(metric)
     p = periods.parse(period)
-    assert p is not None and p.type == m.period, f"{period} is not a {m.period} period"
+    events = REGISTRY[m.kind].events  # incidents may be reported for any period up to the metric's own
+    assert p is not None and (p.type == m.period or events), f"{period} is not a {m.period} period"
     grade = value if isinstance(value, str) else None
     number = float(_GRADES.index(value) + 1) if grade else float(value)
     return con.execute(

@@ -68,7 +68,9 @@ def docx_text(data: bytes) -> str:
 def test_what_it_says(brief):
     assert brief.summary["met"] == 2 and brief.readiness_text == "2/45（4.4%）"
     assert brief.summary["veto_risks"] == [30]
-    assert list(brief.vetoes["reason"]) == ["近3年 重大学校食物中毒事件 共1起（市场监督管理局）"]
+    assert list(brief.vetoes["reason"]) == [
+        "近36个月（2021年3月16日至2024年3月15日）重大学校食物中毒事件 共1起：2023年 1起（市场监督管理局）"
+    ]
     assert brief.summary["accepted"] == 1
     edu = brief.late.set_index("unit").loc["教育局"]
     assert (edu["due"], edu["on_time"], edu["late"], edu["missing"]) == (10, 1, 1, 8)

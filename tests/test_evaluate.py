@@ -155,7 +155,7 @@ def test_a_date_asked_twice_counts_once():
 def test_a_changed_rule_is_audited(monkeypatch):
     import json
 
-    from tracker.evaluate import ensure_catalogue
+    from tracker.catalogue_tables import ensure_catalogue
 
     con = db.connect(":memory:")
     cat = catalogue()
@@ -165,4 +165,4 @@ def test_a_changed_rule_is_audited(monkeypatch):
     ensure_catalogue(con, cat)
     action, before, after = con.execute("SELECT action, before_json, after_json FROM audit_log").fetchone()
     assert action == "catalogue_change"
-    assert json.loads(before)["10.3"][7] == 80 and json.loads(after)["10.3"][7] == 85
+    assert json.loads(before)["10.3"][8] == 80 and json.loads(after)["10.3"][8] == 85

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from indicators.figures import GRADES
 from indicators.rules import REGISTRY
-from indicators.rules.common import OPS, holds
-from indicators.rules.grade import GRADES
+from indicators.rules.common import OFFICE, OPS, holds
 from tracker.config import INDICATORS
 
 PERIOD_TYPES = ("year", "quarter", "month")
 SCOPES = ("city", "area")
 UNIT_KINDS = ("department", "street", "township", "enterprise", "office")
-OFFICE = "创卫办"  # may report any metric, for any unit
+__all__ = ["OFFICE"]  # 创卫办: may report any metric, for any unit (defined with the rule kinds)
 
 
 class CatalogueError(ValueError):
@@ -52,6 +52,7 @@ class Metric:
     source: str = ""
     national_field: str | None = None
     areas: tuple[str, ...] = ()  # for scope = area
+    against_name: str = ""  # the name of the metric a compare rule measures against
 
     @property
     def kind(self) -> str:
@@ -68,7 +69,7 @@ class Metric:
     @property
     def threshold(self) -> float | None:
         """The fixed figure, as compared in SQL (grades as ordinals)."""
-        if self.kind == "grade":
+        if "at_least" in self.rule:
             return float(GRADES.index(self.rule["at_least"]) + 1)
         value = self.rule.get("value")
         return None if value is None else float(value)
@@ -431,10 +432,13 @@ def load_catalogue(folder: Path | str = INDICATORS) -> Catalogue:
         )
     if seen_codes and seen_codes != set(range(1, 46)):
         problems.append(f"standard.yaml items: 缺少第 {sorted(set(range(1, 46)) - seen_codes)} 项")
-    for metric in metrics.values():
+    for code, metric in metrics.items():
         against = metric.rule.get("against")
         if against and against not in metrics:
             problems.append(f"第{metric.item}项 指标{metric.code} rule.against: 未知指标「{against}」")
+        elif against:
+            metrics[code] = replace(metric, against_name=metrics[against].name)
+    items = [replace(i, metrics=tuple(metrics[m.code] for m in i.metrics)) for i in items]
     names: dict[str, str] = {}
     for metric in metrics.values():
         for key in (normalise_name(metric.name), metric.national_field):

@@ -26,7 +26,8 @@ import duckdb
 import pandas as pd
 
 from tracker.catalogue import Catalogue, catalogue
-from tracker.evaluate import Evaluation, ensure_catalogue
+from tracker.catalogue_tables import use_catalogue
+from tracker.evaluate import Evaluation
 from tracker.periods import label as period_label
 
 _STEP = "CASE c.period WHEN 'year' THEN INTERVAL 1 YEAR WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 1 MONTH END"
@@ -157,7 +158,7 @@ def default_since(as_of: dt.date) -> dt.date:
 def _run(
     con, sql: str, as_of: dt.date, since: dt.date | None, cat: Catalogue | None, current: bool = False
 ) -> pd.DataFrame:
-    ensure_catalogue(con, cat or catalogue())
+    use_catalogue(con, cat or catalogue())
     params = {"as_of": as_of, "since": since or default_since(as_of), "current": current}
     return con.execute(sql, params).df()
 

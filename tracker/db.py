@@ -183,6 +183,10 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     con = duckdb.connect(str(target), read_only=read_only)
     if not read_only:
         migrate(con)
+        from tracker.catalogue import catalogue  # here, not at the top: the catalogue tables need this module
+        from tracker.catalogue_tables import ensure_catalogue
+
+        ensure_catalogue(con, catalogue())
     return con
 
 

@@ -18,11 +18,12 @@ import random
 import duckdb
 import pandas as pd
 
+from indicators.rules import REGISTRY
 from tracker import periods
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
+from tracker.catalogue_tables import ensure_catalogue
 from tracker.config import settings
 from tracker.db import transaction
-from tracker.evaluate import ensure_catalogue
 
 FIRST_YEAR, LAST_YEAR = 2020, 2026
 LATE_UNIT = "教育局"
@@ -78,23 +79,25 @@ def _threshold_value(metric: Metric, year: int, rng: random.Random) -> float:
 
 
 def _value(metric: Metric, year: int, rng: random.Random, area: str | None = None) -> float | None:
+    """The demo's story for a metric and year, from the demo's own tables (what each metric reads is data:
+    the events it counts, its grades, its areas, its trend's start)."""
     story = STORIES.get(metric.code)
-    if story is not None and metric.kind != "zero_incident":
+    events = REGISTRY[metric.kind].events
+    if story is not None and not events:
         return story.get(year)
-    kind = metric.kind
-    if kind == "zero_incident":
+    if events:
         return (story or {}).get(year, 0.0)
-    if kind == "grade":
+    if metric.code in GRADES:
         return float("ABCD".index(GRADES[metric.code][year - FIRST_YEAR]) + 1)
-    if kind == "checklist":
+    if metric.value_type == "yesno":
         # Half the clauses were in place by the end of the 2022 special rectification, the rest a year later.
         start = 2022 + int(hashlib.sha256(metric.code.encode()).hexdigest(), 16) % 2
         return 0.0 if year < start or SAYS_NO.get(metric.code) == year else 1.0
-    if kind == "each_area":
+    if metric.scope == "area":
         if area in AREA_STORY and year >= 2024:
             return AREA_STORY[area]
         return round(min(99.5, 86 + 10 * _progress(year, rng) + rng.uniform(-1, 2)), 1)
-    if kind == "trend":
+    if metric.code in TREND_START:
         start = TREND_START[metric.code]
         step = 0.35 if metric.rule["direction"] == "up" else -0.025 * start
         return round(start + step * (year - FIRST_YEAR) + rng.uniform(-0.05, 0.05) * abs(step), 2)
@@ -105,7 +108,7 @@ def _value(metric: Metric, year: int, rng: random.Random, area: str | None = Non
     if metric.code in REPORTED_BASE:
         start, end = REPORTED_BASE[metric.code]
         return round(start + (end - start) * _progress(year, rng) + rng.uniform(-0.5, 0.5), 1)
-    if kind in ("threshold", "threshold_or_trend"):
+    if "value" in metric.rule:
         return _threshold_value(metric, year, rng)
     # Other reported figures: rates that climb into the high nineties, hours of PE around one.
     if metric.is_percent:
@@ -144,7 +147,7 @@ def demo_rows(cat: Catalogue, today: dt.date) -> pd.DataFrame:
                 value = _value(metric, year, rng, area)
                 if value is None:
                     continue
-                grade = "ABCD"[int(value) - 1] if metric.kind == "grade" else None
+                grade = "ABCD"[int(value) - 1] if metric.value_type == "grade" else None
                 rows.append(
                     (
                         metric.code,
@@ -221,7 +224,14 @@ def load_demo(
     try:
         with transaction(con):
             if replace:
-                for table in ("verification", "figure_choice", "warned_row", "refused_row", "measurement", "submission"):
+                for table in (
+                    "verification",
+                    "figure_choice",
+                    "warned_row",
+                    "refused_row",
+                    "measurement",
+                    "submission",
+                ):
                     con.execute(f"DELETE FROM {table}")
             con.register("demo_subs", subs)
             ids = con.execute(
@@ -246,10 +256,10 @@ def load_demo(
                                             period_start, value)
                    SELECT m.id, '创卫办', m.recorded_at + INTERVAL 30 DAY, '演示数据：已现场核实', m.metric, m.unit,
                           m.area, m.period_start, m.value
-                   FROM measurement m JOIN cat_metric c ON c.metric = m.metric
-                   WHERE c.kind = 'checklist' AND m.value = 1 AND m.unit <> ?
+                   FROM measurement m
+                   WHERE m.metric IN (SELECT unnest(?)) AND m.value = 1 AND m.unit <> ?
                      AND NOT (m.metric IN (SELECT unnest(?)) AND year(m.period_start) = 2025)""",
-                [OFFICE, sorted(UNVERIFIED)],
+                [[m.code for m in cat.metrics if m.value_type == "yesno"], OFFICE, sorted(UNVERIFIED)],
             )
     finally:
         for name in ("demo_subs", "demo_rows"):

@@ -1,18 +1,16 @@
 """Evaluation as of any date: set-based SQL in DuckDB, one query for every metric and every date asked.
 
-The value that counts for a metric/area/period is the most recently recorded one (a newer submission
-supersedes an older one; both stay in `measurement`). Only periods ended by the evaluation date count.
-Each rule kind (indicators/rules) compiles its metrics to one query; the engine adds the metrics with
-no value (无数据) and marks as stale (数据过期) a met or pending metric whose latest value is older than the
-latest period whose reporting deadline has passed.
+The value that counts for a metric/area/period is defined once, in tracker.counting (the latest recorded
+figure of a unit whose figure counts, as known at a moment). Periods count once they have ended by the
+evaluation date (events kinds: once they have started). Each rule kind (indicators/rules) compiles its
+metrics to one query; the engine adds the metrics with no value (无数据) and marks as stale (数据过期) a met or
+pending metric whose latest value is older than the latest period whose reporting deadline has passed.
+Evaluating reads only: the catalogue's tables are written when a writing connection opens the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,134 +18,86 @@ import duckdb
 import pandas as pd
 
 from indicators.rules import REGISTRY
-from tracker import audit
+from tracker import counting
 from tracker.catalogue import Catalogue, catalogue
-from tracker.config import settings
-from tracker.db import transaction
+from tracker.catalogue_tables import use_catalogue
 from tracker.reasons import reason
 from tracker.strings import STATUSES
 
-# ---------------------------------------------------------------- catalogue tables
-
-
-def _catalogue_rows(cat: Catalogue) -> tuple[list[tuple], list[tuple]]:
-    deadlines = settings()["deadline_days"]
-    metrics = [
-        (
-            m.code,
-            m.item,
-            m.kind,
-            m.period,
-            m.scope,
-            m.reporter,
-            m.rule.get("op"),
-            m.threshold,
-            m.rule.get("direction"),
-            m.rule.get("years", 3),
-            m.rule.get("against"),
-            deadlines[m.period],
-            REGISTRY[m.kind].veto,
-        )
-        for m in cat.metrics
-    ]
-    areas = [(m.code, area) for m in cat.metrics for area in m.areas]
-    return metrics, areas
-
-
-_CATALOGUE_LOCK = threading.Lock()  # cursors of one process would otherwise race to write the tables
-
-
-def ensure_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
-    """Write the catalogue's metrics and rule parameters into cat_metric / cat_metric_area when they changed."""
-    metrics, areas = _catalogue_rows(cat)
-    fingerprint = hashlib.sha256(json.dumps([metrics, areas], default=str).encode()).hexdigest()
-    with _CATALOGUE_LOCK:
-        con.execute("CREATE TABLE IF NOT EXISTS cat_info (fingerprint VARCHAR)")
-        if con.execute("SELECT fingerprint FROM cat_info").fetchone() != (fingerprint,):
-            _write_catalogue(con, metrics, areas, fingerprint)
-
-
-def _write_catalogue(con, metrics: list[tuple], areas: list[tuple], fingerprint: str) -> None:
-    """Replace the catalogue tables, and audit which metrics' rules changed (before and after)."""
-    had_catalogue = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'cat_metric'"
-    ).fetchone()[0]
-    old = {r[0]: list(r) for r in con.execute("SELECT * FROM cat_metric").fetchall()} if had_catalogue else {}
-    new = {r[0]: list(r) for r in metrics}
-    changed = sorted(code for code in old.keys() | new.keys() if old.get(code) != new.get(code))
-    with transaction(con):
-        con.execute(
-            """CREATE OR REPLACE TABLE cat_metric (
-                 metric VARCHAR PRIMARY KEY, item INTEGER, kind VARCHAR, period VARCHAR, scope VARCHAR,
-                 reporter VARCHAR, op VARCHAR, threshold DOUBLE, direction VARCHAR, years INTEGER,
-                 against VARCHAR, deadline_days INTEGER, veto BOOLEAN)"""
-        )
-        con.execute("CREATE OR REPLACE TABLE cat_metric_area (metric VARCHAR, area VARCHAR)")
-        con.executemany("INSERT INTO cat_metric VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", metrics)
-        if areas:
-            con.executemany("INSERT INTO cat_metric_area VALUES (?, ?)", areas)
-        con.execute("DELETE FROM cat_info")
-        con.execute("INSERT INTO cat_info VALUES (?)", [fingerprint])
-        if old and changed:
-            audit.record(
-                con,
-                "system",
-                "catalogue_change",
-                f"{len(changed)}个指标",
-                before={c: old.get(c) for c in changed},
-                after={c: new.get(c) for c in changed},
-                detail="指标目录（indicators/）已修改",
-            )
-
-
 # ---------------------------------------------------------------- metric statuses
 
-_RESULTS = "\nUNION ALL BY NAME\n".join(f"({kind.sql})" for kind in REGISTRY.values())
+# The shape of every kind's result, typed: kinds may leave out the optional columns (UNION ALL BY NAME).
+_SHAPE = """SELECT NULL::DATE AS as_of, NULL::VARCHAR AS metric, NULL::VARCHAR AS area, NULL::VARCHAR AS status,
+       NULL::DOUBLE AS value, NULL::DOUBLE AS ref_value, NULL::VARCHAR AS period_label,
+       NULL::DATE AS latest_start, NULL::DOUBLE[] AS series, NULL::VARCHAR[] AS labels,
+       NULL::VARCHAR[] AS missing, NULL::VARCHAR AS ref_label WHERE false"""
 
-METRIC_STATUS_SQL = f"""
-WITH dates AS (SELECT DISTINCT CAST(unnest($dates) AS DATE) AS as_of),
-latest_id AS (   -- per metric/area/period, the most recently recorded value (ties: the later id)
-    SELECT max_by(id, epoch_us(recorded_at)::HUGEINT * 1099511627776 + id) AS id
-    FROM measurement
-    WHERE period_end <= (SELECT max(as_of) FROM dates)
-    GROUP BY metric, area, period_start
+
+def status_sql() -> str:
+    """The one evaluation query, built from the registry as it stands (a kind registered later joins in)."""
+    results = "\nUNION ALL BY NAME\n".join([f"({_SHAPE})", *(f"({kind.sql})" for kind in REGISTRY.values())])
+    return f"""
+WITH dates AS (
+    SELECT DISTINCT CAST(d.as_of AS DATE) AS as_of, CAST(d.known_at AS TIMESTAMP) AS known_at
+    FROM (SELECT unnest($dates) AS as_of, unnest($known) AS known_at) d
 ),
-eff AS MATERIALIZED (   -- the value that counts per metric/area/period
-    SELECT m.id, m.metric, m.unit, m.area, m.period_start, m.period_end, m.period_label, m.value
-    FROM measurement m JOIN latest_id USING (id)
-),
+knowns AS (SELECT DISTINCT known_at FROM dates),
+{counting.ctes("(SELECT max(as_of) FROM dates)")},
 ranked AS MATERIALIZED (
     SELECT d.as_of, e.*,
-           row_number() OVER (PARTITION BY d.as_of, e.metric, e.area ORDER BY e.period_start DESC) AS k
-    FROM eff e JOIN dates d ON e.period_end <= d.as_of
+           row_number() OVER (PARTITION BY d.as_of, e.metric, e.area
+                              ORDER BY e.period_start DESC, e.period_end DESC) AS k
+    FROM eff e JOIN dates d ON d.known_at = e.known_at AND e.period_end <= d.as_of
 ),
-results AS ({_RESULTS}),
+current AS (   -- every period started by as_of, for kinds that count events
+    SELECT d.as_of, e.*
+    FROM eff e JOIN dates d ON d.known_at = e.known_at AND e.period_start <= d.as_of
+    WHERE e.metric IN (SELECT metric FROM cat_metric WHERE events)
+),
+results AS ({results}),
 targets AS (
     SELECT d.as_of, c.metric, a.area, c.period,
            date_trunc(c.period, d.as_of - c.deadline_days)
              - CASE c.period WHEN 'year' THEN INTERVAL 1 YEAR WHEN 'quarter' THEN INTERVAL 3 MONTH
                              ELSE INTERVAL 1 MONTH END AS due_start
-    FROM dates d CROSS JOIN cat_metric c LEFT JOIN cat_metric_area a ON a.metric = c.metric
+    FROM (SELECT DISTINCT as_of FROM dates) d CROSS JOIN cat_metric c
+    LEFT JOIN cat_metric_area a ON a.metric = c.metric
 )
 SELECT t.as_of, t.metric, t.area,
        CASE WHEN r.status IS NULL THEN 'no_data'
             WHEN r.status IN ('met', 'pending') AND r.latest_start < t.due_start THEN 'stale'
             ELSE r.status END AS status,
        r.value, r.ref_value, r.period_label, CAST(r.latest_start AS DATE) AS latest_start,
-       r.series, CAST(t.due_start AS DATE) AS due_start
+       r.series, r.labels, r.missing, r.ref_label, CAST(t.due_start AS DATE) AS due_start
 FROM targets t
 LEFT JOIN results r ON r.as_of = t.as_of AND r.metric = t.metric AND r.area IS NOT DISTINCT FROM t.area
 ORDER BY t.as_of, t.metric, t.area
 """
 
 
+def _known(dates: Sequence[dt.date], known_at: dt.datetime | None, known_then: bool) -> list[dt.datetime]:
+    """What each date may know: everything recorded now (default), by one moment, or by the end of that day."""
+    if known_then:
+        return [dt.datetime.combine(d, dt.time.max) for d in dates]
+    return [known_at or counting.FAR_FUTURE] * len(dates)
+
+
 def metric_statuses(
-    con: duckdb.DuckDBPyConnection, dates: Sequence[dt.date], cat: Catalogue | None = None
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[dt.date],
+    cat: Catalogue | None = None,
+    *,
+    known_at: dt.datetime | None = None,
+    known_then: bool = False,
 ) -> pd.DataFrame:
-    """One row per date × metric × area (area null for city-wide metrics), with its status."""
+    """One row per date × metric × area (area null for city-wide metrics), with its status. Reads only.
+
+    known_at: judge with the values recorded (and the office's checks and choices made) by then;
+    known_then: each date with what was known at its end (「按当时已知」)."""
     cat = cat or catalogue()
-    ensure_catalogue(con, cat)
-    return con.execute(METRIC_STATUS_SQL, {"dates": list(dates)}).df()
+    use_catalogue(con, cat)
+    dates = list(dates)
+    return con.execute(status_sql(), {"dates": dates, "known": _known(dates, known_at, known_then)}).df()
 
 
 _RANK = {status: i for i, status in enumerate(STATUSES)}
@@ -173,11 +123,15 @@ def fold_items(metric_rows: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
 
 
 def readiness_history(
-    con: duckdb.DuckDBPyConnection, dates: Sequence[dt.date], cat: Catalogue | None = None
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[dt.date],
+    cat: Catalogue | None = None,
+    *,
+    known_then: bool = False,
 ) -> pd.DataFrame:
     """Items met and readiness (0..1) at each date, from one set-based evaluation over all dates."""
     cat = cat or catalogue()
-    items = fold_items(metric_statuses(con, dates, cat), cat)
+    items = fold_items(metric_statuses(con, dates, cat, known_then=known_then), cat)
     out = (
         items.assign(met=items["status"].eq("met"))
         .groupby("as_of", as_index=False)
@@ -197,6 +151,7 @@ class Evaluation:
     metrics: pd.DataFrame  # one row per metric: status, value, period, reason, areas
     items: pd.DataFrame  # one row per item: status, veto_risk
     areas: pd.DataFrame  # per-area rows of area metrics
+    known_at: dt.datetime | None = None  # None: with everything known now
 
     @property
     def summary(self) -> dict:
@@ -214,9 +169,16 @@ class Evaluation:
         }
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, cat: Catalogue | None = None) -> Evaluation:
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    cat: Catalogue | None = None,
+    *,
+    known_at: dt.datetime | None = None,
+) -> Evaluation:
+    """Every metric and item as of a date, with reasons; `known_at`: as known at that moment (default: now)."""
     cat = cat or catalogue()
-    rows = metric_statuses(con, [as_of], cat)
+    rows = metric_statuses(con, [as_of], cat, known_at=known_at)
     area_rows = rows[rows["area"].notna()].copy()
     per_metric = rows.groupby("metric", as_index=False, sort=False).agg(
         status=("status", worst),
@@ -226,15 +188,18 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, cat: Catalogue | No
         latest_start=("latest_start", "max"),
         due_start=("due_start", "first"),
         series=("series", "first"),
+        labels=("labels", "first"),
+        missing=("missing", "first"),
+        ref_label=("ref_label", "first"),
     )
     per_metric["reason"] = [
-        reason(cat.metric(r.metric), r._asdict(), area_rows[area_rows["metric"] == r.metric])
+        reason(cat.metric(r.metric), r._asdict(), area_rows[area_rows["metric"] == r.metric], as_of)
         for r in per_metric.itertuples(index=False)
     ]
     order = {m.code: i for i, m in enumerate(cat.metrics)}
     per_metric = per_metric.sort_values("metric", key=lambda s: s.map(order)).reset_index(drop=True)
     items = fold_items(rows, cat).drop(columns="as_of")
-    return Evaluation(as_of, per_metric, items, area_rows.drop(columns="as_of"))
+    return Evaluation(as_of, per_metric, items, area_rows.drop(columns="as_of"), known_at)
 
 
 def _plain(value):
@@ -286,4 +251,5 @@ def to_json(ev: Evaluation, cat: Catalogue | None = None) -> dict:
                 "metrics": metrics,
             }
         )
-    return {"as_of": ev.as_of.isoformat(), "summary": ev.summary, "items": items}
+    known = ev.known_at.isoformat(sep=" ", timespec="seconds") if ev.known_at else None
+    return {"as_of": ev.as_of.isoformat(), "known_at": known, "summary": ev.summary, "items": items}

@@ -52,7 +52,6 @@ TREND_MODERATE = 0.005
 BASE_SPAN_YEARS = 2
 MIN_YEARS_LEFT = 1 / 12
 CATEGORIES = ("deteriorating", "limited", "moderate", "on_track", "not_assessable")  # worst first
-TARGET_KINDS = ("threshold", "threshold_or_trend", "each_area", "compare")
 
 COLUMNS = [
     "item",
@@ -170,6 +169,14 @@ def _base_and_latest(series: pd.DataFrame) -> dict:
     }
 
 
+def _assessed_by(m) -> str | None:
+    """How progress is judged, from the rule's parameters: toward a figure (an operator with a value or a
+    reference measured against), or as a trend (a direction alone); None when the rule sets neither."""
+    if m.rule.get("op") and ("value" in m.rule or m.rule.get("against")):
+        return "target"
+    return "trend" if m.rule.get("direction") else None
+
+
 def progress_table(con: duckdb.DuckDBPyConnection, ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     """One row per metric not met (per area for area metrics) of every item not yet met, with its inputs,
     observed and needed annual change, ratio and category; items in code order."""
@@ -183,7 +190,7 @@ def progress_table(con: duckdb.DuckDBPyConnection, ev: Evaluation, cat: Catalogu
         for m in i.metrics
         if metrics.loc[m.code, "status"] != "met"
     ]
-    wanted = [m.code for m in todo if m.kind in (*TARGET_KINDS, "trend")]
+    wanted = [m.code for m in todo if _assessed_by(m)]
     history = metric_history(con, wanted, ev.as_of) if wanted else pd.DataFrame(columns=["metric", "area"])
     rows: list[dict] = []
     for m in todo:
@@ -200,16 +207,17 @@ def progress_table(con: duckdb.DuckDBPyConnection, ev: Evaluation, cat: Catalogu
         if row["status"] != "not_met":
             rows.append({**base, "category": "not_assessable", "note": row["status"]})
             continue
-        if m.kind not in (*TARGET_KINDS, "trend"):
+        how = _assessed_by(m)
+        if how is None:
             rows.append({**base, "category": "not_assessable", "note": "no_target"})
             continue
-        if phase is None and m.kind != "trend":
+        if phase is None and how == "target":
             rows.append({**base, "category": "not_assessable", "note": "no_phase"})
             continue
         series = history[history["metric"] == m.code]
-        if m.kind == "trend":
+        if how == "trend":
             rows.append({**base, **assess_trend(series, m.rule.get("direction", "up"))})
-        elif m.kind == "each_area":
+        elif m.scope == "area":
             failing = ev.areas[(ev.areas["metric"] == m.code) & (ev.areas["status"] == "not_met")]
             for area in failing["area"]:
                 one = series[series["area"] == area]
@@ -222,7 +230,7 @@ def progress_table(con: duckdb.DuckDBPyConnection, ev: Evaluation, cat: Catalogu
                     }
                 )
         else:
-            target = float(row["ref_value"]) if m.kind == "compare" else float(m.rule["value"])
+            target = float(row["ref_value"]) if m.rule.get("against") else float(m.rule["value"])
             rows.append(
                 {
                     **base,

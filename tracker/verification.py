@@ -18,14 +18,13 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from tracker import audit, periods
+from tracker import audit, counting, periods
 from tracker.acceptance import resync
 from tracker.auth import Actor, PermissionDenied, require
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
+from tracker.catalogue_tables import use_catalogue
 from tracker.db import transaction
 from tracker.strings.office import PERIOD_TYPE, VERIFY
-
-assert "'" not in OFFICE  # written into SQL as a literal below
 
 
 class VerificationError(ValueError):
@@ -38,30 +37,28 @@ class VerificationError(ValueError):
 _DIFFERENT = "abs({a}.value - {b}.value) > 1e-9"
 
 
-def counting_sql(rep: str) -> str:
-    """The answers whose figure counts for the metrics in `rep` (a relation with columns metric, reporter): the
-    designated reporter's, the office's and, for area metrics, the area's own unit's. The value that counts
-    per metric/area/period is the latest of these (recorded_at desc, id desc); see answers_sql.
-
-    The one place this module defines "whose figure counts": to be pointed at the engine's shared definition."""
+def answers_sql(metrics: str) -> str:
+    """Per metric/area/period of `metrics` (a relation with a column metric), the answer that counts now
+    (tracker.counting: the designated reporter's, the office's or the area's own unit's latest, unless the office
+    chose another unit's figure), with the office's check that still holds for it (verified_by, verified_at,
+    verification_note; NULL when none holds): a verification of the same metric/area/period and value, with no
+    answer of a different value recorded after it by a unit whose figure counts by default.
+    Needs cat_metric on the connection (tracker.catalogue_tables.use_catalogue)."""
     return f"""
-    SELECT m.* FROM measurement m JOIN {rep} r ON r.metric = m.metric
-    WHERE m.unit = r.reporter OR m.unit = '{OFFICE}' OR m.unit IS NOT DISTINCT FROM m.area"""
-
-
-def answers_sql(rep: str) -> str:
-    """Per metric/area/period of the metrics in `rep`, the answer that counts, with the office's check that
-    still holds for it (verified_by, verified_at, verification_note; NULL when none holds): a verification of
-    the same metric/area/period and value, with no answer of a different value recorded after it."""
-    return f"""
-    WITH counted AS ({counting_sql(rep)}),
+    WITH knowns AS (SELECT CAST($v_known AS TIMESTAMP) AS known_at),
+    {counting.ctes()},
+    counted AS (
+        SELECT m.* FROM measurement m JOIN cat_metric c ON c.metric = m.metric
+        WHERE m.metric IN (SELECT metric FROM {metrics}) AND {counting.DEFAULT_UNITS}
+    ),
     current AS (
-        SELECT * FROM counted
-        QUALIFY row_number() OVER (PARTITION BY metric, area, period_start ORDER BY recorded_at DESC, id DESC) = 1
+        SELECT e.* EXCLUDE (known_at), m.evidence, m.note
+        FROM eff e JOIN measurement m ON m.id = e.id
+        WHERE e.metric IN (SELECT metric FROM {metrics})
     ),
     holding AS (
-        SELECT v.* FROM verification v SEMI JOIN {rep} r ON r.metric = v.metric
-        WHERE NOT EXISTS (
+        SELECT v.* FROM verification v
+        WHERE v.metric IN (SELECT metric FROM {metrics}) AND NOT EXISTS (
             SELECT 1 FROM counted d
             WHERE d.metric = v.metric AND d.area IS NOT DISTINCT FROM v.area AND d.period_start = v.period_start
               AND d.recorded_at > v.verified_at AND {_DIFFERENT.format(a="d", b="v")})
@@ -75,15 +72,18 @@ def answers_sql(rep: str) -> str:
     QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY h.verified_at DESC NULLS LAST) = 1"""
 
 
-REP = "(SELECT unnest($v_codes) AS metric, unnest($v_reporters) AS reporter)"
+REP = "(SELECT unnest($v_codes) AS metric)"
 
 
 def rep_params(metrics: Sequence[Metric]) -> dict:
-    """Bound parameters for REP: the metrics' codes and designated reporters."""
-    return {"v_codes": [m.code for m in metrics], "v_reporters": [m.reporter for m in metrics]}
+    """Bound parameters for answers_sql(REP): the metrics' codes, and everything known now."""
+    return {"v_codes": [m.code for m in metrics], "v_known": counting.FAR_FUTURE}
 
 
-def _answers(con: duckdb.DuckDBPyConnection, metrics: Sequence[Metric], where: str = "", **params):
+def _answers(
+    con: duckdb.DuckDBPyConnection, cat: Catalogue, metrics: Sequence[Metric], where: str = "", **params
+):
+    use_catalogue(con, cat)
     sql = f"SELECT * FROM ({answers_sql(REP)}) a {where} ORDER BY a.metric, a.area, a.period_start DESC"
     out = con.execute(sql, {**rep_params(metrics), **params}).df()
     for col in ("period_start", "period_end"):
@@ -109,6 +109,7 @@ def pending_answers(
     wanted = _checklist(cat) if metrics is None else [m for m in _checklist(cat) if m.code in set(metrics)]
     out = _answers(
         con,
+        cat,
         wanted,
         "WHERE a.value >= 0.5 AND a.unit <> $v_office AND a.verified_by IS NULL",
         v_office=OFFICE,
@@ -136,6 +137,7 @@ def verifications(con: duckdb.DuckDBPyConnection, metric: str, cat: Catalogue | 
     counts now)."""
     cat = cat or catalogue()
     m = cat.metric(metric)
+    use_catalogue(con, cat)
     sql = f"WITH answers AS ({answers_sql(REP)}) {VERIFICATIONS_SQL}"
     out = con.execute(sql, {**rep_params([m]), "metric": m.code}).df()
     out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
@@ -223,6 +225,7 @@ def verify(
     what = f"{p.label}{' ' + area if area else ''} {m.name}"
     found = _answers(
         con,
+        cat,
         [m],
         "WHERE a.area IS NOT DISTINCT FROM $v_area AND a.period_start = $v_start",
         v_area=area,

@@ -17,6 +17,7 @@ import streamlit as st
 
 from tracker import completeness, verification
 from tracker.catalogue import Catalogue, Item, Phase, catalogue
+from tracker.catalogue_tables import use_catalogue
 from tracker.config import settings
 from tracker.evaluate import Evaluation, fold_items, metric_statuses
 from tracker.items import item_rows
@@ -340,7 +341,9 @@ ORDER BY e.metric, e.area, e.period_start
 def metric_history(con: duckdb.DuckDBPyConnection, metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
     """The value that counts per metric/area/period ended by as_of (the latest recorded), with its evidence,
     note, file and the office's verification: the series behind each chart on the item page."""
-    checklist = [m for m in catalogue().metrics if m.code in set(metrics) and m.value_type == "yesno"]
+    cat = catalogue()
+    use_catalogue(con, cat)
+    checklist = [m for m in cat.metrics if m.code in set(metrics) and m.value_type == "yesno"]
     params = {"metrics": list(metrics), "as_of": as_of, **verification.rep_params(checklist)}
     out = con.execute(HISTORY_SQL, params).df()
     for col in ("period_start", "period_end"):
@@ -395,6 +398,20 @@ def _cached_progress(as_of: dt.date, generation: int) -> pd.DataFrame:
     from tracker import progress, webapp
 
     return progress.progress_table(webapp.cursor(), webapp.evaluation(as_of), webapp.cat())
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _cached_other_figures(metrics: tuple[str, ...], as_of: dt.date, generation: int) -> pd.DataFrame:
+    from tracker import figures, webapp
+
+    return figures.other_figures(webapp.cursor(), list(metrics), as_of, cat=webapp.cat())
+
+
+def app_other_figures(metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
+    """figures.other_figures: other listed units' figures beside the ones that count."""
+    from tracker import webapp
+
+    return _cached_other_figures(tuple(metrics), as_of, webapp.data_generation())
 
 
 def app_obligations(as_of: dt.date) -> pd.DataFrame:

@@ -1,17 +1,24 @@
-"""Rule kinds, registered by name. Each kind checks its parameters and compiles its metrics to SQL.
+"""Rule kinds, registered by name. Each module is the whole kind (see RuleKind in common): its SQL, its
+parameter check, its reason and target texts in both languages, the check of one history point and an
+example value. Everything else loops over REGISTRY; adding a kind is adding one module (and registering it).
 
-A kind's SQL is set-based: one query for every metric of that kind, reading
-  ranked  — per evaluation date (as_of), the value that counts per metric/area/period,
-            k = 1 for the latest period ended by that date (see tracker.evaluate)
-  cat_metric, cat_metric_area — the catalogue's metrics and their areas, with each rule's parameters
-and returning the columns in RESULT_COLUMNS, one row per as_of/metric/area.
+A kind's SQL is set-based: one query for every metric of that kind and every date asked, reading
+  dates       as_of (the evaluation date) and known_at (values recorded by then count)
+  ranked      per as_of, the value that counts per metric/area/period for periods ended by as_of,
+              k = 1 for the latest period (columns: as_of, known_at, id, metric, unit, area, period_start,
+              period_end, period_label, value, recorded_at, k)
+  current     the same for every period started by as_of, ended or not (events kinds: incidents count at once)
+  cat_metric  the catalogue's metrics with each rule's common parameters as columns and the whole rule as
+              JSON (`c.rule->>'name'` for a parameter of the kind's own); cat_metric_area: areas of area metrics
+  measurement, verification   the stored tables
+and returning the columns of RESULT_COLUMNS (and of OPTIONAL_COLUMNS it uses), one row per as_of/metric/area.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
 
-from indicators.rules.common import RESULT_COLUMNS, RuleKind
+from indicators.rules.common import OPTIONAL_COLUMNS, RESULT_COLUMNS, RuleKind, Why
 
 KIND_NAMES = (
     "threshold",
@@ -27,4 +34,11 @@ KIND_NAMES = (
 
 REGISTRY: dict[str, RuleKind] = {name: import_module(f"indicators.rules.{name}").KIND for name in KIND_NAMES}
 
-__all__ = ["REGISTRY", "RESULT_COLUMNS", "RuleKind"]
+
+def register(kind: RuleKind) -> RuleKind:
+    """Add (or replace) a kind: the catalogue, evaluation, reasons, templates and pages pick it up."""
+    REGISTRY[kind.name] = kind
+    return kind
+
+
+__all__ = ["OPTIONAL_COLUMNS", "REGISTRY", "RESULT_COLUMNS", "RuleKind", "Why", "register"]

@@ -2,7 +2,8 @@
 
 One row per area with a value; areas with none are filled in as no_data by the engine."""
 
-from indicators.rules.common import RuleKind, check_op, check_value, op_holds
+from indicators.rules.common import RuleKind, Why, check_op, check_value, op_holds, rule_figure, toward
+from indicators.rules.threshold import point
 
 SQL = f"""
 SELECT r.as_of, c.metric, r.area,
@@ -13,6 +14,39 @@ JOIN cat_metric_area a ON a.metric = c.metric
 JOIN ranked r ON r.metric = c.metric AND r.area = a.area AND r.k = 1
 WHERE c.kind = 'each_area'
 """
+
+TEXT = {
+    "zh": {
+        "reason": "{period} {name}：{met}/{total} 个街道乡镇达标{detail}（{reporter}）",
+        "failing": "，未达标：{areas}",
+        "missing": "，缺数据：{areas}",
+        "target": "{figure}（每个街道乡镇）",
+    },
+    "en": {
+        "reason": "{period} {name}: {met}/{total} streets and townships met{detail} ({reporter})",
+        "failing": "; not met: {areas}",
+        "missing": "; no data: {areas}",
+        "target": "{figure} (every street and township)",
+    },
+}
+
+
+def _reason(why: Why) -> str | None:
+    areas, text = why.areas, TEXT[why.lang]
+    if why.row["status"] in ("no_data", "stale") and areas["status"].eq(why.row["status"]).all():
+        return None
+    failing = areas.loc[areas["status"] == "not_met", "area"].tolist()
+    missing = areas.loc[areas["status"].isin(["no_data", "stale"]), "area"].tolist()
+    detail = (text["failing"].format(areas="、".join(failing)) if failing else "") + (
+        text["missing"].format(areas="、".join(missing)) if missing else ""
+    )
+    period = areas["period_label"].dropna().max() if len(areas) else ""
+    return text["reason"].format(
+        met=int((areas["status"] == "met").sum()),
+        total=len(areas),
+        detail=detail,
+        **{**why.parts, "period": period or ""},
+    )
 
 
 def _check(rule: dict) -> list[str]:
@@ -29,4 +63,8 @@ KIND = RuleKind(
     sql=SQL,
     params=("op", "value", "areas"),
     check=_check,
+    reason=_reason,
+    target=lambda metric, lang="zh": TEXT[lang]["target"].format(figure=rule_figure(metric)),
+    point=point,
+    example=toward,
 )

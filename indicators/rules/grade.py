@@ -2,9 +2,8 @@
 
 Grades are stored as ordinals, A = 1 … D = 4, so 'at least C' is value <= 3."""
 
-from indicators.rules.common import RuleKind
-
-GRADES = ("A", "B", "C", "D")
+from indicators.figures import GRADES
+from indicators.rules.common import RuleKind, Why
 
 SQL = """
 SELECT r.as_of, c.metric, r.area,
@@ -13,6 +12,28 @@ SELECT r.as_of, c.metric, r.area,
 FROM cat_metric c JOIN ranked r ON r.metric = c.metric AND r.k = 1
 WHERE c.kind = 'grade'
 """
+
+TEXT = {
+    "zh": {
+        "reason": "{period} {name} {grade}级，要求{at_least}级及以上（{reporter}）",
+        "target": "{grade}级及以上",
+    },
+    "en": {
+        "reason": "{period} {name} grade {grade}, {at_least} or better required ({reporter})",
+        "target": "grade {grade} or better",
+    },
+}
+
+
+def ordinal(letter: str) -> float:
+    return float(GRADES.index(letter) + 1)
+
+
+def _reason(why: Why) -> str | None:
+    if why.row["status"] not in ("met", "not_met"):
+        return None
+    grade = GRADES[int(why.row["value"]) - 1]
+    return TEXT[why.lang]["reason"].format(grade=grade, at_least=why.metric.rule["at_least"], **why.parts)
 
 
 def _check(rule: dict) -> list[str]:
@@ -28,4 +49,9 @@ KIND = RuleKind(
     sql=SQL,
     params=("at_least",),
     check=_check,
+    reason=_reason,
+    target=lambda metric, lang="zh": TEXT[lang]["target"].format(grade=metric.rule["at_least"]),
+    point=lambda metric, value: value <= ordinal(metric.rule["at_least"]),
+    # D at the start, the required grade at the end.
+    example=lambda metric, progress: min(4.0, ordinal(metric.rule["at_least"]) + round(1 - progress)),
 )

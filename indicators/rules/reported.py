@@ -1,7 +1,7 @@
 """reported: a figure the national form asks for, or the reference of a compare rule; the plan sets
 no figure for it, so it is met once reported for the period that is due."""
 
-from indicators.rules.common import RuleKind
+from indicators.rules.common import RuleKind, Why
 
 SQL = """
 SELECT r.as_of, c.metric, r.area, 'met' AS status,
@@ -10,4 +10,28 @@ FROM cat_metric c JOIN ranked r ON r.metric = c.metric AND r.k = 1
 WHERE c.kind = 'reported'
 """
 
-KIND = RuleKind(name="reported", label="填报", value_type="number", sql=SQL)
+TEXT = {
+    "zh": {"reason": "{period} {name} 已填报 {value}（{reporter}）", "target": "按期填报"},
+    "en": {"reason": "{period} {name} reported: {value} ({reporter})", "target": "reported on time"},
+}
+
+
+def _reason(why: Why) -> str | None:
+    return TEXT[why.lang]["reason"].format(**why.parts) if why.row["status"] == "met" else None
+
+
+def _example(metric, progress: float) -> float:
+    if metric.unit == "%":
+        return round(88 + 11 * progress, 1)
+    return round(0.8 + 0.3 * progress, 2)
+
+
+KIND = RuleKind(
+    name="reported",
+    label="填报",
+    value_type="number",
+    sql=SQL,
+    reason=_reason,
+    target=lambda metric, lang="zh": TEXT[lang]["target"],
+    example=_example,
+)

@@ -1,6 +1,17 @@
 """threshold: the latest value compared with a fixed figure (满意率 ≥90%, 吸烟率 <20%)."""
 
-from indicators.rules.common import RuleKind, check_op, check_value, op_holds
+from indicators.rules.common import (
+    RuleKind,
+    Why,
+    check_op,
+    check_value,
+    holds,
+    op_holds,
+    rule_figure,
+    shown_op,
+    target,
+    toward,
+)
 
 SQL = f"""
 SELECT r.as_of, c.metric, r.area,
@@ -10,6 +21,31 @@ FROM cat_metric c JOIN ranked r ON r.metric = c.metric AND r.k = 1
 WHERE c.kind = 'threshold'
 """
 
+TEXT = {
+    "zh": {"reason": "{period} {name} {value} {op} {threshold}（{reporter}）"},
+    "en": {"reason": "{period} {name} {value} {op} {threshold} ({reporter})"},
+}
+
+
+def comparison(why: Why) -> dict:
+    """The parts of 「76.0% < 80%」 for the latest value against the rule's figure."""
+    m = why.metric
+    return {
+        "op": shown_op(why.row["value"], m.rule["op"], float(m.rule["value"])),
+        "threshold": target(float(m.rule["value"]), m.unit),
+    }
+
+
+def _reason(why: Why) -> str | None:
+    if why.row["status"] not in ("met", "not_met"):
+        return None
+    return TEXT[why.lang]["reason"].format(**why.parts, **comparison(why))
+
+
+def point(metric, value: float) -> bool:
+    return holds(value, metric.rule["op"], float(metric.rule["value"]))
+
+
 KIND = RuleKind(
     name="threshold",
     label="阈值",
@@ -17,4 +53,8 @@ KIND = RuleKind(
     sql=SQL,
     params=("op", "value"),
     check=lambda rule: check_op(rule) + check_value(rule),
+    reason=_reason,
+    target=lambda metric, lang="zh": rule_figure(metric),
+    point=point,
+    example=toward,
 )

@@ -12,9 +12,11 @@ import csv
 import datetime as dt
 import io
 
+from indicators.figures import figure
+from indicators.rules import REGISTRY
 from tracker.catalogue import Catalogue, Metric, catalogue
 from tracker.periods import Period, make
-from tracker.strings import SCOPE_LABEL, SHOWN_OP
+from tracker.strings import SCOPE_LABEL
 from tracker.strings.upload import (
     PERIOD_NAME,
     TEMPLATE_HEADERS,
@@ -47,37 +49,14 @@ def due_period(period_type: str, today: dt.date) -> Period:
     )
 
 
-def requirement(metric: Metric) -> str:
-    """The figure to reach, as the plan states it: ≥90%, C级及以上, 是, 0起（近3年）…"""
-    rule, kind = metric.rule, metric.kind
-    uom = "%" if metric.is_percent else metric.unit
-    value = rule.get("value")
-    figure = "" if value is None else f"{SHOWN_OP.get(rule.get('op', ''), '')}{value:g}{uom}"
-    if kind in ("threshold", "each_area"):
-        return figure + ("（每个街道乡镇）" if kind == "each_area" else "")
-    if kind == "threshold_or_trend":
-        return f"{figure}，或持续{'下降' if rule.get('direction') == 'down' else '提升'}"
-    if kind == "trend":
-        return "逐年下降" if rule.get("direction") == "down" else "逐年上升"
-    if kind == "zero_incident":
-        return f"0起（近{rule.get('years', 3)}年）"
-    if kind == "grade":
-        return f"{rule.get('at_least')}级及以上"
-    if kind == "checklist":
-        return "是（创卫办核实）"
-    if kind == "compare":
-        return f"{SHOWN_OP.get(rule.get('op', '>='), '≥')}区域卫生规划要求（指标 {rule.get('against')}）"
-    return TEMPLATE_REQUIREMENT_NONE
+def requirement(metric: Metric, lang: str = "zh") -> str:
+    """The figure to reach, as the rule kind states it: ≥90%, C级及以上, 是（创卫办核实）, 0起（近3年，含当年）…"""
+    return REGISTRY[metric.kind].target(metric, lang) or TEMPLATE_REQUIREMENT_NONE
 
 
-def _example(metric: Metric) -> str:
-    if metric.value_type == "yesno":
-        return "是"
-    if metric.value_type == "grade":
-        return "C级"
-    if metric.value_type == "count":
-        return "0"
-    return "95%" if metric.is_percent else f"12{metric.unit}"
+def example(metric: Metric) -> str:
+    """A value that meets the rule, written as a clerk would type it."""
+    return figure(REGISTRY[metric.kind].example(metric, 1.0), metric.unit, metric.value_type)
 
 
 def template_rows(unit: str, today: dt.date | None = None, cat: Catalogue | None = None) -> list[list[str]]:
@@ -155,18 +134,10 @@ def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
     info = book.add_worksheet(TEMPLATE_HELP_SHEET)
     info.write_row(0, 0, TEMPLATE_HELP_HEADERS, head_fmt)
     for r, m in enumerate(metrics, start=1):
-        info.write_row(
-            r,
-            0,
-            [
-                f"{m.code} {m.name}",
-                m.unit,
-                PERIOD_NAME[m.period],
-                SCOPE_LABEL[m.scope],
-                requirement(m),
-                _example(m),
-            ],
-        )
+        cells = [f"{m.code} {m.name}", m.unit, PERIOD_NAME[m.period], SCOPE_LABEL[m.scope]]
+        for c, text in enumerate([*cells, requirement(m), example(m)]):
+            ws_text = str(text)  # write_string: 「=100%」 is a requirement, never a formula
+            info.write_string(r, c, ws_text)
     for c, width in enumerate((50, 12, 10, 12, 30, 12)):
         info.set_column(c, c, width, wrap_fmt if c == 0 else None)
     for i, note in enumerate(TEMPLATE_NOTES, start=len(metrics) + 3):

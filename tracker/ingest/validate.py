@@ -25,7 +25,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from indicators.rules import REGISTRY
+from tracker import counting
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
+from tracker.catalogue_tables import use_catalogue
 from tracker.config import settings
 from tracker.ingest.reader import Sheet
 from tracker.ingest.text import BLANK, COMMA, QUOTE, SEMI
@@ -40,6 +43,7 @@ NUMBER = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)"
 YES = ("是", "有", "Y", "YES", "TRUE", "T", "1", "√", "✓", "✔", "☑")
 NO = ("否", "无", "N", "NO", "FALSE", "F", "0", "×", "✗", "✘", "☒", "X")
 NO_AREA = ("全市", "全市范围", "市本级", "全市合计", "本级", "-", "--", "—", "——", "/", "无", "不适用")
+PERIOD_ORDER = "['month', 'quarter', 'year']"  # shortest first
 # Multiplier that turns numerator/denominator into the metric's unit of measure.
 FRACTION_UNIT = {
     "%": 100.0,
@@ -254,6 +258,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
                 m.unit == "‰",
                 FRACTION_UNIT.get(m.unit),
                 m.reporter,
+                REGISTRY[m.kind].events,
             )
             for m in cat.metrics
         ],
@@ -269,6 +274,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
             "is_permille",
             "fraction_mult",
             "reporter",
+            "events",
         ],
     )
     return {
@@ -459,7 +465,10 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             msg(REFUSE, "bad_period", period="r.period_t"),
         ),
         (
-            "i.code IS NOT NULL AND r.period_type IS NOT NULL AND r.period_type <> i.period",
+            # Events kinds (incidents) take a count for any period up to their own: 「2026年10月」 for a year metric.
+            f"""i.code IS NOT NULL AND r.period_type IS NOT NULL AND r.period_type <> i.period
+                AND NOT (i.events AND list_position({PERIOD_ORDER}, r.period_type)
+                                      <= list_position({PERIOD_ORDER}, i.period))""",
             msg(REFUSE, "wrong_period", metric="i.label", expected="i.period_name", period="r.period_t"),
         ),
         # values
@@ -577,12 +586,19 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             ),
         ),
     ]
-    # The office's check holding for each earlier checklist answer, for the file's yes/no metrics only.
+    # The office's check holding for each earlier checklist answer, for the file's yes/no metrics only (a file
+    # without any skips the lookup: it reads the whole measurement table for the answers that count).
     file_checklist = (
-        "(SELECT code AS metric, reporter FROM _lk_metric_info WHERE value_type = 'yesno' "
+        "(SELECT code AS metric FROM _lk_metric_info WHERE value_type = 'yesno' "
         "AND code IN (SELECT found FROM _ing_match WHERE what = 'metric'))"
     )
-    checks = answers_sql(file_checklist)
+    checks = (
+        "SELECT NULL::BIGINT AS id, NULL::VARCHAR AS verified_by, NULL::TIMESTAMP AS verified_at WHERE false"
+    )
+    if con.execute(f"SELECT count(*) FROM {file_checklist}").fetchone()[0]:
+        use_catalogue(con, cat)
+        sql.bind("v_known", counting.FAR_FUTURE)
+        checks = answers_sql(file_checklist)
     # One statement, one table of a million rows: the history the warnings compare with is narrowed by
     # the file's metrics and periods from the small tables above, not by the rows.
     con.execute(

@@ -71,6 +71,14 @@ VERIFY = {
 }
 
 # ---------------------------------------------------------------- reporting completeness
+FIGURE = {
+    "unknown_metric": "未知指标「{metric}」",
+    "bad_period": "无法识别的期间「{period}」",
+    "not_listed": "「{unit}」不是指标 {metric} 的责任单位，不能采用其数据",
+    "no_figure": "「{unit}」没有报送 {period} {metric} 的数据",
+    "need_note": "请写明采用其他单位数据的依据",
+}
+
 REPORT_STATE = {"on_time": "按时", "late": "迟报", "missing": "逾期未报", "not_due": "未到期"}
 PERIOD_TYPE = {"year": "年度", "quarter": "季度", "month": "月度"}
 
