@@ -20,8 +20,8 @@ as_of = office_web.as_of()
 con = webapp.cursor()
 cat = webapp.cat()
 
-# Withdrawal is automatic: whoever opens the page, acceptances of items no longer met today are withdrawn.
-synced = acceptance.sync_acceptances(con, dt.date.today())
+# Withdrawal is automatic but not done here: opening a page changes nothing. tracker.acceptance.resync runs
+# after every commit that can change a status (an upload, a verification, a figure choice).
 table = acceptance.acceptance_table(con, as_of, webapp.evaluation(as_of), cat)
 
 st.title(p("acc_title"))
@@ -34,8 +34,6 @@ st.caption(
         withdrawn=int(table["withdrawn"].sum()),
     )
 )
-if len(synced):
-    st.warning(p("acc_sync_done", n=len(synced)))
 if flash := st.session_state.pop("acc_flash", None):
     st.success(flash)
 

@@ -9,8 +9,8 @@ import streamlit as st
 
 from indicators.figures import target
 from indicators.rules import REGISTRY
-from tracker import figures, session, views, webapp
-from tracker.auth import PermissionDenied
+from tracker import figures, session, verification, views, webapp
+from tracker.auth import PermissionDenied, can
 from tracker.reasons import fmt_value
 from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
 from tracker.strings.ui import t
@@ -201,6 +201,75 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
                     st.rerun()
 
 
+# ---------------------------------------------------------------- 核实 (issue 10)
+# The office's check of a unit's 「是」: beside a pending checklist metric the office gets a note and a 「核实」
+# button (tracker.verification checks the role again); everyone sees who verified the current answer, and when.
+
+
+def verification_block(metric, row, series: pd.DataFrame) -> None:
+    if metric.value_type != "yesno":
+        return
+    flash_key = f"verify_flash_{metric.code}"
+    if flash := st.session_state.pop(flash_key, None):
+        st.success(flash, icon=":material/verified:")
+    for answer in series[series["period_label"] == row["period_label"]].itertuples(index=False):
+        if isinstance(answer.verified_by, str) and answer.value >= 0.5:
+            st.caption(
+                t(
+                    "verified_caption",
+                    period=answer.period_label,
+                    area=f" {answer.area}" if isinstance(answer.area, str) else "",
+                    when=str(answer.verified_at)[:10],
+                    who=answer.verified_by,
+                    note=answer.verification_note or "",
+                )
+            )
+    checks = verification.verifications(webapp.cursor(), metric.code, cat)
+    if len(checks):
+        with st.expander(t("verify_history")):
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        t("col_period"): checks["period_label"],
+                        t("col_area"): checks["area"].fillna(""),
+                        t("col_value"): checks["answer"],
+                        t("col_verified_by"): checks["verified_by"],
+                        t("col_verified_at"): checks["verified_at"],
+                        t("col_verify_note"): checks["note"].fillna(""),
+                        t("col_still_holds"): checks["current"],
+                    }
+                ),
+                hide_index=True,
+                key=f"checks_{metric.code}",
+            )
+    if row["status"] != "pending" or not can(actor, "verify"):
+        return
+    pending = verification.pending_answers(webapp.cursor(), [metric.code], cat)
+    pending = pending[pending["period_label"] == row["period_label"]]
+    slug = metric.code.replace(".", "_")
+    for answer in pending.itertuples(index=False):
+        area = answer.area if isinstance(answer.area, str) else None
+        suffix = f"_{area}" if area else ""
+        st.info(
+            t("verify_pending", period=answer.period_label, area=f" {area}" if area else "", unit=answer.unit)
+        )
+        note = st.text_input(
+            t("verify_note_area", area=area) if area else t("verify_note"), key=f"verify_note_{slug}{suffix}"
+        )
+        label = t("verify_button_area", area=area) if area else t("verify_button")
+        if st.button(label, key=f"verify_{slug}{suffix}", type="primary", icon=":material/verified:"):
+            try:
+                result = verification.verify(
+                    webapp.cursor(), metric.code, answer.period_label, actor, note, area=area, cat=cat
+                )
+            except (verification.VerificationError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                webapp.clear_caches()
+                st.session_state[flash_key] = result.message
+                st.rerun()
+
+
 against = [m.rule["against"] for m in item.metrics if m.rule.get("against")]
 others = views.app_other_figures([m.code for m in item.metrics], as_of)
 history = views.app_metric_history([m.code for m in item.metrics] + against, as_of)
@@ -233,6 +302,7 @@ for metric in item.metrics:
         if metric.source:
             st.caption(t("metric_source", source=metric.source))
         series = history[history["metric"] == metric.code]
+        verification_block(metric, row, series)  # 核实 (issue 10)
         if series.empty:
             st.info(t("metric_no_history"))
             continue

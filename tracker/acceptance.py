@@ -173,6 +173,19 @@ def sync_acceptances(
     return withdrawn
 
 
+def resync(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor = SYSTEM,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    cat: Catalogue | None = None,
+) -> pd.DataFrame:
+    """Sync the acceptances as of today after a commit that can change a status: an upload's commit
+    (tracker.uploads), a verification (tracker.verification), the office's choice of a figure. Never on a page
+    view: reading changes nothing. The withdrawals are audited under the actor whose commit caused them."""
+    return sync_acceptances(con, today or dt.date.today(), actor, now, cat)
+
+
 LATEST_SQL = """
 SELECT item, id, accepted_on, accepted_by, evidence, recorded_at, withdrawn_reason,
        CASE WHEN withdrawn_at < CAST($as_of AS DATE) + INTERVAL 1 DAY THEN withdrawn_at END AS withdrawn_at

@@ -9,7 +9,13 @@ from importlib import import_module
 from tracker.catalogue import CatalogueError
 
 # Modules exposing add_commands(subparsers); each subcommand sets `func(args) -> int`.
-COMMAND_MODULES = ("tracker.cli_core", "tracker.ingest.cli", "tracker.user_cli", "tracker.office_cli")
+COMMAND_MODULES = (
+    "tracker.cli_core",
+    "tracker.ingest.cli",
+    "tracker.user_cli",
+    "tracker.office_cli",
+    "tracker.verification_cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

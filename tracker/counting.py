@@ -17,6 +17,9 @@ from indicators.rules.common import OFFICE
 
 FAR_FUTURE = dt.datetime(9999, 12, 31)
 
+# Whether measurement m's unit is one whose figure counts by default (c: its cat_metric row).
+DEFAULT_UNITS = f"(m.unit = c.reporter OR m.unit = '{OFFICE}' OR m.unit = m.area)"
+
 
 def ctes(max_start: str = "DATE '9999-12-31'", where: str = "true", known: str | None = None) -> str:
     """CTEs ending in `eff`: per known_at, the value that counts per metric/area/period (columns known_at, id,
@@ -57,7 +60,7 @@ latest AS MATERIALIZED (   -- the latest among the units whose figure counts
     LEFT JOIN choice ch ON ch.known_at = {moment} AND ch.metric = p.metric
                        AND ch.area_k = coalesce(p.area, '') AND ch.period_start = p.period_start
     WHERE CASE WHEN ch.unit IS NOT NULL THEN p.unit = ch.unit
-               ELSE (p.unit = c.reporter OR p.unit = '{OFFICE}' OR p.unit = p.area) END
+               ELSE {DEFAULT_UNITS.replace("m.", "p.")} END
     GROUP BY p.metric, p.area, p.period_start, p.period_end{group_moment}
 ),
 eff AS MATERIALIZED (

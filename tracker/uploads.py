@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 
 from tracker import audit
+from tracker.acceptance import resync
 from tracker.auth import Actor, PermissionDenied, require
 from tracker.catalogue import OFFICE, catalogue
 from tracker.ingest.service import ImportResult, Progress, import_file
@@ -66,4 +67,6 @@ def upload(
     audit.record(con, actor.name, "upload", file_name, after=after, detail=result.message)
     if result.outcome == "committed":
         con.execute(AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
+        # A commit can fail an accepted item: withdraw its acceptance now, not when someone opens a page.
+        resync(con, actor)
     return result

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from tracker import completeness, counting
+from tracker import completeness, counting, verification
 from tracker.catalogue import Catalogue, Item, Phase, catalogue
 from tracker.catalogue_tables import use_catalogue
 from tracker.config import settings
@@ -323,17 +323,17 @@ def unit_submissions(
 
 # ---------------------------------------------------------------- one item's metrics
 
+# The office's check is matched by what was answered (metric/area/period/value), not by the row: an identical
+# answer sent again shows as verified, an answer changed after the check does not (tracker.verification).
 HISTORY_SQL = counting.values_sql(
     "m.metric IN (SELECT unnest($metrics)) AND m.period_end <= CAST($as_of AS DATE)",
-    """SELECT e.id, e.metric, e.area, e.period_start, e.period_end, e.period_label, e.value, m.grade,
+    f"""SELECT e.id, e.metric, e.area, e.period_start, e.period_end, e.period_label, e.value, m.grade,
        m.note, m.evidence, e.recorded_at, e.unit, s.file_name, s.submitted_at, s.is_demo,
-       v.verified_by, v.verified_at, v.note AS verification_note
+       v.verified_by, v.verified_at, v.verification_note
 FROM eff e
 JOIN measurement m ON m.id = e.id
 LEFT JOIN submission s ON s.id = m.submission_id
-LEFT JOIN (SELECT * FROM verification QUALIFY row_number() OVER (PARTITION BY measurement_id
-                                                                 ORDER BY verified_at DESC) = 1) v
-       ON v.measurement_id = e.id
+LEFT JOIN ({verification.answers_sql(verification.REP)}) v ON v.id = e.id
 ORDER BY e.metric, e.area, e.period_start""",
 )
 
@@ -341,8 +341,16 @@ ORDER BY e.metric, e.area, e.period_start""",
 def metric_history(con: duckdb.DuckDBPyConnection, metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
     """The value that counts per metric/area/period ended by as_of (the latest recorded), with its evidence,
     note, file and the office's verification: the series behind each chart on the item page."""
-    use_catalogue(con, catalogue())
-    out = con.execute(HISTORY_SQL, {"metrics": list(metrics), "as_of": as_of, "known": counting.known()}).df()
+    cat = catalogue()
+    use_catalogue(con, cat)
+    checklist = [m for m in cat.metrics if m.code in set(metrics) and m.value_type == "yesno"]
+    params = {
+        "metrics": list(metrics),
+        "as_of": as_of,
+        "known": counting.known(),
+        **verification.rep_params(checklist),
+    }
+    out = con.execute(HISTORY_SQL, params).df()
     for col in ("period_start", "period_end"):
         out[col] = pd.to_datetime(out[col]).dt.date
     return out

@@ -47,10 +47,17 @@ def cached_history(dates: tuple[dt.date, ...], known_then: bool, generation: int
     return readiness_history(cursor(), list(dates), known_then=known_then)
 
 
+GENERATION_SQL = """
+SELECT (SELECT count(*) FROM submission), (SELECT coalesce(max(id), 0) FROM submission),
+       (SELECT count(*) FROM verification), (SELECT max(verified_at) FROM verification),
+       (SELECT count(*) FROM figure_choice), (SELECT max(chosen_at) FROM figure_choice)
+"""
+
+
 def data_generation() -> int:
-    """Changes whenever a submission lands, so cached evaluations are keyed to the data they saw."""
-    row = cursor().execute("SELECT count(*), coalesce(max(id), 0) FROM submission").fetchone()
-    return row[0] * 1_000_003 + row[1]
+    """Changes whenever something that can change a status is written — a submission, the office's
+    verification of an answer, its choice of a figure — so cached evaluations are keyed to the data they saw."""
+    return hash(cursor().execute(GENERATION_SQL).fetchone())
 
 
 def evaluation(as_of: dt.date) -> Evaluation:

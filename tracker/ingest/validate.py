@@ -26,11 +26,14 @@ import numpy as np
 import pandas as pd
 
 from indicators.rules import REGISTRY
+from tracker import counting
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
+from tracker.catalogue_tables import use_catalogue
 from tracker.config import settings
 from tracker.ingest.reader import Sheet
 from tracker.ingest.text import BLANK, COMMA, QUOTE, SEMI
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
+from tracker.verification import answers_sql
 
 # Whitespace as Python's str.split() sees it (periods.parse removes it the same way).
 WS = (
@@ -557,7 +560,45 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 AND abs(c.typed_number - c.value) > greatest(0.05, abs(c.value) * 0.001)""",
             msg(WARN, "mismatch", value="c.value_t", rate=_fmt("c.rate")),
         ),
+        # A verified checklist answer (prev.verified_by: the office's check still holding for it, see prev), when
+        # this row's unit is one whose figure counts: a different answer needs a new check, the same keeps it.
+        (
+            f"""prev.verified_by IS NOT NULL AND c.value_type = 'yesno' AND abs(prev.value - c.value) > 1e-9
+                AND (c.unit = prev.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)""",
+            msg(
+                WARN,
+                "reverify",
+                old="prev.shown",
+                when="strftime(prev.verified_at, '%Y-%m-%d')",
+                by="prev.verified_by",
+                new="CASE WHEN c.value >= 0.5 THEN '是' ELSE '否' END",
+            ),
+        ),
+        (
+            f"""prev.verified_by IS NOT NULL AND c.value_type = 'yesno' AND abs(prev.value - c.value) <= 1e-9
+                AND (c.unit = prev.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)""",
+            msg(
+                WARN,
+                "keeps_verified",
+                old="prev.shown",
+                when="strftime(prev.verified_at, '%Y-%m-%d')",
+                by="prev.verified_by",
+            ),
+        ),
     ]
+    # The office's check holding for each earlier checklist answer, for the file's yes/no metrics only (a file
+    # without any skips the lookup: it reads the whole measurement table for the answers that count).
+    file_checklist = (
+        "(SELECT code AS metric FROM _lk_metric_info WHERE value_type = 'yesno' "
+        "AND code IN (SELECT found FROM _ing_match WHERE what = 'metric'))"
+    )
+    checks = (
+        "SELECT NULL::BIGINT AS id, NULL::VARCHAR AS verified_by, NULL::TIMESTAMP AS verified_at WHERE false"
+    )
+    if con.execute(f"SELECT count(*) FROM {file_checklist}").fetchone()[0]:
+        use_catalogue(con, cat)
+        sql.bind("v_known", counting.FAR_FUTURE)
+        checks = answers_sql(file_checklist)
     # One statement, one table of a million rows: the history the warnings compare with is narrowed by
     # the file's metrics and periods from the small tables above, not by the rows.
     con.execute(
@@ -613,9 +654,11 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                    CASE WHEN i.value_type = 'yesno' THEN CASE WHEN m.value >= 0.5 THEN '是' ELSE '否' END
                         WHEN i.value_type = 'grade' THEN coalesce(m.grade, '') || '级'
                         WHEN i.is_percent THEN {_fmt("m.value")} || '%'
-                        ELSE {_fmt("m.value")} || i.uom END AS shown
+                        ELSE {_fmt("m.value")} || i.uom END AS shown,
+                   i.reporter, chk.verified_by, chk.verified_at
             FROM measurement m JOIN _lk_metric_info i ON i.code = m.metric
             SEMI JOIN file_metrics USING (metric)
+            LEFT JOIN ({checks}) chk ON chk.id = m.id
             WHERE m.period_start IN (SELECT period_start FROM _ing_period)
             QUALIFY row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
                                        ORDER BY m.recorded_at DESC, m.id DESC) = 1)

@@ -51,6 +51,25 @@ ACCEPT = {
     "state_not_ready": "未达标，暂不能验收",
 }
 
+# ---------------------------------------------------------------- verification (核实, issue 10)
+VERIFY = {
+    "unknown_metric": "未知指标「{metric}」",
+    "not_checklist": "指标「{metric}」不是核查项（是/否）指标，无需核实",
+    "bad_period": "期间「{period}」无法识别（可写 2025、2025年、2025年第四季度、2025-06）",
+    "wrong_period": "指标「{metric}」是{expected}指标，期间「{period}」不是{expected}",
+    "area_on_city": "指标「{metric}」是全市指标，不应填写区域「{area}」",
+    "need_area": "指标「{metric}」按街道乡镇报送，请指定区域",
+    "unknown_area": "区域「{area}」不在指标「{metric}」的考核范围内",
+    "unknown_unit": "未知单位「{unit}」",
+    "need_note": "请填写核实依据（现场检查记录、材料名称或文号）",
+    "no_answer": "「{what}」尚无答复，无可核实",
+    "other_unit": "「{what}」当前答复来自「{actual}」，不是「{unit}」",
+    "answered_no": "「{what}」当前答复为「否」（{unit}），没有需要核实的内容",
+    "office_own": "「{what}」的「是」由创卫办填报，直接计为达标，无需核实",
+    "already": "已核实：「{what}」的「是」已于{when}由{by}核实（{unit}报送），无需再次核实",
+    "done": "已核实：「{what}」的「是」（{unit}报送）",
+}
+
 # ---------------------------------------------------------------- reporting completeness
 FIGURE = {
     "unknown_metric": "未知指标「{metric}」",
@@ -321,7 +340,6 @@ PAGE = {
         "acc_caption": "「达标一项、验收一项」：截至 {date}，45 项中已验收 {accepted} 项，可验收 {ready} 项，验收后回落 {withdrawn} 项。",
         "acc_withdrawn_header": "验收后回落（验收已自动撤销）",
         "acc_withdrawn_line": "第{item}项 {title}：{reason}",
-        "acc_sync_done": "已自动撤销 {n} 项回落为未达标的验收。",
         "acc_form": "验收一项",
         "acc_item": "项目（仅列可验收项）",
         "acc_on": "验收日期",

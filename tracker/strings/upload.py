@@ -67,6 +67,9 @@ WARN = {
     "outlier": "数值 {value} 与该指标以往数据（中位数 {median}）相差很大，请核实",
     "fraction": "数值「{value}」像是小数，百分比应填写 {pct}%（已按 {value}% 记录，请核实）",
     "mismatch": "数值「{value}」与分子/分母计算结果 {rate} 不一致，已按分子/分母记录",
+    # a checklist answer the office has verified (issue 10): the check is kept by what was answered
+    "reverify": "原答复「{old}」已于{when}由{by}核实；改为「{new}」后需重新核实",
+    "keeps_verified": "与已核实的答复「{old}」相同（{when}由{by}核实），核实继续有效",
 }
 
 PERIOD_NAME = {"year": "年度", "quarter": "季度", "month": "月度"}
