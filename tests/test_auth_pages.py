@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tracker import db, navigation
 from tracker.auth import SYSTEM, Actor
 from tracker.config import ROOT
-from tracker.users import create_user
+from tracker.users import LOGIN_FAILED, create_user
 
 PW = "office-secret-1"
 
@@ -80,7 +80,7 @@ def test_administrator_signs_in_with_the_environment_password(app_db):
 
 def test_wrong_password_is_refused_on_screen(app_db):
     at = sign_in("admin", "not the password")
-    assert [e.value for e in at.error] == ["账号或密码错误"]
+    assert [e.value for e in at.error] == [LOGIN_FAILED]
     assert "actor" not in at.session_state
 
 

@@ -107,7 +107,7 @@ def test_reset_forces_a_change(con):
         ({"role": "reporter", "unit": None}, "上报员必须绑定一个已知单位"),
         ({"role": "reporter", "unit": "宣传局"}, "上报员必须绑定一个已知单位"),
         ({"role": "boss"}, "角色应为"),
-        ({"role": "leader", "password": "short"}, "密码至少 8 位"),
+        ({"role": "leader", "password": "short"}, "密码至少 10 位"),
     ],
 )
 def test_create_user_refusals(con, kwargs, message):
@@ -145,3 +145,182 @@ def test_refusal_messages_say_why():
         require(Actor("l", "leader"), "upload", "卫健委")
     with pytest.raises(PermissionDenied, match="只能为「卫健委」操作，不能为「城管执法局」操作"):
         require(Actor("r", "reporter", "卫健委"), "upload", "城管执法局")
+
+
+# --- issue 12: sign-in and sessions -------------------------------------------------------------------------
+
+
+def audit_rows(con, action=None):
+    sql = "SELECT actor, action, target, detail FROM audit_log"
+    return con.execute(
+        sql + (" WHERE action = ?" if action else "") + " ORDER BY id", [action] if action else []
+    ).fetchall()
+
+
+def test_a_padded_name_counts_towards_the_lockout_of_the_account(con):
+    create_user(con, SYSTEM, "cg_rep", "leader", PW)
+    t0 = dt.datetime(2026, 11, 28, 9, 0)
+    for _ in range(5):
+        with pytest.raises(AccountError):
+            authenticate(con, "cg_rep ", "nope nope", now=t0)
+    with pytest.raises(AccountError):
+        authenticate(
+            con, "cg_rep\u3000", PW, now=t0 + dt.timedelta(minutes=1)
+        )  # locked, whatever the spelling
+    failures = audit_rows(con, "login_failed")
+    assert {(actor, target) for actor, _, target, _ in failures} == {("cg_rep", "cg_rep")}
+
+
+def test_names_are_canonical_everywhere(con):
+    create_user(con, SYSTEM, " ｃｇ_rep ", "leader", PW)  # full-width letters and padding: NFKC, trimmed
+    assert list_users(con)["name"].tolist() == ["cg_rep"]
+    actor, _ = authenticate(con, "cg_rep\t", PW)
+    assert actor.name == "cg_rep"
+    with pytest.raises(AccountError, match="已存在"):
+        create_user(con, SYSTEM, "cg_rep ", "leader", PW)
+
+
+def test_forced_change_under_a_padded_name_really_changes_the_password(con, monkeypatch):
+    monkeypatch.delenv("TRACKER_ADMIN_PASSWORD", raising=False)
+    one_time = ensure_admin(con)
+    actor, must_change = authenticate(con, "admin ", one_time)
+    assert must_change and actor.name == "admin"
+    change_password(con, actor, one_time, "a new long password")
+    assert authenticate(con, "admin", "a new long password")[1] is False
+    with pytest.raises(AccountError):
+        authenticate(con, "admin", one_time)
+    assert [a for a, _, t, _ in audit_rows(con, "password_change")] == ["admin"]
+
+
+def test_a_padded_administrator_cannot_disable_itself(con, monkeypatch):
+    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", "office-secret-1")
+    ensure_admin(con)
+    actor, _ = authenticate(con, "admin ", "office-secret-1")
+    with pytest.raises(AccountError, match="不能停用自己"):
+        set_disabled(con, actor, "admin")
+    with pytest.raises(AccountError, match="不能停用自己"):
+        set_disabled(con, Actor("admin ", "admin"), "admin")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u0430dmin",  # Cyrillic а with Latin dmin
+        "cg\u200brep",  # zero-width space (Cf)
+        "cg\u202erep",  # right-to-left override (Cf)
+        "cg\x07rep",  # control
+        "cg\nrep",
+        "x" * 65,
+        "x" * 100_000,
+        "[x](javascript:alert(1))",
+        '=HYPERLINK("http://evil","点我")',
+        "<b>城管</b>",
+        "**城管**",
+        "城管\u0301",  # a combining mark
+        "",
+        "   ",
+        "system",  # reserved for the command line and services
+    ],
+)
+def test_names_refused_at_creation(con, name):
+    with pytest.raises(AccountError):
+        create_user(con, SYSTEM, name, "leader", PW)
+    assert list_users(con).empty
+
+
+@pytest.mark.parametrize(
+    "name", ["城管张", "cg_rep", "zhang.san", "阿依古丽·买买提", "卫健委-02", "x" * 64, "王 五"]
+)
+def test_names_accepted_at_creation(con, name):
+    assert create_user(con, SYSTEM, name, "leader", PW).name == name
+
+
+def test_a_name_that_looks_like_another_account_is_refused(con):
+    create_user(con, SYSTEM, "coe", "leader", PW)
+    with pytest.raises(AccountError, match="相似"):
+        create_user(con, SYSTEM, "\u0441\u043e\u0435", "leader", PW)  # Cyrillic с о е, one script
+    with pytest.raises(AccountError, match="相似"):
+        create_user(con, SYSTEM, "COE", "leader", PW)
+
+
+FAILURE = "账号或密码错误"
+
+
+def test_one_message_for_every_failure_whatever_the_password(con):
+    create_user(con, SYSTEM, "gone", "leader", PW)
+    create_user(con, SYSTEM, "locked", "leader", PW)
+    set_disabled(con, SYSTEM, "gone")
+    t0 = dt.datetime(2026, 11, 28, 9, 0)
+    for _ in range(5):
+        with pytest.raises(AccountError):
+            authenticate(con, "locked", "nope nope", now=t0)
+    messages = set()
+    for name, password in [("nobody", PW), ("gone", PW), ("gone", "x"), ("locked", PW), ("locked", "x")]:
+        with pytest.raises(AccountError) as exc:
+            authenticate(con, name, password, now=t0)
+        messages.add(str(exc.value))
+    assert len(messages) == 1 and FAILURE in messages.pop()
+    details = [d for _, _, _, d in audit_rows(con, "login_failed")][-5:]
+    assert details == [
+        "未知账号",
+        "账号已停用",
+        "账号已停用",
+        "账号已锁定",
+        "账号已锁定",
+    ]  # the office still sees why
+
+
+def test_every_failure_costs_one_hash(con, monkeypatch):
+    from tracker import users
+
+    create_user(con, SYSTEM, "gone", "leader", PW)
+    create_user(con, SYSTEM, "leader1", "leader", PW)
+    set_disabled(con, SYSTEM, "gone")
+    calls = []
+    real = users.hash_password
+    monkeypatch.setattr(users, "hash_password", lambda pw, salt: calls.append(len(pw)) or real(pw, salt))
+    for name, password in [("nobody", PW), ("gone", PW), ("leader1", "wrong one"), ("leader1", "y" * 10**6)]:
+        with pytest.raises(AccountError):
+            authenticate(con, name, password)
+    assert len(calls) == 4 and max(calls) <= 256  # never a hash of the million characters
+
+
+def test_what_a_failed_login_records_is_bounded(con):
+    huge = "名" * 5_000_000
+    with pytest.raises(AccountError):
+        authenticate(con, huge, PW)
+    ((actor, _, target, _),) = audit_rows(con, "login_failed")
+    assert len(actor) <= 80 and len(target) <= 80
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "12345678",
+        " " * 8,
+        " " * 12,
+        "1234567890",
+        "password123",
+        "qwertyuiop",
+        "cg_rep-2024!",
+        "aaaaaaaaaaaa",
+        "x" * 257,
+    ],
+)
+def test_password_policy(con, password):
+    with pytest.raises(AccountError):
+        create_user(con, SYSTEM, "cg_rep", "leader", password)
+    create_user(con, SYSTEM, "cg_rep", "leader", PW)
+    with pytest.raises(AccountError):
+        reset_password(con, SYSTEM, "cg_rep", password)
+    actor, _ = authenticate(con, "cg_rep", PW)
+    with pytest.raises(AccountError):
+        change_password(con, actor, PW, password)
+
+
+def test_a_huge_password_is_refused_before_hashing(con, monkeypatch):
+    from tracker import users
+
+    monkeypatch.setattr(users, "hash_password", lambda *a: pytest.fail("hashed"))
+    with pytest.raises(AccountError, match="256"):
+        create_user(con, SYSTEM, "cg_rep", "leader", "x" * 100_000_000)
