@@ -160,3 +160,40 @@ def test_audit_page_shows_the_logins(app_db):
     assert not at.exception
     log = at.dataframe[0].value
     assert {"login", "login_failed"} <= set(log["action"])
+
+
+def test_forced_change_under_a_padded_name_is_stored(app_db):
+    from tracker import webapp
+    from tracker.users import authenticate
+
+    at = sign_in("新同事 ")
+    assert at.title[0].value == "首次登录请修改密码"
+    old, new, again = at.text_input
+    old.input(PW)
+    new.input("a brand new password")
+    again.input("a brand new password")
+    at.button[0].click().run()
+    assert not at.exception
+    con = webapp.cursor()
+    assert authenticate(con, "新同事", "a brand new password")[1] is False
+    changes = con.execute("SELECT actor FROM audit_log WHERE action = 'password_change'").fetchall()
+    assert changes == [("新同事",)]
+
+
+def test_a_disabled_accounts_open_session_is_signed_out_at_its_next_action(app_db):
+    from tracker import webapp
+    from tracker.users import set_disabled
+
+    at = sign_in("城管上报员")
+    at.switch_page("pages/upload.py").run()
+    assert at.session_state["actor"].name == "城管上报员"
+    set_disabled(webapp.cursor(), SYSTEM, "城管上报员")
+    at.run()
+    assert not at.exception
+    assert "actor" not in at.session_state
+    assert not at.file_uploader
+    frame = dashboard()
+    frame.session_state["actor"] = Actor("城管上报员", "reporter", "城管执法局")
+    frame.run()
+    assert "actor" not in frame.session_state
+    assert any("停用" in w.value for w in frame.warning)

@@ -324,3 +324,79 @@ def test_a_huge_password_is_refused_before_hashing(con, monkeypatch):
     monkeypatch.setattr(users, "hash_password", lambda *a: pytest.fail("hashed"))
     with pytest.raises(AccountError, match="256"):
         create_user(con, SYSTEM, "cg_rep", "leader", "x" * 100_000_000)
+
+
+CSV_ROW = "单位,指标,期间,数值\r\n城管执法局,10.4 城市管理信息化覆盖率,2024年,93%\r\n".encode("gbk")
+
+
+def test_a_disabled_accounts_session_uploads_nothing(con):
+    from tracker.uploads import upload
+    from tracker.users import SessionEnded
+
+    create_user(con, SYSTEM, "cg_rep", "reporter", PW, unit="城管执法局")
+    actor, _ = authenticate(con, "cg_rep", PW)  # the session's actor, signed in before the disable
+    set_disabled(con, SYSTEM, "cg_rep")
+    with pytest.raises(SessionEnded, match="停用"):
+        upload(con, actor, "a.csv", CSV_ROW)
+    actions = [a for _, a, _, _ in audit_rows(con)]
+    assert actions[-2:] == ["user_disable", "upload_refused"] and "upload" not in actions
+    assert con.execute("SELECT count(*) FROM measurement").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda con: set_disabled(con, SYSTEM, "cg_rep"), "停用"),
+        (lambda con: reset_password(con, SYSTEM, "cg_rep", "another secret 7"), "重置"),
+        (lambda con: con.execute("UPDATE app_user SET unit = '卫健委' WHERE name = 'cg_rep'"), "单位"),
+        (
+            lambda con: con.execute("UPDATE app_user SET role = 'leader', unit = NULL WHERE name = 'cg_rep'"),
+            "角色",
+        ),
+        (lambda con: con.execute("DELETE FROM app_user WHERE name = 'cg_rep'"), "不存在"),
+    ],
+)
+def test_current_actor_refuses_a_session_whose_account_changed(con, change, message):
+    from tracker.tasks import update_task
+    from tracker.users import SessionEnded, current_actor
+
+    create_user(con, SYSTEM, "cg_rep", "reporter", PW, unit="城管执法局")
+    actor, _ = authenticate(con, "cg_rep", PW)
+    assert current_actor(con, actor) == actor
+    change(con)
+    with pytest.raises(SessionEnded, match=message):
+        current_actor(con, actor)
+    with pytest.raises(SessionEnded):
+        update_task(con, actor, 1, "in_progress", "x")  # the services ask the same question
+
+
+def test_a_one_time_password_allows_nothing_but_the_change(con):
+    from tracker.uploads import upload
+    from tracker.users import PasswordChangeRequired
+
+    create_user(con, SYSTEM, "cg_rep", "reporter", PW, unit="城管执法局", must_change=True)
+    actor, must_change = authenticate(con, "cg_rep", PW)
+    assert must_change
+    with pytest.raises(PasswordChangeRequired):
+        upload(con, actor, "a.csv", CSV_ROW)
+    actor = change_password(con, actor, PW, "a new long password")
+    assert upload(con, actor, "a.csv", CSV_ROW).accepted == 1
+
+
+def test_changing_the_password_keeps_this_session_and_ends_older_ones(con):
+    from tracker.users import SessionEnded, current_actor
+
+    create_user(con, SYSTEM, "cg_rep", "leader", PW)
+    here, _ = authenticate(con, "cg_rep", PW)
+    elsewhere, _ = authenticate(con, "cg_rep", PW)
+    here = change_password(con, here, PW, "a new long password")
+    assert current_actor(con, here).name == "cg_rep"
+    with pytest.raises(SessionEnded):
+        current_actor(con, elsewhere)
+
+
+def test_actors_made_in_code_pass(con):
+    from tracker.users import current_actor
+
+    assert current_actor(con, SYSTEM) is SYSTEM
+    assert current_actor(con, Actor("cli", "admin")).name == "cli"

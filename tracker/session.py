@@ -6,17 +6,20 @@ import time
 
 import streamlit as st
 
-from tracker import audit, navigation, webapp
+from tracker import audit, navigation, users, webapp
 from tracker.auth import Actor
 from tracker.config import settings
 from tracker.strings.auth import g, role_label
 from tracker.users import authenticate
 
 ACTOR_KEY, SEEN_KEY, MUST_CHANGE_KEY, IDLE_KEY = "actor", "last_seen", "must_change", "idle_logged_out"
+ENDED_KEY = "session_ended"  # why the account's session was ended (disabled, changed, password reset)
 
 
 def current_actor() -> Actor | None:
-    """The user of this session, or None; a session idle for too long is signed out."""
+    """The user of this session, or None. Every run re-checks the stored account (tracker.users): a
+    disabled account, a changed role or unit, a password changed or reset elsewhere signs the session out at
+    its next action, before any page acts. A session idle for too long is signed out too."""
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
         return None
@@ -26,8 +29,16 @@ def current_actor() -> Actor | None:
         logout(reason="idle")
         st.session_state[IDLE_KEY] = True
         return None
+    try:
+        account = users.stored_account(webapp.cursor(), actor)
+    except users.SessionEnded as exc:
+        logout(reason="account_changed")
+        st.session_state[ENDED_KEY] = str(exc)
+        return None
+    st.session_state[ACTOR_KEY] = account.actor
+    st.session_state[MUST_CHANGE_KEY] = account.must_change
     st.session_state[SEEN_KEY] = now
-    return actor
+    return account.actor
 
 
 def login(name: str, password: str) -> Actor:
@@ -37,6 +48,7 @@ def login(name: str, password: str) -> Actor:
     st.session_state[SEEN_KEY] = time.monotonic()
     st.session_state[MUST_CHANGE_KEY] = must_change
     st.session_state.pop(IDLE_KEY, None)
+    st.session_state.pop(ENDED_KEY, None)
     return actor
 
 
