@@ -75,7 +75,7 @@ def test_administrator_signs_in_with_the_environment_password(app_db):
     assert at.session_state["actor"] == Actor("admin", "admin")
     assert at.title[0].value == "领导驾驶舱"
     frame = signed_in(Actor("admin", "admin"))
-    assert any("当前用户：admin（创卫办管理员）" in c.value for c in frame.sidebar.caption)
+    assert any("当前用户：admin（创卫办管理员）" in c.value for c in frame.sidebar.text)
 
 
 def test_wrong_password_is_refused_on_screen(app_db):
@@ -197,3 +197,18 @@ def test_a_disabled_accounts_open_session_is_signed_out_at_its_next_action(app_d
     frame.run()
     assert "actor" not in frame.session_state
     assert any("停用" in w.value for w in frame.warning)
+
+
+def test_names_render_as_plain_text(app_db):
+    """An account from before the name rules, named like a Markdown link: shown as typed, never as a link."""
+    from tracker import webapp
+
+    name = "[x](javascript:alert(1))"
+    webapp.cursor().execute(
+        "INSERT INTO app_user (name, role, salt, pw_hash, created_at) VALUES (?, 'leader', '', '', now())",
+        [name],
+    )
+    frame = signed_in(Actor(name, "leader"))
+    assert not frame.exception
+    assert any(f"当前用户：{name}" in t.value for t in frame.sidebar.text)
+    assert not [m for m in frame.sidebar.markdown if "javascript" in m.value]
