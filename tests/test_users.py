@@ -400,3 +400,82 @@ def test_actors_made_in_code_pass(con):
 
     assert current_actor(con, SYSTEM) is SYSTEM
     assert current_actor(con, Actor("cli", "admin")).name == "cli"
+
+
+# --- sign-in sessions that survive a reload (tracker.web_sessions) ------------------------------------------
+
+
+def signed_in_session(con, name="cg_rep", now=None):
+    from tracker import web_sessions
+
+    if not con.execute("SELECT count(*) FROM app_user WHERE name = ?", [name]).fetchone()[0]:
+        create_user(con, SYSTEM, name, "reporter", PW, unit="城管执法局")
+    actor, _ = authenticate(con, name, PW)
+    sid, code = web_sessions.start(con, actor, now=now)
+    token, max_age = web_sessions.exchange(con, code, now=now)
+    return actor, sid, code, token, max_age
+
+
+def test_a_token_resumes_the_session_and_is_stored_only_as_a_digest(con):
+    from tracker import web_sessions
+
+    actor, sid, code, token, max_age = signed_in_session(con)
+    assert 12 * 3600 - 5 <= max_age <= 12 * 3600
+    assert web_sessions.exchange(con, code) is None  # a handoff code works once
+    resumed_sid, account = web_sessions.resume(con, token)
+    assert resumed_sid == sid and account.actor == actor and not account.must_change
+    dump = str(con.execute("SELECT * FROM web_session").fetchall())
+    assert token not in dump and code not in dump
+    assert web_sessions.resume(con, token + "x") is None and web_sessions.resume(con, "x" * 10**6) is None
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        lambda con, sid: __import__("tracker.web_sessions").web_sessions.end(con, sid, "logout"),
+        lambda con, sid: set_disabled(con, SYSTEM, "cg_rep"),
+        lambda con, sid: reset_password(con, SYSTEM, "cg_rep", "another secret 7"),
+        lambda con, sid: con.execute("UPDATE app_user SET unit = '卫健委' WHERE name = 'cg_rep'"),
+    ],
+)
+def test_the_server_can_end_a_session(con, end):
+    from tracker import web_sessions
+
+    _, sid, _, token, _ = signed_in_session(con)
+    end(con, sid)
+    assert web_sessions.resume(con, token) is None
+    assert web_sessions.touch(con, sid) is not None
+
+
+def test_a_password_change_ends_the_accounts_sessions(con):
+    from tracker import web_sessions
+
+    actor, sid, _, token, _ = signed_in_session(con)
+    change_password(con, actor, PW, "a new long password")
+    assert web_sessions.resume(con, token) is None and web_sessions.touch(con, sid) == "password_change"
+
+
+def test_idle_and_expired_sessions_do_not_resume(con):
+    from tracker import web_sessions
+
+    t0 = dt.datetime(2026, 11, 28, 9, 0)
+    _, sid, _, token, _ = signed_in_session(con, now=t0)
+    assert web_sessions.resume(con, token, now=t0 + dt.timedelta(minutes=29))  # activity moves the idle limit
+    assert web_sessions.resume(con, token, now=t0 + dt.timedelta(minutes=58))
+    assert web_sessions.resume(con, token, now=t0 + dt.timedelta(minutes=89)) is None  # 31 minutes idle
+    _, sid, _, token, _ = signed_in_session(con, now=t0)
+    for minutes in range(20, 12 * 60, 20):  # active all day: still ends after session_hours
+        assert web_sessions.touch(con, sid, now=t0 + dt.timedelta(minutes=minutes)) is None
+    assert web_sessions.resume(con, token, now=t0 + dt.timedelta(hours=12, minutes=1)) is None
+
+
+def test_a_handoff_code_expires(con):
+    from tracker import web_sessions
+
+    t0 = dt.datetime(2026, 11, 28, 9, 0)
+    create_user(con, SYSTEM, "cg_rep", "leader", PW)
+    actor, _ = authenticate(con, "cg_rep", PW)
+    sid, code = web_sessions.start(con, actor, now=t0)
+    assert web_sessions.handoff_pending(con, sid, now=t0)
+    assert web_sessions.exchange(con, code, now=t0 + dt.timedelta(minutes=3)) is None
+    assert not web_sessions.handoff_pending(con, sid, now=t0 + dt.timedelta(minutes=3))

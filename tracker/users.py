@@ -157,9 +157,18 @@ def _check_password(password: str | None, name: str) -> None:
         raise AccountError("密码不能包含账号名")
 
 
-def _stamp(pw_hash: bytes) -> str:
-    """Changes whenever the password does: a session signed in before a change or reset is refused."""
-    return hashlib.sha256(b"session-stamp:" + bytes(pw_hash)).hexdigest()[:16]
+def _stamp(pw_hash: bytes, role: str, unit: str | None) -> str:
+    """Changes whenever the password, the role or the unit does: a session signed in before is refused."""
+    material = b"\x00".join([b"session-stamp", bytes(pw_hash), role.encode(), (unit or "").encode()])
+    return hashlib.sha256(material).hexdigest()[:16]
+
+
+def end_sessions(con: duckdb.DuckDBPyConnection, name: str, why: str) -> None:
+    """End every sign-in session of an account (tracker.web_sessions): its cookies open nothing any more."""
+    con.execute(
+        "UPDATE web_session SET ended_at = ?, ended_why = ? WHERE user_name = ? AND ended_at IS NULL",
+        [dt.datetime.now(), why, name],
+    )
 
 
 def _row(con, name: str):
@@ -186,7 +195,7 @@ def stored_account(con: duckdb.DuckDBPyConnection, actor: Actor) -> Account:
         raise SessionEnded("账号已停用，已退出登录。如有疑问请联系创卫办。")
     if (role, unit) != (actor.role, actor.unit):
         raise SessionEnded("账号的角色或单位已变更，已退出登录，请重新登录")
-    stamp = _stamp(pw_hash)
+    stamp = _stamp(pw_hash, role, unit)
     if actor.stamp is not None and actor.stamp != stamp:
         raise SessionEnded("账号的密码已修改或重置，已退出登录，请重新登录")
     return Account(Actor(name, role, unit, stamp=stamp), bool(must_change))
@@ -288,7 +297,7 @@ def authenticate(
     (audited with its reason)."""
     row = _verify(con, name, password, now or dt.datetime.now(), "login")
     audit.record(con, row[0], "login", row[0])
-    return Actor(row[0], row[1], row[2], stamp=_stamp(row[4])), bool(row[5])
+    return Actor(row[0], row[1], row[2], stamp=_stamp(row[4], row[1], row[2])), bool(row[5])
 
 
 def change_password(con: duckdb.DuckDBPyConnection, actor: Actor, old: str, new: str) -> Actor:
@@ -309,7 +318,9 @@ def change_password(con: duckdb.DuckDBPyConnection, actor: Actor, old: str, new:
     if len(changed) != 1:  # never report a change that was not stored
         raise AccountError("密码未能修改，请重新登录后再试")
     audit.record(con, name, "password_change", name)
-    return Actor(name, account.actor.role, account.actor.unit, stamp=_stamp(pw_hash))
+    end_sessions(con, name, "password_change")  # the caller starts a new one for the session that changed it
+    role, unit = account.actor.role, account.actor.unit
+    return Actor(name, role, unit, stamp=_stamp(pw_hash, role, unit))
 
 
 def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, password: str) -> None:
@@ -328,6 +339,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, pass
         [salt, hash_password(password, salt), name],
     )
     audit.record(con, actor.name, "password_reset", name)
+    end_sessions(con, name, "password_reset")
 
 
 def set_disabled(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, disabled: bool = True) -> None:
@@ -341,6 +353,8 @@ def set_disabled(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, disabl
     if disabled and name == canonical_name(actor.name):
         raise AccountError("不能停用自己的账号")
     con.execute("UPDATE app_user SET disabled = ? WHERE name = ?", [disabled, name])
+    if disabled:
+        end_sessions(con, name, "disabled")
     audit.record(
         con,
         actor.name,
@@ -362,7 +376,7 @@ def get_actor(con: duckdb.DuckDBPyConnection, name: str) -> Actor:
     row = _row(con, canonical_name(name))
     if row is None or row[6]:
         raise AccountError(f"没有可用的账号「{bounded(canonical_name(name))}」")
-    return Actor(row[0], row[1], row[2], stamp=_stamp(row[4]))
+    return Actor(row[0], row[1], row[2], stamp=_stamp(row[4], row[1], row[2]))
 
 
 def ensure_admin(con: duckdb.DuckDBPyConnection, password: str | None = None) -> str | None:
