@@ -54,6 +54,8 @@ if actor is not None:
         session.logout()
         st.rerun()
 st.sidebar.caption(t("app_title"))
+with st.sidebar:
+    session.hand_over_cookie()  # after a sign-in: the browser fetches its session cookie
 if webapp.is_demo():
     st.info(demo_banner(), icon=":material/science:")
 page.run()

@@ -27,8 +27,8 @@ if submitted:
         st.error(a("passwords_differ"))
     else:
         try:
-            # The actor with its new stamp: this session carries on, others signed in before are ended.
-            st.session_state[session.ACTOR_KEY] = change_password(webapp.cursor(), actor, old, new)
+            # The change ends every session of the account; this one carries on with a new one.
+            session.password_changed(change_password(webapp.cursor(), actor, old, new))
         except (AccountError, PermissionDenied) as exc:
             st.error(str(exc))
         else:

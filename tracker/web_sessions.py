@@ -80,7 +80,7 @@ def exchange(
     """The cookie's token and its max-age in seconds for a valid, unused handoff code; None otherwise. A code
     works once: the second exchange of the same code finds nothing."""
     now = _now(now)
-    if not code or len(code) > MAX_CODE:
+    if not isinstance(code, str) or not code or len(code) > MAX_CODE:
         return None
     token = secrets.token_urlsafe(32)
     rows = con.execute(
@@ -136,7 +136,7 @@ def resume(
     """The session handle and account behind a cookie's token, for a new Streamlit session (a reload, a new tab);
     None when the token is unknown, ended, expired, idle, or its account no longer backs it."""
     now = _now(now)
-    if not token or len(token) > MAX_CODE:
+    if not isinstance(token, str) or not token or len(token) > MAX_CODE:
         return None
     row = con.execute(
         "SELECT id, user_name, stamp FROM web_session WHERE token_hash = ? AND ended_at IS NULL",
