@@ -212,3 +212,24 @@ def test_names_render_as_plain_text(app_db):
     assert not frame.exception
     assert any(f"当前用户：{name}" in t.value for t in frame.sidebar.text)
     assert not [m for m in frame.sidebar.markdown if "javascript" in m.value]
+
+
+def test_a_one_time_password_confines_the_session_whatever_its_state_says(app_db):
+    """must_change comes from the stored account on every run, not from what the session remembers."""
+    at = signed_in(Actor("新同事", "leader"), must_change=False)
+    assert not at.exception
+    assert at.title[0].value == "首次登录请修改密码"
+    assert at.session_state["must_change"] is True
+
+
+def test_a_huge_name_on_the_login_page_is_refused_and_recorded_bounded(app_db):
+    from tracker import webapp
+
+    at = sign_in("名" * 5_000_000, "x")
+    assert [e.value for e in at.error] == [LOGIN_FAILED]
+    ((actor, target),) = (
+        webapp.cursor()
+        .execute("SELECT actor, target FROM audit_log WHERE action = 'login_failed'")
+        .fetchall()
+    )
+    assert len(actor) <= 80 and len(target) <= 80
