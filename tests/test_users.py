@@ -479,3 +479,9 @@ def test_a_handoff_code_expires(con):
     assert web_sessions.handoff_pending(con, sid, now=t0)
     assert web_sessions.exchange(con, code, now=t0 + dt.timedelta(minutes=3)) is None
     assert not web_sessions.handoff_pending(con, sid, now=t0 + dt.timedelta(minutes=3))
+
+
+def test_a_weak_administrator_password_from_the_environment_is_named(con, monkeypatch):
+    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", "admin-password-1")
+    with pytest.raises(AccountError, match="TRACKER_ADMIN_PASSWORD 不符合密码规则：密码不能包含账号名"):
+        ensure_admin(con)

@@ -389,5 +389,8 @@ def ensure_admin(con: duckdb.DuckDBPyConnection, password: str | None = None) ->
     if not password:
         password = one_time = secrets.token_urlsafe(12)
     system = Actor("system", "admin")
-    create_user(con, system, FIRST_ADMIN, "admin", password, must_change=one_time is not None)
+    try:
+        create_user(con, system, FIRST_ADMIN, "admin", password, must_change=one_time is not None)
+    except AccountError as exc:  # a weak TRACKER_ADMIN_PASSWORD: say which setting to fix
+        raise AccountError(f"TRACKER_ADMIN_PASSWORD 不符合密码规则：{exc}") from None
     return one_time
