@@ -11,7 +11,7 @@ PORT ?= 8501
 setup: .venv/ready
 
 run: .venv/ready
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: .venv/ready
 	$(PY) -m pytest -q

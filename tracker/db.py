@@ -165,6 +165,29 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        4,
+        """
+        -- web_session (issue 12, sign-in): the server side of the sign-in cookie, so that a reload, a bookmark
+        -- or a second tab keeps the sign-in within the idle limit, and the server can end it (sign-out,
+        -- disable, password reset or change). The browser holds a random token in an HttpOnly, SameSite=Strict
+        -- cookie; only its sha256 is stored. No PRIMARY KEY or UNIQUE: DuckDB rewrites indexed rows on UPDATE,
+        -- and the table stays small (one row per sign-in; ended rows are purged after a day).
+        CREATE TABLE web_session (
+            id            VARCHAR NOT NULL,      -- random handle kept in the Streamlit session, never sent out
+            user_name     VARCHAR NOT NULL,
+            stamp         VARCHAR NOT NULL,      -- the account's password stamp at sign-in (tracker.users)
+            token_hash    VARCHAR,               -- sha256 of the cookie's token; NULL until the page fetched it
+            handoff_hash  VARCHAR,               -- sha256 of the one-time code exchanged for the cookie
+            handoff_until TIMESTAMP,
+            created_at    TIMESTAMP NOT NULL,
+            last_seen     TIMESTAMP NOT NULL,
+            expires_at    TIMESTAMP NOT NULL,
+            ended_at      TIMESTAMP,
+            ended_why     VARCHAR                -- logout | idle | expired | disabled | password_reset | …
+        );
+        """,
+    ),
 ]
 
 # A migration number used twice would run on some databases and not on others: refuse at import.

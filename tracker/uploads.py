@@ -10,6 +10,7 @@ from tracker.acceptance import resync
 from tracker.auth import Actor, PermissionDenied, require
 from tracker.catalogue import OFFICE, catalogue
 from tracker.ingest.service import ImportResult, Progress, import_file
+from tracker.users import current_actor
 
 # One row per value this submission replaced: the value that counted before, and the new one.
 AUDIT_REPLACED = """
@@ -43,6 +44,11 @@ def upload(
 ) -> ImportResult:
     """Import a file as `actor`. A reporter uploads only for its own unit (a file sent without a unit is
     taken as its unit's); a leader uploads nothing; a refusal is audited and raised as PermissionDenied."""
+    try:  # the stored account, re-checked on every call: a disabled or changed account's session uploads nothing
+        actor = current_actor(con, actor)
+    except PermissionDenied as exc:
+        audit.record(con, actor.name, "upload_refused", file_name, detail=str(exc))
+        raise
     if actor.role == "reporter" and unit is None:
         unit = actor.unit
     sender = catalogue().resolve_unit(unit) if unit else OFFICE
