@@ -7,6 +7,7 @@ import sys
 from importlib import import_module
 
 from tracker.catalogue import CatalogueError
+from tracker.cli_errors import CliError
 
 # Modules exposing add_commands(subparsers); each subcommand sets `func(args) -> int`.
 COMMAND_MODULES = ("tracker.cli_core", "tracker.ingest.cli", "tracker.user_cli", "tracker.office_cli")
@@ -39,3 +40,6 @@ def main(argv: list[str] | None = None) -> int:
     except CatalogueError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except CliError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.exit_code

@@ -1,5 +1,6 @@
 """What every Streamlit page shares: the one DuckDB connection, a cursor per script run, cached
-evaluations (cleared when a commit lands), demo data on an empty database, and the language switch."""
+evaluations (cleared when a commit lands), the demo campaign in demo mode only (TRACKER_DEMO=1, `make run`:
+an empty demo file is filled; a real database is never), and the language switch."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 
 from tracker import db
 from tracker.catalogue import Catalogue, catalogue
-from tracker.config import db_path
+from tracker.config import db_path, demo_mode, is_real_default
 from tracker.evaluate import Evaluation, evaluate, readiness_history
 from tracker.users import ensure_admin
 
@@ -21,10 +22,13 @@ def _connection(path: str):
     one_time = ensure_admin(con)
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(f"首个管理员账号 admin 的一次性密码：{one_time}（首次登录须修改）", flush=True)
-    if db.is_empty(con):
-        from tracker.demo import load_demo
+    if demo_mode() and db.is_empty(con) and not is_real_default(path):
+        from tracker.demo import DemoRefused, load_demo
 
-        load_demo(con)
+        try:
+            load_demo(con)
+        except DemoRefused as exc:  # real submissions in the file: show them, say so on the console
+            print(exc, flush=True)
     return con
 
 

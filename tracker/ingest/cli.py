@@ -67,7 +67,7 @@ def cmd_submissions(args) -> int:
     unit = catalogue().resolve_unit(args.unit) if args.unit else None
     frame = list_submissions(con, unit)
     if args.json:
-        records = frame.drop(columns=["is_demo"]).astype({"submitted_at": str}).to_dict("records")
+        records = frame.astype({"submitted_at": str, "is_demo": bool}).to_dict("records")
         print(json.dumps(records, ensure_ascii=False, indent=1, default=str))
         return 0
     if frame.empty:

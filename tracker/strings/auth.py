@@ -120,6 +120,9 @@ ACTION_LABEL = {
     "upload": "上报数据",
     "upload_refused": "上报被拒",
     "value_replaced": "数值被替换",
+    "demo_replace": "重新载入演示数据",
+    "demo_clear": "删除演示数据",
+    "backup": "备份",
 }
 
 
