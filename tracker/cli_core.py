@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
 
 from tracker import db
 from tracker.catalogue import catalogue
+from tracker.cli_db import open_db
 from tracker.cli_errors import Refused
 from tracker.config import db_path
 from tracker.evaluate import evaluate, to_json
@@ -16,11 +18,30 @@ from tracker.strings import STATUS_LABEL, VETO
 
 
 def _date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
+    """An argparse type: a calendar date, refused in Chinese when it is not one."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"「{text}」不是日期，应写成 YYYY-MM-DD，如 2023-12-31") from None
+
+
+def bounded_int(low: int, high: int):
+    """An argparse type: a whole number within [low, high] (no OverflowError deep in a date sum)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"「{text}」不是整数") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} 超出范围，应在 {low} 到 {high} 之间")
+        return value
+
+    return parse
 
 
 def cmd_init(args) -> int:
-    con = db.connect(args.db)
+    con = open_db(args.db)
     print(f"数据库已就绪：{db.db_path(args.db)}（结构版本 {db.schema_version(con)}）")
     return 0
 
@@ -34,7 +55,7 @@ def cmd_demo(args) -> int:
     path = db_path(args.db) if (args.db or os.environ.get("TRACKER_DB")) else DEMO_DB
     if is_real_default(path) and not args.clear:
         raise Refused(f"{path} 是正式数据库，演示数据不载入其中；演示数据默认放在 {DEMO_DB}")
-    con = db.connect(path)
+    con = open_db(path)
     if args.clear:
         counts = clear_demo(con)
         print(f"已删除演示数据：{counts['submission']} 份报送、{counts['measurement']} 条测量值（{path}）")
@@ -97,7 +118,7 @@ def cmd_catalogue(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    con = db.connect(args.db)
+    con = open_db(args.db, write=False)
     ev = evaluate(con, args.as_of)
     if args.json:
         data = to_json(ev)

@@ -8,7 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
-from tracker import db
+from tracker import db, logs, snapshot
 from tracker.catalogue import Catalogue, catalogue
 from tracker.config import db_path, demo_mode, is_real_default
 from tracker.evaluate import Evaluation, evaluate, readiness_history
@@ -17,7 +17,9 @@ from tracker.users import ensure_admin
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    """One connection per process: DuckDB lets one process hold the file."""
+    """One connection per process: DuckDB lets one process hold the file. The snapshot writer keeps a
+    consistent copy beside it for the command line's read-only commands (tracker/snapshot.py)."""
+    logs.setup(path, stderr_level="INFO")
     con = db.connect(path)
     one_time = ensure_admin(con)
     if one_time:  # printed once, on the server's console: the office changes it at first login
@@ -29,6 +31,7 @@ def _connection(path: str):
             load_demo(con)
         except DemoRefused as exc:  # real submissions in the file: show them, say so on the console
             print(exc, flush=True)
+    snapshot.start_writer(con, path)
     return con
 
 
