@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "tracker.ingest.cli",
     "tracker.user_cli",
     "tracker.office_cli",
+    "tracker.backup_cli",
 )
 
 log = logging.getLogger("tracker.cli")

@@ -24,6 +24,12 @@ from tracker.config import db_path
 # The app holds its file for as long as it runs, so there is no point waiting for the app.
 LOCK_WAIT_SECONDS = float(os.environ.get("TRACKER_LOCK_WAIT", "20"))
 _PID = re.compile(r"\(PID (\d+)\)")
+_SNAPSHOTS: list[duckdb.DuckDBPyConnection] = []  # connections opened on a copy of the app's snapshot
+
+
+def opened_snapshot(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con` reads the app's snapshot rather than the database file itself."""
+    return any(con is c for c in _SNAPSHOTS)
 
 
 def holder(message: str) -> tuple[int | None, bool]:
@@ -104,5 +110,7 @@ def _from_snapshot(target: Path, pid: int | None) -> duckdb.DuckDBPyConnection:
         file=sys.stderr,
     )
     with contextlib.suppress(duckdb.Error):
-        return db.connect(copy)
+        con = db.connect(copy)
+        _SNAPSHOTS.append(con)
+        return con
     raise DatabaseUnusable(f"快照 {snap} 无法打开；请稍候再试，或先停止应用")

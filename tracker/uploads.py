@@ -65,5 +65,5 @@ def upload(
     }
     audit.record(con, actor.name, "upload", file_name, after=after, detail=result.message)
     if result.outcome == "committed":
-        con.execute(AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
+        audit.append_select(con, AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
     return result
