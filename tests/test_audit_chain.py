@@ -118,3 +118,41 @@ def test_entries_written_before_the_chain_are_sealed_by_the_migration(tmp_path):
     audit.record(con, "new", "login")
     check = audit.verify(con)
     assert check.ok and check.entries == 3
+
+
+def test_the_audit_page_says_whether_the_chain_is_whole_and_offers_a_backup(tmp_path, monkeypatch):
+    """The 审计日志 page as the office's administrator sees it."""
+
+    from streamlit.testing.v1 import AppTest
+
+    from tracker import webapp
+    from tracker.auth import Actor
+    from tracker.config import ROOT
+
+    path = tmp_path / "page.duckdb"
+    con = db.connect(path)
+    for i in range(3):
+        audit.record(con, "admin", "login", "admin", detail=str(i))
+    con.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    webapp._connection.clear()
+
+    def page():
+        at = AppTest.from_file(str(ROOT / "pages" / "audit.py"), default_timeout=60)
+        at.session_state["actor"] = Actor("admin", "admin")
+        return at.run()
+
+    at = page()
+    assert not at.exception
+    assert "哈希链完整：4 条" in at.success[0].value  # three logins and the first administrator
+    at.button[0].click().run()
+    zipped = list(at.get("download_button"))
+    assert zipped, "the backup download appears after 生成备份"
+    webapp._connection.clear()
+    ids = _ids(path)
+    raw = duckdb.connect(str(path))
+    raw.execute("DELETE FROM audit_log WHERE id = ?", [ids[1]])
+    raw.close()
+    at = page()
+    assert "哈希链断开" in at.error[0].value and f"第 {ids[2]} 条" in at.error[0].value
+    webapp._connection.clear()

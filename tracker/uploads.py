@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from tracker import audit
+from tracker import audit, logs
 from tracker.auth import Actor, PermissionDenied, require
 from tracker.catalogue import OFFICE, catalogue
 from tracker.ingest.service import ImportResult, Progress, import_file
@@ -50,9 +50,11 @@ def upload(
     except PermissionDenied as exc:
         audit.record(con, actor.name, "upload_refused", file_name, detail=str(exc))
         raise
-    result = import_file(
-        con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress, sheet=sheet
-    )
+    with logs.action(actor.name, "upload_check" if dry_run else "upload", file_name) as logged:
+        result = import_file(
+            con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress, sheet=sheet
+        )
+        logged["outcome"] = f"{result.outcome} accepted={result.accepted} refused={result.refused}"
     if dry_run:
         return result
     after = {
