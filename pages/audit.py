@@ -13,7 +13,7 @@ actor = session.guard("audit")
 con = webapp.cursor()
 st.title(a("audit_title"))
 st.caption(a("audit_intro"))
-chain = audit.verify(con)
+chain = webapp.audit_chain()
 if chain.ok:
     st.success(a("audit_chain_ok", n=chain.entries), icon=":material/verified:")
 else:

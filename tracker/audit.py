@@ -8,9 +8,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 
 import duckdb
+import pandas as pd
 
 from tracker import db
 
@@ -44,14 +46,24 @@ def _writing(con: duckdb.DuckDBPyConnection):
                 yield
 
 
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
+    """The first row, with the result read to its end (DuckDB refuses to register a frame on a connection
+    with an unfinished result)."""
+    rows = con.execute(sql, params).fetchall()
+    return rows[0] if rows else None
+
+
 def _head(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
-    row = con.execute("SELECT last_hash, entries FROM audit_head").fetchone()
+    row = _one(con, "SELECT last_hash, entries FROM audit_head")
     return (row[0], row[1]) if row else (GENESIS, 0)
 
 
 def _set_head(con: duckdb.DuckDBPyConnection, last_id: int, last_hash: str, entries: int) -> None:
-    con.execute("DELETE FROM audit_head")
-    con.execute("INSERT INTO audit_head VALUES (?, ?, ?)", [last_id, last_hash, entries])
+    updated = con.execute(
+        "UPDATE audit_head SET last_id = ?, last_hash = ?, entries = ?", [last_id, last_hash, entries]
+    ).fetchall()[0][0]
+    if not updated:
+        con.execute("INSERT INTO audit_head VALUES (?, ?, ?)", [last_id, last_hash, entries])
 
 
 def record(
@@ -67,7 +79,7 @@ def record(
     one, so an action and its audit entry land together or not at all."""
     with _writing(con):
         prev, entries = _head(con)
-        id_ = con.execute("SELECT nextval('audit_id')").fetchone()[0]
+        id_ = _one(con, "SELECT nextval('audit_id')")[0]
         row = (id_, dt.datetime.now(), actor, action, target, _json(before), _json(after), detail)
         row_hash = link(prev, row)
         con.execute(
@@ -82,7 +94,7 @@ def append_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list 
     """Append the entries an `INSERT INTO audit_log (…) SELECT …` statement writes in bulk, and chain them.
     Returns how many were appended."""
     with _writing(con):
-        con.execute(sql, params)
+        con.execute(sql, params).fetchall()  # finish the statement before the next one
         n = seal(con)
     return n
 
@@ -100,9 +112,17 @@ def seal(con: duckdb.DuckDBPyConnection) -> int:
             row_hash = link(prev, row)
             links.append((row[0], prev, row_hash))
             prev = row_hash
-        con.executemany(
-            "UPDATE audit_log SET prev_hash = ?, row_hash = ? WHERE id = ?", [(p, h, i) for i, p, h in links]
-        )
+        # One set-based UPDATE: executemany would run a statement per row (measured: 99 000 rows in 348 s).
+        frame = pd.DataFrame(links, columns=["id", "prev_hash", "row_hash"])
+        name = f"_audit_links_{uuid.uuid4().hex[:8]}"
+        con.register(name, frame)
+        try:
+            con.execute(
+                f"UPDATE audit_log SET prev_hash = l.prev_hash, row_hash = l.row_hash FROM {name} l "
+                "WHERE audit_log.id = l.id"
+            )
+        finally:
+            con.unregister(name)
         _set_head(con, rows[-1][0], prev, entries + len(rows))
     return len(rows)
 
@@ -135,7 +155,7 @@ def verify(con: duckdb.DuckDBPyConnection) -> ChainCheck:
             if link(prev_hash, tuple(content)) != row_hash:
                 return ChainCheck(False, n, id_, f"审计日志在第 {id_} 条断开：该条内容被改动")
             prev, prev_id, n = row_hash, id_, n + 1
-    head = con.execute("SELECT last_id, last_hash, entries FROM audit_head").fetchone()
+    head = _one(con, "SELECT last_id, last_hash, entries FROM audit_head")
     if head is not None and (head[1] != prev or head[2] != n):
         return ChainCheck(
             False,
