@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from tracker import audit
+from tracker import audit, logs
 from tracker.acceptance import resync
 from tracker.auth import Actor, PermissionDenied, require
 from tracker.catalogue import OFFICE, catalogue
@@ -57,9 +57,11 @@ def upload(
     except PermissionDenied as exc:
         audit.record(con, actor.name, "upload_refused", file_name, detail=str(exc))
         raise
-    result = import_file(
-        con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress, sheet=sheet
-    )
+    with logs.action(actor.name, "upload_check" if dry_run else "upload", file_name) as logged:
+        result = import_file(
+            con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress, sheet=sheet
+        )
+        logged["outcome"] = f"{result.outcome} accepted={result.accepted} refused={result.refused}"
     if dry_run:
         return result
     after = {
@@ -72,7 +74,7 @@ def upload(
     }
     audit.record(con, actor.name, "upload", file_name, after=after, detail=result.message)
     if result.outcome == "committed":
-        con.execute(AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
+        audit.append_select(con, AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
         # A commit can fail an accepted item: withdraw its acceptance now, not when someone opens a page.
         resync(con, actor)
     return result

@@ -1,5 +1,5 @@
-"""Browser tests: one `streamlit run app.py` (dashboard.py under st.App, as `make run` starts it) per session on a free port with an empty temporary
-database (so the app loads the demo itself, as for a new user), driven by Playwright in Debian's Chromium.
+"""Browser tests: one `streamlit run app.py` per session on a free port with an empty temporary
+database in demo mode (TRACKER_DEMO=1, as `make run` starts it: the app loads the demo itself, as for a new user), driven by Playwright in Debian's Chromium.
 
 Never `playwright install`: the browser is /usr/bin/chromium from apt (.ci/run installs it). Without it the
 tests skip — unless TRACKER_REQUIRE_BROWSER=1 (set by .ci/run), when they fail.
@@ -139,7 +139,7 @@ def _healthy(url: str) -> bool:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
-    """`streamlit run app.py` on a free port with TRACKER_DB=<an empty temporary file>; yields the
+    """`streamlit run app.py` on a free port with TRACKER_DB=<an empty temporary file> in demo mode; yields the
     base URL and the database path, and stops the server at the end of the session."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -151,6 +151,7 @@ def app_server(tmp_path_factory):
     env = {
         **os.environ,
         "TRACKER_DB": str(db_file),
+        "TRACKER_DEMO": "1",
         "TRACKER_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "PYTHONUNBUFFERED": "1",

@@ -74,6 +74,14 @@ AUTH: dict[str, dict[str, str]] = {
         "audit_count": "共 {n} 条记录",
         "audit_export": "导出 CSV",
         "audit_file": "审计日志-{date}.csv",
+        "audit_chain_ok": "哈希链完整：{n} 条记录无删改。",
+        "audit_chain_broken": "哈希链断开（第 {id} 条）：{message}。有人绕过系统直接改动了数据库文件，请从备份核对。",
+        "backup_title": "备份",
+        "backup_intro": "整个数据库（测量值、原始上报文件、账号、整改任务、审计日志）打包为 zip；解压后用 "
+        "`python -m tracker restore 目录 --db 新文件.duckdb` 恢复。生成备份会记入审计日志。",
+        "backup_make": "生成备份",
+        "backup_download": "下载备份（zip）",
+        "backup_file": "创卫监测备份-{date}.zip",
         "any": "（全部）",
     },
     "en": {
@@ -129,6 +137,15 @@ AUTH: dict[str, dict[str, str]] = {
         "audit_count": "{n} entries",
         "audit_export": "Export CSV",
         "audit_file": "audit-log-{date}.csv",
+        "audit_chain_ok": "Hash chain whole: {n} entries, nothing deleted or changed.",
+        "audit_chain_broken": "Hash chain broken (entry {id}): {message}. Someone changed the database file "
+        "outside the tracker; check against a backup.",
+        "backup_title": "Backup",
+        "backup_intro": "The whole database (figures, the original files, accounts, tasks, the audit log) as a zip; "
+        "unzip it and restore with `python -m tracker restore FOLDER --db NEW.duckdb`. Making a backup is audited.",
+        "backup_make": "Make a backup",
+        "backup_download": "Download the backup (zip)",
+        "backup_file": "tracker-backup-{date}.zip",
         "any": "(all)",
     },
 }
@@ -145,6 +162,9 @@ ACTION_LABEL = {
     "upload": "上报数据",
     "upload_refused": "上报被拒",
     "value_replaced": "数值被替换",
+    "demo_replace": "重新载入演示数据",
+    "demo_clear": "删除演示数据",
+    "backup": "备份",
 }
 
 
