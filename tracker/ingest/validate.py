@@ -11,6 +11,19 @@ computes every check and writes the one result table `_ing_result`:
 A row with reasons is refused; a row without reasons goes in, with its warnings shown. The words come
 from tracker.strings.upload, bound as parameters of SQL `format()` calls; user input reaches SQL only
 through the registered tables and bound parameters.
+
+Refusal or warning (issue 10): the test is "would a wrong figure be judged if the clerk ignores it?".
+- A fraction typed for a percentage (0.176 for 17.6%) is refused with the fix in the reason when the
+  metric's threshold or its history's median is above 1: stored as 0.176% it would be judged (吸烟率 <20%
+  would be 达标). A cell that carries % itself (0.5%) is a real figure. With no threshold and no history
+  there is nothing to tell a small rate from a slip: that case stays the `fraction` warning.
+- Numerator/denominator disagreeing with the typed rate is refused: one of the two figures is wrong and
+  the tracker cannot know which; taking either would judge a figure nobody confirmed.
+- A value that replaces an earlier one stays a warning: corrections are what re-sending is for, the old
+  value is kept and audited.
+- A value far from the metric's history stays a warning: a real change (after rectification, a new
+  survey method) is exactly what the tracker must let in, and the figure as typed is the unit's own;
+  refusing it would keep the old, now wrong, figure counting. The office sees the warning.
 """
 
 from __future__ import annotations
@@ -253,6 +266,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
                 m.unit == "‰",
                 FRACTION_UNIT.get(m.unit),
                 m.reporter,
+                m.threshold,
             )
             for m in cat.metrics
         ],
@@ -268,6 +282,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
             "is_permille",
             "fraction_mult",
             "reporter",
+            "threshold",
         ],
     )
     return {
@@ -522,6 +537,16 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             f"{vt} = 'count' AND ({number_value}) >= 0 AND ({number_value}) <> floor({number_value})",
             msg(REFUSE, "count_integer", value=shown),
         ),
+        (
+            f"""i.is_percent AND NOT {fraction_ok} AND r.suffix = '' AND {val_num} > 0 AND {val_num} <= 1
+                AND (i.threshold > 1 OR st.med > 1)""",
+            msg(REFUSE, "fraction", value="r.value_t", pct=_fmt(f"{val_num} * 100")),
+        ),
+        (
+            f"""{vt} IN ('number', 'count') AND {fraction_ok} AND {val_num} IS NOT NULL
+                AND abs({val_num} - {rate}) > greatest(0.05, abs({rate}) * 0.001)""",
+            msg(REFUSE, "mismatch", value="r.value_t", rate=_fmt(rate)),
+        ),
     ]
     # Warnings, for rows that go in.
     k = settings().get("outlier_spread", 4)
@@ -545,12 +570,16 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             "c.is_percent AND NOT c.from_fraction AND c.suffix = '' AND c.value > 0 AND c.value <= 1",
             msg(WARN, "fraction", value="c.value_t", pct=_fmt("c.value * 100")),
         ),
-        (
-            """c.from_fraction AND c.typed_number IS NOT NULL
-                AND abs(c.typed_number - c.value) > greatest(0.05, abs(c.value) * 0.001)""",
-            msg(WARN, "mismatch", value="c.value_t", rate=_fmt("c.rate")),
-        ),
     ]
+    # The history's spread per metric of the file, for the fraction check and the outlier warning.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _ing_stats AS
+        SELECT metric, median(value) AS med,
+               quantile_cont(value, 0.75) - quantile_cont(value, 0.25) AS iqr, count(*) AS n
+        FROM measurement SEMI JOIN (SELECT DISTINCT found AS metric FROM _ing_match WHERE what = 'metric')
+             USING (metric)
+        WHERE value IS NOT NULL GROUP BY metric"""
+    )
     # One statement, one table of a million rows: the history the warnings compare with is narrowed by
     # the file's metrics and periods from the small tables above, not by the rows.
     con.execute(
@@ -592,15 +621,12 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                                  AND {sender_ref} IS DISTINCT FROM {office_ref}
             LEFT JOIN _lk_metric_area listed ON listed.metric = i.code AND listed.area = r.area_found
             LEFT JOIN _lk_suffix sx ON sx.metric = i.code AND sx.suffix = r.suffix
+            LEFT JOIN _ing_stats st ON st.metric = i.code
             -- A row with no figure, note or evidence is blank (or a template row left unfilled): skipped.
             WHERE r.value_t IS NOT NULL OR r.numerator_t IS NOT NULL OR r.denominator_t IS NOT NULL
                OR r.note_t IS NOT NULL OR r.evidence_t IS NOT NULL),
         file_metrics AS (SELECT DISTINCT found AS metric FROM _ing_match WHERE what = 'metric'),
-        stats AS (
-            SELECT metric, median(value) AS med,
-                   quantile_cont(value, 0.75) - quantile_cont(value, 0.25) AS iqr, count(*) AS n
-            FROM measurement SEMI JOIN file_metrics USING (metric)
-            WHERE value IS NOT NULL GROUP BY metric),
+        stats AS (SELECT * FROM _ing_stats),
         prev AS (
             SELECT m.metric, coalesce(m.area, '') AS area_k, m.period_start, m.value, m.unit, m.recorded_at,
                    CASE WHEN i.value_type = 'yesno' THEN CASE WHEN m.value >= 0.5 THEN '是' ELSE '否' END
@@ -661,6 +687,7 @@ def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_ing_number",
         "_ing_result",
         "_ing_refused",
+        "_ing_stats",
         *_LOOKUP_NAMES,
     ):
         con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -59,6 +59,8 @@ REFUSE = {
     "negative_fraction": "分子「{value}」不能为负数",
     "fraction_type": "指标「{metric}」不能用分子/分母填报，请填写数值",
     "duplicate": "与第{rows}行重复（同一指标、单位、区域、期间在文件中出现多次）",
+    "fraction": "{value} 像是小数，应填写 {pct}%",
+    "mismatch": "数值「{value}」与分子/分母计算结果 {rate} 不一致，请核对后重新填写",
 }
 
 # ---------------------------------------------------------------- warnings (row goes in)
@@ -66,7 +68,6 @@ WARN = {
     "replaces": "将替换此前报送的数值 {old}（{when}，{unit}）",
     "outlier": "数值 {value} 与该指标以往数据（中位数 {median}）相差很大，请核实",
     "fraction": "数值「{value}」像是小数，百分比应填写 {pct}%（已按 {value}% 记录，请核实）",
-    "mismatch": "数值「{value}」与分子/分母计算结果 {rate} 不一致，已按分子/分母记录",
 }
 
 PERIOD_NAME = {"year": "年度", "quarter": "季度", "month": "月度"}
