@@ -229,3 +229,47 @@ def test_cli_import_text_and_exit_codes(tmp_path, capsys):
         capsys, "--db", db, "import", os.path.join(fixtures, "garbage.bin"), "--unit", "卫健委"
     )
     assert code == 2 and FILE["binary"] in out
+
+
+# ---------------------------------------------------------------- issue 11: a stray quote swallows rows
+
+
+def _csv(*rows: str) -> bytes:
+    return ("\n".join(["单位,指标,区域,期间,数值,分子,分母,备注", *rows]) + "\n").encode("utf-8")
+
+
+def test_a_stray_quote_does_not_swallow_rows_silently(ingest_con):
+    rows = ['卫健委,9.1,,2023,17.6,,,"核实中'] + [f"卫健委,9.1,,{1951 + i},17.6,,,第{i}条" for i in range(50)]
+    r = import_file(ingest_con, "q.csv", _csv(*rows), unit="卫健委")
+    assert (r.accepted, r.refused, r.outcome) == (0, 1, "all_refused")
+    assert r.refused_rows[0].row == 2
+    assert r.refused_rows[0].reasons == [
+        '「备注」单元格从文件第2行延续到第52行，其中含有看起来像数据行的内容（可能是英文双引号 " 未配对），'
+        "请删去多余的引号后重新上传"
+    ]
+    assert r.line_spans == [(2, 2, 52)]
+    assert count(ingest_con, "measurement") == 0
+
+
+def test_a_note_on_two_lines_is_accepted_and_reported(ingest_con):
+    rows = ['卫健委,9.1,,2023,17.6,,,"第一行', '第二行"', "卫健委,9.1,,2022,18.0,,,"]
+    r = import_file(ingest_con, "q.csv", _csv(*rows), unit="卫健委")
+    assert (r.accepted, r.refused) == (2, 0)
+    assert r.line_spans == [(2, 2, 3)]
+    assert "文件第2–3行" in r.message
+    notes = dict(ingest_con.execute("SELECT source_row, note FROM measurement").fetchall())
+    assert notes == {2: "第一行\n第二行", 3: None}
+
+
+def test_a_stray_quote_closed_later_is_refused_with_the_lines_it_spans(ingest_con):
+    rows = [
+        "卫健委,9.1,,2019,17.6,,,",
+        '卫健委,9.1,,2020,17.6,,,"核实中',
+        "卫健委,9.1,,2021,17.6,,,",
+        '卫健委,9.1,,2022,17.6,,,"已核实"',
+        "卫健委,9.1,,2023,17.6,,,",
+    ]
+    r = import_file(ingest_con, "q.csv", _csv(*rows), unit="卫健委", dry_run=True)
+    assert (r.accepted, r.refused) == (1, 1)
+    (first, last) = r.line_spans[0][1:]
+    assert (r.refused_rows[0].row, first, last) == (3, 3, 6)

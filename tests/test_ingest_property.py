@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tracker import db
 from tracker.ingest import import_file
+from tracker.strings.upload import FILE
 
 HEADER = ["单位", "指标", "区域", "期间", "数值", "备注"]
 FILLED = (4, 5)  # 数值 and 备注: a row with neither is blank and skipped
@@ -65,7 +66,10 @@ def encode(rows: list[list[str]], encoding: str) -> bytes:
 def filled(cells_: list[str]) -> bool:
     import unicodedata
 
-    return any(unicodedata.normalize("NFKC", cells_[i]).replace("\r", "\n").strip() for i in FILLED)
+    # A comma inside a name or period cell (quoted) is read as a stray quote's work: refused, not skipped.
+    return any(unicodedata.normalize("NFKC", cells_[i]).replace("\r", "\n").strip() for i in FILLED) or any(
+        "," in c for c in cells_[:4]
+    )
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -111,5 +115,44 @@ def test_random_bytes_never_raise(data, unit):
         assert result.message
         if result.outcome == "failed":
             assert con.execute("SELECT count(*) FROM measurement").fetchall()[0][0] == 0
+    finally:
+        con.close()
+
+
+def _lines_of(result) -> set[int]:
+    """The lines of the file the accepted and refused rows cover (a row spanning lines covers them all)."""
+    spans = {row: (first, last) for row, first, last in result.line_spans}
+    rows = {r.row for r in result.refused_rows} | set(result.accepted_preview["row"])
+    covered: set[int] = set()
+    for row in rows:
+        extra = sum(last - first for r, (first, last) in spans.items() if r < row)
+        first, last = spans.get(row, (row + extra, row + extra))
+        assert first == row + extra
+        covered |= set(range(first, last + 1))
+    return covered
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    years=st.lists(st.integers(1950, 2099), min_size=1, max_size=15, unique=True),
+    strays=st.lists(st.tuples(st.integers(0, 14), st.integers(0, 40)), max_size=3),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+)
+def test_every_line_is_accepted_refused_or_inside_a_reported_cell(years, strays, encoding):
+    """Stray quotes anywhere: each line of the file ends up in an accepted or a refused row, and a row that
+    swallowed lines says which (issue 11)."""
+    lines = [f"卫健委,9.1,,{y},17.6,第{y}年" for y in years]
+    for at, pos in strays:
+        if at < len(lines):
+            line = lines[at]
+            lines[at] = line[: pos % (len(line) + 1)] + '"' + line[pos % (len(line) + 1) :]
+    data = "\r\n".join([",".join(HEADER), *lines]).encode(encoding)
+    con = db.connect(":memory:")
+    try:
+        result = import_file(con, "q.csv", data, unit="卫健委", dry_run=True)
+        if result.outcome == "failed":  # the quoting could not be followed: refused as a whole, saying so
+            assert "引号" in result.message or result.message == FILE["no_header"], result.message
+            return
+        assert _lines_of(result) == set(range(2, len(lines) + 2)), result.to_json()
     finally:
         con.close()

@@ -63,6 +63,9 @@ class Sheet:
     last_row: int = 0
     placeholders: bool = False  # the text holds CSV placeholders (tracker.ingest.text) to turn back
     plain: bool = False  # no whitespace but spaces and row breaks, no quoted cells (validate._clean)
+    spans: bool = False  # some record spans several lines of the file: see `_line_spans`
+    quoted: bool = False  # the CSV text holds a double quote: a cell may hold the delimiter
+    delim: str = ","
 
 
 def header_field(cell: object) -> str | None:
@@ -137,16 +140,62 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     headers = _header_names(rows[header_row - 1][1], ncols)
     placeholders = bool(((units >= 0xE000) & (units <= 0xE003)).any())  # COMMA, QUOTE, SEMI, BLANK
     plain = not _NOT_PLAIN[units].any()
+    quoted = bool(np.count_nonzero(units == ord('"')))
+    lines = int(np.count_nonzero(units == ord("\n"))) + 1  # csv_units dropped the trailing line breaks
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="tracker-upload-")
     try:
         with os.fdopen(fd, "wb") as f:
             write_utf8(text, f)
+            # A final line break: without it DuckDB drops the last byte of a quote left open at the end.
+            f.write(b"\n")
         del text, units
         _load_csv(con, path, ncols, delim)
     finally:
         os.unlink(path)
     last = con.execute("SELECT coalesce(max(row_no), 0) FROM _ing_raw").fetchall()[0][0]
-    return Sheet("csv", header_row, headers, columns, ncols, last, placeholders, plain)
+    spans = last != lines
+    if spans:
+        _line_spans(con, headers, delim, lines)
+    return Sheet("csv", header_row, headers, columns, ncols, last, placeholders, plain, spans, quoted, delim)
+
+
+def _line_spans(con: duckdb.DuckDBPyConnection, headers: list[str], delim: str, lines: int) -> None:
+    """`_ing_lines(row_no, first_line, last_line, rowlike)`: the records whose quoted cells hold line breaks,
+    the lines of the file they span, and the header of the first cell that holds what looks like rows
+    (a line inside the cell with several delimited fields: a stray `"` swallowed the rows after it).
+
+    A record's first line is its number plus the line breaks inside the records before it. Every line of
+    the file is in exactly one record; if the records' lines do not add up to the file's (the CSV reader
+    dropped something while recovering from broken quoting), the file is refused rather than guessed at."""
+    ncols = len(headers)
+    breaks = " + ".join(
+        f"coalesce(length(c{i}) - length(replace(c{i}, chr(10), '')), 0)" for i in range(ncols)
+    )
+    fields = max(2, (ncols - 1) // 2)  # a line inside a cell with this many delimiters looks like a row
+    pattern = "\\n([^\\n]*[" + delim + "]){" + str(fields) + "}"
+    params: dict[str, object] = {"rowlike": pattern}
+    which = []
+    for i, name in enumerate(headers):
+        params[f"h{i}"] = name
+        which.append(f"WHEN regexp_matches(c{i}, $rowlike) THEN $h{i}")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ing_lines AS
+        WITH n AS (SELECT row_no, {breaks} AS nl, * EXCLUDE (row_no) FROM _ing_raw),
+        placed AS (
+            SELECT row_no, nl, row_no + coalesce(sum(nl) OVER (ORDER BY row_no ROWS BETWEEN UNBOUNDED PRECEDING
+                                                                 AND 1 PRECEDING), 0) AS first_line,
+                   CASE WHEN nl > 0 THEN CASE {" ".join(which)} END END AS rowlike
+            FROM n)
+        SELECT row_no, CAST(first_line AS INTEGER) AS first_line, CAST(first_line + nl AS INTEGER) AS last_line,
+               rowlike
+        FROM placed WHERE nl > 0""",
+        params,
+    )
+    counted = con.execute(
+        "SELECT (SELECT count(*) FROM _ing_raw) + coalesce(sum(last_line - first_line), 0) FROM _ing_lines"
+    ).fetchall()[0][0]
+    if counted != lines:
+        raise FileRefused(FILE["lines_lost"].format(lines=lines, counted=counted))
 
 
 def _load_csv(con: duckdb.DuckDBPyConnection, path: str, ncols: int, delim: str) -> None:

@@ -31,6 +31,7 @@ from tracker.strings.upload import FILE, OUTCOME_LABEL, ROW_PREFIX, SUMMARY
 
 Progress = Callable[[float, str], None]
 PREVIEW_ROWS = 1000
+SPANS_SHOWN = 10  # rows spanning lines named in the summary
 
 
 @dataclass
@@ -64,6 +65,8 @@ class ImportResult:
     unit: str | None = None
     header_row: int | None = None
     headers: list[str] = field(default_factory=list)
+    # (row, first line, last line) of the rows whose quoted cells span several lines of a CSV file
+    line_spans: list[tuple[int, int, int]] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -84,7 +87,16 @@ class ImportResult:
             "message": self.message,
             "refused_rows": [{"row": r.row, "reasons": r.reasons} for r in self.refused_rows],
             "warned_rows": [{"row": r.row, "warnings": r.reasons} for r in self.warned_rows],
+            "line_spans": [{"row": r, "first_line": a, "last_line": b} for r, a, b in self.line_spans],
         }
+
+    def spans_text(self) -> str:
+        """The rows spanning several lines of the file, for the summary ('' when there are none)."""
+        if not self.line_spans:
+            return ""
+        shown = [SUMMARY["span"].format(row=r, first=a, last=b) for r, a, b in self.line_spans[:SPANS_SHOWN]]
+        more = "……" if len(self.line_spans) > SPANS_SHOWN else ""
+        return SUMMARY["spans"].format(rows="、".join(shown) + more)
 
     def refused_frame(self) -> pd.DataFrame:
         """The refused rows as sent, with 行号 and 原因 in front: a file to fix and send again."""
@@ -215,11 +227,13 @@ def import_file(
                 result.message = SUMMARY["dry_run"].format(
                     accepted=result.accepted, warned=result.warnings, refused=result.refused
                 )
+                result.message += result.spans_text()
             return result
         result.outcome = "committed" if result.accepted else "all_refused"
         result.message = SUMMARY[result.outcome].format(
             accepted=result.accepted, warned=result.warnings, refused=result.refused
         )
+        result.message += result.spans_text()
         step(0.75, "正在写入数据库")
         _commit(con, result.submission, result)
         step(1.0, result.message)
@@ -284,6 +298,14 @@ def _collect(con: duckdb.DuckDBPyConnection, found: reader.Sheet, result: Import
         "SELECT row_no, warnings FROM _ing_result WHERE len(reasons) = 0 AND len(warnings) > 0 ORDER BY row_no"
     ).fetchall()
     result.warned_rows = [RowReport(n, list(w)) for n, w in rows]
+    if found.spans:
+        result.line_spans = [
+            tuple(r)
+            for r in con.execute(
+                """SELECT l.row_no, l.first_line, l.last_line FROM _ing_lines l SEMI JOIN _ing_result USING (row_no)
+                   ORDER BY l.row_no"""
+            ).fetchall()
+        ]
     result.accepted_preview = con.execute(
         f"""SELECT r.row_no AS row, i.label AS metric, r.unit, r.area, r.period_label AS period,
                    CASE WHEN r.grade IS NOT NULL THEN r.grade || '级'

@@ -414,6 +414,22 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         joins.append(f"LEFT JOIN {table} {alias} ON {on}{alias}.raw = w.c{i}")
         return lambda col: f"{alias}.{col}"
 
+    if sheet.spans:  # records whose quoted cells span lines (tracker.ingest.reader._line_spans)
+        joins.append("LEFT JOIN _ing_lines ln ON ln.row_no = w.row_no")
+    rowlike = "ln.rowlike" if sheet.spans else "CAST(NULL AS VARCHAR)"
+    first_line = "ln.first_line" if sheet.spans else "CAST(NULL AS INTEGER)"
+    last_line = "ln.last_line" if sheet.spans else "CAST(NULL AS INTEGER)"
+    # A delimiter inside a name or period cell can only come from quoting: a stray `"` opened a cell that
+    # took in the fields after it. Such a row is refused naming the cell, never skipped as blank.
+    stray_checks = []
+    if sheet.quoted:
+        delim_ref = sql.bind("delim", sheet.delim)
+        for name in ("unit", "metric", "area", "period"):
+            i = sheet.columns.get(name)
+            if i is not None:
+                col = sql.bind(f"stray_col_{name}", sheet.headers[i])
+                stray_checks.append(f"CASE WHEN contains(w.c{i}, {delim_ref}) THEN {col} END")
+    stray = f"coalesce({', '.join(stray_checks)})" if stray_checks else "CAST(NULL AS VARCHAR)"
     mu = look("mu", "_ing_match", "unit", "unit")
     mm = look("mm", "_ing_match", "metric", "metric")
     ma = look("ma", "_ing_match", "area", "area")
@@ -437,6 +453,11 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     number_value = f"CASE WHEN {fraction_ok} THEN {rate} ELSE {val_num} END"
     shown = f"coalesce(r.value_t, {_fmt(rate)} || CASE WHEN i.is_percent THEN '%' ELSE '' END)"
     reasons = [
+        (
+            "r.rowlike IS NOT NULL",
+            msg(REFUSE, "swallowed", column="r.rowlike", first="r.first_line", last="r.last_line"),
+        ),
+        ("r.stray IS NOT NULL", msg(REFUSE, "stray_quote", column="r.stray")),
         ("r.metric_t IS NULL", msg(REFUSE, "no_metric")),
         (
             "r.metric_t IS NOT NULL AND r.metric_found IS NULL",
@@ -596,7 +617,8 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 {vn("yn")} AS yn, {vn("grade_ord")} AS grade_ord,
                 {nn("txt")} AS numerator_t, {nn("num")} AS numerator_num,
                 {dn("txt")} AS denominator_t, {dn("num")} AS denominator_num,
-                {clean(raw("note"))} AS note_t, {clean(raw("evidence"))} AS evidence_t
+                {clean(raw("note"))} AS note_t, {clean(raw("evidence"))} AS evidence_t,
+                {rowlike} AS rowlike, {first_line} AS first_line, {last_line} AS last_line, {stray} AS stray
             FROM _ing_raw w
             {" ".join(joins)}
             WHERE w.row_no > {int(sheet.header_row)}),
@@ -624,7 +646,8 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             LEFT JOIN _ing_stats st ON st.metric = i.code
             -- A row with no figure, note or evidence is blank (or a template row left unfilled): skipped.
             WHERE r.value_t IS NOT NULL OR r.numerator_t IS NOT NULL OR r.denominator_t IS NOT NULL
-               OR r.note_t IS NOT NULL OR r.evidence_t IS NOT NULL),
+               OR r.note_t IS NOT NULL OR r.evidence_t IS NOT NULL OR r.rowlike IS NOT NULL
+               OR r.stray IS NOT NULL),
         file_metrics AS (SELECT DISTINCT found AS metric FROM _ing_match WHERE what = 'metric'),
         stats AS (SELECT * FROM _ing_stats),
         prev AS (
@@ -688,6 +711,7 @@ def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_ing_result",
         "_ing_refused",
         "_ing_stats",
+        "_ing_lines",
         *_LOOKUP_NAMES,
     ):
         con.execute(f"DROP TABLE IF EXISTS {name}")
