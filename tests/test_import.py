@@ -273,3 +273,15 @@ def test_a_stray_quote_closed_later_is_refused_with_the_lines_it_spans(ingest_co
     assert (r.accepted, r.refused) == (1, 1)
     (first, last) = r.line_spans[0][1:]
     assert (r.refused_rows[0].row, first, last) == (3, 3, 6)
+
+
+# ---------------------------------------------------------------- issue 11: GB18030's user-defined area
+
+
+def test_gb18030_user_defined_characters_survive(ingest_con):
+    note = "张\ue000\ue003同志核实\ufdd0\ufdd3"
+    data = _csv(f"卫健委,9.1,,2023,17.6,,,{note}").decode().encode("gb18030")
+    assert data.count(b"\xaa\xa1") == 1  # U+E000 is GB18030's user-defined 0xAAA1
+    r = import_file(ingest_con, "g.csv", data, unit="卫健委")
+    assert r.accepted == 1, r.to_json()
+    assert ingest_con.execute("SELECT note FROM measurement").fetchall() == [(note,)]

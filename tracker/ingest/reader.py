@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from tracker.ingest.text import BLANK, FileRefused, csv_text, normalise_cell, write_utf8
+from tracker.ingest.text import DEFAULT, FileRefused, Markers, csv_text, normalise_cell, write_utf8
 from tracker.strings.upload import FILE
 
 FIELDS = ("unit", "metric", "area", "period", "value", "numerator", "denominator", "note", "evidence")
@@ -66,6 +66,7 @@ class Sheet:
     spans: bool = False  # some record spans several lines of the file: see `_line_spans`
     quoted: bool = False  # the CSV text holds a double quote: a cell may hold the delimiter
     delim: str = ","
+    markers: Markers = DEFAULT  # this file's placeholders (tracker.ingest.text)
 
 
 def header_field(cell: object) -> str | None:
@@ -109,26 +110,27 @@ def read(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None = None) 
 # ---------------------------------------------------------------- CSV
 
 
-def _delimiters(head: str) -> list[str]:
+def _delimiters(head: str, blank: str) -> list[str]:
     """Candidate delimiters, the most frequent in the first lines first (Excel writes commas)."""
-    lines = [line for line in head.split("\n")[:HEAD_ROWS] if line.strip(BLANK + " ")]
+    lines = [line for line in head.split("\n")[:HEAD_ROWS] if line.strip(blank + " ")]
     counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
     return sorted(counts, key=lambda d: (-counts[d], d != ","))
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
-    text, units = csv_text(data)
-    if not text.strip(BLANK + " \n\t"):
+    text, units, markers = csv_text(data)
+    blank = markers.blank
+    if not text.strip(blank + " \n\t"):
         raise FileRefused(FILE["empty"])
     cut = text.find("\n", 1 << 16)
     head = text if cut < 0 else text[:cut]
     found = rows = None
-    for delim in _delimiters(head):  # the first delimiter under which a header is found
+    for delim in _delimiters(head, blank):  # the first delimiter under which a header is found
         try:
             records = list(csv.reader(io.StringIO(head), delimiter=delim))
         except csv.Error:
             continue
-        rows = [(i, [c.replace(BLANK, "") for c in rec]) for i, rec in enumerate(records, start=1)]
+        rows = [(i, [c.replace(blank, "") for c in rec]) for i, rec in enumerate(records, start=1)]
         found = find_header(rows)
         if found is not None:
             break
@@ -138,7 +140,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     ncols = max(len(cells) for _, cells in rows[: header_row + HEAD_ROWS])
     ncols = max(ncols, max(columns.values()) + 1)
     headers = _header_names(rows[header_row - 1][1], ncols)
-    placeholders = bool(((units >= 0xE000) & (units <= 0xE003)).any())  # COMMA, QUOTE, SEMI, BLANK
+    placeholders = bool(np.isin(units, [ord(c) for c in markers.chars]).any())
     plain = not _NOT_PLAIN[units].any()
     quoted = bool(np.count_nonzero(units == ord('"')))
     lines = int(np.count_nonzero(units == ord("\n"))) + 1  # csv_units dropped the trailing line breaks
@@ -156,7 +158,9 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     spans = last != lines
     if spans:
         _line_spans(con, headers, delim, lines)
-    return Sheet("csv", header_row, headers, columns, ncols, last, placeholders, plain, spans, quoted, delim)
+    return Sheet(
+        "csv", header_row, headers, columns, ncols, last, placeholders, plain, spans, quoted, delim, markers
+    )
 
 
 def _line_spans(con: duckdb.DuckDBPyConnection, headers: list[str], delim: str, lines: int) -> None:

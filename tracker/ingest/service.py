@@ -25,7 +25,7 @@ import pandas as pd
 from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.ingest import reader
-from tracker.ingest.text import COMMA, QUOTE, SEMI, FileRefused
+from tracker.ingest.text import FileRefused
 from tracker.ingest.validate import drop_temp, validate
 from tracker.strings.upload import FILE, OUTCOME_LABEL, ROW_PREFIX, SUMMARY
 
@@ -274,7 +274,8 @@ def _cells_sql(found: reader.Sheet) -> tuple[str, dict]:
     parts = []
     for i, name in enumerate(found.headers):
         params[f"h{i}"] = name
-        parts.append(f"$h{i}, translate(w.c{i}, '{COMMA}{QUOTE}{SEMI}\ue003', ',\";')")
+        cell = f"translate(w.c{i}, '{found.markers.chars}', ',\";')" if found.placeholders else f"w.c{i}"
+        parts.append(f"$h{i}, {cell}")
     return f"CAST(json_object({', '.join(parts)}) AS VARCHAR)", params
 
 

@@ -41,7 +41,7 @@ import pandas as pd
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.config import settings
 from tracker.ingest.reader import Sheet
-from tracker.ingest.text import BLANK, COMMA, QUOTE, SEMI
+from tracker.ingest.text import DEFAULT, Markers
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
 
 # Whitespace as Python's str.split() sees it (periods.parse removes it the same way).
@@ -102,13 +102,13 @@ WS_CHARS = "".join(
 )
 
 
-def _clean(col: str, restore: bool = True, plain: bool = False) -> str:
+def _clean(col: str, restore: bool = True, plain: bool = False, markers: Markers = DEFAULT) -> str:
     """A cell: placeholders back to , " ; — blank-line markers out — trimmed; '' → NULL.
 
     `plain`: the text holds no whitespace but spaces and row breaks, and no quoted cells, so a cell can
     only carry spaces at its ends and DuckDB's own trim() will do (the regex costs ~1 s per million rows)."""
     if restore:
-        col = f"translate({col}, '{COMMA}{QUOTE}{SEMI}{BLANK}', ',\";')"
+        col = f"translate({col}, '{markers.chars}', ',\";')"
     if plain:
         return f"nullif(trim({col}), '')"
     return f"nullif(regexp_replace({col}, '^{WS}+|{WS}+$', '', 'g'), '')"
@@ -351,7 +351,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         return "CAST(NULL AS VARCHAR)" if i is None else f"w.c{i}"
 
     def clean(col: str) -> str:
-        return _clean(col, sheet.placeholders, sheet.plain)
+        return _clean(col, sheet.placeholders, sheet.plain, sheet.markers)
 
     # Distinct raw cells of the looked-up columns, cleaned and parsed once each and keyed by the raw text:
     # the rows then need no cleaning of their own, only a join (cleaning every cell cost ~1.5 s per million).
