@@ -285,3 +285,45 @@ def test_gb18030_user_defined_characters_survive(ingest_con):
     r = import_file(ingest_con, "g.csv", data, unit="卫健委")
     assert r.accepted == 1, r.to_json()
     assert ingest_con.execute("SELECT note FROM measurement").fetchall() == [(note,)]
+
+
+# ---------------------------------------------------------------- issue 11: the refused-rows file is inert
+
+
+HOSTILE = [
+    "卫健委,9.1,,2023,+1+1,,,",
+    '卫健委,9.1,,2022,abc,,,"=HYPERLINK(""http://example.com"",""点此"")"',
+    "@A1,9.1,,2021,17.6,,,",
+    "卫健委,9.1,,2020,-1,,,=1+1",
+]
+
+
+def _cells(data: bytes) -> list[list[str]]:
+    import csv as csvmod
+    import io
+
+    return list(csvmod.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_the_refused_rows_file_writes_no_formula(ingest_con):
+    from tracker.exports import is_risky
+    from tracker.ingest.submissions import refused_csv
+
+    r = import_file(ingest_con, "h.csv", _csv(*HOSTILE, "卫健委,9.1,,2019,第X期,,,"), unit="卫健委")
+    assert r.refused == 5, r.to_json()
+    for data in (r.refused_csv(), refused_csv(ingest_con, r.submission)):
+        cells = _cells(data)
+        assert cells[0][:2] == ["行号", "原因"]
+        assert not [c for row in cells for c in row if is_risky(c)]
+        assert any(c.startswith("'=HYPERLINK(") for row in cells for c in row)
+
+
+def test_the_refused_rows_file_sent_again_gets_fresh_reasons(ingest_con):
+    first = import_file(ingest_con, "h.csv", _csv(*HOSTILE), unit="卫健委")
+    again = import_file(ingest_con, "h-被拒绝的行.csv", first.refused_csv(), unit="卫健委", dry_run=True)
+    assert again.header_row == 1 and again.refused == first.refused
+    before = {r.cells["期间"]: r.reasons for r in first.refused_rows}
+    after = {r.cells["期间"]: r.reasons for r in again.refused_rows}
+    assert after == before  # the same reasons, found afresh: 行号 and 原因 are not read as data
+    assert after["2020"] == ["数值「-1」超出0–100%的范围"]
+    assert after["2021"] == ["未知单位「@A1」"]

@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from tracker.exports import RISKY_START
 from tracker.ingest.text import DEFAULT, FileRefused, Markers, csv_text, normalise_cell, write_utf8
 from tracker.strings.upload import FILE
 
@@ -67,6 +68,7 @@ class Sheet:
     quoted: bool = False  # the CSV text holds a double quote: a cell may hold the delimiter
     delim: str = ","
     markers: Markers = DEFAULT  # this file's placeholders (tracker.ingest.text)
+    apostrophe: bool = False  # the CSV text holds ' : a cell may be one our refused-rows file made inert
 
 
 def header_field(cell: object) -> str | None:
@@ -143,6 +145,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     placeholders = bool(np.isin(units, [ord(c) for c in markers.chars]).any())
     plain = not _NOT_PLAIN[units].any()
     quoted = bool(np.count_nonzero(units == ord('"')))
+    apostrophe = bool(np.count_nonzero(units == ord("'")))
     lines = int(np.count_nonzero(units == ord("\n"))) + 1  # csv_units dropped the trailing line breaks
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="tracker-upload-")
     try:
@@ -159,7 +162,19 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     if spans:
         _line_spans(con, headers, delim, lines)
     return Sheet(
-        "csv", header_row, headers, columns, ncols, last, placeholders, plain, spans, quoted, delim, markers
+        "csv",
+        header_row,
+        headers,
+        columns,
+        ncols,
+        last,
+        placeholders,
+        plain,
+        spans,
+        quoted,
+        delim,
+        markers,
+        apostrophe,
     )
 
 
@@ -233,6 +248,8 @@ def _cell_text(cell) -> str | None:
         return None
     if isinstance(value, str):
         value = normalise_cell(value).strip()
+        if value[:1] == "'" and value[1:2] and value[1] in RISKY_START:  # made inert by our refused-rows file
+            value = value[1:]
         return value or None
     if isinstance(value, bool):
         return "是" if value else "否"

@@ -109,8 +109,12 @@ class ImportResult:
         return pd.DataFrame(records, columns=None if records else [COLUMNS["row"], COLUMNS["reasons"]])
 
     def refused_csv(self) -> bytes:
-        """utf-8-sig, so Excel on Chinese Windows opens it without garbling."""
-        return self.refused_frame().to_csv(index=False).encode("utf-8-sig")
+        """utf-8-sig, so Excel on Chinese Windows opens it without garbling; every cell inert (a clerk's
+        =HYPERLINK(…) stays text). Sent again, its 行号 and 原因 columns are not read (no header word names
+        them) and the apostrophe before a risky cell is taken off (validate._clean)."""
+        from tracker.exports import csv_bytes
+
+        return csv_bytes(self.refused_frame())
 
 
 def _before_commit(con: duckdb.DuckDBPyConnection) -> None:

@@ -34,3 +34,10 @@ def refused_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataF
     ).fetchall()
     records = [{COLUMNS["row"]: n, COLUMNS["reasons"]: "；".join(r), **json.loads(c)} for n, r, c in rows]
     return pd.DataFrame(records, columns=None if records else [COLUMNS["row"], COLUMNS["reasons"]])
+
+
+def refused_csv(con: duckdb.DuckDBPyConnection, submission_id: int) -> bytes:
+    """The stored refused rows as a file to fix and send again, every cell inert (tracker.exports)."""
+    from tracker.exports import csv_bytes
+
+    return csv_bytes(refused_rows(con, submission_id))

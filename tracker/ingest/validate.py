@@ -40,6 +40,7 @@ import pandas as pd
 
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.config import settings
+from tracker.exports import RISKY_START
 from tracker.ingest.reader import Sheet
 from tracker.ingest.text import DEFAULT, Markers
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
@@ -102,13 +103,22 @@ WS_CHARS = "".join(
 )
 
 
-def _clean(col: str, restore: bool = True, plain: bool = False, markers: Markers = DEFAULT) -> str:
+# A cell our own refused-rows file made inert (tracker.exports.csv_cell: 「'=…」「'-1」), sent again: the
+# apostrophe is taken off, so the figure is read and judged afresh.
+_INERT = "^''([" + "".join(c for c in RISKY_START if c != "-") + "-])"
+
+
+def _clean(
+    col: str, restore: bool = True, plain: bool = False, markers: Markers = DEFAULT, unquote: bool = False
+) -> str:
     """A cell: placeholders back to , " ; — blank-line markers out — trimmed; '' → NULL.
 
     `plain`: the text holds no whitespace but spaces and row breaks, and no quoted cells, so a cell can
     only carry spaces at its ends and DuckDB's own trim() will do (the regex costs ~1 s per million rows)."""
     if restore:
         col = f"translate({col}, '{markers.chars}', ',\";')"
+    if unquote:
+        col = f"regexp_replace({col}, '{_INERT}', '\\1')"
     if plain:
         return f"nullif(trim({col}), '')"
     return f"nullif(regexp_replace({col}, '^{WS}+|{WS}+$', '', 'g'), '')"
@@ -351,7 +361,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         return "CAST(NULL AS VARCHAR)" if i is None else f"w.c{i}"
 
     def clean(col: str) -> str:
-        return _clean(col, sheet.placeholders, sheet.plain, sheet.markers)
+        return _clean(col, sheet.placeholders, sheet.plain, sheet.markers, sheet.apostrophe)
 
     # Distinct raw cells of the looked-up columns, cleaned and parsed once each and keyed by the raw text:
     # the rows then need no cleaning of their own, only a join (cleaning every cell cost ~1.5 s per million).
