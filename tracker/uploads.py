@@ -1,5 +1,6 @@
 """Who may upload for whom, around tracker.ingest.import_file: the permission check, and the audit
-trail of every upload and of every value a newer one replaced."""
+trail of every upload and of every value a newer one replaced — written inside the import's own
+transaction, so an upload and its audit entries land together or not at all."""
 
 from __future__ import annotations
 
@@ -50,20 +51,29 @@ def upload(
     except PermissionDenied as exc:
         audit.record(con, actor.name, "upload_refused", file_name, detail=str(exc))
         raise
-    result = import_file(
-        con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress, sheet=sheet
+
+    def settled(tx: duckdb.DuckDBPyConnection, result: ImportResult) -> None:
+        """The upload's audit entries, inside the transaction that writes its outcome (never a dry run)."""
+        after = {
+            "submission": result.submission,
+            "outcome": result.outcome,
+            "accepted": result.accepted,
+            "refused": result.refused,
+            "warnings": result.warnings,
+            "unit": result.unit,
+        }
+        audit.record(tx, actor.name, "upload", file_name, after=after, detail=result.message)
+        if result.outcome == "committed":
+            tx.execute(AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
+
+    return import_file(
+        con,
+        file_name,
+        data,
+        unit=unit,
+        user=actor.name,
+        dry_run=dry_run,
+        progress=progress,
+        sheet=sheet,
+        settled=settled,
     )
-    if dry_run:
-        return result
-    after = {
-        "submission": result.submission,
-        "outcome": result.outcome,
-        "accepted": result.accepted,
-        "refused": result.refused,
-        "warnings": result.warnings,
-        "unit": result.unit,
-    }
-    audit.record(con, actor.name, "upload", file_name, after=after, detail=result.message)
-    if result.outcome == "committed":
-        con.execute(AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
-    return result

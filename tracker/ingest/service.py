@@ -30,6 +30,9 @@ from tracker.ingest.validate import drop_temp, validate
 from tracker.strings.upload import FILE, OUTCOME_LABEL, ROW_PREFIX, SUMMARY
 
 Progress = Callable[[float, str], None]
+# Called inside the transaction that settles a submission (its rows, or its failure), before COMMIT: the
+# audit entries of tracker.uploads land with what they describe, or not at all.
+Settled = Callable[[duckdb.DuckDBPyConnection, "ImportResult"], None]
 PREVIEW_ROWS = 1000
 SPANS_SHOWN = 10  # rows spanning lines named in the summary
 
@@ -177,6 +180,21 @@ def _finish(con, sid: int | None, result: ImportResult) -> None:
     )
 
 
+def _settle(con, sid: int | None, result: ImportResult, settled: Settled | None) -> None:
+    """The submission's outcome without rows (failed, duplicate) and its audit, in one transaction."""
+    if sid is None:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _finish(con, sid, result)
+        if settled is not None:
+            settled(con, result)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def import_file(
     con: duckdb.DuckDBPyConnection,
     file_name: str,
@@ -187,9 +205,11 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
     sheet: str | None = None,
+    settled: Settled | None = None,
 ) -> ImportResult:
     """Import one uploaded file (see the module's notes). `unit`: any alias of the unit the file is sent
-    for; None when each row's 单位 column names its unit (the office's collected forms)."""
+    for; None when each row's 单位 column names its unit (the office's collected forms). `settled`: called
+    inside the transaction that writes the outcome (not in dry runs), for the caller's audit entries."""
     step = progress or (lambda fraction, text: None)
     cat = catalogue()
     sha = hashlib.sha256(data).hexdigest()
@@ -205,7 +225,7 @@ def import_file(
         if not dry_run:
             result.outcome = "duplicate"
             result.submission = storing.result()
-            _finish(con, result.submission, result)
+            _settle(con, result.submission, result, settled)
             step(1.0, result.message)
             return result
     try:
@@ -239,7 +259,7 @@ def import_file(
         )
         result.message += result.spans_text()
         step(0.75, "正在写入数据库")
-        _commit(con, result.submission, result)
+        _commit(con, result.submission, result, settled)
         step(1.0, result.message)
         return result
     except FileRefused as exc:
@@ -247,7 +267,7 @@ def import_file(
         result.accepted = result.refused = result.warnings = 0
         result.refused_rows, result.warned_rows = [], []
         result.submission = _stored(storing)
-        _finish(con, result.submission, result)
+        _settle(con, result.submission, result, settled)
         return result
     except Exception as exc:
         result.outcome = "failed"
@@ -255,7 +275,7 @@ def import_file(
         result.accepted = result.refused = result.warnings = 0
         result.refused_rows, result.warned_rows = [], []
         result.submission = _stored(storing)
-        _finish(con, result.submission, result)
+        _settle(con, result.submission, result, settled)
         return result
     finally:
         drop_temp(con)
@@ -323,7 +343,7 @@ def _collect(con: duckdb.DuckDBPyConnection, found: reader.Sheet, result: Import
     ).df()
 
 
-def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult) -> None:
+def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult, settled: Settled | None) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -346,6 +366,8 @@ def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult) -> N
             {"sid": sid},
         )
         _finish(con, sid, result)
+        if settled is not None:
+            settled(con, result)
         _before_commit(con)
         con.execute("COMMIT")
     except Exception:
