@@ -327,3 +327,87 @@ def test_the_refused_rows_file_sent_again_gets_fresh_reasons(ingest_con):
     assert after == before  # the same reasons, found afresh: 行号 and 原因 are not read as data
     assert after["2020"] == ["数值「-1」超出0–100%的范围"]
     assert after["2021"] == ["未知单位「@A1」"]
+
+
+# ---------------------------------------------------------------- issue 11: once per (unit, file), bytes once
+
+
+def test_the_same_file_at_once_in_two_tabs_commits_once(tmp_path):
+    import threading
+
+    from tracker import db
+
+    con = db.connect(tmp_path / "tabs.duckdb")
+    data = fixture_bytes("utf8_bom.csv")
+    results, errors = [None] * 6, []
+    start = threading.Barrier(6)
+
+    def send(i: int) -> None:
+        cursor = con.cursor()
+        try:
+            start.wait()
+            results[i] = import_file(cursor, f"tab{i}.csv", data, unit="卫健委", user=f"tab{i}")
+        except Exception as exc:  # named by the assertion below
+            errors.append(exc)
+        finally:
+            cursor.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    outcomes = sorted(r.outcome for r in results)
+    assert outcomes == ["committed"] + ["duplicate"] * 5, [r.message for r in results]
+    assert count(con, "measurement") == 7
+    assert count(con, "upload_file") == 1  # the bytes once, six submissions referring to them
+    assert {submission_file(con, r.submission)[1] for r in results} == {data}
+    con.close()
+
+
+def test_a_file_sent_for_another_unit_is_not_a_duplicate(ingest_con):
+    data = "指标,期间,数值\n10.1,2023Q4,16\n".encode()
+    assert import_file(ingest_con, "a.csv", data, unit="城管执法局").outcome == "committed"
+    assert import_file(ingest_con, "a.csv", data, unit="城管执法局").outcome == "duplicate"
+    assert import_file(ingest_con, "a.csv", data, unit="创卫办").outcome == "committed"
+
+
+def test_failed_and_duplicate_resends_store_the_bytes_once(ingest_con):
+    bad = fixture_bytes("garbage.bin")
+    ids = [import_file(ingest_con, "g.bin", bad, unit="卫健委").submission for _ in range(3)]
+    good = fixture_bytes("utf8_bom.csv")
+    ids += [import_file(ingest_con, "b.csv", good, unit="卫健委").submission for _ in range(3)]
+    assert count(ingest_con, "submission") == 6 and count(ingest_con, "upload_file") == 2
+    assert [submission_file(ingest_con, i)[1] for i in ids] == [bad] * 3 + [good] * 3
+    sizes = list_submissions(ingest_con)["size"]
+    assert sorted(sizes) == sorted([len(bad)] * 3 + [len(good)] * 3)
+
+
+def test_migration_4_moves_stored_files_into_one_copy_each(tmp_path):
+    import duckdb
+
+    from tracker import db
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for version, sql in db.MIGRATIONS[:3]:
+        old.execute(sql)
+        old.execute("INSERT INTO schema_version VALUES (?)", [version])
+    for i, (blob, outcome) in enumerate([(b"a,b\n", "committed"), (b"a,b\n", "committed"), (b"x", "failed")]):
+        old.execute(
+            """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, file_bytes, sha256, outcome)
+               VALUES (now()::TIMESTAMP, 'cli', '卫健委', ?, ?, ?, ?)""",
+            [f"f{i}.csv", blob, hashlib.sha256(blob).hexdigest(), outcome],
+        )
+    old.close()
+    con = db.connect(path)
+    assert count(con, "upload_file") == 2
+    assert [submission_file(con, i) for i in (1, 2, 3)] == [
+        ("f0.csv", b"a,b\n"),
+        ("f1.csv", b"a,b\n"),
+        ("f2.csv", b"x"),
+    ]
+    assert con.execute("SELECT count(*) FROM submission WHERE file_bytes IS NOT NULL").fetchone()[0] == 0
+    con.close()

@@ -1,12 +1,14 @@
 """import_file: the one service the upload page, the CLI and (later) permissions call.
 
 Read → normalise → validate (all set-based SQL, tracker.ingest.validate) → commit in one transaction.
-Unless it is a dry run, the raw file is stored first, with its sha256, as a submission marked `failed`
+Unless it is a dry run, the raw file is stored first (once per sha256, in upload_file), as a submission marked `failed`
 (on a cursor of its own, while the file is decoded); the commit then writes every accepted row, every
 refused row with its reasons and raw cells, every warning, and the submission's outcome and counts, all
 or nothing. If anything goes wrong before the commit, the transaction is rolled back: no measurement is
 left behind, and the stored file's submission stays `failed` with the reason. A file whose sha256 was
-already committed changes nothing, and says so.
+already committed for the same unit changes nothing, and says so; two sending it at once commit it once
+(the commit claims (unit, sha256) in committed_file inside its transaction; the loser rolls back and is
+told it is a duplicate).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -128,19 +131,35 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-def committed_before(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, dt.datetime] | None:
+def committed_before(
+    con: duckdb.DuckDBPyConnection, sha256: str, unit: str | None = None
+) -> tuple[int, dt.datetime] | None:
+    """The submission that committed this file for this unit (None: the file's rows name their units)."""
     rows = con.execute(
-        "SELECT id, submitted_at FROM submission WHERE sha256 = ? AND outcome = 'committed' ORDER BY id LIMIT 1",
-        [sha256],
+        """SELECT id, submitted_at FROM submission
+           WHERE sha256 = ? AND coalesce(unit, '') = coalesce(?, '') AND outcome = 'committed'
+           ORDER BY id LIMIT 1""",
+        [sha256, unit],
     ).fetchall()
     return rows[0] if rows else None
 
 
+# Writers of upload_file in this process take turns: two tabs sending the same bytes at once would otherwise
+# both insert the key, and one of the two transactions would fail on the conflict.
+_FILE_LOCK = threading.Lock()
+
+
 def _store(con, file_name: str, data: bytes, sha: str, unit: str | None, user: str) -> int:
+    """The submission, marked failed until settled; its bytes in upload_file once per sha256 (migration 4)."""
+    with _FILE_LOCK:
+        con.execute(
+            "INSERT INTO upload_file (sha256, bytes, size) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [sha, data, len(data)],
+        )
     return con.execute(
-        """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, file_bytes, sha256, outcome, message)
-           VALUES (?, ?, ?, ?, ?, ?, 'failed', ?) RETURNING id""",
-        [_now(), user, unit, file_name, data, sha, FILE["failed"].format(detail="导入未完成")],
+        """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, sha256, outcome, message)
+           VALUES (?, ?, ?, ?, ?, 'failed', ?) RETURNING id""",
+        [_now(), user, unit, file_name, sha, FILE["failed"].format(detail="导入未完成")],
     ).fetchall()[0][0]
 
 
@@ -191,7 +210,8 @@ def _settle(con, sid: int | None, result: ImportResult, settled: Settled | None)
             settled(con, result)
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
 
 
@@ -215,7 +235,7 @@ def import_file(
     sha = hashlib.sha256(data).hexdigest()
     sender = cat.resolve_unit(unit) if unit else None
     result = ImportResult(None, file_name=file_name, sha256=sha, unit=sender)
-    earlier = committed_before(con, sha)
+    earlier = committed_before(con, sha, sender)
     storing = None if dry_run else _store_behind(con, file_name, data, sha, sender, user)
     step(0.02, "已接收文件")
     if earlier is not None:
@@ -275,6 +295,12 @@ def import_file(
         result.accepted = result.refused = result.warnings = 0
         result.refused_rows, result.warned_rows = [], []
         result.submission = _stored(storing)
+        earlier = None if dry_run else committed_before(con, sha, sender)
+        if earlier is not None:  # the same file committed for the same unit meanwhile (another tab)
+            result.duplicate, result.outcome = True, "duplicate"
+            result.message = SUMMARY["duplicate"].format(
+                when=earlier[1].strftime("%Y-%m-%d %H:%M"), original=earlier[0]
+            )
         _settle(con, result.submission, result, settled)
         return result
     finally:
@@ -365,11 +391,17 @@ def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult, sett
                WHERE len(reasons) = 0 AND len(warnings) > 0 ORDER BY row_no""",
             {"sid": sid},
         )
+        if result.outcome == "committed":  # the claim: a second commit of this file for this unit conflicts
+            con.execute(
+                "INSERT INTO committed_file (unit, sha256, submission_id) VALUES (coalesce(?, ''), ?, ?)",
+                [result.unit, result.sha256, sid],
+            )
         _finish(con, sid, result)
         if settled is not None:
             settled(con, result)
         _before_commit(con)
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a COMMIT that failed has already rolled back
+            con.execute("ROLLBACK")
         raise
