@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import session, webapp
-from tracker.ingest.submissions import list_submissions, refused_rows, submission_file
+from tracker.ingest.submissions import list_submissions, refused_csv, refused_rows, submission_file
 from tracker.strings.upload import COLUMNS, OUTCOME_LABEL, PAGE
 
 actor = session.guard("submissions")
@@ -54,7 +54,7 @@ if len(refused):
     st.dataframe(refused, hide_index=True, width="stretch")
     st.download_button(
         PAGE["download_refused"],
-        refused.to_csv(index=False).encode("utf-8-sig"),
+        refused_csv(con, chosen),
         PAGE["submission_refused_name"].format(id=chosen),
         mime="text/csv",
         key="submission_refused_download",

@@ -78,7 +78,7 @@ def check(data: bytes, name: str) -> None:
         assert measurements == result.accepted and refused == result.refused
         rows = {r.row for r in result.refused_rows} | set(result.accepted_preview["row"])
         assert len(rows) == result.accepted + result.refused
-        stored = con.execute("SELECT count(*) FROM submission WHERE file_bytes = ?", [data]).fetchone()[0]
+        stored = con.execute("SELECT count(*) FROM upload_file WHERE bytes = ?", [data]).fetchone()[0]
         assert stored == 1  # the raw file is kept, byte for byte
     finally:
         con.close()

@@ -23,7 +23,7 @@ def ingest_con(tmp_path):
 
 # (fixture, unit, accepted, refused, warned) — hand-counted in tests/fixtures/make_fixtures.py and test_validate.py
 FIXTURES = [
-    ("gbk_title_fullwidth.csv", "城管执法局", 6, 10, 1),
+    ("gbk_title_fullwidth.csv", "城管执法局", 5, 11, 0),
     ("utf8_bom.csv", "卫健委", 7, 7, 0),
     ("merged_title.xlsx", "市教育局", 6, 3, 0),
     ("office_collected.csv", None, 6, 5, 0),
@@ -208,7 +208,7 @@ def test_cli_import_json(tmp_path, capsys):
         "refused_rows",
         "warned_rows",
     }
-    assert (got["submission"], got["accepted"], got["refused"], got["warnings"]) == (None, 6, 10, 1)
+    assert (got["submission"], got["accepted"], got["refused"], got["warnings"]) == (None, 5, 11, 0)
     assert got["refused_rows"][1] == {"row": 7, "reasons": ["数值「105%」超出0–100%的范围"]}
     code, out = run_cli(capsys, "--db", db, "import", path, "--unit", "城管局", "--json")
     assert json.loads(out)["submission"] == 1
@@ -229,3 +229,185 @@ def test_cli_import_text_and_exit_codes(tmp_path, capsys):
         capsys, "--db", db, "import", os.path.join(fixtures, "garbage.bin"), "--unit", "卫健委"
     )
     assert code == 2 and FILE["binary"] in out
+
+
+# ---------------------------------------------------------------- issue 11: a stray quote swallows rows
+
+
+def _csv(*rows: str) -> bytes:
+    return ("\n".join(["单位,指标,区域,期间,数值,分子,分母,备注", *rows]) + "\n").encode("utf-8")
+
+
+def test_a_stray_quote_does_not_swallow_rows_silently(ingest_con):
+    rows = ['卫健委,9.1,,2023,17.6,,,"核实中'] + [f"卫健委,9.1,,{1951 + i},17.6,,,第{i}条" for i in range(50)]
+    r = import_file(ingest_con, "q.csv", _csv(*rows), unit="卫健委")
+    assert (r.accepted, r.refused, r.outcome) == (0, 1, "all_refused")
+    assert r.refused_rows[0].row == 2
+    assert r.refused_rows[0].reasons == [
+        '「备注」单元格从文件第2行延续到第52行，其中含有看起来像数据行的内容（可能是英文双引号 " 未配对），'
+        "请删去多余的引号后重新上传"
+    ]
+    assert r.line_spans == [(2, 2, 52)]
+    assert count(ingest_con, "measurement") == 0
+
+
+def test_a_note_on_two_lines_is_accepted_and_reported(ingest_con):
+    rows = ['卫健委,9.1,,2023,17.6,,,"第一行', '第二行"', "卫健委,9.1,,2022,18.0,,,"]
+    r = import_file(ingest_con, "q.csv", _csv(*rows), unit="卫健委")
+    assert (r.accepted, r.refused) == (2, 0)
+    assert r.line_spans == [(2, 2, 3)]
+    assert "文件第2–3行" in r.message
+    notes = dict(ingest_con.execute("SELECT source_row, note FROM measurement").fetchall())
+    assert notes == {2: "第一行\n第二行", 3: None}
+
+
+def test_a_stray_quote_closed_later_is_refused_with_the_lines_it_spans(ingest_con):
+    rows = [
+        "卫健委,9.1,,2019,17.6,,,",
+        '卫健委,9.1,,2020,17.6,,,"核实中',
+        "卫健委,9.1,,2021,17.6,,,",
+        '卫健委,9.1,,2022,17.6,,,"已核实"',
+        "卫健委,9.1,,2023,17.6,,,",
+    ]
+    r = import_file(ingest_con, "q.csv", _csv(*rows), unit="卫健委", dry_run=True)
+    assert (r.accepted, r.refused) == (1, 1)
+    (first, last) = r.line_spans[0][1:]
+    assert (r.refused_rows[0].row, first, last) == (3, 3, 6)
+
+
+# ---------------------------------------------------------------- issue 11: GB18030's user-defined area
+
+
+def test_gb18030_user_defined_characters_survive(ingest_con):
+    note = "张\ue000\ue003同志核实\ufdd0\ufdd3"
+    data = _csv(f"卫健委,9.1,,2023,17.6,,,{note}").decode().encode("gb18030")
+    assert data.count(b"\xaa\xa1") == 1  # U+E000 is GB18030's user-defined 0xAAA1
+    r = import_file(ingest_con, "g.csv", data, unit="卫健委")
+    assert r.accepted == 1, r.to_json()
+    assert ingest_con.execute("SELECT note FROM measurement").fetchall() == [(note,)]
+
+
+# ---------------------------------------------------------------- issue 11: the refused-rows file is inert
+
+
+HOSTILE = [
+    "卫健委,9.1,,2023,+1+1,,,",
+    '卫健委,9.1,,2022,abc,,,"=HYPERLINK(""http://example.com"",""点此"")"',
+    "@A1,9.1,,2021,17.6,,,",
+    "卫健委,9.1,,2020,-1,,,=1+1",
+]
+
+
+def _cells(data: bytes) -> list[list[str]]:
+    import csv as csvmod
+    import io
+
+    return list(csvmod.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_the_refused_rows_file_writes_no_formula(ingest_con):
+    from tracker.exports import is_risky
+    from tracker.ingest.submissions import refused_csv
+
+    r = import_file(ingest_con, "h.csv", _csv(*HOSTILE, "卫健委,9.1,,2019,第X期,,,"), unit="卫健委")
+    assert r.refused == 5, r.to_json()
+    for data in (r.refused_csv(), refused_csv(ingest_con, r.submission)):
+        cells = _cells(data)
+        assert cells[0][:2] == ["行号", "原因"]
+        assert not [c for row in cells for c in row if is_risky(c)]
+        assert any(c.startswith("'=HYPERLINK(") for row in cells for c in row)
+
+
+def test_the_refused_rows_file_sent_again_gets_fresh_reasons(ingest_con):
+    first = import_file(ingest_con, "h.csv", _csv(*HOSTILE), unit="卫健委")
+    again = import_file(ingest_con, "h-被拒绝的行.csv", first.refused_csv(), unit="卫健委", dry_run=True)
+    assert again.header_row == 1 and again.refused == first.refused
+    before = {r.cells["期间"]: r.reasons for r in first.refused_rows}
+    after = {r.cells["期间"]: r.reasons for r in again.refused_rows}
+    assert after == before  # the same reasons, found afresh: 行号 and 原因 are not read as data
+    assert after["2020"] == ["数值「-1」超出0–100%的范围"]
+    assert after["2021"] == ["未知单位「@A1」"]
+
+
+# ---------------------------------------------------------------- issue 11: once per (unit, file), bytes once
+
+
+def test_the_same_file_at_once_in_two_tabs_commits_once(tmp_path):
+    import threading
+
+    from tracker import db
+
+    con = db.connect(tmp_path / "tabs.duckdb")
+    data = fixture_bytes("utf8_bom.csv")
+    results, errors = [None] * 6, []
+    start = threading.Barrier(6)
+
+    def send(i: int) -> None:
+        cursor = con.cursor()
+        try:
+            start.wait()
+            results[i] = import_file(cursor, f"tab{i}.csv", data, unit="卫健委", user=f"tab{i}")
+        except Exception as exc:  # named by the assertion below
+            errors.append(exc)
+        finally:
+            cursor.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    outcomes = sorted(r.outcome for r in results)
+    assert outcomes == ["committed"] + ["duplicate"] * 5, [r.message for r in results]
+    assert count(con, "measurement") == 7
+    assert count(con, "upload_file") == 1  # the bytes once, six submissions referring to them
+    assert {submission_file(con, r.submission)[1] for r in results} == {data}
+    con.close()
+
+
+def test_a_file_sent_for_another_unit_is_not_a_duplicate(ingest_con):
+    data = "指标,期间,数值\n10.1,2023Q4,16\n".encode()
+    assert import_file(ingest_con, "a.csv", data, unit="城管执法局").outcome == "committed"
+    assert import_file(ingest_con, "a.csv", data, unit="城管执法局").outcome == "duplicate"
+    assert import_file(ingest_con, "a.csv", data, unit="创卫办").outcome == "committed"
+
+
+def test_failed_and_duplicate_resends_store_the_bytes_once(ingest_con):
+    bad = fixture_bytes("garbage.bin")
+    ids = [import_file(ingest_con, "g.bin", bad, unit="卫健委").submission for _ in range(3)]
+    good = fixture_bytes("utf8_bom.csv")
+    ids += [import_file(ingest_con, "b.csv", good, unit="卫健委").submission for _ in range(3)]
+    assert count(ingest_con, "submission") == 6 and count(ingest_con, "upload_file") == 2
+    assert [submission_file(ingest_con, i)[1] for i in ids] == [bad] * 3 + [good] * 3
+    sizes = list_submissions(ingest_con)["size"]
+    assert sorted(sizes) == sorted([len(bad)] * 3 + [len(good)] * 3)
+
+
+def test_migration_4_moves_stored_files_into_one_copy_each(tmp_path):
+    import duckdb
+
+    from tracker import db
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for version, sql in db.MIGRATIONS[:3]:
+        old.execute(sql)
+        old.execute("INSERT INTO schema_version VALUES (?)", [version])
+    for i, (blob, outcome) in enumerate([(b"a,b\n", "committed"), (b"a,b\n", "committed"), (b"x", "failed")]):
+        old.execute(
+            """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, file_bytes, sha256, outcome)
+               VALUES (now()::TIMESTAMP, 'cli', '卫健委', ?, ?, ?, ?)""",
+            [f"f{i}.csv", blob, hashlib.sha256(blob).hexdigest(), outcome],
+        )
+    old.close()
+    con = db.connect(path)
+    assert count(con, "upload_file") == 2
+    assert [submission_file(con, i) for i in (1, 2, 3)] == [
+        ("f0.csv", b"a,b\n"),
+        ("f1.csv", b"a,b\n"),
+        ("f2.csv", b"x"),
+    ]
+    assert con.execute("SELECT count(*) FROM submission WHERE file_bytes IS NOT NULL").fetchone()[0] == 0
+    con.close()

@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tracker import db
 from tracker.ingest import import_file
+from tracker.strings.upload import FILE
 
 HEADER = ["单位", "指标", "区域", "期间", "数值", "备注"]
 FILLED = (4, 5)  # 数值 and 备注: a row with neither is blank and skipped
@@ -65,7 +66,10 @@ def encode(rows: list[list[str]], encoding: str) -> bytes:
 def filled(cells_: list[str]) -> bool:
     import unicodedata
 
-    return any(unicodedata.normalize("NFKC", cells_[i]).replace("\r", "\n").strip() for i in FILLED)
+    # A comma inside a name or period cell (quoted) is read as a stray quote's work: refused, not skipped.
+    return any(unicodedata.normalize("NFKC", cells_[i]).replace("\r", "\n").strip() for i in FILLED) or any(
+        "," in c for c in cells_[:4]
+    )
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -111,5 +115,125 @@ def test_random_bytes_never_raise(data, unit):
         assert result.message
         if result.outcome == "failed":
             assert con.execute("SELECT count(*) FROM measurement").fetchall()[0][0] == 0
+    finally:
+        con.close()
+
+
+def _lines_of(result) -> set[int]:
+    """The lines of the file the accepted and refused rows cover (a row spanning lines covers them all)."""
+    spans = {row: (first, last) for row, first, last in result.line_spans}
+    rows = {r.row for r in result.refused_rows} | set(result.accepted_preview["row"])
+    covered: set[int] = set()
+    for row in rows:
+        extra = sum(last - first for r, (first, last) in spans.items() if r < row)
+        first, last = spans.get(row, (row + extra, row + extra))
+        assert first == row + extra
+        covered |= set(range(first, last + 1))
+    return covered
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    years=st.lists(st.integers(1950, 2099), min_size=1, max_size=15, unique=True),
+    strays=st.lists(st.tuples(st.integers(0, 14), st.integers(0, 40)), max_size=3),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+)
+def test_every_line_is_accepted_refused_or_inside_a_reported_cell(years, strays, encoding):
+    """Stray quotes anywhere: each line of the file ends up in an accepted or a refused row, and a row that
+    swallowed lines says which (issue 11)."""
+    lines = [f"卫健委,9.1,,{y},17.6,第{y}年" for y in years]
+    for at, pos in strays:
+        if at < len(lines):
+            line = lines[at]
+            lines[at] = line[: pos % (len(line) + 1)] + '"' + line[pos % (len(line) + 1) :]
+    data = "\r\n".join([",".join(HEADER), *lines]).encode(encoding)
+    con = db.connect(":memory:")
+    try:
+        result = import_file(con, "q.csv", data, unit="卫健委", dry_run=True)
+        if result.outcome == "failed":  # the quoting could not be followed: refused as a whole, saying so
+            assert "引号" in result.message or result.message == FILE["no_header"], result.message
+            return
+        assert _lines_of(result) == set(range(2, len(lines) + 2)), result.to_json()
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- issue 11: every cell's text survives
+
+NOTE_HEADER = ["单位", "指标", "区域", "期间", "数值", "备注"]
+# Any text a cell can hold: PUA, noncharacters, astral, the protected punctuation (，＂；🄁), quotes, commas,
+# line breaks, GB18030's user-defined area (U+E000…). Not: NUL and other controls (refused or illegal in
+# .xlsx), surrogates (not text), \r (line endings become \n, documented), U+FFFE/FFFF (illegal in XML).
+note_text = st.text(
+    alphabet=st.one_of(
+        st.characters(
+            blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff", max_codepoint=0x10FFFF
+        ),
+        st.sampled_from(
+            list('\ue000\ue001\ue002\ue003\ufdd0\ufdd1\ufdd2\ufdd3\ufdef，＂；,";\n\t \u3000𠀀🄁\U000f0000')
+        ),
+    ),
+    max_size=20,
+)
+
+
+def _note_file(rows: list[tuple[str, str]], kind: str) -> tuple[str, bytes]:
+    if kind == "xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        ws = book.active
+        ws.append(NOTE_HEADER)
+        for period, note in rows:
+            ws.append(["卫健委", "9.1", None, period, "17.6", None])
+            cell = ws.cell(row=ws.max_row, column=6)
+            cell.value, cell.data_type = note, "s"  # text, even when it starts with =
+        buf = io.BytesIO()
+        book.save(buf)
+        return "n.xlsx", buf.getvalue()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(NOTE_HEADER)
+    writer.writerows(["卫健委", "9.1", "", period, "17.6", note] for period, note in rows)
+    return "n.csv", buf.getvalue().encode(kind)
+
+
+def _stored(text: str) -> str | None:
+    """The documented normalisation of a note: NFKC, whitespace trimmed at the ends, '' → none."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).strip() or None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(notes=["张\ue000\ue003同志核实", "x，\ufdd0\ufdd3"], kind="gb18030")
+@example(notes=['\ue001a;b,"c"', "\ue002"], kind="utf-8")
+@example(notes=['=HYPERLINK("x")\ue000'], kind="xlsx")
+@given(
+    notes=st.lists(note_text, min_size=1, max_size=6),
+    kind=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "xlsx"]),
+)
+def test_every_cell_survives_import_exactly(notes, kind):
+    # Odd rows carry an unreadable period: refused, their raw cells are kept (and shown) as sent.
+    rows = [(str(2000 + i) if i % 2 == 0 else "第X期", note) for i, note in enumerate(notes)]
+    name, data = _note_file(rows, kind)
+    con = db.connect(":memory:")
+    try:
+        result = import_file(con, name, data, unit="卫健委")
+        assert result.outcome in ("committed", "all_refused"), result.message
+        stored = dict(con.execute("SELECT source_row, note FROM measurement").fetchall())
+        refused = {r.row: r for r in result.refused_rows}
+        for i, (_, note) in enumerate(rows):
+            row = i + 2  # a record is one row however many lines its quoted note spans
+            if i % 2 == 0 and row in stored:
+                assert stored[row] == _stored(note), (row, note)
+            else:
+                assert row in refused, (row, result.to_json())
+                if any("单元格从文件第" in x for x in refused[row].reasons):
+                    continue  # a note holding what looks like rows is refused whole (issue 11 B)
+                raw = refused[row].cells["备注"]
+                assert (raw or "").strip() == (_stored(note) or ""), (row, note, raw)
+            if i % 2 == 0 and row not in stored:
+                assert any("单元格从文件第" in x for x in refused[row].reasons), refused[row].reasons
     finally:
         con.close()

@@ -11,8 +11,11 @@ from tests.ingest_fixtures import fixture_bytes
 from tracker.ingest import reader
 from tracker.ingest.text import (
     BLANK,
+    COMMA,
     PROTECTED_ASTRAL,
     PROTECTED_BMP,
+    QUOTE,
+    SEMI,
     FileRefused,
     decode,
     nfkc,
@@ -63,7 +66,7 @@ def test_nfkc_is_exact_outside_csv_structure(text):
 def test_nfkc_keeps_csv_structure_with_placeholders():
     out = nfkc("已核实，达标＂；\U0001f101")
     assert "," not in out and '"' not in out and ";" not in out
-    assert out == "已核实\ue000达标\ue001\ue002" + "0\ue000"
+    assert out == f"已核实{COMMA}达标{QUOTE}{SEMI}0{COMMA}"
 
 
 def test_protected_characters_are_all_that_nfkc_turns_into_delimiters():

@@ -53,7 +53,10 @@ def consistent(path) -> tuple[int, int]:
             "SELECT count(*), coalesce(sum(accepted), 0) FROM submission WHERE outcome = 'committed'"
         ).fetchone()
         measurements = con.execute("SELECT count(*) FROM measurement").fetchone()[0]
-        stored = con.execute("SELECT count(*) FROM submission WHERE file_bytes IS NULL").fetchone()[0]
+        stored = con.execute(
+            """SELECT count(*) FROM submission s LEFT JOIN upload_file f USING (sha256)
+               WHERE coalesce(s.file_bytes, f.bytes) IS NULL"""
+        ).fetchone()[0]
     finally:
         con.close()
     assert orphans == 0, "measurements of a submission that never committed"
@@ -174,5 +177,5 @@ def test_upload_over_the_size_limit_is_refused_and_kept(tmp_path):
     result = import_file(con, "big.csv", data, unit="城管执法局")
     assert result.outcome == "failed" and "MB" in result.message
     assert con.execute("SELECT count(*) FROM measurement").fetchone()[0] == 0
-    assert con.execute("SELECT octet_length(file_bytes) FROM submission").fetchone()[0] == len(data)
+    assert con.execute("SELECT octet_length(bytes) FROM upload_file").fetchone()[0] == len(data)
     con.close()

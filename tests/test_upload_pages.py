@@ -46,16 +46,16 @@ def test_upload_preview_then_commit(page_db):
     ).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"可导入": "6", "有提醒": "1", "被拒绝": "10"}
+    assert metrics == {"可导入": "5", "有提醒": "0", "被拒绝": "11"}
     refused = at.dataframe[2].value
     assert list(refused["行号"])[:2] == [5, 7] and "超出0–100%" in refused["原因"].iloc[1]
     at.button(key="upload_commit").click().run()
     assert not at.exception
-    assert any("已导入 6 行" in s.value for s in at.success)
+    assert any("已导入 5 行" in s.value for s in at.success)
     from tracker import webapp
 
     con = webapp.cursor()
-    assert count(con, "measurement") == 1 + 6 and count(con, "submission") == 2
+    assert count(con, "measurement") == 1 + 5 and count(con, "submission") == 2
 
 
 def test_upload_refuses_a_broken_file_with_its_message(page_db):

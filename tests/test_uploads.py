@@ -99,3 +99,44 @@ def test_cli_import_as_a_reporter_for_another_unit_is_refused_and_audited(tmp_pa
     actions = [r[0] for r in con.execute("SELECT action FROM audit_log ORDER BY id").fetchall()]
     con.close()
     assert actions == ["user_add", "upload_refused", "upload"]
+
+
+# ---------------------------------------------------------------- issue 11: the audit is part of the commit
+
+
+def test_the_upload_and_its_audit_land_together_or_not_at_all(con, monkeypatch):
+    from tracker import audit
+
+    office = Actor("admin", "admin")
+    upload(con, office, "first.csv", CSV(value=76), unit="城管执法局")
+
+    def broken(*args, **kwargs):  # the process dies while the audit entry is written
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises(RuntimeError, match="killed"):
+        upload(con, office, "second.csv", CSV(value=81), unit="城管执法局")
+    monkeypatch.undo()
+    # Neither the second file's value nor any audit of it: the first upload alone is there.
+    assert [r[0] for r in con.execute("SELECT value FROM measurement").fetchall()] == [76.0]
+    assert count(con, "SELECT count(*) FROM audit_log WHERE action = 'value_replaced'") == 0
+    assert count(con, "SELECT count(*) FROM audit_log WHERE action = 'upload'") == 1
+
+
+def test_a_failed_commit_is_audited_as_failed_with_no_replaced_values(con, monkeypatch):
+    from tracker.ingest import service
+
+    office = Actor("admin", "admin")
+    upload(con, office, "first.csv", CSV(value=76), unit="城管执法局")
+    monkeypatch.setattr(service, "_before_commit", lambda c: 1 / 0)
+    result = upload(con, office, "second.csv", CSV(value=81), unit="城管执法局")
+    assert result.outcome == "failed"
+    assert count(con, "SELECT count(*) FROM measurement") == 1
+    assert count(con, "SELECT count(*) FROM audit_log WHERE action = 'value_replaced'") == 0
+    outcomes = [
+        json.loads(r[0])["outcome"]
+        for r in con.execute(
+            "SELECT after_json FROM audit_log WHERE action = 'upload' ORDER BY id"
+        ).fetchall()
+    ]
+    assert outcomes == ["committed", "failed"]

@@ -35,11 +35,12 @@ def test_gbk_title_fullwidth(ingest_con):
     )
     # Refused (hand-counted): 5 & 16 duplicate each other, 7 above 100%, 9 quarter on a yearly metric,
     # 10 not responsible, 11 unknown metric, 12 area on a city-wide metric, 18 unreadable value,
-    # 19 month on a quarterly metric, 20 unreadable period. Accepted: 3, 4, 6, 13, 14, 15 (15 warned).
+    # 19 month on a quarterly metric, 20 unreadable period, 15 a fraction typed for a percentage.
+    # Accepted: 3, 4, 6, 13, 14.
     # Rows 8 and 17 are blank and skipped.
-    assert (r.accepted, r.refused, r.warnings) == (6, 10, 1)
+    assert (r.accepted, r.refused, r.warnings) == (5, 11, 0)
     got = reasons(r)
-    assert sorted(got) == [5, 7, 9, 10, 11, 12, 16, 18, 19, 20]
+    assert sorted(got) == [5, 7, 9, 10, 11, 12, 15, 16, 18, 19, 20]
     assert got[7] == ["数值「105%」超出0–100%的范围"]
     assert got[9] == ["指标「10.3 道路机械化清扫率」是年度指标，期间「2023年第二季度」不是年度"]
     assert got[10] == ["「城管执法局」不是指标「40.6 建卡建证率」的责任单位，不能报送该指标"]
@@ -49,7 +50,7 @@ def test_gbk_title_fullwidth(ingest_con):
     assert got[18] == ["数值「abc」无法识别"]
     assert got[19] == ["指标「10.1 主次干道每日保洁时间」是季度指标，期间「2023-06」不是季度"]
     assert got[20][0].startswith("期间「二〇二三年」无法识别")
-    assert warnings(r) == {15: ["数值「0.95」像是小数，百分比应填写 95%（已按 0.95% 记录，请核实）"]}
+    assert got[15] == ["0.95 像是小数，应填写 95%"]
     assert r.refused_rows[0].lines() == ["第5行：与第16行重复（同一指标、单位、区域、期间在文件中出现多次）"]
 
 
@@ -171,11 +172,6 @@ def test_warnings_replacing_and_far_from_history(ingest_con):
     assert (r.accepted, r.warnings) == (2, 2)
 
 
-def test_numerator_denominator_disagreeing_with_the_value(ingest_con):
-    r = import_file(ingest_con, "f.csv", csv("卫健委,40.6,,2023,80,45,50,"), dry_run=True)
-    assert warnings(r) == {2: ["数值「80」与分子/分母计算结果 90 不一致，已按分子/分母记录"]}
-
-
 # ---------------------------------------------------------------- periods: SQL agrees with periods.parse
 
 PERIOD_SAMPLES = [
@@ -278,3 +274,39 @@ def test_period_labels_match_tracker_periods(mem):
     got = parse_periods_sql(mem, ["2023", "2023Q2", "2023-06"])
     assert [g[3] for g in got] == ["2023年", "2023年第二季度", "2023年6月"]
     assert got[1][1:3] == (dt.date(2023, 4, 1), dt.date(2023, 6, 30))
+
+
+# ---------------------------------------------------------------- issue 10: figures that would be judged wrong
+
+
+def test_a_fraction_for_a_percentage_is_refused_with_the_fix(ingest_con):
+    # 9.1 吸烟率 < 20%: 0.176 would be stored as 0.176% and judged 达标.
+    r = import_file(ingest_con, "s.csv", csv("卫健委,9.1,,2023,0.176,,,"), dry_run=True)
+    assert r.accepted == 0
+    assert reasons(r) == {2: ["0.176 像是小数，应填写 17.6%"]}
+
+
+def test_a_fraction_with_its_percent_sign_is_a_real_figure(ingest_con):
+    r = import_file(ingest_con, "s.csv", csv("卫健委,9.1,,2023,0.5%,,,"), dry_run=True)
+    assert (r.accepted, r.refused, r.warnings) == (1, 0, 0)
+
+
+def test_a_fraction_is_refused_when_the_history_is_above_one(ingest_con):
+    # 41.1 has no threshold (trend): its history says what the figure looks like.
+    history = csv(*[f"卫健委,41.1,,{y},{v},,," for y, v in ((2019, 17.5), (2020, 17.0), (2021, 16.4))])
+    assert import_file(ingest_con, "h.csv", history).accepted == 3
+    r = import_file(ingest_con, "s.csv", csv("卫健委,41.1,,2022,0.16,,,"), dry_run=True)
+    assert reasons(r) == {2: ["0.16 像是小数，应填写 16%"]}
+
+
+def test_a_fraction_with_nothing_to_compare_is_only_warned(ingest_con):
+    # No threshold and no history: 0.16% may be a real figure, the clerk is asked to check.
+    r = import_file(ingest_con, "s.csv", csv("卫健委,41.1,,2022,0.16,,,"), dry_run=True)
+    assert (r.accepted, r.refused, r.warnings) == (1, 0, 1)
+
+
+def test_numerator_denominator_disagreeing_with_the_value_is_refused(ingest_con):
+    r = import_file(ingest_con, "f.csv", csv("卫健委,40.6,,2023,80,45,50,"), dry_run=True)
+    assert reasons(r) == {2: ["数值「80」与分子/分母计算结果 90 不一致，请核对后重新填写"]}
+    ok = import_file(ingest_con, "f.csv", csv("卫健委,40.6,,2023,90%,45,50,"), dry_run=True)
+    assert (ok.accepted, ok.refused, ok.warnings) == (1, 0, 0)

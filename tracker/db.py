@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import import_module
 from pathlib import Path
 
@@ -201,6 +201,35 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE audit_head (last_id BIGINT, last_hash VARCHAR NOT NULL, entries BIGINT NOT NULL);
         """,
     ),
+    (
+        6,
+        """
+        -- The raw files, once each, keyed by their sha256: a duplicate or a failed re-send refers to the copy
+        -- already kept instead of storing the bytes again. submission.file_bytes stays for rows written by
+        -- older code (the demo loader); readers take coalesce(submission.file_bytes, upload_file.bytes).
+        CREATE TABLE upload_file (
+            sha256        VARCHAR PRIMARY KEY,
+            bytes         BLOB NOT NULL,
+            size          BIGINT NOT NULL
+        );
+        INSERT INTO upload_file
+        SELECT sha256, any_value(file_bytes), any_value(octet_length(file_bytes))
+        FROM submission WHERE file_bytes IS NOT NULL GROUP BY sha256;
+        UPDATE submission SET file_bytes = NULL
+        WHERE file_bytes IS NOT NULL AND sha256 IN (SELECT sha256 FROM upload_file);
+        -- One committed import per (unit, file): the key is claimed inside the commit's transaction, so two
+        -- tabs sending the same file at once commit it once (the other's transaction conflicts and rolls back).
+        -- unit '' is a file whose rows name their own units.
+        CREATE TABLE committed_file (
+            unit          VARCHAR NOT NULL,
+            sha256        VARCHAR NOT NULL,
+            submission_id BIGINT NOT NULL,
+            PRIMARY KEY (unit, sha256)
+        );
+        INSERT INTO committed_file
+        SELECT coalesce(unit, ''), sha256, min(id) FROM submission WHERE outcome = 'committed' GROUP BY ALL;
+        """,
+    ),
 ]
 
 # Python steps run right after a migration's SQL, in its transaction: "module:function(con)".
@@ -257,7 +286,8 @@ def transaction(con: duckdb.DuckDBPyConnection):
             yield con
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            with suppress(duckdb.Error):  # a COMMIT that failed has already rolled back
+                con.execute("ROLLBACK")
             raise
         finally:
             _state.depth -= 1

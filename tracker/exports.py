@@ -41,6 +41,13 @@ def csv_cell(value) -> str:
     return "'" + text if is_risky(text) else text
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as a CSV file Excel on Chinese Windows opens as it is (utf-8-sig), every cell through csv_cell."""
+    cells = frame.astype(object).where(frame.notna(), None).map(csv_cell)
+    cells.columns = [csv_cell(c) for c in frame.columns]
+    return cells.to_csv(index=False).encode("utf-8-sig")
+
+
 def _missing(value) -> bool:
     if value is None:
         return True

@@ -1,5 +1,6 @@
 """Who may upload for whom, around tracker.ingest.import_file: the permission check, and the audit
-trail of every upload and of every value a newer one replaced."""
+trail of every upload and of every value a newer one replaced — written inside the import's own
+transaction, so an upload and its audit entries land together or not at all."""
 
 from __future__ import annotations
 
@@ -57,24 +58,35 @@ def upload(
     except PermissionDenied as exc:
         audit.record(con, actor.name, "upload_refused", file_name, detail=str(exc))
         raise
+
+    def settled(tx: duckdb.DuckDBPyConnection, result: ImportResult) -> None:
+        """The upload's audit entries, inside the transaction that writes its outcome (never a dry run)."""
+        after = {
+            "submission": result.submission,
+            "outcome": result.outcome,
+            "accepted": result.accepted,
+            "refused": result.refused,
+            "warnings": result.warnings,
+            "unit": result.unit,
+        }
+        audit.record(tx, actor.name, "upload", file_name, after=after, detail=result.message)
+        if result.outcome == "committed":
+            audit.append_select(tx, AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
+
     with logs.action(actor.name, "upload_check" if dry_run else "upload", file_name) as logged:
         result = import_file(
-            con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress, sheet=sheet
+            con,
+            file_name,
+            data,
+            unit=unit,
+            user=actor.name,
+            dry_run=dry_run,
+            progress=progress,
+            sheet=sheet,
+            settled=settled,
         )
         logged["outcome"] = f"{result.outcome} accepted={result.accepted} refused={result.refused}"
-    if dry_run:
-        return result
-    after = {
-        "submission": result.submission,
-        "outcome": result.outcome,
-        "accepted": result.accepted,
-        "refused": result.refused,
-        "warnings": result.warnings,
-        "unit": result.unit,
-    }
-    audit.record(con, actor.name, "upload", file_name, after=after, detail=result.message)
-    if result.outcome == "committed":
-        audit.append_select(con, AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
+    if result.outcome == "committed" and not dry_run:
         # A commit can fail an accepted item: withdraw its acceptance now, not when someone opens a page.
         resync(con, actor)
     return result

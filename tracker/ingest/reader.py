@@ -23,7 +23,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from tracker.ingest.text import BLANK, FileRefused, csv_text, normalise_cell, write_utf8
+from tracker.exports import RISKY_START
+from tracker.ingest.text import DEFAULT, FileRefused, Markers, csv_text, normalise_cell, write_utf8
 from tracker.strings.upload import FILE
 
 FIELDS = ("unit", "metric", "area", "period", "value", "numerator", "denominator", "note", "evidence")
@@ -63,6 +64,11 @@ class Sheet:
     last_row: int = 0
     placeholders: bool = False  # the text holds CSV placeholders (tracker.ingest.text) to turn back
     plain: bool = False  # no whitespace but spaces and row breaks, no quoted cells (validate._clean)
+    spans: bool = False  # some record spans several lines of the file: see `_line_spans`
+    quoted: bool = False  # the CSV text holds a double quote: a cell may hold the delimiter
+    delim: str = ","
+    markers: Markers = DEFAULT  # this file's placeholders (tracker.ingest.text)
+    apostrophe: bool = False  # the CSV text holds ' : a cell may be one our refused-rows file made inert
 
 
 def header_field(cell: object) -> str | None:
@@ -106,26 +112,27 @@ def read(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None = None) 
 # ---------------------------------------------------------------- CSV
 
 
-def _delimiters(head: str) -> list[str]:
+def _delimiters(head: str, blank: str) -> list[str]:
     """Candidate delimiters, the most frequent in the first lines first (Excel writes commas)."""
-    lines = [line for line in head.split("\n")[:HEAD_ROWS] if line.strip(BLANK + " ")]
+    lines = [line for line in head.split("\n")[:HEAD_ROWS] if line.strip(blank + " ")]
     counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
     return sorted(counts, key=lambda d: (-counts[d], d != ","))
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
-    text, units = csv_text(data)
-    if not text.strip(BLANK + " \n\t"):
+    text, units, markers = csv_text(data)
+    blank = markers.blank
+    if not text.strip(blank + " \n\t"):
         raise FileRefused(FILE["empty"])
     cut = text.find("\n", 1 << 16)
     head = text if cut < 0 else text[:cut]
     found = rows = None
-    for delim in _delimiters(head):  # the first delimiter under which a header is found
+    for delim in _delimiters(head, blank):  # the first delimiter under which a header is found
         try:
             records = list(csv.reader(io.StringIO(head), delimiter=delim))
         except csv.Error:
             continue
-        rows = [(i, [c.replace(BLANK, "") for c in rec]) for i, rec in enumerate(records, start=1)]
+        rows = [(i, [c.replace(blank, "") for c in rec]) for i, rec in enumerate(records, start=1)]
         found = find_header(rows)
         if found is not None:
             break
@@ -135,18 +142,79 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     ncols = max(len(cells) for _, cells in rows[: header_row + HEAD_ROWS])
     ncols = max(ncols, max(columns.values()) + 1)
     headers = _header_names(rows[header_row - 1][1], ncols)
-    placeholders = bool(((units >= 0xE000) & (units <= 0xE003)).any())  # COMMA, QUOTE, SEMI, BLANK
+    placeholders = bool(np.isin(units, [ord(c) for c in markers.chars]).any())
     plain = not _NOT_PLAIN[units].any()
+    quoted = bool(np.count_nonzero(units == ord('"')))
+    apostrophe = bool(np.count_nonzero(units == ord("'")))
+    lines = int(np.count_nonzero(units == ord("\n"))) + 1  # csv_units dropped the trailing line breaks
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="tracker-upload-")
     try:
         with os.fdopen(fd, "wb") as f:
             write_utf8(text, f)
+            # A final line break: without it DuckDB drops the last byte of a quote left open at the end.
+            f.write(b"\n")
         del text, units
         _load_csv(con, path, ncols, delim)
     finally:
         os.unlink(path)
     last = con.execute("SELECT coalesce(max(row_no), 0) FROM _ing_raw").fetchall()[0][0]
-    return Sheet("csv", header_row, headers, columns, ncols, last, placeholders, plain)
+    spans = last != lines
+    if spans:
+        _line_spans(con, headers, delim, lines)
+    return Sheet(
+        "csv",
+        header_row,
+        headers,
+        columns,
+        ncols,
+        last,
+        placeholders,
+        plain,
+        spans,
+        quoted,
+        delim,
+        markers,
+        apostrophe,
+    )
+
+
+def _line_spans(con: duckdb.DuckDBPyConnection, headers: list[str], delim: str, lines: int) -> None:
+    """`_ing_lines(row_no, first_line, last_line, rowlike)`: the records whose quoted cells hold line breaks,
+    the lines of the file they span, and the header of the first cell that holds what looks like rows
+    (a line inside the cell with several delimited fields: a stray `"` swallowed the rows after it).
+
+    A record's first line is its number plus the line breaks inside the records before it. Every line of
+    the file is in exactly one record; if the records' lines do not add up to the file's (the CSV reader
+    dropped something while recovering from broken quoting), the file is refused rather than guessed at."""
+    ncols = len(headers)
+    breaks = " + ".join(
+        f"coalesce(length(c{i}) - length(replace(c{i}, chr(10), '')), 0)" for i in range(ncols)
+    )
+    fields = max(2, (ncols - 1) // 2)  # a line inside a cell with this many delimiters looks like a row
+    pattern = "\\n([^\\n]*[" + delim + "]){" + str(fields) + "}"
+    params: dict[str, object] = {"rowlike": pattern}
+    which = []
+    for i, name in enumerate(headers):
+        params[f"h{i}"] = name
+        which.append(f"WHEN regexp_matches(c{i}, $rowlike) THEN $h{i}")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ing_lines AS
+        WITH n AS (SELECT row_no, {breaks} AS nl, * EXCLUDE (row_no) FROM _ing_raw),
+        placed AS (
+            SELECT row_no, nl, row_no + coalesce(sum(nl) OVER (ORDER BY row_no ROWS BETWEEN UNBOUNDED PRECEDING
+                                                                 AND 1 PRECEDING), 0) AS first_line,
+                   CASE WHEN nl > 0 THEN CASE {" ".join(which)} END END AS rowlike
+            FROM n)
+        SELECT row_no, CAST(first_line AS INTEGER) AS first_line, CAST(first_line + nl AS INTEGER) AS last_line,
+               rowlike
+        FROM placed WHERE nl > 0""",
+        params,
+    )
+    counted = con.execute(
+        "SELECT (SELECT count(*) FROM _ing_raw) + coalesce(sum(last_line - first_line), 0) FROM _ing_lines"
+    ).fetchall()[0][0]
+    if counted != lines:
+        raise FileRefused(FILE["lines_lost"].format(lines=lines, counted=counted))
 
 
 def _load_csv(con: duckdb.DuckDBPyConnection, path: str, ncols: int, delim: str) -> None:
@@ -180,6 +248,8 @@ def _cell_text(cell) -> str | None:
         return None
     if isinstance(value, str):
         value = normalise_cell(value).strip()
+        if value[:1] == "'" and value[1:2] and value[1] in RISKY_START:  # made inert by our refused-rows file
+            value = value[1:]
         return value or None
     if isinstance(value, bool):
         return "是" if value else "否"

@@ -1,12 +1,14 @@
 """import_file: the one service the upload page, the CLI and (later) permissions call.
 
 Read → normalise → validate (all set-based SQL, tracker.ingest.validate) → commit in one transaction.
-Unless it is a dry run, the raw file is stored first, with its sha256, as a submission marked `failed`
+Unless it is a dry run, the raw file is stored first (once per sha256, in upload_file), as a submission marked `failed`
 (on a cursor of its own, while the file is decoded); the commit then writes every accepted row, every
 refused row with its reasons and raw cells, every warning, and the submission's outcome and counts, all
 or nothing. If anything goes wrong before the commit, the transaction is rolled back: no measurement is
 left behind, and the stored file's submission stays `failed` with the reason. A file whose sha256 was
-already committed changes nothing, and says so.
+already committed for the same unit changes nothing, and says so; two sending it at once commit it once
+(the commit claims (unit, sha256) in committed_file inside its transaction; the loser rolls back and is
+told it is a duplicate).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,13 +27,18 @@ import pandas as pd
 
 from tracker.catalogue import catalogue
 from tracker.config import settings
+from tracker.db import transaction
 from tracker.ingest import reader
-from tracker.ingest.text import COMMA, QUOTE, SEMI, FileRefused
+from tracker.ingest.text import FileRefused
 from tracker.ingest.validate import drop_temp, validate
 from tracker.strings.upload import FILE, OUTCOME_LABEL, ROW_PREFIX, SUMMARY
 
 Progress = Callable[[float, str], None]
+# Called inside the transaction that settles a submission (its rows, or its failure), before COMMIT: the
+# audit entries of tracker.uploads land with what they describe, or not at all.
+Settled = Callable[[duckdb.DuckDBPyConnection, "ImportResult"], None]
 PREVIEW_ROWS = 1000
+SPANS_SHOWN = 10  # rows spanning lines named in the summary
 
 
 @dataclass
@@ -64,6 +72,8 @@ class ImportResult:
     unit: str | None = None
     header_row: int | None = None
     headers: list[str] = field(default_factory=list)
+    # (row, first line, last line) of the rows whose quoted cells span several lines of a CSV file
+    line_spans: list[tuple[int, int, int]] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -84,7 +94,16 @@ class ImportResult:
             "message": self.message,
             "refused_rows": [{"row": r.row, "reasons": r.reasons} for r in self.refused_rows],
             "warned_rows": [{"row": r.row, "warnings": r.reasons} for r in self.warned_rows],
+            "line_spans": [{"row": r, "first_line": a, "last_line": b} for r, a, b in self.line_spans],
         }
+
+    def spans_text(self) -> str:
+        """The rows spanning several lines of the file, for the summary ('' when there are none)."""
+        if not self.line_spans:
+            return ""
+        shown = [SUMMARY["span"].format(row=r, first=a, last=b) for r, a, b in self.line_spans[:SPANS_SHOWN]]
+        more = "……" if len(self.line_spans) > SPANS_SHOWN else ""
+        return SUMMARY["spans"].format(rows="、".join(shown) + more)
 
     def refused_frame(self) -> pd.DataFrame:
         """The refused rows as sent, with 行号 and 原因 in front: a file to fix and send again."""
@@ -97,8 +116,12 @@ class ImportResult:
         return pd.DataFrame(records, columns=None if records else [COLUMNS["row"], COLUMNS["reasons"]])
 
     def refused_csv(self) -> bytes:
-        """utf-8-sig, so Excel on Chinese Windows opens it without garbling."""
-        return self.refused_frame().to_csv(index=False).encode("utf-8-sig")
+        """utf-8-sig, so Excel on Chinese Windows opens it without garbling; every cell inert (a clerk's
+        =HYPERLINK(…) stays text). Sent again, its 行号 and 原因 columns are not read (no header word names
+        them) and the apostrophe before a risky cell is taken off (validate._clean)."""
+        from tracker.exports import csv_bytes
+
+        return csv_bytes(self.refused_frame())
 
 
 def _before_commit(con: duckdb.DuckDBPyConnection) -> None:
@@ -109,19 +132,35 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-def committed_before(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, dt.datetime] | None:
+def committed_before(
+    con: duckdb.DuckDBPyConnection, sha256: str, unit: str | None = None
+) -> tuple[int, dt.datetime] | None:
+    """The submission that committed this file for this unit (None: the file's rows name their units)."""
     rows = con.execute(
-        "SELECT id, submitted_at FROM submission WHERE sha256 = ? AND outcome = 'committed' ORDER BY id LIMIT 1",
-        [sha256],
+        """SELECT id, submitted_at FROM submission
+           WHERE sha256 = ? AND coalesce(unit, '') = coalesce(?, '') AND outcome = 'committed'
+           ORDER BY id LIMIT 1""",
+        [sha256, unit],
     ).fetchall()
     return rows[0] if rows else None
 
 
+# Writers of upload_file in this process take turns: two tabs sending the same bytes at once would otherwise
+# both insert the key, and one of the two transactions would fail on the conflict.
+_FILE_LOCK = threading.Lock()
+
+
 def _store(con, file_name: str, data: bytes, sha: str, unit: str | None, user: str) -> int:
+    """The submission, marked failed until settled; its bytes in upload_file once per sha256 (migration 4)."""
+    with _FILE_LOCK:
+        con.execute(
+            "INSERT INTO upload_file (sha256, bytes, size) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [sha, data, len(data)],
+        )
     return con.execute(
-        """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, file_bytes, sha256, outcome, message)
-           VALUES (?, ?, ?, ?, ?, ?, 'failed', ?) RETURNING id""",
-        [_now(), user, unit, file_name, data, sha, FILE["failed"].format(detail="导入未完成")],
+        """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, sha256, outcome, message)
+           VALUES (?, ?, ?, ?, ?, 'failed', ?) RETURNING id""",
+        [_now(), user, unit, file_name, sha, FILE["failed"].format(detail="导入未完成")],
     ).fetchall()[0][0]
 
 
@@ -161,6 +200,16 @@ def _finish(con, sid: int | None, result: ImportResult) -> None:
     )
 
 
+def _settle(con, sid: int | None, result: ImportResult, settled: Settled | None) -> None:
+    """The submission's outcome without rows (failed, duplicate) and its audit, in one transaction."""
+    if sid is None:
+        return
+    with transaction(con):
+        _finish(con, sid, result)
+        if settled is not None:
+            settled(con, result)
+
+
 def import_file(
     con: duckdb.DuckDBPyConnection,
     file_name: str,
@@ -171,15 +220,17 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
     sheet: str | None = None,
+    settled: Settled | None = None,
 ) -> ImportResult:
     """Import one uploaded file (see the module's notes). `unit`: any alias of the unit the file is sent
-    for; None when each row's 单位 column names its unit (the office's collected forms)."""
+    for; None when each row's 单位 column names its unit (the office's collected forms). `settled`: called
+    inside the transaction that writes the outcome (not in dry runs), for the caller's audit entries."""
     step = progress or (lambda fraction, text: None)
     cat = catalogue()
     sha = hashlib.sha256(data).hexdigest()
     sender = cat.resolve_unit(unit) if unit else None
     result = ImportResult(None, file_name=file_name, sha256=sha, unit=sender)
-    earlier = committed_before(con, sha)
+    earlier = committed_before(con, sha, sender)
     storing = None if dry_run else _store_behind(con, file_name, data, sha, sender, user)
     step(0.02, "已接收文件")
     if earlier is not None:
@@ -189,7 +240,7 @@ def import_file(
         if not dry_run:
             result.outcome = "duplicate"
             result.submission = storing.result()
-            _finish(con, result.submission, result)
+            _settle(con, result.submission, result, settled)
             step(1.0, result.message)
             return result
     try:
@@ -215,13 +266,15 @@ def import_file(
                 result.message = SUMMARY["dry_run"].format(
                     accepted=result.accepted, warned=result.warnings, refused=result.refused
                 )
+                result.message += result.spans_text()
             return result
         result.outcome = "committed" if result.accepted else "all_refused"
         result.message = SUMMARY[result.outcome].format(
             accepted=result.accepted, warned=result.warnings, refused=result.refused
         )
+        result.message += result.spans_text()
         step(0.75, "正在写入数据库")
-        _commit(con, result.submission, result)
+        _commit(con, result.submission, result, settled)
         step(1.0, result.message)
         return result
     except FileRefused as exc:
@@ -229,7 +282,7 @@ def import_file(
         result.accepted = result.refused = result.warnings = 0
         result.refused_rows, result.warned_rows = [], []
         result.submission = _stored(storing)
-        _finish(con, result.submission, result)
+        _settle(con, result.submission, result, settled)
         return result
     except Exception as exc:
         result.outcome = "failed"
@@ -237,7 +290,13 @@ def import_file(
         result.accepted = result.refused = result.warnings = 0
         result.refused_rows, result.warned_rows = [], []
         result.submission = _stored(storing)
-        _finish(con, result.submission, result)
+        earlier = None if dry_run else committed_before(con, sha, sender)
+        if earlier is not None:  # the same file committed for the same unit meanwhile (another tab)
+            result.duplicate, result.outcome = True, "duplicate"
+            result.message = SUMMARY["duplicate"].format(
+                when=earlier[1].strftime("%Y-%m-%d %H:%M"), original=earlier[0]
+            )
+        _settle(con, result.submission, result, settled)
         return result
     finally:
         drop_temp(con)
@@ -260,7 +319,8 @@ def _cells_sql(found: reader.Sheet) -> tuple[str, dict]:
     parts = []
     for i, name in enumerate(found.headers):
         params[f"h{i}"] = name
-        parts.append(f"$h{i}, translate(w.c{i}, '{COMMA}{QUOTE}{SEMI}\ue003', ',\";')")
+        cell = f"translate(w.c{i}, '{found.markers.chars}', ',\";')" if found.placeholders else f"w.c{i}"
+        parts.append(f"$h{i}, {cell}")
     return f"CAST(json_object({', '.join(parts)}) AS VARCHAR)", params
 
 
@@ -284,6 +344,14 @@ def _collect(con: duckdb.DuckDBPyConnection, found: reader.Sheet, result: Import
         "SELECT row_no, warnings FROM _ing_result WHERE len(reasons) = 0 AND len(warnings) > 0 ORDER BY row_no"
     ).fetchall()
     result.warned_rows = [RowReport(n, list(w)) for n, w in rows]
+    if found.spans:
+        result.line_spans = [
+            tuple(r)
+            for r in con.execute(
+                """SELECT l.row_no, l.first_line, l.last_line FROM _ing_lines l SEMI JOIN _ing_result USING (row_no)
+                   ORDER BY l.row_no"""
+            ).fetchall()
+        ]
     result.accepted_preview = con.execute(
         f"""SELECT r.row_no AS row, i.label AS metric, r.unit, r.area, r.period_label AS period,
                    CASE WHEN r.grade IS NOT NULL THEN r.grade || '级'
@@ -296,9 +364,8 @@ def _collect(con: duckdb.DuckDBPyConnection, found: reader.Sheet, result: Import
     ).df()
 
 
-def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
+def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult, settled: Settled | None) -> None:
+    with transaction(con):
         con.execute(
             """INSERT INTO measurement (submission_id, metric, unit, area, period_start, period_end, period_label,
                    value, numerator, denominator, grade, note, evidence, recorded_at, source_row)
@@ -318,9 +385,12 @@ def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult) -> N
                WHERE len(reasons) = 0 AND len(warnings) > 0 ORDER BY row_no""",
             {"sid": sid},
         )
+        if result.outcome == "committed":  # the claim: a second commit of this file for this unit conflicts
+            con.execute(
+                "INSERT INTO committed_file (unit, sha256, submission_id) VALUES (coalesce(?, ''), ?, ?)",
+                [result.unit, result.sha256, sid],
+            )
         _finish(con, sid, result)
+        if settled is not None:
+            settled(con, result)
         _before_commit(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise

@@ -11,16 +11,22 @@ import pandas as pd
 def list_submissions(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pd.DataFrame:
     """Newest first: id, time, who, unit, file, size, outcome, counts, message (no file bytes)."""
     return con.execute(
-        """SELECT id, submitted_at, submitted_by, unit, file_name, octet_length(file_bytes) AS size,
-                  sha256, outcome, accepted, refused, warned, message, is_demo
-           FROM submission WHERE $unit IS NULL OR unit = $unit ORDER BY id DESC""",
+        """SELECT s.id, s.submitted_at, s.submitted_by, s.unit, s.file_name,
+                  coalesce(octet_length(s.file_bytes), f.size) AS size,
+                  s.sha256, s.outcome, s.accepted, s.refused, s.warned, s.message, s.is_demo
+           FROM submission s LEFT JOIN upload_file f USING (sha256)
+           WHERE $unit IS NULL OR s.unit = $unit ORDER BY s.id DESC""",
         {"unit": unit},
     ).df()
 
 
 def submission_file(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[str, bytes] | None:
     """The original file as it was sent."""
-    row = con.execute("SELECT file_name, file_bytes FROM submission WHERE id = ?", [submission_id]).fetchall()
+    row = con.execute(
+        """SELECT s.file_name, coalesce(s.file_bytes, f.bytes) FROM submission s
+           LEFT JOIN upload_file f USING (sha256) WHERE s.id = ?""",
+        [submission_id],
+    ).fetchall()
     return None if not row or row[0][1] is None else (row[0][0], bytes(row[0][1]))
 
 
@@ -34,3 +40,10 @@ def refused_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataF
     ).fetchall()
     records = [{COLUMNS["row"]: n, COLUMNS["reasons"]: "；".join(r), **json.loads(c)} for n, r, c in rows]
     return pd.DataFrame(records, columns=None if records else [COLUMNS["row"], COLUMNS["reasons"]])
+
+
+def refused_csv(con: duckdb.DuckDBPyConnection, submission_id: int) -> bytes:
+    """The stored refused rows as a file to fix and send again, every cell inert (tracker.exports)."""
+    from tracker.exports import csv_bytes
+
+    return csv_bytes(refused_rows(con, submission_id))

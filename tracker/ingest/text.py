@@ -12,9 +12,16 @@ which NFKC never composes across, so the result is exactly NFKC(text) — except
 
 CSV structure survives NFKC: a full-width comma 「，」 inside a note is not a delimiter to Excel, but NFKC
 would turn it into one. Characters whose NFKC image holds a comma, quote or semicolon are mapped to
-private-use placeholders instead (PLACEHOLDERS), which the SQL stage turns back into `,` `"` `;` inside
+placeholder characters instead (`Markers`), which the SQL stage turns back into `,` `"` `;` inside
 cells (tracker.ingest.validate.clean). Blank lines become a placeholder line so that DuckDB, which skips
 blank lines, keeps the row numbering Excel shows.
+
+The four placeholders are chosen per file among characters the file does not contain (`markers_for`):
+the noncharacters U+FDD0–FDEF first, then U+FFFE/FFFF and the private-use area. No fixed choice is safe —
+GB18030 decodes its user-defined bytes 0xAAA1… to U+E000…, and UTF-8 may carry noncharacters — but a
+character that is absent from the decoded text cannot be confused with it, and NFKC never produces
+noncharacters or private-use characters. Lone surrogates would be absent too, but DuckDB's VARCHAR
+accepts only valid UTF-8. (Issue 11: 「张\ue000\ue003同志核实」 was stored as 「张,同志核实」.)
 
 Between decoding and the file DuckDB reads, the text is converted to UTF-16 code units and back once:
 blank lines and the fold are numpy operations on the units (str.replace over a million rows costs
@@ -26,6 +33,7 @@ from __future__ import annotations
 import codecs
 import io
 import unicodedata
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
@@ -37,28 +45,64 @@ class FileRefused(Exception):
     """The file as a whole cannot be read; the message says why in words a clerk understands."""
 
 
-COMMA, QUOTE, SEMI, BLANK = "\ue000", "\ue001", "\ue002", "\ue003"
-PLACEHOLDERS = {COMMA: ",", QUOTE: '"', SEMI: ";"}
+@dataclass(frozen=True)
+class Markers:
+    """The placeholders of one file's text: for , " ; and a blank line."""
+
+    comma: str = "\ufdd0"
+    quote: str = "\ufdd1"
+    semi: str = "\ufdd2"
+    blank: str = "\ufdd3"
+
+    @property
+    def chars(self) -> str:
+        return self.comma + self.quote + self.semi + self.blank
+
+
+DEFAULT = Markers()
+COMMA, QUOTE, SEMI, BLANK = DEFAULT.comma, DEFAULT.quote, DEFAULT.semi, DEFAULT.blank
+# Candidates, in order of preference: noncharacters, then the private-use area (never surrogates).
+_CANDIDATES = np.array([*range(0xFDD0, 0xFDF0), 0xFFFE, 0xFFFF, *range(0xE000, 0xF900)], dtype=np.uint16)
 # Every character whose NFKC image contains , " or ; (checked against unicodedata in the tests).
 PROTECTED_BMP = {
-    0x037E: SEMI,
-    0xFE10: COMMA,
-    0xFE14: SEMI,
-    0xFE50: COMMA,
-    0xFE54: SEMI,
-    0xFF02: QUOTE,
-    0xFF0C: COMMA,
-    0xFF1B: SEMI,
+    0x037E: "semi",
+    0xFE10: "comma",
+    0xFE14: "semi",
+    0xFE50: "comma",
+    0xFE54: "semi",
+    0xFF02: "quote",
+    0xFF0C: "comma",
+    0xFF1B: "semi",
 }
-PROTECTED_ASTRAL = {0x1F101 + d: f"{d}{COMMA}" for d in range(10)}  # 🄁 DIGIT ZERO COMMA … → "0,"
+PROTECTED_ASTRAL = {0x1F101 + d: str(d) for d in range(10)}  # 🄁 DIGIT ZERO COMMA … → "0" + comma
 
 _LUT = np.arange(0x10000, dtype=np.uint16)
 _LUT[0xFF01:0xFF5F] = np.arange(0x21, 0x7F, dtype=np.uint16)
 _LUT[0x3000] = 0x20
-for _cp, _ph in PROTECTED_BMP.items():
-    _LUT[_cp] = ord(_ph)
-_SLOW_TABLE = {**{cp: ph for cp, ph in PROTECTED_BMP.items()}, **PROTECTED_ASTRAL}
 _CHUNK = 1 << 20
+
+
+def markers_for(units: np.ndarray) -> Markers:
+    """Four placeholders that do not occur in the text (see the notes)."""
+    present = np.zeros(0x10000, dtype=bool)
+    present[units] = True
+    free = _CANDIDATES[~present[_CANDIDATES]]
+    if len(free) < 4:  # a text holding every noncharacter and all 6,400 private-use characters
+        raise FileRefused(FILE["binary"])
+    return Markers(*(chr(int(c)) for c in free[:4]))
+
+
+def _lut(markers: Markers) -> np.ndarray:
+    lut = _LUT.copy()
+    for cp, role in PROTECTED_BMP.items():
+        lut[cp] = ord(getattr(markers, role))
+    return lut
+
+
+def _slow_table(markers: Markers) -> dict[int, str]:
+    table = {cp: getattr(markers, role) for cp, role in PROTECTED_BMP.items()}
+    table.update({cp: digit + markers.comma for cp, digit in PROTECTED_ASTRAL.items()})
+    return table
 
 
 def decode(data: bytes) -> str:
@@ -97,39 +141,44 @@ def text_of(units: np.ndarray) -> str:
     return codecs.utf_16_le_decode(units, "surrogatepass", True)[0]
 
 
-def csv_text(data: bytes) -> tuple[str, np.ndarray]:
-    """An uploaded CSV as the text DuckDB will read, and the same text as code units (for array tests):
-    decoded, line endings and blank lines kept countable (csv_units), NFKC with CSV structure protected."""
-    return _nfkc(csv_units(units_of(decode(data))))
+def csv_text(data: bytes) -> tuple[str, np.ndarray, Markers]:
+    """An uploaded CSV as the text DuckDB will read, the same text as code units (for array tests), and
+    the placeholders it uses: decoded, line endings and blank lines kept countable (csv_units), NFKC with
+    CSV structure protected."""
+    units = units_of(decode(data))
+    markers = markers_for(units)
+    text, units = _nfkc(csv_units(units, markers.blank), markers)
+    return text, units, markers
 
 
-def _nfkc(units: np.ndarray) -> tuple[str, np.ndarray]:
+def _nfkc(units: np.ndarray, markers: Markers = DEFAULT) -> tuple[str, np.ndarray]:
     """NFKC of the text in `units`, with CSV delimiters and quotes protected (see the notes); folds in place."""
     # Only U+037E, U+3000 and U+FE10 on change: indexing those few beats a lookup of every unit.
     hit = np.flatnonzero((units >= 0xFE10) | (units == 0x3000) | (units == 0x037E))
-    units[hit] = _LUT[units[hit]]
+    units[hit] = _lut(markers)[units[hit]]
     folded = text_of(units)
     if unicodedata.is_normalized("NFKC", folded):
         return folded, units
     parts = []
     start = 0
+    slow = _slow_table(markers)
     while start < len(folded):
         end = folded.find("\n", start + _CHUNK)
         end = len(folded) if end < 0 else end + 1
         part = folded[start:end]
         if not unicodedata.is_normalized("NFKC", part):
-            part = unicodedata.normalize("NFKC", part.translate(_SLOW_TABLE))
+            part = unicodedata.normalize("NFKC", part.translate(slow))
         parts.append(part)
         start = end
     text = "".join(parts)
     return text, units_of(text)
 
 
-def nfkc(text: str) -> str:
-    return text if unicodedata.is_normalized("NFKC", text) else _nfkc(units_of(text))[0]
+def nfkc(text: str, markers: Markers = DEFAULT) -> str:
+    return text if unicodedata.is_normalized("NFKC", text) else _nfkc(units_of(text), markers)[0]
 
 
-def csv_units(units: np.ndarray) -> np.ndarray:
+def csv_units(units: np.ndarray, blank: str = BLANK) -> np.ndarray:
     """Line endings to \\n, trailing ones dropped; blank lines to a placeholder line, so every record keeps
     its Excel row number."""
     lf, cr = ord("\n"), ord("\r")
@@ -138,10 +187,10 @@ def csv_units(units: np.ndarray) -> np.ndarray:
         units[units == cr] = lf
     rest = units[::-1] != lf  # trailing line breaks
     units = units[: len(units) - int(rest.argmax())] if rest.any() else units[:0]
-    blank = np.flatnonzero((units[:-1] == lf) & (units[1:] == lf)) + 1
+    lines = np.flatnonzero((units[:-1] == lf) & (units[1:] == lf)) + 1
     if len(units) and units[0] == lf:
-        blank = np.concatenate(([0], blank))
-    return np.insert(units, blank, ord(BLANK)) if len(blank) else units
+        lines = np.concatenate(([0], lines))
+    return np.insert(units, lines, ord(blank)) if len(lines) else units
 
 
 def prepare_csv_text(text: str) -> str:

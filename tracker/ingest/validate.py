@@ -11,6 +11,19 @@ computes every check and writes the one result table `_ing_result`:
 A row with reasons is refused; a row without reasons goes in, with its warnings shown. The words come
 from tracker.strings.upload, bound as parameters of SQL `format()` calls; user input reaches SQL only
 through the registered tables and bound parameters.
+
+Refusal or warning (issue 10): the test is "would a wrong figure be judged if the clerk ignores it?".
+- A fraction typed for a percentage (0.176 for 17.6%) is refused with the fix in the reason when the
+  metric's threshold or its history's median is above 1: stored as 0.176% it would be judged (吸烟率 <20%
+  would be 达标). A cell that carries % itself (0.5%) is a real figure. With no threshold and no history
+  there is nothing to tell a small rate from a slip: that case stays the `fraction` warning.
+- Numerator/denominator disagreeing with the typed rate is refused: one of the two figures is wrong and
+  the tracker cannot know which; taking either would judge a figure nobody confirmed.
+- A value that replaces an earlier one stays a warning: corrections are what re-sending is for, the old
+  value is kept and audited.
+- A value far from the metric's history stays a warning: a real change (after rectification, a new
+  survey method) is exactly what the tracker must let in, and the figure as typed is the unit's own;
+  refusing it would keep the old, now wrong, figure counting. The office sees the warning.
 """
 
 from __future__ import annotations
@@ -30,8 +43,9 @@ from tracker import counting
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.catalogue_tables import use_catalogue
 from tracker.config import settings
+from tracker.exports import RISKY_START
 from tracker.ingest.reader import Sheet
-from tracker.ingest.text import BLANK, COMMA, QUOTE, SEMI
+from tracker.ingest.text import DEFAULT, Markers
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
 from tracker.verification import answers_sql
 
@@ -94,13 +108,22 @@ WS_CHARS = "".join(
 )
 
 
-def _clean(col: str, restore: bool = True, plain: bool = False) -> str:
+# A cell our own refused-rows file made inert (tracker.exports.csv_cell: 「'=…」「'-1」), sent again: the
+# apostrophe is taken off, so the figure is read and judged afresh.
+_INERT = "^''([" + "".join(c for c in RISKY_START if c != "-") + "-])"
+
+
+def _clean(
+    col: str, restore: bool = True, plain: bool = False, markers: Markers = DEFAULT, unquote: bool = False
+) -> str:
     """A cell: placeholders back to , " ; — blank-line markers out — trimmed; '' → NULL.
 
     `plain`: the text holds no whitespace but spaces and row breaks, and no quoted cells, so a cell can
     only carry spaces at its ends and DuckDB's own trim() will do (the regex costs ~1 s per million rows)."""
     if restore:
-        col = f"translate({col}, '{COMMA}{QUOTE}{SEMI}{BLANK}', ',\";')"
+        col = f"translate({col}, '{markers.chars}', ',\";')"
+    if unquote:
+        col = f"regexp_replace({col}, '{_INERT}', '\\1')"
     if plain:
         return f"nullif(trim({col}), '')"
     return f"nullif(regexp_replace({col}, '^{WS}+|{WS}+$', '', 'g'), '')"
@@ -259,6 +282,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
                 FRACTION_UNIT.get(m.unit),
                 m.reporter,
                 REGISTRY[m.kind].events,
+                m.threshold,
             )
             for m in cat.metrics
         ],
@@ -275,6 +299,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
             "fraction_mult",
             "reporter",
             "events",
+            "threshold",
         ],
     )
     return {
@@ -343,7 +368,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         return "CAST(NULL AS VARCHAR)" if i is None else f"w.c{i}"
 
     def clean(col: str) -> str:
-        return _clean(col, sheet.placeholders, sheet.plain)
+        return _clean(col, sheet.placeholders, sheet.plain, sheet.markers, sheet.apostrophe)
 
     # Distinct raw cells of the looked-up columns, cleaned and parsed once each and keyed by the raw text:
     # the rows then need no cleaning of their own, only a join (cleaning every cell cost ~1.5 s per million).
@@ -406,6 +431,22 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         joins.append(f"LEFT JOIN {table} {alias} ON {on}{alias}.raw = w.c{i}")
         return lambda col: f"{alias}.{col}"
 
+    if sheet.spans:  # records whose quoted cells span lines (tracker.ingest.reader._line_spans)
+        joins.append("LEFT JOIN _ing_lines ln ON ln.row_no = w.row_no")
+    rowlike = "ln.rowlike" if sheet.spans else "CAST(NULL AS VARCHAR)"
+    first_line = "ln.first_line" if sheet.spans else "CAST(NULL AS INTEGER)"
+    last_line = "ln.last_line" if sheet.spans else "CAST(NULL AS INTEGER)"
+    # A delimiter inside a name or period cell can only come from quoting: a stray `"` opened a cell that
+    # took in the fields after it. Such a row is refused naming the cell, never skipped as blank.
+    stray_checks = []
+    if sheet.quoted:
+        delim_ref = sql.bind("delim", sheet.delim)
+        for name in ("unit", "metric", "area", "period"):
+            i = sheet.columns.get(name)
+            if i is not None:
+                col = sql.bind(f"stray_col_{name}", sheet.headers[i])
+                stray_checks.append(f"CASE WHEN contains(w.c{i}, {delim_ref}) THEN {col} END")
+    stray = f"coalesce({', '.join(stray_checks)})" if stray_checks else "CAST(NULL AS VARCHAR)"
     mu = look("mu", "_ing_match", "unit", "unit")
     mm = look("mm", "_ing_match", "metric", "metric")
     ma = look("ma", "_ing_match", "area", "area")
@@ -429,6 +470,11 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     number_value = f"CASE WHEN {fraction_ok} THEN {rate} ELSE {val_num} END"
     shown = f"coalesce(r.value_t, {_fmt(rate)} || CASE WHEN i.is_percent THEN '%' ELSE '' END)"
     reasons = [
+        (
+            "r.rowlike IS NOT NULL",
+            msg(REFUSE, "swallowed", column="r.rowlike", first="r.first_line", last="r.last_line"),
+        ),
+        ("r.stray IS NOT NULL", msg(REFUSE, "stray_quote", column="r.stray")),
         ("r.metric_t IS NULL", msg(REFUSE, "no_metric")),
         (
             "r.metric_t IS NOT NULL AND r.metric_found IS NULL",
@@ -532,6 +578,16 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             f"{vt} = 'count' AND ({number_value}) >= 0 AND ({number_value}) <> floor({number_value})",
             msg(REFUSE, "count_integer", value=shown),
         ),
+        (
+            f"""i.is_percent AND NOT {fraction_ok} AND r.suffix = '' AND {val_num} > 0 AND {val_num} <= 1
+                AND (i.threshold > 1 OR st.med > 1)""",
+            msg(REFUSE, "fraction", value="r.value_t", pct=_fmt(f"{val_num} * 100")),
+        ),
+        (
+            f"""{vt} IN ('number', 'count') AND {fraction_ok} AND {val_num} IS NOT NULL
+                AND abs({val_num} - {rate}) > greatest(0.05, abs({rate}) * 0.001)""",
+            msg(REFUSE, "mismatch", value="r.value_t", rate=_fmt(rate)),
+        ),
     ]
     # Warnings, for rows that go in.
     k = settings().get("outlier_spread", 4)
@@ -554,11 +610,6 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         (
             "c.is_percent AND NOT c.from_fraction AND c.suffix = '' AND c.value > 0 AND c.value <= 1",
             msg(WARN, "fraction", value="c.value_t", pct=_fmt("c.value * 100")),
-        ),
-        (
-            """c.from_fraction AND c.typed_number IS NOT NULL
-                AND abs(c.typed_number - c.value) > greatest(0.05, abs(c.value) * 0.001)""",
-            msg(WARN, "mismatch", value="c.value_t", rate=_fmt("c.rate")),
         ),
         # A verified checklist answer (prev.verified_by: the office's check still holding for it, see prev), when
         # this row's unit is one whose figure counts: a different answer needs a new check, the same keeps it.
@@ -599,6 +650,15 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         use_catalogue(con, cat)
         sql.bind("v_known", counting.FAR_FUTURE)
         checks = answers_sql(file_checklist)
+    # The history's spread per metric of the file, for the fraction check and the outlier warning.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _ing_stats AS
+        SELECT metric, median(value) AS med,
+               quantile_cont(value, 0.75) - quantile_cont(value, 0.25) AS iqr, count(*) AS n
+        FROM measurement SEMI JOIN (SELECT DISTINCT found AS metric FROM _ing_match WHERE what = 'metric')
+             USING (metric)
+        WHERE value IS NOT NULL GROUP BY metric"""
+    )
     # One statement, one table of a million rows: the history the warnings compare with is narrowed by
     # the file's metrics and periods from the small tables above, not by the rows.
     con.execute(
@@ -615,7 +675,8 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 {vn("yn")} AS yn, {vn("grade_ord")} AS grade_ord,
                 {nn("txt")} AS numerator_t, {nn("num")} AS numerator_num,
                 {dn("txt")} AS denominator_t, {dn("num")} AS denominator_num,
-                {clean(raw("note"))} AS note_t, {clean(raw("evidence"))} AS evidence_t
+                {clean(raw("note"))} AS note_t, {clean(raw("evidence"))} AS evidence_t,
+                {rowlike} AS rowlike, {first_line} AS first_line, {last_line} AS last_line, {stray} AS stray
             FROM _ing_raw w
             {" ".join(joins)}
             WHERE w.row_no > {int(sheet.header_row)}),
@@ -640,15 +701,13 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                                  AND {sender_ref} IS DISTINCT FROM {office_ref}
             LEFT JOIN _lk_metric_area listed ON listed.metric = i.code AND listed.area = r.area_found
             LEFT JOIN _lk_suffix sx ON sx.metric = i.code AND sx.suffix = r.suffix
+            LEFT JOIN _ing_stats st ON st.metric = i.code
             -- A row with no figure, note or evidence is blank (or a template row left unfilled): skipped.
             WHERE r.value_t IS NOT NULL OR r.numerator_t IS NOT NULL OR r.denominator_t IS NOT NULL
-               OR r.note_t IS NOT NULL OR r.evidence_t IS NOT NULL),
+               OR r.note_t IS NOT NULL OR r.evidence_t IS NOT NULL OR r.rowlike IS NOT NULL
+               OR r.stray IS NOT NULL),
         file_metrics AS (SELECT DISTINCT found AS metric FROM _ing_match WHERE what = 'metric'),
-        stats AS (
-            SELECT metric, median(value) AS med,
-                   quantile_cont(value, 0.75) - quantile_cont(value, 0.25) AS iqr, count(*) AS n
-            FROM measurement SEMI JOIN file_metrics USING (metric)
-            WHERE value IS NOT NULL GROUP BY metric),
+        stats AS (SELECT * FROM _ing_stats),
         prev AS (
             SELECT m.metric, coalesce(m.area, '') AS area_k, m.period_start, m.value, m.unit, m.recorded_at,
                    CASE WHEN i.value_type = 'yesno' THEN CASE WHEN m.value >= 0.5 THEN '是' ELSE '否' END
@@ -711,6 +770,8 @@ def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_ing_number",
         "_ing_result",
         "_ing_refused",
+        "_ing_stats",
+        "_ing_lines",
         *_LOOKUP_NAMES,
     ):
         con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -25,6 +25,8 @@ FILE = {
     "no_unit": "文件中没有「单位」列，请选择报送单位后再上传",
     "unknown_sender": "未知单位「{unit}」",
     "no_rows": "文件中没有数据行（表头下没有填写任何数值）",
+    "lines_lost": '文件共 {lines} 行，按引号分隔后只能对应 {counted} 行：英文双引号 " 没有配对，无法可靠地分行。'
+    "请检查备注等单元格中的引号后重新上传",
     "failed": "导入失败，已保存原始文件，但没有写入任何数据：{detail}",
 }
 
@@ -59,6 +61,11 @@ REFUSE = {
     "negative_fraction": "分子「{value}」不能为负数",
     "fraction_type": "指标「{metric}」不能用分子/分母填报，请填写数值",
     "duplicate": "与第{rows}行重复（同一指标、单位、区域、期间在文件中出现多次）",
+    "swallowed": "「{column}」单元格从文件第{first}行延续到第{last}行，其中含有看起来像数据行的内容"
+    '（可能是英文双引号 " 未配对），请删去多余的引号后重新上传',
+    "stray_quote": '「{column}」单元格中含有分隔符，包含了本行其后的几列（可能是英文双引号 " 未配对），请检查后重新上传',
+    "fraction": "{value} 像是小数，应填写 {pct}%",
+    "mismatch": "数值「{value}」与分子/分母计算结果 {rate} 不一致，请核对后重新填写",
 }
 
 # ---------------------------------------------------------------- warnings (row goes in)
@@ -66,7 +73,6 @@ WARN = {
     "replaces": "将替换此前报送的数值 {old}（{when}，{unit}）",
     "outlier": "数值 {value} 与该指标以往数据（中位数 {median}）相差很大，请核实",
     "fraction": "数值「{value}」像是小数，百分比应填写 {pct}%（已按 {value}% 记录，请核实）",
-    "mismatch": "数值「{value}」与分子/分母计算结果 {rate} 不一致，已按分子/分母记录",
     # a checklist answer the office has verified (issue 10): the check is kept by what was answered
     "reverify": "原答复「{old}」已于{when}由{by}核实；改为「{new}」后需重新核实",
     "keeps_verified": "与已核实的答复「{old}」相同（{when}由{by}核实），核实继续有效",
@@ -87,6 +93,8 @@ SUMMARY = {
     "all_refused": "全部 {refused} 行被拒绝，未导入任何数据。原始文件已保存。",
     "dry_run": "预检：可导入 {accepted} 行（其中 {warned} 行有提醒），将拒绝 {refused} 行。尚未保存。",
     "duplicate": "此文件已于 {when} 导入（报送记录 #{original}），本次未重复导入，数据没有变化。",
+    "spans": "以下行的单元格内含换行，跨越文件中的多行：{rows}。",
+    "span": "第{row}行（文件第{first}–{last}行）",
     "duplicate_dry": "此文件已于 {when} 导入（报送记录 #{original}），提交将不会重复导入。",
 }
 
