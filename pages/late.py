@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker import briefing, completeness, office_web, session, webapp
+from tracker import briefing, completeness, office_web, session, views, webapp
 from tracker.config import settings
+from tracker.reasons import fmt_value
 from tracker.strings.office import COLUMNS, PERIOD_TYPE, REPORT_STATE
 from tracker.strings.ui import date_text
 
@@ -101,4 +102,29 @@ with st.expander(p("late_detail")):
         ),
         hide_index=True,
         key="late_detail_table",
+    )
+
+# ---------------------------------------------------------------- figures that differ from the reporter's
+st.subheader(p("differ_header"))
+others = views.app_other_figures([m.code for m in cat.metrics], as_of)
+differing = others[others["differs"]]
+if differing.empty:
+    st.success(p("differ_none"))
+for r in differing.itertuples(index=False):
+    metric = cat.metric(r.metric)
+    st.page_link(
+        "pages/item.py",
+        label=p(
+            "differ_line",
+            item=metric.item,
+            metric=metric.code,
+            name=metric.name,
+            period=r.period_label + (f" {r.area}" if isinstance(r.area, str) else ""),
+            unit=r.unit,
+            value=fmt_value(r.value, metric),
+            counting_unit=r.counting_unit if isinstance(r.counting_unit, str) else "—",
+            counting=fmt_value(r.counting_value, metric),
+        ),
+        query_params={"item": str(metric.item)},
+        icon=":material/difference:",
     )

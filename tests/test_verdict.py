@@ -341,3 +341,30 @@ def test_cli_evaluates_as_known_then(tmp_path):
 
     assert run() == (None, "met", 85)
     assert run("--known-at", "2024-03-31") == ("2024-03-31 23:59:59", "not_met", 76)
+
+
+def test_the_office_sees_figures_that_differ_from_the_reporters(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from tracker import webapp
+    from tracker.auth import Actor
+
+    path = tmp_path / "late.duckdb"
+    c = db.connect(path)
+    add(c, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")
+    add(c, "14.1", "2025年", 30, unit="城管执法局", recorded_at="2026-02-01 09:00:00")
+    c.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    webapp._connection.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["as_of"] = TODAY
+    at.session_state["actor"] = Actor("王主任", "admin")
+    at.run()
+    at.switch_page("pages/late.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [el.proto.label for el in at.get("page_link")]
+    assert any(
+        "14.1" in label and "城管执法局报 30.0%" in label and "住建局的 36.0%" in label for label in labels
+    ), labels
+    webapp._connection.clear()

@@ -304,10 +304,13 @@ def _load_metric(raw: dict, item: int, item_units: tuple[str, ...], cat_expand, 
             if not expanded:
                 problems.append(f"{where} rule.areas: 未知区域「{name}」")
             areas += expanded
-        if kind != "each_area":
-            problems.append(f"{where} scope: 分区域指标应使用 each_area 规则")
-    elif kind == "each_area":
-        problems.append(f"{where} scope: each_area 规则的指标应为 scope: area")
+    # A kind that judges areas needs an area metric, and an area metric such a kind.
+    per_area = kind in REGISTRY and REGISTRY[kind].per_area
+    if raw.get("scope") == "area" and kind in REGISTRY and not per_area:
+        wanted = "、".join(name for name, k in REGISTRY.items() if k.per_area)
+        problems.append(f"{where} scope: 分区域指标应使用按区域判定的规则（{wanted}）")
+    elif raw.get("scope") != "area" and per_area:
+        problems.append(f"{where} scope: {kind} 规则的指标应为 scope: area")
     if len(problems) > before:
         return None
     return Metric(
@@ -332,7 +335,7 @@ def _load_vector_grades(
     for raw in data.get("vectors") or []:
         where = f"vector_grades.yaml {raw.get('vector', '?')}"
         metric = metrics.get(str(raw.get("metric")))
-        if metric is None or metric.kind != "grade":
+        if metric is None or metric.value_type != "grade":
             problems.append(f"{where} metric: 「{raw.get('metric')}」不是目录中的等级指标")
         limits = []
         for lim in raw.get("limits") or []:

@@ -126,6 +126,7 @@ class RuleKind:
     example  (metric, progress 0..1) → a plausible value, meeting the rule at 1 (templates, the demo)
     events   the kind counts events: it takes a figure for any period up to its own (a month's incidents),
              and a period counts from the day it starts, not only once it has ended
+    per_area the kind judges each street and township (its metrics have scope: area, and only its metrics)
     """
 
     name: str
@@ -140,6 +141,7 @@ class RuleKind:
     check: Callable[[dict], list[str]] = field(default=no_problems)
     veto: bool = False  # a failure is a veto risk (一票否决)
     events: bool = False
+    per_area: bool = False
 
 
 SHOWN_OP = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}

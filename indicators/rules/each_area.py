@@ -67,4 +67,5 @@ KIND = RuleKind(
     target=lambda metric, lang="zh": TEXT[lang]["target"].format(figure=rule_figure(metric)),
     point=point,
     example=toward,
+    per_area=True,
 )

@@ -303,6 +303,9 @@ PAGE = {
         "late_rates": "各单位报送率与按时报送率",
         "late_periods": "按单位和期间",
         "late_detail": "明细",
+        "differ_header": "与报送单位数据不一致",
+        "differ_none": "其他责任单位报送的数据均与报送单位一致。",
+        "differ_line": "第{item}项 {metric} {name}（{period}）：{unit}报 {value}，计入的是{counting_unit}的 {counting}",
         "late_unit_pick": "单位",
         "all_units": "全部单位",
         # tasks
@@ -371,6 +374,9 @@ PAGE = {
         "not_signed_in": "未登录：以只读方式显示。",
     },
     "en": {
+        "differ_header": "Figures differing from the reporting unit's",
+        "differ_none": "Other responsible units' figures agree with the reporting units'.",
+        "differ_line": "Item {item} {metric} {name} ({period}): {unit} sent {value}; {counting_unit}'s {counting} counts",
         "page_late": "Late reports",
         "page_tasks": "Rectification ledger",
         "page_acceptance": "Item acceptance",
