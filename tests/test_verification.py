@@ -138,6 +138,17 @@ def test_only_units_whose_figure_counts_are_checked(con):
     assert verification.verify(con, "2.2", "2025", OFFICE, "检查记录", now=NOW).written
 
 
+def test_the_answer_checked_is_the_one_the_office_chose_to_count(con):
+    """A co-responsible unit's 「否」 counts once the office chooses it (tracker.figures): nothing to check then."""
+    from tracker import figures
+
+    add(con, "2.2", "2025年", 0, unit="人社局", recorded_at="2026-02-10 09:00:00")
+    figures.choose(con, "2.2", "2025", "人社局", actor=OFFICE, note="编办材料不全，以人社局为准")
+    assert verification.pending_answers(con).empty
+    with pytest.raises(VerificationError, match="当前答复为「否」（人社局）"):
+        verification.verify(con, "2.2", "2025", OFFICE, "检查记录")
+
+
 def test_verifications_say_who_and_when(con):
     verification.verify(con, "2.2", "2025", OFFICE, "检查记录", now=NOW)
     table = verification.verifications(con, "2.2")
