@@ -173,7 +173,8 @@ with right:
         )
 
 # ---------------------------------------------------------------- trend and phases
-readiness = webapp.history(views.trend_dates(cat, as_of))
+known_then = ui.known_then("overview_known_then")
+readiness = webapp.history(views.trend_dates(cat, as_of), known_then)
 history = views.trend_table(readiness, cat)
 phases = views.phase_table(cat, readiness, as_of)
 left, right = st.columns(2)

@@ -15,12 +15,12 @@ session.guard("phases")
 
 cat = webapp.cat()
 as_of = ui.as_of()
-matrix = views.app_phase_matrix(as_of)
-readiness = views.phase_readiness(matrix, cat).set_index("phase")
-phases = {p.code: p for p in cat.phases}
-
 st.title(t("phases_title"))
 st.caption(t("as_of_caption", date=ui.date_text(as_of)))
+known_then = ui.known_then("phases_known_then")
+matrix = views.app_phase_matrix(as_of, known_then)
+readiness = views.phase_readiness(matrix, cat).set_index("phase")
+phases = {p.code: p for p in cat.phases}
 
 # ---------------------------------------------------------------- targets against actual
 st.subheader(t("phase_targets_header"))

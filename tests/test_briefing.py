@@ -92,7 +92,10 @@ def test_docx(brief):
              "六、责任单位排名", "七、下一步工作"]  # fmt: skip
     positions = [text.index(h) for h in heads]
     assert positions == sorted(positions)
-    assert "第30项“学生体育与健康”：近3年 重大学校食物中毒事件 共1起（市场监督管理局）。" in text
+    assert (
+        "第30项“学生体育与健康”：近36个月（2021年3月16日至2024年3月15日）重大学校食物中毒事件 共1起：2023年 1起"
+        "（市场监督管理局）。" in text
+    )
     assert "教育局：应报10项，迟报1项，逾期未报8项，按时报送率10.0%。" in text
     assert "以下1项整改任务已超过期限仍未销号" in text
     assert "1 | 10.3 道路机械化清扫率 | 城管执法局 | " + NOTE + " | 2024年2月29日 | 15天 | 待整改" in text
@@ -109,7 +112,9 @@ def test_xlsx(brief):
     assert wb.sheetnames == ["概况", "项目", "指标", "单位", "迟报", "整改任务", "验收"]
     summary = {r[0].value: r[1].value for r in wb["概况"].iter_rows(min_row=3)}
     assert summary["达标"] == 2 and summary["达标率"] == pytest.approx(0.0444)
-    assert summary["一票否决风险"].startswith("第30项 学生体育与健康：近3年 重大学校食物中毒事件 共1起")
+    assert summary["一票否决风险"].startswith(
+        "第30项 学生体育与健康：近36个月（2021年3月16日至2024年3月15日）"
+    )
     assert "教育局" in summary["迟报单位"].split("、")
     assert summary["逾期整改任务"] == "任务1 城管执法局 10.3（逾期15天）"
     late = [[c.value for c in r] for r in wb["迟报"].iter_rows(min_row=2)]

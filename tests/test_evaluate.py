@@ -61,10 +61,18 @@ EXPECTED = {
     "12.2": ("met", "2023年 人均公园绿地面积 9.2平方米 ≥ 9平方米（园林绿化服务中心）"),
     "9.1": ("met", "2023年 15岁以上人群吸烟率 19.5% < 20%（卫健委）"),
     "5.1": ("stale", "群众对卫生状况满意率 最新数据为2023年第三季度，2023年第四季度数据逾期未报（创卫办）"),
-    "6.1": ("met", "2023年 居民健康素养水平 22.0% < 23%，逐年上升（卫健委）"),
-    "38.1": ("not_met", "个人卫生支出占卫生总费用的比重 近3年 28.0% → 28.5% → 27.0%，未逐年下降（卫健委）"),
-    "21.1": ("met", "近3年 重大环境污染和生态破坏事故 共0起（生态环境局）"),
-    "30.6": ("not_met", "近3年 重大学校食物中毒事件 共1起（市场监督管理局）"),
+    "6.1": ("met", "2023年 居民健康素养水平 22.0% < 23%，持续上升（卫健委）"),
+    "38.1": (
+        "not_met",
+        "个人卫生支出占卫生总费用的比重 近3年 2021年 28.0% → 2022年 28.5% → 2023年 27.0%，未持续下降（卫健委）",
+    ),
+    # 2021–2023 each declared 0: the window (2021-03-15, 2024-03-15] is covered.
+    "21.1": ("met", "近36个月（2021年3月16日至2024年3月15日）重大环境污染和生态破坏事故 0起（生态环境局）"),
+    # 2021's declaration is missing, but an incident is an incident.
+    "30.6": (
+        "not_met",
+        "近36个月（2021年3月16日至2024年3月15日）重大学校食物中毒事件 共1起：2022年 1起（市场监督管理局）",
+    ),
     "40.5": ("no_data", None),
     "42.1": ("met", "2023年 每千常住人口床位数 6.4张/千人 ≥ 区域卫生规划要求 6张/千人（卫健委）"),
     "42.6": ("not_met", "2023年 每万常住人口全科医生数 2.6人/万人 < 区域卫生规划要求 3人/万人（卫健委）"),
@@ -130,10 +138,11 @@ def test_history_equals_single_evaluations():
     add(con, "12.3", "2022年", 1, unit="创卫办")
     dates = [dt.date(2021, 12, 31), dt.date(2022, 12, 31), dt.date(2023, 12, 31)]
     history = readiness_history(con, dates).set_index("as_of")["met"]
-    # 2021-12-31: item 21 met (2020 is the latest year due that day; 2021's 0 counts).
-    # 2022-12-31: items 12 and 21 (2021 is the latest due year on that day) → 2
-    # 2023-12-31: 2022's figures are due (deadline 2023-03-01); 21.1 has only 2021 → stale; item 12 met → 1
-    assert [int(history[pd_ts(d)]) for d in dates] == [1, 2, 1]
+    # 21.1 declares only 2021; every year of its 36-month window whose declaration is due needs one.
+    # 2021-12-31: 2019 and 2020 are due and missing → no data; nothing met → 0
+    # 2022-12-31: 2020 due and missing → no data; item 12's 2022 figures count → 1
+    # 2023-12-31: 2022's declaration (deadline 2023-03-01) missing → stale; item 12 met → 1
+    assert [int(history[pd_ts(d)]) for d in dates] == [0, 1, 1]
     for d in dates:
         assert evaluate(con, d).summary["met"] == int(history[pd_ts(d)])
 
@@ -146,7 +155,8 @@ def pd_ts(d):
 
 def test_a_date_asked_twice_counts_once():
     con = db.connect(":memory:")
-    add(con, "21.1", "2021年", 0)
+    for year in (2019, 2020, 2021):
+        add(con, "21.1", f"{year}年", 0)
     day = dt.date(2021, 12, 31)
     twice = readiness_history(con, [day, day]).set_index("as_of")["met"]
     assert len(twice) == 1 and int(twice.iloc[0]) == evaluate(con, day).summary["met"] == 1

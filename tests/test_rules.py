@@ -101,14 +101,15 @@ def test_trend_needs_three_values(con):
     add(con, "38.1", "2022年", 29)
     assert status(con, "38.1", "2023-02-01") == "no_data"
     ev = evaluate(con, D("2023-02-01"))
-    assert "仅有2年数据" in ev.metrics.set_index("metric").loc["38.1", "reason"]
+    assert "缺2020年数据" in ev.metrics.set_index("metric").loc["38.1", "reason"]
 
 
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
         ((30, 29, 28), "met"),  # 个人卫生支出占比 strictly falling
-        ((30, 29, 29), "not_met"),  # flat at the end is not a fall
+        ((30, 29, 29), "met"),  # never up, and lower overall: 「持续降低」 as the plan reads it
+        ((29, 29, 29), "not_met"),  # flat above the floor is no fall
         ((30, 31, 28), "not_met"),
         ((28, 29, 30), "not_met"),
     ],
@@ -129,7 +130,8 @@ def test_trend_uses_only_the_last_three_values(con):
     ("values", "expected"),
     [
         ((20, 21, 22), "met"),  # below 23 but rising three years running
-        ((20, 22, 22), "not_met"),
+        ((20, 22, 22), "met"),  # never down and higher overall: 「持续提升」
+        ((20, 22, 21), "not_met"),
         ((None, None, 23), "met"),  # at the figure with a single value
         ((None, 20, 22.9), "not_met"),  # below, and two values cannot show a trend
     ],
@@ -160,7 +162,7 @@ def test_zero_incident_failure_is_a_veto_risk(con):
     assert ev.summary["veto_risks"] == [30]
     assert (
         ev.metrics.set_index("metric").loc["30.6", "reason"]
-        == "近3年 重大学校食物中毒事件 共2起（市场监督管理局）"
+        == "近36个月（2021年2月2日至2024年2月1日）重大学校食物中毒事件 共2起：2023年 2起（市场监督管理局）"
     )
 
 

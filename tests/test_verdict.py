@@ -304,3 +304,40 @@ def test_an_incident_may_be_uploaded_for_its_month(tmp_path):
         assert wrong.refused == 1
     finally:
         c.close()
+
+
+def test_cli_evaluates_as_known_then(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "t.duckdb"
+    c = db.connect(path)
+    add(c, "10.3", "2023年", 76, recorded_at="2024-01-20 09:00:00")
+    add(c, "10.3", "2023年", 85, recorded_at="2026-06-01 09:00:00")
+    c.close()
+
+    def run(*extra):
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tracker",
+                "evaluate",
+                "--db",
+                str(path),
+                "--as-of",
+                "2024-03-31",
+                "--json",
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        data = json.loads(out)
+        metric = next(m for i in data["items"] for m in i["metrics"] if m["code"] == "10.3")
+        return data["known_at"], metric["status"], metric["value"]
+
+    assert run() == (None, "met", 85)
+    assert run("--known-at", "2024-03-31") == ("2024-03-31 23:59:59", "not_met", 76)

@@ -99,9 +99,9 @@ def test_phase_matrix_is_one_evaluation_over_all_phase_dates(demo_con, monkeypat
     calls = []
     real = views.metric_statuses
 
-    def counting(con, dates, cat=None):
+    def counting(con, dates, cat=None, **known):
         calls.append(list(dates))
-        return real(con, dates, cat)
+        return real(con, dates, cat, **known)
 
     monkeypatch.setattr(views, "metric_statuses", counting)
     matrix = views.phase_matrix(demo_con, CAT, TODAY)
@@ -139,8 +139,9 @@ def test_phase_table_judges_each_phase_at_its_end(demo_con):
 
 
 def test_changes_since_a_month_before(demo_con):
-    # The 2024 school food poisoning counts once 2024 has ended: item 30 turns to a veto risk.
-    now, before = evaluate(demo_con, dt.date(2024, 12, 31)), evaluate(demo_con, dt.date(2024, 11, 30))
+    # The 2024 school food poisoning (a yearly count, its month unknown) counts from the day 2024 starts, as
+    # known now: item 30 turns to a veto risk between the end of 2023 and the end of January 2024.
+    now, before = evaluate(demo_con, dt.date(2024, 1, 31)), evaluate(demo_con, dt.date(2023, 12, 31))
     changed = views.changes(now, before, CAT)
     merged = now.items.merge(before.items, on="item", suffixes=("", "_b"))
     assert set(changed["item"]) == set(merged.loc[merged["status"] != merged["status_b"], "item"])

@@ -466,6 +466,8 @@ def to_docx(b: Briefing) -> bytes:
     para(BRIEF["recipients"], indent=False)
     date_text = cn_date(b.as_of)
     para(BRIEF["opening"].format(date=date_text))
+    if b.as_of < dt.date.today():
+        para(BRIEF["known_note"].format(made=cn_date(dt.date.today())), name=SUB_FONT)
     if b.demo:
         para(BRIEF["demo_note"], name=SUB_FONT)
 

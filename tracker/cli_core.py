@@ -15,6 +15,13 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+def _moment(text: str) -> dt.datetime:
+    """A date means the end of that day; a date and time means that moment."""
+    if len(text.strip()) <= 10:
+        return dt.datetime.combine(dt.date.fromisoformat(text.strip()), dt.time.max)
+    return dt.datetime.fromisoformat(text.strip())
+
+
 def cmd_init(args) -> int:
     con = db.connect(args.db)
     print(f"数据库已就绪：{db.db_path(args.db)}（结构版本 {db.schema_version(con)}）")
@@ -77,14 +84,15 @@ def cmd_catalogue(args) -> int:
 
 def cmd_evaluate(args) -> int:
     con = db.connect(args.db)
-    ev = evaluate(con, args.as_of)
+    ev = evaluate(con, args.as_of, known_at=args.known_at)
     if args.json:
         print(json.dumps(to_json(ev), ensure_ascii=False, indent=1))
         return 0
     s = ev.summary
     labels = STATUS_LABEL["zh"]
     print(
-        f"截至 {ev.as_of}：达标 {s['met']}/{s['items']} 项（{s['readiness']:.1%}），"
+        ("" if ev.known_at is None else f"按 {ev.known_at:%Y-%m-%d %H:%M} 时已知的数据，")
+        + f"截至 {ev.as_of}：达标 {s['met']}/{s['items']} 项（{s['readiness']:.1%}），"
         f"未达标 {s['not_met']}，数据过期 {s['stale']}，无数据 {s['no_data']}，待核实 {s['pending']}"
     )
     cat = catalogue()
@@ -113,5 +121,11 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_catalogue)
     p = sub.add_parser("evaluate", help="评估截至某日的达标情况")
     p.add_argument("--as-of", type=_date, default=dt.date.today(), help="YYYY-MM-DD，默认今天")
+    p.add_argument(
+        "--known-at",
+        type=_moment,
+        default=None,
+        help="只用此时刻前录入的数据（YYYY-MM-DD 即当天结束，或 YYYY-MM-DDTHH:MM），默认用现在已知的全部数据",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)

@@ -21,41 +21,60 @@ FAR_FUTURE = dt.datetime(9999, 12, 31)
 DEFAULT_UNITS = f"(m.unit = c.reporter OR m.unit = '{OFFICE}' OR m.unit = m.area)"
 
 
-def ctes(max_start: str = "DATE '9999-12-31'") -> str:
-    """CTEs `choice`, `latest` and `eff` over a CTE `knowns(known_at)` that the caller defines: eff holds, per
-    known_at, the value that counts per metric/area/period (columns known_at, id, metric, unit, area,
-    period_start, period_end, period_label, value, recorded_at), for periods starting by `max_start`."""
+def ctes(max_start: str = "DATE '9999-12-31'", where: str = "true", known: str | None = None) -> str:
+    """CTEs ending in `eff`: per known_at, the value that counts per metric/area/period (columns known_at, id,
+    metric, unit, area, period_start, period_end, period_label, value, recorded_at), for periods starting by
+    `max_start` and measurements `m` for which `where` holds (a caller's narrowing, e.g. to a few metrics).
+
+    `known`: a SQL expression of the one moment every value is known at (the common case); None reads the
+    moments from a CTE `knowns(known_at)` that the caller defines (histories 「按当时已知」, one per date).
+
+    The latest figure is found per unit first and the units whose figure counts are chosen among those few
+    rows: grouping by the unit costs less than judging each of millions of rows against its metric's reporter.
+    The key orders by recorded_at, then id, and carries the id in its low 40 bits."""
+    if known is None:  # a moment per date, from the caller's knowns(known_at): the moment is a group key
+        moments = "SELECT DISTINCT known_at FROM knowns"
+        scan = "measurement m JOIN knowns k ON m.recorded_at <= k.known_at WHERE"
+        unit_moment, moment, group_moment = "k.known_at, ", "p.known_at", ", p.known_at"
+    else:
+        moments = f"SELECT CAST({known} AS TIMESTAMP) AS known_at"
+        scan = f"measurement m WHERE m.recorded_at <= {known} AND"
+        unit_moment, moment, group_moment = "", f"CAST({known} AS TIMESTAMP)", ""
     return f"""
+knowns_used AS ({moments}),
 choice AS (   -- the office's latest choice per metric/area/period, as known then
     SELECT k.known_at, f.metric, coalesce(f.area, '') AS area_k, f.period_start, f.unit
-    FROM figure_choice f JOIN knowns k ON f.chosen_at <= k.known_at
+    FROM figure_choice f JOIN knowns_used k ON f.chosen_at <= k.known_at
     QUALIFY row_number() OVER (PARTITION BY k.known_at, f.metric, f.area, f.period_start
                                ORDER BY f.chosen_at DESC) = 1
 ),
-latest AS MATERIALIZED (
-    SELECT k.known_at, m.metric, m.area, m.period_start, m.period_end,
-           max_by(struct_pack(id := m.id, unit := m.unit, period_label := m.period_label, value := m.value,
-                              recorded_at := m.recorded_at),
-                  epoch_us(m.recorded_at)::HUGEINT * 1099511627776 + m.id) AS s
-    FROM measurement m
-    JOIN knowns k ON m.recorded_at <= k.known_at
-    JOIN cat_metric c ON c.metric = m.metric
-    LEFT JOIN choice ch ON ch.known_at = k.known_at AND ch.metric = m.metric
-                       AND ch.area_k = coalesce(m.area, '') AND ch.period_start = m.period_start
-    WHERE m.period_start <= {max_start}
-      AND CASE WHEN ch.unit IS NOT NULL THEN m.unit = ch.unit ELSE {DEFAULT_UNITS} END
-    GROUP BY k.known_at, m.metric, m.area, m.period_start, m.period_end
+per_unit AS MATERIALIZED (   -- each unit's latest figure per metric/area/period
+    SELECT {unit_moment}m.metric, m.area, m.period_start, m.period_end, m.unit,
+           max(epoch_us(m.recorded_at)::HUGEINT * 1099511627776 + m.id) AS key
+    FROM {scan} m.period_start <= {max_start} AND ({where})
+    GROUP BY ALL
 ),
-eff AS (
-    SELECT known_at, s.id AS id, metric, s.unit AS unit, area, period_start, period_end,
-           s.period_label AS period_label, s.value AS value, s.recorded_at AS recorded_at
-    FROM latest
+latest AS MATERIALIZED (   -- the latest among the units whose figure counts
+    SELECT {moment} AS known_at, max(p.key) AS key
+    FROM per_unit p JOIN cat_metric c ON c.metric = p.metric
+    LEFT JOIN choice ch ON ch.known_at = {moment} AND ch.metric = p.metric
+                       AND ch.area_k = coalesce(p.area, '') AND ch.period_start = p.period_start
+    WHERE CASE WHEN ch.unit IS NOT NULL THEN p.unit = ch.unit
+               ELSE {DEFAULT_UNITS.replace("m.", "p.")} END
+    GROUP BY p.metric, p.area, p.period_start, p.period_end{group_moment}
+),
+eff AS MATERIALIZED (
+    SELECT l.known_at, m.id, m.metric, m.unit, m.area, m.period_start, m.period_end, m.period_label, m.value,
+           m.recorded_at
+    FROM latest l JOIN measurement m ON m.id = CAST(l.key % 1099511627776 AS BIGINT)
 )"""
 
 
-def latest_sql(known_at: dt.datetime | None = None) -> tuple[str, dict]:
-    """A query for the value that counts of every metric/area/period as known at `known_at`, with its params."""
-    sql = f"""WITH knowns AS (SELECT CAST($known_at AS TIMESTAMP) AS known_at),
-    {ctes()}
-    SELECT * EXCLUDE (known_at) FROM eff"""
-    return sql, {"known_at": known_at or FAR_FUTURE}
+def values_sql(where: str, select: str = "SELECT * EXCLUDE (known_at) FROM eff") -> str:
+    """A query over `eff`, the values that count as known at $known (bind known(...)), narrowed by `where`."""
+    return f"""WITH {ctes(where=where, known="CAST($known AS TIMESTAMP)")}
+    {select}"""
+
+
+def known(known_at: dt.datetime | None = None) -> dt.datetime:
+    return known_at or FAR_FUTURE

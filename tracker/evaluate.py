@@ -33,8 +33,9 @@ _SHAPE = """SELECT NULL::DATE AS as_of, NULL::VARCHAR AS metric, NULL::VARCHAR A
        NULL::VARCHAR[] AS missing, NULL::VARCHAR AS ref_label WHERE false"""
 
 
-def status_sql() -> str:
-    """The one evaluation query, built from the registry as it stands (a kind registered later joins in)."""
+def status_sql(one_moment: bool = True) -> str:
+    """The one evaluation query, built from the registry as it stands (a kind registered later joins in).
+    one_moment: every date knows the same values (the default, and `known_at`); otherwise each its own."""
     results = "\nUNION ALL BY NAME\n".join([f"({_SHAPE})", *(f"({kind.sql})" for kind in REGISTRY.values())])
     return f"""
 WITH dates AS (
@@ -42,7 +43,7 @@ WITH dates AS (
     FROM (SELECT unnest($dates) AS as_of, unnest($known) AS known_at) d
 ),
 knowns AS (SELECT DISTINCT known_at FROM dates),
-{counting.ctes("(SELECT max(as_of) FROM dates)")},
+{counting.ctes("(SELECT max(as_of) FROM dates)", known="CAST($moment AS TIMESTAMP)" if one_moment else None)},
 ranked AS MATERIALIZED (
     SELECT d.as_of, e.*,
            row_number() OVER (PARTITION BY d.as_of, e.metric, e.area
@@ -97,7 +98,12 @@ def metric_statuses(
     cat = cat or catalogue()
     use_catalogue(con, cat)
     dates = list(dates)
-    return con.execute(status_sql(), {"dates": dates, "known": _known(dates, known_at, known_then)}).df()
+    known = _known(dates, known_at, known_then)
+    one = len(set(known)) <= 1
+    params = {"dates": dates, "known": known}
+    if one:
+        params["moment"] = known[0] if known else counting.FAR_FUTURE
+    return con.execute(status_sql(one), params).df()
 
 
 _RANK = {status: i for i, status in enumerate(STATUSES)}

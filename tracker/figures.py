@@ -36,9 +36,8 @@ def other_figures(
     use_catalogue(con, cat or catalogue())
     known = known_at or counting.FAR_FUTURE
     return con.execute(
-        f"""WITH knowns AS (SELECT CAST($known AS TIMESTAMP) AS known_at),
-        {counting.ctes()},
-        per_unit AS (
+        f"""WITH {counting.ctes(known="CAST($known AS TIMESTAMP)")},
+        sent AS (
             SELECT m.metric, m.area, m.period_start, m.unit,
                    max_by(struct_pack(v := m.value, label := m.period_label), (m.recorded_at, m.id)) AS s
             FROM measurement m
@@ -47,7 +46,7 @@ def other_figures(
         SELECT p.metric, p.area, p.period_start, p.s.label AS period_label, p.unit, p.s.v AS value,
                e.unit AS counting_unit, e.value AS counting_value,
                e.value IS NULL OR abs(p.s.v - e.value) > 1e-9 AS differs
-        FROM per_unit p
+        FROM sent p
         LEFT JOIN eff e ON e.metric = p.metric AND e.area IS NOT DISTINCT FROM p.area
                        AND e.period_start = p.period_start
         WHERE p.unit IS DISTINCT FROM e.unit

@@ -23,7 +23,9 @@ import duckdb
 import pandas as pd
 import yaml
 
+from tracker import counting
 from tracker.catalogue import Catalogue, catalogue
+from tracker.catalogue_tables import use_catalogue
 from tracker.config import INDICATORS
 from tracker.exports import SafeWorkbook
 from tracker.periods import label as period_label
@@ -105,21 +107,17 @@ def _series_keys(key: str, n: int) -> list[str]:
     return [key] + [f"{key}{i}" for i in range(1, n)]
 
 
-VALUES_SQL = """
-WITH eff AS (
-    SELECT m.metric, m.area, m.period_start, m.value,
-           row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
-                              ORDER BY m.recorded_at DESC, m.id DESC) AS k
-    FROM measurement m
-    WHERE m.metric IN (SELECT unnest($metrics))
-      AND year(m.period_start) BETWEEN $first AND $last
+VALUES_SQL = counting.values_sql(
+    "m.metric IN (SELECT unnest($metrics)) AND year(m.period_start) BETWEEN $first AND $last",
+    "SELECT metric, area, period_start, value FROM eff WHERE value IS NOT NULL",
 )
-SELECT metric, area, period_start, value FROM eff WHERE k = 1 AND value IS NOT NULL
-"""
 
 
 def _values(con: duckdb.DuckDBPyConnection, metrics: list[str], first: int, last: int) -> pd.DataFrame:
-    out = con.execute(VALUES_SQL, {"metrics": metrics, "first": first, "last": last}).df()
+    use_catalogue(con, catalogue())
+    out = con.execute(
+        VALUES_SQL, {"metrics": metrics, "first": first, "last": last, "known": counting.known()}
+    ).df()
     out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
     out["year"] = [d.year for d in out["period_start"]]
     return out

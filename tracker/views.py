@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from tracker import completeness, verification
+from tracker import completeness, counting, verification
 from tracker.catalogue import Catalogue, Item, Phase, catalogue
 from tracker.catalogue_tables import use_catalogue
 from tracker.config import settings
@@ -186,12 +186,17 @@ def phase_table(cat: Catalogue, history: pd.DataFrame, as_of: dt.date) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def phase_matrix(con: duckdb.DuckDBPyConnection, cat: Catalogue, as_of: dt.date) -> pd.DataFrame:
+def phase_matrix(
+    con: duckdb.DuckDBPyConnection, cat: Catalogue, as_of: dt.date, known_then: bool = False
+) -> pd.DataFrame:
     """Item status at each phase's end (the current phase at as_of; future phases 'future'), long form:
-    phase, item, status, veto_risk, evaluated_at. One metric_statuses call over all the dates."""
+    phase, item, status, veto_risk, evaluated_at. One metric_statuses call over all the dates.
+    known_then: each phase judged with what was known at its end (「按当时已知」), not with later corrections."""
     when = {p.code: phase_eval_date(p, as_of) for p in cat.phases}
     dates = sorted({d for d in when.values() if d is not None})
-    folded = fold_items(metric_statuses(con, dates, cat), cat) if dates else pd.DataFrame()
+    folded = (
+        fold_items(metric_statuses(con, dates, cat, known_then=known_then), cat) if dates else pd.DataFrame()
+    )
     if len(folded):
         folded["as_of"] = pd.to_datetime(folded["as_of"]).dt.date
         folded = folded.set_index(["as_of", "item"])
@@ -320,22 +325,17 @@ def unit_submissions(
 
 # The office's check is matched by what was answered (metric/area/period/value), not by the row: an identical
 # answer sent again shows as verified, an answer changed after the check does not (tracker.verification).
-HISTORY_SQL = f"""
-WITH eff AS (
-    SELECT m.*, row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
-                                   ORDER BY m.recorded_at DESC, m.id DESC) AS k
-    FROM measurement m
-    WHERE m.metric IN (SELECT unnest($metrics)) AND m.period_end <= CAST($as_of AS DATE)
-)
-SELECT e.id, e.metric, e.area, e.period_start, e.period_end, e.period_label, e.value, e.grade,
-       e.note, e.evidence, e.recorded_at, e.unit, s.file_name, s.submitted_at, s.is_demo,
+HISTORY_SQL = counting.values_sql(
+    "m.metric IN (SELECT unnest($metrics)) AND m.period_end <= CAST($as_of AS DATE)",
+    f"""SELECT e.id, e.metric, e.area, e.period_start, e.period_end, e.period_label, e.value, m.grade,
+       m.note, m.evidence, e.recorded_at, e.unit, s.file_name, s.submitted_at, s.is_demo,
        v.verified_by, v.verified_at, v.verification_note
 FROM eff e
-LEFT JOIN submission s ON s.id = e.submission_id
+JOIN measurement m ON m.id = e.id
+LEFT JOIN submission s ON s.id = m.submission_id
 LEFT JOIN ({verification.answers_sql(verification.REP)}) v ON v.id = e.id
-WHERE e.k = 1
-ORDER BY e.metric, e.area, e.period_start
-"""
+ORDER BY e.metric, e.area, e.period_start""",
+)
 
 
 def metric_history(con: duckdb.DuckDBPyConnection, metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
@@ -344,7 +344,12 @@ def metric_history(con: duckdb.DuckDBPyConnection, metrics: Sequence[str], as_of
     cat = catalogue()
     use_catalogue(con, cat)
     checklist = [m for m in cat.metrics if m.code in set(metrics) and m.value_type == "yesno"]
-    params = {"metrics": list(metrics), "as_of": as_of, **verification.rep_params(checklist)}
+    params = {
+        "metrics": list(metrics),
+        "as_of": as_of,
+        "known": counting.known(),
+        **verification.rep_params(checklist),
+    }
     out = con.execute(HISTORY_SQL, params).df()
     for col in ("period_start", "period_end"):
         out[col] = pd.to_datetime(out[col]).dt.date
@@ -380,10 +385,10 @@ def _cached_unit_timeliness(as_of: dt.date, generation: int) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
-def _cached_phase_matrix(as_of: dt.date, generation: int) -> pd.DataFrame:
+def _cached_phase_matrix(as_of: dt.date, known_then: bool, generation: int) -> pd.DataFrame:
     from tracker import webapp
 
-    return phase_matrix(webapp.cursor(), webapp.cat(), as_of)
+    return phase_matrix(webapp.cursor(), webapp.cat(), as_of, known_then)
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
@@ -428,10 +433,10 @@ def app_ranking(ev: Evaluation, as_of: dt.date) -> pd.DataFrame:
     return completeness.ranking(ev, _cached_unit_timeliness(as_of, webapp.data_generation()), webapp.cat())
 
 
-def app_phase_matrix(as_of: dt.date) -> pd.DataFrame:
+def app_phase_matrix(as_of: dt.date, known_then: bool = False) -> pd.DataFrame:
     from tracker import webapp
 
-    return _cached_phase_matrix(as_of, webapp.data_generation())
+    return _cached_phase_matrix(as_of, known_then, webapp.data_generation())
 
 
 def app_metric_history(metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:

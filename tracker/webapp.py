@@ -43,8 +43,8 @@ def cached_evaluation(as_of: dt.date, generation: int) -> Evaluation:
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="正在计算历史趋势……")
-def cached_history(dates: tuple[dt.date, ...], generation: int):
-    return readiness_history(cursor(), list(dates))
+def cached_history(dates: tuple[dt.date, ...], known_then: bool, generation: int):
+    return readiness_history(cursor(), list(dates), known_then=known_then)
 
 
 GENERATION_SQL = """
@@ -64,8 +64,9 @@ def evaluation(as_of: dt.date) -> Evaluation:
     return cached_evaluation(as_of, data_generation())
 
 
-def history(dates) -> object:
-    return cached_history(tuple(dates), data_generation())
+def history(dates, known_then: bool = False) -> object:
+    """Readiness at each date; known_then: each date as known at its end (later corrections left out)."""
+    return cached_history(tuple(dates), known_then, data_generation())
 
 
 def clear_caches() -> None:

@@ -1,7 +1,7 @@
 """compare: one measured value against another measured value (千人口床位数 ≥ 区域卫生规划要求).
 
 The latest value of the metric is compared with the reference metric named in `against` for the same year,
-or the latest reference at most `ref_years` years older (a five-year regional plan: ref_years 5; default 1,
+or the latest reference at most `ref_years` years older (`against_label`: how reasons name the reference) (a five-year regional plan: ref_years 5; default 1,
 the same year only). An older reference is 数据过期, naming its year; none at all is 无数据."""
 
 from indicators.rules.common import SHOWN_OP, RuleKind, Why, check_op, op_holds, shown_op
@@ -32,13 +32,15 @@ FROM a LEFT JOIN b ON b.as_of = a.as_of AND b.metric = a.metric AND b.area IS NO
 
 TEXT = {
     "zh": {
-        "reason": "{period} {name} {value} {op} {against} {ref}（{ref_period}）（{reporter}）",
+        "reason": "{period} {name} {value} {op} {against} {ref}（{reporter}）",
+        "ref_period": "（{ref_period}）",
         "no_ref": "{period} {name} {value}，缺少{against}（{reporter}）",
         "old_ref": "{period} {name} {value}，{against}最新为{ref_period}，超过{years}年有效期，需更新（{reporter}）",
         "target": "{op}{against}",
     },
     "en": {
-        "reason": "{period} {name} {value} {op} {against} {ref} ({ref_period}) ({reporter})",
+        "reason": "{period} {name} {value} {op} {against} {ref} ({reporter})",
+        "ref_period": " ({ref_period})",
         "no_ref": "{period} {name} {value}; {against} missing ({reporter})",
         "old_ref": "{period} {name} {value}; the latest {against} is of {ref_period}, older than {years} years "
         "({reporter})",
@@ -51,16 +53,19 @@ def _reason(why: Why) -> str | None:
     m, status, text = why.metric, why.row["status"], TEXT[why.lang]
     if why.value() is None:
         return None
-    against = m.against_name
+    against = m.rule.get("against_label") or m.against_name
     if status == "no_data":
         return text["no_ref"].format(against=against, **why.parts)
-    parts = {"against": against, "ref_period": why.row.get("ref_label") or "", **why.parts}
+    ref_period = why.row.get("ref_label") or ""
+    parts = {"against": against, "ref_period": ref_period, **why.parts}
     if status == "stale" and why.value("ref_value") is not None:
         return text["old_ref"].format(years=m.rule.get("ref_years", 1), **parts)
     if status not in ("met", "not_met"):
         return None
     op = shown_op(why.row["value"], m.rule["op"], why.row["ref_value"])
-    return text["reason"].format(op=op, ref=why.fig(why.row["ref_value"]), **parts)
+    # The reference's period is said only when it is not the figure's own.
+    shown = "" if ref_period == why.parts["period"] else text["ref_period"].format(ref_period=ref_period)
+    return text["reason"].format(op=op, ref=why.fig(why.row["ref_value"]) + shown, **parts)
 
 
 def _check(rule: dict) -> list[str]:
@@ -74,7 +79,8 @@ def _check(rule: dict) -> list[str]:
 
 
 def _target(metric, lang: str = "zh") -> str:
-    return TEXT[lang]["target"].format(op=SHOWN_OP[metric.rule["op"]], against=metric.against_name)
+    against = metric.rule.get("against_label") or metric.against_name
+    return TEXT[lang]["target"].format(op=SHOWN_OP[metric.rule["op"]], against=against)
 
 
 KIND = RuleKind(
@@ -82,7 +88,7 @@ KIND = RuleKind(
     label="与对照值比较",
     value_type="number",
     sql=SQL,
-    params=("op", "against", "ref_years"),
+    params=("op", "against", "ref_years", "against_label"),
     check=_check,
     reason=_reason,
     target=_target,

@@ -67,9 +67,9 @@ TEXT = {
         "gap": "{name} 缺{missing}数据，无法判断趋势（{reporter}）",
         "span_steady": "近3年",
         "span_three_years_ago": "与3年前相比",
-        ("steady", "down", True): "逐年未升且总体下降",
+        ("steady", "down", True): "持续下降",
         ("steady", "down", False): "未持续下降",
-        ("steady", "up", True): "逐年未降且总体上升",
+        ("steady", "up", True): "持续上升",
         ("steady", "up", False): "未持续上升",
         ("three_years_ago", "down", True): "已下降",
         ("three_years_ago", "down", False): "未下降",
@@ -86,9 +86,9 @@ TEXT = {
         "gap": "{name}: no figure for {missing}, no trend can be judged ({reporter})",
         "span_steady": "last 3 years",
         "span_three_years_ago": "against 3 years earlier",
-        ("steady", "down", True): "never up and lower overall",
+        ("steady", "down", True): "steadily falling",
         ("steady", "down", False): "not steadily falling",
-        ("steady", "up", True): "never down and higher overall",
+        ("steady", "up", True): "steadily rising",
         ("steady", "up", False): "not steadily rising",
         ("three_years_ago", "down", True): "lower",
         ("three_years_ago", "down", False): "not lower",
@@ -108,8 +108,11 @@ def mode(metric) -> str:
 
 
 def verdict(why: Why, met: bool) -> str:
-    """The words for how the series moved: 「逐年未升且总体下降」「未持续下降」."""
+    """The words for how the series moved: 「持续下降」「未持续下降」, 「保持在最好水平」 for a flat series at its best."""
     text, m = TEXT[why.lang], why.metric
+    values = why.seq("series")
+    if met and len(values) > 1 and max(values) == min(values):
+        return text["at_best"]
     return text[(mode(m), m.rule.get("direction", "up"), met)]
 
 

@@ -93,6 +93,8 @@ BRIEF = {
         "市创卫办依据各责任单位报送的数据，对国家卫生城市标准7大类45项指标的达标情况进行了评估。"
         "现将截至{date}的工作进展情况通报如下。"
     ),
+    # Which data the verdicts use: everything recorded by the day the briefing was made, later corrections included.
+    "known_note": "说明：本通报按编制之日（{made}）已录入的全部数据评估，截至日之后补报或更正的数据一并计入。",
     "demo_note": "说明：本通报依据系统自动生成的演示数据编制，不代表真实工作情况。",
     "h1": "一、总体进展",
     "overall": (

@@ -29,6 +29,10 @@ UI: dict[str, dict[str, str]] = {
         "as_of_label": "截至日期",
         "as_of_help": "所有页面按此日期评估：只计入该日前已结束的报送期。",
         "as_of_caption": "截至 {date} 的评估",
+        "known_toggle": "按当时已知",
+        "known_toggle_help": "打开：每个日期只用当时已录入的数据评估（后来补报、更正的数据不计入）；关闭：用现在已知的全部数据",
+        "known_then_caption": "按当时已知：每个时点只计当时已录入的数据",
+        "known_now_caption": "按现在已知：含之后补报和更正的数据",
         # overview
         "overview_title": "领导驾驶舱",
         "readiness_text": "达标 {met}/{total} 项（{pct:.1f}%）",
@@ -245,6 +249,10 @@ UI: dict[str, dict[str, str]] = {
         "as_of_label": "As of",
         "as_of_help": "Every page evaluates as of this date: only periods ended by then count.",
         "as_of_caption": "Evaluation as of {date}",
+        "known_toggle": "As known then",
+        "known_toggle_help": "On: each date judged with what had been recorded by then (later corrections left out); off: with everything known now",
+        "known_then_caption": "As known then: each date counts only what had been recorded by then",
+        "known_now_caption": "As known now: later reports and corrections included",
         "overview_title": "Leaders' dashboard",
         "readiness_text": "Met {met}/{total} items ({pct:.1f}%)",
         "readiness_label": "Items met",
@@ -614,6 +622,15 @@ DEMO_BANNER_EN = "Demo data: this database holds generated demo data (a simulate
 
 def demo_banner() -> str:
     return DEMO_BANNER if lang() == "zh" else DEMO_BANNER_EN
+
+
+def known_then(key: str) -> bool:
+    """The 「按当时已知」 toggle of a page (off by default: as known now), with a caption saying which it shows."""
+    import streamlit as st
+
+    on = st.toggle(t("known_toggle"), key=key, help=t("known_toggle_help"))
+    st.caption(t("known_then_caption" if on else "known_now_caption"))
+    return on
 
 
 def as_of() -> dt.date:
