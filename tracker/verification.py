@@ -45,16 +45,13 @@ def answers_sql(metrics: str) -> str:
     answer of a different value recorded after it by a unit whose figure counts by default.
     Needs cat_metric on the connection (tracker.catalogue_tables.use_catalogue)."""
     return f"""
-    WITH knowns AS (SELECT CAST($v_known AS TIMESTAMP) AS known_at),
-    {counting.ctes()},
+    WITH {counting.ctes(where=f"m.metric IN (SELECT metric FROM {metrics})", known="CAST($v_known AS TIMESTAMP)")},
     counted AS (
         SELECT m.* FROM measurement m JOIN cat_metric c ON c.metric = m.metric
         WHERE m.metric IN (SELECT metric FROM {metrics}) AND {counting.DEFAULT_UNITS}
     ),
     current AS (
-        SELECT e.* EXCLUDE (known_at), m.evidence, m.note
-        FROM eff e JOIN measurement m ON m.id = e.id
-        WHERE e.metric IN (SELECT metric FROM {metrics})
+        SELECT e.* EXCLUDE (known_at), m.evidence, m.note FROM eff e JOIN measurement m ON m.id = e.id
     ),
     holding AS (
         SELECT v.* FROM verification v
