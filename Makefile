@@ -10,8 +10,13 @@ PORT ?= 8501
 
 setup: .venv/ready
 
+# The demo campaign in a file of its own (data/demo.duckdb), labelled in the app; real data never goes there.
 run: .venv/ready
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	TRACKER_DB=data/demo.duckdb TRACKER_DEMO=1 $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+# The real database: TRACKER_DB, or data/tracker.duckdb; starts empty, never filled with the demo.
+run-real: .venv/ready
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: .venv/ready
 	$(PY) -m pytest -q
@@ -22,4 +27,4 @@ test-long: .venv/ready
 lint: .venv/ready
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
 
-.PHONY: setup run test test-long lint
+.PHONY: setup run run-real test test-long lint

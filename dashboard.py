@@ -48,11 +48,14 @@ if actor is not None:
         bind="query-params",
     )
     unit = f"，{actor.unit}" if actor.unit else ""
-    st.sidebar.caption(a("signed_in_as", name=actor.name, role=role_label(actor.role), unit=unit))
+    # Plain text, never Markdown: an account name is shown as typed.
+    st.sidebar.text(a("signed_in_as", name=actor.name, role=role_label(actor.role), unit=unit))
     if st.sidebar.button(a("logout_button"), icon=":material/logout:"):
         session.logout()
         st.rerun()
 st.sidebar.caption(t("app_title"))
+with st.sidebar:
+    session.hand_over_cookie()  # after a sign-in: the browser fetches its session cookie
 if webapp.is_demo():
     st.info(demo_banner(), icon=":material/science:")
 page.run()

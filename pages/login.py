@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import session
+from tracker import session, users
 from tracker.strings.auth import a
 from tracker.users import AccountError
 
@@ -14,10 +14,15 @@ if st.session_state.get(session.IDLE_KEY):
     from tracker.config import settings
 
     st.warning(a("idle_logged_out", minutes=settings()["idle_timeout_minutes"]))
+if st.session_state.get(session.ENDED_KEY):  # the account was disabled or changed while signed in
+    st.warning(st.session_state[session.ENDED_KEY])
 st.caption(a("login_intro"))
 with st.form("login", enter_to_submit=True):
-    name = st.text_input(a("login_name"), key="login_name")
-    password = st.text_input(a("login_password"), type="password", key="login_password")
+    # The limits are the browser's; the service bounds what it reads and records whatever arrives.
+    name = st.text_input(a("login_name"), key="login_name", max_chars=users.MAX_NAME)
+    password = st.text_input(
+        a("login_password"), type="password", key="login_password", max_chars=users.MAX_PASSWORD
+    )
     submitted = st.form_submit_button(a("login_button"), type="primary")
 if submitted:
     try:

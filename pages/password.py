@@ -3,6 +3,7 @@
 import streamlit as st
 
 from tracker import session, webapp
+from tracker.auth import PermissionDenied
 from tracker.strings.auth import a
 from tracker.users import AccountError, change_password
 
@@ -26,8 +27,9 @@ if submitted:
         st.error(a("passwords_differ"))
     else:
         try:
-            change_password(webapp.cursor(), actor, old, new)
-        except AccountError as exc:
+            # The change ends every session of the account; this one carries on with a new one.
+            session.password_changed(change_password(webapp.cursor(), actor, old, new))
+        except (AccountError, PermissionDenied) as exc:
             st.error(str(exc))
         else:
             st.toast(a("password_changed"), icon=":material/check_circle:")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from tracker import session, webapp
 from tracker.auth import ROLES, PermissionDenied
-from tracker.strings.auth import a, role_label
+from tracker.strings.auth import a, plain, role_label
 from tracker.users import AccountError, create_user, list_users, reset_password, set_disabled
 
 actor = session.guard("users")
@@ -18,9 +18,9 @@ def attempt(action, done: str) -> None:
     try:
         action()
     except (AccountError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
     else:
-        st.success(done)
+        st.success(plain(done))
 
 
 with st.form("add_user", clear_on_submit=True):

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tracker import db, navigation
 from tracker.auth import SYSTEM, Actor
 from tracker.config import ROOT
-from tracker.users import create_user
+from tracker.users import LOGIN_FAILED, create_user
 
 PW = "office-secret-1"
 
@@ -75,12 +75,12 @@ def test_administrator_signs_in_with_the_environment_password(app_db):
     assert at.session_state["actor"] == Actor("admin", "admin")
     assert at.title[0].value == "领导驾驶舱"
     frame = signed_in(Actor("admin", "admin"))
-    assert any("当前用户：admin（创卫办管理员）" in c.value for c in frame.sidebar.caption)
+    assert any("当前用户：admin（创卫办管理员）" in c.value for c in frame.sidebar.text)
 
 
 def test_wrong_password_is_refused_on_screen(app_db):
     at = sign_in("admin", "not the password")
-    assert [e.value for e in at.error] == ["账号或密码错误"]
+    assert [e.value for e in at.error] == [LOGIN_FAILED]
     assert "actor" not in at.session_state
 
 
@@ -160,3 +160,76 @@ def test_audit_page_shows_the_logins(app_db):
     assert not at.exception
     log = at.dataframe[0].value
     assert {"login", "login_failed"} <= set(log["action"])
+
+
+def test_forced_change_under_a_padded_name_is_stored(app_db):
+    from tracker import webapp
+    from tracker.users import authenticate
+
+    at = sign_in("新同事 ")
+    assert at.title[0].value == "首次登录请修改密码"
+    old, new, again = at.text_input
+    old.input(PW)
+    new.input("a brand new password")
+    again.input("a brand new password")
+    at.button[0].click().run()
+    assert not at.exception
+    con = webapp.cursor()
+    assert authenticate(con, "新同事", "a brand new password")[1] is False
+    changes = con.execute("SELECT actor FROM audit_log WHERE action = 'password_change'").fetchall()
+    assert changes == [("新同事",)]
+
+
+def test_a_disabled_accounts_open_session_is_signed_out_at_its_next_action(app_db):
+    from tracker import webapp
+    from tracker.users import set_disabled
+
+    at = sign_in("城管上报员")
+    at.switch_page("pages/upload.py").run()
+    assert at.session_state["actor"].name == "城管上报员"
+    set_disabled(webapp.cursor(), SYSTEM, "城管上报员")
+    at.run()
+    assert not at.exception
+    assert "actor" not in at.session_state
+    assert not at.file_uploader
+    frame = dashboard()
+    frame.session_state["actor"] = Actor("城管上报员", "reporter", "城管执法局")
+    frame.run()
+    assert "actor" not in frame.session_state
+    assert any("停用" in w.value for w in frame.warning)
+
+
+def test_names_render_as_plain_text(app_db):
+    """An account from before the name rules, named like a Markdown link: shown as typed, never as a link."""
+    from tracker import webapp
+
+    name = "[x](javascript:alert(1))"
+    webapp.cursor().execute(
+        "INSERT INTO app_user (name, role, salt, pw_hash, created_at) VALUES (?, 'leader', '', '', now())",
+        [name],
+    )
+    frame = signed_in(Actor(name, "leader"))
+    assert not frame.exception
+    assert any(f"当前用户：{name}" in t.value for t in frame.sidebar.text)
+    assert not [m for m in frame.sidebar.markdown if "javascript" in m.value]
+
+
+def test_a_one_time_password_confines_the_session_whatever_its_state_says(app_db):
+    """must_change comes from the stored account on every run, not from what the session remembers."""
+    at = signed_in(Actor("新同事", "leader"), must_change=False)
+    assert not at.exception
+    assert at.title[0].value == "首次登录请修改密码"
+    assert at.session_state["must_change"] is True
+
+
+def test_a_huge_name_on_the_login_page_is_refused_and_recorded_bounded(app_db):
+    from tracker import webapp
+
+    at = sign_in("名" * 5_000_000, "x")
+    assert [e.value for e in at.error] == [LOGIN_FAILED]
+    ((actor, target),) = (
+        webapp.cursor()
+        .execute("SELECT actor, target FROM audit_log WHERE action = 'login_failed'")
+        .fetchall()
+    )
+    assert len(actor) <= 80 and len(target) <= 80

@@ -118,9 +118,12 @@ def test_overview_in_english(app_env, demo_con):
     assert at.title[0].value == "Leaders' dashboard"
 
 
-def test_an_empty_database_gets_the_demo_and_says_so(tmp_path, monkeypatch):
+def test_an_empty_database_in_demo_mode_gets_the_demo_and_says_so(tmp_path, monkeypatch):
     path = tmp_path / "empty.duckdb"
     monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.setenv(
+        "TRACKER_DEMO", "1"
+    )  # `make run`; a real database is never filled (test_demo_separation)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.session_state["actor"] = ADMIN
     at.run()

@@ -3,7 +3,7 @@ hiding pages: every service takes the acting user and calls `require` before it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tracker.catalogue import OFFICE
 
@@ -19,6 +19,10 @@ class Actor:
     name: str
     role: str  # admin (创卫办) | reporter (bound to one unit) | leader (reads only)
     unit: str | None = None
+    # A digest of the account's password hash when the actor came from a sign-in: a password change or reset
+    # elsewhere makes it stale, and tracker.users.current_actor then refuses the session. None for actors made
+    # in code (the command line, services, tests), which have no session to end. Not part of equality.
+    stamp: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def acts_for(self) -> str | None:

@@ -1,12 +1,22 @@
-"""`python -m tracker …`: the command line. Each feature module adds its own subcommands."""
+"""`python -m tracker …`: the command line. Each feature module adds its own subcommands.
+
+Every expected failure is a `CliError` (tracker/cli_errors.py): a Chinese message on stderr and its documented
+exit code, never a traceback. Anything else is a bug: a short message with an error id, the traceback in the log
+(tracker/logs.py). Whatever a command prints passes through `EscapingWriter`, so a file name holding terminal
+escapes is shown, not obeyed."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import time
+import uuid
 from importlib import import_module
 
+from tracker import logs
 from tracker.catalogue import CatalogueError
+from tracker.cli_errors import INTERNAL_ERROR, CliError
 
 # Modules exposing add_commands(subparsers); each subcommand sets `func(args) -> int`.
 COMMAND_MODULES = (
@@ -15,7 +25,34 @@ COMMAND_MODULES = (
     "tracker.user_cli",
     "tracker.office_cli",
     "tracker.verification_cli",
+    "tracker.backup_cli",
 )
+
+log = logging.getLogger("tracker.cli")
+
+# C0 and C1 controls (but newline and tab), DEL, and the bidirectional overrides that reorder what is shown.
+_UNSAFE = {c for c in range(0x20) if c not in (0x09, 0x0A)} | set(range(0x7F, 0xA0))
+_UNSAFE |= set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+_ESCAPES = {c: f"\\u{c:04x}" for c in _UNSAFE}
+
+
+def escape_controls(text: str) -> str:
+    """`\\x1b[31m` → `\\u001b[31m`: visible, inert, and still valid inside a JSON string."""
+    return text.translate(_ESCAPES)
+
+
+class EscapingWriter:
+    """A text stream wrapper that escapes control characters in everything written through it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(escape_controls(text))
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,9 +76,49 @@ def _accept_db_after(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingWriter(out), EscapingWriter(err)
     try:
-        return args.func(args)
+        args = build_parser().parse_args(argv)
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _run(args) -> int:
+    logs.setup(getattr(args, "db", None))
+    name = " ".join(
+        str(getattr(args, key))
+        for key in ("command", "user_command", "audit_command")
+        if getattr(args, key, None)
+    )
+    started = time.perf_counter()
+    code = INTERNAL_ERROR
+    try:
+        code = args.func(args)
+        return code
     except CatalogueError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        code = 2
+        return code
+    except CliError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        code = exc.exit_code
+        return code
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        code = 130
+        return code
+    except Exception:  # a bug: a short message here, the details in the log
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("error id %s in command %s", error_id, name)
+        where = logs.log_file()
+        print(
+            f"内部错误（错误编号 {error_id}）。" + (f"详情已写入日志 {where}" if where else "详情见上方日志"),
+            file=sys.stderr,
+        )
+        return code
+    finally:
+        log.info(
+            "actor=cli action=%s outcome=exit %s duration=%.3fs", name, code, time.perf_counter() - started
+        )

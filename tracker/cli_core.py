@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
+import os
 
 from tracker import db
 from tracker.catalogue import catalogue
+from tracker.cli_db import open_db
+from tracker.cli_errors import Refused
+from tracker.config import db_path
 from tracker.evaluate import evaluate, to_json
+from tracker.national_form import is_demo
 from tracker.strings import STATUS_LABEL, VETO
 
 
 def _date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
+    """An argparse type: a calendar date, refused in Chinese when it is not one."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"「{text}」不是日期，应写成 YYYY-MM-DD，如 2023-12-31") from None
+
+
+def bounded_int(low: int, high: int):
+    """An argparse type: a whole number within [low, high] (no OverflowError deep in a date sum)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"「{text}」不是整数") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} 超出范围，应在 {low} 到 {high} 之间")
+        return value
+
+    return parse
 
 
 def _moment(text: str) -> dt.datetime:
@@ -23,17 +48,34 @@ def _moment(text: str) -> dt.datetime:
 
 
 def cmd_init(args) -> int:
-    con = db.connect(args.db)
+    con = open_db(args.db)
     print(f"数据库已就绪：{db.db_path(args.db)}（结构版本 {db.schema_version(con)}）")
     return 0
 
 
 def cmd_demo(args) -> int:
-    from tracker.demo import load_demo
+    """The demo goes to data/demo.duckdb unless --db / TRACKER_DB name another file — never to the real
+    default file, never beside real submissions."""
+    from tracker.config import DEMO_DB, is_real_default
+    from tracker.demo import DemoRefused, clear_demo, load_demo
 
-    con = db.connect(args.db)
-    n = load_demo(con, replace=args.replace)
-    print(f"已载入演示数据：{n} 条测量值" if n else "数据库已有数据，未载入演示数据（用 --replace 覆盖）")
+    path = db_path(args.db) if (args.db or os.environ.get("TRACKER_DB")) else DEMO_DB
+    if is_real_default(path) and not args.clear:
+        raise Refused(f"{path} 是正式数据库，演示数据不载入其中；演示数据默认放在 {DEMO_DB}")
+    con = open_db(path)
+    if args.clear:
+        counts = clear_demo(con)
+        print(f"已删除演示数据：{counts['submission']} 份报送、{counts['measurement']} 条测量值（{path}）")
+        return 0
+    try:
+        n = load_demo(con, replace=args.replace, actor="cli")
+    except DemoRefused as exc:
+        raise Refused(str(exc)) from None
+    print(
+        f"已载入演示数据：{n} 条测量值（{path}）"
+        if n
+        else f"数据库已有数据，未载入演示数据（用 --replace 重新载入演示数据）：{path}"
+    )
     return 0
 
 
@@ -83,10 +125,12 @@ def cmd_catalogue(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    con = db.connect(args.db)
+    con = open_db(args.db, write=False)
     ev = evaluate(con, args.as_of, known_at=args.known_at)
     if args.json:
-        print(json.dumps(to_json(ev), ensure_ascii=False, indent=1))
+        data = to_json(ev)
+        data["demo"] = is_demo(con)  # other tools must know generated figures from real ones
+        print(json.dumps(data, ensure_ascii=False, indent=1))
         return 0
     s = ev.summary
     labels = STATUS_LABEL["zh"]
@@ -113,8 +157,10 @@ def cmd_evaluate(args) -> int:
 def add_commands(sub) -> None:
     p = sub.add_parser("init", help="创建或升级数据库")
     p.set_defaults(func=cmd_init)
-    p = sub.add_parser("demo", help="向空数据库载入演示数据")
-    p.add_argument("--replace", action="store_true", help="清空现有数据后载入")
+    p = sub.add_parser("demo", help="载入演示数据（默认 data/demo.duckdb；有真实报送的数据库拒绝载入）")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--replace", action="store_true", help="删除已有演示数据后重新载入（真实数据不受影响）")
+    how.add_argument("--clear", action="store_true", help="只删除演示数据（记入审计日志）")
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("catalogue", help="列出指标目录")
     p.add_argument("--json", action="store_true")

@@ -10,12 +10,26 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 INDICATORS = ROOT / "indicators"
-DEFAULT_DB = ROOT / "data" / "tracker.duckdb"
+DEFAULT_DB = ROOT / "data" / "tracker.duckdb"  # the real database: never holds demo rows
+DEMO_DB = ROOT / "data" / "demo.duckdb"  # the demo campaign, in a file of its own (`make run`)
+
+
+def demo_mode() -> bool:
+    """TRACKER_DEMO=1 (set by `make run`): the app shows the demo campaign, loaded into an empty demo file."""
+    return os.environ.get("TRACKER_DEMO") == "1"
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
-    """`--db` wins, then TRACKER_DB, then data/tracker.duckdb."""
-    return Path(explicit or os.environ.get("TRACKER_DB") or DEFAULT_DB)
+    """`--db` wins, then TRACKER_DB, then data/demo.duckdb in demo mode, else data/tracker.duckdb."""
+    return Path(explicit or os.environ.get("TRACKER_DB") or (DEMO_DB if demo_mode() else DEFAULT_DB))
+
+
+def is_real_default(path: str | os.PathLike) -> bool:
+    """Whether `path` is the real database's default file (data/tracker.duckdb), where the demo never goes."""
+    try:
+        return Path(path).resolve() == Path(DEFAULT_DB).resolve()
+    except OSError:
+        return False
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 
 import duckdb
@@ -165,12 +167,49 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        4,
+        """
+        -- web_session (issue 12, sign-in): the server side of the sign-in cookie, so that a reload, a bookmark
+        -- or a second tab keeps the sign-in within the idle limit, and the server can end it (sign-out,
+        -- disable, password reset or change). The browser holds a random token in an HttpOnly, SameSite=Strict
+        -- cookie; only its sha256 is stored. No PRIMARY KEY or UNIQUE: DuckDB rewrites indexed rows on UPDATE,
+        -- and the table stays small (one row per sign-in; ended rows are purged after a day).
+        CREATE TABLE web_session (
+            id            VARCHAR NOT NULL,      -- random handle kept in the Streamlit session, never sent out
+            user_name     VARCHAR NOT NULL,
+            stamp         VARCHAR NOT NULL,      -- the account's password stamp at sign-in (tracker.users)
+            token_hash    VARCHAR,               -- sha256 of the cookie's token; NULL until the page fetched it
+            handoff_hash  VARCHAR,               -- sha256 of the one-time code exchanged for the cookie
+            handoff_until TIMESTAMP,
+            created_at    TIMESTAMP NOT NULL,
+            last_seen     TIMESTAMP NOT NULL,
+            expires_at    TIMESTAMP NOT NULL,
+            ended_at      TIMESTAMP,
+            ended_why     VARCHAR                -- logout | idle | expired | disabled | password_reset | …
+        );
+        """,
+    ),
+    (
+        5,
+        """
+        -- The audit log as a hash chain (tracker/audit.py): each entry holds the previous entry's hash and a hash
+        -- of its own content with it, so a row deleted or changed in the file breaks the chain where it was.
+        -- audit_head keeps the newest link, so rows cut from the end are noticed too.
+        ALTER TABLE audit_log ADD COLUMN prev_hash VARCHAR;
+        ALTER TABLE audit_log ADD COLUMN row_hash VARCHAR;
+        CREATE TABLE audit_head (last_id BIGINT, last_hash VARCHAR NOT NULL, entries BIGINT NOT NULL);
+        """,
+    ),
 ]
 
-# A migration number used twice would run on some databases and not on others: refuse at import.
-assert [v for v, _ in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1)), (
-    "migrations must be numbered 1, 2, 3 …"
-)
+# Python steps run right after a migration's SQL, in its transaction: "module:function(con)".
+AFTER_MIGRATION = {5: "tracker.audit:seal"}  # chain the entries written before the chain existed
+
+# A migration number used twice would run on some databases and not on others: refuse at import. Numbers
+# need not be consecutive (branches reserve theirs); each runs once, recorded in schema_version.
+_numbers = [v for v, _ in MIGRATIONS]
+assert _numbers == sorted(set(_numbers)), "migration numbers must be unique and increasing"
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -196,25 +235,45 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return row[0] or 0
 
 
+# One writer at a time in this process (DuckDB lets only one process write the file): the datasette model.
+# The audit chain needs it — reading the newest link and appending the next must not interleave with another
+# thread's append — and DuckDB would otherwise abort one of two transactions that touch the same rows.
+WRITE_LOCK = threading.RLock()
+_state = threading.local()
+
+
+def in_transaction() -> bool:
+    """Whether this thread is inside `transaction(...)`."""
+    return getattr(_state, "depth", 0) > 0
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection):
-    """All of the block or nothing: COMMIT at its end, ROLLBACK if it raises."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    """All of the block or nothing: COMMIT at its end, ROLLBACK if it raises (one writer at a time)."""
+    with WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        _state.depth = getattr(_state, "depth", 0) + 1
+        try:
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            _state.depth -= 1
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    current = schema_version(con)
+    schema_version(con)  # creates the table on a new file
+    applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
     for version, sql in MIGRATIONS:
-        if version <= current:
+        if version in applied:
             continue
         with transaction(con):
             con.execute(sql)
+            if version in AFTER_MIGRATION:
+                module, function = AFTER_MIGRATION[version].split(":")
+                getattr(import_module(module), function)(con)
             con.execute("INSERT INTO schema_version VALUES (?)", [version])
 
 

@@ -177,16 +177,76 @@ def demo_rows(cat: Catalogue, today: dt.date) -> pd.DataFrame:
     )
 
 
+class DemoRefused(Exception):
+    """The demo would mix with real data: the message says why, in Chinese."""
+
+
+# What the demo writes, child tables first: clearing the demo deletes these rows and nothing else.
+_DEMO_MEASUREMENTS = (
+    "SELECT m.id FROM measurement m JOIN submission s ON s.id = m.submission_id WHERE s.is_demo"
+)
+_DEMO_DELETES = (
+    ("verification", f"DELETE FROM verification WHERE measurement_id IN ({_DEMO_MEASUREMENTS})"),
+    ("warned_row", "DELETE FROM warned_row WHERE submission_id IN (SELECT id FROM submission WHERE is_demo)"),
+    (
+        "refused_row",
+        "DELETE FROM refused_row WHERE submission_id IN (SELECT id FROM submission WHERE is_demo)",
+    ),
+    (
+        "figure_choice",  # the office's choices that touch no real figure
+        """DELETE FROM figure_choice f WHERE NOT EXISTS (
+               SELECT 1 FROM measurement m JOIN submission s ON s.id = m.submission_id
+               WHERE NOT s.is_demo AND m.metric = f.metric AND m.period_start = f.period_start)""",
+    ),
+    ("measurement", f"DELETE FROM measurement WHERE id IN ({_DEMO_MEASUREMENTS})"),
+    ("submission", "DELETE FROM submission WHERE is_demo"),
+)
+
+
+def real_submissions(con: duckdb.DuckDBPyConnection) -> int:
+    """How many submissions in the database are not the demo's (uploads, imports, refused files alike)."""
+    return con.execute("SELECT count(*) FROM submission WHERE NOT is_demo").fetchone()[0]
+
+
+def _refuse_if_real(con: duckdb.DuckDBPyConnection) -> None:
+    real = real_submissions(con)
+    if real:
+        raise DemoRefused(
+            f"数据库中已有 {real} 份真实报送，演示数据不能与真实数据混在一起；"
+            "请用单独的演示数据库（make run 使用 data/demo.duckdb）"
+        )
+
+
+def _delete_demo(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    counts = {}
+    for table, sql in _DEMO_DELETES:
+        counts[table] = con.execute(sql).fetchone()[0]
+    return counts
+
+
+def clear_demo(con: duckdb.DuckDBPyConnection, actor: str = "cli") -> dict[str, int]:
+    """Delete the demo's rows (and only those) in one transaction, with an audit entry of what went."""
+    from tracker import audit
+
+    with transaction(con):
+        counts = _delete_demo(con)
+        audit.record(con, actor, "demo_clear", "demo", before=counts, detail="删除演示数据")
+    return counts
+
+
 def load_demo(
     con: duckdb.DuckDBPyConnection,
     today: dt.date | None = None,
     replace: bool = False,
     cat: Catalogue | None = None,
+    actor: str = "system",
 ) -> int:
-    """Load the demo campaign into an empty database (or replace everything when asked)."""
+    """Load the demo campaign into an empty database, or replace the demo's own rows when asked. Refused
+    (DemoRefused) when the database holds any real submission: demo and real data never mix."""
     cat = cat or catalogue()
     today = today or dt.date.today()
     ensure_catalogue(con, cat)
+    _refuse_if_real(con)
     if not replace and con.execute("SELECT count(*) FROM measurement").fetchone()[0]:
         return 0
     rows = demo_rows(cat, today)
@@ -224,15 +284,11 @@ def load_demo(
     try:
         with transaction(con):
             if replace:
-                for table in (
-                    "verification",
-                    "figure_choice",
-                    "warned_row",
-                    "refused_row",
-                    "measurement",
-                    "submission",
-                ):
-                    con.execute(f"DELETE FROM {table}")
+                from tracker import audit
+
+                _refuse_if_real(con)  # again inside the transaction: nothing real arrived meanwhile
+                removed = _delete_demo(con)
+                audit.record(con, actor, "demo_replace", "demo", before=removed, detail="重新载入演示数据")
             con.register("demo_subs", subs)
             ids = con.execute(
                 """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, file_bytes, sha256,

@@ -62,7 +62,10 @@ class FilledForm:
     demo: bool = False
 
     def to_json(self) -> str:
-        return json.dumps(self.payload, ensure_ascii=False, indent=1)
+        # A form filled from demo data says so in the file itself ("_demo": true first), so it cannot be sent on
+        # by mistake; a real form holds the national system's fields only.
+        payload = {"_demo": True, "_note": NATIONAL["demo"], **self.payload} if self.demo else self.payload
+        return json.dumps(payload, ensure_ascii=False, indent=1)
 
 
 @lru_cache(maxsize=1)

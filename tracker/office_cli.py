@@ -7,29 +7,30 @@ import json
 import sys
 from pathlib import Path
 
-from tracker import briefing, completeness, db, national_form, tasks
+from tracker import briefing, completeness, national_form, tasks
 from tracker.auth import SYSTEM
+from tracker.cli_core import _date, bounded_int
+from tracker.cli_db import open_db
+from tracker.cli_errors import UsageError
 from tracker.strings.office import CLI, TASK_STATUS
 
 
-def _date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
-
-
-def _out(path: str, allowed: tuple[str, ...], message: str) -> Path | None:
+def _out(path: str, allowed: tuple[str, ...], message: str) -> Path:
     out = Path(path)
     if out.suffix.lower() not in allowed:
-        print(message, file=sys.stderr)
-        return None
-    out.parent.mkdir(parents=True, exist_ok=True)
+        raise UsageError(message)
+    if out.is_dir():
+        raise UsageError(f"{out} 是一个目录，请给出文件名")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"无法创建输出目录 {out.parent}：{exc.strerror}") from None
     return out
 
 
 def cmd_report(args) -> int:
     out = _out(args.out, (".docx", ".xlsx"), CLI["report_suffix"])
-    if out is None:
-        return 2
-    con = db.connect(args.db)
+    con = open_db(args.db, write=False)
     data, b = briefing.write(con, args.as_of, out.suffix.lower(), charts=not args.no_charts)
     out.write_bytes(data)
     s = b.summary
@@ -52,9 +53,7 @@ def cmd_report(args) -> int:
 
 def cmd_national_form(args) -> int:
     out = _out(args.out, (".json", ".xlsx"), CLI["national_suffix"])
-    if out is None:
-        return 2
-    con = db.connect(args.db)
+    con = open_db(args.db, write=False)
     filled = national_form.fill(con, args.year, args.form)
     if out.suffix.lower() == ".json":
         out.write_text(filled.to_json() + "\n", encoding="utf-8")
@@ -71,7 +70,7 @@ def cmd_national_form(args) -> int:
 
 
 def cmd_late(args) -> int:
-    con = db.connect(args.db)
+    con = open_db(args.db, write=False)
     since = completeness.default_since(args.as_of)
     board = completeness.late_board(con, args.as_of, since)
     if args.json:
@@ -107,7 +106,7 @@ def cmd_late(args) -> int:
 
 
 def cmd_tasks(args) -> int:
-    con = db.connect(args.db)
+    con = open_db(args.db, write=args.open_auto)  # the ledger alone reads; --open-auto writes
     if args.open_auto:
         ids = tasks.open_auto_tasks(con, args.as_of, SYSTEM, days=args.days)
         print(CLI["tasks_opened"].format(n=len(ids)))
@@ -139,7 +138,7 @@ def add_commands(sub) -> None:
     p.add_argument("--no-charts", action="store_true", help="Word 通报不插入图表")
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("national-form", help="填写国家卫生城市（县）评估表（.json 或 .xlsx）")
-    p.add_argument("--year", type=int, required=True, help="统计年度，如 2023")
+    p.add_argument("--year", type=bounded_int(2000, 2100), required=True, help="统计年度，如 2023")
     p.add_argument(
         "--form", choices=national_form.FORMS, default="city", help="city 卫生城市 / county 卫生县"
     )
@@ -152,6 +151,11 @@ def add_commands(sub) -> None:
     p = sub.add_parser("tasks", help="整改台账（--open-auto 为新的未达标指标自动立项）")
     p.add_argument("--as-of", type=_date, default=dt.date.today(), help="YYYY-MM-DD，默认今天")
     p.add_argument("--open-auto", action="store_true", help="按该日评估为新的未达标指标自动立项")
-    p.add_argument("--days", type=int, default=tasks.DEFAULT_DAYS, help="自动立项的整改期限（天）")
+    p.add_argument(
+        "--days",
+        type=bounded_int(1, 3650),
+        default=tasks.DEFAULT_DAYS,
+        help="自动立项的整改期限（天，1–3650）",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tasks)

@@ -1,51 +1,138 @@
-"""The signed-in user of a browser session: login, logout, the idle timeout, and the pages each role sees."""
+"""The signed-in user of a browser session: login, logout, the idle timeout, the pages each role sees, and
+the sign-in cookie that lets a reload or a new tab keep the sign-in (tracker.web_sessions)."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import streamlit as st
 
-from tracker import audit, navigation, webapp
+from tracker import audit, navigation, users, web_sessions, webapp
 from tracker.auth import Actor
 from tracker.config import settings
-from tracker.strings.auth import g, role_label
+from tracker.strings.auth import a, g, role_label
 from tracker.users import authenticate
 
 ACTOR_KEY, SEEN_KEY, MUST_CHANGE_KEY, IDLE_KEY = "actor", "last_seen", "must_change", "idle_logged_out"
+ENDED_KEY = "session_ended"  # why the account's session was ended (disabled, changed, password reset)
+SID_KEY, HANDOFF_KEY = "web_session", "web_session_handoff"  # the server-side session and its one-time code
 
 
 def current_actor() -> Actor | None:
-    """The user of this session, or None; a session idle for too long is signed out."""
+    """The user of this session, or None. Every run re-checks the stored account (tracker.users): a
+    disabled account, a changed role or unit, a password changed or reset elsewhere signs the session out at
+    its next action, before any page acts; so does a sign-out in another tab. A session idle for too long is
+    signed out too. A new Streamlit session (a reload, a bookmark, a second tab) resumes from the cookie."""
     actor = st.session_state.get(ACTOR_KEY)
+    con = webapp.cursor()
     if actor is None:
-        return None
+        return _resume(con)
     now = time.monotonic()
-    idle = settings()["idle_timeout_minutes"] * 60
-    if now - st.session_state.get(SEEN_KEY, now) > idle:
-        logout(reason="idle")
-        st.session_state[IDLE_KEY] = True
+    sid = st.session_state.get(SID_KEY)
+    if sid:  # the server's clock decides: another tab's activity counts, another tab's sign-out too
+        ended = web_sessions.touch(con, sid)
+    else:  # a session without a server-side row (tests that set the actor): this tab's clock
+        idle = settings()["idle_timeout_minutes"] * 60
+        ended = "idle" if now - st.session_state.get(SEEN_KEY, now) > idle else None
+    if ended:
+        _signed_out(ended)
         return None
+    try:
+        account = users.stored_account(con, actor)
+    except users.SessionEnded as exc:
+        _signed_out("account_changed", str(exc))
+        return None
+    st.session_state[ACTOR_KEY] = account.actor
+    st.session_state[MUST_CHANGE_KEY] = account.must_change
     st.session_state[SEEN_KEY] = now
-    return actor
+    return account.actor
+
+
+def _signed_out(why: str, message: str | None = None) -> None:
+    """Sign this session out because its server-side session ended (`why`), with a word on the login page."""
+    logout(reason=why)
+    if why == "idle":
+        st.session_state[IDLE_KEY] = True
+        return
+    key = f"ended_{why}"
+    st.session_state[ENDED_KEY] = message or a(key if key in ENDED_REASONS else "ended_other")
+
+
+ENDED_REASONS = (
+    "ended_logout",
+    "ended_disabled",
+    "ended_password_reset",
+    "ended_password_change",
+    "ended_expired",
+)
+
+
+def _resume(con) -> Actor | None:
+    """Sign a new Streamlit session in from the sign-in cookie sent with its WebSocket handshake."""
+    result = web_sessions.resume(con, st.context.cookies.get(web_sessions.COOKIE))
+    if result is None:
+        return None
+    sid, account = result
+    _keep(account.actor, account.must_change, sid)
+    return account.actor
+
+
+def _keep(actor: Actor, must_change: bool, sid: str, code: str | None = None) -> None:
+    st.session_state[ACTOR_KEY] = actor
+    st.session_state[SEEN_KEY] = time.monotonic()
+    st.session_state[MUST_CHANGE_KEY] = must_change
+    st.session_state[SID_KEY] = sid
+    if code:
+        st.session_state[HANDOFF_KEY] = code
+    for key in (IDLE_KEY, ENDED_KEY):
+        st.session_state.pop(key, None)
 
 
 def login(name: str, password: str) -> Actor:
     """Raises tracker.users.AccountError with a message for the screen."""
-    actor, must_change = authenticate(webapp.cursor(), name, password)
-    st.session_state[ACTOR_KEY] = actor
-    st.session_state[SEEN_KEY] = time.monotonic()
-    st.session_state[MUST_CHANGE_KEY] = must_change
-    st.session_state.pop(IDLE_KEY, None)
+    con = webapp.cursor()
+    actor, must_change = authenticate(con, name, password)
+    _keep(actor, must_change, *web_sessions.start(con, actor))
     return actor
+
+
+def password_changed(actor: Actor) -> None:
+    """After the user changed their password (which ended all of the account's sessions): a new one here."""
+    _keep(actor, False, *web_sessions.start(webapp.cursor(), actor))
 
 
 def logout(reason: str | None = None) -> None:
     actor = st.session_state.pop(ACTOR_KEY, None)
+    sid = st.session_state.pop(SID_KEY, None)
+    con = webapp.cursor()
+    if sid:
+        web_sessions.end(con, sid, reason or "logout")
     if actor is not None:
-        audit.record(webapp.cursor(), actor.name, "logout", actor.name, detail=reason)
-    for key in (SEEN_KEY, MUST_CHANGE_KEY):
+        audit.record(con, actor.name, "logout", actor.name, detail=reason)
+    for key in (SEEN_KEY, MUST_CHANGE_KEY, HANDOFF_KEY):
         st.session_state.pop(key, None)
+
+
+def hand_over_cookie() -> None:
+    """After a sign-in, until the browser has it: the page posts the one-time code to the app's route
+    (tracker/web_routes.py), whose answer sets the HttpOnly cookie. Drawn on every run until the exchange is
+    seen, since a run that moves on to another page may be cut short before the browser runs the script."""
+    code, sid = st.session_state.get(HANDOFF_KEY), st.session_state.get(SID_KEY)
+    if not code or not sid:
+        return
+    if not web_sessions.handoff_pending(webapp.cursor(), sid):
+        st.session_state.pop(HANDOFF_KEY, None)
+        return
+    from tracker.web_routes import PATH, base_path
+
+    url = json.dumps(base_path() + PATH)
+    st.html(
+        f"<script>fetch({url}, {{method: 'POST', credentials: 'same-origin', cache: 'no-store', "
+        f"body: {json.dumps(code)}}});</script>",
+        unsafe_allow_javascript=True,
+        width="content",
+    )
 
 
 def visible(actor: Actor | None) -> list[dict]:

@@ -20,6 +20,7 @@ from tracker.catalogue import OFFICE, Catalogue, catalogue
 from tracker.db import transaction
 from tracker.evaluate import evaluate
 from tracker.strings.office import TASK
+from tracker.users import current_actor
 
 STATUSES = ("open", "in_progress", "awaiting_check", "closed")
 UNIT_STATUSES = ("open", "in_progress", "awaiting_check")  # what a unit may set on its own tasks
@@ -76,6 +77,7 @@ def open_task(
     cat: Catalogue | None = None,
 ) -> int:
     """Open a task for a metric (the office only). The owner defaults to owner_of(metric)."""
+    actor = current_actor(con, actor)  # the stored account, re-checked on every call
     require(actor, "task_manage")
     cat = cat or catalogue()
     try:
@@ -110,6 +112,7 @@ def update_task(
 ) -> None:
     """Move a task to open / in_progress / awaiting_check, with a note (its unit or the office).
     A closed task may be reopened by the office only. Closing goes through close_task."""
+    actor = current_actor(con, actor)
     task = get(con, task_id)
     require(actor, "task_update", task["owner_unit"])
     if status not in UNIT_STATUSES:
@@ -141,6 +144,7 @@ def edit_task(
     cat: Catalogue | None = None,
 ) -> None:
     """Change a task's deadline, owner or description (the office only); the change is kept as an event."""
+    actor = current_actor(con, actor)  # the stored account, re-checked on every call
     require(actor, "task_manage")
     cat = cat or catalogue()
     task = get(con, task_id)
@@ -182,6 +186,7 @@ def close_task(
     cat: Catalogue | None = None,
 ) -> None:
     """销号 (the office only): allowed when the task's metric is met as of today, or with a written reason."""
+    actor = current_actor(con, actor)
     require(actor, "task_manage")
     task = get(con, task_id)
     if task["status"] == "closed":
@@ -223,6 +228,7 @@ def open_auto_tasks(
 ) -> list[int]:
     """Open a task for every metric not met as of the date that has no task still open (the office only).
     Owner: owner_of(metric); deadline: `days` after the date; description: the metric's reason."""
+    actor = current_actor(con, actor)  # the stored account, re-checked on every call
     require(actor, "task_manage")
     cat = cat or catalogue()
     ev = evaluate(con, as_of, cat)

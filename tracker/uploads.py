@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import duckdb
 
-from tracker import audit
+from tracker import audit, logs
 from tracker.acceptance import resync
 from tracker.auth import Actor, PermissionDenied, require
 from tracker.catalogue import OFFICE, catalogue
 from tracker.ingest.service import ImportResult, Progress, import_file
+from tracker.users import current_actor
 
 # One row per value this submission replaced: the value that counted before, and the new one.
 AUDIT_REPLACED = """
@@ -43,6 +44,11 @@ def upload(
 ) -> ImportResult:
     """Import a file as `actor`. A reporter uploads only for its own unit (a file sent without a unit is
     taken as its unit's); a leader uploads nothing; a refusal is audited and raised as PermissionDenied."""
+    try:  # the stored account, re-checked on every call: a disabled or changed account's session uploads nothing
+        actor = current_actor(con, actor)
+    except PermissionDenied as exc:
+        audit.record(con, actor.name, "upload_refused", file_name, detail=str(exc))
+        raise
     if actor.role == "reporter" and unit is None:
         unit = actor.unit
     sender = catalogue().resolve_unit(unit) if unit else OFFICE
@@ -51,9 +57,11 @@ def upload(
     except PermissionDenied as exc:
         audit.record(con, actor.name, "upload_refused", file_name, detail=str(exc))
         raise
-    result = import_file(
-        con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress, sheet=sheet
-    )
+    with logs.action(actor.name, "upload_check" if dry_run else "upload", file_name) as logged:
+        result = import_file(
+            con, file_name, data, unit=unit, user=actor.name, dry_run=dry_run, progress=progress, sheet=sheet
+        )
+        logged["outcome"] = f"{result.outcome} accepted={result.accepted} refused={result.refused}"
     if dry_run:
         return result
     after = {
@@ -66,7 +74,7 @@ def upload(
     }
     audit.record(con, actor.name, "upload", file_name, after=after, detail=result.message)
     if result.outcome == "committed":
-        con.execute(AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
+        audit.append_select(con, AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
         # A commit can fail an accepted item: withdraw its acceptance now, not when someone opens a page.
         resync(con, actor)
     return result

@@ -6,8 +6,9 @@ import getpass
 import json
 import sys
 
-from tracker import db
 from tracker.auth import SYSTEM
+from tracker.cli_db import open_db
+from tracker.cli_errors import AccessDenied
 from tracker.users import AccountError, create_user, list_users, reset_password, set_disabled
 
 
@@ -18,14 +19,14 @@ def _password(args) -> str:
 
 
 def cmd_add(args) -> int:
-    con = db.connect(args.db)
+    con = open_db(args.db)
     actor = create_user(con, SYSTEM, args.name, args.role, _password(args), unit=args.unit)
     print(f"已创建账号「{actor.name}」（{actor.role}{'，' + actor.unit if actor.unit else ''}）")
     return 0
 
 
 def cmd_list(args) -> int:
-    users = list_users(db.connect(args.db))
+    users = list_users(open_db(args.db, write=False))
     if args.json:
         print(
             json.dumps(
@@ -40,13 +41,13 @@ def cmd_list(args) -> int:
 
 
 def cmd_disable(args) -> int:
-    set_disabled(db.connect(args.db), SYSTEM, args.name, not args.enable)
+    set_disabled(open_db(args.db), SYSTEM, args.name, not args.enable)
     print(f"账号「{args.name}」已{'启用' if args.enable else '停用'}")
     return 0
 
 
 def cmd_reset(args) -> int:
-    reset_password(db.connect(args.db), SYSTEM, args.name, _password(args))
+    reset_password(open_db(args.db), SYSTEM, args.name, _password(args))
     print(f"账号「{args.name}」的密码已重置，下次登录时须修改")
     return 0
 
@@ -56,8 +57,7 @@ def _guard(func):
         try:
             return func(args)
         except AccountError as exc:
-            print(f"错误：{exc}", file=sys.stderr)
-            return 1
+            raise AccessDenied(str(exc)) from None
 
     return run
 

@@ -1,5 +1,6 @@
 """What every Streamlit page shares: the one DuckDB connection, a cursor per script run, cached
-evaluations (cleared when a commit lands), demo data on an empty database, and the language switch."""
+evaluations (cleared when a commit lands), the demo campaign in demo mode only (TRACKER_DEMO=1, `make run`:
+an empty demo file is filled; a real database is never), and the language switch."""
 
 from __future__ import annotations
 
@@ -7,24 +8,30 @@ import datetime as dt
 
 import streamlit as st
 
-from tracker import db
+from tracker import audit, db, logs, snapshot
 from tracker.catalogue import Catalogue, catalogue
-from tracker.config import db_path
+from tracker.config import db_path, demo_mode, is_real_default
 from tracker.evaluate import Evaluation, evaluate, readiness_history
 from tracker.users import ensure_admin
 
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    """One connection per process: DuckDB lets one process hold the file."""
+    """One connection per process: DuckDB lets one process hold the file. The snapshot writer keeps a
+    consistent copy beside it for the command line's read-only commands (tracker/snapshot.py)."""
+    logs.setup(path, stderr_level="INFO")
     con = db.connect(path)
     one_time = ensure_admin(con)
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(f"首个管理员账号 admin 的一次性密码：{one_time}（首次登录须修改）", flush=True)
-    if db.is_empty(con):
-        from tracker.demo import load_demo
+    if demo_mode() and db.is_empty(con) and not is_real_default(path):
+        from tracker.demo import DemoRefused, load_demo
 
-        load_demo(con)
+        try:
+            load_demo(con)
+        except DemoRefused as exc:  # real submissions in the file: show them, say so on the console
+            print(exc, flush=True)
+    snapshot.start_writer(con, path)
     return con
 
 
@@ -78,3 +85,19 @@ def clear_caches() -> None:
 def is_demo() -> bool:
     row = cursor().execute("SELECT bool_or(is_demo) FROM submission").fetchone()
     return bool(row[0])
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def _cached_chain(path: str, signature: tuple):
+    return audit.verify(cursor())
+
+
+def audit_chain():
+    """Whether the audit log's hash chain is whole (tracker.audit.verify), walked again only when the log
+    changed: the walk costs about 2 s per 100 000 entries (measured), the signature nothing."""
+    signature = tuple(
+        cursor()
+        .execute("SELECT count(*), max(id), (SELECT max(last_hash) FROM audit_head) FROM audit_log")
+        .fetchall()[0]
+    )
+    return _cached_chain(str(db_path()), signature)

@@ -1,5 +1,5 @@
-"""Browser tests: one `streamlit run dashboard.py` per session on a free port with an empty temporary
-database (so the app loads the demo itself, as for a new user), driven by Playwright in Debian's Chromium.
+"""Browser tests: one `streamlit run app.py` per session on a free port with an empty temporary
+database in demo mode (TRACKER_DEMO=1, as `make run` starts it: the app loads the demo itself, as for a new user), driven by Playwright in Debian's Chromium.
 
 Never `playwright install`: the browser is /usr/bin/chromium from apt (.ci/run installs it). Without it the
 tests skip — unless TRACKER_REQUIRE_BROWSER=1 (set by .ci/run), when they fail.
@@ -37,8 +37,11 @@ try:
     _expect.set_options(timeout=15_000)
 except ImportError:  # the fixtures below say why the browser tests cannot run
     pass
-ADMIN_PASSWORD = "browser-admin-1"  # given to the app as TRACKER_ADMIN_PASSWORD
+ADMIN_PASSWORD = "browser-office-1"  # given to the app as TRACKER_ADMIN_PASSWORD (may not contain "admin")
 REPORTER = ("城管上报员", "browser-reporter-1", "城管执法局")  # created before the app starts
+# Accounts the sign-in tests lock and disable (the app holds the database once started: made before).
+LOCKOUT = ("cg_rep", "browser-lockout-1", "城管执法局")
+DISABLED = ("停用测试", "browser-disable-1", "城管执法局")
 
 
 def _unavailable(reason: str):
@@ -78,14 +81,14 @@ def screenshot(page, name: str) -> Path:
 
 
 def _add_reporter(db_file: Path) -> None:
-    """A unit reporter in the otherwise empty database (no measurements: the app still loads the demo)."""
+    """Unit reporters in the otherwise empty database (no measurements: the app still loads the demo)."""
     from tracker import db
     from tracker.auth import SYSTEM
     from tracker.users import create_user
 
     con = db.connect(db_file)
-    name, password, unit = REPORTER
-    create_user(con, SYSTEM, name, "reporter", password, unit=unit)
+    for name, password, unit in (REPORTER, LOCKOUT, DISABLED):
+        create_user(con, SYSTEM, name, "reporter", password, unit=unit)
     con.close()
 
 
@@ -100,8 +103,8 @@ def login(page, name: str, password: str) -> None:
 
 
 def navigate(page, path: str) -> None:
-    """Go to a path inside the app without reloading it, as the menu and links do: a reload starts a new
-    Streamlit session, which is signed out."""
+    """Go to a path inside the app without reloading it, as the menu and links do (a reload starts a new
+    Streamlit session, which signs in again from the session cookie)."""
     page.evaluate(
         "p => { history.pushState({}, '', p); dispatchEvent(new PopStateEvent('popstate')); }", path
     )
@@ -136,7 +139,7 @@ def _healthy(url: str) -> bool:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
-    """`streamlit run dashboard.py` on a free port with TRACKER_DB=<an empty temporary file>; yields the
+    """`streamlit run app.py` on a free port with TRACKER_DB=<an empty temporary file> in demo mode; yields the
     base URL and the database path, and stops the server at the end of the session."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -148,6 +151,7 @@ def app_server(tmp_path_factory):
     env = {
         **os.environ,
         "TRACKER_DB": str(db_file),
+        "TRACKER_DEMO": "1",
         "TRACKER_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "PYTHONUNBUFFERED": "1",
@@ -159,7 +163,7 @@ def app_server(tmp_path_factory):
             "-m",
             "streamlit",
             "run",
-            "dashboard.py",
+            "app.py",
             "--server.headless",
             "true",
             "--server.port",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-from tracker import db
 from tracker.auth import Actor, PermissionDenied
 from tracker.catalogue import catalogue
+from tracker.cli_db import open_db
+from tracker.cli_errors import AccessDenied, UsageError
 from tracker.ingest.submissions import list_submissions
 from tracker.ingest.templates import template, template_metrics
 from tracker.strings.upload import CLI, COLUMNS, FILE, OUTCOME_LABEL
@@ -21,17 +21,15 @@ CLI_ACTOR = Actor("cli", "admin")  # the command line acts as the office unless 
 def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
-        print(CLI["no_file"].format(path=path), file=sys.stderr)
-        return 2
-    con = db.connect(args.db)
+        raise UsageError(CLI["no_file"].format(path=path))
+    con = open_db(args.db)
     try:  # scripted uploads pass the same checks as the app's: --as-user names the account
         actor = get_actor(con, args.as_user) if args.as_user else CLI_ACTOR
         result = upload(
             con, actor, path.name, path.read_bytes(), unit=args.unit, dry_run=args.dry_run, sheet=args.sheet
         )
     except (AccountError, PermissionDenied) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 3
+        raise AccessDenied(str(exc)) from None
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -50,12 +48,10 @@ def cmd_import(args) -> int:
 def cmd_template(args) -> int:
     unit = catalogue().resolve_unit(args.unit)
     if unit is None:
-        print(FILE["unknown_sender"].format(unit=args.unit), file=sys.stderr)
-        return 2
+        raise UsageError(FILE["unknown_sender"].format(unit=args.unit))
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
-        print(CLI["template_suffix"], file=sys.stderr)
-        return 2
+        raise UsageError(CLI["template_suffix"])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(template(unit, out.suffix))
     print(CLI["template_written"].format(path=out, n=len(template_metrics(unit))))
@@ -63,11 +59,13 @@ def cmd_template(args) -> int:
 
 
 def cmd_submissions(args) -> int:
-    con = db.connect(args.db)
     unit = catalogue().resolve_unit(args.unit) if args.unit else None
+    if args.unit and unit is None:  # an unknown unit lists nothing rather than every unit
+        raise UsageError(FILE["unknown_sender"].format(unit=args.unit))
+    con = open_db(args.db, write=False)
     frame = list_submissions(con, unit)
     if args.json:
-        records = frame.drop(columns=["is_demo"]).astype({"submitted_at": str}).to_dict("records")
+        records = frame.astype({"submitted_at": str, "is_demo": bool}).to_dict("records")
         print(json.dumps(records, ensure_ascii=False, indent=1, default=str))
         return 0
     if frame.empty:

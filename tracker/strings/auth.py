@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from tracker.strings.ui import lang
+
+# Markdown's (and Streamlit's :icon: and $math$) special characters: escaped, any of them reads as itself.
+_MARKUP = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&])")
+
+
+def plain(text: str) -> str:
+    """Text for st.markdown / st.error / st.success that renders as typed: a name like
+    「[x](javascript:…)」 shows as those characters, never as a link (names are refused at creation when
+    they hold such characters; accounts from older databases may still)."""
+    return _MARKUP.sub(r"\\\1", str(text))
+
 
 ROLE_LABEL = {
     "zh": {"admin": "创卫办管理员", "reporter": "单位上报员", "leader": "领导（只读）"},
@@ -19,10 +32,16 @@ AUTH: dict[str, dict[str, str]] = {
         "logout_button": "退出登录",
         "signed_in_as": "当前用户：{name}（{role}{unit}）",
         "idle_logged_out": "长时间未操作（超过 {minutes} 分钟），已自动退出，请重新登录。",
+        "ended_logout": "已在其他窗口退出登录，请重新登录。",
+        "ended_disabled": "账号已停用，已退出登录。如有疑问请联系创卫办。",
+        "ended_password_reset": "账号的密码已被重置，已退出登录，请用新密码登录。",
+        "ended_password_change": "账号的密码已修改，已退出登录，请用新密码登录。",
+        "ended_expired": "登录时间已超过上限，请重新登录。",
+        "ended_other": "登录已失效，请重新登录。",
         "must_change_title": "首次登录请修改密码",
         "must_change_intro": "当前密码为临时密码，修改后才能继续使用。",
         "old_password": "原密码",
-        "new_password": "新密码（至少 8 位）",
+        "new_password": "新密码（至少 10 位，不含账号名，不用常见密码）",
         "new_password_again": "再次输入新密码",
         "change_button": "修改密码",
         "passwords_differ": "两次输入的新密码不一致",
@@ -55,6 +74,14 @@ AUTH: dict[str, dict[str, str]] = {
         "audit_count": "共 {n} 条记录",
         "audit_export": "导出 CSV",
         "audit_file": "审计日志-{date}.csv",
+        "audit_chain_ok": "哈希链完整：{n} 条记录无删改。",
+        "audit_chain_broken": "哈希链断开（第 {id} 条）：{message}。有人绕过系统直接改动了数据库文件，请从备份核对。",
+        "backup_title": "备份",
+        "backup_intro": "整个数据库（测量值、原始上报文件、账号、整改任务、审计日志）打包为 zip；解压后用 "
+        "`python -m tracker restore 目录 --db 新文件.duckdb` 恢复。生成备份会记入审计日志。",
+        "backup_make": "生成备份",
+        "backup_download": "下载备份（zip）",
+        "backup_file": "创卫监测备份-{date}.zip",
         "any": "（全部）",
     },
     "en": {
@@ -67,10 +94,16 @@ AUTH: dict[str, dict[str, str]] = {
         "logout_button": "Sign out",
         "signed_in_as": "Signed in as {name} ({role}{unit})",
         "idle_logged_out": "Signed out after {minutes} minutes without use. Please sign in again.",
+        "ended_logout": "Signed out in another window. Please sign in again.",
+        "ended_disabled": "This account was disabled and has been signed out. Ask the creation office.",
+        "ended_password_reset": "This account's password was reset. Please sign in with the new one.",
+        "ended_password_change": "This account's password was changed. Please sign in with the new one.",
+        "ended_expired": "This sign-in reached its time limit. Please sign in again.",
+        "ended_other": "This sign-in is no longer valid. Please sign in again.",
         "must_change_title": "Change your password",
         "must_change_intro": "This is a temporary password; change it to continue.",
         "old_password": "Current password",
-        "new_password": "New password (8 characters or more)",
+        "new_password": "New password (10 characters or more, not your account name, not a common one)",
         "new_password_again": "New password again",
         "change_button": "Change password",
         "passwords_differ": "The two new passwords differ",
@@ -104,6 +137,15 @@ AUTH: dict[str, dict[str, str]] = {
         "audit_count": "{n} entries",
         "audit_export": "Export CSV",
         "audit_file": "audit-log-{date}.csv",
+        "audit_chain_ok": "Hash chain whole: {n} entries, nothing deleted or changed.",
+        "audit_chain_broken": "Hash chain broken (entry {id}): {message}. Someone changed the database file "
+        "outside the tracker; check against a backup.",
+        "backup_title": "Backup",
+        "backup_intro": "The whole database (figures, the original files, accounts, tasks, the audit log) as a zip; "
+        "unzip it and restore with `python -m tracker restore FOLDER --db NEW.duckdb`. Making a backup is audited.",
+        "backup_make": "Make a backup",
+        "backup_download": "Download the backup (zip)",
+        "backup_file": "tracker-backup-{date}.zip",
         "any": "(all)",
     },
 }
@@ -120,6 +162,9 @@ ACTION_LABEL = {
     "upload": "上报数据",
     "upload_refused": "上报被拒",
     "value_replaced": "数值被替换",
+    "demo_replace": "重新载入演示数据",
+    "demo_clear": "删除演示数据",
+    "backup": "备份",
 }
 
 

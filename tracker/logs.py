@@ -1,0 +1,110 @@
+"""Logging with the standard library at the service boundaries: who (actor), what (action), how it ended
+(outcome) and how long it took — never a password, never a file's contents. To stderr and to a rotating file
+beside the database (`data/logs/tracker.log` for the files under data/)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from pathlib import Path
+
+from tracker.config import db_path
+
+LOGGER = "tracker"
+FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+MAX_BYTES = 5 * 1024 * 1024
+BACKUPS = 5
+_configured: dict[str, Path | None] = {}
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the moment (the command line wraps it; tests capture it)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
+class _OneLine(logging.Formatter):
+    """For the console: the message without the traceback (that goes to the file)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text
+        record.exc_info = record.exc_text = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text = saved
+
+
+def log_dir(database: str | os.PathLike | None = None) -> Path:
+    """TRACKER_LOG_DIR, else `logs/` beside the database (data/logs for data/tracker.duckdb)."""
+    explicit = os.environ.get("TRACKER_LOG_DIR")
+    if explicit:
+        return Path(explicit)
+    return db_path(database).resolve().parent / "logs"
+
+
+def setup(database: str | os.PathLike | None = None, stderr_level: int | str | None = None) -> Path | None:
+    """Configure the `tracker` logger once per process: stderr (TRACKER_LOG_LEVEL, default WARNING for the
+    command line, INFO in the app) and a rotating file at INFO. Returns the log file, or None when it cannot
+    be written (then stderr alone)."""
+    if "file" in _configured:
+        return _configured["file"]
+    logger = logging.getLogger(LOGGER)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    console = _Stderr()
+    console.setLevel(os.environ.get("TRACKER_LOG_LEVEL") or stderr_level or logging.WARNING)
+    console.setFormatter(_OneLine(FORMAT))
+    logger.addHandler(console)
+    path: Path | None = None
+    with contextlib.suppress(OSError):
+        folder = log_dir(database)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "tracker.log"
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+        handler.setLevel(logging.INFO)
+        handler.setFormatter(logging.Formatter(FORMAT))
+        logger.addHandler(handler)
+    _configured["file"] = path
+    return path
+
+
+def log_file() -> Path | None:
+    return _configured.get("file")
+
+
+@contextlib.contextmanager
+def action(actor: str, name: str, target: str | None = None, logger: str = "tracker.service"):
+    """Log one service call: `actor=… action=… target=… outcome=ok|error duration=…s`. The caller may set
+    `outcome` on the yielded dict (e.g. 'refused', 'exit 2')."""
+    state = {"outcome": "ok"}
+    started = time.perf_counter()
+    try:
+        yield state
+    except BaseException as exc:
+        state["outcome"] = f"error {type(exc).__name__}"
+        raise
+    finally:
+        logging.getLogger(logger).info(
+            "actor=%s action=%s target=%s outcome=%s duration=%.3fs",
+            actor,
+            name,
+            target or "-",
+            state["outcome"],
+            time.perf_counter() - started,
+        )
