@@ -58,6 +58,17 @@ def test_reporter_and_leader_may_not_verify_and_the_refusal_is_audited(con):
     assert refused == [("编办李", "verify_refused", "2.2 2025年"), ("李市长", "verify_refused", "2.2 2025年")]
 
 
+def test_a_disabled_administrator_verifies_nothing(con):
+    from tracker.users import set_disabled
+
+    office = create_user(con, SYSTEM, "王主任", "admin", "a-long-password-1")
+    set_disabled(con, SYSTEM, "王主任", True)
+    with pytest.raises(PermissionDenied, match="已停用"):
+        verification.verify(con, "2.2", "2025", office, "现场检查")
+    assert count(con, "SELECT count(*) FROM verification") == 0
+    assert count(con, "SELECT count(*) FROM audit_log WHERE action = 'verify_refused'") == 1
+
+
 def test_office_verifies_with_before_and_after_in_the_audit_log(con):
     assert status(con, "2.2") == "pending"
     result = verification.verify(con, "2.2", "2025年", OFFICE, "2026年3月现场检查记录", now=NOW)

@@ -25,6 +25,7 @@ from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.catalogue_tables import use_catalogue
 from tracker.db import transaction
 from tracker.strings.office import PERIOD_TYPE, VERIFY
+from tracker.users import current_actor
 
 
 class VerificationError(ValueError):
@@ -185,7 +186,8 @@ def verify(
     m = cat.find_metric(str(metric or ""))
     p = _period(period)
     target = f"{m.code if m else metric}{' ' + area if area else ''} {p.label if p else period}"
-    try:
+    try:  # the stored account, re-checked on every call: a disabled or changed account's session verifies nothing
+        actor = current_actor(con, actor)
         require(actor, "verify")
     except PermissionDenied as exc:
         audit.record(con, actor.name, "verify_refused", target, detail=str(exc))
