@@ -58,6 +58,17 @@ def test_reporter_and_leader_may_not_verify_and_the_refusal_is_audited(con):
     assert refused == [("编办李", "verify_refused", "2.2 2025年"), ("李市长", "verify_refused", "2.2 2025年")]
 
 
+def test_a_disabled_administrator_verifies_nothing(con):
+    from tracker.users import set_disabled
+
+    office = create_user(con, SYSTEM, "王主任", "admin", "a-long-password-1")
+    set_disabled(con, SYSTEM, "王主任", True)
+    with pytest.raises(PermissionDenied, match="已停用"):
+        verification.verify(con, "2.2", "2025", office, "现场检查")
+    assert count(con, "SELECT count(*) FROM verification") == 0
+    assert count(con, "SELECT count(*) FROM audit_log WHERE action = 'verify_refused'") == 1
+
+
 def test_office_verifies_with_before_and_after_in_the_audit_log(con):
     assert status(con, "2.2") == "pending"
     result = verification.verify(con, "2.2", "2025年", OFFICE, "2026年3月现场检查记录", now=NOW)
@@ -136,6 +147,17 @@ def test_only_units_whose_figure_counts_are_checked(con):
     市委编办's."""
     add(con, "2.2", "2025年", 0, unit="卫健委", recorded_at="2026-02-10 09:00:00")
     assert verification.verify(con, "2.2", "2025", OFFICE, "检查记录", now=NOW).written
+
+
+def test_the_answer_checked_is_the_one_the_office_chose_to_count(con):
+    """A co-responsible unit's 「否」 counts once the office chooses it (tracker.figures): nothing to check then."""
+    from tracker import figures
+
+    add(con, "2.2", "2025年", 0, unit="人社局", recorded_at="2026-02-10 09:00:00")
+    figures.choose(con, "2.2", "2025", "人社局", actor=OFFICE, note="编办材料不全，以人社局为准")
+    assert verification.pending_answers(con).empty
+    with pytest.raises(VerificationError, match="当前答复为「否」（人社局）"):
+        verification.verify(con, "2.2", "2025", OFFICE, "检查记录")
 
 
 def test_verifications_say_who_and_when(con):

@@ -25,6 +25,7 @@ from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.catalogue_tables import use_catalogue
 from tracker.db import transaction
 from tracker.strings.office import PERIOD_TYPE, VERIFY
+from tracker.users import current_actor
 
 
 class VerificationError(ValueError):
@@ -45,16 +46,13 @@ def answers_sql(metrics: str) -> str:
     answer of a different value recorded after it by a unit whose figure counts by default.
     Needs cat_metric on the connection (tracker.catalogue_tables.use_catalogue)."""
     return f"""
-    WITH knowns AS (SELECT CAST($v_known AS TIMESTAMP) AS known_at),
-    {counting.ctes()},
+    WITH {counting.ctes(where=f"m.metric IN (SELECT metric FROM {metrics})", known="CAST($v_known AS TIMESTAMP)")},
     counted AS (
         SELECT m.* FROM measurement m JOIN cat_metric c ON c.metric = m.metric
         WHERE m.metric IN (SELECT metric FROM {metrics}) AND {counting.DEFAULT_UNITS}
     ),
     current AS (
-        SELECT e.* EXCLUDE (known_at), m.evidence, m.note
-        FROM eff e JOIN measurement m ON m.id = e.id
-        WHERE e.metric IN (SELECT metric FROM {metrics})
+        SELECT e.* EXCLUDE (known_at), m.evidence, m.note FROM eff e JOIN measurement m ON m.id = e.id
     ),
     holding AS (
         SELECT v.* FROM verification v
@@ -188,7 +186,8 @@ def verify(
     m = cat.find_metric(str(metric or ""))
     p = _period(period)
     target = f"{m.code if m else metric}{' ' + area if area else ''} {p.label if p else period}"
-    try:
+    try:  # the stored account, re-checked on every call: a disabled or changed account's session verifies nothing
+        actor = current_actor(con, actor)
         require(actor, "verify")
     except PermissionDenied as exc:
         audit.record(con, actor.name, "verify_refused", target, detail=str(exc))

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import sys
-
-from tracker import db
 from tracker.auth import SYSTEM, PermissionDenied
+from tracker.cli_db import open_db
+from tracker.cli_errors import AccessDenied, NothingAccepted
 from tracker.users import AccountError, get_actor
 from tracker.verification import VerificationError, verify
 
 
 def cmd_verify(args) -> int:
-    """0: verified, or already verified (said so); 1: refused (no answer, 「否」 …); 3: account or permission."""
-    con = db.connect(args.db)
+    """0: verified, or already verified (it says so); 1: refused (no answer, 「否」, unknown metric …);
+    3: the account may not verify, or does not exist."""
+    con = open_db(args.db)
     try:  # --as-user passes the same permission checks as the app; without it the office acts
         actor = get_actor(con, args.as_user) if args.as_user else SYSTEM
         result = verify(con, args.metric, args.period, actor, args.note, unit=args.unit, area=args.area)
     except (AccountError, PermissionDenied) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 3
+        raise AccessDenied(str(exc)) from None
     except VerificationError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
+        raise NothingAccepted(str(exc)) from None
     print(result.message)
     return 0
 
