@@ -100,6 +100,10 @@ def login(page, name: str, password: str) -> None:
     _wait_for_run_to_start(page)
     wait_for_app_run(page)
     page.get_by_text(f"当前用户：{name}").wait_for()
+    # Signing in takes two runs (the menu opens up, then the login page moves on to the overview): wait for
+    # the second, or a navigation started now may be overtaken by it.
+    page.get_by_role("heading", name="领导驾驶舱").wait_for()
+    wait_for_app_run(page)
 
 
 def navigate(page, path: str) -> None:
