@@ -218,3 +218,21 @@ def test_readme_documents_every_exit_code():
     table = readme.split("### 退出码", 1)[1].split("\n\n", 3)[2]
     for code in EXIT_CODES:
         assert f"| {code} |" in table, code
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "said"),
+    [
+        (["late", "--as-of", "9999-12-31"], 2, "超出范围"),
+        (["report", "--as-of", "2025-12-31", "--no-charts", "--out", "/proc/no/such/通报.docx"], 2, "无法"),
+    ],
+)
+def test_far_dates_and_unwritable_outputs(demo_db, capsys, argv, code, said):
+    try:
+        got = main([*argv, "--db", str(demo_db)])
+    except SystemExit as exc:
+        got = exc.code
+    assert got == code
+    err = capsys.readouterr().err
+    assert said in err
+    _no_traceback(err)
