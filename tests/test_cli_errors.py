@@ -236,3 +236,11 @@ def test_far_dates_and_unwritable_outputs(demo_db, capsys, argv, code, said):
     err = capsys.readouterr().err
     assert said in err
     _no_traceback(err)
+
+
+def test_backup_while_the_app_holds_the_file_reads_its_snapshot(held, tmp_path, capsys):
+    out = tmp_path / "backup"
+    assert main(["backup", "--out", str(out), "--db", str(held)]) == 0
+    assert "快照" in capsys.readouterr().err
+    assert main(["restore", str(out), "--db", str(tmp_path / "restored.duckdb")]) == 0
+    assert "审计日志完整" in capsys.readouterr().out
