@@ -20,11 +20,13 @@ from tracker.config import ROOT
 CSV = "单位,指标,期间,数值\n城管执法局,10.3,{year}年,81%\n"
 HOLDER = textwrap.dedent(
     """
-    import sys, time
+    import json, os, sys, time
     from tracker import db, snapshot
     con = db.connect(sys.argv[1])
     if sys.argv[2] == "snapshot":
         snapshot.write(con, sys.argv[1])
+    if sys.argv[3] == "marker":  # what the app's snapshot writer leaves beside the file
+        snapshot.app_marker(sys.argv[1]).write_text(json.dumps({"pid": os.getpid()}))
     print("ready", flush=True)
     time.sleep(120)
     """
@@ -218,3 +220,44 @@ def test_readme_documents_every_exit_code():
     table = readme.split("### 退出码", 1)[1].split("\n\n", 3)[2]
     for code in EXIT_CODES:
         assert f"| {code} |" in table, code
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "said"),
+    [
+        (["late", "--as-of", "9999-12-31"], 2, "超出范围"),
+        (["report", "--as-of", "2025-12-31", "--no-charts", "--out", "/proc/no/such/通报.docx"], 2, "无法"),
+    ],
+)
+def test_far_dates_and_unwritable_outputs(demo_db, capsys, argv, code, said):
+    try:
+        got = main([*argv, "--db", str(demo_db)])
+    except SystemExit as exc:
+        got = exc.code
+    assert got == code
+    err = capsys.readouterr().err
+    assert said in err
+    _no_traceback(err)
+
+
+def test_backup_while_the_app_holds_the_file_reads_its_snapshot(held, tmp_path, capsys):
+    out = tmp_path / "backup"
+    assert main(["backup", "--out", str(out), "--db", str(held)]) == 0
+    assert "快照" in capsys.readouterr().err
+    assert main(["restore", str(out), "--db", str(tmp_path / "restored.duckdb")]) == 0
+    assert "审计日志完整" in capsys.readouterr().out
+
+
+def test_the_app_is_known_by_its_marker_whatever_its_command_line(demo_db, tmp_path, capsys):
+    """The app may be started otherwise than `streamlit run` (a server embedding it): the pid it wrote counts."""
+    import shutil
+
+    path = tmp_path / "embedded.duckdb"
+    shutil.copyfile(demo_db, path)
+    proc = _hold(path, snap=True, name="marker")
+    try:
+        assert main(["submissions", "--json", "--db", str(path)]) == 0
+        assert "快照" in capsys.readouterr().err
+    finally:
+        proc.kill()
+        proc.wait()

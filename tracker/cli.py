@@ -109,7 +109,11 @@ def _run(args) -> int:
         print("已中断", file=sys.stderr)
         code = 130
         return code
-    except Exception:  # a bug: a short message here, the details in the log
+    except Exception as exc:  # a bug: a short message here, the details in the log
+        if isinstance(exc, OSError) and exc.filename is not None:  # reading or writing a file: expected
+            print(f"错误：无法读写 {exc.filename}：{exc.strerror}", file=sys.stderr)
+            code = 2
+            return code
         error_id = uuid.uuid4().hex[:8]
         log.exception("error id %s in command %s", error_id, name)
         where = logs.log_file()

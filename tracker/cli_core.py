@@ -16,13 +16,18 @@ from tracker.evaluate import evaluate, to_json
 from tracker.national_form import is_demo
 from tracker.strings import STATUS_LABEL, VETO
 
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
 
 def _date(text: str) -> dt.date:
     """An argparse type: a calendar date, refused in Chinese when it is not one."""
     try:
-        return dt.date.fromisoformat(text)
+        date = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"「{text}」不是日期，应写成 YYYY-MM-DD，如 2023-12-31") from None
+    if not FIRST_DATE <= date <= LAST_DATE:  # the campaign's dates; 9999-12-31 would overflow a deadline sum
+        raise argparse.ArgumentTypeError(f"{date} 超出范围，应在 {FIRST_DATE} 到 {LAST_DATE} 之间")
+    return date
 
 
 def bounded_int(low: int, high: int):

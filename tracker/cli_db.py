@@ -32,12 +32,15 @@ def opened_snapshot(con: duckdb.DuckDBPyConnection) -> bool:
     return any(con is c for c in _SNAPSHOTS)
 
 
-def holder(message: str) -> tuple[int | None, bool]:
-    """The process DuckDB names as holding the lock, and whether it is the app (streamlit)."""
+def holder(message: str, target: Path | None = None) -> tuple[int | None, bool]:
+    """The process DuckDB names as holding the lock, and whether it is the app: the pid the app wrote beside
+    the database (tracker/snapshot.py), or a streamlit command line."""
     match = _PID.search(message)
     if not match:
         return None, False
     pid = int(match.group(1))
+    if target is not None and snapshot.app_pid(target) == pid:
+        return pid, True
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
@@ -61,7 +64,7 @@ def open_db(path: str | os.PathLike | None = None, *, write: bool = True) -> duc
             message = str(exc)
             if "lock" not in message.lower():
                 raise _unusable(target, exc) from None
-            pid, is_app = holder(message)
+            pid, is_app = holder(message, target)
             if not write and is_app:
                 return _from_snapshot(target, pid)
             if is_app or time.monotonic() >= deadline:

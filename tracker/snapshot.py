@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import sys
@@ -37,6 +38,19 @@ _SIGNATURE = """SELECT (SELECT coalesce(max(id), 0) FROM audit_log), (SELECT cou
 def snapshot_path(db_file: str | os.PathLike) -> Path:
     path = Path(db_file)
     return path.with_name(f"{path.stem}.snapshot{path.suffix or '.duckdb'}")
+
+
+def app_marker(db_file: str | os.PathLike) -> Path:
+    """`tracker.duckdb` → `tracker.app.json`: the pid of the app that holds the file and writes the snapshot."""
+    path = Path(db_file)
+    return path.with_name(f"{path.stem}.app.json")
+
+
+def app_pid(db_file: str | os.PathLike) -> int | None:
+    try:
+        return int(json.loads(app_marker(db_file).read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def signature(con: duckdb.DuckDBPyConnection) -> tuple:
@@ -86,6 +100,10 @@ def start_writer(con: duckdb.DuckDBPyConnection, db_file: str | os.PathLike) -> 
     setting = os.environ.get("TRACKER_SNAPSHOT")
     if setting == "0" or (setting != "1" and "pytest" in sys.modules) or str(db_file) == ":memory:":
         return None
+    # Who holds the file: the command line tells the app from another command by this pid, whatever the
+    # app's command line looks like (`streamlit run`, or a server that embeds it).
+    with contextlib.suppress(OSError):
+        app_marker(db_file).write_text(json.dumps({"pid": os.getpid(), "db": str(db_file)}), encoding="utf-8")
     thread = threading.Thread(target=_loop, args=(con, db_file), name="tracker-snapshot", daemon=True)
     thread.start()
     return thread
