@@ -41,7 +41,7 @@ import pandas as pd
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.config import settings
 from tracker.exports import RISKY_START
-from tracker.ingest.reader import Sheet
+from tracker.ingest.reader import CELL_LIMITS, Sheet
 from tracker.ingest.text import DEFAULT, Markers
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
 
@@ -440,6 +440,23 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 col = sql.bind(f"stray_col_{name}", sheet.headers[i])
                 stray_checks.append(f"CASE WHEN contains(w.c{i}, {delim_ref}) THEN {col} END")
     stray = f"coalesce({', '.join(stray_checks)})" if stray_checks else "CAST(NULL AS VARCHAR)"
+    # Cells over their length limit (reader.CELL_LIMITS), checked on the raw cell: strlen (bytes, O(1)) first,
+    # the character count only for the few that may be over.
+    long_cols, long_checks = [], []
+    for name, limit in CELL_LIMITS.items():
+        i = sheet.columns.get(name)
+        if i is None:
+            continue
+        long_cols.append(f"w.c{i} AS raw_{name}")
+        cond = f"strlen(r.raw_{name}) > {int(limit)} AND length(r.raw_{name}) > {int(limit)}"
+        text = sql.msg(
+            REFUSE,
+            "too_long",
+            column=sql.bind(f"long_col_{name}", sheet.headers[i]),
+            n=f"length(r.raw_{name})",
+            limit=str(int(limit)),
+        )
+        long_checks.append((cond, text))
     mu = look("mu", "_ing_match", "unit", "unit")
     mm = look("mm", "_ing_match", "metric", "metric")
     ma = look("ma", "_ing_match", "area", "area")
@@ -463,6 +480,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     number_value = f"CASE WHEN {fraction_ok} THEN {rate} ELSE {val_num} END"
     shown = f"coalesce(r.value_t, {_fmt(rate)} || CASE WHEN i.is_percent THEN '%' ELSE '' END)"
     reasons = [
+        *long_checks,
         (
             "r.rowlike IS NOT NULL",
             msg(REFUSE, "swallowed", column="r.rowlike", first="r.first_line", last="r.last_line"),
@@ -629,6 +647,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 {dn("txt")} AS denominator_t, {dn("num")} AS denominator_num,
                 {clean(raw("note"))} AS note_t, {clean(raw("evidence"))} AS evidence_t,
                 {rowlike} AS rowlike, {first_line} AS first_line, {last_line} AS last_line, {stray} AS stray
+                {"".join(", " + c for c in long_cols)}
             FROM _ing_raw w
             {" ".join(joins)}
             WHERE w.row_no > {int(sheet.header_row)}),

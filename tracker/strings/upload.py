@@ -27,6 +27,13 @@ FILE = {
     "no_rows": "文件中没有数据行（表头下没有填写任何数值）",
     "lines_lost": '文件共 {lines} 行，按引号分隔后只能对应 {counted} 行：英文双引号 " 没有配对，无法可靠地分行。'
     "请检查备注等单元格中的引号后重新上传",
+    "xlsx_too_big": "Excel 文件解压后有 {size:.0f} MB（其中「{member}」{member_size:.0f} MB），超过上限 {limit} MB："
+    "请删去多余的内容，或分成几个文件上传",
+    "sheet_too_big": "工作表的范围是 {ref}（{rows} 行 × {cols} 列），超过上限（最多 {max_cols} 列、{max_cells} 个单元格）："
+    "请只保留模板的列和填写的行",
+    "too_many_columns": "文件有 {n} 列，超过上限 {limit} 列：请只保留模板的列",
+    "line_too_long": "第{line}行有 {n} 个字符，超过每行上限 {limit} 个字符（备注最多 {note} 个字符，数值最多 {value} 个字符）",
+    "record_too_long": '有一个单元格的内容超过 {limit} MB，无法读取：可能是英文双引号 " 未配对，请检查后重新上传',
     "failed": "导入失败，已保存原始文件，但没有写入任何数据：{detail}",
 }
 
@@ -64,6 +71,7 @@ REFUSE = {
     "swallowed": "「{column}」单元格从文件第{first}行延续到第{last}行，其中含有看起来像数据行的内容"
     '（可能是英文双引号 " 未配对），请删去多余的引号后重新上传',
     "stray_quote": '「{column}」单元格中含有分隔符，包含了本行其后的几列（可能是英文双引号 " 未配对），请检查后重新上传',
+    "too_long": "「{column}」有 {n} 个字符，超过上限 {limit} 个字符",
     "fraction": "{value} 像是小数，应填写 {pct}%",
     "mismatch": "数值「{value}」与分子/分母计算结果 {rate} 不一致，请核对后重新填写",
 }
