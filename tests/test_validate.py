@@ -310,3 +310,36 @@ def test_numerator_denominator_disagreeing_with_the_value_is_refused(ingest_con)
     assert reasons(r) == {2: ["数值「80」与分子/分母计算结果 90 不一致，请核对后重新填写"]}
     ok = import_file(ingest_con, "f.csv", csv("卫健委,40.6,,2023,90%,45,50,"), dry_run=True)
     assert (ok.accepted, ok.refused, ok.warnings) == (1, 0, 0)
+
+
+# ---------------------------------------------------------------- issue 11: metric aliases and suggestions
+
+
+def test_the_health_commission_names_vaccination_the_short_way(ingest_con):
+    areas = ["正阳街道", "繁荣街道", "向阳街道", "铁东街道", "兴华街道", "河西街道", "高台子街道"]
+    rows = [f"卫健委,适龄儿童免疫规划疫苗接种率,{a},2023,95%,,," for a in areas]
+    r = import_file(ingest_con, "v.csv", csv(*rows), unit="卫健委")
+    assert (r.accepted, r.refused) == (7, 0), r.to_json()
+    assert {m for (m,) in ingest_con.execute("SELECT DISTINCT metric FROM measurement").fetchall()} == {
+        "40.5"
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("鼠密度", "45.1"), ("城市管理信息化复盖率", "10.4"), ("城市管理 信息化覆盖率", "10.4")],
+)
+def test_metric_aliases_and_spacing(ingest_con, text, code):
+    row = f"卫健委,{text},,2023,C,,," if code == "45.1" else f"城管执法局,{text},,2023,95,,,"
+    r = import_file(ingest_con, "a.csv", csv(row), dry_run=True)
+    assert r.accepted == 1, r.to_json()
+
+
+def test_an_unknown_metric_names_the_closest(ingest_con):
+    r = import_file(
+        ingest_con, "u.csv", csv("卫健委,老鼠密度,,2023,C,,,", "卫健委,完全无关,,2023,1,,,"), dry_run=True
+    )
+    got = reasons(r)
+    assert got[2][0].startswith("未知指标「老鼠密度」，是否为：45.1 鼠密度等级")
+    assert got[2][0].endswith("？")
+    assert got[3] == ["未知指标「完全无关」"]

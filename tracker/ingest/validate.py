@@ -249,6 +249,9 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
         if m.national_field:
             metric_keys.setdefault(normalise_name(m.national_field).lower(), m.code)
         metric_keys.setdefault(normalise_name(m.code + m.name).lower(), m.code)
+        for alias in m.aliases:  # the catalogue refuses an alias naming two metrics
+            metric_keys.setdefault(normalise_name(alias).lower(), m.code)
+            metric_keys.setdefault(normalise_name(m.code + alias).lower(), m.code)
     unit_keys: dict[str, str] = {}
     for u in cat.units.values():
         for alias in (u.short, u.name, *u.aliases):
@@ -336,7 +339,51 @@ _LOOKED_UP = {
     "suffix": "VARCHAR",
     "yn": "INTEGER",
     "grade_ord": "INTEGER",
+    "hint": "VARCHAR",
 }
+SUGGEST_TEXTS = 500  # distinct unknown metric texts that get the closest names (difflib, per text)
+
+
+def _metric_names(cat: Catalogue) -> dict[str, str]:
+    """Every name a metric goes by (name, aliases), folded as the lookups fold them → its label."""
+    names: dict[str, str] = {}
+    for m in cat.metrics:
+        for name in (m.name, *m.aliases):
+            names.setdefault(normalise_name(name).lower(), f"{m.code} {m.name}")
+    return names
+
+
+def _suggest(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
+    """Fill _ing_match.hint for unknown metric texts: the closest metric labels, once per distinct text."""
+    import difflib
+
+    unknown = [
+        t
+        for (t,) in con.execute(
+            f"""SELECT DISTINCT txt FROM _ing_match WHERE what = 'metric' AND found IS NULL AND txt IS NOT NULL
+                ORDER BY txt LIMIT {SUGGEST_TEXTS}"""
+        ).fetchall()
+    ]
+    if not unknown:
+        return
+    names = _metric_names(cat)
+    hints = []
+    for text in unknown:
+        key = normalise_name(text).lower()
+        close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+        labels = list(dict.fromkeys(names[c] for c in close))
+        if labels:
+            hints.append((text, "、".join(labels)))
+    if not hints:
+        return
+    con.register("_ing_hints", pd.DataFrame(hints, columns=["txt", "hint"], dtype="object"))
+    try:
+        con.execute(
+            """UPDATE _ing_match SET hint = h.hint FROM _ing_hints h
+               WHERE _ing_match.what = 'metric' AND _ing_match.txt = h.txt"""
+        )
+    finally:
+        con.unregister("_ing_hints")
 
 
 def _hits(checks: list[tuple[str, str]]) -> str:
@@ -384,13 +431,14 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         SELECT what, raw, txt,
                CASE what WHEN 'metric' THEN m.code
                          WHEN 'unit' THEN u.short ELSE a.short END AS found,
-               what = 'area' AND na.key IS NOT NULL AS no_area
+               what = 'area' AND na.key IS NOT NULL AS no_area, CAST(NULL AS VARCHAR) AS hint
         FROM keyed
         LEFT JOIN _lk_metric m ON what = 'metric' AND m.key = keyed.k
         LEFT JOIN _lk_unit u ON what = 'unit' AND u.key = keyed.k
         LEFT JOIN _lk_area a ON what = 'area' AND a.key = keyed.k
         LEFT JOIN _lk_no_area na ON what = 'area' AND na.key = keyed.k"""
     )
+    _suggest(con, cat)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ing_number AS
         WITH raws AS (
@@ -488,8 +536,12 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         ("r.stray IS NOT NULL", msg(REFUSE, "stray_quote", column="r.stray")),
         ("r.metric_t IS NULL", msg(REFUSE, "no_metric")),
         (
-            "r.metric_t IS NOT NULL AND r.metric_found IS NULL",
+            "r.metric_t IS NOT NULL AND r.metric_found IS NULL AND r.metric_hint IS NULL",
             msg(REFUSE, "unknown_metric", metric="r.metric_t"),
+        ),
+        (
+            "r.metric_t IS NOT NULL AND r.metric_found IS NULL AND r.metric_hint IS NOT NULL",
+            msg(REFUSE, "unknown_metric_hint", metric="r.metric_t", names="r.metric_hint"),
         ),
         (f"r.unit_t IS NULL AND {sender_ref} IS NULL", msg(REFUSE, "no_unit")),
         ("r.unit_t IS NOT NULL AND r.unit_found IS NULL", msg(REFUSE, "unknown_unit", unit="r.unit_t")),
@@ -637,7 +689,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             SELECT w.row_no,
                 {mu("txt")} AS unit_t, {mu("found")} AS unit_found,
                 CASE WHEN {mu("txt")} IS NULL THEN CAST({sender_ref} AS VARCHAR) ELSE {mu("found")} END AS unit,
-                {mm("txt")} AS metric_t, {mm("found")} AS metric_found,
+                {mm("txt")} AS metric_t, {mm("found")} AS metric_found, {mm("hint")} AS metric_hint,
                 {ma("txt")} AS area_t, {ma("found")} AS area_found, {ma("no_area")} AS no_area,
                 {p("txt")} AS period_t, {p("period_type")} AS period_type, {p("period_start")} AS period_start,
                 {p("period_end")} AS period_end, {p("period_label")} AS period_label,

@@ -41,6 +41,7 @@ FILE = {
 REFUSE = {
     "no_metric": "缺少指标",
     "unknown_metric": "未知指标「{metric}」",
+    "unknown_metric_hint": "未知指标「{metric}」，是否为：{names}？",
     "no_unit": "缺少单位",
     "unknown_unit": "未知单位「{unit}」",
     "other_unit": "本文件以「{sender}」名义报送，不能填报「{unit}」的数据",
