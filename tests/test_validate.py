@@ -77,7 +77,7 @@ def test_merged_title_xlsx(ingest_con):
     assert (r.accepted, r.refused, r.warnings) == (6, 3, 0)
     got = reasons(r)
     assert got[8] == ["指标「30.1 中小学体育与健康课程开课率」是年度指标，期间「2023-06-01」不是年度"]
-    assert got[11] == ["数值「1.5天」的单位与指标单位「小时」不符"]
+    assert got[11] == ["数值「1.5天」的单位「天」与指标单位「小时」不符"]
     assert got[12] == ["「教育局」不是指标「10.3 道路机械化清扫率」的责任单位，不能报送该指标"]
 
 
@@ -343,3 +343,44 @@ def test_an_unknown_metric_names_the_closest(ingest_con):
     assert got[2][0].startswith("未知指标「老鼠密度」，是否为：45.1 鼠密度等级")
     assert got[2][0].endswith("？")
     assert got[3] == ["未知指标「完全无关」"]
+
+
+# ---------------------------------------------------------------- issue 11: values with a unit or a qualifier
+
+
+@pytest.mark.parametrize(
+    ("row", "value", "qualifier"),
+    [
+        ("城管执法局,10.1,,2023Q4,16小时以上,,,", 16.0, "以上"),
+        ("卫健委,40.1,,2023,18.5/10万,,,", 18.5, None),
+        ("卫健委,40.1,,2023,18.5 1/10万,,,", 18.5, None),
+        ("卫健委,40.1,,2023,18.5每10万,,,", 18.5, None),
+        ("城管执法局,10.3,,2023,≥90%,,,", 90.0, "≥"),
+        ("城管执法局,10.3,,2023,不低于90%,,,", 90.0, "不低于"),
+        ("文体旅游广电局,8.2,,2023,12.5 平方米,,,", 12.5, None),
+    ],
+)
+def test_values_with_a_unit_or_a_qualifier_are_read(ingest_con, row, value, qualifier):
+    r = import_file(ingest_con, "q.csv", csv(row))
+    assert r.accepted == 1, r.to_json()
+    got, note = ingest_con.execute("SELECT value, note FROM measurement").fetchall()[0]
+    assert got == pytest.approx(value)
+    typed = row.split(",")[4]
+    if qualifier is None:
+        assert r.warnings == 0 and note is None
+        return
+    assert warnings(r)[2] == [f"数值「{typed}」含“{qualifier}”，已按 {value:g} 记录，原文保留在备注中"]
+    assert note == f"数值原文「{typed}」"
+
+
+def test_a_qualifier_is_added_to_the_note_already_there(ingest_con):
+    r = import_file(ingest_con, "q.csv", csv("城管执法局,10.1,,2023Q4,16小时以上,,,抽查5条道路"))
+    assert r.accepted == 1
+    assert ingest_con.execute("SELECT note FROM measurement").fetchall() == [
+        ("抽查5条道路；数值原文「16小时以上」",)
+    ]
+
+
+def test_a_unit_that_does_not_match_is_refused_naming_both(ingest_con):
+    r = import_file(ingest_con, "q.csv", csv("城管执法局,10.1,,2023Q4,16天,,,"), dry_run=True)
+    assert reasons(r) == {2: ["数值「16天」的单位「天」与指标单位「小时」不符"]}

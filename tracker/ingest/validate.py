@@ -50,6 +50,10 @@ WS = (
     r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 )
 NUMBER = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)"
+PER_100K = r"[ \t\x{3000}]*(1/|/|每)(10|十)万人?[ \t\x{3000}]*$"
+# Words around a figure that qualify it: the figure is read, the words kept in the note (issue 11).
+QUAL_BEFORE = "≥|≧|>=|>|≤|≦|<=|<|不低于|不少于|不高于|不超过|大于|小于|高于|低于|超过|达到|约"
+QUAL_AFTER = "及以上|以上|及以下|以下|左右"
 YES = ("是", "有", "Y", "YES", "TRUE", "T", "1", "√", "✓", "✔", "☑")
 NO = ("否", "无", "N", "NO", "FALSE", "F", "0", "×", "✗", "✘", "☒", "X")
 NO_AREA = ("全市", "全市范围", "市本级", "全市合计", "本级", "-", "--", "—", "——", "/", "无", "不适用")
@@ -340,6 +344,7 @@ _LOOKED_UP = {
     "yn": "INTEGER",
     "grade_ord": "INTEGER",
     "hint": "VARCHAR",
+    "qualifier": "VARCHAR",
 }
 SUGGEST_TEXTS = 500  # distinct unknown metric texts that get the closest names (difflib, per text)
 
@@ -446,12 +451,29 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             UNION SELECT DISTINCT {raw("numerator")} FROM {rows}
             UNION SELECT DISTINCT {raw("denominator")} FROM {rows}),
         texts AS (SELECT * FROM (SELECT raw, {clean("raw")} AS txt FROM raws) WHERE txt IS NOT NULL),
+        -- "per 100 000" written after the figure (18.5/10万, 18.5 1/10万, 18.5每10万): taken off before the
+        -- spaces go, so that 「18.5 1/10万」 does not read as 18.51.
+        per AS (
+            SELECT raw, txt, regexp_matches(txt, '{PER_100K}') AS per_100k,
+                   regexp_replace(txt, '{PER_100K}', '') AS t FROM texts),
         squeezed AS (
-            SELECT raw, txt, replace(regexp_replace(txt, '{WS}+', '', 'g'), ',', '') AS s FROM texts),
-        split AS (SELECT raw, txt, s, regexp_extract(s, '{NUMBER}', 1) AS n FROM squeezed)
+            SELECT raw, txt, per_100k, replace(regexp_replace(t, '{WS}+', '', 'g'), ',', '') AS s0 FROM per),
+        -- A qualifier before or after the figure (≥90%, 不低于90%, 16小时以上): read without it, kept in the
+        -- note and warned (_qualified).
+        qualified AS (
+            SELECT *, regexp_extract(s0, '^({QUAL_BEFORE})', 1) AS q1, regexp_extract(s0, '({QUAL_AFTER})$', 1) AS q2
+            FROM squeezed),
+        stripped AS (
+            SELECT raw, txt, per_100k, nullif(concat(q1, q2), '') AS qualifier,
+                   CASE WHEN q1 = '' AND q2 = '' THEN s0
+                        ELSE substr(s0, length(q1) + 1, length(s0) - length(q1) - length(q2)) END AS s
+            FROM qualified),
+        split AS (SELECT raw, txt, s, per_100k, qualifier, regexp_extract(s, '{NUMBER}', 1) AS n FROM stripped)
         SELECT raw, txt,
                TRY_CAST(nullif(n, '') AS DOUBLE) AS num,
-               lower(substr(s, length(n) + 1)) AS suffix,
+               CASE WHEN per_100k AND substr(s, length(n) + 1) = '' THEN '1/10万'
+                    ELSE lower(substr(s, length(n) + 1)) END AS suffix,
+               CASE WHEN TRY_CAST(nullif(n, '') AS DOUBLE) IS NOT NULL THEN qualifier END AS qualifier,
                CASE WHEN upper(s) IN {YES} THEN 1 WHEN upper(s) IN {NO} THEN 0 END AS yn,
                CASE upper(regexp_extract(s, '^([A-Za-z])级?$', 1))
                     WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS grade_ord
@@ -595,7 +617,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         (
             f"""{vt} IN ('number', 'count') AND r.value_t IS NOT NULL AND {val_num} IS NOT NULL
                 AND NOT {suffix_ok}""",
-            msg(REFUSE, "wrong_suffix", value="r.value_t", unit="i.uom"),
+            msg(REFUSE, "wrong_suffix", value="r.value_t", typed="r.suffix", unit="i.uom"),
         ),
         (
             f"{vt} IN ('yesno', 'grade') AND {has_fraction} AND r.value_t IS NULL",
@@ -694,6 +716,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 {p("txt")} AS period_t, {p("period_type")} AS period_type, {p("period_start")} AS period_start,
                 {p("period_end")} AS period_end, {p("period_label")} AS period_label,
                 {vn("txt")} AS value_t, {vn("num")} AS value_num, {vn("suffix")} AS suffix,
+                {vn("qualifier")} AS qualifier,
                 {vn("yn")} AS yn, {vn("grade_ord")} AS grade_ord,
                 {nn("txt")} AS numerator_t, {nn("num")} AS numerator_num,
                 {dn("txt")} AS denominator_t, {dn("num")} AS denominator_num,
@@ -715,6 +738,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 r.numerator_num AS numerator, r.denominator_num AS denominator,
                 CASE WHEN {vt} = 'grade' THEN ['A', 'B', 'C', 'D'][r.grade_ord] END AS grade,
                 r.note_t AS note, r.evidence_t AS evidence,
+                CASE WHEN {vt} IN ('number', 'count') AND NOT {fraction_ok} THEN r.qualifier END AS qualifier,
                 r.value_t, {fraction_ok} AS from_fraction, {val_num} AS typed_number, r.suffix, {rate} AS rate,
                 {_hits(reasons)} AS reasons
             FROM cells r
@@ -743,7 +767,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             QUALIFY row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
                                        ORDER BY m.recorded_at DESC, m.id DESC) = 1)
         SELECT c.row_no, c.unit, c.metric, c.area, c.period_type, c.period_start, c.period_end, c.period_label,
-               c.value, c.numerator, c.denominator, c.grade, c.note, c.evidence, c.reasons,
+               c.value, c.numerator, c.denominator, c.grade, c.note, c.evidence, c.reasons, c.qualifier, c.value_t,
                CASE WHEN len(c.reasons) > 0 THEN []::VARCHAR[] ELSE {_hits(warnings)} END AS warnings,
                CASE WHEN c.metric IS NOT NULL AND c.unit IS NOT NULL AND c.period_start IS NOT NULL AND c.area_ok
                     THEN hash(c.metric, c.unit, coalesce(c.area, ''), c.period_start) END AS dup_hash
@@ -754,7 +778,21 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         sql.params,
     )
     sql.params.clear()
+    _qualified(con, sql)
     _refuse_duplicates(con, sql)
+
+
+def _qualified(con: duckdb.DuckDBPyConnection, sql: Sql) -> None:
+    """A figure typed with a qualifier (≥90%, 16小时以上) goes in as the figure, warned, the text as typed
+    added to the note. An UPDATE of the few such rows, not a warning for every row to test."""
+    con.execute(
+        f"""UPDATE _ing_result
+        SET warnings = list_append(warnings, {sql.msg(WARN, "qualifier", value="value_t", word="qualifier", num=_fmt("value"))}),
+            note = concat_ws('；', note, {sql.msg(WARN, "qualifier_note", value="value_t")})
+        WHERE qualifier IS NOT NULL AND len(reasons) = 0""",
+        sql.params,
+    )
+    sql.params.clear()
 
 
 def _refuse_duplicates(con: duckdb.DuckDBPyConnection, sql: Sql) -> None:

@@ -57,7 +57,7 @@ REFUSE = {
     "bad_value": "数值「{value}」无法识别",
     "bad_yesno": "数值「{value}」应为“是”或“否”（也可写 有/无）",
     "bad_grade": "数值「{value}」应为 A、B、C、D 级之一",
-    "wrong_suffix": "数值「{value}」的单位与指标单位「{unit}」不符",
+    "wrong_suffix": "数值「{value}」的单位「{typed}」与指标单位「{unit}」不符",
     "pct_range": "数值「{value}」超出0–100%的范围",
     "permille_range": "数值「{value}」超出0–1000‰的范围",
     "negative": "数值「{value}」不能为负数",
@@ -80,6 +80,8 @@ REFUSE = {
 # ---------------------------------------------------------------- warnings (row goes in)
 WARN = {
     "replaces": "将替换此前报送的数值 {old}（{when}，{unit}）",
+    "qualifier": "数值「{value}」含“{word}”，已按 {num} 记录，原文保留在备注中",
+    "qualifier_note": "数值原文「{value}」",
     "outlier": "数值 {value} 与该指标以往数据（中位数 {median}）相差很大，请核实",
     "fraction": "数值「{value}」像是小数，百分比应填写 {pct}%（已按 {value}% 记录，请核实）",
 }
