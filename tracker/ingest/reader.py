@@ -5,7 +5,10 @@ table `_ing_cells`, in `con` (row_no as Excel numbers rows, title and header row
 where the header is and which column holds which field. CSV text is decoded and NFKC-normalised as a
 whole (tracker.ingest.text, as UTF-16 code units in numpy), written to a temporary UTF-8 file and parsed
 by DuckDB's read_csv with explicit column types and no sniffing: no Python loop over the rows. An .xlsx
-is read cell by cell with openpyxl (inherently per row) and handed to DuckDB as one frame.
+is read cell by cell with openpyxl (inherently per row) and handed to DuckDB as one frame; an old .xls or
+a WPS .et with python-calamine (openpyxl reads neither), the same way. openpyxl stays the .xlsx reader
+although calamine reads faster (docs/PERFORMANCE.md): calamine gives no number formats, and a figure typed
+into a percent-formatted cell (0.95 shown as 95%) would arrive as 0.95.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ _NOT_PLAIN[0x2000:0x200B] = True
 class Sheet:
     """Where the data is: the header's row number, the header cells, and field → column index."""
 
-    kind: str  # csv | xlsx
+    kind: str  # csv | xlsx | xls (also WPS .et)
     header_row: int
     headers: list[str]
     columns: dict[str, int] = field(default_factory=dict)
@@ -124,8 +127,10 @@ def read(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None = None) 
         raise FileRefused(FILE["empty"])
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(con, data, sheet)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: an encrypted .xlsx or an old .xls
-        raise FileRefused(FILE["encrypted"] if "EncryptionInfo".encode("utf-16-le") in data else FILE["xls"])
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: an encrypted .xlsx, an old .xls or WPS .et
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise FileRefused(FILE["encrypted"])
+        return _read_xls(con, data, sheet)
     return _read_csv(con, data)
 
 
@@ -391,6 +396,11 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -
         raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
     finally:
         book.close()
+    return _load_rows(con, "xlsx", row_nos, rows)
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, kind: str, row_nos: list[int], rows: list[list]) -> Sheet:
+    """Rows of text cells read from a workbook (row numbers as Excel shows them) into _ing_raw."""
     if not rows:
         raise FileRefused(FILE["empty"])
     found = find_header(list(zip(row_nos, rows, strict=True)))
@@ -413,4 +423,63 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -
     finally:
         con.unregister("_ing_frame")
     con.execute("CREATE OR REPLACE TEMP VIEW _ing_raw AS SELECT * FROM _ing_cells")
-    return Sheet("xlsx", header_row, headers, columns, ncols, max(row_nos))
+    return Sheet(kind, header_row, headers, columns, ncols, max(row_nos))
+
+
+# ---------------------------------------------------------------- XLS / WPS .et (python-calamine)
+
+
+def _value_text(value) -> str | None:
+    """One cell read by calamine as text, the way _cell_text reads an .xlsx cell (calamine gives no number
+    formats: a cell formatted as a percentage arrives as its fraction, 0.95, which the fraction check then
+    refuses with the fix in the reason)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = normalise_cell(value).strip()
+        if value[:1] == "'" and value[1:2] and value[1] in RISKY_START:
+            value = value[1:]
+        return value or None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
+    return normalise_cell(str(value))
+
+
+def _read_xls(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -> Sheet:
+    """An .xls (BIFF8, Excel 97–2003) or a WPS 表格 .et, through python-calamine (openpyxl reads neither)."""
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if sheet is not None and sheet not in book.sheet_names:
+            raise FileRefused(FILE["no_sheet"].format(sheet=sheet))
+        ws = book.get_sheet_by_name(sheet) if sheet is not None else book.get_sheet_by_index(0)
+        if ws.width > MAX_COLS or ws.height * ws.width > MAX_CELLS:
+            raise FileRefused(
+                FILE["sheet_too_big"].format(
+                    ref="?", rows=ws.height, cols=ws.width, max_cols=MAX_COLS, max_cells=MAX_CELLS
+                )
+            )
+        raw_rows = ws.to_python(skip_empty_area=False)  # from A1: list index + 1 is Excel's row number
+    except FileRefused:
+        raise
+    except python_calamine.PasswordError as exc:
+        raise FileRefused(FILE["encrypted"]) from exc
+    except Exception as exc:  # calamine raises its own kinds on damaged files
+        raise FileRefused(FILE["bad_xls"].format(detail=type(exc).__name__)) from exc
+    row_nos: list[int] = []
+    rows: list[list[str | None]] = []
+    for i, cells in enumerate(raw_rows, start=1):  # per row, as for .xlsx
+        values = [_value_text(v) for v in cells]
+        while values and values[-1] is None:
+            values.pop()
+        if values:
+            row_nos.append(i)
+            rows.append(values)
+    return _load_rows(con, "xls", row_nos, rows)
