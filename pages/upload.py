@@ -52,7 +52,7 @@ if unit:
             mime="text/csv",
         )
 
-uploaded = st.file_uploader(PAGE["uploader"], type=["csv", "xlsx"], key="upload_file")
+uploaded = st.file_uploader(PAGE["uploader"], type=["csv", "xlsx", "xls", "et"], key="upload_file")
 if uploaded is None:
     st.stop()
 

@@ -247,3 +247,24 @@ def test_loader_refuses_grade_limits_that_disagree_with_the_threshold(tmp_path):
     )
     with pytest.raises(CatalogueError, match="threshold_metric: 与指标45.6的阈值不一致"):
         load_catalogue(folder)
+
+
+# ---------------------------------------------------------------- issue 11: metric aliases
+
+
+def test_metric_aliases_are_loaded_and_found():
+    cat = catalogue()
+    assert "适龄儿童免疫规划疫苗接种率" in cat.metric("40.5").aliases
+    assert cat.find_metric("鼠密度").code == "45.1"
+    assert cat.find_metric(" 城市管理信息化复盖率 ").code == "10.4"
+
+
+def test_loader_refuses_an_alias_used_by_two_metrics(tmp_path):
+    folder = tmp_path / "indicators"
+    shutil.copytree(INDICATORS, folder, ignore=shutil.ignore_patterns("rules", "__pycache__", "*.py"))
+    path = folder / "standard.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "aliases: [蚊密度]" in text
+    path.write_text(text.replace("aliases: [蚊密度]", "aliases: [蚊密度, 鼠密度]"), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="指标45.2 aliases: 「鼠密度」已是指标45.1的名称或别名"):
+        load_catalogue(folder)

@@ -77,7 +77,7 @@ def test_merged_title_xlsx(ingest_con):
     assert (r.accepted, r.refused, r.warnings) == (6, 3, 0)
     got = reasons(r)
     assert got[8] == ["指标「30.1 中小学体育与健康课程开课率」是年度指标，期间「2023-06-01」不是年度"]
-    assert got[11] == ["数值「1.5天」的单位与指标单位「小时」不符"]
+    assert got[11] == ["数值「1.5天」的单位「天」与指标单位「小时」不符"]
     assert got[12] == ["「教育局」不是指标「10.3 道路机械化清扫率」的责任单位，不能报送该指标"]
 
 
@@ -310,3 +310,77 @@ def test_numerator_denominator_disagreeing_with_the_value_is_refused(ingest_con)
     assert reasons(r) == {2: ["数值「80」与分子/分母计算结果 90 不一致，请核对后重新填写"]}
     ok = import_file(ingest_con, "f.csv", csv("卫健委,40.6,,2023,90%,45,50,"), dry_run=True)
     assert (ok.accepted, ok.refused, ok.warnings) == (1, 0, 0)
+
+
+# ---------------------------------------------------------------- issue 11: metric aliases and suggestions
+
+
+def test_the_health_commission_names_vaccination_the_short_way(ingest_con):
+    areas = ["正阳街道", "繁荣街道", "向阳街道", "铁东街道", "兴华街道", "河西街道", "高台子街道"]
+    rows = [f"卫健委,适龄儿童免疫规划疫苗接种率,{a},2023,95%,,," for a in areas]
+    r = import_file(ingest_con, "v.csv", csv(*rows), unit="卫健委")
+    assert (r.accepted, r.refused) == (7, 0), r.to_json()
+    assert {m for (m,) in ingest_con.execute("SELECT DISTINCT metric FROM measurement").fetchall()} == {
+        "40.5"
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("鼠密度", "45.1"), ("城市管理信息化复盖率", "10.4"), ("城市管理 信息化覆盖率", "10.4")],
+)
+def test_metric_aliases_and_spacing(ingest_con, text, code):
+    row = f"卫健委,{text},,2023,C,,," if code == "45.1" else f"城管执法局,{text},,2023,95,,,"
+    r = import_file(ingest_con, "a.csv", csv(row), dry_run=True)
+    assert r.accepted == 1, r.to_json()
+
+
+def test_an_unknown_metric_names_the_closest(ingest_con):
+    r = import_file(
+        ingest_con, "u.csv", csv("卫健委,老鼠密度,,2023,C,,,", "卫健委,完全无关,,2023,1,,,"), dry_run=True
+    )
+    got = reasons(r)
+    assert got[2][0].startswith("未知指标「老鼠密度」，是否为：45.1 鼠密度等级")
+    assert got[2][0].endswith("？")
+    assert got[3] == ["未知指标「完全无关」"]
+
+
+# ---------------------------------------------------------------- issue 11: values with a unit or a qualifier
+
+
+@pytest.mark.parametrize(
+    ("row", "value", "qualifier"),
+    [
+        ("城管执法局,10.1,,2023Q4,16小时以上,,,", 16.0, "以上"),
+        ("卫健委,40.1,,2023,18.5/10万,,,", 18.5, None),
+        ("卫健委,40.1,,2023,18.5 1/10万,,,", 18.5, None),
+        ("卫健委,40.1,,2023,18.5每10万,,,", 18.5, None),
+        ("城管执法局,10.3,,2023,≥90%,,,", 90.0, "≥"),
+        ("城管执法局,10.3,,2023,不低于90%,,,", 90.0, "不低于"),
+        ("文体旅游广电局,8.2,,2023,12.5 平方米,,,", 12.5, None),
+    ],
+)
+def test_values_with_a_unit_or_a_qualifier_are_read(ingest_con, row, value, qualifier):
+    r = import_file(ingest_con, "q.csv", csv(row))
+    assert r.accepted == 1, r.to_json()
+    got, note = ingest_con.execute("SELECT value, note FROM measurement").fetchall()[0]
+    assert got == pytest.approx(value)
+    typed = row.split(",")[4]
+    if qualifier is None:
+        assert r.warnings == 0 and note is None
+        return
+    assert warnings(r)[2] == [f"数值「{typed}」含“{qualifier}”，已按 {value:g} 记录，原文保留在备注中"]
+    assert note == f"数值原文「{typed}」"
+
+
+def test_a_qualifier_is_added_to_the_note_already_there(ingest_con):
+    r = import_file(ingest_con, "q.csv", csv("城管执法局,10.1,,2023Q4,16小时以上,,,抽查5条道路"))
+    assert r.accepted == 1
+    assert ingest_con.execute("SELECT note FROM measurement").fetchall() == [
+        ("抽查5条道路；数值原文「16小时以上」",)
+    ]
+
+
+def test_a_unit_that_does_not_match_is_refused_naming_both(ingest_con):
+    r = import_file(ingest_con, "q.csv", csv("城管执法局,10.1,,2023Q4,16天,,,"), dry_run=True)
+    assert reasons(r) == {2: ["数值「16天」的单位「天」与指标单位「小时」不符"]}

@@ -53,6 +53,7 @@ class Metric:
     national_field: str | None = None
     areas: tuple[str, ...] = ()  # for scope = area
     against_name: str = ""  # the name of the metric a compare rule measures against
+    aliases: tuple[str, ...] = ()  # other names an upload may use (short names, the national form's wording)
 
     @property
     def kind(self) -> str:
@@ -325,6 +326,7 @@ def _load_metric(raw: dict, item: int, item_units: tuple[str, ...], cat_expand, 
         source=raw.get("source", ""),
         national_field=raw.get("national_field"),
         areas=areas,
+        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
     )
 
 
@@ -447,6 +449,14 @@ def load_catalogue(folder: Path | str = INDICATORS) -> Catalogue:
         for key in (normalise_name(metric.name), metric.national_field):
             if key:
                 names.setdefault(str(key).lower(), metric.code)
+    for metric in metrics.values():  # an alias names one metric only: never another's name or alias
+        for alias in metric.aliases:
+            key = normalise_name(alias).lower()
+            other = names.setdefault(key, metric.code)
+            if other != metric.code:
+                problems.append(
+                    f"第{metric.item}项 指标{metric.code} aliases: 「{alias}」已是指标{other}的名称或别名"
+                )
     phases = _load_phases(_read(folder / "phases.yaml"), problems)
     vector_grades = _load_vector_grades(_read(folder / "vector_grades.yaml"), metrics, problems)
     if problems:

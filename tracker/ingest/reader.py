@@ -5,7 +5,10 @@ table `_ing_cells`, in `con` (row_no as Excel numbers rows, title and header row
 where the header is and which column holds which field. CSV text is decoded and NFKC-normalised as a
 whole (tracker.ingest.text, as UTF-16 code units in numpy), written to a temporary UTF-8 file and parsed
 by DuckDB's read_csv with explicit column types and no sniffing: no Python loop over the rows. An .xlsx
-is read cell by cell with openpyxl (inherently per row) and handed to DuckDB as one frame.
+is read cell by cell with openpyxl (inherently per row) and handed to DuckDB as one frame; an old .xls or
+a WPS .et with python-calamine (openpyxl reads neither), the same way. openpyxl stays the .xlsx reader
+although calamine reads faster (docs/PERFORMANCE.md): calamine gives no number formats, and a figure typed
+into a percent-formatted cell (0.95 shown as 95%) would arrive as 0.95.
 """
 
 from __future__ import annotations
@@ -44,6 +47,26 @@ HEADER_WORDS = {
 _WORD_FIELD = {w: f for f, words in HEADER_WORDS.items() for w in words}
 _HINT = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]|[*＊:：]")
 HEAD_ROWS = 30  # the header is looked for in the first rows
+# Limits that refuse a hostile file before it is parsed (issue 11). The template has 9 columns; Excel
+# caps a cell at 32,767 characters; openpyxl holds the shared strings of a workbook in memory whole.
+MAX_COLS = 256
+MAX_LINE = 65536  # characters in one line of a CSV file
+MAX_CELLS = 20_000_000  # rows × columns a sheet's dimension may claim
+XLSX_MAX_MB = 400  # uncompressed size of all the members of an .xlsx
+XLSX_MAX_STRINGS_MB = 100  # uncompressed xl/sharedStrings.xml
+MAX_RECORD_MB = 4  # DuckDB's max_line_size: one record, quoted line breaks included
+# Characters in one cell, checked row by row (tracker.ingest.validate): a note, a figure, a name or period.
+CELL_LIMITS = {
+    "note": 2000,
+    "evidence": 2000,
+    "value": 50,
+    "numerator": 50,
+    "denominator": 50,
+    "unit": 200,
+    "metric": 200,
+    "area": 200,
+    "period": 200,
+}
 # Whitespace other than spaces and row breaks, and the double quote: what makes a text not `plain`.
 _NOT_PLAIN = np.zeros(0x10000, dtype=bool)
 _NOT_PLAIN[[ord(c) for c in '\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"']] = (
@@ -56,7 +79,7 @@ _NOT_PLAIN[0x2000:0x200B] = True
 class Sheet:
     """Where the data is: the header's row number, the header cells, and field → column index."""
 
-    kind: str  # csv | xlsx
+    kind: str  # csv | xlsx | xls (also WPS .et)
     header_row: int
     headers: list[str]
     columns: dict[str, int] = field(default_factory=dict)
@@ -104,8 +127,10 @@ def read(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None = None) 
         raise FileRefused(FILE["empty"])
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(con, data, sheet)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: an encrypted .xlsx or an old .xls
-        raise FileRefused(FILE["encrypted"] if "EncryptionInfo".encode("utf-16-le") in data else FILE["xls"])
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: an encrypted .xlsx, an old .xls or WPS .et
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise FileRefused(FILE["encrypted"])
+        return _read_xls(con, data, sheet)
     return _read_csv(con, data)
 
 
@@ -124,6 +149,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     blank = markers.blank
     if not text.strip(blank + " \n\t"):
         raise FileRefused(FILE["empty"])
+    _check_lines(units)
     cut = text.find("\n", 1 << 16)
     head = text if cut < 0 else text[:cut]
     found = rows = None
@@ -141,6 +167,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     header_row, columns = found
     ncols = max(len(cells) for _, cells in rows[: header_row + HEAD_ROWS])
     ncols = max(ncols, max(columns.values()) + 1)
+    if ncols > MAX_COLS:
+        raise FileRefused(FILE["too_many_columns"].format(n=ncols, limit=MAX_COLS))
     headers = _header_names(rows[header_row - 1][1], ncols)
     placeholders = bool(np.isin(units, [ord(c) for c in markers.chars]).any())
     plain = not _NOT_PLAIN[units].any()
@@ -175,6 +203,33 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
         delim,
         markers,
         apostrophe,
+    )
+
+
+def _check_lines(units: np.ndarray) -> None:
+    """Refuse a line longer than MAX_LINE, naming it (a 128K-character cell near the top made the header
+    search fail with 「找不到表头」); a line with too many fields is refused for its columns."""
+    breaks = np.flatnonzero(units == ord("\n"))
+    if len(units) - (breaks[-1] + 1 if len(breaks) else 0) <= MAX_LINE and (
+        not len(breaks) or int(np.diff(breaks, prepend=-1).max()) - 1 <= MAX_LINE
+    ):
+        return
+    ends = np.append(breaks, len(units))
+    lengths = np.diff(ends, prepend=-1) - 1
+    line = int(np.argmax(lengths > MAX_LINE))
+    start = int(ends[line - 1]) + 1 if line else 0
+    content = units[start : int(ends[line])]
+    fields = max(int(np.count_nonzero(content == ord(d))) + 1 for d in (",", "\t", ";"))
+    if fields > MAX_COLS:
+        raise FileRefused(FILE["too_many_columns"].format(n=fields, limit=MAX_COLS))
+    raise FileRefused(
+        FILE["line_too_long"].format(
+            line=line + 1,
+            n=int(lengths[line]),
+            limit=MAX_LINE,
+            note=CELL_LIMITS["note"],
+            value=CELL_LIMITS["value"],
+        )
     )
 
 
@@ -224,12 +279,14 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: str, ncols: int, delim: str)
             CREATE OR REPLACE TEMP TABLE _ing_cells AS
             SELECT * FROM read_csv($path, auto_detect = false, header = false, columns = {{{cols}}},
                                    delim = $delim, quote = '"', escape = '"', null_padding = true,
-                                   strict_mode = false, max_line_size = 4194304, parallel = {parallel})
+                                   strict_mode = false, max_line_size = {MAX_RECORD_MB << 20}, parallel = {parallel})
         """
         try:
             con.execute(sql, {"path": path, "delim": delim})
             break
         except duckdb.Error as exc:
+            if "maximum line size" in str(exc).lower():
+                raise FileRefused(FILE["record_too_long"].format(limit=MAX_RECORD_MB)) from exc
             if parallel == "false" or "parallel" not in str(exc):
                 raise FileRefused(FILE["binary"]) from exc
     # The table keeps the file's order (insertion order is preserved), so a row's place in it is its record
@@ -267,9 +324,47 @@ def _cell_text(cell) -> str | None:
     return normalise_cell(str(value))
 
 
+def _check_zip(data: bytes) -> None:
+    """Refuse an .xlsx whose members inflate past the limits, from the sizes its directory records (zipfile
+    stops reading a member at its recorded size, so a member cannot inflate further than it says)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
+    total = sum(i.file_size for i in infos)
+    biggest = max(infos, key=lambda i: i.file_size, default=None)
+    strings = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
+    mb = 1024 * 1024
+    if biggest is not None and (total > XLSX_MAX_MB * mb or strings > XLSX_MAX_STRINGS_MB * mb):
+        limit = XLSX_MAX_MB if total > XLSX_MAX_MB * mb else XLSX_MAX_STRINGS_MB
+        raise FileRefused(
+            FILE["xlsx_too_big"].format(
+                size=total / mb, member=biggest.filename, member_size=biggest.file_size / mb, limit=limit
+            )
+        )
+
+
+def _check_dimension(ws) -> None:
+    """Refuse a sheet whose recorded dimension is wider or larger than the limits, before its rows are read
+    (openpyxl pads every row to the dimension's width)."""
+    rows, cols = ws.max_row or 0, ws.max_column or 0
+    if cols > MAX_COLS or rows * cols > MAX_CELLS:
+        try:
+            ref = ws.calculate_dimension()
+        except Exception:  # openpyxl raises when the sheet records none
+            ref = "?"
+        raise FileRefused(
+            FILE["sheet_too_big"].format(
+                ref=ref, rows=rows, cols=cols, max_cols=MAX_COLS, max_cells=MAX_CELLS
+            )
+        )
+
+
 def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -> Sheet:
     import openpyxl
 
+    _check_zip(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -280,6 +375,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -
         if sheet is not None and sheet not in book.sheetnames:
             raise FileRefused(FILE["no_sheet"].format(sheet=sheet))
         ws = book[sheet] if sheet is not None else book.worksheets[0]
+        _check_dimension(ws)
         row_nos: list[int] = []
         rows: list[list[str | None]] = []
         expected = 1
@@ -288,6 +384,8 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -
             values = [_cell_text(c) for c in cells]
             while values and values[-1] is None:
                 values.pop()
+            if len(values) > MAX_COLS:  # a sheet without a dimension
+                raise FileRefused(FILE["too_many_columns"].format(n=len(values), limit=MAX_COLS))
             expected = row_no + 1
             if values:
                 row_nos.append(row_no)
@@ -298,6 +396,11 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -
         raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
     finally:
         book.close()
+    return _load_rows(con, "xlsx", row_nos, rows)
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, kind: str, row_nos: list[int], rows: list[list]) -> Sheet:
+    """Rows of text cells read from a workbook (row numbers as Excel shows them) into _ing_raw."""
     if not rows:
         raise FileRefused(FILE["empty"])
     found = find_header(list(zip(row_nos, rows, strict=True)))
@@ -320,4 +423,63 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -
     finally:
         con.unregister("_ing_frame")
     con.execute("CREATE OR REPLACE TEMP VIEW _ing_raw AS SELECT * FROM _ing_cells")
-    return Sheet("xlsx", header_row, headers, columns, ncols, max(row_nos))
+    return Sheet(kind, header_row, headers, columns, ncols, max(row_nos))
+
+
+# ---------------------------------------------------------------- XLS / WPS .et (python-calamine)
+
+
+def _value_text(value) -> str | None:
+    """One cell read by calamine as text, the way _cell_text reads an .xlsx cell (calamine gives no number
+    formats: a cell formatted as a percentage arrives as its fraction, 0.95, which the fraction check then
+    refuses with the fix in the reason)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = normalise_cell(value).strip()
+        if value[:1] == "'" and value[1:2] and value[1] in RISKY_START:
+            value = value[1:]
+        return value or None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
+    return normalise_cell(str(value))
+
+
+def _read_xls(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -> Sheet:
+    """An .xls (BIFF8, Excel 97–2003) or a WPS 表格 .et, through python-calamine (openpyxl reads neither)."""
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if sheet is not None and sheet not in book.sheet_names:
+            raise FileRefused(FILE["no_sheet"].format(sheet=sheet))
+        ws = book.get_sheet_by_name(sheet) if sheet is not None else book.get_sheet_by_index(0)
+        if ws.width > MAX_COLS or ws.height * ws.width > MAX_CELLS:
+            raise FileRefused(
+                FILE["sheet_too_big"].format(
+                    ref="?", rows=ws.height, cols=ws.width, max_cols=MAX_COLS, max_cells=MAX_CELLS
+                )
+            )
+        raw_rows = ws.to_python(skip_empty_area=False)  # from A1: list index + 1 is Excel's row number
+    except FileRefused:
+        raise
+    except python_calamine.PasswordError as exc:
+        raise FileRefused(FILE["encrypted"]) from exc
+    except Exception as exc:  # calamine raises its own kinds on damaged files
+        raise FileRefused(FILE["bad_xls"].format(detail=type(exc).__name__)) from exc
+    row_nos: list[int] = []
+    rows: list[list[str | None]] = []
+    for i, cells in enumerate(raw_rows, start=1):  # per row, as for .xlsx
+        values = [_value_text(v) for v in cells]
+        while values and values[-1] is None:
+            values.pop()
+        if values:
+            row_nos.append(i)
+            rows.append(values)
+    return _load_rows(con, "xls", row_nos, rows)

@@ -150,6 +150,23 @@ def committed_before(
 _FILE_LOCK = threading.Lock()
 
 
+_KEY_LOCKS = [threading.Lock() for _ in range(64)]  # striped: a fixed number, never cleaned up
+
+
+def _key_lock(unit: str | None, sha: str) -> threading.Lock:
+    """Serialise the commits of one (unit, file) in this process; the committed_file claim guards others."""
+    return _KEY_LOCKS[hash((unit or "", sha)) % len(_KEY_LOCKS)]
+
+
+def _as_duplicate(result: ImportResult, earlier: tuple[int, dt.datetime]) -> None:
+    result.duplicate, result.outcome = True, "duplicate"
+    result.accepted = result.refused = result.warnings = 0
+    result.refused_rows, result.warned_rows = [], []
+    result.message = SUMMARY["duplicate"].format(
+        when=earlier[1].strftime("%Y-%m-%d %H:%M"), original=earlier[0]
+    )
+
+
 def _store(con, file_name: str, data: bytes, sha: str, unit: str | None, user: str) -> int:
     """The submission, marked failed until settled; its bytes in upload_file once per sha256 (migration 4)."""
     with _FILE_LOCK:
@@ -274,7 +291,13 @@ def import_file(
         )
         result.message += result.spans_text()
         step(0.75, "正在写入数据库")
-        _commit(con, result.submission, result, settled)
+        with _key_lock(sender, sha):  # the same file for the same unit: one commit at a time in this process
+            earlier = committed_before(con, sha, sender)
+            if earlier is not None:  # committed meanwhile (another tab): nothing to write
+                _as_duplicate(result, earlier)
+                _settle(con, result.submission, result, settled)
+                return result
+            _commit(con, result.submission, result, settled)
         step(1.0, result.message)
         return result
     except FileRefused as exc:
@@ -291,11 +314,8 @@ def import_file(
         result.refused_rows, result.warned_rows = [], []
         result.submission = _stored(storing)
         earlier = None if dry_run else committed_before(con, sha, sender)
-        if earlier is not None:  # the same file committed for the same unit meanwhile (another tab)
-            result.duplicate, result.outcome = True, "duplicate"
-            result.message = SUMMARY["duplicate"].format(
-                when=earlier[1].strftime("%Y-%m-%d %H:%M"), original=earlier[0]
-            )
+        if earlier is not None:  # another process committed it meanwhile: our claim conflicted
+            _as_duplicate(result, earlier)
         _settle(con, result.submission, result, settled)
         return result
     finally:

@@ -44,7 +44,7 @@ from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.catalogue_tables import use_catalogue
 from tracker.config import settings
 from tracker.exports import RISKY_START
-from tracker.ingest.reader import Sheet
+from tracker.ingest.reader import CELL_LIMITS, Sheet
 from tracker.ingest.text import DEFAULT, Markers
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
 from tracker.verification import answers_sql
@@ -54,6 +54,10 @@ WS = (
     r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 )
 NUMBER = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)"
+PER_100K = r"[ \t\x{3000}]*(1/|/|每)(10|十)万人?[ \t\x{3000}]*$"
+# Words around a figure that qualify it: the figure is read, the words kept in the note (issue 11).
+QUAL_BEFORE = "≥|≧|>=|>|≤|≦|<=|<|不低于|不少于|不高于|不超过|大于|小于|高于|低于|超过|达到|约"
+QUAL_AFTER = "及以上|以上|及以下|以下|左右"
 YES = ("是", "有", "Y", "YES", "TRUE", "T", "1", "√", "✓", "✔", "☑")
 NO = ("否", "无", "N", "NO", "FALSE", "F", "0", "×", "✗", "✘", "☒", "X")
 NO_AREA = ("全市", "全市范围", "市本级", "全市合计", "本级", "-", "--", "—", "——", "/", "无", "不适用")
@@ -254,6 +258,9 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
         if m.national_field:
             metric_keys.setdefault(normalise_name(m.national_field).lower(), m.code)
         metric_keys.setdefault(normalise_name(m.code + m.name).lower(), m.code)
+        for alias in m.aliases:  # the catalogue refuses an alias naming two metrics
+            metric_keys.setdefault(normalise_name(alias).lower(), m.code)
+            metric_keys.setdefault(normalise_name(m.code + alias).lower(), m.code)
     unit_keys: dict[str, str] = {}
     for u in cat.units.values():
         for alias in (u.short, u.name, *u.aliases):
@@ -343,7 +350,52 @@ _LOOKED_UP = {
     "suffix": "VARCHAR",
     "yn": "INTEGER",
     "grade_ord": "INTEGER",
+    "hint": "VARCHAR",
+    "qualifier": "VARCHAR",
 }
+SUGGEST_TEXTS = 500  # distinct unknown metric texts that get the closest names (difflib, per text)
+
+
+def _metric_names(cat: Catalogue) -> dict[str, str]:
+    """Every name a metric goes by (name, aliases), folded as the lookups fold them → its label."""
+    names: dict[str, str] = {}
+    for m in cat.metrics:
+        for name in (m.name, *m.aliases):
+            names.setdefault(normalise_name(name).lower(), f"{m.code} {m.name}")
+    return names
+
+
+def _suggest(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
+    """Fill _ing_match.hint for unknown metric texts: the closest metric labels, once per distinct text."""
+    import difflib
+
+    unknown = [
+        t
+        for (t,) in con.execute(
+            f"""SELECT DISTINCT txt FROM _ing_match WHERE what = 'metric' AND found IS NULL AND txt IS NOT NULL
+                ORDER BY txt LIMIT {SUGGEST_TEXTS}"""
+        ).fetchall()
+    ]
+    if not unknown:
+        return
+    names = _metric_names(cat)
+    hints = []
+    for text in unknown:
+        key = normalise_name(text).lower()
+        close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+        labels = list(dict.fromkeys(names[c] for c in close))
+        if labels:
+            hints.append((text, "、".join(labels)))
+    if not hints:
+        return
+    con.register("_ing_hints", pd.DataFrame(hints, columns=["txt", "hint"], dtype="object"))
+    try:
+        con.execute(
+            """UPDATE _ing_match SET hint = h.hint FROM _ing_hints h
+               WHERE _ing_match.what = 'metric' AND _ing_match.txt = h.txt"""
+        )
+    finally:
+        con.unregister("_ing_hints")
 
 
 def _hits(checks: list[tuple[str, str]]) -> str:
@@ -391,13 +443,14 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         SELECT what, raw, txt,
                CASE what WHEN 'metric' THEN m.code
                          WHEN 'unit' THEN u.short ELSE a.short END AS found,
-               what = 'area' AND na.key IS NOT NULL AS no_area
+               what = 'area' AND na.key IS NOT NULL AS no_area, CAST(NULL AS VARCHAR) AS hint
         FROM keyed
         LEFT JOIN _lk_metric m ON what = 'metric' AND m.key = keyed.k
         LEFT JOIN _lk_unit u ON what = 'unit' AND u.key = keyed.k
         LEFT JOIN _lk_area a ON what = 'area' AND a.key = keyed.k
         LEFT JOIN _lk_no_area na ON what = 'area' AND na.key = keyed.k"""
     )
+    _suggest(con, cat)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ing_number AS
         WITH raws AS (
@@ -405,12 +458,29 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             UNION SELECT DISTINCT {raw("numerator")} FROM {rows}
             UNION SELECT DISTINCT {raw("denominator")} FROM {rows}),
         texts AS (SELECT * FROM (SELECT raw, {clean("raw")} AS txt FROM raws) WHERE txt IS NOT NULL),
+        -- "per 100 000" written after the figure (18.5/10万, 18.5 1/10万, 18.5每10万): taken off before the
+        -- spaces go, so that 「18.5 1/10万」 does not read as 18.51.
+        per AS (
+            SELECT raw, txt, regexp_matches(txt, '{PER_100K}') AS per_100k,
+                   regexp_replace(txt, '{PER_100K}', '') AS t FROM texts),
         squeezed AS (
-            SELECT raw, txt, replace(regexp_replace(txt, '{WS}+', '', 'g'), ',', '') AS s FROM texts),
-        split AS (SELECT raw, txt, s, regexp_extract(s, '{NUMBER}', 1) AS n FROM squeezed)
+            SELECT raw, txt, per_100k, replace(regexp_replace(t, '{WS}+', '', 'g'), ',', '') AS s0 FROM per),
+        -- A qualifier before or after the figure (≥90%, 不低于90%, 16小时以上): read without it, kept in the
+        -- note and warned (_qualified).
+        qualified AS (
+            SELECT *, regexp_extract(s0, '^({QUAL_BEFORE})', 1) AS q1, regexp_extract(s0, '({QUAL_AFTER})$', 1) AS q2
+            FROM squeezed),
+        stripped AS (
+            SELECT raw, txt, per_100k, nullif(concat(q1, q2), '') AS qualifier,
+                   CASE WHEN q1 = '' AND q2 = '' THEN s0
+                        ELSE substr(s0, length(q1) + 1, length(s0) - length(q1) - length(q2)) END AS s
+            FROM qualified),
+        split AS (SELECT raw, txt, s, per_100k, qualifier, regexp_extract(s, '{NUMBER}', 1) AS n FROM stripped)
         SELECT raw, txt,
                TRY_CAST(nullif(n, '') AS DOUBLE) AS num,
-               lower(substr(s, length(n) + 1)) AS suffix,
+               CASE WHEN per_100k AND substr(s, length(n) + 1) = '' THEN '1/10万'
+                    ELSE lower(substr(s, length(n) + 1)) END AS suffix,
+               CASE WHEN TRY_CAST(nullif(n, '') AS DOUBLE) IS NOT NULL THEN qualifier END AS qualifier,
                CASE WHEN upper(s) IN {YES} THEN 1 WHEN upper(s) IN {NO} THEN 0 END AS yn,
                CASE upper(regexp_extract(s, '^([A-Za-z])级?$', 1))
                     WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS grade_ord
@@ -447,6 +517,23 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 col = sql.bind(f"stray_col_{name}", sheet.headers[i])
                 stray_checks.append(f"CASE WHEN contains(w.c{i}, {delim_ref}) THEN {col} END")
     stray = f"coalesce({', '.join(stray_checks)})" if stray_checks else "CAST(NULL AS VARCHAR)"
+    # Cells over their length limit (reader.CELL_LIMITS), checked on the raw cell: strlen (bytes, O(1)) first,
+    # the character count only for the few that may be over.
+    long_cols, long_checks = [], []
+    for name, limit in CELL_LIMITS.items():
+        i = sheet.columns.get(name)
+        if i is None:
+            continue
+        long_cols.append(f"w.c{i} AS raw_{name}")
+        cond = f"strlen(r.raw_{name}) > {int(limit)} AND length(r.raw_{name}) > {int(limit)}"
+        text = sql.msg(
+            REFUSE,
+            "too_long",
+            column=sql.bind(f"long_col_{name}", sheet.headers[i]),
+            n=f"length(r.raw_{name})",
+            limit=str(int(limit)),
+        )
+        long_checks.append((cond, text))
     mu = look("mu", "_ing_match", "unit", "unit")
     mm = look("mm", "_ing_match", "metric", "metric")
     ma = look("ma", "_ing_match", "area", "area")
@@ -470,6 +557,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     number_value = f"CASE WHEN {fraction_ok} THEN {rate} ELSE {val_num} END"
     shown = f"coalesce(r.value_t, {_fmt(rate)} || CASE WHEN i.is_percent THEN '%' ELSE '' END)"
     reasons = [
+        *long_checks,
         (
             "r.rowlike IS NOT NULL",
             msg(REFUSE, "swallowed", column="r.rowlike", first="r.first_line", last="r.last_line"),
@@ -477,8 +565,12 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         ("r.stray IS NOT NULL", msg(REFUSE, "stray_quote", column="r.stray")),
         ("r.metric_t IS NULL", msg(REFUSE, "no_metric")),
         (
-            "r.metric_t IS NOT NULL AND r.metric_found IS NULL",
+            "r.metric_t IS NOT NULL AND r.metric_found IS NULL AND r.metric_hint IS NULL",
             msg(REFUSE, "unknown_metric", metric="r.metric_t"),
+        ),
+        (
+            "r.metric_t IS NOT NULL AND r.metric_found IS NULL AND r.metric_hint IS NOT NULL",
+            msg(REFUSE, "unknown_metric_hint", metric="r.metric_t", names="r.metric_hint"),
         ),
         (f"r.unit_t IS NULL AND {sender_ref} IS NULL", msg(REFUSE, "no_unit")),
         ("r.unit_t IS NOT NULL AND r.unit_found IS NULL", msg(REFUSE, "unknown_unit", unit="r.unit_t")),
@@ -535,7 +627,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         (
             f"""{vt} IN ('number', 'count') AND r.value_t IS NOT NULL AND {val_num} IS NOT NULL
                 AND NOT {suffix_ok}""",
-            msg(REFUSE, "wrong_suffix", value="r.value_t", unit="i.uom"),
+            msg(REFUSE, "wrong_suffix", value="r.value_t", typed="r.suffix", unit="i.uom"),
         ),
         (
             f"{vt} IN ('yesno', 'grade') AND {has_fraction} AND r.value_t IS NULL",
@@ -667,16 +759,18 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             SELECT w.row_no,
                 {mu("txt")} AS unit_t, {mu("found")} AS unit_found,
                 CASE WHEN {mu("txt")} IS NULL THEN CAST({sender_ref} AS VARCHAR) ELSE {mu("found")} END AS unit,
-                {mm("txt")} AS metric_t, {mm("found")} AS metric_found,
+                {mm("txt")} AS metric_t, {mm("found")} AS metric_found, {mm("hint")} AS metric_hint,
                 {ma("txt")} AS area_t, {ma("found")} AS area_found, {ma("no_area")} AS no_area,
                 {p("txt")} AS period_t, {p("period_type")} AS period_type, {p("period_start")} AS period_start,
                 {p("period_end")} AS period_end, {p("period_label")} AS period_label,
                 {vn("txt")} AS value_t, {vn("num")} AS value_num, {vn("suffix")} AS suffix,
+                {vn("qualifier")} AS qualifier,
                 {vn("yn")} AS yn, {vn("grade_ord")} AS grade_ord,
                 {nn("txt")} AS numerator_t, {nn("num")} AS numerator_num,
                 {dn("txt")} AS denominator_t, {dn("num")} AS denominator_num,
                 {clean(raw("note"))} AS note_t, {clean(raw("evidence"))} AS evidence_t,
                 {rowlike} AS rowlike, {first_line} AS first_line, {last_line} AS last_line, {stray} AS stray
+                {"".join(", " + c for c in long_cols)}
             FROM _ing_raw w
             {" ".join(joins)}
             WHERE w.row_no > {int(sheet.header_row)}),
@@ -692,6 +786,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 r.numerator_num AS numerator, r.denominator_num AS denominator,
                 CASE WHEN {vt} = 'grade' THEN ['A', 'B', 'C', 'D'][r.grade_ord] END AS grade,
                 r.note_t AS note, r.evidence_t AS evidence,
+                CASE WHEN {vt} IN ('number', 'count') AND NOT {fraction_ok} THEN r.qualifier END AS qualifier,
                 r.value_t, {fraction_ok} AS from_fraction, {val_num} AS typed_number, r.suffix, {rate} AS rate,
                 {_hits(reasons)} AS reasons
             FROM cells r
@@ -722,7 +817,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             QUALIFY row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
                                        ORDER BY m.recorded_at DESC, m.id DESC) = 1)
         SELECT c.row_no, c.unit, c.metric, c.area, c.period_type, c.period_start, c.period_end, c.period_label,
-               c.value, c.numerator, c.denominator, c.grade, c.note, c.evidence, c.reasons,
+               c.value, c.numerator, c.denominator, c.grade, c.note, c.evidence, c.reasons, c.qualifier, c.value_t,
                CASE WHEN len(c.reasons) > 0 THEN []::VARCHAR[] ELSE {_hits(warnings)} END AS warnings,
                CASE WHEN c.metric IS NOT NULL AND c.unit IS NOT NULL AND c.period_start IS NOT NULL AND c.area_ok
                     THEN hash(c.metric, c.unit, coalesce(c.area, ''), c.period_start) END AS dup_hash
@@ -733,7 +828,21 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         sql.params,
     )
     sql.params.clear()
+    _qualified(con, sql)
     _refuse_duplicates(con, sql)
+
+
+def _qualified(con: duckdb.DuckDBPyConnection, sql: Sql) -> None:
+    """A figure typed with a qualifier (≥90%, 16小时以上) goes in as the figure, warned, the text as typed
+    added to the note. An UPDATE of the few such rows, not a warning for every row to test."""
+    con.execute(
+        f"""UPDATE _ing_result
+        SET warnings = list_append(warnings, {sql.msg(WARN, "qualifier", value="value_t", word="qualifier", num=_fmt("value"))}),
+            note = concat_ws('；', note, {sql.msg(WARN, "qualifier_note", value="value_t")})
+        WHERE qualifier IS NOT NULL AND len(reasons) = 0""",
+        sql.params,
+    )
+    sql.params.clear()
 
 
 def _refuse_duplicates(con: duckdb.DuckDBPyConnection, sql: Sql) -> None:

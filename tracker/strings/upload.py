@@ -16,7 +16,7 @@ FILE = {
     "empty": "文件是空的，没有任何内容",
     "too_big": "文件大小 {size:.1f} MB，超过上限 {limit} MB，请分成几个文件上传",
     "encrypted": "Excel 文件设置了打开密码，无法读取。请在 Excel 中“文件 → 信息 → 保护工作簿 → 用密码进行加密”清空密码并保存后重新上传",
-    "xls": "这是旧版 .xls 文件，请在 Excel 中“另存为 → Excel 工作簿（*.xlsx）”或“CSV UTF-8（逗号分隔）”后重新上传",
+    "bad_xls": "旧版 Excel（.xls）或 WPS（.et）文件已损坏，无法打开（{detail}）。请在 Excel 中“另存为 → Excel 工作簿（*.xlsx）”后重新上传",
     "bad_xlsx": "Excel 文件已损坏或不是 .xlsx 格式，无法打开（{detail}）",
     "no_sheet": "Excel 文件中没有名为「{sheet}」的工作表",
     "no_header": "找不到表头：请保留模板的列名行（单位、指标、区域、期间、数值、分子、分母、备注、证明材料）",
@@ -27,6 +27,13 @@ FILE = {
     "no_rows": "文件中没有数据行（表头下没有填写任何数值）",
     "lines_lost": '文件共 {lines} 行，按引号分隔后只能对应 {counted} 行：英文双引号 " 没有配对，无法可靠地分行。'
     "请检查备注等单元格中的引号后重新上传",
+    "xlsx_too_big": "Excel 文件解压后有 {size:.0f} MB（其中「{member}」{member_size:.0f} MB），超过上限 {limit} MB："
+    "请删去多余的内容，或分成几个文件上传",
+    "sheet_too_big": "工作表的范围是 {ref}（{rows} 行 × {cols} 列），超过上限（最多 {max_cols} 列、{max_cells} 个单元格）："
+    "请只保留模板的列和填写的行",
+    "too_many_columns": "文件有 {n} 列，超过上限 {limit} 列：请只保留模板的列",
+    "line_too_long": "第{line}行有 {n} 个字符，超过每行上限 {limit} 个字符（备注最多 {note} 个字符，数值最多 {value} 个字符）",
+    "record_too_long": '有一个单元格的内容超过 {limit} MB，无法读取：可能是英文双引号 " 未配对，请检查后重新上传',
     "failed": "导入失败，已保存原始文件，但没有写入任何数据：{detail}",
 }
 
@@ -34,6 +41,7 @@ FILE = {
 REFUSE = {
     "no_metric": "缺少指标",
     "unknown_metric": "未知指标「{metric}」",
+    "unknown_metric_hint": "未知指标「{metric}」，是否为：{names}？",
     "no_unit": "缺少单位",
     "unknown_unit": "未知单位「{unit}」",
     "other_unit": "本文件以「{sender}」名义报送，不能填报「{unit}」的数据",
@@ -49,7 +57,7 @@ REFUSE = {
     "bad_value": "数值「{value}」无法识别",
     "bad_yesno": "数值「{value}」应为“是”或“否”（也可写 有/无）",
     "bad_grade": "数值「{value}」应为 A、B、C、D 级之一",
-    "wrong_suffix": "数值「{value}」的单位与指标单位「{unit}」不符",
+    "wrong_suffix": "数值「{value}」的单位「{typed}」与指标单位「{unit}」不符",
     "pct_range": "数值「{value}」超出0–100%的范围",
     "permille_range": "数值「{value}」超出0–1000‰的范围",
     "negative": "数值「{value}」不能为负数",
@@ -64,6 +72,7 @@ REFUSE = {
     "swallowed": "「{column}」单元格从文件第{first}行延续到第{last}行，其中含有看起来像数据行的内容"
     '（可能是英文双引号 " 未配对），请删去多余的引号后重新上传',
     "stray_quote": '「{column}」单元格中含有分隔符，包含了本行其后的几列（可能是英文双引号 " 未配对），请检查后重新上传',
+    "too_long": "「{column}」有 {n} 个字符，超过上限 {limit} 个字符",
     "fraction": "{value} 像是小数，应填写 {pct}%",
     "mismatch": "数值「{value}」与分子/分母计算结果 {rate} 不一致，请核对后重新填写",
 }
@@ -71,6 +80,8 @@ REFUSE = {
 # ---------------------------------------------------------------- warnings (row goes in)
 WARN = {
     "replaces": "将替换此前报送的数值 {old}（{when}，{unit}）",
+    "qualifier": "数值「{value}」含“{word}”，已按 {num} 记录，原文保留在备注中",
+    "qualifier_note": "数值原文「{value}」",
     "outlier": "数值 {value} 与该指标以往数据（中位数 {median}）相差很大，请核实",
     "fraction": "数值「{value}」像是小数，百分比应填写 {pct}%（已按 {value}% 记录，请核实）",
     # a checklist answer the office has verified (issue 10): the check is kept by what was answered
@@ -130,7 +141,7 @@ PAGE = {
     "template": "下载本单位模板",
     "template_xlsx": "Excel 模板（.xlsx）",
     "template_csv": "CSV 模板（.csv）",
-    "uploader": "选择填好的文件（.xlsx 或 .csv）",
+    "uploader": "选择填好的文件（.xlsx、.xls、.et 或 .csv）",
     "checking": "正在检查……",
     "accepted": "可导入",
     "warned": "有提醒",
