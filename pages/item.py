@@ -281,7 +281,7 @@ for metric in item.metrics:
             f"#### {t('metric_header', code=metric.code, name=metric.name)}　{ui.badge(row['status'])}",
             unsafe_allow_html=True,
         )
-        st.markdown(t("metric_reason", reason=row["reason"]))
+        st.markdown(t("metric_reason", reason=row[ui.reason_column()]))
         other_figures_block(metric, others[others["metric"] == metric.code])
         st.caption(
             "　·　".join(

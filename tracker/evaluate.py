@@ -154,7 +154,7 @@ def readiness_history(
 @dataclass
 class Evaluation:
     as_of: dt.date
-    metrics: pd.DataFrame  # one row per metric: status, value, period, reason, areas
+    metrics: pd.DataFrame  # one row per metric: status, value, period, reason (and reason_en), areas
     items: pd.DataFrame  # one row per item: status, veto_risk
     areas: pd.DataFrame  # per-area rows of area metrics
     known_at: dt.datetime | None = None  # None: with everything known now
@@ -198,10 +198,11 @@ def evaluate(
         missing=("missing", "first"),
         ref_label=("ref_label", "first"),
     )
-    per_metric["reason"] = [
-        reason(cat.metric(r.metric), r._asdict(), area_rows[area_rows["metric"] == r.metric], as_of)
-        for r in per_metric.itertuples(index=False)
-    ]
+    for lang, column in (("zh", "reason"), ("en", "reason_en")):
+        per_metric[column] = [
+            reason(cat.metric(r.metric), r._asdict(), area_rows[area_rows["metric"] == r.metric], as_of, lang)
+            for r in per_metric.itertuples(index=False)
+        ]
     order = {m.code: i for i, m in enumerate(cat.metrics)}
     per_metric = per_metric.sort_values("metric", key=lambda s: s.map(order)).reset_index(drop=True)
     items = fold_items(rows, cat).drop(columns="as_of")

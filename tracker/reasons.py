@@ -31,9 +31,9 @@ def reason(metric: Metric, row: dict, area_rows: pd.DataFrame, as_of: dt.date, l
     said = REGISTRY[metric.kind].reason(why)
     if said:
         return said
-    status = row["status"]
+    status, text = row["status"], REASON[lang]
     if status == "stale" and not pd.isna(row.get("due_start")):
-        return REASON["stale"].format(due=label(metric.period, row["due_start"]), **why.parts)
+        return text["stale"].format(due=label(metric.period, row["due_start"]), **why.parts)
     if status == "pending":
-        return REASON["pending"].format(**why.parts)
-    return REASON["no_data"].format(**why.parts)
+        return text["pending"].format(**why.parts)
+    return text["no_data"].format(**why.parts)

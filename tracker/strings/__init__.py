@@ -29,9 +29,16 @@ GRADE_LETTERS = ("A", "B", "C", "D")
 
 # The engine's own statuses, when the rule kind leaves them (each kind says its own verdicts).
 REASON = {
-    "no_data": "{name} 无数据（应由{reporter}报送）",
-    "stale": "{name} 最新数据为{period}，{due}数据逾期未报（{reporter}）",
-    "pending": "{period} {name} 已报「是」，待创卫办核实（{reporter}）",
+    "zh": {
+        "no_data": "{name} 无数据（应由{reporter}报送）",
+        "stale": "{name} 最新数据为{period}，{due}数据逾期未报（{reporter}）",
+        "pending": "{period} {name} 已报「是」，待创卫办核实（{reporter}）",
+    },
+    "en": {
+        "no_data": "{name}: no data (due from {reporter})",
+        "stale": "{name}: latest figure is for {period}; {due} is overdue ({reporter})",
+        "pending": "{period} {name}: answered yes, awaiting the office's check ({reporter})",
+    },
 }
 VETO = "一票否决风险"
 DEMO_BANNER = "演示数据：当前数据库为自动生成的演示数据（扎兰屯市 2020–2026 模拟），非真实报送。"

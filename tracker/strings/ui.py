@@ -624,6 +624,11 @@ def demo_banner() -> str:
     return DEMO_BANNER if lang() == "zh" else DEMO_BANNER_EN
 
 
+def reason_column() -> str:
+    """The evaluation's reason column in the sidebar's language."""
+    return "reason_en" if lang() == "en" else "reason"
+
+
 def known_then(key: str) -> bool:
     """The 「按当时已知」 toggle of a page (off by default: as known now), with a caption saying which it shows."""
     import streamlit as st
