@@ -206,6 +206,8 @@ def test_cli_exit_codes(db_file, capsys):
     assert main([*base, "--metric", "2.2", "--as-user", "没有这个人"]) == 3
     assert main([*base, "--metric", "2.3"]) == 1
     assert "当前答复为「否」" in capsys.readouterr().err
+    assert main([*base, "--metric", "9.9"]) == 2
+    assert "未知指标「9.9」" in capsys.readouterr().err
     assert main([*base, "--metric", "2.2"]) == 0
     assert "已核实" in capsys.readouterr().out
     assert main([*base, "--metric", "2.2"]) == 0  # already verified: says so, changes nothing

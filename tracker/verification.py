@@ -29,7 +29,13 @@ from tracker.users import current_actor
 
 
 class VerificationError(ValueError):
-    """The office cannot verify this answer; the message says why, in Chinese."""
+    """The office cannot verify this answer; the message says why, in Chinese. `bad_input`: what was asked
+    cannot name an answer (unknown metric, not a yes/no metric, unreadable period or area, no note), as opposed
+    to an answer that is there but has nothing to confirm (none sent, 「否」, another unit's)."""
+
+    def __init__(self, message: str, bad_input: bool = True):
+        super().__init__(message)
+        self.bad_input = bad_input
 
 
 # ---------------------------------------------------------------- SQL
@@ -231,12 +237,14 @@ def verify(
         v_start=p.start,
     )
     if found.empty:
-        raise VerificationError(VERIFY["no_answer"].format(what=what))
+        raise VerificationError(VERIFY["no_answer"].format(what=what), bad_input=False)
     answer = found.iloc[0]
     if sender is not None and answer["unit"] != sender:
-        raise VerificationError(VERIFY["other_unit"].format(what=what, actual=answer["unit"], unit=sender))
+        raise VerificationError(
+            VERIFY["other_unit"].format(what=what, actual=answer["unit"], unit=sender), bad_input=False
+        )
     if answer["value"] < 0.5:
-        raise VerificationError(VERIFY["answered_no"].format(what=what, unit=answer["unit"]))
+        raise VerificationError(VERIFY["answered_no"].format(what=what, unit=answer["unit"]), bad_input=False)
     result = {"metric": m.code, "period_label": p.label, "area": area}
     if answer["unit"] == OFFICE:
         return Verified(False, VERIFY["office_own"].format(what=what), **result)

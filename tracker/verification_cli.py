@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from tracker.auth import SYSTEM, PermissionDenied
 from tracker.cli_db import open_db
-from tracker.cli_errors import AccessDenied, NothingAccepted
+from tracker.cli_errors import AccessDenied, NothingAccepted, UsageError
 from tracker.users import AccountError, get_actor
 from tracker.verification import VerificationError, verify
 
 
 def cmd_verify(args) -> int:
-    """0: verified, or already verified (it says so); 1: refused (no answer, 「否」, unknown metric …);
-    3: the account may not verify, or does not exist."""
+    """0: verified, or already verified (it says so); 1: nothing to confirm (no answer, 「否」, another unit's);
+    2: what was asked names no answer (unknown metric, not a yes/no metric, bad period, no note); 3: the account
+    may not verify, or does not exist."""
     con = open_db(args.db)
     try:  # --as-user passes the same permission checks as the app; without it the office acts
         actor = get_actor(con, args.as_user) if args.as_user else SYSTEM
@@ -19,7 +20,7 @@ def cmd_verify(args) -> int:
     except (AccountError, PermissionDenied) as exc:
         raise AccessDenied(str(exc)) from None
     except VerificationError as exc:
-        raise NothingAccepted(str(exc)) from None
+        raise (UsageError if exc.bad_input else NothingAccepted)(str(exc)) from None
     print(result.message)
     return 0
 
