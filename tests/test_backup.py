@@ -27,7 +27,10 @@ def _state(con) -> dict:
         "summary": evaluate(con, TODAY).summary,
         "files": sorted(
             (r[0], hashlib.sha256(bytes(r[1])).hexdigest(), r[2])
-            for r in con.execute("SELECT id, file_bytes, sha256 FROM submission").fetchall()
+            for r in con.execute(
+                """SELECT s.id, coalesce(s.file_bytes, f.bytes), s.sha256
+                   FROM submission s LEFT JOIN upload_file f USING (sha256)"""
+            ).fetchall()
         ),
         "audit": con.execute("SELECT * FROM audit_log ORDER BY id").fetchall(),
         "users": con.execute("SELECT * FROM app_user ORDER BY id").fetchall(),

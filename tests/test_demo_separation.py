@@ -116,7 +116,7 @@ def _app(path, monkeypatch, demo: bool):
         monkeypatch.setenv("TRACKER_DEMO", "1")
     else:
         monkeypatch.delenv("TRACKER_DEMO", raising=False)
-    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", "an-admin-password-1")
+    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", "office-secret-1")
     webapp._connection.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
     webapp._connection.clear()  # closes nothing, but the next test opens its own file

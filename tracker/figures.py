@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from tracker import audit, counting, periods
+from tracker.acceptance import resync
 from tracker.auth import SYSTEM, Actor, require
 from tracker.catalogue import Catalogue, catalogue
 from tracker.catalogue_tables import use_catalogue
@@ -112,3 +113,5 @@ def choose(
             after={"unit": chosen},
             detail=note.strip() or None,
         )
+    # The choice can change a status: withdraw an acceptance that no longer holds now, not on a page render.
+    resync(con, actor)
