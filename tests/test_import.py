@@ -23,10 +23,11 @@ def ingest_con(tmp_path):
 
 # (fixture, unit, accepted, refused, warned) — hand-counted in tests/fixtures/make_fixtures.py and test_validate.py
 FIXTURES = [
-    ("gbk_title_fullwidth.csv", "城管执法局", 5, 11, 0),
+    # One row each from a co-responsible unit: kept beside the reporter's figure, and warned so.
+    ("gbk_title_fullwidth.csv", "城管执法局", 5, 11, 1),
     ("utf8_bom.csv", "卫健委", 7, 7, 0),
-    ("merged_title.xlsx", "市教育局", 6, 3, 0),
-    ("office_collected.csv", None, 6, 5, 0),
+    ("merged_title.xlsx", "市教育局", 6, 3, 1),
+    ("office_collected.csv", None, 6, 5, 1),
 ]
 
 
@@ -208,7 +209,7 @@ def test_cli_import_json(tmp_path, capsys):
         "refused_rows",
         "warned_rows",
     }
-    assert (got["submission"], got["accepted"], got["refused"], got["warnings"]) == (None, 5, 11, 0)
+    assert (got["submission"], got["accepted"], got["refused"], got["warnings"]) == (None, 5, 11, 1)
     assert got["refused_rows"][1] == {"row": 7, "reasons": ["数值「105%」超出0–100%的范围"]}
     code, out = run_cli(capsys, "--db", db, "import", path, "--unit", "城管局", "--json")
     assert json.loads(out)["submission"] == 1

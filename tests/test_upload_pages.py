@@ -46,7 +46,7 @@ def test_upload_preview_then_commit(page_db):
     ).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"可导入": "5", "有提醒": "0", "被拒绝": "11"}
+    assert metrics == {"可导入": "5", "有提醒": "1", "被拒绝": "11"}  # row 14: a co-responsible unit's figure
     refused = at.dataframe[2].value
     assert list(refused["行号"])[:2] == [5, 7] and "超出0–100%" in refused["原因"].iloc[1]
     at.button(key="upload_commit").click().run()
@@ -71,7 +71,7 @@ def test_upload_with_an_alias_typed_in(page_db):
     at.selectbox(key="upload_unit").set_value("市教育局").run()
     assert not at.exception and not at.error
     at.file_uploader(key="upload_file").upload("c.xlsx", fixture_bytes("merged_title.xlsx")).run()
-    assert {m.label: m.value for m in at.metric} == {"可导入": "6", "有提醒": "0", "被拒绝": "3"}
+    assert {m.label: m.value for m in at.metric} == {"可导入": "6", "有提醒": "1", "被拒绝": "3"}
 
 
 def test_submissions_page_lists_and_offers_the_original(page_db):

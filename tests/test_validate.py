@@ -38,7 +38,8 @@ def test_gbk_title_fullwidth(ingest_con):
     # 19 month on a quarterly metric, 20 unreadable period, 15 a fraction typed for a percentage.
     # Accepted: 3, 4, 6, 13, 14.
     # Rows 8 and 17 are blank and skipped.
-    assert (r.accepted, r.refused, r.warnings) == (5, 11, 0)
+    assert (r.accepted, r.refused, r.warnings) == (5, 11, 1)
+    assert "不是该指标的报送单位" in warnings(r)[14][0]  # 城管执法局 sending 水利局's figure: kept beside it
     got = reasons(r)
     assert sorted(got) == [5, 7, 9, 10, 11, 12, 15, 16, 18, 19, 20]
     assert got[7] == ["数值「105%」超出0–100%的范围"]
@@ -74,7 +75,8 @@ def test_merged_title_xlsx(ingest_con):
     r = import_file(ingest_con, "c.xlsx", fixture_bytes("merged_title.xlsx"), unit="市教育局", dry_run=True)
     # Refused: 8 a date (a month) on a yearly metric, 11 天 is not 小时, 12 not responsible for item 10.
     # Accepted: 3, 4, 5, 6, 9, 10; row 7 is empty.
-    assert (r.accepted, r.refused, r.warnings) == (6, 3, 0)
+    assert (r.accepted, r.refused, r.warnings) == (6, 3, 1)
+    assert "不是该指标的报送单位" in warnings(r)[6][0]  # 教育局 sending 市场监督管理局's figure
     got = reasons(r)
     assert got[8] == ["指标「30.1 中小学体育与健康课程开课率」是年度指标，期间「2023-06-01」不是年度"]
     assert got[11] == ["数值「1.5天」的单位「天」与指标单位「小时」不符"]
@@ -85,7 +87,8 @@ def test_office_collected_form(ingest_con):
     r = import_file(ingest_con, "d.csv", fixture_bytes("office_collected.csv"), dry_run=True)
     # Refused: 6 no unit, 7 unknown unit, 8 not responsible, 9 & 10 the same area by two aliases.
     # Accepted: 2, 3, 4, 5, 11 (another unit, same metric: not a duplicate), 12.
-    assert (r.accepted, r.refused, r.warnings) == (6, 5, 0)
+    assert (r.accepted, r.refused, r.warnings) == (6, 5, 1)
+    assert "不是该指标的报送单位" in warnings(r)[11][0]  # 住建局 sending 城管执法局's figure
     got = reasons(r)
     assert got[6] == ["缺少单位"]
     assert got[7] == ["未知单位「不存在局」"]

@@ -368,3 +368,20 @@ def test_the_office_sees_figures_that_differ_from_the_reporters(tmp_path, monkey
         "14.1" in label and "城管执法局报 30.0%" in label and "住建局的 36.0%" in label for label in labels
     ), labels
     webapp._connection.clear()
+
+
+def test_a_co_responsible_units_upload_says_it_is_kept_beside_the_reporters(tmp_path):
+    from tracker.ingest import import_file
+
+    c = db.connect(tmp_path / "t.duckdb")
+    try:
+        add(c, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")
+        data = "单位,指标,期间,数值\n城管执法局,14.1,2025,30\n".encode()
+        result = import_file(c, "co.csv", data, unit="城管执法局")
+        assert result.accepted == 1
+        warned = " ".join(w for ws in result.to_json()["warned_rows"] for w in ws["warnings"])
+        assert "不是该指标的报送单位" in warned and "住建局" in warned
+        assert "将替换" not in warned  # it replaces nothing: the reporter's 36 still counts
+        assert _metric(evaluate(c, TODAY), "14.1")["value"] == 36
+    finally:
+        c.close()

@@ -18,6 +18,7 @@ from tracker.evaluate import Evaluation, evaluate
 from tracker.items import BASE, item_rows
 from tracker.strings import STATUS_LABEL
 from tracker.strings.office import ACCEPT
+from tracker.users import current_actor
 
 
 class AcceptanceError(ValueError):
@@ -55,6 +56,7 @@ def accept(
 ) -> int:
     """Accept an item as of `on` (the office only). Refused when the item is not met on that date, when it is
     already accepted, or without evidence."""
+    actor = current_actor(con, actor)  # the stored account decides: disabled or changed accounts act no more
     require(actor, "accept")
     cat = cat or catalogue()
     if not 1 <= int(item) <= len(cat.items):
@@ -106,6 +108,7 @@ def withdraw(
     now: dt.datetime | None = None,
 ) -> None:
     """Withdraw an item's acceptance by hand (the office only), with a written reason."""
+    actor = current_actor(con, actor)  # the stored account decides: disabled or changed accounts act no more
     require(actor, "accept")
     current = _active(con, int(item))
     if current is None:

@@ -19,6 +19,7 @@ from tracker.catalogue import Catalogue, catalogue
 from tracker.catalogue_tables import use_catalogue
 from tracker.db import transaction
 from tracker.strings.office import FIGURE
+from tracker.users import current_actor
 
 
 class FigureError(ValueError):
@@ -70,6 +71,7 @@ def choose(
 ) -> None:
     """The office decides whose figure counts for metric/area/period: `unit` (another listed unit that sent
     one), or the designated reporter again. Audited with before and after."""
+    actor = current_actor(con, actor)
     require(actor, "choose_figure")
     if not note.strip():
         raise FigureError(FIGURE["need_note"])

@@ -337,6 +337,12 @@ def create_lookups(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
 # ---------------------------------------------------------------- the checks
 
 
+# The file's metrics and periods: what the value that counts is looked up for (see `prev`).
+PREV_SCOPE = (
+    "m.metric IN (SELECT found FROM _ing_match WHERE what = 'metric' AND found IS NOT NULL) "
+    "AND m.period_start IN (SELECT period_start FROM _ing_period)"
+)
+
 # Columns of the per-text tables (_ing_match, _ing_period, _ing_number) and their types.
 _LOOKED_UP = {
     "txt": "VARCHAR",
@@ -683,9 +689,18 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     ]
     # Warnings, for rows that go in.
     k = settings().get("outlier_spread", 4)
+    # Whether this row's unit is one whose figure counts by default (tracker.counting): the reporter, the
+    # office, or for an area metric the area's own unit.
+    counts = f"(c.unit = c.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)"
     warnings = [
+        # A figure from a listed unit other than the reporter is kept beside the reporter's, never instead of it.
         (
-            "prev.value IS NOT NULL AND c.value IS NOT NULL AND abs(prev.value - c.value) > 1e-9",
+            f"c.reporter IS NOT NULL AND NOT {counts}",
+            msg(WARN, "beside_reporter", unit="c.unit", reporter="c.reporter"),
+        ),
+        (
+            f"""prev.value IS NOT NULL AND c.value IS NOT NULL AND abs(prev.value - c.value) > 1e-9
+                AND {counts}""",
             msg(
                 WARN,
                 "replaces",
@@ -738,8 +753,9 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     checks = (
         "SELECT NULL::BIGINT AS id, NULL::VARCHAR AS verified_by, NULL::TIMESTAMP AS verified_at WHERE false"
     )
+    use_catalogue(con, cat)  # the value that counts (prev) reads the catalogue's reporters
+    sql.bind("known", counting.FAR_FUTURE)
     if con.execute(f"SELECT count(*) FROM {file_checklist}").fetchone()[0]:
-        use_catalogue(con, cat)
         sql.bind("v_known", counting.FAR_FUTURE)
         checks = answers_sql(file_checklist)
     # The history's spread per metric of the file, for the fraction check and the outlier warning.
@@ -777,7 +793,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         checked AS (
             SELECT r.row_no,
                 r.unit,
-                i.code AS metric, i.value_type, i.is_percent,
+                i.code AS metric, i.value_type, i.is_percent, i.reporter,
                 r.area_found AS area, (r.area_t IS NULL OR r.no_area OR r.area_found IS NOT NULL) AS area_ok,
                 r.period_type, r.period_start, r.period_end, r.period_label,
                 CASE {vt} WHEN 'yesno' THEN CAST(r.yn AS DOUBLE)
@@ -803,19 +819,17 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                OR r.stray IS NOT NULL),
         file_metrics AS (SELECT DISTINCT found AS metric FROM _ing_match WHERE what = 'metric'),
         stats AS (SELECT * FROM _ing_stats),
-        prev AS (
-            SELECT m.metric, coalesce(m.area, '') AS area_k, m.period_start, m.value, m.unit, m.recorded_at,
-                   CASE WHEN i.value_type = 'yesno' THEN CASE WHEN m.value >= 0.5 THEN '是' ELSE '否' END
+        prev AS (   -- the value that counts now for each metric/area/period of the file (tracker.counting)
+            SELECT e.metric, coalesce(e.area, '') AS area_k, e.period_start, e.value, e.unit, e.recorded_at,
+                   CASE WHEN i.value_type = 'yesno' THEN CASE WHEN e.value >= 0.5 THEN '是' ELSE '否' END
                         WHEN i.value_type = 'grade' THEN coalesce(m.grade, '') || '级'
-                        WHEN i.is_percent THEN {_fmt("m.value")} || '%'
-                        ELSE {_fmt("m.value")} || i.uom END AS shown,
+                        WHEN i.is_percent THEN {_fmt("e.value")} || '%'
+                        ELSE {_fmt("e.value")} || i.uom END AS shown,
                    i.reporter, chk.verified_by, chk.verified_at
-            FROM measurement m JOIN _lk_metric_info i ON i.code = m.metric
-            SEMI JOIN file_metrics USING (metric)
-            LEFT JOIN ({checks}) chk ON chk.id = m.id
-            WHERE m.period_start IN (SELECT period_start FROM _ing_period)
-            QUALIFY row_number() OVER (PARTITION BY m.metric, m.area, m.period_start
-                                       ORDER BY m.recorded_at DESC, m.id DESC) = 1)
+            FROM ({counting.values_sql(PREV_SCOPE)}) e
+            JOIN measurement m ON m.id = e.id
+            JOIN _lk_metric_info i ON i.code = e.metric
+            LEFT JOIN ({checks}) chk ON chk.id = e.id)
         SELECT c.row_no, c.unit, c.metric, c.area, c.period_type, c.period_start, c.period_end, c.period_label,
                c.value, c.numerator, c.denominator, c.grade, c.note, c.evidence, c.reasons, c.qualifier, c.value_t,
                CASE WHEN len(c.reasons) > 0 THEN []::VARCHAR[] ELSE {_hits(warnings)} END AS warnings,
