@@ -99,3 +99,30 @@ def test_register_adds_a_kind_and_the_loader_checks_its_parameters(tmp_path, mon
 
     with pytest.raises(CatalogueError, match="下限应小于上限"):
         load_catalogue(folder)
+
+
+def test_every_template_example_meets_its_rule():
+    from tracker.catalogue import catalogue
+
+    for metric in catalogue().metrics:
+        kind = REGISTRY[metric.kind]
+        value = kind.example(metric, 1.0)
+        verdict = kind.point(metric, value)
+        assert verdict in (True, None), (metric.code, value)
+        if metric.unit == "%":
+            assert 0 <= value <= 100, (metric.code, value)
+        assert example(metric), metric.code
+
+
+def test_the_template_writes_a_requirement_as_text_never_a_formula():
+    import io
+
+    import openpyxl
+
+    from tracker.ingest.templates import template_xlsx
+
+    # 卫健委 reports 42.7, whose rule reads == 100%: its requirement starts with 「=」.
+    book = openpyxl.load_workbook(io.BytesIO(template_xlsx("卫健委", dt.date(2026, 11, 28))))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert cells and all(c.data_type != "f" for c in cells)
+    assert any(str(c.value).startswith("=100") for c in cells)
