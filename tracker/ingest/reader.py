@@ -170,7 +170,10 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     if ncols > MAX_COLS:
         raise FileRefused(FILE["too_many_columns"].format(n=ncols, limit=MAX_COLS))
     headers = _header_names(rows[header_row - 1][1], ncols)
-    placeholders = bool(np.isin(units, [ord(c) for c in markers.chars]).any())
+    if markers == DEFAULT:  # contiguous U+FDD0–FDD3: one range test
+        placeholders = bool(((units >= 0xFDD0) & (units <= 0xFDD3)).any())
+    else:
+        placeholders = bool(np.isin(units, [ord(c) for c in markers.chars]).any())
     plain = not _NOT_PLAIN[units].any()
     quoted = bool(np.count_nonzero(units == ord('"')))
     apostrophe = bool(np.count_nonzero(units == ord("'")))
