@@ -290,6 +290,11 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: str, ncols: int, delim: str)
         except duckdb.Error as exc:
             if "maximum line size" in str(exc).lower():
                 raise FileRefused(FILE["record_too_long"].format(limit=MAX_RECORD_MB)) from exc
+            if "invalid unicode" in str(exc).lower():
+                # The temp file is valid UTF-8 (we wrote it): DuckDB's recovery from a quote followed by more
+                # text in the same cell ("ab"cd) drops a byte, here inside a character.
+                line = re.search(r"CSV Error on Line: (\d+)", str(exc))
+                raise FileRefused(FILE["quote_broken"].format(line=line.group(1) if line else "?")) from exc
             if parallel == "false" or "parallel" not in str(exc):
                 raise FileRefused(FILE["binary"]) from exc
     # The table keeps the file's order (insertion order is preserved), so a row's place in it is its record
