@@ -412,3 +412,10 @@ def test_migration_4_moves_stored_files_into_one_copy_each(tmp_path):
     ]
     assert con.execute("SELECT count(*) FROM submission WHERE file_bytes IS NOT NULL").fetchone()[0] == 0
     con.close()
+
+
+def test_text_after_a_closing_quote_is_refused_naming_the_line(ingest_con):
+    r = import_file(
+        ingest_con, "q.csv", _csv("卫健委,9.1,,2023,17.6,,,", '""卫健委,9.1,,2022,17.6,,,'), unit="卫健委"
+    )
+    assert r.outcome == "failed" and r.message.startswith("第3行附近的英文双引号"), r.message

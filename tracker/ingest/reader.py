@@ -170,7 +170,10 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
     if ncols > MAX_COLS:
         raise FileRefused(FILE["too_many_columns"].format(n=ncols, limit=MAX_COLS))
     headers = _header_names(rows[header_row - 1][1], ncols)
-    placeholders = bool(np.isin(units, [ord(c) for c in markers.chars]).any())
+    if markers == DEFAULT:  # contiguous U+FDD0–FDD3: one range test
+        placeholders = bool(((units >= 0xFDD0) & (units <= 0xFDD3)).any())
+    else:
+        placeholders = bool(np.isin(units, [ord(c) for c in markers.chars]).any())
     plain = not _NOT_PLAIN[units].any()
     quoted = bool(np.count_nonzero(units == ord('"')))
     apostrophe = bool(np.count_nonzero(units == ord("'")))
@@ -287,6 +290,11 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: str, ncols: int, delim: str)
         except duckdb.Error as exc:
             if "maximum line size" in str(exc).lower():
                 raise FileRefused(FILE["record_too_long"].format(limit=MAX_RECORD_MB)) from exc
+            if "invalid unicode" in str(exc).lower():
+                # The temp file is valid UTF-8 (we wrote it): DuckDB's recovery from a quote followed by more
+                # text in the same cell ("ab"cd) drops a byte, here inside a character.
+                line = re.search(r"CSV Error on Line: (\d+)", str(exc))
+                raise FileRefused(FILE["quote_broken"].format(line=line.group(1) if line else "?")) from exc
             if parallel == "false" or "parallel" not in str(exc):
                 raise FileRefused(FILE["binary"]) from exc
     # The table keeps the file's order (insertion order is preserved), so a row's place in it is its record

@@ -831,7 +831,8 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             JOIN _lk_metric_info i ON i.code = e.metric
             LEFT JOIN ({checks}) chk ON chk.id = e.id)
         SELECT c.row_no, c.unit, c.metric, c.area, c.period_type, c.period_start, c.period_end, c.period_label,
-               c.value, c.numerator, c.denominator, c.grade, c.note, c.evidence, c.reasons, c.qualifier, c.value_t,
+               c.value, c.numerator, c.denominator, c.grade, c.note, c.evidence, c.reasons, c.qualifier,
+               CASE WHEN c.qualifier IS NOT NULL THEN c.value_t END AS qualified_t,
                CASE WHEN len(c.reasons) > 0 THEN []::VARCHAR[] ELSE {_hits(warnings)} END AS warnings,
                CASE WHEN c.metric IS NOT NULL AND c.unit IS NOT NULL AND c.period_start IS NOT NULL AND c.area_ok
                     THEN hash(c.metric, c.unit, coalesce(c.area, ''), c.period_start) END AS dup_hash
@@ -851,8 +852,8 @@ def _qualified(con: duckdb.DuckDBPyConnection, sql: Sql) -> None:
     added to the note. An UPDATE of the few such rows, not a warning for every row to test."""
     con.execute(
         f"""UPDATE _ing_result
-        SET warnings = list_append(warnings, {sql.msg(WARN, "qualifier", value="value_t", word="qualifier", num=_fmt("value"))}),
-            note = concat_ws('；', note, {sql.msg(WARN, "qualifier_note", value="value_t")})
+        SET warnings = list_append(warnings, {sql.msg(WARN, "qualifier", value="qualified_t", word="qualifier", num=_fmt("value"))}),
+            note = concat_ws('；', note, {sql.msg(WARN, "qualifier_note", value="qualified_t")})
         WHERE qualifier IS NOT NULL AND len(reasons) = 0""",
         sql.params,
     )
