@@ -13,7 +13,7 @@ from tests.ingest_fixtures import fixture_bytes, open_db
 from tracker import periods
 from tracker.ingest import import_file
 from tracker.ingest.text import nfkc
-from tracker.ingest.validate import parse_periods_sql
+from tracker.periods import parse_periods_sql
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ WITH dates AS (
     FROM (SELECT unnest($dates) AS as_of, unnest($known) AS known_at) d
 ),
 knowns AS (SELECT DISTINCT known_at FROM dates),
-{counting.ctes("(SELECT max(as_of) FROM dates)", known="CAST($moment AS TIMESTAMP)" if one_moment else None)},
+{counting.ctes("CAST($max_start AS DATE)", known="CAST($moment AS TIMESTAMP)" if one_moment else None)},
 ranked AS MATERIALIZED (
     SELECT d.as_of, e.*,
            row_number() OVER (PARTITION BY d.as_of, e.metric, e.area
@@ -100,7 +100,7 @@ def metric_statuses(
     dates = list(dates)
     known = _known(dates, known_at, known_then)
     one = len(set(known)) <= 1
-    params = {"dates": dates, "known": known}
+    params = {"dates": dates, "known": known, "max_start": max(dates) if dates else dt.date.min}
     if one:
         params["moment"] = known[0] if known else counting.FAR_FUTURE
     return con.execute(status_sql(one), params).df()

@@ -29,13 +29,9 @@ Refusal or warning (issue 10): the test is "would a wrong figure be judged if th
 from __future__ import annotations
 
 import re
-import sys
-import unicodedata
 from collections.abc import Callable
-from functools import lru_cache
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from indicators.rules import REGISTRY
@@ -46,13 +42,10 @@ from tracker.config import settings
 from tracker.exports import RISKY_START
 from tracker.ingest.reader import CELL_LIMITS, Sheet
 from tracker.ingest.text import DEFAULT, Markers
+from tracker.periods import WS, period_select
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
 from tracker.verification import answers_sql
 
-# Whitespace as Python's str.split() sees it (periods.parse removes it the same way).
-WS = (
-    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
-)
 NUMBER = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)"
 PER_100K = r"[ \t\x{3000}]*(1/|/|每)(10|十)万人?[ \t\x{3000}]*$"
 # Words around a figure that qualify it: the figure is read, the words kept in the note (issue 11).
@@ -80,18 +73,6 @@ SUFFIX_ALIASES = {
     "岁": ("周岁",),
     "分贝": ("db", "dB(A)", "db(a)"),
 }
-
-
-@lru_cache(maxsize=1)
-def unicode_digits() -> tuple[str, str]:
-    """Every decimal digit Python's re `\\d` and int() accept, and its ASCII twin (for SQL translate)."""
-    # Every code point from U+0080 as one string, made from their UTF-32 codes (a chr() and a category()
-    # per code point cost 0.3-0.8 s at the first import of each process).
-    everything = (
-        np.arange(0x80, sys.maxunicode + 1, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    )
-    src = "".join(re.findall(r"\d", everything))
-    return src, "".join(str(unicodedata.decimal(ch)) for ch in src)
 
 
 WS_CHARS = "".join(
@@ -158,91 +139,6 @@ class Sql:
         positional = re.sub(r"\{(\w+)\}", "{}", template)
         ref = self.bind(f"t_{'r' if table is REFUSE else 'w'}_{key}", positional)
         return f"format({ref}{''.join(', ' + args[n] for n in names)})"
-
-
-# ---------------------------------------------------------------- periods (agrees with tracker.periods.parse)
-
-
-def period_select(source: str, col: str, sql: Sql) -> str:
-    """SELECT text, period_type, period_start, period_end, period_label for each distinct text of `col`.
-
-    The same steps as tracker.periods.parse, on text already NFKC-normalised: other scripts' digits to
-    ASCII, strip, drop a trailing time of day, drop all whitespace, then the five patterns in order."""
-    src, dst = unicode_digits()
-    d_src, d_dst = sql.bind("digits_src", src), sql.bind("digits_dst", dst)
-    return f"""
-    WITH t0 AS (SELECT DISTINCT {col} AS txt FROM {source} WHERE {col} IS NOT NULL),
-    t1 AS (
-        SELECT txt, CASE WHEN regexp_matches(txt, '[^\\x00-\\x7f]') THEN translate(txt, {d_src}, {d_dst})
-                         ELSE txt END AS s0
-        FROM t0),
-    t2 AS (
-        SELECT txt, regexp_replace(
-                 regexp_replace(regexp_replace(s0, '^{WS}+|{WS}+$', '', 'g'),
-                                '{WS}+[0-9]{{1,2}}:[0-9]{{2}}(:[0-9]{{2}})?$', ''),
-                 '{WS}+', '', 'g') AS s
-        FROM t1),
-    t3 AS (
-        SELECT txt,
-            CASE WHEN regexp_matches(s, '^[0-9]{{4}}(年度?)?$') THEN 'year'
-                 WHEN regexp_matches(s, '^[0-9]{{4}}[-/.]?[Qq][1-4]$') THEN 'quarter'
-                 WHEN regexp_matches(s, '^[0-9]{{4}}年?第?[一二三四1-4]季度?$') THEN 'quarter'
-                 WHEN regexp_matches(s, '^[0-9]{{4}}[-/.][0-9]{{1,2}}([-/.][0-9]{{1,2}})?$') THEN 'month'
-                 WHEN regexp_matches(s, '^[0-9]{{4}}年[0-9]{{1,2}}月(份)?$') THEN 'month'
-            END AS kind,
-            TRY_CAST(substr(s, 1, 4) AS INTEGER) AS y,
-            CASE WHEN regexp_matches(s, '^[0-9]{{4}}[-/.]?[Qq][1-4]$') THEN CAST(right(s, 1) AS INTEGER)
-                 ELSE CASE regexp_extract(s, '^[0-9]{{4}}年?第?([一二三四1-4])季度?$', 1)
-                      WHEN '一' THEN 1 WHEN '二' THEN 2 WHEN '三' THEN 3 WHEN '四' THEN 4
-                      WHEN '1' THEN 1 WHEN '2' THEN 2 WHEN '3' THEN 3 WHEN '4' THEN 4 END
-            END AS q,
-            TRY_CAST(coalesce(nullif(regexp_extract(s, '^[0-9]{{4}}[-/.]([0-9]{{1,2}})([-/.][0-9]{{1,2}})?$', 1), ''),
-                              nullif(regexp_extract(s, '^[0-9]{{4}}年([0-9]{{1,2}})月(份)?$', 1), ''))
-                     AS INTEGER) AS mo
-        FROM t2),
-    t4 AS (
-        SELECT txt,
-            CASE WHEN kind IS NULL OR y NOT BETWEEN 1900 AND 2100 THEN NULL
-                 WHEN kind = 'month' AND mo NOT BETWEEN 1 AND 12 THEN NULL
-                 ELSE kind END AS period_type,
-            y, q, mo
-        FROM t3),
-    t5 AS (
-        SELECT txt, period_type,
-            CASE period_type WHEN 'year' THEN make_date(y, 1, 1)
-                             WHEN 'quarter' THEN make_date(y, 3 * (q - 1) + 1, 1)
-                             WHEN 'month' THEN make_date(y, mo, 1) END AS period_start
-        FROM t4)
-    SELECT txt, period_type, period_start,
-        CAST(CASE period_type WHEN 'year' THEN period_start + INTERVAL 1 YEAR
-                              WHEN 'quarter' THEN period_start + INTERVAL 3 MONTH
-                              WHEN 'month' THEN period_start + INTERVAL 1 MONTH END - INTERVAL 1 DAY AS DATE)
-            AS period_end,
-        CASE period_type
-            WHEN 'year' THEN format('{{}}年', year(period_start))
-            WHEN 'quarter' THEN format('{{}}年第{{}}季度', year(period_start),
-                                       ['一', '二', '三', '四'][quarter(period_start)])
-            WHEN 'month' THEN format('{{}}年{{}}月', year(period_start), month(period_start)) END
-            AS period_label
-    FROM t5
-    """
-
-
-def parse_periods_sql(con: duckdb.DuckDBPyConnection, texts: list[str]) -> list[tuple]:
-    """(type, start, end, label) or None for each text, parsed by the SQL above (for tests and callers)."""
-    sql = Sql()
-    frame = pd.DataFrame({"i": range(len(texts)), "p": pd.Series(texts, dtype="object")})
-    con.register("_ing_ptest", frame)
-    try:
-        rows = con.execute(
-            f"""WITH parsed AS ({period_select("_ing_ptest", "p", sql)})
-                SELECT t.i, p.period_type, p.period_start, p.period_end, p.period_label
-                FROM _ing_ptest t LEFT JOIN parsed p ON p.txt = t.p ORDER BY t.i""",
-            sql.params,
-        ).fetchall()
-    finally:
-        con.unregister("_ing_ptest")
-    return [None if r[1] is None else tuple(r[1:]) for r in rows]
 
 
 # ---------------------------------------------------------------- lookup tables
@@ -433,7 +329,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ing_period AS
         WITH texts AS (SELECT raw, {clean("raw")} AS txt FROM (SELECT DISTINCT {raw("period")} AS raw FROM {rows})),
-        parsed AS ({period_select("texts", "txt", sql)})
+        parsed AS ({period_select("texts", "txt", sql.bind)})
         SELECT t.raw, p.* FROM texts t JOIN parsed p USING (txt)""",
         sql.params,
     )
