@@ -60,7 +60,8 @@ def test_the_quick_tour_runs_as_the_readme_says(tmp_path, capsys):
         ]
         assert main(argv) == 0
         outputs.append(capsys.readouterr().out)
-    assert outputs[0].startswith("已导入 7 行（其中 0 行有提醒），拒绝 1 行。")
+    assert outputs[0].startswith("已导入 7 行（其中 1 行有提醒），拒绝 1 行。")
+    assert "第8行：「城管执法局」不是该指标的报送单位" in outputs[0]  # 水利局 reports it; kept beside
     assert "第10行：数值「105%」超出0–100%的范围" in outputs[0]
     assert outputs[1].startswith("已导入 6 行")
     assert re.search(r"城管执法局-2025年\.csv", outputs[2]) and "教育局-2025年.xlsx" in outputs[2]
