@@ -385,3 +385,47 @@ def test_a_co_responsible_units_upload_says_it_is_kept_beside_the_reporters(tmp_
         assert _metric(evaluate(c, TODAY), "14.1")["value"] == 36
     finally:
         c.close()
+
+
+def test_the_office_adopts_another_units_figure_on_the_item_page(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from tracker import webapp
+    from tracker.auth import Actor
+
+    path = tmp_path / "item.duckdb"
+    c = db.connect(path)
+    add(c, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")
+    add(c, "14.1", "2025年", 30, unit="城管执法局", recorded_at="2026-02-01 09:00:00")
+    c.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    webapp._connection.clear()
+
+    def open_item(actor):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+        at.session_state["as_of"] = TODAY
+        at.session_state["actor"] = actor
+        at.run()
+        at.query_params["item"] = "14"
+        at.switch_page("pages/item.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    leader = open_item(Actor("李市长", "leader"))
+    assert not [b for b in leader.button if b.label == "采用此数据"]  # leaders read only
+    at = open_item(Actor("王主任", "admin"))
+    assert any("1条与报送单位数据不一致" in w.value for w in at.warning)
+    at.text_input[0].input("城管数据经复核为准")
+    next(b for b in at.button if b.label == "采用此数据").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    webapp._connection.clear()
+    check = db.connect(path)
+    try:
+        row = _metric(evaluate(check, TODAY), "14.1")
+        assert (row["status"], row["value"]) == ("not_met", 30)
+        assert check.execute(
+            "SELECT actor, target FROM audit_log WHERE action = 'figure_choice'"
+        ).fetchall() == [("王主任", "14.1 2025年")]
+    finally:
+        check.close()
