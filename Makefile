@@ -12,11 +12,11 @@ setup: .venv/ready
 
 # The demo campaign in a file of its own (data/demo.duckdb), labelled in the app; real data never goes there.
 run: .venv/ready
-	TRACKER_DB=data/demo.duckdb TRACKER_DEMO=1 $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	TRACKER_DB=data/demo.duckdb TRACKER_DEMO=1 $(PY) -m streamlit run server.py --server.port $(PORT) --server.headless true
 
 # The real database: TRACKER_DB, or data/tracker.duckdb; starts empty, never filled with the demo.
 run-real: .venv/ready
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PY) -m streamlit run server.py --server.port $(PORT) --server.headless true
 
 test: .venv/ready
 	$(PY) -m pytest -q

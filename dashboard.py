@@ -1,5 +1,5 @@
 """Streamlit entry point: the page frame (language, as-of date, who is signed in, demo banner) and the
-Chinese navigation over pages/, built per role from tracker.navigation. Nothing else happens here."""
+Chinese navigation over pages/, built per role from app.navigation. Nothing else happens here."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from tracker import navigation, session, webapp
+from app import navigation, session, webapp
 from tracker.strings.auth import a, role_label
 from tracker.strings.ui import LANGS, demo_banner, t
 

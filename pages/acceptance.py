@@ -8,7 +8,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from tracker import acceptance, office_web, session, webapp
+from app import office_web, session, webapp
+from tracker import acceptance
 from tracker.auth import PermissionDenied, can
 from tracker.strings.office import ACCEPT, COLUMNS
 from tracker.strings.ui import date_text, status_label, t

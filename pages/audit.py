@@ -5,7 +5,8 @@ import datetime as dt
 
 import streamlit as st
 
-from tracker import audit, backup, session, webapp
+from app import session, webapp
+from tracker import audit, backup
 from tracker.strings.auth import ACTION_LABEL, a
 
 actor = session.guard("audit")

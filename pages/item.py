@@ -7,9 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import cached, session, webapp
 from indicators.figures import target
 from indicators.rules import REGISTRY
-from tracker import figures, session, verification, views, webapp
+from tracker import figures, verification, views
 from tracker.auth import PermissionDenied, can
 from tracker.reasons import fmt_value
 from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
@@ -271,8 +272,8 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
 
 
 against = [m.rule["against"] for m in item.metrics if m.rule.get("against")]
-others = views.app_other_figures([m.code for m in item.metrics], as_of)
-history = views.app_metric_history([m.code for m in item.metrics] + against, as_of)
+others = cached.other_figures([m.code for m in item.metrics], as_of)
+history = cached.metric_history([m.code for m in item.metrics] + against, as_of)
 
 for metric in item.metrics:
     row = metrics.loc[metric.code]

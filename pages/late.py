@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker import briefing, completeness, office_web, session, views, webapp
+from app import cached, office_web, session, webapp
+from tracker import briefing, completeness
 from tracker.config import settings
 from tracker.reasons import fmt_value
 from tracker.strings.office import COLUMNS, PERIOD_TYPE, REPORT_STATE
@@ -106,7 +107,7 @@ with st.expander(p("late_detail")):
 
 # ---------------------------------------------------------------- figures that differ from the reporter's
 st.subheader(p("differ_header"))
-others = views.app_other_figures([m.code for m in cat.metrics], as_of)
+others = cached.other_figures([m.code for m in cat.metrics], as_of)
 differing = others[others["differs"]]
 if differing.empty:
     st.success(p("differ_none"))

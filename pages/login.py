@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from tracker import session, users
+from app import session
+from tracker import users
 from tracker.strings.auth import a
 from tracker.users import AccountError
 

@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import session, views, webapp
+from app import cached, session, webapp
+from tracker import views
 from tracker.progress import item_progress
 from tracker.reasons import fmt_value
 from tracker.strings import SHOWN_OP, STATUS_COLOUR, STATUSES, ui
@@ -65,7 +66,7 @@ for row in vetoes.itertuples(index=False):
 st.subheader(t("notmet_header"))
 table = views.item_table(ev, cat)
 open_items = table[table["status"] != "met"]
-progress = views.app_progress(as_of)
+progress = cached.progress_table(as_of)
 per_item = item_progress(progress).set_index("item")["progress"] if len(progress) else pd.Series(dtype=str)
 phase = views.current_phase(cat, as_of)
 if open_items.empty:
@@ -158,7 +159,7 @@ with left:
     st.plotly_chart(fig, key="category_chart")
 with right:
     st.subheader(t("lagging_header"))
-    ranking = views.app_ranking(ev, as_of)
+    ranking = cached.ranking(ev, as_of)
     lagging = views.lagging_units(ranking)
     if lagging.empty:
         st.success(t("lagging_none"))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import session, webapp
+from app import session, webapp
 from tracker.auth import PermissionDenied
 from tracker.strings.auth import a
 from tracker.users import AccountError, change_password

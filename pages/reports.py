@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import briefing, national_form, office_web, session, webapp
+from app import office_web, session, webapp
+from tracker import briefing, national_form
 from tracker.strings.ui import date_text
 
 session.guard("reports")

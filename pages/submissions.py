@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import session, webapp
+from app import session, webapp
 from tracker.ingest.submissions import list_submissions, refused_csv, refused_rows, submission_file
 from tracker.strings.upload import COLUMNS, OUTCOME_LABEL, PAGE
 

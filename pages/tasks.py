@@ -8,7 +8,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from tracker import office_web, session, tasks, webapp
+from app import office_web, session, webapp
+from tracker import tasks
 from tracker.auth import PermissionDenied, can
 from tracker.strings.office import COLUMNS, TASK_STATUS
 from tracker.strings.ui import date_text

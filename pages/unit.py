@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tracker import session, views, webapp
+from app import cached, session, webapp
+from tracker import views
 from tracker.strings import STATUS_COLOUR, ui
 from tracker.strings.ui import t
 
@@ -30,9 +31,9 @@ unit = st.selectbox(t("unit_pick"), options, key="unit_pick", on_change=_sync_qu
 st.query_params["unit"] = unit
 info = cat.units[unit]
 ev = webapp.evaluation(as_of)
-ranking = views.app_ranking(ev, as_of)
+ranking = cached.ranking(ev, as_of)
 mine = ranking[ranking["unit"] == unit]
-due, late = views.unit_due_and_late(views.app_obligations(as_of), cat, unit)
+due, late = views.unit_due_and_late(cached.obligations(as_of), cat, unit)
 
 st.title(t("unit_title", unit=unit))
 st.caption(
@@ -139,7 +140,7 @@ else:
     st.dataframe(obligations_frame(due), hide_index=True, key="due")
 
 st.subheader(t("unit_submissions"))
-subs = views.app_submissions(unit, as_of)
+subs = cached.submissions(unit, as_of)
 if subs.empty:
     st.caption(t("unit_submissions_none"))
 else:

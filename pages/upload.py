@@ -9,7 +9,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from tracker import session, webapp
+from app import session, webapp
 from tracker.ingest.templates import template
 from tracker.strings.upload import COLUMNS, PAGE
 from tracker.uploads import upload

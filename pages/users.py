@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import session, webapp
+from app import session, webapp
 from tracker.auth import ROLES, PermissionDenied
 from tracker.strings.auth import a, plain, role_label
 from tracker.users import AccountError, create_user, list_users, reset_password, set_disabled

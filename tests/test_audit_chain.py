@@ -125,7 +125,7 @@ def test_the_audit_page_says_whether_the_chain_is_whole_and_offers_a_backup(tmp_
 
     from streamlit.testing.v1 import AppTest
 
-    from tracker import webapp
+    from app import webapp
     from tracker.auth import Actor
     from tracker.config import ROOT
 

@@ -8,7 +8,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tracker import db, navigation
+from app import navigation
+from tracker import db
 from tracker.auth import SYSTEM, Actor
 from tracker.config import ROOT
 from tracker.users import LOGIN_FAILED, create_user
@@ -19,7 +20,7 @@ PW = "office-secret-1"
 @pytest.fixture
 def app_db(tmp_path, monkeypatch):
     """A database with the demo, the administrator (from TRACKER_ADMIN_PASSWORD), a reporter and a leader."""
-    from tracker import webapp
+    from app import webapp
     from tracker.demo import load_demo
 
     path = tmp_path / "auth.duckdb"
@@ -163,7 +164,7 @@ def test_audit_page_shows_the_logins(app_db):
 
 
 def test_forced_change_under_a_padded_name_is_stored(app_db):
-    from tracker import webapp
+    from app import webapp
     from tracker.users import authenticate
 
     at = sign_in("新同事 ")
@@ -181,7 +182,7 @@ def test_forced_change_under_a_padded_name_is_stored(app_db):
 
 
 def test_a_disabled_accounts_open_session_is_signed_out_at_its_next_action(app_db):
-    from tracker import webapp
+    from app import webapp
     from tracker.users import set_disabled
 
     at = sign_in("城管上报员")
@@ -201,7 +202,7 @@ def test_a_disabled_accounts_open_session_is_signed_out_at_its_next_action(app_d
 
 def test_names_render_as_plain_text(app_db):
     """An account from before the name rules, named like a Markdown link: shown as typed, never as a link."""
-    from tracker import webapp
+    from app import webapp
 
     name = "[x](javascript:alert(1))"
     webapp.cursor().execute(
@@ -223,7 +224,7 @@ def test_a_one_time_password_confines_the_session_whatever_its_state_says(app_db
 
 
 def test_a_huge_name_on_the_login_page_is_refused_and_recorded_bounded(app_db):
-    from tracker import webapp
+    from app import webapp
 
     at = sign_in("名" * 5_000_000, "x")
     assert [e.value for e in at.error] == [LOGIN_FAILED]

@@ -109,7 +109,7 @@ def test_demo_flag_in_evaluate_submissions_and_national_form(tmp_path, demo_db, 
 def _app(path, monkeypatch, demo: bool):
     from streamlit.testing.v1 import AppTest
 
-    from tracker import webapp
+    from app import webapp
 
     monkeypatch.setenv("TRACKER_DB", str(path))
     if demo:

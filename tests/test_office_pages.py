@@ -20,7 +20,7 @@ LEADER = Actor("李市长", "leader")
 
 @pytest.fixture
 def page_db(tmp_path, monkeypatch):
-    from tracker import webapp
+    from app import webapp
 
     path = tmp_path / "office.duckdb"
     con = db.connect(path)
@@ -98,7 +98,7 @@ def test_ledger_as_the_office(page_db):
     at.text_area(key="tasks_close_reason").input("经领导小组同意，纳入2024年计划")
     submit(at, "销号")
     assert "任务 1 已销号。" in texts(at)
-    from tracker import webapp
+    from app import webapp
 
     assert tasks.get(webapp.cursor(), 1)["status"] == "closed"
 
@@ -113,7 +113,7 @@ def test_ledger_as_a_unit(page_db):
     at.text_area(key="tasks_note").input("已采购两台洗扫车")
     submit(at, "保存")
     assert "已保存。" in texts(at)
-    from tracker import webapp
+    from app import webapp
 
     assert tasks.get(webapp.cursor(), 1)["status"] == "in_progress"
 

@@ -15,7 +15,7 @@ ROOT = FIXTURES.parent.parent
 @pytest.fixture
 def page_db(tmp_path, monkeypatch):
     """A tracker database holding one unrelated figure (so the app loads no demo data) that the pages open."""
-    from tracker import webapp
+    from app import webapp
     from tracker.ingest import import_file
 
     path = tmp_path / "pages.duckdb"
@@ -52,7 +52,7 @@ def test_upload_preview_then_commit(page_db):
     at.button(key="upload_commit").click().run()
     assert not at.exception
     assert any("已导入 5 行" in s.value for s in at.success)
-    from tracker import webapp
+    from app import webapp
 
     con = webapp.cursor()
     assert count(con, "measurement") == 1 + 5 and count(con, "submission") == 2
@@ -75,7 +75,7 @@ def test_upload_with_an_alias_typed_in(page_db):
 
 
 def test_submissions_page_lists_and_offers_the_original(page_db):
-    from tracker import webapp
+    from app import webapp
     from tracker.ingest import import_file
 
     import_file(webapp.cursor(), "d.csv", fixture_bytes("office_collected.csv"), user="web")

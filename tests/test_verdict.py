@@ -346,8 +346,8 @@ def test_cli_evaluates_as_known_then(tmp_path):
 def test_the_office_sees_figures_that_differ_from_the_reporters(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
+    from app import webapp
     from tests.conftest import ROOT
-    from tracker import webapp
     from tracker.auth import Actor
 
     path = tmp_path / "late.duckdb"
@@ -390,8 +390,8 @@ def test_a_co_responsible_units_upload_says_it_is_kept_beside_the_reporters(tmp_
 def test_the_office_adopts_another_units_figure_on_the_item_page(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
+    from app import webapp
     from tests.conftest import ROOT
-    from tracker import webapp
     from tracker.auth import Actor
 
     path = tmp_path / "item.duckdb"

@@ -306,7 +306,7 @@ def test_an_upload_that_fails_an_accepted_item_withdraws_its_acceptance(con):
 
 
 def test_data_generation_changes_with_a_verification(tmp_path, monkeypatch):
-    from tracker import webapp
+    from app import webapp
 
     path = tmp_path / "gen.duckdb"
     file_con = db.connect(path)
@@ -338,7 +338,7 @@ PW = "a-password-1"
 @pytest.fixture
 def app_copy(demo_db, tmp_path, monkeypatch):
     """A copy of the demo database with the administrator and a leader, that the app opens."""
-    from tracker import webapp
+    from app import webapp
     from tracker.users import ensure_admin
 
     path = tmp_path / "app.duckdb"
@@ -401,7 +401,7 @@ def test_the_verify_button_shows_for_the_office_on_a_pending_metric_and_makes_it
 
 def test_opening_every_page_as_a_leader_changes_nothing(app_copy):
     """Acceptances are synced after commits, not on page views: a leader opening 逐项验收 withdraws nothing."""
-    from tracker import navigation
+    from app import navigation
 
     con = db.connect(app_copy)
     # an acceptance of an item not met today, which no commit has synced yet
@@ -425,7 +425,7 @@ def test_opening_every_page_as_a_leader_changes_nothing(app_copy):
     for entry in navigation.PAGES:
         if navigation.allowed(entry, "leader"):
             open_page(leader, entry["path"])
-    from tracker import webapp
+    from app import webapp
 
     webapp._connection.clear()
     con = db.connect(app_copy)

@@ -203,7 +203,7 @@ def stored_account(con: duckdb.DuckDBPyConnection, actor: Actor) -> Account:
 
 def current_actor(con: duckdb.DuckDBPyConnection, session_actor: Actor) -> Actor:
     """The acting user, re-checked against the stored account: every service calls this before `require`,
-    and tracker.session on every script run. SessionEnded (sign the session out) or PasswordChangeRequired
+    and app.session on every script run. SessionEnded (sign the session out) or PasswordChangeRequired
     (a one-time or reset password is still in use) otherwise."""
     account = stored_account(con, session_actor)
     if account.must_change:

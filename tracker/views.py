@@ -13,9 +13,8 @@ from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
-import streamlit as st
 
-from tracker import completeness, counting, verification
+from tracker import counting, verification
 from tracker.catalogue import Catalogue, Item, Phase, catalogue
 from tracker.catalogue_tables import use_catalogue
 from tracker.config import settings
@@ -363,95 +362,3 @@ def item_units(item: Item) -> tuple[str, list[str]]:
 
 def deadline_days() -> dict[str, int]:
     return dict(settings()["deadline_days"])
-
-
-# ---------------------------------------------------------------- cached for the app
-# Keyed to webapp.data_generation(), like tracker.webapp's evaluations: a commit changes the key, so a page
-# never shows figures older than the data; entries expire after ttl and are capped at max_entries.
-
-
-@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
-def _cached_obligations(as_of: dt.date, generation: int) -> pd.DataFrame:
-    from tracker import webapp
-
-    return completeness.obligations(webapp.cursor(), as_of, cat=webapp.cat(), per_area=True, current=True)
-
-
-@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
-def _cached_unit_timeliness(as_of: dt.date, generation: int) -> pd.DataFrame:
-    from tracker import webapp
-
-    return completeness.by_unit(webapp.cursor(), as_of, cat=webapp.cat())
-
-
-@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
-def _cached_phase_matrix(as_of: dt.date, known_then: bool, generation: int) -> pd.DataFrame:
-    from tracker import webapp
-
-    return phase_matrix(webapp.cursor(), webapp.cat(), as_of, known_then)
-
-
-@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-def _cached_metric_history(metrics: tuple[str, ...], as_of: dt.date, generation: int) -> pd.DataFrame:
-    from tracker import webapp
-
-    return metric_history(webapp.cursor(), metrics, as_of)
-
-
-@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
-def _cached_progress(as_of: dt.date, generation: int) -> pd.DataFrame:
-    from tracker import progress, webapp
-
-    return progress.progress_table(webapp.cursor(), webapp.evaluation(as_of), webapp.cat())
-
-
-@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-def _cached_other_figures(metrics: tuple[str, ...], as_of: dt.date, generation: int) -> pd.DataFrame:
-    from tracker import figures, webapp
-
-    return figures.other_figures(webapp.cursor(), list(metrics), as_of, cat=webapp.cat())
-
-
-def app_other_figures(metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
-    """figures.other_figures: other listed units' figures beside the ones that count."""
-    from tracker import webapp
-
-    return _cached_other_figures(tuple(metrics), as_of, webapp.data_generation())
-
-
-def app_obligations(as_of: dt.date) -> pd.DataFrame:
-    """completeness.obligations area by area, the period under way included (the unit page's due and late)."""
-    from tracker import webapp
-
-    return _cached_obligations(as_of, webapp.data_generation())
-
-
-def app_ranking(ev: Evaluation, as_of: dt.date) -> pd.DataFrame:
-    """completeness.ranking of the units, their timeliness from completeness.by_unit as of the date."""
-    from tracker import webapp
-
-    return completeness.ranking(ev, _cached_unit_timeliness(as_of, webapp.data_generation()), webapp.cat())
-
-
-def app_phase_matrix(as_of: dt.date, known_then: bool = False) -> pd.DataFrame:
-    from tracker import webapp
-
-    return _cached_phase_matrix(as_of, known_then, webapp.data_generation())
-
-
-def app_metric_history(metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
-    from tracker import webapp
-
-    return _cached_metric_history(tuple(metrics), as_of, webapp.data_generation())
-
-
-def app_progress(as_of: dt.date) -> pd.DataFrame:
-    from tracker import webapp
-
-    return _cached_progress(as_of, webapp.data_generation())
-
-
-def app_submissions(unit: str, as_of: dt.date) -> pd.DataFrame:
-    from tracker import webapp
-
-    return unit_submissions(webapp.cursor(), unit, as_of)

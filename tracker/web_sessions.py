@@ -1,7 +1,7 @@
 """Sign-in sessions that outlive a Streamlit session: a reload, a bookmark or a second tab keeps the sign-in
 within the idle limit, and the server can end it at any time.
 
-How it works (no Streamlit here; tracker/session.py and tracker/web_routes.py are the glue):
+How it works (no Streamlit here; app/session.py and app/web_routes.py are the glue):
 
 1. A sign-in starts a row in `web_session` and returns its handle (kept in the Streamlit session only) and a
    one-time handoff code (valid for two minutes).

@@ -1,4 +1,4 @@
-"""Browser tests: one `streamlit run app.py` per session on a free port with an empty temporary
+"""Browser tests: one `streamlit run server.py` per session on a free port with an empty temporary
 database in demo mode (TRACKER_DEMO=1, as `make run` starts it: the app loads the demo itself, as for a new user), driven by Playwright in Debian's Chromium.
 
 Never `playwright install`: the browser is /usr/bin/chromium from apt (.ci/run installs it). Without it the
@@ -143,7 +143,7 @@ def _healthy(url: str) -> bool:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
-    """`streamlit run app.py` on a free port with TRACKER_DB=<an empty temporary file> in demo mode; yields the
+    """`streamlit run server.py` on a free port with TRACKER_DB=<an empty temporary file> in demo mode; yields the
     base URL and the database path, and stops the server at the end of the session."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -167,7 +167,7 @@ def app_server(tmp_path_factory):
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "server.py",
             "--server.headless",
             "true",
             "--server.port",

@@ -1,9 +1,9 @@
 """What `make run` starts (`streamlit run app.py`): dashboard.py, served by st.App together with the app's
-own route for the sign-in cookie (tracker/web_routes.py), which a reload or a new tab needs to stay signed in.
+own route for the sign-in cookie (app/web_routes.py), which a reload or a new tab needs to stay signed in.
 `streamlit run dashboard.py` still works, without that route: a reload then signs the user out."""
 
 import streamlit as st
 
-from tracker.web_routes import routes
+from app.web_routes import routes
 
 app = st.App("dashboard.py", routes=routes())

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tracker import briefing, national_form, webapp
+from app import webapp
+from tracker import briefing, national_form
 from tracker.strings.office import page_text
 from tracker.strings.ui import as_of, lang
 

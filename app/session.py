@@ -8,7 +8,8 @@ import time
 
 import streamlit as st
 
-from tracker import audit, navigation, users, web_sessions, webapp
+from app import navigation, webapp
+from tracker import audit, users, web_sessions
 from tracker.auth import Actor
 from tracker.config import settings
 from tracker.strings.auth import a, g, role_label
@@ -116,7 +117,7 @@ def logout(reason: str | None = None) -> None:
 
 def hand_over_cookie() -> None:
     """After a sign-in, until the browser has it: the page posts the one-time code to the app's route
-    (tracker/web_routes.py), whose answer sets the HttpOnly cookie. Drawn on every run until the exchange is
+    (app/web_routes.py), whose answer sets the HttpOnly cookie. Drawn on every run until the exchange is
     seen, since a run that moves on to another page may be cut short before the browser runs the script."""
     code, sid = st.session_state.get(HANDOFF_KEY), st.session_state.get(SID_KEY)
     if not code or not sid:
@@ -124,7 +125,7 @@ def hand_over_cookie() -> None:
     if not web_sessions.handoff_pending(webapp.cursor(), sid):
         st.session_state.pop(HANDOFF_KEY, None)
         return
-    from tracker.web_routes import PATH, base_path
+    from app.web_routes import PATH, base_path
 
     url = json.dumps(base_path() + PATH)
     st.html(

@@ -1,0 +1,78 @@
+"""Cached reads for the pages: the figures of tracker.views and friends, computed once per data generation.
+
+Keyed to webapp.data_generation(), like app.webapp's evaluations: a commit changes the key, so a page never
+shows figures older than the data; entries expire after ttl and are capped at max_entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from app import webapp
+from tracker import completeness, figures, progress, views
+from tracker.evaluate import Evaluation
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _cached_obligations(as_of: dt.date, generation: int) -> pd.DataFrame:
+    return completeness.obligations(webapp.cursor(), as_of, cat=webapp.cat(), per_area=True, current=True)
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _cached_unit_timeliness(as_of: dt.date, generation: int) -> pd.DataFrame:
+    return completeness.by_unit(webapp.cursor(), as_of, cat=webapp.cat())
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _cached_phase_matrix(as_of: dt.date, known_then: bool, generation: int) -> pd.DataFrame:
+    return views.phase_matrix(webapp.cursor(), webapp.cat(), as_of, known_then)
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _cached_metric_history(metrics: tuple[str, ...], as_of: dt.date, generation: int) -> pd.DataFrame:
+    return views.metric_history(webapp.cursor(), metrics, as_of)
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _cached_progress(as_of: dt.date, generation: int) -> pd.DataFrame:
+    return progress.progress_table(webapp.cursor(), webapp.evaluation(as_of), webapp.cat())
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _cached_other_figures(metrics: tuple[str, ...], as_of: dt.date, generation: int) -> pd.DataFrame:
+    return figures.other_figures(webapp.cursor(), list(metrics), as_of, cat=webapp.cat())
+
+
+def other_figures(metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
+    """figures.other_figures: other listed units' figures beside the ones that count."""
+    return _cached_other_figures(tuple(metrics), as_of, webapp.data_generation())
+
+
+def obligations(as_of: dt.date) -> pd.DataFrame:
+    """completeness.obligations area by area, the period under way included (the unit page's due and late)."""
+    return _cached_obligations(as_of, webapp.data_generation())
+
+
+def ranking(ev: Evaluation, as_of: dt.date) -> pd.DataFrame:
+    """completeness.ranking of the units, their timeliness from completeness.by_unit as of the date."""
+    return completeness.ranking(ev, _cached_unit_timeliness(as_of, webapp.data_generation()), webapp.cat())
+
+
+def phase_matrix(as_of: dt.date, known_then: bool = False) -> pd.DataFrame:
+    return _cached_phase_matrix(as_of, known_then, webapp.data_generation())
+
+
+def metric_history(metrics: Sequence[str], as_of: dt.date) -> pd.DataFrame:
+    return _cached_metric_history(tuple(metrics), as_of, webapp.data_generation())
+
+
+def progress_table(as_of: dt.date) -> pd.DataFrame:
+    return _cached_progress(as_of, webapp.data_generation())
+
+
+def submissions(unit: str, as_of: dt.date) -> pd.DataFrame:
+    return views.unit_submissions(webapp.cursor(), unit, as_of)
