@@ -11,8 +11,13 @@ PORT ?= 8501
 setup: .venv/ready
 
 # The demo campaign in a file of its own (data/demo.duckdb), labelled in the app; real data never goes there.
+# With TRACKER_DB set (`TRACKER_DB=/srv/tracker.duckdb make run`) it runs that real database instead.
 run: .venv/ready
+ifdef TRACKER_DB
+	$(PY) -m streamlit run server.py --server.port $(PORT) --server.headless true
+else
 	TRACKER_DB=data/demo.duckdb TRACKER_DEMO=1 $(PY) -m streamlit run server.py --server.port $(PORT) --server.headless true
+endif
 
 # The real database: TRACKER_DB, or data/tracker.duckdb; starts empty, never filled with the demo.
 run-real: .venv/ready
