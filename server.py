@@ -1,4 +1,4 @@
-"""What `make run` starts (`streamlit run app.py`): dashboard.py, served by st.App together with the app's
+"""What `make run` starts (`streamlit run server.py`): dashboard.py, served by st.App together with the app's
 own route for the sign-in cookie (app/web_routes.py), which a reload or a new tab needs to stay signed in.
 `streamlit run dashboard.py` still works, without that route: a reload then signs the user out."""
 

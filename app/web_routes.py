@@ -1,4 +1,4 @@
-"""The app's own HTTP route, mounted by app.py through st.App: the page exchanges a sign-in's one-time handoff
+"""The app's own HTTP route, mounted by server.py through st.App: the page exchanges a sign-in's one-time handoff
 code for the session cookie (tracker.web_sessions). A WebSocket cannot set a cookie, and an HttpOnly one
 must come from an HTTP answer: this is that answer.
 
@@ -34,7 +34,7 @@ def _same_origin(request: Request) -> bool:
 
 
 def _exchange(code: str):
-    from tracker import webapp  # the app's one DuckDB connection (one process holds the file)
+    from app import webapp  # the app's one DuckDB connection (one process holds the file)
 
     return web_sessions.exchange(webapp.cursor(), code)
 
