@@ -1,4 +1,4 @@
-"""Cached reads for the pages: the figures of tracker.views and friends, computed once per data generation.
+"""Cached reads for the pages: the figures of tracker.engine.views and friends, computed once per data generation.
 
 Keyed to webapp.data_generation(), like app.webapp's evaluations: a commit changes the key, so a page never
 shows figures older than the data; entries expire after ttl and are capped at max_entries.
@@ -13,8 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from app import webapp
-from tracker import completeness, figures, progress, views
-from tracker.evaluate import Evaluation
+from tracker.engine import figures, progress, views
+from tracker.engine.evaluate import Evaluation
+from tracker.office import completeness
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)

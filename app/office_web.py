@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app import webapp
-from tracker import briefing, national_form
+from tracker.office import briefing, national_form
 from tracker.strings.office import page_text
 from tracker.strings.ui import as_of, lang
 

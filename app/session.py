@@ -1,5 +1,5 @@
 """The signed-in user of a browser session: login, logout, the idle timeout, the pages each role sees, and
-the sign-in cookie that lets a reload or a new tab keep the sign-in (tracker.web_sessions)."""
+the sign-in cookie that lets a reload or a new tab keep the sign-in (tracker.access.web_sessions)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import time
 import streamlit as st
 
 from app import navigation, webapp
-from tracker import audit, users, web_sessions
-from tracker.auth import Actor
+from tracker.access import audit, users, web_sessions
+from tracker.access.auth import Actor
+from tracker.access.users import authenticate
 from tracker.config import settings
 from tracker.strings.auth import a, g, role_label
-from tracker.users import authenticate
 
 ACTOR_KEY, SEEN_KEY, MUST_CHANGE_KEY, IDLE_KEY = "actor", "last_seen", "must_change", "idle_logged_out"
 ENDED_KEY = "session_ended"  # why the account's session was ended (disabled, changed, password reset)
@@ -21,7 +21,7 @@ SID_KEY, HANDOFF_KEY = "web_session", "web_session_handoff"  # the server-side s
 
 
 def current_actor() -> Actor | None:
-    """The user of this session, or None. Every run re-checks the stored account (tracker.users): a
+    """The user of this session, or None. Every run re-checks the stored account (tracker.access.users): a
     disabled account, a changed role or unit, a password changed or reset elsewhere signs the session out at
     its next action, before any page acts; so does a sign-out in another tab. A session idle for too long is
     signed out too. A new Streamlit session (a reload, a bookmark, a second tab) resumes from the cookie."""
@@ -91,7 +91,7 @@ def _keep(actor: Actor, must_change: bool, sid: str, code: str | None = None) ->
 
 
 def login(name: str, password: str) -> Actor:
-    """Raises tracker.users.AccountError with a message for the screen."""
+    """Raises tracker.access.users.AccountError with a message for the screen."""
     con = webapp.cursor()
     actor, must_change = authenticate(con, name, password)
     _keep(actor, must_change, *web_sessions.start(con, actor))

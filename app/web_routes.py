@@ -1,5 +1,5 @@
 """The app's own HTTP route, mounted by server.py through st.App: the page exchanges a sign-in's one-time handoff
-code for the session cookie (tracker.web_sessions). A WebSocket cannot set a cookie, and an HttpOnly one
+code for the session cookie (tracker.access.web_sessions). A WebSocket cannot set a cookie, and an HttpOnly one
 must come from an HTTP answer: this is that answer.
 
 `POST /api/session` with the code as the body → 204 and `Set-Cookie: tracker_session=…; HttpOnly;
@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tracker import web_sessions
+from tracker.access import web_sessions
 
 PATH = "/api/session"
 

@@ -8,11 +8,12 @@ import datetime as dt
 
 import streamlit as st
 
-from tracker import audit, db, logs, snapshot
-from tracker.catalogue import Catalogue, catalogue
+from tracker import db, logs, snapshot
+from tracker.access import audit
+from tracker.access.users import ensure_admin
 from tracker.config import db_path, demo_mode, is_real_default
-from tracker.evaluate import Evaluation, evaluate, readiness_history
-from tracker.users import ensure_admin
+from tracker.engine.catalogue import Catalogue, catalogue
+from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
 
 
 @st.cache_resource(show_spinner=False)
@@ -25,7 +26,7 @@ def _connection(path: str):
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(f"首个管理员账号 admin 的一次性密码：{one_time}（首次登录须修改）", flush=True)
     if demo_mode() and db.is_empty(con) and not is_real_default(path):
-        from tracker.demo import DemoRefused, load_demo
+        from tracker.engine.demo import DemoRefused, load_demo
 
         try:
             load_demo(con)
@@ -93,7 +94,7 @@ def _cached_chain(path: str, signature: tuple):
 
 
 def audit_chain():
-    """Whether the audit log's hash chain is whole (tracker.audit.verify), walked again only when the log
+    """Whether the audit log's hash chain is whole (tracker.access.audit.verify), walked again only when the log
     changed: the walk costs about 2 s per 100 000 entries (measured), the signature nothing."""
     signature = tuple(
         cursor()

@@ -21,11 +21,11 @@ from streamlit.testing.v1 import AppTest
 from bench.common import median_seconds, report
 from bench.evaluate import GENERATE
 from tracker import db
-from tracker.auth import Actor
-from tracker.catalogue import catalogue
-from tracker.catalogue_tables import ensure_catalogue
+from tracker.access.auth import Actor
 from tracker.config import ROOT
-from tracker.evaluate import evaluate
+from tracker.engine.catalogue import catalogue
+from tracker.engine.catalogue_tables import ensure_catalogue
+from tracker.engine.evaluate import evaluate
 
 
 def run_overview(as_of: dt.date, at: AppTest | None = None) -> tuple[float, AppTest]:

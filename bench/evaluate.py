@@ -1,6 +1,6 @@
 """Evaluation speed on synthetic measurements over the real catalogue.
 
-  E  one full evaluation (tracker.evaluate.metric_statuses for one date)
+  E  one full evaluation (tracker.engine.evaluate.metric_statuses for one date)
   S  one plain DuckDB GROUP BY scan over the same rows (the floor for anything that reads them all)
   H  the 60-month readiness history (one set-based query over 60 dates)
   P  a straightforward pandas evaluation of the same rules, on a frame already in memory
@@ -21,9 +21,9 @@ import pandas as pd
 
 from bench.common import median_seconds, peak_rss_mb, report
 from tracker import db
-from tracker.catalogue import catalogue
-from tracker.catalogue_tables import ensure_catalogue
-from tracker.evaluate import metric_statuses, readiness_history
+from tracker.engine.catalogue import catalogue
+from tracker.engine.catalogue_tables import ensure_catalogue
+from tracker.engine.evaluate import metric_statuses, readiness_history
 
 AS_OF = dt.date(2026, 11, 28)
 

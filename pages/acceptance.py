@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from app import office_web, session, webapp
-from tracker import acceptance
-from tracker.auth import PermissionDenied, can
+from tracker.access.auth import PermissionDenied, can
+from tracker.office import acceptance
 from tracker.strings.office import ACCEPT, COLUMNS
 from tracker.strings.ui import date_text, status_label, t
 
@@ -21,7 +21,7 @@ as_of = office_web.as_of()
 con = webapp.cursor()
 cat = webapp.cat()
 
-# Withdrawal is automatic but not done here: opening a page changes nothing. tracker.acceptance.resync runs
+# Withdrawal is automatic but not done here: opening a page changes nothing. tracker.office.acceptance.resync runs
 # after every commit that can change a status (an upload, a verification, a figure choice).
 table = acceptance.acceptance_table(con, as_of, webapp.evaluation(as_of), cat)
 

@@ -6,7 +6,8 @@ import datetime as dt
 import streamlit as st
 
 from app import session, webapp
-from tracker import audit, backup
+from tracker import backup
+from tracker.access import audit
 from tracker.strings.auth import ACTION_LABEL, a
 
 actor = session.guard("audit")

@@ -10,9 +10,10 @@ import streamlit as st
 from app import cached, session, webapp
 from indicators.figures import target
 from indicators.rules import REGISTRY
-from tracker import figures, verification, views
-from tracker.auth import PermissionDenied, can
-from tracker.reasons import fmt_value
+from tracker.access.auth import PermissionDenied, can
+from tracker.engine import figures, views
+from tracker.engine.reasons import fmt_value
+from tracker.office import verification
 from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
 from tracker.strings.ui import t
 
@@ -204,7 +205,7 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
 
 # ---------------------------------------------------------------- 核实 (issue 10)
 # The office's check of a unit's 「是」: beside a pending checklist metric the office gets a note and a 「核实」
-# button (tracker.verification checks the role again); everyone sees who verified the current answer, and when.
+# button (tracker.office.verification checks the role again); everyone sees who verified the current answer, and when.
 
 
 def verification_block(metric, row, series: pd.DataFrame) -> None:

@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app import cached, office_web, session, webapp
-from tracker import briefing, completeness
 from tracker.config import settings
-from tracker.reasons import fmt_value
+from tracker.engine.reasons import fmt_value
+from tracker.office import briefing, completeness
 from tracker.strings.office import COLUMNS, PERIOD_TYPE, REPORT_STATE
 from tracker.strings.ui import date_text
 

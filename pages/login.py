@@ -3,9 +3,9 @@
 import streamlit as st
 
 from app import session
-from tracker import users
+from tracker.access import users
+from tracker.access.users import AccountError
 from tracker.strings.auth import a
-from tracker.users import AccountError
 
 if session.current_actor() is not None:  # just signed in (or came back to the login address)
     st.switch_page(session.home())

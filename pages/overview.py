@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import cached, session, webapp
-from tracker import views
-from tracker.progress import item_progress
-from tracker.reasons import fmt_value
+from tracker.engine import views
+from tracker.engine.progress import item_progress
+from tracker.engine.reasons import fmt_value
 from tracker.strings import SHOWN_OP, STATUS_COLOUR, STATUSES, ui
 from tracker.strings.ui import t
 

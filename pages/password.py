@@ -3,9 +3,9 @@
 import streamlit as st
 
 from app import session, webapp
-from tracker.auth import PermissionDenied
+from tracker.access.auth import PermissionDenied
+from tracker.access.users import AccountError, change_password
 from tracker.strings.auth import a
-from tracker.users import AccountError, change_password
 
 GO_HOME = "password_go_home"
 

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import cached, session, webapp
-from tracker import views
+from tracker.engine import views
 from tracker.strings import STATUS_COLOUR, STATUSES, ui
 from tracker.strings.ui import t
 

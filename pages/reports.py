@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import office_web, session, webapp
-from tracker import briefing, national_form
+from tracker.office import briefing, national_form
 from tracker.strings.ui import date_text
 
 session.guard("reports")

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from app import office_web, session, webapp
-from tracker import tasks
-from tracker.auth import PermissionDenied, can
+from tracker.access.auth import PermissionDenied, can
+from tracker.office import tasks
 from tracker.strings.office import COLUMNS, TASK_STATUS
 from tracker.strings.ui import date_text
 

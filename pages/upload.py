@@ -11,8 +11,8 @@ import streamlit as st
 
 from app import session, webapp
 from tracker.ingest.templates import template
+from tracker.ingest.uploads import upload
 from tracker.strings.upload import COLUMNS, PAGE
-from tracker.uploads import upload
 
 actor = session.guard("upload")
 

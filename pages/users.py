@@ -3,9 +3,9 @@
 import streamlit as st
 
 from app import session, webapp
-from tracker.auth import ROLES, PermissionDenied
+from tracker.access.auth import ROLES, PermissionDenied
+from tracker.access.users import AccountError, create_user, list_users, reset_password, set_disabled
 from tracker.strings.auth import a, plain, role_label
-from tracker.users import AccountError, create_user, list_users, reset_password, set_disabled
 
 actor = session.guard("users")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tracker import db
-from tracker.demo import load_demo
+from tracker.engine.demo import load_demo
 
 TODAY = dt.date(2026, 11, 28)  # the demo's "today": every figure in the tests is as of this date
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from tests.scenario import add
-from tracker import acceptance, db
-from tracker.acceptance import AcceptanceError
-from tracker.auth import Actor, PermissionDenied
+from tracker import db
+from tracker.access.auth import Actor, PermissionDenied
+from tracker.office import acceptance
+from tracker.office.acceptance import AcceptanceError
 
 OFFICE = Actor("王主任", "admin")
 REPORTER = Actor("园林上报员", "reporter", "园林绿化服务中心")

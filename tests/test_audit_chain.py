@@ -7,7 +7,8 @@ import threading
 import duckdb
 import pytest
 
-from tracker import audit, db
+from tracker import db
+from tracker.access import audit
 from tracker.cli import main
 
 
@@ -126,7 +127,7 @@ def test_the_audit_page_says_whether_the_chain_is_whole_and_offers_a_backup(tmp_
     from streamlit.testing.v1 import AppTest
 
     from app import webapp
-    from tracker.auth import Actor
+    from tracker.access.auth import Actor
     from tracker.config import ROOT
 
     path = tmp_path / "page.duckdb"

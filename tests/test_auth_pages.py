@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from app import navigation
 from tracker import db
-from tracker.auth import SYSTEM, Actor
+from tracker.access.auth import SYSTEM, Actor
+from tracker.access.users import LOGIN_FAILED, create_user
 from tracker.config import ROOT
-from tracker.users import LOGIN_FAILED, create_user
 
 PW = "office-secret-1"
 
@@ -21,7 +21,7 @@ PW = "office-secret-1"
 def app_db(tmp_path, monkeypatch):
     """A database with the demo, the administrator (from TRACKER_ADMIN_PASSWORD), a reporter and a leader."""
     from app import webapp
-    from tracker.demo import load_demo
+    from tracker.engine.demo import load_demo
 
     path = tmp_path / "auth.duckdb"
     con = db.connect(path)
@@ -165,7 +165,7 @@ def test_audit_page_shows_the_logins(app_db):
 
 def test_forced_change_under_a_padded_name_is_stored(app_db):
     from app import webapp
-    from tracker.users import authenticate
+    from tracker.access.users import authenticate
 
     at = sign_in("新同事 ")
     assert at.title[0].value == "首次登录请修改密码"
@@ -183,7 +183,7 @@ def test_forced_change_under_a_padded_name_is_stored(app_db):
 
 def test_a_disabled_accounts_open_session_is_signed_out_at_its_next_action(app_db):
     from app import webapp
-    from tracker.users import set_disabled
+    from tracker.access.users import set_disabled
 
     at = sign_in("城管上报员")
     at.switch_page("pages/upload.py").run()

@@ -11,12 +11,13 @@ import zipfile
 
 import pytest
 
-from tracker import audit, backup, db
-from tracker.auth import SYSTEM
+from tracker import backup, db
+from tracker.access import audit
+from tracker.access.auth import SYSTEM
+from tracker.access.users import create_user
 from tracker.cli import main
-from tracker.evaluate import evaluate
-from tracker.tasks import open_auto_tasks
-from tracker.users import create_user
+from tracker.engine.evaluate import evaluate
+from tracker.office.tasks import open_auto_tasks
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -55,8 +56,8 @@ def live(tmp_path, demo_db):
 
 def test_backup_and_restore_give_the_same_tracker(live, tmp_path, capsys):
     path, con, src = live
-    from tracker.ingest.cli import CLI_ACTOR
-    from tracker.uploads import upload
+    from tracker.cli.ingest import CLI_ACTOR
+    from tracker.ingest.uploads import upload
 
     upload(con, CLI_ACTOR, src.name, src.read_bytes(), unit="城管执法局")  # committed, not checkpointed
     assert (path.parent / f"{path.name}.wal").exists()

@@ -18,8 +18,9 @@ import openpyxl
 import pytest
 
 from tests.scenario import add
-from tracker import acceptance, briefing, db, tasks
-from tracker.auth import Actor
+from tracker import db
+from tracker.access.auth import Actor
+from tracker.office import acceptance, briefing, tasks
 
 AS_OF = dt.date(2024, 3, 15)
 OFFICE = Actor("王主任", "admin")

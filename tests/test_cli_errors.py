@@ -14,7 +14,7 @@ import pytest
 
 from tracker import db
 from tracker.cli import main
-from tracker.cli_errors import EXIT_CODES
+from tracker.cli.errors import EXIT_CODES
 from tracker.config import ROOT
 
 CSV = "单位,指标,期间,数值\n城管执法局,10.3,{year}年,81%\n"
@@ -201,7 +201,8 @@ def test_terminal_escapes_in_file_names_are_shown_not_obeyed(tmp_path, capsys):
 
 
 def test_an_unexpected_error_is_one_line_with_an_error_id(tmp_path, capsys, monkeypatch):
-    from tracker import cli_core, logs
+    from tracker import logs
+    from tracker.cli import core as cli_core
 
     def boom(args):
         raise RuntimeError("a bug")

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from tests.scenario import add
-from tracker import completeness, db
-from tracker.catalogue import catalogue
+from tracker import db
+from tracker.engine.catalogue import catalogue
+from tracker.office import completeness
 
 AS_OF = dt.date(2024, 3, 15)
 

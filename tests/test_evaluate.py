@@ -12,8 +12,8 @@ import pytest
 
 from tests.scenario import add
 from tracker import db
-from tracker.catalogue import catalogue
-from tracker.evaluate import evaluate, readiness_history, to_json
+from tracker.engine.catalogue import catalogue
+from tracker.engine.evaluate import evaluate, readiness_history, to_json
 
 AS_OF = dt.date(2024, 3, 15)
 
@@ -165,7 +165,7 @@ def test_a_date_asked_twice_counts_once():
 def test_a_changed_rule_is_audited(monkeypatch):
     import json
 
-    from tracker.catalogue_tables import ensure_catalogue
+    from tracker.engine.catalogue_tables import ensure_catalogue
 
     con = db.connect(":memory:")
     cat = catalogue()

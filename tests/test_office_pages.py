@@ -10,8 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 from tests.test_briefing import AS_OF, scenario
-from tracker import db, tasks
-from tracker.auth import Actor
+from tracker import db
+from tracker.access.auth import Actor
+from tracker.office import tasks
 
 OFFICE = Actor("王主任", "admin")
 CITY = Actor("城管上报员", "reporter", "城管执法局")
@@ -140,7 +141,7 @@ def test_acceptance(page_db):
 
 
 def test_acceptance_withdrawn_is_flagged(page_db):
-    from tracker.uploads import upload
+    from tracker.ingest.uploads import upload
 
     con = db.connect(page_db)  # item 12 falls back: the upload's commit withdraws its acceptance (issue 10)
     upload(

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tracker import periods
+from tracker.engine import periods
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from tests.conftest import TODAY
-from tracker import progress
-from tracker.catalogue import catalogue
-from tracker.evaluate import evaluate
-from tracker.periods import make
+from tracker.engine import progress
+from tracker.engine.catalogue import catalogue
+from tracker.engine.evaluate import evaluate
+from tracker.engine.periods import make
 
 
 def annual(values: dict[int, float]) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import pytest
 from tests.bulk import office_csv
 from tracker import db
 from tracker.config import ROOT
-from tracker.evaluate import evaluate
+from tracker.engine.evaluate import evaluate
 from tracker.ingest.service import import_file
 
 CHILD = """

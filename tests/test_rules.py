@@ -9,7 +9,7 @@ import pytest
 
 from tests.scenario import add, verify
 from tracker import db
-from tracker.evaluate import evaluate
+from tracker.engine.evaluate import evaluate
 
 D = dt.date.fromisoformat
 
@@ -174,7 +174,7 @@ def test_zero_incident_with_no_report_is_no_data(con):
 
 
 def _areas(con):
-    from tracker.catalogue import catalogue
+    from tracker.engine.catalogue import catalogue
 
     return catalogue().metric("40.5").areas
 

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from tests.scenario import add
-from tracker import db, tasks
-from tracker.auth import SYSTEM, Actor, PermissionDenied
-from tracker.tasks import TaskError
+from tracker import db
+from tracker.access.auth import SYSTEM, Actor, PermissionDenied
+from tracker.office import tasks
+from tracker.office.tasks import TaskError
 
 OFFICE = Actor("王主任", "admin")
 CITY = Actor("城管上报员", "reporter", "城管执法局")

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.ingest_fixtures import FIXTURES, count, fixture_bytes
 from tracker import db
-from tracker.auth import Actor
+from tracker.access.auth import Actor
 
 ROOT = FIXTURES.parent.parent
 

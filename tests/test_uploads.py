@@ -7,8 +7,8 @@ import json
 import pytest
 
 from tracker import db
-from tracker.auth import Actor, PermissionDenied
-from tracker.uploads import upload
+from tracker.access.auth import Actor, PermissionDenied
+from tracker.ingest.uploads import upload
 
 
 def CSV(value: float) -> bytes:  # noqa: N802 - reads like the constant it stands for
@@ -80,9 +80,9 @@ def test_dry_run_writes_nothing(con):
 
 
 def test_cli_import_as_a_reporter_for_another_unit_is_refused_and_audited(tmp_path, capsys):
-    from tracker.auth import SYSTEM
+    from tracker.access.auth import SYSTEM
+    from tracker.access.users import create_user
     from tracker.cli import main
-    from tracker.users import create_user
 
     path = tmp_path / "cli.duckdb"
     con = db.connect(path)
@@ -105,7 +105,7 @@ def test_cli_import_as_a_reporter_for_another_unit_is_refused_and_audited(tmp_pa
 
 
 def test_the_upload_and_its_audit_land_together_or_not_at_all(con, monkeypatch):
-    from tracker import audit
+    from tracker.access import audit
 
     office = Actor("admin", "admin")
     upload(con, office, "first.csv", CSV(value=76), unit="城管执法局")

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from tracker import db
-from tracker.auth import SYSTEM, Actor, PermissionDenied, can, require
-from tracker.users import (
+from tracker.access.auth import SYSTEM, Actor, PermissionDenied, can, require
+from tracker.access.users import (
     AccountError,
     authenticate,
     change_password,
@@ -271,7 +271,7 @@ def test_one_message_for_every_failure_whatever_the_password(con):
 
 
 def test_every_failure_costs_one_hash(con, monkeypatch):
-    from tracker import users
+    from tracker.access import users
 
     create_user(con, SYSTEM, "gone", "leader", PW)
     create_user(con, SYSTEM, "leader1", "leader", PW)
@@ -319,7 +319,7 @@ def test_password_policy(con, password):
 
 
 def test_a_huge_password_is_refused_before_hashing(con, monkeypatch):
-    from tracker import users
+    from tracker.access import users
 
     monkeypatch.setattr(users, "hash_password", lambda *a: pytest.fail("hashed"))
     with pytest.raises(AccountError, match="256"):
@@ -330,8 +330,8 @@ CSV_ROW = "单位,指标,期间,数值\r\n城管执法局,10.4 城市管理信�
 
 
 def test_a_disabled_accounts_session_uploads_nothing(con):
-    from tracker.uploads import upload
-    from tracker.users import SessionEnded
+    from tracker.access.users import SessionEnded
+    from tracker.ingest.uploads import upload
 
     create_user(con, SYSTEM, "cg_rep", "reporter", PW, unit="城管执法局")
     actor, _ = authenticate(con, "cg_rep", PW)  # the session's actor, signed in before the disable
@@ -357,8 +357,8 @@ def test_a_disabled_accounts_session_uploads_nothing(con):
     ],
 )
 def test_current_actor_refuses_a_session_whose_account_changed(con, change, message):
-    from tracker.tasks import update_task
-    from tracker.users import SessionEnded, current_actor
+    from tracker.access.users import SessionEnded, current_actor
+    from tracker.office.tasks import update_task
 
     create_user(con, SYSTEM, "cg_rep", "reporter", PW, unit="城管执法局")
     actor, _ = authenticate(con, "cg_rep", PW)
@@ -371,8 +371,8 @@ def test_current_actor_refuses_a_session_whose_account_changed(con, change, mess
 
 
 def test_a_one_time_password_allows_nothing_but_the_change(con):
-    from tracker.uploads import upload
-    from tracker.users import PasswordChangeRequired
+    from tracker.access.users import PasswordChangeRequired
+    from tracker.ingest.uploads import upload
 
     create_user(con, SYSTEM, "cg_rep", "reporter", PW, unit="城管执法局", must_change=True)
     actor, must_change = authenticate(con, "cg_rep", PW)
@@ -384,7 +384,7 @@ def test_a_one_time_password_allows_nothing_but_the_change(con):
 
 
 def test_changing_the_password_keeps_this_session_and_ends_older_ones(con):
-    from tracker.users import SessionEnded, current_actor
+    from tracker.access.users import SessionEnded, current_actor
 
     create_user(con, SYSTEM, "cg_rep", "leader", PW)
     here, _ = authenticate(con, "cg_rep", PW)
@@ -396,17 +396,17 @@ def test_changing_the_password_keeps_this_session_and_ends_older_ones(con):
 
 
 def test_actors_made_in_code_pass(con):
-    from tracker.users import current_actor
+    from tracker.access.users import current_actor
 
     assert current_actor(con, SYSTEM) is SYSTEM
     assert current_actor(con, Actor("cli", "admin")).name == "cli"
 
 
-# --- sign-in sessions that survive a reload (tracker.web_sessions) ------------------------------------------
+# --- sign-in sessions that survive a reload (tracker.access.web_sessions) ------------------------------------------
 
 
 def signed_in_session(con, name="cg_rep", now=None):
-    from tracker import web_sessions
+    from tracker.access import web_sessions
 
     if not con.execute("SELECT count(*) FROM app_user WHERE name = ?", [name]).fetchone()[0]:
         create_user(con, SYSTEM, name, "reporter", PW, unit="城管执法局")
@@ -417,7 +417,7 @@ def signed_in_session(con, name="cg_rep", now=None):
 
 
 def test_a_token_resumes_the_session_and_is_stored_only_as_a_digest(con):
-    from tracker import web_sessions
+    from tracker.access import web_sessions
 
     actor, sid, code, token, max_age = signed_in_session(con)
     assert 12 * 3600 - 5 <= max_age <= 12 * 3600
@@ -432,14 +432,14 @@ def test_a_token_resumes_the_session_and_is_stored_only_as_a_digest(con):
 @pytest.mark.parametrize(
     "end",
     [
-        lambda con, sid: __import__("tracker.web_sessions").web_sessions.end(con, sid, "logout"),
+        lambda con, sid: __import__("tracker.access.web_sessions").web_sessions.end(con, sid, "logout"),
         lambda con, sid: set_disabled(con, SYSTEM, "cg_rep"),
         lambda con, sid: reset_password(con, SYSTEM, "cg_rep", "another secret 7"),
         lambda con, sid: con.execute("UPDATE app_user SET unit = '卫健委' WHERE name = 'cg_rep'"),
     ],
 )
 def test_the_server_can_end_a_session(con, end):
-    from tracker import web_sessions
+    from tracker.access import web_sessions
 
     _, sid, _, token, _ = signed_in_session(con)
     end(con, sid)
@@ -448,7 +448,7 @@ def test_the_server_can_end_a_session(con, end):
 
 
 def test_a_password_change_ends_the_accounts_sessions(con):
-    from tracker import web_sessions
+    from tracker.access import web_sessions
 
     actor, sid, _, token, _ = signed_in_session(con)
     change_password(con, actor, PW, "a new long password")
@@ -456,7 +456,7 @@ def test_a_password_change_ends_the_accounts_sessions(con):
 
 
 def test_idle_and_expired_sessions_do_not_resume(con):
-    from tracker import web_sessions
+    from tracker.access import web_sessions
 
     t0 = dt.datetime(2026, 11, 28, 9, 0)
     _, sid, _, token, _ = signed_in_session(con, now=t0)
@@ -470,7 +470,7 @@ def test_idle_and_expired_sessions_do_not_resume(con):
 
 
 def test_a_handoff_code_expires(con):
-    from tracker import web_sessions
+    from tracker.access import web_sessions
 
     t0 = dt.datetime(2026, 11, 28, 9, 0)
     create_user(con, SYSTEM, "cg_rep", "leader", PW)

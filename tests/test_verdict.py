@@ -13,7 +13,7 @@ import pytest
 
 from tests.scenario import add
 from tracker import db
-from tracker.evaluate import evaluate, metric_statuses
+from tracker.engine.evaluate import evaluate, metric_statuses
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -228,7 +228,7 @@ def test_a_co_responsible_unit_does_not_replace_the_reporters_figure(con):
 
 
 def test_the_office_can_adopt_another_units_figure(con):
-    from tracker.figures import choose, other_figures
+    from tracker.engine.figures import choose, other_figures
 
     add(con, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")
     add(con, "14.1", "2025年", 30, unit="城管执法局", recorded_at="2026-02-01 09:00:00")
@@ -246,8 +246,8 @@ def test_the_office_can_adopt_another_units_figure(con):
 
 
 def test_choosing_needs_the_office(con):
-    from tracker.auth import Actor, PermissionDenied
-    from tracker.figures import choose
+    from tracker.access.auth import Actor, PermissionDenied
+    from tracker.engine.figures import choose
 
     add(con, "14.1", "2025年", 30, unit="城管执法局")
     with pytest.raises(PermissionDenied):
@@ -348,7 +348,7 @@ def test_the_office_sees_figures_that_differ_from_the_reporters(tmp_path, monkey
 
     from app import webapp
     from tests.conftest import ROOT
-    from tracker.auth import Actor
+    from tracker.access.auth import Actor
 
     path = tmp_path / "late.duckdb"
     c = db.connect(path)
@@ -392,7 +392,7 @@ def test_the_office_adopts_another_units_figure_on_the_item_page(tmp_path, monke
 
     from app import webapp
     from tests.conftest import ROOT
-    from tracker.auth import Actor
+    from tracker.access.auth import Actor
 
     path = tmp_path / "item.duckdb"
     c = db.connect(path)

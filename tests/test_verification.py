@@ -12,13 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, TODAY
 from tests.scenario import add
-from tracker import db, verification
-from tracker.auth import SYSTEM, Actor, PermissionDenied
-from tracker.catalogue import catalogue
+from tracker import db
+from tracker.access.auth import SYSTEM, Actor, PermissionDenied
+from tracker.access.users import create_user
 from tracker.cli import main
-from tracker.evaluate import evaluate
-from tracker.users import create_user
-from tracker.verification import VerificationError
+from tracker.engine.catalogue import catalogue
+from tracker.engine.evaluate import evaluate
+from tracker.office import verification
+from tracker.office.verification import VerificationError
 
 CAT = catalogue()
 OFFICE = Actor("王主任", "admin")
@@ -59,7 +60,7 @@ def test_reporter_and_leader_may_not_verify_and_the_refusal_is_audited(con):
 
 
 def test_a_disabled_administrator_verifies_nothing(con):
-    from tracker.users import set_disabled
+    from tracker.access.users import set_disabled
 
     office = create_user(con, SYSTEM, "王主任", "admin", "a-long-password-1")
     set_disabled(con, SYSTEM, "王主任", True)
@@ -150,8 +151,8 @@ def test_only_units_whose_figure_counts_are_checked(con):
 
 
 def test_the_answer_checked_is_the_one_the_office_chose_to_count(con):
-    """A co-responsible unit's 「否」 counts once the office chooses it (tracker.figures): nothing to check then."""
-    from tracker import figures
+    """A co-responsible unit's 「否」 counts once the office chooses it (tracker.engine.figures): nothing to check then."""
+    from tracker.engine import figures
 
     add(con, "2.2", "2025年", 0, unit="人社局", recorded_at="2026-02-10 09:00:00")
     figures.choose(con, "2.2", "2025", "人社局", actor=OFFICE, note="编办材料不全，以人社局为准")
@@ -170,7 +171,7 @@ def test_verifications_say_who_and_when(con):
 
 
 def test_item_history_shows_the_check_of_an_identical_answer_sent_again(con):
-    from tracker.views import metric_history
+    from tracker.engine.views import metric_history
 
     def verified_by() -> object:
         row = metric_history(con, ["2.2"], dt.date(2026, 11, 28)).set_index("period_label").loc["2025年"]
@@ -253,7 +254,7 @@ def test_verifying_every_pending_answer_raises_readiness(demo_copy):
 
 def test_an_identical_answer_sent_again_keeps_the_item_met(demo_copy):
     """Needs the engine to match verifications by what was answered (metric/area/period/value), not by row."""
-    from tracker.uploads import upload
+    from tracker.ingest.uploads import upload
 
     con = demo_copy
     verification.verify(con, "2.2", "2025", SYSTEM, "现场核实", now=dt.datetime(2026, 11, 28, 9))
@@ -270,7 +271,7 @@ def test_an_identical_answer_sent_again_keeps_the_item_met(demo_copy):
 
 
 def test_preview_warns_when_a_verified_answer_changes(con):
-    from tracker.uploads import upload
+    from tracker.ingest.uploads import upload
 
     verification.verify(con, "2.2", "2025", Actor("创卫办", "admin"), "检查记录", now=NOW)
     changed = upload(con, REPORTER, "no.csv", "指标,期间,数值\n2.2,2025年,否\n".encode(), dry_run=True)
@@ -286,8 +287,8 @@ def test_preview_warns_when_a_verified_answer_changes(con):
 
 
 def test_an_upload_that_fails_an_accepted_item_withdraws_its_acceptance(con):
-    from tracker import acceptance
-    from tracker.uploads import upload
+    from tracker.ingest.uploads import upload
+    from tracker.office import acceptance
 
     add(con, "12.1", "2023年", 38.5, recorded_at="2024-01-10 09:00:00")
     add(con, "12.2", "2023年", 9.2, recorded_at="2024-01-10 09:00:00")
@@ -339,7 +340,7 @@ PW = "a-password-1"
 def app_copy(demo_db, tmp_path, monkeypatch):
     """A copy of the demo database with the administrator and a leader, that the app opens."""
     from app import webapp
-    from tracker.users import ensure_admin
+    from tracker.access.users import ensure_admin
 
     path = tmp_path / "app.duckdb"
     shutil.copy(demo_db, path)

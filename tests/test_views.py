@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from tests.conftest import TODAY
-from tracker import completeness, views
-from tracker.catalogue import catalogue
-from tracker.evaluate import evaluate, readiness_history
+from tracker.engine import views
+from tracker.engine.catalogue import catalogue
+from tracker.engine.evaluate import evaluate, readiness_history
+from tracker.office import completeness
 
 CAT = catalogue()
 

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import duckdb
 
-from tracker import audit, db, logs
+from tracker import db, logs
+from tracker.access import audit
 
 MANIFEST = "manifest.json"
 FORMAT = "tracker-backup/1"

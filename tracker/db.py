@@ -178,7 +178,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE web_session (
             id            VARCHAR NOT NULL,      -- random handle kept in the Streamlit session, never sent out
             user_name     VARCHAR NOT NULL,
-            stamp         VARCHAR NOT NULL,      -- the account's password stamp at sign-in (tracker.users)
+            stamp         VARCHAR NOT NULL,      -- the account's password stamp at sign-in (tracker.access.users)
             token_hash    VARCHAR,               -- sha256 of the cookie's token; NULL until the page fetched it
             handoff_hash  VARCHAR,               -- sha256 of the one-time code exchanged for the cookie
             handoff_until TIMESTAMP,
@@ -193,7 +193,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     (
         5,
         """
-        -- The audit log as a hash chain (tracker/audit.py): each entry holds the previous entry's hash and a hash
+        -- The audit log as a hash chain (tracker/access/audit.py): each entry holds the previous entry's hash and a hash
         -- of its own content with it, so a row deleted or changed in the file breaks the chain where it was.
         -- audit_head keeps the newest link, so rows cut from the end are noticed too.
         ALTER TABLE audit_log ADD COLUMN prev_hash VARCHAR;
@@ -233,7 +233,7 @@ MIGRATIONS: list[tuple[int, str]] = [
 ]
 
 # Python steps run right after a migration's SQL, in its transaction: "module:function(con)".
-AFTER_MIGRATION = {5: "tracker.audit:seal"}  # chain the entries written before the chain existed
+AFTER_MIGRATION = {5: "tracker.access.audit:seal"}  # chain the entries written before the chain existed
 
 # A migration number used twice would run on some databases and not on others: refuse at import. Numbers
 # need not be consecutive (branches reserve theirs); each runs once, recorded in schema_version.
@@ -251,8 +251,10 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     con = duckdb.connect(str(target), read_only=read_only)
     if not read_only:
         migrate(con)
-        from tracker.catalogue import catalogue  # here, not at the top: the catalogue tables need this module
-        from tracker.catalogue_tables import ensure_catalogue
+        from tracker.engine.catalogue import (
+            catalogue,  # here, not at the top: the catalogue tables need this module
+        )
+        from tracker.engine.catalogue_tables import ensure_catalogue
 
         ensure_catalogue(con, catalogue())
     return con

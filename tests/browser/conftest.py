@@ -83,8 +83,8 @@ def screenshot(page, name: str) -> Path:
 def _add_reporter(db_file: Path) -> None:
     """Unit reporters in the otherwise empty database (no measurements: the app still loads the demo)."""
     from tracker import db
-    from tracker.auth import SYSTEM
-    from tracker.users import create_user
+    from tracker.access.auth import SYSTEM
+    from tracker.access.users import create_user
 
     con = db.connect(db_file)
     for name, password, unit in (REPORTER, LOCKOUT, DISABLED):

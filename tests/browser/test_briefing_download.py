@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tracker import db
-from tracker.demo import load_demo
-from tracker.evaluate import evaluate
+from tracker.engine.demo import load_demo
+from tracker.engine.evaluate import evaluate
 
 pytestmark = pytest.mark.browser
 AS_OF = dt.date(2023, 12, 31)

@@ -18,8 +18,8 @@ from tests.browser.conftest import (
     signed_in_page,
     wait_for_app_run,
 )
-from tracker.users import LOGIN_FAILED
-from tracker.web_sessions import COOKIE
+from tracker.access.users import LOGIN_FAILED
+from tracker.access.web_sessions import COOKIE
 
 pytestmark = pytest.mark.browser
 

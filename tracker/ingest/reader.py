@@ -26,8 +26,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from tracker.exports import RISKY_START
 from tracker.ingest.text import DEFAULT, FileRefused, Markers, csv_text, normalise_cell, write_utf8
+from tracker.office.exports import RISKY_START
 from tracker.strings.upload import FILE
 
 FIELDS = ("unit", "metric", "area", "period", "value", "numerator", "denominator", "note", "evidence")

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.db import transaction
+from tracker.engine.catalogue import catalogue
 from tracker.ingest import reader
 from tracker.ingest.text import FileRefused
 from tracker.ingest.validate import drop_temp, validate
@@ -35,7 +35,7 @@ from tracker.strings.upload import FILE, OUTCOME_LABEL, ROW_PREFIX, SUMMARY
 
 Progress = Callable[[float, str], None]
 # Called inside the transaction that settles a submission (its rows, or its failure), before COMMIT: the
-# audit entries of tracker.uploads land with what they describe, or not at all.
+# audit entries of tracker.ingest.uploads land with what they describe, or not at all.
 Settled = Callable[[duckdb.DuckDBPyConnection, "ImportResult"], None]
 PREVIEW_ROWS = 1000
 SPANS_SHOWN = 10  # rows spanning lines named in the summary
@@ -119,7 +119,7 @@ class ImportResult:
         """utf-8-sig, so Excel on Chinese Windows opens it without garbling; every cell inert (a clerk's
         =HYPERLINK(…) stays text). Sent again, its 行号 and 原因 columns are not read (no header word names
         them) and the apostrophe before a risky cell is taken off (validate._clean)."""
-        from tracker.exports import csv_bytes
+        from tracker.office.exports import csv_bytes
 
         return csv_bytes(self.refused_frame())
 

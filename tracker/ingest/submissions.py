@@ -43,7 +43,7 @@ def refused_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataF
 
 
 def refused_csv(con: duckdb.DuckDBPyConnection, submission_id: int) -> bytes:
-    """The stored refused rows as a file to fix and send again, every cell inert (tracker.exports)."""
-    from tracker.exports import csv_bytes
+    """The stored refused rows as a file to fix and send again, every cell inert (tracker.office.exports)."""
+    from tracker.office.exports import csv_bytes
 
     return csv_bytes(refused_rows(con, submission_id))

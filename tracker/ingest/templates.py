@@ -14,8 +14,8 @@ import io
 
 from indicators.figures import figure
 from indicators.rules import REGISTRY
-from tracker.catalogue import Catalogue, Metric, catalogue
-from tracker.periods import Period, make
+from tracker.engine.catalogue import Catalogue, Metric, catalogue
+from tracker.engine.periods import Period, make
 from tracker.strings import SCOPE_LABEL
 from tracker.strings.upload import (
     PERIOD_NAME,

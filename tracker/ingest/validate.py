@@ -35,16 +35,16 @@ import duckdb
 import pandas as pd
 
 from indicators.rules import REGISTRY
-from tracker import counting
-from tracker.catalogue import OFFICE, Catalogue, normalise_name
-from tracker.catalogue_tables import use_catalogue
 from tracker.config import settings
-from tracker.exports import RISKY_START
+from tracker.engine import counting
+from tracker.engine.catalogue import OFFICE, Catalogue, normalise_name
+from tracker.engine.catalogue_tables import use_catalogue
+from tracker.engine.periods import WS, period_select
 from tracker.ingest.reader import CELL_LIMITS, Sheet
 from tracker.ingest.text import DEFAULT, Markers
-from tracker.periods import WS, period_select
+from tracker.office.exports import RISKY_START
+from tracker.office.verification import answers_sql
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
-from tracker.verification import answers_sql
 
 NUMBER = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)"
 PER_100K = r"[ \t\x{3000}]*(1/|/|每)(10|十)万人?[ \t\x{3000}]*$"
@@ -93,7 +93,7 @@ WS_CHARS = "".join(
 )
 
 
-# A cell our own refused-rows file made inert (tracker.exports.csv_cell: 「'=…」「'-1」), sent again: the
+# A cell our own refused-rows file made inert (tracker.office.exports.csv_cell: 「'=…」「'-1」), sent again: the
 # apostrophe is taken off, so the figure is read and judged afresh.
 _INERT = "^''([" + "".join(c for c in RISKY_START if c != "-") + "-])"
 
@@ -585,7 +585,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     ]
     # Warnings, for rows that go in.
     k = settings().get("outlier_spread", 4)
-    # Whether this row's unit is one whose figure counts by default (tracker.counting): the reporter, the
+    # Whether this row's unit is one whose figure counts by default (tracker.engine.counting): the reporter, the
     # office, or for an area metric the area's own unit.
     counts = f"(c.unit = c.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)"
     warnings = [
@@ -715,7 +715,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                OR r.stray IS NOT NULL),
         file_metrics AS (SELECT DISTINCT found AS metric FROM _ing_match WHERE what = 'metric'),
         stats AS (SELECT * FROM _ing_stats),
-        prev AS (   -- the value that counts now for each metric/area/period of the file (tracker.counting)
+        prev AS (   -- the value that counts now for each metric/area/period of the file (tracker.engine.counting)
             SELECT e.metric, coalesce(e.area, '') AS area_k, e.period_start, e.value, e.unit, e.recorded_at,
                    CASE WHEN i.value_type = 'yesno' THEN CASE WHEN e.value >= 0.5 THEN '是' ELSE '否' END
                         WHEN i.value_type = 'grade' THEN coalesce(m.grade, '') || '级'

@@ -1,0 +1,1 @@
+"""Who may do what: accounts, roles, the audit log, sign-in sessions."""

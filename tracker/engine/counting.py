@@ -1,0 +1,88 @@
+"""The value that counts — one definition, used by the evaluation, the views, the national form and uploads.
+
+For a metric, area and period, the value that counts is the most recently recorded one (ties: the later id)
+among the units whose figure counts, as known at a moment (values recorded, and the office's choices made, by
+then; the default is everything known now):
+  - the metric's designated reporter, the office (创卫办), and for an area metric the area's own unit;
+  - unless the office chose another listed unit's figure for that metric/area/period (figure_choice): then
+    that unit's, until a later choice returns it to the reporter.
+Figures from other listed units are kept and shown beside it (tracker.engine.figures), never counted silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from indicators.rules.common import OFFICE
+
+FAR_FUTURE = dt.datetime(9999, 12, 31)
+
+# Whether measurement m's unit is one whose figure counts by default (c: its cat_metric row).
+DEFAULT_UNITS = f"(m.unit = c.reporter OR m.unit = '{OFFICE}' OR m.unit = m.area)"
+
+
+def ctes(max_start: str = "DATE '9999-12-31'", where: str = "true", known: str | None = None) -> str:
+    """CTEs ending in `eff`: per known_at, the value that counts per metric/area/period (columns known_at, id,
+    metric, unit, area, period_start, period_end, period_label, value, recorded_at), for periods starting by
+    `max_start` and measurements `m` for which `where` holds (a caller's narrowing, e.g. to a few metrics).
+
+    `known`: a SQL expression of the one moment every value is known at (the common case); None reads the
+    moments from a CTE `knowns(known_at)` that the caller defines (histories 「按当时已知」, one per date).
+
+    The latest figure is found per unit first and the units whose figure counts are chosen among those few
+    rows: grouping by the unit costs less than judging each of millions of rows against its metric's reporter.
+    The key orders by recorded_at, then id, and carries the id in its low 40 bits."""
+    if known is None:  # a moment per date, from the caller's knowns(known_at): the moment is a group key
+        moments = "SELECT DISTINCT known_at FROM knowns"
+        scan = "measurement m JOIN knowns k ON m.recorded_at <= k.known_at WHERE"
+        row_moment, group_key, moment, group_moment = (
+            "k.known_at",
+            "k.known_at, ",
+            "p.known_at",
+            ", p.known_at",
+        )
+    else:
+        moments = f"SELECT CAST({known} AS TIMESTAMP) AS known_at"
+        scan = f"measurement m WHERE m.recorded_at <= {known} AND"
+        row_moment, group_key, moment, group_moment = "NULL", "", f"CAST({known} AS TIMESTAMP)", ""
+    return f"""
+knowns_used AS ({moments}),
+choice AS (   -- the office's latest choice per metric/area/period, as known then
+    SELECT k.known_at, f.metric, coalesce(f.area, '') AS area_k, f.period_start, f.unit
+    FROM figure_choice f JOIN knowns_used k ON f.chosen_at <= k.known_at
+    QUALIFY row_number() OVER (PARTITION BY k.known_at, f.metric, f.area, f.period_start
+                               ORDER BY f.chosen_at DESC) = 1
+),
+per_unit AS MATERIALIZED (   -- each unit's latest figure per metric/area/period, as its row
+    SELECT p.known_at, p.key, m.id, m.metric, m.unit, m.area, m.period_start, m.period_end, m.period_label,
+           m.value, m.recorded_at
+    FROM (
+        SELECT {row_moment} AS known_at,
+               max(epoch_us(m.recorded_at)::HUGEINT * 1099511627776 + m.id) AS key
+        FROM {scan} m.period_start <= {max_start} AND ({where})
+        -- Unit and period end enter the key as one hash: grouping on the two columns themselves costs a
+        -- fifth more on ten million rows (bench/evaluate.py); the row itself is read back by its id.
+        GROUP BY {group_key}m.metric, m.area, m.period_start, hash(m.unit, m.period_end)
+    ) p JOIN measurement m ON m.id = CAST(p.key % 1099511627776 AS BIGINT)
+),
+eff AS MATERIALIZED (   -- the latest among the units whose figure counts
+    SELECT {moment} AS known_at, p.id, p.metric, p.unit, p.area, p.period_start, p.period_end, p.period_label,
+           p.value, p.recorded_at
+    FROM per_unit p JOIN cat_metric c ON c.metric = p.metric
+    LEFT JOIN choice ch ON ch.known_at = {moment} AND ch.metric = p.metric
+                       AND ch.area_k = coalesce(p.area, '') AND ch.period_start = p.period_start
+    WHERE CASE WHEN ch.unit IS NOT NULL THEN p.unit = ch.unit
+               ELSE {DEFAULT_UNITS.replace("m.", "p.")} END
+    QUALIFY row_number() OVER (PARTITION BY p.metric, p.area, p.period_start, p.period_end{group_moment}
+                               ORDER BY p.key DESC) = 1
+)"""
+
+
+def values_sql(where: str, select: str = "SELECT * EXCLUDE (known_at) FROM eff") -> str:
+    """A query over `eff`, the values that count as known at $known (bind known(...)), narrowed by `where`."""
+    return f"""WITH {ctes(where=where, known="CAST($known AS TIMESTAMP)")}
+    {select}"""
+
+
+def known(known_at: dt.datetime | None = None) -> dt.datetime:
+    return known_at or FAR_FUTURE

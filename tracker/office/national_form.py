@@ -1,0 +1,279 @@
+"""The national annual assessment form (卫生城市 / 卫生县评估填报), filled from the measurements for a statistical year.
+
+The form's fields, in the national system's order and with the JSON keys it expects, are data
+(indicators/national_form.yaml). One set-based query fetches the value that counts (the latest recorded) for
+every metric on the form over the five years the form reaches back; the form is then assembled field by field:
+
+- a yearly metric gives its value for the year; a quarterly one its latest quarter within the year;
+- a per-area metric (疫苗接种率, 以街道乡镇为单位) its lowest area, once every area has reported;
+- a three-year series fills yearN / key, key1, key2 with the year − 2 … year, ascending;
+- the five-year series fills key … key4 with the year, year − 1 … year − 4, and keyAvg with their mean;
+- grades are coded 01 A … 04 D, 全面控烟法律法规 1 有 / 2 无, whole numbers where the system takes integers.
+
+Every field without a value is listed with the reason; in the JSON it is null.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import duckdb
+import pandas as pd
+import yaml
+
+from tracker.config import INDICATORS
+from tracker.engine import counting
+from tracker.engine.catalogue import Catalogue, catalogue
+from tracker.engine.catalogue_tables import use_catalogue
+from tracker.engine.periods import label as period_label
+from tracker.office.exports import SafeWorkbook
+from tracker.strings.office import NATIONAL
+
+FORMS = ("city", "county")
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    metric: str | None = None
+    years: tuple[str, ...] = ()
+    five: bool = False
+    integer: bool = False
+    setting: bool = False
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    code: str
+    name: str
+    api: str
+    fields: tuple[Field, ...]
+
+
+@dataclass
+class FilledForm:
+    form: FormSpec
+    year: int
+    payload: dict  # key -> value (None where missing), in the system's order
+    rows: list[dict] = field(default_factory=list)  # key, label, value, source — for review
+    missing: list[dict] = field(default_factory=list)  # key, label, why
+    demo: bool = False
+
+    def to_json(self) -> str:
+        # A form filled from demo data says so in the file itself ("_demo": true first), so it cannot be sent on
+        # by mistake; a real form holds the national system's fields only.
+        payload = {"_demo": True, "_note": NATIONAL["demo"], **self.payload} if self.demo else self.payload
+        return json.dumps(payload, ensure_ascii=False, indent=1)
+
+
+@lru_cache(maxsize=1)
+def _spec() -> dict:
+    with open(INDICATORS / "national_form.yaml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def form_spec(code: str) -> FormSpec:
+    if code not in FORMS:
+        raise ValueError(f"表式应为 {'/'.join(FORMS)}")
+    raw = _spec()["forms"][code]
+    fields = tuple(
+        Field(
+            key=f["key"],
+            metric=f.get("metric"),
+            years=tuple(f.get("years") or ()),
+            five=bool(f.get("five")),
+            integer=bool(f.get("integer")),
+            setting=bool(f.get("setting")),
+        )
+        for f in raw["fields"]
+    )
+    return FormSpec(code, raw["name"], raw["api"], fields)
+
+
+def keys(code: str) -> list[str]:
+    """Every JSON key of a form, in order (series expanded)."""
+    out: list[str] = []
+    for f in form_spec(code).fields:
+        if f.years:
+            for year_key, value_key in zip(f.years, _series_keys(f.key, 3), strict=True):
+                out += [year_key, value_key]
+        elif f.five:
+            out += [f"{f.key}Avg", *_series_keys(f.key, 5)]
+        else:
+            out.append(f.key)
+    return out
+
+
+def _series_keys(key: str, n: int) -> list[str]:
+    return [key] + [f"{key}{i}" for i in range(1, n)]
+
+
+VALUES_SQL = counting.values_sql(
+    "m.metric IN (SELECT unnest($metrics)) AND year(m.period_start) BETWEEN $first AND $last",
+    "SELECT metric, area, period_start, value FROM eff WHERE value IS NOT NULL",
+)
+
+
+def _values(con: duckdb.DuckDBPyConnection, metrics: list[str], first: int, last: int) -> pd.DataFrame:
+    use_catalogue(con, catalogue())
+    out = con.execute(
+        VALUES_SQL, {"metrics": metrics, "first": first, "last": last, "known": counting.known()}
+    ).df()
+    out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
+    out["year"] = [d.year for d in out["period_start"]]
+    return out
+
+
+def _label(cat: Catalogue, f: Field) -> str:
+    if f.setting:
+        return _spec()["labels"][f.key]
+    return cat.metric(f.metric).name
+
+
+class _Lookup:
+    """The value of one metric for one year, with where it came from (or why it is missing)."""
+
+    def __init__(self, values: pd.DataFrame, cat: Catalogue) -> None:
+        self.cat = cat
+        self.by_metric = {m: part for m, part in values.groupby("metric")}
+
+    def _none(self, year: int) -> tuple[None, str]:
+        return None, NATIONAL["why_no_value"].format(period=NATIONAL["year_of"].format(year=year))
+
+    def get(self, metric: str, year: int) -> tuple[float | None, str]:
+        m = self.cat.metric(metric)
+        part = self.by_metric.get(metric)
+        if part is None:
+            return self._none(year)
+        part = part[part["year"] == year]
+        if m.scope == "area":
+            have = part[part["area"].isin(m.areas)]
+            if have.empty:
+                return self._none(year)
+            if have["area"].nunique() < len(m.areas):
+                return None, NATIONAL["why_area"]
+            lowest = have.loc[have["value"].idxmin()]
+            return float(lowest["value"]), NATIONAL["area_min"].format(
+                period=NATIONAL["year_of"].format(year=year), area=lowest["area"]
+            )
+        part = part[part["area"].isna()].sort_values("period_start")
+        if part.empty:
+            return self._none(year)
+        last = part.iloc[-1]
+        if m.period == "year":
+            return float(last["value"]), f"{metric} {period_label('year', last['period_start'])}"
+        return float(last["value"]), f"{metric} " + NATIONAL["latest_quarter"].format(
+            label=period_label(m.period, last["period_start"])
+        )
+
+
+def _encode(cat: Catalogue, f: Field, value: float | None):
+    """A value as the national system takes it."""
+    if value is None:
+        return None
+    m = cat.metric(f.metric)
+    if m.kind == "grade":
+        return f"{int(value):02d}"
+    if f.key == "tobaccoadsituation":
+        return "1" if value >= 0.5 else "2"
+    if f.integer:
+        return int(round(value))
+    return round(float(value), 4)
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT bool_or(is_demo) FROM submission").fetchone()
+    return bool(row[0])
+
+
+def fill(
+    con: duckdb.DuckDBPyConnection, year: int, form: str = "city", cat: Catalogue | None = None
+) -> FilledForm:
+    """The form for a statistical year, from the measurements; missing fields listed with the reason."""
+    cat = cat or catalogue()
+    spec = form_spec(form)
+    metrics = sorted({f.metric for f in spec.fields if f.metric})
+    lookup = _Lookup(_values(con, metrics, year - 4, year), cat)
+    settings = _spec().get("settings") or {}
+    payload: dict = {}
+    rows: list[dict] = []
+    missing: list[dict] = []
+
+    def put(key: str, label: str, value, source: str, why: str | None = None) -> None:
+        payload[key] = value
+        rows.append({"key": key, "label": label, "value": value, "source": source})
+        if value is None:
+            missing.append({"key": key, "label": label, "why": why or source})
+
+    for f in spec.fields:
+        label = _label(cat, f)
+        if f.setting:
+            value = settings.get(f.key)
+            put(
+                f.key,
+                label,
+                None if value is None else str(value),
+                NATIONAL["why_setting"],
+                NATIONAL["why_setting"],
+            )
+        elif f.years:
+            for offset, (year_key, value_key) in enumerate(zip(f.years, _series_keys(f.key, 3), strict=True)):
+                y = year - 2 + offset
+                value, source = lookup.get(f.metric, y)
+                put(year_key, f"{label}-年份{offset + 1}", str(y), NATIONAL["year_of"].format(year=y))
+                put(value_key, f"{label}-{y}年", _encode(cat, f, value), source)
+        elif f.five:
+            found = [lookup.get(f.metric, year - offset) for offset in range(5)]
+            have = [v for v, _ in found if v is not None]
+            avg = round(sum(have) / len(have), 4) if len(have) == 5 else None
+            put(
+                f"{f.key}Avg",
+                f"{label}（5年平均）",
+                avg,
+                NATIONAL["avg_of"].format(first=year - 4, last=year),
+                NATIONAL["why_incomplete"].format(n=5, have=len(have)),
+            )
+            for offset, (value_key, (value, source)) in enumerate(
+                zip(_series_keys(f.key, 5), found, strict=True)
+            ):
+                put(value_key, f"{label}-{year - offset}年", _encode(cat, f, value), source)
+        else:
+            value, source = lookup.get(f.metric, year)
+            put(f.key, label, _encode(cat, f, value), source)
+    return FilledForm(spec, year, payload, rows, missing, is_demo(con))
+
+
+def to_xlsx(filled: FilledForm) -> bytes:
+    """The filled form for review: every field with its value and source; the missing fields; a note."""
+    wb = SafeWorkbook()
+    ws = wb.sheet(NATIONAL["sheet_form"])
+    rows = pd.DataFrame(filled.rows, columns=["key", "label", "value", "source"])
+    wb.table(
+        ws,
+        rows,
+        [NATIONAL["col_key"], NATIONAL["col_label"], NATIONAL["col_value"], NATIONAL["col_source"]],
+        widths=[36, 40, 14, 40],
+    )
+    ws = wb.sheet(NATIONAL["sheet_missing"])
+    missing = pd.DataFrame(filled.missing, columns=["key", "label", "why"])
+    if missing.empty:
+        wb.cell(ws, 0, 0, NATIONAL["missing_none"])
+    else:
+        wb.table(
+            ws,
+            missing,
+            [NATIONAL["col_key"], NATIONAL["col_label"], NATIONAL["col_why"]],
+            widths=[36, 40, 50],
+        )
+    ws = wb.sheet(NATIONAL["sheet_json"])
+    ws.set_column(0, 0, 100)
+    note = NATIONAL["note"].format(
+        form=filled.form.name, api=filled.form.api, year=filled.year, first=filled.year - 2
+    )
+    wb.cell(ws, 0, 0, note)
+    if filled.demo:
+        wb.cell(ws, 1, 0, NATIONAL["demo"])
+    wb.cell(ws, 3, 0, filled.to_json())
+    return wb.close()

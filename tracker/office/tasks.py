@@ -1,0 +1,320 @@
+"""整改台账: rectification tasks opened from metrics not met, updated by their unit, closed (销号) by the office.
+
+Statuses: open 待整改 → in_progress 整改中 → awaiting_check 待验收 → closed 已销号. The office (task_manage) opens,
+edits and closes tasks, and may open them automatically for new failures; a unit (task_update for its own
+unit) moves its own tasks between the first three statuses. Closing needs the metric met as of today, or the
+office's written reason. Overdue: the deadline has passed and the task is not closed. Every change lands in
+task_event and audit_log inside the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from tracker.access import audit
+from tracker.access.auth import Actor, require
+from tracker.access.users import current_actor
+from tracker.db import transaction
+from tracker.engine.catalogue import OFFICE, Catalogue, catalogue
+from tracker.engine.evaluate import evaluate
+from tracker.strings.office import TASK
+
+STATUSES = ("open", "in_progress", "awaiting_check", "closed")
+UNIT_STATUSES = ("open", "in_progress", "awaiting_check")  # what a unit may set on its own tasks
+DEFAULT_DAYS = 30  # deadline of an automatically opened task: this many days after the evaluation date
+
+
+class TaskError(ValueError):
+    """A change the ledger refuses; the message says why, in Chinese."""
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or dt.datetime.now().replace(microsecond=0)
+
+
+def owner_of(metric: str, cat: Catalogue | None = None) -> str:
+    """Who rectifies a metric: the unit responsible for its figure (its reporter); for a figure the office
+    itself reports, the lead unit (牵头单位) of its item."""
+    cat = cat or catalogue()
+    m = cat.metric(metric)
+    return cat.item(m.item).lead if m.reporter == OFFICE else m.reporter
+
+
+_COLUMNS = (
+    "id, metric, item, area, owner_unit, description, deadline, status, opened_at, opened_by, auto, "
+    "closed_at, close_reason"
+)
+
+
+def get(con: duckdb.DuckDBPyConnection, task_id: int) -> dict:
+    row = con.execute(f"SELECT {_COLUMNS} FROM task WHERE id = ?", [task_id]).fetchone()
+    if row is None:
+        raise TaskError(TASK["no_task"].format(id=task_id))
+    return dict(zip([c.strip() for c in _COLUMNS.split(",")], row, strict=True))
+
+
+def _event(
+    con, task_id: int, when: dt.datetime, actor: Actor, before: str | None, after: str, note: str | None
+):
+    con.execute(
+        "INSERT INTO task_event (task_id, happened_at, actor, from_status, to_status, note) VALUES (?,?,?,?,?,?)",
+        [task_id, when, actor.name, before, after, note],
+    )
+
+
+def open_task(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    metric: str,
+    description: str,
+    deadline: dt.date,
+    owner_unit: str | None = None,
+    area: str | None = None,
+    now: dt.datetime | None = None,
+    cat: Catalogue | None = None,
+) -> int:
+    """Open a task for a metric (the office only). The owner defaults to owner_of(metric)."""
+    actor = current_actor(con, actor)  # the stored account, re-checked on every call
+    require(actor, "task_manage")
+    cat = cat or catalogue()
+    try:
+        m = cat.metric(metric)
+    except KeyError:
+        raise TaskError(TASK["unknown_metric"].format(metric=metric)) from None
+    owner = cat.resolve_unit(owner_unit) if owner_unit else owner_of(metric, cat)
+    if owner is None:
+        raise TaskError(TASK["unknown_unit"].format(unit=owner_unit))
+    if not (description or "").strip():
+        raise TaskError(TASK["need_description"])
+    when = _now(now)
+    with transaction(con):
+        task_id = con.execute(
+            """INSERT INTO task (metric, item, area, owner_unit, description, deadline, status, opened_at,
+                                 opened_by, auto)
+               VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, false) RETURNING id""",
+            [metric, m.item, area, owner, description.strip(), deadline, when, actor.name],
+        ).fetchone()[0]
+        _event(con, task_id, when, actor, None, "open", TASK["event_opened"])
+        audit.record(con, actor.name, "task_open", f"task:{task_id}", None, get(con, task_id))
+    return task_id
+
+
+def update_task(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    task_id: int,
+    status: str,
+    note: str | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Move a task to open / in_progress / awaiting_check, with a note (its unit or the office).
+    A closed task may be reopened by the office only. Closing goes through close_task."""
+    actor = current_actor(con, actor)
+    task = get(con, task_id)
+    require(actor, "task_update", task["owner_unit"])
+    if status not in UNIT_STATUSES:
+        raise TaskError(TASK["bad_status"].format(status=status))
+    if task["status"] == "closed":
+        require(actor, "task_manage")
+    if status == task["status"] and not (note or "").strip():
+        raise TaskError(TASK["no_change"])
+    when = _now(now)
+    with transaction(con):
+        con.execute(
+            "UPDATE task SET status = ?, closed_at = NULL, close_reason = NULL WHERE id = ?",
+            [status, task_id],
+        )
+        _event(con, task_id, when, actor, task["status"], status, (note or "").strip() or None)
+        audit.record(con, actor.name, "task_update", f"task:{task_id}", task, get(con, task_id), note)
+
+
+def edit_task(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    task_id: int,
+    *,
+    deadline: dt.date | None = None,
+    owner_unit: str | None = None,
+    description: str | None = None,
+    note: str | None = None,
+    now: dt.datetime | None = None,
+    cat: Catalogue | None = None,
+) -> None:
+    """Change a task's deadline, owner or description (the office only); the change is kept as an event."""
+    actor = current_actor(con, actor)  # the stored account, re-checked on every call
+    require(actor, "task_manage")
+    cat = cat or catalogue()
+    task = get(con, task_id)
+    owner = task["owner_unit"]
+    if owner_unit:
+        owner = cat.resolve_unit(owner_unit)
+        if owner is None:
+            raise TaskError(TASK["unknown_unit"].format(unit=owner_unit))
+    new = {
+        "deadline": deadline or task["deadline"],
+        "owner_unit": owner,
+        "description": (description or "").strip() or task["description"],
+    }
+    changed = [k for k, v in new.items() if v != task[k]]
+    if not changed:
+        raise TaskError(TASK["no_change"])
+    words = "；".join(
+        TASK["changed"].format(field=TASK["field_" + k], before=task[k], after=new[k]) for k in changed
+    )
+    when = _now(now)
+    with transaction(con):
+        con.execute(
+            "UPDATE task SET deadline = ?, owner_unit = ?, description = ? WHERE id = ?",
+            [new["deadline"], new["owner_unit"], new["description"], task_id],
+        )
+        _event(
+            con, task_id, when, actor, task["status"], task["status"], words + (f"；{note}" if note else "")
+        )
+        audit.record(con, actor.name, "task_edit", f"task:{task_id}", task, get(con, task_id), note)
+
+
+def close_task(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    task_id: int,
+    reason: str | None = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    cat: Catalogue | None = None,
+) -> None:
+    """销号 (the office only): allowed when the task's metric is met as of today, or with a written reason."""
+    actor = current_actor(con, actor)
+    require(actor, "task_manage")
+    task = get(con, task_id)
+    if task["status"] == "closed":
+        raise TaskError(TASK["already_closed"].format(id=task_id))
+    today = today or dt.date.today()
+    ev = evaluate(con, today, cat)
+    row = ev.metrics.set_index("metric").loc[task["metric"]]
+    reason = (reason or "").strip()
+    if row["status"] != "met" and not reason:
+        raise TaskError(TASK["close_needs_reason"].format(reason=row["reason"]))
+    text = reason or TASK["closed_met"].format(date=today, reason=row["reason"])
+    when = _now(now)
+    with transaction(con):
+        con.execute(
+            "UPDATE task SET status = 'closed', closed_at = ?, close_reason = ? WHERE id = ?",
+            [when, text, task_id],
+        )
+        _event(con, task_id, when, actor, task["status"], "closed", text)
+        audit.record(con, actor.name, "task_close", f"task:{task_id}", task, get(con, task_id), text)
+
+
+AUTO_SQL = """
+INSERT INTO task (metric, item, area, owner_unit, description, deadline, status, opened_at, opened_by, auto)
+SELECT f.metric, f.item, NULL, f.owner_unit, f.description, f.deadline, 'open', $now, $actor, true
+FROM failures f
+WHERE NOT EXISTS (SELECT 1 FROM task t WHERE t.metric = f.metric AND t.status <> 'closed')
+ORDER BY f.item, f.metric
+RETURNING id
+"""
+
+
+def open_auto_tasks(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    actor: Actor,
+    days: int = DEFAULT_DAYS,
+    now: dt.datetime | None = None,
+    cat: Catalogue | None = None,
+) -> list[int]:
+    """Open a task for every metric not met as of the date that has no task still open (the office only).
+    Owner: owner_of(metric); deadline: `days` after the date; description: the metric's reason."""
+    actor = current_actor(con, actor)  # the stored account, re-checked on every call
+    require(actor, "task_manage")
+    cat = cat or catalogue()
+    ev = evaluate(con, as_of, cat)
+    failed = ev.metrics[ev.metrics["status"] == "not_met"]
+    failures = pd.DataFrame(
+        {
+            "metric": failed["metric"],
+            "item": failed["metric"].map(lambda c: cat.metric(c).item).astype("int64"),
+            "owner_unit": failed["metric"].map(lambda c: owner_of(c, cat)),
+            "description": TASK["auto_description"] + failed["reason"],
+            "deadline": as_of + dt.timedelta(days=days),
+        }
+    )
+    when = _now(now)
+    con.register("failures", failures)
+    try:
+        with transaction(con):
+            ids = [r[0] for r in con.execute(AUTO_SQL, {"now": when, "actor": actor.name}).fetchall()]
+            if ids:
+                con.execute(
+                    """INSERT INTO task_event (task_id, happened_at, actor, from_status, to_status, note)
+                       SELECT unnest($ids), $now, $actor, NULL, 'open', $note""",
+                    {
+                        "ids": ids,
+                        "now": when,
+                        "actor": actor.name,
+                        "note": TASK["event_auto"].format(date=as_of),
+                    },
+                )
+                audit.record(
+                    con,
+                    actor.name,
+                    "task_open_auto",
+                    "task",
+                    None,
+                    {"as_of": as_of, "ids": ids},
+                    TASK["audit_auto"].format(n=len(ids), date=as_of),
+                )
+    finally:
+        con.unregister("failures")
+    return ids
+
+
+LEDGER_SQL = """
+WITH state AS (   -- each task's status as it stood at the end of the as-of day, from its events
+    SELECT task_id, arg_max(to_status, happened_at) AS status, max(happened_at) AS last_change,
+           arg_max(note, happened_at) AS last_note
+    FROM task_event
+    WHERE happened_at < CAST($as_of AS DATE) + INTERVAL 1 DAY
+    GROUP BY task_id
+)
+SELECT t.id, t.metric, t.item, t.area, t.owner_unit, t.description, t.deadline, s.status, t.opened_at,
+       t.opened_by, t.auto, s.last_change, s.last_note,
+       CASE WHEN s.status = 'closed' THEN t.close_reason END AS close_reason,
+       s.status <> 'closed' AND t.deadline < CAST($as_of AS DATE) AS overdue,
+       CASE WHEN s.status <> 'closed' AND t.deadline < CAST($as_of AS DATE)
+            THEN date_diff('day', t.deadline, CAST($as_of AS DATE)) END AS days_overdue
+FROM task t JOIN state s ON s.task_id = t.id
+WHERE t.opened_at < CAST($as_of AS DATE) + INTERVAL 1 DAY
+  AND ($unit IS NULL OR t.owner_unit = $unit)
+ORDER BY overdue DESC, s.status = 'closed', t.deadline, t.id
+"""
+
+
+def ledger(con: duckdb.DuckDBPyConnection, as_of: dt.date, unit: str | None = None) -> pd.DataFrame:
+    """Every task opened by the as-of date, with its status then (rebuilt from task_event), overdue flag and
+    days overdue; one unit's tasks when `unit` is given. Overdue first, closed last."""
+    out = con.execute(LEDGER_SQL, {"as_of": as_of, "unit": unit}).df()
+    out["deadline"] = pd.to_datetime(out["deadline"]).dt.date
+    out["overdue"] = out["overdue"].astype(bool)
+    return out
+
+
+def overdue(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    frame = ledger(con, as_of)
+    return frame[frame["overdue"]].reset_index(drop=True)
+
+
+def events(con: duckdb.DuckDBPyConnection, task_id: int) -> pd.DataFrame:
+    return con.execute(
+        "SELECT happened_at, actor, from_status, to_status, note FROM task_event WHERE task_id = ? "
+        "ORDER BY happened_at, rowid",
+        [task_id],
+    ).df()
+
+
+def visible_unit(actor: Actor) -> str | None:
+    """The unit whose tasks a user sees: a reporter its own, the office and leaders every unit (None)."""
+    return actor.unit if actor.role == "reporter" else None

@@ -1,0 +1,290 @@
+"""核实: the office confirms, with evidence, a unit's 「是」 on a checklist metric (爱卫会组织健全; 无烟草广告).
+
+A check is kept by WHAT WAS ANSWERED (metric, area, period, value), not by the measurement row: the same
+answer sent again keeps its check without any write, while a different answer recorded after the check
+(是 → 否 → 是) needs a new one. The office's own 「是」 counts at once; a 「否」 has nothing to confirm.
+
+Only the administrators (创卫办) verify; the refusal of anyone else is audited, like a refused upload. Every
+verification lands in `verification` and in the audit log (before/after) in one transaction, and then the
+acceptances are synced, as after every commit that can change a status (tracker.office.acceptance.resync).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from tracker.access import audit
+from tracker.access.auth import Actor, PermissionDenied, require
+from tracker.access.users import current_actor
+from tracker.db import transaction
+from tracker.engine import counting, periods
+from tracker.engine.catalogue import OFFICE, Catalogue, Metric, catalogue
+from tracker.engine.catalogue_tables import use_catalogue
+from tracker.office.acceptance import resync
+from tracker.strings.office import PERIOD_TYPE, VERIFY
+
+
+class VerificationError(ValueError):
+    """The office cannot verify this answer; the message says why, in Chinese. `bad_input`: what was asked
+    cannot name an answer (unknown metric, not a yes/no metric, unreadable period or area, no note), as opposed
+    to an answer that is there but has nothing to confirm (none sent, 「否」, another unit's)."""
+
+    def __init__(self, message: str, bad_input: bool = True):
+        super().__init__(message)
+        self.bad_input = bad_input
+
+
+# ---------------------------------------------------------------- SQL
+
+# One answer differs from another when their values do (yes/no are stored as 1/0).
+_DIFFERENT = "abs({a}.value - {b}.value) > 1e-9"
+
+
+def answers_sql(metrics: str) -> str:
+    """Per metric/area/period of `metrics` (a relation with a column metric), the answer that counts now
+    (tracker.engine.counting: the designated reporter's, the office's or the area's own unit's latest, unless the office
+    chose another unit's figure), with the office's check that still holds for it (verified_by, verified_at,
+    verification_note; NULL when none holds): a verification of the same metric/area/period and value, with no
+    answer of a different value recorded after it by a unit whose figure counts by default.
+    Needs cat_metric on the connection (tracker.engine.catalogue_tables.use_catalogue)."""
+    return f"""
+    WITH {counting.ctes(where=f"m.metric IN (SELECT metric FROM {metrics})", known="CAST($v_known AS TIMESTAMP)")},
+    counted AS (
+        SELECT m.* FROM measurement m JOIN cat_metric c ON c.metric = m.metric
+        WHERE m.metric IN (SELECT metric FROM {metrics}) AND {counting.DEFAULT_UNITS}
+    ),
+    current AS (
+        SELECT e.* EXCLUDE (known_at), m.evidence, m.note FROM eff e JOIN measurement m ON m.id = e.id
+    ),
+    holding AS (
+        SELECT v.* FROM verification v
+        WHERE v.metric IN (SELECT metric FROM {metrics}) AND NOT EXISTS (
+            SELECT 1 FROM counted d
+            WHERE d.metric = v.metric AND d.area IS NOT DISTINCT FROM v.area AND d.period_start = v.period_start
+              AND d.recorded_at > v.verified_at AND {_DIFFERENT.format(a="d", b="v")})
+    )
+    SELECT c.id, c.metric, c.unit, c.area, c.period_start, c.period_end, c.period_label, c.value,
+           c.recorded_at, c.evidence, c.note,
+           h.verified_by, h.verified_at, h.note AS verification_note
+    FROM current c
+    LEFT JOIN holding h ON h.metric = c.metric AND h.area IS NOT DISTINCT FROM c.area
+                       AND h.period_start = c.period_start AND NOT ({_DIFFERENT.format(a="h", b="c")})
+    QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY h.verified_at DESC NULLS LAST) = 1"""
+
+
+REP = "(SELECT unnest($v_codes) AS metric)"
+
+
+def rep_params(metrics: Sequence[Metric]) -> dict:
+    """Bound parameters for answers_sql(REP): the metrics' codes, and everything known now."""
+    return {"v_codes": [m.code for m in metrics], "v_known": counting.FAR_FUTURE}
+
+
+def _answers(
+    con: duckdb.DuckDBPyConnection, cat: Catalogue, metrics: Sequence[Metric], where: str = "", **params
+):
+    use_catalogue(con, cat)
+    sql = f"SELECT * FROM ({answers_sql(REP)}) a {where} ORDER BY a.metric, a.area, a.period_start DESC"
+    out = con.execute(sql, {**rep_params(metrics), **params}).df()
+    for col in ("period_start", "period_end"):
+        out[col] = pd.to_datetime(out[col]).dt.date
+    return out
+
+
+def _checklist(cat: Catalogue) -> list[Metric]:
+    return [m for m in cat.metrics if m.value_type == "yesno"]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def pending_answers(
+    con: duckdb.DuckDBPyConnection, metrics: Sequence[str] | None = None, cat: Catalogue | None = None
+) -> pd.DataFrame:
+    """The answers awaiting the office's check: per checklist metric/area/period, a 「是」 that counts, sent by
+    a unit other than the office, with no check holding for it; newest period first within each metric.
+    Columns: id, metric, name, item, unit, area, period_start, period_end, period_label, value, recorded_at,
+    evidence, note."""
+    cat = cat or catalogue()
+    wanted = _checklist(cat) if metrics is None else [m for m in _checklist(cat) if m.code in set(metrics)]
+    out = _answers(
+        con,
+        cat,
+        wanted,
+        "WHERE a.value >= 0.5 AND a.unit <> $v_office AND a.verified_by IS NULL",
+        v_office=OFFICE,
+    )
+    out.insert(2, "name", out["metric"].map(lambda c: cat.metric(c).name))
+    out.insert(3, "item", out["metric"].map(lambda c: cat.metric(c).item))
+    return out.drop(columns=["verified_by", "verified_at", "verification_note"]).reset_index(drop=True)
+
+
+VERIFICATIONS_SQL = """
+SELECT v.verified_by, v.verified_at, v.note, v.unit, v.area, v.period_start, v.value, v.measurement_id,
+       a.id IS NOT NULL AS current
+FROM verification v
+LEFT JOIN answers a ON a.metric = v.metric AND a.area IS NOT DISTINCT FROM v.area
+                   AND a.period_start = v.period_start AND a.verified_at = v.verified_at
+                   AND a.verified_by = v.verified_by AND abs(a.value - v.value) <= 1e-9
+WHERE v.metric = $metric
+ORDER BY v.verified_at DESC
+"""
+
+
+def verifications(con: duckdb.DuckDBPyConnection, metric: str, cat: Catalogue | None = None) -> pd.DataFrame:
+    """Who verified which answer of a metric, and when, newest first: verified_by, verified_at, note, unit,
+    area, period_start, period_label, answer (是/否), current (the check that holds for the answer that
+    counts now)."""
+    cat = cat or catalogue()
+    m = cat.metric(metric)
+    use_catalogue(con, cat)
+    sql = f"WITH answers AS ({answers_sql(REP)}) {VERIFICATIONS_SQL}"
+    out = con.execute(sql, {**rep_params([m]), "metric": m.code}).df()
+    out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
+    out["period_label"] = [periods.label(m.period, d) for d in out["period_start"]]
+    out["answer"] = ["是" if v >= 0.5 else "否" for v in out["value"]]
+    out["current"] = out["current"].astype(bool)
+    return out
+
+
+# ---------------------------------------------------------------- verifying
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What verify did: `written` False when the answer was already verified (or is the office's own)."""
+
+    written: bool
+    message: str
+    metric: str
+    period_label: str
+    area: str | None
+    verified_by: str | None = None
+    verified_at: dt.datetime | None = None
+
+
+def _period(period: object) -> periods.Period | None:
+    return period if isinstance(period, periods.Period) else periods.parse(period)
+
+
+def verify(
+    con: duckdb.DuckDBPyConnection,
+    metric: str,
+    period: object,
+    actor: Actor,
+    note: str,
+    unit: str | None = None,
+    area: str | None = None,
+    now: dt.datetime | None = None,
+    cat: Catalogue | None = None,
+) -> Verified:
+    """Confirm the answer that counts for a checklist metric in a period (as people type it, or a Period), and
+    for area metrics in an area (the office only). `unit`, when given, must be the unit of that answer.
+
+    Refused (VerificationError): an unknown metric, one that is not a yes/no fact, an unreadable or wrong
+    period, no answer, an answer of 「否」, no note. Nothing is written when the answer is already verified
+    or is the office's own: the result says so."""
+    cat = cat or catalogue()
+    m = cat.find_metric(str(metric or ""))
+    p = _period(period)
+    target = f"{m.code if m else metric}{' ' + area if area else ''} {p.label if p else period}"
+    try:  # the stored account, re-checked on every call: a disabled or changed account's session verifies nothing
+        actor = current_actor(con, actor)
+        require(actor, "verify")
+    except PermissionDenied as exc:
+        audit.record(con, actor.name, "verify_refused", target, detail=str(exc))
+        raise
+    if m is None:
+        raise VerificationError(VERIFY["unknown_metric"].format(metric=metric))
+    label = f"{m.code} {m.name}"
+    if m.value_type != "yesno":
+        raise VerificationError(VERIFY["not_checklist"].format(metric=label))
+    if p is None:
+        raise VerificationError(VERIFY["bad_period"].format(period=period))
+    if p.type != m.period:
+        typed = period if isinstance(period, str) else p.label
+        raise VerificationError(
+            VERIFY["wrong_period"].format(metric=label, expected=PERIOD_TYPE[m.period], period=typed)
+        )
+    if m.scope == "city" and area:
+        raise VerificationError(VERIFY["area_on_city"].format(metric=label, area=area))
+    if m.scope == "area":
+        if not area:
+            raise VerificationError(VERIFY["need_area"].format(metric=label))
+        resolved = cat.resolve_unit(area)
+        if resolved not in m.areas:
+            raise VerificationError(VERIFY["unknown_area"].format(metric=label, area=area))
+        area = resolved
+    sender = None
+    if unit:
+        sender = cat.resolve_unit(unit)
+        if sender is None:
+            raise VerificationError(VERIFY["unknown_unit"].format(unit=unit))
+    note = (note or "").strip()
+    if not note:
+        raise VerificationError(VERIFY["need_note"])
+    what = f"{p.label}{' ' + area if area else ''} {m.name}"
+    found = _answers(
+        con,
+        cat,
+        [m],
+        "WHERE a.area IS NOT DISTINCT FROM $v_area AND a.period_start = $v_start",
+        v_area=area,
+        v_start=p.start,
+    )
+    if found.empty:
+        raise VerificationError(VERIFY["no_answer"].format(what=what), bad_input=False)
+    answer = found.iloc[0]
+    if sender is not None and answer["unit"] != sender:
+        raise VerificationError(
+            VERIFY["other_unit"].format(what=what, actual=answer["unit"], unit=sender), bad_input=False
+        )
+    if answer["value"] < 0.5:
+        raise VerificationError(VERIFY["answered_no"].format(what=what, unit=answer["unit"]), bad_input=False)
+    result = {"metric": m.code, "period_label": p.label, "area": area}
+    if answer["unit"] == OFFICE:
+        return Verified(False, VERIFY["office_own"].format(what=what), **result)
+    if isinstance(answer["verified_by"], str):
+        when = pd.Timestamp(answer["verified_at"]).to_pydatetime()
+        message = VERIFY["already"].format(what=what, when=f"{when:%Y-%m-%d}", by=answer["verified_by"],
+                                           unit=answer["unit"])  # fmt: skip
+        return Verified(False, message, **result, verified_by=answer["verified_by"], verified_at=when)
+    when = now or dt.datetime.now().replace(microsecond=0)
+    row = {
+        "measurement_id": int(answer["id"]),
+        "verified_by": actor.name,
+        "verified_at": when,
+        "note": note,
+        "metric": m.code,
+        "unit": answer["unit"],
+        "area": area,
+        "period_start": p.start,
+        "value": float(answer["value"]),
+    }
+    before = {  # the answer as it stood: a 「是」 awaiting the check (待核实)
+        "measurement_id": int(answer["id"]),
+        "unit": answer["unit"],
+        "answer": "是",
+        "recorded_at": answer["recorded_at"],
+        "status": "pending",
+        "verified": None,
+    }
+    with transaction(con):
+        con.execute(
+            """INSERT INTO verification (measurement_id, verified_by, verified_at, note, metric, unit, area,
+                                         period_start, value)
+               VALUES ($measurement_id, $verified_by, $verified_at, $note, $metric, $unit, $area, $period_start,
+                       $value)""",
+            row,
+        )
+        audit.record(con, actor.name, "verify", target, before, row, note)
+    resync(con, actor, cat=cat)
+    return Verified(
+        True, VERIFY["done"].format(what=what, unit=answer["unit"]), **result, verified_by=actor.name,
+        verified_at=when,
+    )  # fmt: skip
