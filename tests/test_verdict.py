@@ -344,25 +344,10 @@ def test_cli_evaluates_as_known_then(tmp_path):
 
 
 def test_the_office_sees_figures_that_differ_from_the_reporters(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
     from app import webapp
-    from tests.conftest import ROOT
     from tracker.access.auth import Actor
 
-    path = tmp_path / "late.duckdb"
-    c = db.connect(path)
-    add(c, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")
-    add(c, "14.1", "2025年", 30, unit="城管执法局", recorded_at="2026-02-01 09:00:00")
-    c.close()
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    webapp._connection.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    at.session_state["as_of"] = TODAY
-    at.session_state["actor"] = Actor("王主任", "admin")
-    at.run()
-    at.switch_page("pages/late.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at, _ = _co_unit_page(tmp_path, monkeypatch, "pages/late.py", Actor("王主任", "admin"))
     labels = [el.proto.label for el in at.get("page_link")]
     assert any(
         "14.1" in label and "城管执法局报 30.0%" in label and "住建局的 36.0%" in label for label in labels
@@ -388,29 +373,11 @@ def test_a_co_responsible_units_upload_says_it_is_kept_beside_the_reporters(tmp_
 
 
 def test_the_office_adopts_another_units_figure_on_the_item_page(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
     from app import webapp
-    from tests.conftest import ROOT
     from tracker.access.auth import Actor
 
-    path = tmp_path / "item.duckdb"
-    c = db.connect(path)
-    add(c, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")
-    add(c, "14.1", "2025年", 30, unit="城管执法局", recorded_at="2026-02-01 09:00:00")
-    c.close()
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    webapp._connection.clear()
-
     def open_item(actor):
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-        at.session_state["as_of"] = TODAY
-        at.session_state["actor"] = actor
-        at.run()
-        at.query_params["item"] = "14"
-        at.switch_page("pages/item.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        return _co_unit_page(tmp_path, monkeypatch, "pages/item.py", actor, {"item": "14"})[0]
 
     leader = open_item(Actor("李市长", "leader"))
     assert not [b for b in leader.button if b.label == "采用此数据"]  # leaders read only
@@ -420,7 +387,7 @@ def test_the_office_adopts_another_units_figure_on_the_item_page(tmp_path, monke
     next(b for b in at.button if b.label == "采用此数据").click().run()
     assert not at.exception, [e.value for e in at.exception]
     webapp._connection.clear()
-    check = db.connect(path)
+    check = db.connect(tmp_path / "co.duckdb")
     try:
         row = _metric(evaluate(check, TODAY), "14.1")
         assert (row["status"], row["value"]) == ("not_met", 30)
@@ -429,3 +396,29 @@ def test_the_office_adopts_another_units_figure_on_the_item_page(tmp_path, monke
         ).fetchall() == [("王主任", "14.1 2025年")]
     finally:
         check.close()
+
+
+def _co_unit_page(tmp_path, monkeypatch, page: str, actor, query: dict | None = None):
+    """The app on a database where 住建局 reported 14.1 = 36 and 城管执法局 = 30, one page opened as `actor`."""
+    from streamlit.testing.v1 import AppTest
+
+    from app import webapp
+    from tests.conftest import ROOT
+
+    path = tmp_path / "co.duckdb"
+    if not path.exists():
+        c = db.connect(path)
+        add(c, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")
+        add(c, "14.1", "2025年", 30, unit="城管执法局", recorded_at="2026-02-01 09:00:00")
+        c.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    webapp._connection.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["as_of"] = TODAY
+    at.session_state["actor"] = actor
+    at.run()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, path

@@ -308,8 +308,15 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: str, ncols: int, delim: str)
 
 
 def _cell_text(cell) -> str | None:
-    value = cell.value
-    if value is None:
+    """One openpyxl cell as text; a percentage format turns 0.95 into 「95%」."""
+    return _value_text(cell.value, getattr(cell, "number_format", "") or "")
+
+
+def _value_text(value, number_format: str = "") -> str | None:
+    """One cell's value as text, the same for openpyxl and calamine (calamine gives no number formats: a cell
+    formatted as a percentage arrives as its fraction, 0.95, which the fraction check then refuses with the fix
+    in the reason)."""
+    if value is None or value == "":
         return None
     if isinstance(value, str):
         value = normalise_cell(value).strip()
@@ -323,8 +330,7 @@ def _cell_text(cell) -> str | None:
     if isinstance(value, dt.time):
         return value.isoformat()
     if isinstance(value, int | float):
-        fmt = getattr(cell, "number_format", "") or ""
-        if "%" in fmt:
+        if "%" in number_format:
             return f"{value * 100:.10g}%"
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
@@ -435,28 +441,6 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: str, row_nos: list[int], ro
 
 
 # ---------------------------------------------------------------- XLS / WPS .et (python-calamine)
-
-
-def _value_text(value) -> str | None:
-    """One cell read by calamine as text, the way _cell_text reads an .xlsx cell (calamine gives no number
-    formats: a cell formatted as a percentage arrives as its fraction, 0.95, which the fraction check then
-    refuses with the fix in the reason)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = normalise_cell(value).strip()
-        if value[:1] == "'" and value[1:2] and value[1] in RISKY_START:
-            value = value[1:]
-        return value or None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.datetime | dt.date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.15g}"
-    return normalise_cell(str(value))
 
 
 def _read_xls(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -> Sheet:
