@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from app import webapp
+from app.state import as_of
 from tracker.office import briefing, national_form
 from tracker.strings.office import page_text
-from tracker.strings.ui import as_of, lang
+from tracker.strings.ui import lang
 
 __all__ = ["as_of", "p", "briefing_bytes", "national_bytes", "file_stem"]
 

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, session, webapp
+from app import cached, session, state, webapp
 from indicators.figures import target
 from indicators.rules import REGISTRY
 from tracker.access.auth import PermissionDenied, can
@@ -20,7 +20,7 @@ from tracker.strings.ui import t
 actor = session.guard("item")
 
 cat = webapp.cat()
-as_of = ui.as_of()
+as_of = state.as_of()
 codes = [i.code for i in cat.items]
 
 wanted = str(st.query_params.get("item", ""))

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, session, webapp
+from app import cached, session, state, webapp
 from tracker.engine import views
 from tracker.engine.progress import item_progress
 from tracker.engine.reasons import fmt_value
@@ -17,7 +17,7 @@ from tracker.strings.ui import t
 session.guard("overview")
 
 cat = webapp.cat()
-as_of = ui.as_of()
+as_of = state.as_of()
 ev = webapp.evaluation(as_of)
 before_date = views.previous_month(as_of)
 before = webapp.evaluation(before_date)
@@ -174,7 +174,7 @@ with right:
         )
 
 # ---------------------------------------------------------------- trend and phases
-known_then = ui.known_then("overview_known_then")
+known_then = state.known_then("overview_known_then")
 readiness = webapp.history(views.trend_dates(cat, as_of), known_then)
 history = views.trend_table(readiness, cat)
 phases = views.phase_table(cat, readiness, as_of)

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, session, webapp
+from app import cached, session, state, webapp
 from tracker.engine import views
 from tracker.strings import STATUS_COLOUR, STATUSES, ui
 from tracker.strings.ui import t
@@ -15,10 +15,10 @@ from tracker.strings.ui import t
 session.guard("phases")
 
 cat = webapp.cat()
-as_of = ui.as_of()
+as_of = state.as_of()
 st.title(t("phases_title"))
 st.caption(t("as_of_caption", date=ui.date_text(as_of)))
-known_then = ui.known_then("phases_known_then")
+known_then = state.known_then("phases_known_then")
 matrix = cached.phase_matrix(as_of, known_then)
 readiness = views.phase_readiness(matrix, cat).set_index("phase")
 phases = {p.code: p for p in cat.phases}

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, session, webapp
+from app import cached, session, state, webapp
 from tracker.engine import views
 from tracker.strings import STATUS_COLOUR, ui
 from tracker.strings.ui import t
@@ -15,7 +15,7 @@ from tracker.strings.ui import t
 session.guard("unit")
 
 cat = webapp.cat()
-as_of = ui.as_of()
+as_of = state.as_of()
 options = views.unit_options(cat)
 
 wanted = cat.resolve_unit(str(st.query_params.get("unit", ""))) if st.query_params.get("unit") else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 
 from tracker.strings import DEMO_BANNER, STATUS_COLOUR, STATUS_LABEL
 
@@ -540,14 +541,22 @@ OUTCOME_WORD = {
 }
 
 
+def _chinese() -> str:
+    return "zh"
+
+
+_language_source: Callable[[], str] = _chinese  # the app's session state decides (app.state); zh elsewhere
+
+
+def use_language_source(source: Callable[[], str]) -> None:
+    """Where lang() reads the language picked on the sidebar: the app registers its session state here."""
+    global _language_source
+    _language_source = source
+
+
 def lang() -> str:
     """The language chosen on the sidebar (zh unless English was picked)."""
-    try:
-        import streamlit as st
-
-        value = st.session_state.get("lang", "zh")
-    except Exception:  # outside a Streamlit run
-        value = "zh"
+    value = _language_source()
     return value if value in UI else "zh"
 
 
@@ -627,23 +636,6 @@ def demo_banner() -> str:
 def reason_column() -> str:
     """The evaluation's reason column in the sidebar's language."""
     return "reason_en" if lang() == "en" else "reason"
-
-
-def known_then(key: str) -> bool:
-    """The 「按当时已知」 toggle of a page (off by default: as known now), with a caption saying which it shows."""
-    import streamlit as st
-
-    on = st.toggle(t("known_toggle"), key=key, help=t("known_toggle_help"))
-    st.caption(t("known_then_caption" if on else "known_now_caption"))
-    return on
-
-
-def as_of() -> dt.date:
-    """The as-of date picked on the sidebar (today until one is picked)."""
-    import streamlit as st
-
-    value = st.session_state.get("as_of")
-    return value if isinstance(value, dt.date) else dt.date.today()
 
 
 def fmt_rate(value: float | None, unit: str) -> str:

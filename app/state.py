@@ -1,0 +1,36 @@
+"""The page state every screen shares: the as-of date and the language picked on the sidebar, and the
+「按当时已知」 toggle. The language is handed to tracker.strings.ui, which words every page in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from tracker.strings import ui
+from tracker.strings.ui import t
+
+
+def _session_language() -> str:
+    try:
+        return st.session_state.get("lang", "zh")
+    except Exception:  # outside a Streamlit run
+        return "zh"
+
+
+def register_language() -> None:
+    """Words everywhere follow the sidebar's language (app/__init__.py calls this once)."""
+    ui.use_language_source(_session_language)
+
+
+def known_then(key: str) -> bool:
+    """The 「按当时已知」 toggle of a page (off by default: as known now), with a caption saying which it shows."""
+    on = st.toggle(t("known_toggle"), key=key, help=t("known_toggle_help"))
+    st.caption(t("known_then_caption" if on else "known_now_caption"))
+    return on
+
+
+def as_of() -> dt.date:
+    """The as-of date picked on the sidebar (today until one is picked)."""
+    value = st.session_state.get("as_of")
+    return value if isinstance(value, dt.date) else dt.date.today()
