@@ -4,11 +4,13 @@ Chinese navigation over pages/, built per role from app.navigation. Nothing else
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import streamlit as st
 
 from app import navigation, session, webapp
+from tracker import logs
 from tracker.strings.auth import a, role_label
 from tracker.strings.ui import LANGS, demo_banner, t
 
@@ -58,4 +60,7 @@ with st.sidebar:
     session.hand_over_cookie()  # after a sign-in: the browser fetches its session cookie
 if webapp.is_demo():
     st.info(demo_banner(), icon=":material/science:")
-page.run()
+try:
+    page.run()
+except Exception:  # a bug: a short message with an id here, the traceback in the log under that id
+    st.error(t("unexpected_error", id=logs.unexpected(logging.getLogger("app"), f"page {page.url_path}")))

@@ -10,6 +10,7 @@ import logging.handlers
 import os
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from tracker.config import db_path
@@ -108,3 +109,11 @@ def action(actor: str, name: str, target: str | None = None, logger: str = "trac
             state["outcome"],
             time.perf_counter() - started,
         )
+
+
+def unexpected(logger: logging.Logger, where: str) -> str:
+    """Log the exception being handled with a short id, and return the id: the person sees the id, the log
+    holds the traceback under it (the command line and the app alike)."""
+    error_id = uuid.uuid4().hex[:8]
+    logger.exception("error id %s in %s", error_id, where)
+    return error_id

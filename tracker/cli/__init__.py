@@ -11,7 +11,6 @@ import argparse
 import logging
 import sys
 import time
-import uuid
 from importlib import import_module
 
 from tracker import logs
@@ -114,8 +113,7 @@ def _run(args) -> int:
             print(f"错误：无法读写 {exc.filename}：{exc.strerror}", file=sys.stderr)
             code = 2
             return code
-        error_id = uuid.uuid4().hex[:8]
-        log.exception("error id %s in command %s", error_id, name)
+        error_id = logs.unexpected(log, f"command {name}")
         where = logs.log_file()
         print(
             f"内部错误（错误编号 {error_id}）。" + (f"详情已写入日志 {where}" if where else "详情见上方日志"),
