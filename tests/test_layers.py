@@ -25,3 +25,27 @@ def test_no_tracker_module_imports_streamlit_or_the_glue():
     assert count > 40  # every module was imported
     assert streamlit_loaded == "False"
     assert glue == "[]"
+
+
+def test_service_calls_are_logged_with_actor_action_outcome_and_duration(caplog):
+    import logging
+
+    import pytest
+
+    from tracker import db
+    from tracker.access import users
+    from tracker.access.auth import SYSTEM, Actor, PermissionDenied
+
+    con = db.connect(":memory:")
+    with caplog.at_level(logging.INFO, logger="tracker.service"):
+        users.create_user(con, SYSTEM, "城管张", "reporter", "a-long-secret-7", unit="城管执法局")
+        with pytest.raises(PermissionDenied):
+            users.create_user(con, Actor("李市长", "leader"), "x1", "leader", "a-long-secret-8")
+    lines = [r.getMessage() for r in caplog.records if r.name == "tracker.service"]
+    assert any(
+        "actor=system action=create_user" in m and "outcome=ok" in m and "duration=" in m for m in lines
+    ), lines
+    assert any(
+        "actor=李市长 action=create_user" in m and "outcome=error PermissionDenied" in m for m in lines
+    )
+    assert not any("a-long-secret" in m for m in lines)  # never a password

@@ -5,6 +5,7 @@ beside the database (`data/logs/tracker.log` for the files under data/)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import logging.handlers
 import os
@@ -117,3 +118,21 @@ def unexpected(logger: logging.Logger, where: str) -> str:
     error_id = uuid.uuid4().hex[:8]
     logger.exception("error id %s in %s", error_id, where)
     return error_id
+
+
+def service(name: str):
+    """Log every call of a service function like `action` does: the acting user (the argument named actor,
+    else the first Actor among the arguments, else system), the action, the outcome and the duration."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            actor = kwargs.get("actor") or next(
+                (a for a in args if hasattr(a, "role") and hasattr(a, "name")), None
+            )
+            with action(getattr(actor, "name", "system"), name):
+                return fn(*args, **kwargs)
+
+        return run
+
+    return wrap

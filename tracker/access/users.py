@@ -20,6 +20,7 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
+from tracker import logs
 from tracker.access import audit
 from tracker.access.auth import ROLES, Actor, PermissionDenied, require
 from tracker.config import settings
@@ -211,6 +212,7 @@ def current_actor(con: duckdb.DuckDBPyConnection, session_actor: Actor) -> Actor
     return account.actor
 
 
+@logs.service("create_user")
 def create_user(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -300,6 +302,7 @@ def authenticate(
     return Actor(row[0], row[1], row[2], stamp=_stamp(row[4], row[1], row[2])), bool(row[5])
 
 
+@logs.service("change_password")
 def change_password(con: duckdb.DuckDBPyConnection, actor: Actor, old: str, new: str) -> Actor:
     """The user changes their own password (the old one checked like a sign-in, failures counting towards
     the lockout). Returns the actor with its new stamp: the session that changed it carries on."""
@@ -323,6 +326,7 @@ def change_password(con: duckdb.DuckDBPyConnection, actor: Actor, old: str, new:
     return Actor(name, role, unit, stamp=_stamp(pw_hash, role, unit))
 
 
+@logs.service("reset_password")
 def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, password: str) -> None:
     """An administrator sets a new password, which the user must change at the next login; the user's open
     sessions end."""
@@ -342,6 +346,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, pass
     end_sessions(con, name, "password_reset")
 
 
+@logs.service("set_disabled")
 def set_disabled(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, disabled: bool = True) -> None:
     """Disable (or enable) an account; a disabled account's open sessions end at their next action."""
     actor = current_actor(con, actor)

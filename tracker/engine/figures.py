@@ -12,6 +12,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from tracker import logs
 from tracker.access import audit
 from tracker.access.auth import SYSTEM, Actor, require
 from tracker.access.users import current_actor
@@ -58,6 +59,7 @@ def other_figures(
     ).df()
 
 
+@logs.service("choose")
 def choose(
     con: duckdb.DuckDBPyConnection,
     metric: str,

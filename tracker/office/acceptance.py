@@ -10,6 +10,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from tracker import logs
 from tracker.access import audit
 from tracker.access.auth import SYSTEM, Actor, require
 from tracker.access.users import current_actor
@@ -45,6 +46,7 @@ def _not_met_reasons(ev: Evaluation, item: int, cat: Catalogue) -> str:
     return "；".join(rows["reason"])
 
 
+@logs.service("accept")
 def accept(
     con: duckdb.DuckDBPyConnection,
     item: int,
@@ -100,6 +102,7 @@ def accept(
     return acceptance_id
 
 
+@logs.service("withdraw")
 def withdraw(
     con: duckdb.DuckDBPyConnection,
     item: int,

@@ -14,6 +14,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from tracker import logs
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
@@ -65,6 +66,7 @@ def _event(
     )
 
 
+@logs.service("open_task")
 def open_task(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -102,6 +104,7 @@ def open_task(
     return task_id
 
 
+@logs.service("update_task")
 def update_task(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -131,6 +134,7 @@ def update_task(
         audit.record(con, actor.name, "task_update", f"task:{task_id}", task, get(con, task_id), note)
 
 
+@logs.service("edit_task")
 def edit_task(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -176,6 +180,7 @@ def edit_task(
         audit.record(con, actor.name, "task_edit", f"task:{task_id}", task, get(con, task_id), note)
 
 
+@logs.service("close_task")
 def close_task(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -218,6 +223,7 @@ RETURNING id
 """
 
 
+@logs.service("open_auto_tasks")
 def open_auto_tasks(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,

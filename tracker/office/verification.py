@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from tracker import logs
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied, require
 from tracker.access.users import current_actor
@@ -172,6 +173,7 @@ def _period(period: object) -> periods.Period | None:
     return period if isinstance(period, periods.Period) else periods.parse(period)
 
 
+@logs.service("verify")
 def verify(
     con: duckdb.DuckDBPyConnection,
     metric: str,
