@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 
@@ -432,7 +433,7 @@ def test_a_token_resumes_the_session_and_is_stored_only_as_a_digest(con):
 @pytest.mark.parametrize(
     "end",
     [
-        lambda con, sid: __import__("tracker.access.web_sessions").web_sessions.end(con, sid, "logout"),
+        lambda con, sid: importlib.import_module("tracker.access.web_sessions").end(con, sid, "logout"),
         lambda con, sid: set_disabled(con, SYSTEM, "cg_rep"),
         lambda con, sid: reset_password(con, SYSTEM, "cg_rep", "another secret 7"),
         lambda con, sid: con.execute("UPDATE app_user SET unit = '卫健委' WHERE name = 'cg_rep'"),
