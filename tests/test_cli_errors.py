@@ -52,6 +52,11 @@ def held(tmp_path, demo_db):
 
     path = tmp_path / "held.duckdb"
     shutil.copyfile(demo_db, path)
+    wal = demo_db.with_name(
+        demo_db.name + ".wal"
+    )  # what another test's connection committed but not checkpointed
+    if wal.exists():
+        shutil.copyfile(wal, path.with_name(path.name + ".wal"))
     proc = _hold(path, snap=True)
     yield path
     proc.kill()

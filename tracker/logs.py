@@ -62,13 +62,18 @@ def setup(database: str | os.PathLike | None = None, stderr_level: int | str | N
     """Configure the `tracker` logger once per process: stderr (TRACKER_LOG_LEVEL, default WARNING for the
     command line, INFO in the app) and a rotating file at INFO. Returns the log file, or None when it cannot
     be written (then stderr alone)."""
+    level = os.environ.get("TRACKER_LOG_LEVEL") or stderr_level or logging.WARNING
     if "file" in _configured:
+        # Once per process; a later caller (a command run inside a test process that served pages) still
+        # decides what reaches stderr.
+        _configured["console"].setLevel(level)
         return _configured["file"]
     logger = logging.getLogger(LOGGER)
     logger.setLevel(logging.INFO)
     logger.propagate = False
     console = _Stderr()
-    console.setLevel(os.environ.get("TRACKER_LOG_LEVEL") or stderr_level or logging.WARNING)
+    console.setLevel(level)
+    _configured["console"] = console
     console.setFormatter(_OneLine(FORMAT))
     logger.addHandler(console)
     path: Path | None = None
