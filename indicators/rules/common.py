@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from indicators.figures import figure, missing, number, target
+from indicators.figures import figure, missing, target
 
 OPS = (">=", ">", "<=", "<", "==")
 OFFICE = "创卫办"  # the creation office: its own figures count for any metric
@@ -169,6 +169,3 @@ def toward(metric, progress: float) -> float:
         start, end = goal * 0.82, goal * 1.06
     value = start + (end - start) * progress
     return round(min(value, 99.8) if metric.unit == "%" else value, 1)
-
-
-__all__ = ["figure", "number", "target"]

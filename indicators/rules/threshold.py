@@ -1,5 +1,6 @@
 """threshold: the latest value compared with a fixed figure (满意率 ≥90%, 吸烟率 <20%)."""
 
+from indicators.figures import target
 from indicators.rules.common import (
     RuleKind,
     Why,
@@ -9,7 +10,6 @@ from indicators.rules.common import (
     op_holds,
     rule_figure,
     shown_op,
-    target,
     toward,
 )
 

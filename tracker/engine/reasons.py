@@ -11,13 +11,10 @@ import datetime as dt
 import pandas as pd
 
 from indicators.figures import figure
-from indicators.figures import number as fmt_number
 from indicators.rules import REGISTRY, Why
 from tracker.engine.catalogue import Metric
 from tracker.engine.periods import label
 from tracker.strings import REASON
-
-__all__ = ["fmt_number", "fmt_value", "reason"]
 
 
 def fmt_value(value, metric: Metric) -> str:
