@@ -230,10 +230,34 @@ MIGRATIONS: list[tuple[int, str]] = [
         SELECT coalesce(unit, ''), sha256, min(id) FROM submission WHERE outcome = 'committed' GROUP BY ALL;
         """,
     ),
+    (
+        12,
+        """
+        -- Each unit's latest figure per metric/area/period as known now (tracker.engine.counting.refresh_summary),
+        -- kept in each commit's transaction, so an evaluation of the present reads a few thousand rows instead
+        -- of grouping every measurement; the mark says which measurements it has seen (a stale one is not read).
+        CREATE TABLE latest_by_unit (
+            key           HUGEINT NOT NULL,      -- recorded_at, then id: tracker.engine.counting.KEY
+            id            BIGINT NOT NULL,
+            metric        VARCHAR NOT NULL,
+            unit          VARCHAR NOT NULL,
+            area          VARCHAR,
+            period_start  DATE NOT NULL,
+            period_end    DATE NOT NULL,
+            period_label  VARCHAR NOT NULL,
+            value         DOUBLE,
+            recorded_at   TIMESTAMP NOT NULL
+        );
+        CREATE TABLE latest_by_unit_mark (rows BIGINT NOT NULL, max_id BIGINT NOT NULL);
+        """,
+    ),
 ]
 
 # Python steps run right after a migration's SQL, in its transaction: "module:function(con)".
-AFTER_MIGRATION = {5: "tracker.access.audit:seal"}  # chain the entries written before the chain existed
+AFTER_MIGRATION = {
+    5: "tracker.access.audit:seal",
+    12: "tracker.engine.counting:refresh_summary",  # the summary of the measurements already there
+}  # chain the entries written before the chain existed
 
 # A migration number used twice would run on some databases and not on others: refuse at import. Numbers
 # need not be consecutive (branches reserve theirs); each runs once, recorded in schema_version.

@@ -13,15 +13,29 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
+
 from indicators.rules.common import OFFICE
 
 FAR_FUTURE = dt.datetime(9999, 12, 31)
+
+# A measurement's order among a unit's figures for one metric/area/period: recorded_at, then id (low 40 bits).
+ID_BITS = 1099511627776
+KEY = f"epoch_us(m.recorded_at)::HUGEINT * {ID_BITS} + m.id"
+
+# Each unit's latest figure per metric/area/period, as known now, kept by every writer of measurements
+# (refresh_summary in the writer's transaction); latest_by_unit_mark says which rows it has seen.
+SUMMARY = "latest_by_unit"
+_SUMMARY_COLUMNS = "key, id, metric, unit, area, period_start, period_end, period_label, value, recorded_at"
+_GROUP = "m.metric, m.area, m.period_start, m.unit, m.period_end"
 
 # Whether measurement m's unit is one whose figure counts by default (c: its cat_metric row).
 DEFAULT_UNITS = f"(m.unit = c.reporter OR m.unit = '{OFFICE}' OR m.unit = m.area)"
 
 
-def ctes(max_start: str = "DATE '9999-12-31'", where: str = "true", known: str | None = None) -> str:
+def ctes(
+    max_start: str = "DATE '9999-12-31'", where: str = "true", known: str | None = None, summary: bool = False
+) -> str:
     """CTEs ending in `eff`: per known_at, the value that counts per metric/area/period (columns known_at, id,
     metric, unit, area, period_start, period_end, period_label, value, recorded_at), for periods starting by
     `max_start` and measurements `m` for which `where` holds (a caller's narrowing, e.g. to a few metrics).
@@ -31,7 +45,10 @@ def ctes(max_start: str = "DATE '9999-12-31'", where: str = "true", known: str |
 
     The latest figure is found per unit first and the units whose figure counts are chosen among those few
     rows: grouping by the unit costs less than judging each of millions of rows against its metric's reporter.
-    The key orders by recorded_at, then id, and carries the id in its low 40 bits."""
+    The key orders by recorded_at, then id, and carries the id in its low 40 bits.
+
+    `summary`: read each unit's latest figure from latest_by_unit instead of grouping every measurement — only
+    for everything known now, and only while the summary is fresh (summary_fresh)."""
     if known is None:  # a moment per date, from the caller's knowns(known_at): the moment is a group key
         moments = "SELECT DISTINCT known_at FROM knowns"
         scan = "measurement m JOIN knowns k ON m.recorded_at <= k.known_at WHERE"
@@ -45,6 +62,22 @@ def ctes(max_start: str = "DATE '9999-12-31'", where: str = "true", known: str |
         moments = f"SELECT CAST({known} AS TIMESTAMP) AS known_at"
         scan = f"measurement m WHERE m.recorded_at <= {known} AND"
         row_moment, group_key, moment, group_moment = "NULL", "", f"CAST({known} AS TIMESTAMP)", ""
+    per_unit = f"""SELECT p.known_at, p.key, m.id, m.metric, m.unit, m.area, m.period_start, m.period_end, m.period_label,
+           m.value, m.recorded_at
+    FROM (
+        SELECT {row_moment} AS known_at,
+               max({KEY}) AS key
+        FROM {scan} m.period_start <= {max_start} AND ({where})
+        -- Unit and period end enter the key as one hash: grouping on the two columns themselves costs a
+        -- fifth more on ten million rows (bench/evaluate.py); the row itself is read back by its id.
+        GROUP BY {group_key}m.metric, m.area, m.period_start, hash(m.unit, m.period_end)
+    ) p JOIN measurement m ON m.id = CAST(p.key % {ID_BITS} AS BIGINT)"""
+    if summary:
+        if known is None:
+            raise ValueError("the summary holds what is known now: one moment only")
+        per_unit = f"""SELECT NULL AS known_at, m.key, m.id, m.metric, m.unit, m.area, m.period_start, m.period_end,
+           m.period_label, m.value, m.recorded_at
+    FROM {SUMMARY} m WHERE m.period_start <= {max_start} AND ({where})"""
     return f"""
 knowns_used AS ({moments}),
 choice AS (   -- the office's latest choice per metric/area/period, as known then
@@ -54,16 +87,7 @@ choice AS (   -- the office's latest choice per metric/area/period, as known the
                                ORDER BY f.chosen_at DESC) = 1
 ),
 per_unit AS MATERIALIZED (   -- each unit's latest figure per metric/area/period, as its row
-    SELECT p.known_at, p.key, m.id, m.metric, m.unit, m.area, m.period_start, m.period_end, m.period_label,
-           m.value, m.recorded_at
-    FROM (
-        SELECT {row_moment} AS known_at,
-               max(epoch_us(m.recorded_at)::HUGEINT * 1099511627776 + m.id) AS key
-        FROM {scan} m.period_start <= {max_start} AND ({where})
-        -- Unit and period end enter the key as one hash: grouping on the two columns themselves costs a
-        -- fifth more on ten million rows (bench/evaluate.py); the row itself is read back by its id.
-        GROUP BY {group_key}m.metric, m.area, m.period_start, hash(m.unit, m.period_end)
-    ) p JOIN measurement m ON m.id = CAST(p.key % 1099511627776 AS BIGINT)
+    {per_unit}
 ),
 eff AS MATERIALIZED (   -- the latest among the units whose figure counts
     SELECT {moment} AS known_at, p.id, p.metric, p.unit, p.area, p.period_start, p.period_end, p.period_label,
@@ -76,6 +100,55 @@ eff AS MATERIALIZED (   -- the latest among the units whose figure counts
     QUALIFY row_number() OVER (PARTITION BY p.metric, p.area, p.period_start, p.period_end{group_moment}
                                ORDER BY p.key DESC) = 1
 )"""
+
+
+def _latest_rows(since_id: int) -> str:
+    """Each unit's latest figure per metric/area/period among the measurements with id > since_id."""
+    return f"""SELECT {KEY} AS key, m.id, m.metric, m.unit, m.area, m.period_start, m.period_end, m.period_label,
+           m.value, m.recorded_at
+    FROM measurement m WHERE m.id > {int(since_id)}
+    QUALIFY row_number() OVER (PARTITION BY {_GROUP} ORDER BY {KEY} DESC) = 1"""
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    return tuple(con.execute("SELECT count(*), coalesce(max(id), 0) FROM measurement").fetchone())
+
+
+def summary_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether latest_by_unit has seen exactly the measurements there are (checked from the table's counts,
+    well under a millisecond): a stale summary is never read, the measurements are grouped instead."""
+    mark = con.execute("SELECT rows, max_id FROM latest_by_unit_mark").fetchone()
+    return mark is not None and tuple(mark) == _counts(con)
+
+
+def refresh_summary(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring latest_by_unit up to the measurements, in the caller's transaction (a commit, the demo loader):
+    the rows added since the mark merge into it; after anything else (rows deleted) it is rebuilt."""
+    rows, max_id = _counts(con)
+    mark = con.execute("SELECT rows, max_id FROM latest_by_unit_mark").fetchone()
+    if mark is not None and tuple(mark) == (rows, max_id):
+        return
+    added_only = (
+        mark is not None
+        and max_id >= mark[1]
+        and rows
+        == mark[0] + con.execute("SELECT count(*) FROM measurement WHERE id > ?", [mark[1]]).fetchone()[0]
+    )
+    if added_only:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _latest_new AS {_latest_rows(mark[1])}")
+        same = """l.metric = n.metric AND l.area IS NOT DISTINCT FROM n.area AND l.period_start = n.period_start
+                  AND l.unit = n.unit AND l.period_end = n.period_end"""
+        con.execute(f"DELETE FROM {SUMMARY} l USING _latest_new n WHERE {same} AND l.key < n.key")
+        con.execute(
+            f"""INSERT INTO {SUMMARY} SELECT {_SUMMARY_COLUMNS} FROM _latest_new n
+                WHERE NOT EXISTS (SELECT 1 FROM {SUMMARY} l WHERE {same})"""
+        )
+        con.execute("DROP TABLE _latest_new")
+    else:
+        con.execute(f"DELETE FROM {SUMMARY}")
+        con.execute(f"INSERT INTO {SUMMARY} SELECT {_SUMMARY_COLUMNS} FROM ({_latest_rows(0)})")
+    con.execute("DELETE FROM latest_by_unit_mark")
+    con.execute("INSERT INTO latest_by_unit_mark VALUES (?, ?)", [rows, max_id])
 
 
 def values_sql(where: str, select: str = "SELECT * EXCLUDE (known_at) FROM eff") -> str:

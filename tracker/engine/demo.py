@@ -21,7 +21,7 @@ import pandas as pd
 from indicators.rules import REGISTRY
 from tracker.config import settings
 from tracker.db import transaction
-from tracker.engine import periods
+from tracker.engine import counting, periods
 from tracker.engine.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.engine.catalogue_tables import ensure_catalogue
 
@@ -221,6 +221,7 @@ def _delete_demo(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     counts = {}
     for table, sql in _DEMO_DELETES:
         counts[table] = con.execute(sql).fetchone()[0]
+    counting.refresh_summary(con)
     return counts
 
 
@@ -317,6 +318,7 @@ def load_demo(
                      AND NOT (m.metric IN (SELECT unnest(?)) AND year(m.period_start) = 2025)""",
                 [[m.code for m in cat.metrics if m.value_type == "yesno"], OFFICE, sorted(UNVERIFIED)],
             )
+            counting.refresh_summary(con)
     finally:
         for name in ("demo_subs", "demo_rows"):
             with contextlib.suppress(duckdb.Error):

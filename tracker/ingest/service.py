@@ -27,6 +27,7 @@ import pandas as pd
 
 from tracker.config import settings
 from tracker.db import transaction
+from tracker.engine import counting
 from tracker.engine.catalogue import catalogue
 from tracker.ingest import reader
 from tracker.ingest.text import FileRefused
@@ -395,6 +396,7 @@ def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult, sett
                FROM _ing_result WHERE len(reasons) = 0 ORDER BY row_no""",
             {"sid": sid, "now": _now()},
         )
+        counting.refresh_summary(con)
         con.execute(
             """INSERT INTO refused_row (submission_id, row_number, cells, reasons)
                SELECT $sid, row_no, cells, reasons FROM _ing_refused ORDER BY row_no""",
