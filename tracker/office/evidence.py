@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
 
 import duckdb
 import pandas as pd
@@ -112,7 +112,7 @@ def file_type(data: bytes, name: str = "") -> FileType:
 def clean_name(file_name: str) -> str:
     """The name as it will be shown and archived: the last part of any path (a browser on Windows may send
     C:\\…), NFC, no control characters, at most MAX_NAME characters (the suffix kept)."""
-    name = PureWindowsPath(PurePosixPath(str(file_name or "")).name).name
+    name = re.split(r"[\\/]", str(file_name or ""))[-1]
     name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C").strip()
     name = name.strip(". ") or "file"
     if len(name) > MAX_NAME:
