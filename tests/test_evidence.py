@@ -318,3 +318,93 @@ def test_the_service_calls_are_logged(con, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "tracker.service"]
     assert any("actor=王主任 action=evidence_attach_file" in m and "outcome=ok" in m for m in lines)
     assert any("action=evidence_attach_file" in m and "outcome=error EvidenceError" in m for m in lines)
+
+
+# ---------------------------------------------------------------- the item page (AppTest)
+
+
+@pytest.fixture
+def page_db(tmp_path, monkeypatch):
+    """A database holding 城管执法局's 2025 figure of 10.3 (item 10), opened by the pages."""
+    from app import webapp
+    from tracker.ingest import import_file
+
+    path = tmp_path / "pages.duckdb"
+    con = db.connect(path)
+    import_file(con, "seed.csv", "单位,指标,期间,数值\n城管执法局,10.3,2025,82%\n".encode(), user="seed")
+    con.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    webapp._connection.clear()
+    yield path
+    webapp._connection.clear()
+
+
+def item_page(actor: Actor, item: int = 10):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / "item.py"), default_timeout=60)
+    at.session_state["actor"] = actor
+    at.session_state["as_of"] = dt.date(2026, 11, 28)
+    at.query_params["item"] = str(item)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def attach_on_page(at, target_label: str, name: str, data: bytes, note: str = ""):
+    box = next(s for s in at.selectbox if s.label == "附加到")
+    box.set_value(next(i for i, label in enumerate(box.options) if target_label in label))
+    at.file_uploader(key="evidence_file").upload(name, data, "application/octet-stream")
+    next(t for t in at.text_input if t.label == "说明（可选）").input(note)
+    next(b for b in at.button if b.label == "上传并附加").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def page_files(path) -> list[tuple]:
+    from app import webapp
+
+    return (
+        webapp.cursor()
+        .execute("SELECT target, file_name, attached_by, note FROM evidence_link ORDER BY id")
+        .fetchall()
+    )
+
+
+def test_the_office_attaches_a_pdf_to_a_measurement_on_the_item_page(page_db):
+    at = item_page(Actor("admin", "admin"))
+    box = next(s for s in at.selectbox if s.label == "附加到")
+    assert box.options == ["本项目", "10.3 道路机械化清扫率 · 2025年 城管执法局 报送值 82.0%"]
+    attach_on_page(at, "10.3 道路机械化清扫率", "清扫台账.pdf", PDF, "2025年台账")
+    assert any("已附加：「清扫台账.pdf」→ 10.3 道路机械化清扫率" in s.value for s in at.success)
+    assert page_files(page_db) == [("measurement", "清扫台账.pdf", "admin", "2025年台账")]
+    downloads = at.get("download_button")
+    assert [d.proto.label for d in downloads] == ["下载", "导出本项目档案（zip）"]
+    assert any("清扫台账.pdf" in m.value for m in at.markdown)
+    assert any("10.3 · 2025年 · 城管执法局" in c.value and "admin" in c.value for c in at.caption)
+    # the item's own file, listed in the item's section
+    attach_on_page(at, "本项目", "会议纪要.docx", real_docx())
+    assert [d.proto.label for d in at.get("download_button")] == ["下载", "下载", "导出本项目档案（zip）"]
+
+
+def test_a_refused_file_is_explained_on_the_page(page_db):
+    at = attach_on_page(item_page(Actor("admin", "admin")), "本项目", "照片.jpg", b"GIF89a not a jpeg")
+    assert any("类型不符：「照片.jpg」的内容不是PDF/JPG/PNG/DOCX/XLSX" in e.value for e in at.error)
+    assert page_files(page_db) == []
+
+
+def test_a_unit_attaches_to_its_own_measurements_only_and_a_leader_sees_no_upload(page_db):
+    at = item_page(CITY)
+    box = next(s for s in at.selectbox if s.label == "附加到")
+    assert box.options == ["10.3 道路机械化清扫率 · 2025年 城管执法局 报送值 82.0%"]  # not the item itself
+    attach_on_page(at, "10.3", "整改照片.png", PNG)
+    assert page_files(page_db) == [("measurement", "整改照片.png", "城管李", "")]
+    other = item_page(OTHER)
+    assert not [s for s in other.selectbox if s.label == "附加到"]
+    assert any("没有可附加佐证的报送数据" in c.value for c in other.caption)
+    leader = item_page(LEADER)
+    assert not [s for s in leader.selectbox if s.label == "附加到"] and not leader.file_uploader
+    assert [d.proto.label for d in leader.get("download_button")] == ["下载", "导出本项目档案（zip）"]

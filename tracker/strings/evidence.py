@@ -49,7 +49,7 @@ EVIDENCE: dict[str, dict[str, str]] = {
         # the item page
         "ev_section": "佐证材料",
         "ev_none": "尚无佐证文件。",
-        "ev_file_line": "{name}（{size}，{who} {when}）",
+        "ev_file_meta": "{who} {when} 上传，{size}",
         "ev_for_measurement": "{period}{area} {unit} 报送值 {value}",
         "ev_for_item": "本项目",
         "ev_upload_header": "上传佐证材料",
@@ -111,7 +111,7 @@ EVIDENCE: dict[str, dict[str, str]] = {
         "ev_archive_index": "目录.xlsx",
         "ev_section": "Evidence files",
         "ev_none": "No evidence files yet.",
-        "ev_file_line": "{name} ({size}, {who} {when})",
+        "ev_file_meta": "uploaded by {who} {when}, {size}",
         "ev_for_measurement": "{period}{area} {unit}, value {value}",
         "ev_for_item": "This item",
         "ev_upload_header": "Upload evidence",
