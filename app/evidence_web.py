@@ -73,9 +73,19 @@ def file_list(files: pd.DataFrame, key: str) -> None:
         )
 
 
+def _of_metric(files: pd.DataFrame, metric: str) -> pd.DataFrame:
+    return files[(files["part"] == 1) & (files["metric"] == metric)]
+
+
+def evidence_label(files: pd.DataFrame, metric: str) -> str:
+    """The title of a metric's 「佐证与报送记录」, with how many files it holds."""
+    n = len(_of_metric(files, metric))
+    return t("evidence_header") + (t("ev_count", n=n) if n else "")
+
+
 def metric_files(files: pd.DataFrame, metric: str) -> None:
     """Inside a metric's 「佐证与报送记录」: the files attached to its measurements."""
-    mine = files[(files["part"] == 1) & (files["metric"] == metric)]
+    mine = _of_metric(files, metric)
     st.markdown(f"**{t('ev_section')}**")
     if mine.empty:
         st.caption(t("ev_none"))
@@ -175,9 +185,10 @@ def item_section(item: Item, actor: Actor, files: pd.DataFrame, history: pd.Data
     if flash := st.session_state.pop(FLASH, None):
         st.success(flash, icon=":material/task:")
     own = files[files["part"] != 1]
-    if own.empty:
-        st.caption(t("ev_none"))
+    if files.empty:
+        st.caption(t("ev_item_summary_none"))
     else:
+        st.caption(t("ev_item_summary", total=len(files), measured=len(files) - len(own)))
         file_list(own, "ev_i")
     upload_form(item, actor, history)
     export_button(day, item.code, key="ev_export_item")

@@ -327,7 +327,7 @@ for metric in item.metrics:
                 hide_index=True,
                 key=f"areas_{metric.code}",
             )
-        with st.expander(t("evidence_header")):
+        with st.expander(evidence_web.evidence_label(files, metric.code)):
             latest = series.sort_values(["period_start", "area"], ascending=[False, True]).head(24)
             st.dataframe(
                 pd.DataFrame(

@@ -385,6 +385,8 @@ def test_the_office_attaches_a_pdf_to_a_measurement_on_the_item_page(page_db):
     assert [d.proto.label for d in downloads] == ["下载", "导出本项目档案（zip）"]
     assert any("清扫台账.pdf" in m.value for m in at.markdown)
     assert any("10.3 · 2025年 · 城管执法局" in c.value and "admin" in c.value for c in at.caption)
+    assert "佐证与报送记录（1 个佐证文件）" in [e.label for e in at.expander]
+    assert any(c.value.startswith("本项目共 1 个佐证文件，其中各指标报送数据的 1 个") for c in at.caption)
     # the item's own file, listed in the item's section
     attach_on_page(at, "本项目", "会议纪要.docx", real_docx())
     assert [d.proto.label for d in at.get("download_button")] == ["下载", "下载", "导出本项目档案（zip）"]

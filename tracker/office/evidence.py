@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -368,4 +369,4 @@ def read_file(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[bytes, str, 
 
 
 def size_text(size: int) -> str:
-    return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{max(size, 1) / 1024:.0f} KB"
+    return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{math.ceil(size / 1024)} KB"
