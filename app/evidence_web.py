@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app import webapp
+from app import archive_route, webapp
+from app.web_routes import base_path
 from tracker.access.auth import Actor, PermissionDenied
 from tracker.engine.catalogue import Item
 from tracker.engine.reasons import fmt_value
@@ -166,9 +167,19 @@ def _archive_bytes(items: list[int] | None):
 
 
 def export_button(day: dt.date, item: int | None = None, key: str = "ev_export") -> None:
-    """「导出档案」: one item's archive, or all items' (item None)."""
+    """「导出档案」: one item's archive, or all items' (item None) — streamed from disk by the app's own route
+    when server.py mounted it (app.archive_route), else through the download button."""
+    label = t("ev_export_item" if item is not None else "ev_export_all")
+    if archive_route.mounted():
+        st.link_button(
+            label,
+            archive_route.url(base_path(), item),
+            help=t("ev_export_help"),
+            icon=":material/folder_zip:",
+        )
+        return
     st.download_button(
-        t("ev_export_item" if item is not None else "ev_export_all"),
+        label,
         _archive_bytes(None if item is None else [item]),
         file_name=archive.archive_name(day, item),
         mime="application/zip",

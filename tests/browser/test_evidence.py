@@ -48,9 +48,17 @@ def test_attach_a_pdf_and_download_the_archive(open_page, tmp_path):
     info.value.save_as(pdf)
     assert pdf.read_bytes() == PDF
 
-    with page.expect_download(timeout=120_000) as info:
-        page.get_by_role("button", name="导出本项目档案（zip）").click()
-    download = info.value
+    # 导出档案 is a link to the app's own route (app/archive_route.py), which streams the zip from disk
+    downloads = []  # the link opens a tab, which the download closes
+    page.context.on("page", lambda tab: tab.on("download", lambda d: downloads.append(d)))
+    page.on("download", lambda d: downloads.append(d))
+    page.get_by_role("link", name="导出本项目档案（zip）").click()
+    for _ in range(120):
+        if downloads:
+            break
+        page.wait_for_timeout(1000)
+    assert downloads, "the archive link downloaded nothing in 2 minutes"
+    download = downloads[0]
     assert re.fullmatch(r"创卫档案资料-第10项-\d{4}-\d{2}-\d{2}\.zip", download.suggested_filename)
     target = tmp_path / download.suggested_filename
     download.save_as(target)
@@ -64,3 +72,15 @@ def test_attach_a_pdf_and_download_the_archive(open_page, tmp_path):
     listed = next(r for r in rows[1:] if r[4] == entry)
     assert listed[0] == folder and listed[1].startswith("10.3 道路机械化清扫率")
     assert listed[3] == "城管执法局" and listed[6] == "admin" and listed[8] == "城管执法局 2025 年度检查记录"
+
+
+def test_the_archive_route_needs_a_sign_in(browser, app_server):
+    """Without the sign-in cookie the route answers 403 and builds nothing; an unknown item is 404."""
+    context = browser.new_context()
+    try:
+        assert context.request.get(app_server["url"] + "/api/archive?item=10").status == 403
+        assert context.request.get(app_server["url"] + "/api/archive").status == 403
+        assert context.request.get(app_server["url"] + "/api/archive?item=46").status == 404
+        assert context.request.get(app_server["url"] + "/api/archive?item=x").status == 404
+    finally:
+        context.close()
