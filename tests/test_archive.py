@@ -141,7 +141,7 @@ def test_fifty_files_of_two_megabytes_are_written_in_bounded_memory(con, tmp_pat
         tracemalloc.stop()
     assert done.files == 50 and done.bytes_in == 50 * size
     assert out.stat().st_size > 50 * size
-    assert peak < 4 * size, f"peak {peak / 1048576:.1f} MB"  # about one file, never the 100 MB archive
+    assert peak < 3 * size, f"peak {peak / 1048576:.1f} MB"  # about one file (measured 1.3×), never 100 MB
     with zipfile.ZipFile(out) as z:
         assert z.testzip() is None and len(z.namelist()) == 51
 
