@@ -48,10 +48,29 @@ def _what(row) -> str:
     return t("ev_for_item")
 
 
-def file_list(files: pd.DataFrame, key: str) -> None:
-    """One line per file: name, what it is attached to, who and when, size, verification; a download button."""
+def _may_remove(actor: Actor, row) -> bool:
+    """Who is offered 「移除」: the office, and a unit on its own measurements' and tasks' files (the service
+    checks again)."""
+    return actor.role == "admin" or (
+        actor.role == "reporter" and row.part in (1, 2) and row.unit == actor.unit
+    )
+
+
+def _remove(link_id: int, name: str, actor: Actor, reason: str) -> None:
+    try:
+        evidence.remove(webapp.cursor(), link_id, actor, reason)
+    except (evidence.EvidenceError, PermissionDenied) as exc:
+        st.error(str(exc))
+        return
+    st.session_state[FLASH] = t("ev_removed", name=name)
+    st.rerun()
+
+
+def file_list(files: pd.DataFrame, key: str, actor: Actor) -> None:
+    """One line per file: name, what it is attached to, who and when, size, verification; a download button,
+    and 「移除」 with a reason for whoever may take it off."""
     for row in files.itertuples(index=False):
-        left, right = st.columns([5, 1], vertical_alignment="center")
+        left, middle, right = st.columns([6, 1, 1], vertical_alignment="center")
         when = f"{pd.Timestamp(row.attached_at):%Y-%m-%d %H:%M}"
         left.markdown(f":material/attach_file: **{row.file_name}**")
         words = [
@@ -63,7 +82,7 @@ def file_list(files: pd.DataFrame, key: str) -> None:
         if isinstance(row.note, str) and row.note:
             words.append(row.note)
         left.caption("　·　".join(words))
-        right.download_button(
+        middle.download_button(
             t("ev_download"),
             _file_bytes(row.sha256),
             file_name=row.file_name,
@@ -72,6 +91,11 @@ def file_list(files: pd.DataFrame, key: str) -> None:
             icon=":material/download:",
             on_click="ignore",
         )
+        if _may_remove(actor, row):
+            with right.popover(t("ev_remove"), icon=":material/delete:"):
+                reason = st.text_input(t("ev_remove_reason"), key=f"{key}_reason_{row.link_id}")
+                if st.button(t("ev_remove_confirm"), key=f"{key}_remove_{row.link_id}", type="primary"):
+                    _remove(int(row.link_id), row.file_name, actor, reason)
 
 
 def _of_metric(files: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -84,14 +108,14 @@ def evidence_label(files: pd.DataFrame, metric: str) -> str:
     return t("evidence_header") + (t("ev_count", n=n) if n else "")
 
 
-def metric_files(files: pd.DataFrame, metric: str) -> None:
+def metric_files(files: pd.DataFrame, metric: str, actor: Actor) -> None:
     """Inside a metric's 「佐证与报送记录」: the files attached to its measurements."""
     mine = _of_metric(files, metric)
     st.markdown(f"**{t('ev_section')}**")
     if mine.empty:
         st.caption(t("ev_none"))
     else:
-        file_list(mine, f"ev_m_{metric.replace('.', '_')}")
+        file_list(mine, f"ev_m_{metric.replace('.', '_')}", actor)
 
 
 def _targets(item: Item, actor: Actor, history: pd.DataFrame) -> list[tuple[str, int, str]]:
@@ -200,6 +224,6 @@ def item_section(item: Item, actor: Actor, files: pd.DataFrame, history: pd.Data
         st.caption(t("ev_item_summary_none"))
     else:
         st.caption(t("ev_item_summary", total=len(files), measured=len(files) - len(own)))
-        file_list(own, "ev_i")
+        file_list(own, "ev_i", actor)
     upload_form(item, actor, history)
     export_button(day, item.code, key="ev_export_item")

@@ -348,6 +348,6 @@ for metric in item.metrics:
                 hide_index=True,
                 key=f"evidence_{metric.code}",
             )
-            evidence_web.metric_files(files, metric.code)
+            evidence_web.metric_files(files, metric.code, actor)
 
 evidence_web.item_section(item, actor, files, history, as_of)

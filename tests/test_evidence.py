@@ -410,3 +410,24 @@ def test_a_unit_attaches_to_its_own_measurements_only_and_a_leader_sees_no_uploa
     leader = item_page(LEADER)
     assert not [s for s in leader.selectbox if s.label == "附加到"] and not leader.file_uploader
     assert [d.proto.label for d in leader.get("download_button")] == ["下载", "导出本项目档案（zip）"]
+
+
+def test_a_file_is_removed_from_the_page_with_a_reason(page_db):
+    at = attach_on_page(item_page(CITY), "10.3", "传错的.png", PNG)
+    assert len(at.get("popover")) == 1  # 「移除」 on its own measurement's file
+    remove = next(b for b in at.button if b.label == "确认移除")
+    remove.click().run()
+    assert any("请填写移除理由" in e.value for e in at.error)
+    next(t for t in at.text_input if t.label == "移除理由").input("传错了文件")
+    next(b for b in at.button if b.label == "确认移除").click().run()
+    assert any("已移除：「传错的.png」" in s.value for s in at.success)
+    assert page_files(page_db) == [
+        ("measurement", "传错的.png", "城管李", "")
+    ]  # the row stays, marked removed
+    from app import webapp
+
+    assert webapp.cursor().execute("SELECT removed_by FROM evidence_link").fetchone() == ("城管李",)
+    target = webapp.cursor().execute("SELECT target_id FROM evidence_link").fetchone()[0]
+    assert evidence.files_for(webapp.cursor(), "measurement", target).empty
+    assert not [d for d in at.get("download_button") if d.proto.label == "下载"]
+    assert not item_page(LEADER).get("popover") and not item_page(OTHER).get("popover")

@@ -72,6 +72,7 @@ EVIDENCE: dict[str, dict[str, str]] = {
         "ev_export_count": "共 {files} 个文件，{size}。",
         "ev_remove": "移除",
         "ev_remove_reason": "移除理由",
+        "ev_remove_confirm": "确认移除",
         "ev_removed": "已移除：「{name}」",
     },
     "en": {
@@ -137,6 +138,7 @@ EVIDENCE: dict[str, dict[str, str]] = {
         "ev_export_count": "{files} files, {size}.",
         "ev_remove": "Remove",
         "ev_remove_reason": "Reason for the removal",
+        "ev_remove_confirm": "Remove the file",
         "ev_removed": "Removed: 「{name}」",
     },
 }
