@@ -42,9 +42,9 @@ def _what(row) -> str:
         area = f" {row.area}" if isinstance(row.area, str) else ""
         return f"{row.metric} · {row.period}{area} · {row.unit}"
     if row.part == 2:
-        return archive.WORDS["ev_task_label"].format(id=int(row.task_id)) + f" · {row.unit}"
+        return t("ev_task_label", id=int(row.task_id)) + f" · {row.unit}"
     if row.part == 3:
-        return archive.WORDS["ev_acceptance_label"].format(date=row.accepted_on)
+        return t("ev_acceptance_label", date=row.accepted_on)
     return t("ev_for_item")
 
 
@@ -77,8 +77,8 @@ def file_list(files: pd.DataFrame, key: str, actor: Actor) -> None:
             _what(row),
             t("ev_file_meta", size=evidence.size_text(row.size), who=row.attached_by, when=when),
         ]
-        if verified := archive.verification_text(row):
-            words.append(verified)
+        if key := archive.verification_key(row):
+            words.append(t(key, **archive.verified_by(row)))
         if isinstance(row.note, str) and row.note:
             words.append(row.note)
         left.caption("　·　".join(words))

@@ -339,7 +339,7 @@ def page_db(tmp_path, monkeypatch):
     webapp._connection.clear()
 
 
-def item_page(actor: Actor, item: int = 10):
+def item_page(actor: Actor, item: int = 10, lang: str = "zh"):
     from streamlit.testing.v1 import AppTest
 
     from tests.conftest import ROOT
@@ -347,6 +347,7 @@ def item_page(actor: Actor, item: int = 10):
     at = AppTest.from_file(str(ROOT / "pages" / "item.py"), default_timeout=60)
     at.session_state["actor"] = actor
     at.session_state["as_of"] = dt.date(2026, 11, 28)
+    at.session_state["lang"] = lang
     at.query_params["item"] = str(item)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -431,3 +432,17 @@ def test_a_file_is_removed_from_the_page_with_a_reason(page_db):
     assert evidence.files_for(webapp.cursor(), "measurement", target).empty
     assert not [d for d in at.get("download_button") if d.proto.label == "下载"]
     assert not item_page(LEADER).get("popover") and not item_page(OTHER).get("popover")
+
+
+def test_the_evidence_section_in_english(page_db):
+    attach_on_page(item_page(CITY), "10.3", "照片.png", PNG)
+    at = item_page(Actor("admin", "admin"), lang="en")
+    assert [b.label for b in at.button if b.label == "Upload and attach"]
+    box = next(s for s in at.selectbox if s.label == "Attach to")
+    assert box.options[0] == "This item" and "2025年 城管执法局, value 82.0%" in box.options[1]
+    assert "Evidence and submissions (evidence files: 1)" in [e.label for e in at.expander]
+    assert [d.proto.label for d in at.get("download_button")] == [
+        "Download",
+        "Export this item's archive (zip)",
+    ]
+    assert any("uploaded by 城管李" in c.value for c in at.caption)

@@ -29,10 +29,10 @@ from tracker import logs
 from tracker.engine.catalogue import OFFICE, Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.office import evidence
-from tracker.strings.evidence import EVIDENCE
+from tracker.strings.evidence import ARCHIVE
 
-WORDS = EVIDENCE["zh"]  # the archive is for the review team: Chinese, whatever the screen's language
-INDEX = WORDS["ev_archive_index"]
+WORDS = ARCHIVE  # the archive is for the review team: Chinese, whatever the screen's language
+INDEX = WORDS["index"]
 SLICE = 1 << 20  # bytes written through the zip at a time
 
 # One row per attached file, with the item it belongs to and what the 目录 says about it. The verification of
@@ -118,7 +118,7 @@ def _safe(text: str) -> str:
 
 
 def folder_name(item: int, cat: Catalogue) -> str:
-    return _safe(WORDS["ev_item_folder"].format(code=item, title=cat.item(item).title))
+    return _safe(WORDS["item_folder"].format(code=item, title=cat.item(item).title))
 
 
 def _entry_name(row) -> str:
@@ -147,16 +147,24 @@ def _unique(path: str, taken: set[str]) -> str:
     return candidate
 
 
-def verification_text(row) -> str:
-    if row.verification == "verified":
-        return WORDS["ev_verified"].format(
-            who=row.verified_by, when=f"{pd.Timestamp(row.verified_at):%Y-%m-%d}"
-        )
-    if row.verification == "pending":
-        return WORDS["ev_pending"]
-    if row.verification == "answered_no":
-        return WORDS["ev_not_verified_no"]
-    return ""
+def verification_key(row) -> str | None:
+    """Which words say the office's check of the file's measurement (ev_verified | ev_pending |
+    ev_not_verified_no), None when there is nothing to check (a figure, a task's or an item's file)."""
+    return {"verified": "ev_verified", "pending": "ev_pending", "answered_no": "ev_not_verified_no"}.get(
+        row.verification
+    )
+
+
+def verification_text(row, words: dict[str, str] = WORDS) -> str:
+    key = verification_key(row)
+    return "" if key is None else words[key].format(**verified_by(row))
+
+
+def verified_by(row) -> dict[str, str]:
+    """who and when of the check, for the words of verification_key."""
+    if row.verification != "verified":
+        return {}
+    return {"who": row.verified_by, "when": f"{pd.Timestamp(row.verified_at):%Y-%m-%d}"}
 
 
 def plan(rows: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
@@ -179,9 +187,9 @@ def index_xlsx(planned: pd.DataFrame, cat: Catalogue) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = WORDS["ev_index_sheet"]
+    sheet.title = WORDS["index_sheet"]
     header = ["item", "metric", "period", "unit", "file", "date", "by", "verification", "note"]
-    sheet.append([WORDS[f"ev_col_{h}"] for h in header])
+    sheet.append([WORDS[f"col_{h}"] for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in planned.itertuples(index=False):
@@ -196,7 +204,7 @@ def index_xlsx(planned: pd.DataFrame, cat: Catalogue) -> bytes:
             period = r.period + (f" {r.area}" if isinstance(r.area, str) else "")
         sheet.append(
             [
-                WORDS["ev_item_folder"].format(code=int(r.item), title=cat.item(int(r.item)).title),
+                WORDS["item_folder"].format(code=int(r.item), title=cat.item(int(r.item)).title),
                 metric,
                 period,
                 r.unit,
@@ -278,5 +286,5 @@ def archive_file(
 
 def archive_name(day: dt.date, item: int | None = None) -> str:
     if item is None:
-        return WORDS["ev_archive_name"].format(date=day.isoformat()) + ".zip"
-    return WORDS["ev_archive_item_name"].format(code=item, date=day.isoformat()) + ".zip"
+        return WORDS["archive_name"].format(date=day.isoformat())
+    return WORDS["archive_item_name"].format(code=item, date=day.isoformat())
