@@ -3,7 +3,9 @@ code for the session cookie (tracker.access.web_sessions). A WebSocket cannot se
 must come from an HTTP answer: this is that answer.
 
 `POST /api/session` with the code as the body → 204 and `Set-Cookie: tracker_session=…; HttpOnly;
-SameSite=Strict; Path=/`, or 403. Cross-site posts are refused by their Origin header."""
+SameSite=Strict; Path=/`, or 403. Cross-site posts are refused by their Origin header.
+
+Also mounted here: `GET /api/archive` (app/archive_route.py), the review archive streamed from disk."""
 
 from __future__ import annotations
 
@@ -64,4 +66,6 @@ async def exchange(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    return [Route(base_path() + PATH, exchange, methods=["POST"])]
+    from app import archive_route  # 导出档案 streamed from disk (issue 13)
+
+    return [Route(base_path() + PATH, exchange, methods=["POST"]), archive_route.route(base_path())]

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, session, state, webapp
+from app import cached, evidence_web, session, state, webapp
 from indicators.figures import target
 from indicators.rules import REGISTRY
 from tracker.access.auth import PermissionDenied, can
@@ -275,6 +275,7 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
 against = [m.rule["against"] for m in item.metrics if m.rule.get("against")]
 others = cached.other_figures([m.code for m in item.metrics], as_of)
 history = cached.metric_history([m.code for m in item.metrics] + against, as_of)
+files = evidence_web.item_files(code)  # 档案资料 (issue 13)
 
 for metric in item.metrics:
     row = metrics.loc[metric.code]
@@ -326,7 +327,7 @@ for metric in item.metrics:
                 hide_index=True,
                 key=f"areas_{metric.code}",
             )
-        with st.expander(t("evidence_header")):
+        with st.expander(evidence_web.evidence_label(files, metric.code)):
             latest = series.sort_values(["period_start", "area"], ascending=[False, True]).head(24)
             st.dataframe(
                 pd.DataFrame(
@@ -347,3 +348,6 @@ for metric in item.metrics:
                 hide_index=True,
                 key=f"evidence_{metric.code}",
             )
+            evidence_web.metric_files(files, metric.code, actor)
+
+evidence_web.item_section(item, actor, files, history, as_of)

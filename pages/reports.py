@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import office_web, session, webapp
+from app import evidence_web, office_web, session, webapp
 from tracker.office import briefing, national_form
-from tracker.strings.ui import date_text
+from tracker.strings.ui import date_text, t
 
 session.guard("reports")
 
@@ -91,3 +91,7 @@ right.download_button(
     key="rep_nat_xlsx",
     on_click="ignore",
 )
+
+# 导出档案 (issue 13): every item's evidence files and 目录.xlsx, as the review team reads them
+st.subheader(t("ev_export"))
+evidence_web.export_button(as_of, key="rep_archive")

@@ -168,6 +168,7 @@ def test_reports_page(page_db):
         "下载明细（Excel）",
         "下载 JSON（国家系统格式）",
         "下载 Excel（供审核）",
+        "导出全部档案（zip）",  # 导出档案 (issue 13)
     ]
     at.number_input(key="rep_year").set_value(2023).run()
     at.radio(key="rep_form").set_value("county").run()

@@ -231,6 +231,36 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (
+        7,
+        """
+        -- 档案资料 (issue 13): evidence files, once each by their sha256, and what each is attached to (a
+        -- measurement, a task, an acceptance, an item, an inspection finding), by whom and when. A removal
+        -- keeps the row (removed_at/by): the archive of what was shown stays explainable.
+        CREATE TABLE evidence_file (
+            sha256        VARCHAR PRIMARY KEY,
+            bytes         BLOB NOT NULL,
+            size          BIGINT NOT NULL,
+            mime          VARCHAR NOT NULL,      -- from the content, never from the name
+            first_name    VARCHAR NOT NULL,
+            stored_at     TIMESTAMP NOT NULL,
+            stored_by     VARCHAR NOT NULL
+        );
+        CREATE SEQUENCE evidence_link_id START 1;
+        CREATE TABLE evidence_link (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('evidence_link_id'),
+            sha256        VARCHAR NOT NULL,
+            target        VARCHAR NOT NULL,      -- measurement | task | acceptance | item | finding
+            target_id     VARCHAR NOT NULL,
+            file_name     VARCHAR NOT NULL,
+            attached_at   TIMESTAMP NOT NULL,
+            attached_by   VARCHAR NOT NULL,
+            note          VARCHAR NOT NULL DEFAULT '',
+            removed_at    TIMESTAMP,
+            removed_by    VARCHAR
+        );
+        """,
+    ),
+    (
         12,
         """
         -- Each unit's latest figure per metric/area/period as known now (tracker.engine.counting.refresh_summary),
@@ -255,9 +285,9 @@ MIGRATIONS: list[tuple[int, str]] = [
 
 # Python steps run right after a migration's SQL, in its transaction: "module:function(con)".
 AFTER_MIGRATION = {
-    5: "tracker.access.audit:seal",
+    5: "tracker.access.audit:seal",  # chain the entries written before the chain existed
     12: "tracker.engine.counting:refresh_summary",  # the summary of the measurements already there
-}  # chain the entries written before the chain existed
+}
 
 # A migration number used twice would run on some databases and not on others: refuse at import. Numbers
 # need not be consecutive (branches reserve theirs); each runs once, recorded in schema_version.

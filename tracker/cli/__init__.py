@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "tracker.cli.office",
     "tracker.cli.verify",
     "tracker.cli.backup",
+    "tracker.cli.archive",
 )
 
 log = logging.getLogger("tracker.cli")
