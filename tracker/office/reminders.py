@@ -78,11 +78,13 @@ def owed(
 
 
 def next_number(con: duckdb.DuckDBPyConnection, day: dt.date) -> str:
-    """The 文号 to suggest: the office's prefix, the year, and one more than the notices of that year."""
-    used = con.execute(
-        "SELECT count(DISTINCT doc_number) FROM reminder WHERE year(sent_at) = ?", [day.year]
-    ).fetchone()[0]
-    return NOTICE["number"].format(prefix=NOTICE["number_prefix"], year=day.year, n=used + 1)
+    """The 文号 to suggest for a notice dated `day`: the office's prefix and year, and one more than the
+    highest number of that year used so far (numbers typed otherwise are left alone)."""
+    pattern = re.escape(NOTICE["number"].format(prefix=NOTICE["number_prefix"], year=day.year, n="@"))
+    pattern = "^" + pattern.replace("@", r"(\d+)") + "$"
+    used = [r[0] for r in con.execute("SELECT DISTINCT doc_number FROM reminder").fetchall()]
+    highest = max((int(m.group(1)) for u in used if (m := re.match(pattern, u))), default=0)
+    return NOTICE["number"].format(prefix=NOTICE["number_prefix"], year=day.year, n=highest + 1)
 
 
 def _file_name(number: str, who: str) -> str:
