@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.test_office_pages import LEADER, OFFICE, TODAY, frame, page_db, run, submit, texts  # noqa: F401
 from tracker.office import reminders
 
+pytestmark = pytest.mark.usefixtures("page_db")  # the briefing's scenario in a database file
 
-def test_remind_from_the_late_board(page_db):
+
+def test_remind_from_the_late_board():
     at = run("late.py")
     labels = [e.proto.label for e in at.get("download_button")]
     assert "下载迟报督办表（Excel）" in labels
@@ -27,7 +31,7 @@ def test_remind_from_the_late_board(page_db):
     assert any("已用过" in e.value for e in at.error)
 
 
-def test_a_leader_sees_the_board_but_sends_nothing(page_db):
+def test_a_leader_sees_the_board_but_sends_nothing():
     at = run("late.py", LEADER)
     assert not any(b.label == "生成督办通知" for b in at.button)
     assert "下载迟报督办表（Excel）" in [e.proto.label for e in at.get("download_button")]
