@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -94,7 +95,7 @@ def test_a_leader_sees_no_actions_on_the_item_page():
     assert not [k for k in at.text_area if k.key and k.key.startswith("act_reason_")]
 
 
-def test_submissions_filtered_to_a_unit(page_db):
+def test_submissions_filtered_to_a_unit():
     """The item page's link opens 报送记录 on the unit (?unit=); the office can pick another or all units."""
     from streamlit.testing.v1 import AppTest
 
@@ -103,7 +104,7 @@ def test_submissions_filtered_to_a_unit(page_db):
     from tracker.access.auth import Actor
     from tracker.ingest.uploads import upload
 
-    con = db.connect(page_db)
+    con = db.connect(os.environ["TRACKER_DB"])  # the page_db fixture's file
     upload(
         con, Actor("城管张", "reporter", "城管执法局"), "cg.csv", "指标,期间,数值\n10.4,2024年,93%\n".encode()
     )
