@@ -124,3 +124,19 @@ def test_submissions_filtered_to_a_unit():
     assert set(at.dataframe[0].value["单位"]) == {"城管执法局"}
     at.selectbox(key="submissions_unit").set_value("").run()  # all units
     assert set(at.dataframe[0].value["单位"]) == {"城管执法局", "园林绿化服务中心"}
+
+
+def test_account_form_keeps_what_was_typed_and_explains_a_missing_unit():
+    at = run("users.py")
+    assert at.selectbox(key="user_new_role").value == "reporter"  # most new accounts are units' reporters
+    at.text_input(key="user_new_name").input("卫健小李")
+    at.text_input(key="user_new_password").input("a-first-password-9")
+    submit(at, "创建")
+    assert [e.value for e in at.error] == ["单位上报员须绑定所在单位：请在「绑定单位」中选择。"]
+    assert at.text_input(key="user_new_name").value == "卫健小李"  # nothing typed is lost
+    assert at.text_input(key="user_new_password").value == "a-first-password-9"
+    at.selectbox(key="user_new_unit").set_value("卫健委")
+    submit(at, "创建")
+    assert any("已创建账号「卫健小李」" in s.value for s in at.success)
+    assert at.text_input(key="user_new_name").value == ""  # cleared for the next account
+    assert "卫健小李" in set(at.dataframe[0].value.iloc[:, 0])
