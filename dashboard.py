@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import navigation, session, webapp
+from app import navigation, session, state, webapp
 from tracker import logs
 from tracker.strings.auth import a, role_label
 from tracker.strings.ui import LANGS, demo_banner, t
@@ -59,6 +59,7 @@ if actor is not None:
 st.sidebar.caption(t("app_title"))
 with st.sidebar:
     session.hand_over_cookie()  # after a sign-in: the browser fetches its session cookie
+    state.enter_applies_dates()
 if webapp.is_demo():
     st.info(demo_banner(), icon=":material/science:")
 try:

@@ -45,6 +45,12 @@ DISABLED = ("停用测试", "browser-disable-1", "城管执法局")
 LANDS_ON = {name: unit for name, _, unit in (REPORTER, LOCKOUT, DISABLED)}  # a reporter lands on its unit
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests share one app and database: the tests that change what the others compare with the engine
+    (a verification makes an item met, a task, a notice) run after them."""
+    items.sort(key=lambda item: item.get_closest_marker("changes_shared_data") is not None)
+
+
 def _unavailable(reason: str):
     if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
         pytest.fail(f"browser tests required (TRACKER_REQUIRE_BROWSER=1) but {reason}")
