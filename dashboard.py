@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import navigation, session, webapp
+from app import navigation, session, state, webapp
 from tracker import logs
 from tracker.strings.auth import a, role_label
 from tracker.strings.ui import LANGS, demo_banner, t
@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 def menu(pages: list[dict]):
     """st.navigation over the given pages, grouped by section, titles in the chosen language."""
     sections: dict[str, list] = {}
+    home = next((p for p in pages if p.get("default")), pages[0])  # the role's landing page (app.navigation)
     for entry in pages:
         sections.setdefault(navigation.label(entry["section"]), []).append(
             st.Page(
@@ -27,7 +28,7 @@ def menu(pages: list[dict]):
                 title=navigation.label(entry["title"]),
                 icon=entry["icon"],
                 url_path=entry["url"],
-                default=entry.get("default", False) or entry is pages[0],
+                default=entry is home,
                 visibility="hidden" if entry.get("hidden") else "visible",
             )
         )
@@ -58,6 +59,7 @@ if actor is not None:
 st.sidebar.caption(t("app_title"))
 with st.sidebar:
     session.hand_over_cookie()  # after a sign-in: the browser fetches its session cookie
+    state.enter_applies_dates()
 if webapp.is_demo():
     st.info(demo_banner(), icon=":material/science:")
 try:

@@ -11,7 +11,7 @@ OFFICE_AND_LEADERS = ("admin", "leader")
 
 PAGES: list[dict] = [
     {"url": "login", "path": "pages/login.py", "section": "nav_account", "title": "page_login", "icon": ":material/login:", "roles": ()},
-    {"url": "overview", "path": "pages/overview.py", "section": "nav_monitor", "title": "page_overview", "icon": ":material/dashboard:", "roles": ALL, "default": True},
+    {"url": "overview", "path": "pages/overview.py", "section": "nav_monitor", "title": "page_overview", "icon": ":material/dashboard:", "roles": ALL},
     {"url": "item", "path": "pages/item.py", "section": "nav_monitor", "title": "page_item", "icon": ":material/fact_check:", "roles": ALL},
     {"url": "unit", "path": "pages/unit.py", "section": "nav_monitor", "title": "page_unit", "icon": ":material/apartment:", "roles": ALL},
     {"url": "phases", "path": "pages/phases.py", "section": "nav_monitor", "title": "page_phases", "icon": ":material/timeline:", "roles": ALL},
@@ -25,6 +25,14 @@ PAGES: list[dict] = [
     {"url": "audit", "path": "pages/audit.py", "section": "nav_admin", "title": "page_audit", "icon": ":material/policy:", "roles": ("admin",)},
     {"url": "password", "path": "pages/password.py", "section": "nav_account", "title": "page_password", "icon": ":material/key:", "roles": ALL},
 ]  # fmt: skip
+
+
+HOME = {"reporter": "unit"}  # a reporter lands on its own unit's page; everyone else on the overview
+
+
+def home(role: str | None) -> str:
+    """The url of the page a signed-in user of this role lands on."""
+    return HOME.get(role or "", "overview")
 
 
 def label(key: str) -> str:

@@ -145,12 +145,19 @@ def visible(actor: Actor | None) -> list[dict]:
     login = {**navigation.page("login"), "hidden": True}
     if st.session_state.get(MUST_CHANGE_KEY):
         return [navigation.page("password"), login]
-    return [p for p in navigation.PAGES if navigation.allowed(p, actor.role)] + [login]
+    home = navigation.home(actor.role)
+    return [
+        {**p, "default": p["url"] == home} for p in navigation.PAGES if navigation.allowed(p, actor.role)
+    ] + [login]
 
 
 def home() -> str:
-    """Where a signed-in user lands: the password page while a one-time password is in use."""
-    return "pages/password.py" if st.session_state.get(MUST_CHANGE_KEY) else "pages/overview.py"
+    """Where a signed-in user lands: the password page while a one-time password is in use; a reporter on its
+    unit's page (its missing figures, tasks, refused rows); everyone else on the overview."""
+    if st.session_state.get(MUST_CHANGE_KEY):
+        return "pages/password.py"
+    actor = st.session_state.get(ACTOR_KEY)
+    return navigation.page(navigation.home(actor.role if actor else None))["path"]
 
 
 def guard(url: str) -> Actor:

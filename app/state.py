@@ -34,3 +34,23 @@ def as_of() -> dt.date:
     """The as-of date picked on the sidebar (today until one is picked)."""
     value = st.session_state.get("as_of")
     return value if isinstance(value, dt.date) else dt.date.today()
+
+
+# Streamlit's date input commits a typed date only when its calendar closes (Escape, a click elsewhere); Enter
+# in the typed field does neither, so the date looked typed but was never applied. This makes Enter in any date
+# field close the calendar, which commits what was typed. Installed once per browser tab.
+_ENTER_APPLIES_DATES = """<script>
+if (!window.__trackerEnterAppliesDates) {
+  window.__trackerEnterAppliesDates = true;
+  document.addEventListener('keydown', (e) => {
+    const field = e.target.closest && e.target.closest('[data-testid=stDateInputField]');
+    if (e.key !== 'Enter' || e.isComposing || !field) return;
+    e.target.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', code: 'Escape', bubbles: true}));
+  }, true);
+}
+</script>"""
+
+
+def enter_applies_dates() -> None:
+    """Typing a date and pressing Enter applies it (see _ENTER_APPLIES_DATES); drawn on the sidebar."""
+    st.html(_ENTER_APPLIES_DATES, unsafe_allow_javascript=True, width="content")

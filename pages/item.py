@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, evidence_web, session, state, webapp
+from app import cached, evidence_web, item_actions, session, state, webapp
 from indicators.figures import target
 from indicators.rules import REGISTRY
 from tracker.access.auth import PermissionDenied, can
@@ -285,6 +285,7 @@ for metric in item.metrics:
             unsafe_allow_html=True,
         )
         st.markdown(t("metric_reason", reason=row[ui.reason_column()]))
+        item_actions.actions(metric, row, actor)  # 立项, the unit's 报送记录 (issue 13)
         other_figures_block(metric, others[others["metric"] == metric.code])
         st.caption(
             "　·　".join(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import cached, office_web, session, webapp
+from app import cached, office_web, reminder_web, session, webapp
 from tracker.config import settings
 from tracker.engine.reasons import fmt_value
 from tracker.office import briefing, completeness
 from tracker.strings.office import COLUMNS, PERIOD_TYPE, REPORT_STATE
 from tracker.strings.ui import date_text
 
-session.guard("late")
+actor = session.guard("late")
 
 p = office_web.p
 as_of = office_web.as_of()
@@ -42,6 +42,10 @@ for r in board.itertuples(index=False):
         )
         if r.owed:
             st.caption(p("late_owed", what="；".join(r.owed)))
+reminder_web.board_download(as_of, since)
+reminder_web.remind_block(
+    actor, as_of, [u for u, n in zip(board["unit"], board["missing"], strict=True) if n]
+)
 
 st.subheader(p("late_rates"))
 units = completeness.by_unit(con, as_of, since, cat)

@@ -6,13 +6,30 @@ import streamlit as st
 
 from app import session, webapp
 from tracker.ingest.submissions import list_submissions, refused_csv, refused_rows, submission_file
+from tracker.strings.act import act
 from tracker.strings.upload import COLUMNS, OUTCOME_LABEL, PAGE
 
 actor = session.guard("submissions")
 
 st.title(PAGE["submissions_title"])
 con = webapp.cursor()
-frame = list_submissions(con, unit=actor.unit if actor.role == "reporter" else None)
+if actor.role == "reporter":
+    unit = actor.unit
+else:  # the office and leaders: every unit, or one (?unit=, as the item page links here)
+    cat = webapp.cat()
+    asked = cat.resolve_unit(str(st.query_params.get("unit", ""))) or ""
+    if asked and st.session_state.get("submissions_unit") != asked:
+        st.session_state["submissions_unit"] = asked
+    unit = st.selectbox(
+        act("submissions_unit"),
+        ["", *cat.units],
+        format_func=lambda u: u or act("submissions_all_units"),
+        key="submissions_unit",
+        on_change=lambda: st.query_params.update(unit=st.session_state["submissions_unit"]),
+    )
+    if not unit:
+        st.query_params.pop("unit", None)
+frame = list_submissions(con, unit=unit or None)
 if frame.empty:
     st.info(PAGE["no_submissions"])
     st.stop()

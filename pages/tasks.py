@@ -127,18 +127,20 @@ with left:
     if not may_update:
         st.caption(p("tasks_read_only") if live else p("tasks_history_view", date=date_text(as_of)))
     else:
-        with st.form("tasks_update_form"):
+        # Keys carry the task's id: another task picked gets its own status and an empty note, so 保存 never
+        # writes what was typed for one task onto another.
+        with st.form(f"tasks_update_form_{task['id']}"):
             current = task["status"] if task["status"] in tasks.UNIT_STATUSES else "open"
             status = st.radio(
                 p("tasks_status"), tasks.UNIT_STATUSES, index=tasks.UNIT_STATUSES.index(current),
-                format_func=TASK_STATUS.get, horizontal=True, key="tasks_status",
+                format_func=TASK_STATUS.get, horizontal=True, key=f"tasks_status_{task['id']}",
             )  # fmt: skip
-            note = st.text_area(p("tasks_note"), key="tasks_note")
+            note = st.text_area(p("tasks_note"), key=f"tasks_note_{task['id']}")
             if st.form_submit_button(p("tasks_save")):
                 report(tasks.update_task, con, actor, task["id"], status, note, done=p("tasks_saved"))
     if is_office and task["status"] != "closed":
-        with st.form("tasks_close_form"):
-            reason = st.text_area(p("tasks_close_reason"), key="tasks_close_reason")
+        with st.form(f"tasks_close_form_{task['id']}"):
+            reason = st.text_area(p("tasks_close_reason"), key=f"tasks_close_reason_{task['id']}")
             if st.form_submit_button(p("tasks_close"), type="primary"):
                 report(
                     tasks.close_task,

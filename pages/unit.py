@@ -7,12 +7,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, session, state, webapp
+from app import cached, session, state, unit_sections, webapp
 from tracker.engine import views
 from tracker.strings import STATUS_COLOUR, ui
 from tracker.strings.ui import t
 
-session.guard("unit")
+actor = session.guard("unit")
 
 cat = webapp.cat()
 as_of = state.as_of()
@@ -21,6 +21,8 @@ options = views.unit_options(cat)
 wanted = cat.resolve_unit(str(st.query_params.get("unit", ""))) if st.query_params.get("unit") else None
 if wanted in options and st.session_state.get("unit_pick") != wanted:
     st.session_state["unit_pick"] = wanted
+elif wanted is None and actor.unit in options and "unit_pick" not in st.session_state:
+    st.session_state["unit_pick"] = actor.unit  # a reporter opens on its own unit
 
 
 def _sync_query() -> None:
@@ -133,6 +135,8 @@ if late.empty:
     st.success(t("unit_late_none"))
 else:
     st.dataframe(obligations_frame(late), hide_index=True, key="late")
+unit_sections.tasks_section(unit, as_of)
+unit_sections.reminders_section(unit)
 st.subheader(t("unit_due"))
 if due.empty:
     st.caption(t("unit_due_none"))
@@ -157,6 +161,8 @@ else:
         hide_index=True,
         key="submissions",
     )
+
+unit_sections.refused_section(subs)
 
 # ---------------------------------------------------------------- ranking of units
 st.subheader(t("unit_ranking"))

@@ -23,17 +23,29 @@ def attempt(action, done: str) -> None:
         st.success(plain(done))
 
 
-with st.form("add_user", clear_on_submit=True):
+NEW_KEYS = ("user_new_name", "user_new_role", "user_new_unit", "user_new_password")
+if flash := st.session_state.pop("users_flash", None):
+    st.success(plain(flash))
+# Not cleared on submit: a refusal keeps what was typed; a success clears the form (below) for the next account.
+with st.form("add_user"):
     st.subheader(a("users_add"))
-    name = st.text_input(a("login_name"))
-    role = st.selectbox(a("users_role"), ROLES, format_func=role_label)
-    unit = st.selectbox(a("users_unit"), [""] + sorted(webapp.cat().units))
-    password = st.text_input(a("users_password"), type="password")
-    if st.form_submit_button(a("users_create"), type="primary"):
-        attempt(
-            lambda: create_user(con, actor, name, role, password, unit=unit or None, must_change=True),
-            a("users_created", name=name),
-        )
+    name = st.text_input(a("login_name"), key="user_new_name")
+    role = st.selectbox(
+        a("users_role"), ROLES, index=ROLES.index("reporter"), format_func=role_label, key="user_new_role"
+    )
+    unit = st.selectbox(a("users_unit"), [""] + sorted(webapp.cat().units), key="user_new_unit")
+    password = st.text_input(a("users_password"), type="password", key="user_new_password")
+    created = st.form_submit_button(a("users_create"), type="primary")
+if created:
+    try:
+        create_user(con, actor, name, role, password, unit=unit or None, must_change=True)
+    except (AccountError, PermissionDenied) as exc:
+        st.error(plain(str(exc)))
+    else:
+        st.session_state["users_flash"] = a("users_created", name=name)
+        for key in NEW_KEYS:
+            st.session_state.pop(key, None)
+        st.rerun()
 
 names = list_users(con)["name"].tolist()
 if names:

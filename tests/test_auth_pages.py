@@ -234,3 +234,24 @@ def test_a_huge_name_on_the_login_page_is_refused_and_recorded_bounded(app_db):
         .fetchall()
     )
     assert len(actor) <= 80 and len(target) <= 80
+
+
+def test_a_reporter_lands_on_its_own_unit(app_db):
+    """A reporter's first page is its unit's (its missing figures, its tasks, its refused rows), not the city
+    overview; the office still lands on the overview (issue 13)."""
+    at = sign_in("城管上报员")
+    assert at.title[0].value == "城管执法局"
+    assert at.selectbox(key="unit_pick").value == "城管执法局"
+    headers = [h.value for h in at.subheader]
+    assert {"逾期", "整改任务", "最近被拒绝的行", "督办通知"} <= set(headers), headers
+    assert sign_in("副市长").title[0].value == "领导驾驶舱"
+
+
+def test_the_unit_page_opens_on_the_reporters_unit(app_db):
+    """责任单位 opened from the menu (no ?unit=) shows the reporter's unit; another unit can still be picked."""
+    at = signed_in(Actor("城管上报员", "reporter", "城管执法局"))
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/unit.py").run()
+    assert not at.exception and at.title[0].value == "城管执法局"
+    at.selectbox(key="unit_pick").set_value("住建局").run()
+    assert at.title[0].value == "住建局"

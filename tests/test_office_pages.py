@@ -96,7 +96,7 @@ def test_ledger_as_the_office(page_db):
     assert len(frame(at, "任务编号", "是否逾期")) == 3
     # close task 1 with a written reason
     at.selectbox(key="tasks_pick").set_value(1).run()
-    at.text_area(key="tasks_close_reason").input("经领导小组同意，纳入2024年计划")
+    at.text_area(key="tasks_close_reason_1").input("经领导小组同意，纳入2024年计划")
     submit(at, "销号")
     assert "任务 1 已销号。" in texts(at)
     from app import webapp
@@ -110,8 +110,8 @@ def test_ledger_as_a_unit(page_db):
     table = frame(at, "任务编号", "是否逾期")
     assert list(table["责任单位"]) == ["城管执法局"]  # not 住建局's task
     assert not any(b.label == "销号" for b in at.button)
-    at.radio(key="tasks_status").set_value("in_progress")
-    at.text_area(key="tasks_note").input("已采购两台洗扫车")
+    at.radio(key="tasks_status_1").set_value("in_progress")
+    at.text_area(key="tasks_note_1").input("已采购两台洗扫车")
     submit(at, "保存")
     assert "已保存。" in texts(at)
     from app import webapp
@@ -187,3 +187,22 @@ def test_pages_in_the_navigation(page_db):
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         assert at.title[0].value == title
+
+
+def test_ledger_form_follows_the_picked_task(page_db):
+    """Picking another task shows that task's status and an empty note: a 保存 acts on what is shown (issue 13)."""
+    at = run("tasks.py", as_of=TODAY)
+    at.selectbox(key="tasks_pick").set_value(1).run()
+    at.radio(key="tasks_status_1").set_value("in_progress")
+    at.text_area(key="tasks_note_1").input("已采购两台洗扫车")
+    submit(at, "保存")
+    at.selectbox(key="tasks_pick").set_value(2).run()
+    assert at.radio(key="tasks_status_2").value == "open"  # task 2's own status, not task 1's
+    assert at.text_area(key="tasks_note_2").value == ""
+    at.text_area(key="tasks_note_2").input("已约谈")
+    submit(at, "保存")
+    from app import webapp
+
+    con = webapp.cursor()
+    assert tasks.get(con, 1)["status"] == "in_progress" and tasks.get(con, 2)["status"] == "open"
+    assert list(tasks.events(con, 2)["note"])[-1] == "已约谈"

@@ -175,3 +175,28 @@ def test_refusals(con):
     with pytest.raises(TaskError, match="没有编号"):
         tasks.update_task(con, OFFICE, 999, "in_progress", "x")
     assert con.execute("SELECT count(*) FROM task").fetchone()[0] == 0
+
+
+def test_same_second_events_show_the_last_change(con, tmp_path, capsys):
+    """Events in the same second (a task opened and moved on at once): the later event decides the status,
+    in the ledger, in the history and in `python -m tracker tasks` (issue 13)."""
+    from tracker.cli import main
+
+    task = tasks.open_task(con, OFFICE, "10.3", "购置洗扫车", dt.date(2024, 4, 30), now=T0)
+    tasks.update_task(con, CITY, task, "in_progress", "已采购", now=T0)
+    tasks.update_task(con, CITY, task, "awaiting_check", "已到货", now=T0)
+    tasks.update_task(con, CITY, task, "in_progress", "复检未过", now=T0)
+    row = tasks.ledger(con, T0.date()).set_index("id").loc[task]
+    assert (row["status"], row["last_note"]) == ("in_progress", "复检未过")
+    assert list(tasks.events(con, task)["to_status"]) == [
+        "open",
+        "in_progress",
+        "awaiting_check",
+        "in_progress",
+    ]
+    path = tmp_path / "same.duckdb"
+    con.execute(f"ATTACH '{path}' AS f")
+    con.execute("COPY FROM DATABASE memory TO f")
+    con.execute("DETACH f")
+    assert main(["tasks", "--as-of", "2024-03-15", "--db", str(path)]) == 0
+    assert "整改中" in capsys.readouterr().out

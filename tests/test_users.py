@@ -105,7 +105,7 @@ def test_reset_forces_a_change(con):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"role": "reporter", "unit": None}, "上报员必须绑定一个已知单位"),
+        ({"role": "reporter", "unit": None}, "单位上报员须绑定所在单位"),
         ({"role": "reporter", "unit": "宣传局"}, "上报员必须绑定一个已知单位"),
         ({"role": "boss"}, "角色应为"),
         ({"role": "leader", "password": "short"}, "密码至少 10 位"),

@@ -261,6 +261,29 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (
+        9,
+        """
+        -- Task events get an id: two events in the same second (opened and moved on at once) are told apart
+        -- by their order of insertion, so the ledger's status is the last change, not either of the two.
+        CREATE SEQUENCE task_event_id START 1;
+        ALTER TABLE task_event ADD COLUMN id BIGINT DEFAULT nextval('task_event_id');
+        -- 督办通知 (issue 13): every reminder sent from 迟报督办, with the figures it named and the document
+        -- itself (bytes and sha256), so the unit page can show who was reminded of what, and when.
+        CREATE SEQUENCE reminder_id START 1;
+        CREATE TABLE reminder (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('reminder_id'),
+            doc_number    VARCHAR NOT NULL,      -- the office's 文号, e.g. 创卫办督〔2024〕3号
+            unit          VARCHAR NOT NULL,      -- canonical unit name
+            figures_json  VARCHAR NOT NULL,      -- [{metric, name, period_label, deadline, days_late}]
+            sent_at       TIMESTAMP NOT NULL,
+            sent_by       VARCHAR NOT NULL,
+            file_name     VARCHAR NOT NULL,
+            file_bytes    BLOB NOT NULL,
+            sha256        VARCHAR NOT NULL
+        );
+        """,
+    ),
+    (
         12,
         """
         -- Each unit's latest figure per metric/area/period as known now (tracker.engine.counting.refresh_summary),

@@ -42,6 +42,13 @@ REPORTER = ("城管上报员", "browser-reporter-1", "城管执法局")  # creat
 # Accounts the sign-in tests lock and disable (the app holds the database once started: made before).
 LOCKOUT = ("cg_rep", "browser-lockout-1", "城管执法局")
 DISABLED = ("停用测试", "browser-disable-1", "城管执法局")
+LANDS_ON = {name: unit for name, _, unit in (REPORTER, LOCKOUT, DISABLED)}  # a reporter lands on its unit
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests share one app and database: the tests that change what the others compare with the engine
+    (a verification makes an item met, a task, a notice) run after them."""
+    items.sort(key=lambda item: item.get_closest_marker("changes_shared_data") is not None)
 
 
 def _unavailable(reason: str):
@@ -100,9 +107,10 @@ def login(page, name: str, password: str) -> None:
     _wait_for_run_to_start(page)
     wait_for_app_run(page)
     page.get_by_text(f"当前用户：{name}").wait_for()
-    # Signing in takes two runs (the menu opens up, then the login page moves on to the overview): wait for
-    # the second, or a navigation started now may be overtaken by it.
-    page.get_by_role("heading", name="领导驾驶舱").wait_for()
+    # Signing in takes two runs (the menu opens up, then the login page moves on to the user's landing page:
+    # a reporter's unit, everyone else's overview): wait for the second, or a navigation started now may be
+    # overtaken by it.
+    page.get_by_role("heading", name=LANDS_ON.get(name, "领导驾驶舱"), exact=True).wait_for()
     wait_for_app_run(page)
 
 

@@ -231,6 +231,8 @@ def create_user(
         raise AccountError(f"角色应为 {'/'.join(ROLES)}")
     canonical = None
     if role == "reporter":
+        if not (unit or "").strip():
+            raise AccountError("单位上报员须绑定所在单位：请在「绑定单位」中选择。")
         canonical = catalogue().resolve_unit(unit or "")
         if canonical is None:
             raise AccountError(f"上报员必须绑定一个已知单位（「{bounded(unit, 40)}」不是目录中的单位）")

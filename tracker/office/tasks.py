@@ -280,8 +280,9 @@ def open_auto_tasks(
 
 LEDGER_SQL = """
 WITH state AS (   -- each task's status as it stood at the end of the as-of day, from its events
-    SELECT task_id, arg_max(to_status, happened_at) AS status, max(happened_at) AS last_change,
-           arg_max(note, happened_at) AS last_note
+    -- (time, id): of two events in the same second, the later inserted is the last change
+    SELECT task_id, arg_max(to_status, (happened_at, id)) AS status, max(happened_at) AS last_change,
+           arg_max(note, (happened_at, id)) AS last_note
     FROM task_event
     WHERE happened_at < CAST($as_of AS DATE) + INTERVAL 1 DAY
     GROUP BY task_id
@@ -316,7 +317,7 @@ def overdue(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
 def events(con: duckdb.DuckDBPyConnection, task_id: int) -> pd.DataFrame:
     return con.execute(
         "SELECT happened_at, actor, from_status, to_status, note FROM task_event WHERE task_id = ? "
-        "ORDER BY happened_at, rowid",
+        "ORDER BY happened_at, id",
         [task_id],
     ).df()
 

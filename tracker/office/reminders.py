@@ -1,0 +1,323 @@
+"""催报: 督办通知 from the late board. The office names a 文号 and gets a numbered notice (.docx) for one unit,
+or one for all late units, listing each missing figure (指标, 期间), its reporting deadline and days overdue.
+Every notice sent is kept (reminder: which units, which figures, who, when, the file and its sha256) and
+audited in the same transaction; the unit page lists the notices its unit received.
+
+Also the board as an .xlsx (the late units, and every figure still owed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from tracker import logs
+from tracker.access import audit
+from tracker.access.auth import Actor, require
+from tracker.access.users import current_actor
+from tracker.db import transaction
+from tracker.engine.catalogue import Catalogue, catalogue
+from tracker.office import completeness
+from tracker.office.briefing import cn_date, pct
+from tracker.office.exports import SafeWorkbook
+from tracker.strings.act import BOARD_XLSX, NOTICE, REMINDER
+from tracker.strings.office import OFFICE_NAME
+
+REPLY_DAYS = 7  # the default time given to report the missing figures, from the notice's date
+
+
+class ReminderError(ValueError):
+    """A notice the office cannot make; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    doc_number: str
+    units: list[str]
+    file_name: str
+    data: bytes
+    sha256: str
+    figures: int
+
+
+def owed(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    cat: Catalogue | None = None,
+    *,
+    unit: str | None = None,
+    since: dt.date | None = None,
+) -> pd.DataFrame:
+    """The figures still missing after their deadline as of the date (the late board's 「逾期未报」), one row per
+    unit, metric and period: unit, metric, name, period_label, deadline, days_overdue; per unit, the longest
+    overdue first."""
+    cat = cat or catalogue()
+    detail = completeness.obligations(con, as_of, since, cat)
+    detail = detail[detail["state"] == "missing"]
+    if unit is not None:
+        detail = detail[detail["unit"] == unit]
+    out = pd.DataFrame(
+        {
+            "unit": detail["unit"],
+            "metric": detail["metric"],
+            "name": detail["metric"].map(lambda c: cat.metric(c).name),
+            "period_label": detail["period_label"],
+            "deadline": detail["deadline"],
+            "days_overdue": detail["days_late"].astype("int64"),
+        }
+    )
+    return out.sort_values(["unit", "days_overdue", "metric"], ascending=[True, False, True]).reset_index(
+        drop=True
+    )
+
+
+def next_number(con: duckdb.DuckDBPyConnection, day: dt.date) -> str:
+    """The 文号 to suggest for a notice dated `day`: the office's prefix and year, and one more than the
+    highest number of that year used so far (numbers typed otherwise are left alone)."""
+    pattern = re.escape(NOTICE["number"].format(prefix=NOTICE["number_prefix"], year=day.year, n="@"))
+    pattern = "^" + pattern.replace("@", r"(\d+)") + "$"
+    used = [r[0] for r in con.execute("SELECT DISTINCT doc_number FROM reminder").fetchall()]
+    highest = max((int(m.group(1)) for u in used if (m := re.match(pattern, u))), default=0)
+    return NOTICE["number"].format(prefix=NOTICE["number_prefix"], year=day.year, n=highest + 1)
+
+
+def _file_name(number: str, who: str) -> str:
+    # A 文号 may hold characters a file system refuses; the rest of it stays as the office typed it.
+    return NOTICE["file_name"].format(number=re.sub(r'[\\/:*?"<>|]', "-", number), who=who)
+
+
+@logs.service("send_reminder")
+def send(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    as_of: dt.date,
+    doc_number: str,
+    unit: str | None = None,
+    *,
+    reply_by: dt.date | None = None,
+    now: dt.datetime | None = None,
+    cat: Catalogue | None = None,
+) -> Notice:
+    """Make a 督办通知 numbered `doc_number` for one unit (as people type it), or for every unit owing figures
+    (unit None), and keep it (the office only). Refused: no 文号, a 文号 used before, an unknown unit,
+    nothing owed."""
+    actor = current_actor(con, actor)  # the stored account, re-checked on every call
+    require(actor, "task_manage")
+    cat = cat or catalogue()
+    number = (doc_number or "").strip()
+    if not number:
+        raise ReminderError(REMINDER["need_number"])
+    canonical = None
+    if unit is not None:
+        canonical = cat.resolve_unit(unit)
+        if canonical is None:
+            raise ReminderError(REMINDER["unknown_unit"].format(unit=unit))
+    earlier = con.execute(
+        "SELECT min(sent_at), string_agg(unit, '、' ORDER BY unit) FROM reminder WHERE doc_number = ?",
+        [number],
+    ).fetchone()
+    if earlier[0] is not None:
+        raise ReminderError(
+            REMINDER["number_used"].format(number=number, when=f"{earlier[0]:%Y-%m-%d}", units=earlier[1])
+        )
+    figures = owed(con, as_of, cat, unit=canonical)
+    if figures.empty:
+        raise ReminderError(
+            REMINDER["nothing_owed"].format(date=as_of, unit=canonical)
+            if canonical
+            else REMINDER["nothing_owed_all"].format(date=as_of)
+        )
+    units = list(dict.fromkeys(figures["unit"]))
+    data = to_docx(number, as_of, figures, canonical, reply_by or as_of + dt.timedelta(days=REPLY_DAYS))
+    digest = hashlib.sha256(data).hexdigest()
+    name = _file_name(number, canonical or NOTICE["all_units"])
+    when = now or dt.datetime.now().replace(microsecond=0)
+    with transaction(con):
+        for who, part in figures.groupby("unit", sort=False):
+            named = [
+                {
+                    "metric": r.metric,
+                    "name": r.name,
+                    "period_label": r.period_label,
+                    "deadline": r.deadline.isoformat(),
+                    "days_overdue": int(r.days_overdue),
+                }
+                for r in part.itertuples(index=False)
+            ]
+            con.execute(
+                """INSERT INTO reminder (doc_number, unit, figures_json, sent_at, sent_by, file_name, file_bytes,
+                                         sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                [number, who, json.dumps(named, ensure_ascii=False), when, actor.name, name, data, digest],
+            )
+        audit.record(
+            con,
+            actor.name,
+            "reminder_send",
+            f"reminder:{number}",
+            None,
+            {"doc_number": number, "units": units, "figures": len(figures), "sha256": digest, "as_of": as_of},
+            REMINDER["audit"].format(number=number, units="、".join(units), n=len(figures)),
+        )
+    return Notice(number, units, name, data, digest, len(figures))
+
+
+def sent(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pd.DataFrame:
+    """The notices kept, newest first (one row per unit a notice named): id, doc_number, unit, sent_at,
+    sent_by, figures (how many it named), what (the figures as 「指标 期间」), file_name."""
+    out = con.execute(
+        """SELECT id, doc_number, unit, sent_at, sent_by, figures_json, file_name FROM reminder
+           WHERE $unit IS NULL OR unit = $unit ORDER BY sent_at DESC, id DESC""",
+        {"unit": unit},
+    ).df()
+    named = [json.loads(j) for j in out["figures_json"]]
+    out["figures"] = [len(f) for f in named]
+    out["what"] = ["；".join(f"{x['metric']} {x['name']} {x['period_label']}" for x in f) for f in named]
+    return out.drop(columns="figures_json")
+
+
+def notice_file(con: duckdb.DuckDBPyConnection, reminder_id: int) -> tuple[str, bytes] | None:
+    """A kept notice as it was made: (file name, bytes)."""
+    row = con.execute("SELECT file_name, file_bytes FROM reminder WHERE id = ?", [reminder_id]).fetchone()
+    return (row[0], bytes(row[1])) if row else None
+
+
+# ---------------------------------------------------------------- the .docx
+
+BODY_FONT, HEAD_FONT, TITLE_FONT = "仿宋", "黑体", "方正小标宋简体"
+
+
+def to_docx(number: str, as_of: dt.date, figures: pd.DataFrame, unit: str | None, reply_by: dt.date) -> bytes:
+    """The notice laid out as an official document: red header and rule, 文号, title, 主送, body, a table of
+    the figures owed, signature and date."""
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+
+    def font(run, name: str, size: float, color: str | None = None) -> None:
+        run.font.name = name
+        run.font.size = Pt(size)
+        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+        if color:
+            run.font.color.rgb = RGBColor.from_string(color)
+
+    def para(text="", *, name=BODY_FONT, size=16.0, align=None, indent=True, color=None, exact=28):
+        p = doc.add_paragraph()
+        fmt = p.paragraph_format
+        fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(exact)
+        fmt.space_before, fmt.space_after = Pt(0), Pt(0)
+        if indent:
+            fmt.first_line_indent = Pt(size * 2)
+        if align is not None:
+            p.alignment = align
+        if text:
+            font(p.add_run(text), name, size, color)
+        return p
+
+    para(OFFICE_NAME, name=TITLE_FONT, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+                  color="C00000", exact=36)  # fmt: skip
+    para(number, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    rule = OxmlElement("w:pBdr")  # the red rule under the 文号 (版头分隔线)
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "18"), ("space", "6"), ("color", "C00000")):
+        bottom.set(qn(f"w:{key}"), value)
+    rule.append(bottom)
+    doc.paragraphs[-1]._p.get_or_add_pPr().append(rule)
+    para(indent=False)
+    para(NOTICE["title"], name=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=36)
+    para(indent=False)
+    para(NOTICE["to_unit"].format(unit=unit) if unit else NOTICE["to_all"], indent=False)
+    units = figures["unit"].nunique()
+    opening = NOTICE["opening_unit"] if unit else NOTICE["opening_all"]
+    para(opening.format(date=cn_date(as_of), n=len(figures), units=units))
+    para(NOTICE["ask"].format(reply=cn_date(reply_by)))
+
+    para(indent=False)
+    widths = [1.1, 2.2, 5.0, 2.7, 2.6, 2.0]  # 15.6 cm: the text width
+    table = doc.add_table(rows=1, cols=len(widths))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    repeat = OxmlElement("w:tblHeader")  # the header row again on every page
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
+    for cell, text in zip(table.rows[0].cells, NOTICE["headers"], strict=True):
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        font(cell.paragraphs[0].add_run(text), HEAD_FONT, 10)
+    for n, r in enumerate(figures.itertuples(index=False), start=1):
+        values = [n, r.unit, f"{r.metric} {r.name}", r.period_label, r.deadline.isoformat(), r.days_overdue]
+        for col, (cell, value) in enumerate(zip(table.add_row().cells, values, strict=True)):
+            if col in (0, 4, 5):
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 10)
+    table.autofit = False  # widths on the grid (LibreOffice, WPS) and on every cell (Word)
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(int(Cm(width).twips)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
+
+    para(indent=False)
+    para(NOTICE["contact"])
+    para(indent=False)
+    sign = para(OFFICE_NAME, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    sign.paragraph_format.right_indent = Pt(32)
+    when = para(cn_date(as_of), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    when.paragraph_format.right_indent = Pt(64)
+    doc.core_properties.title = f"{NOTICE['title']}（{number}）"
+    doc.core_properties.author = OFFICE_NAME
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- the board as .xlsx
+
+
+def board_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    cat: Catalogue | None = None,
+) -> bytes:
+    """The late board as a workbook: the late units (worst first) and every figure still owed."""
+    cat = cat or catalogue()
+    board = completeness.late_board(con, as_of, since, cat)
+    book = SafeWorkbook()
+    ws = book.sheet(BOARD_XLSX["sheet_board"])
+    book.table(
+        ws,
+        pd.DataFrame(
+            {
+                "unit": board["unit"],
+                "due": board["due"],
+                "late": board["late"],
+                "missing": board["missing"],
+                "rate": [pct(v) for v in board["on_time_rate"]],
+                "owed": ["；".join(o) for o in board["owed"]],
+            }
+        ),
+        BOARD_XLSX["board_headers"],
+        widths=[16, 8, 8, 10, 12, 90],
+    )
+    detail = owed(con, as_of, cat, since=since)
+    book.table(
+        book.sheet(BOARD_XLSX["sheet_detail"]),
+        detail[["unit", "metric", "name", "period_label", "deadline", "days_overdue"]],
+        BOARD_XLSX["detail_headers"],
+        widths=[16, 8, 40, 16, 12, 10],
+    )
+    return book.close()
