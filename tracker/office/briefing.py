@@ -294,7 +294,7 @@ def chart_figures(b: Briefing) -> list[tuple[str, object]]:
         yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": names,
                "ticktext": names},
         xaxis={"title": {"text": BRIEF["axis_items"]}, "dtick": 1, "rangemode": "tozero"},
-        legend=LEGEND_ON_TOP,
+        legend={**LEGEND_ON_TOP, "traceorder": "normal"},  # in the bars' order, 达标 first (stacks default to reversed)
         margin={"l": _category_margin(names, size), "r": 20, "t": 50, "b": 10},
         plot_bgcolor="white",
     )  # fmt: skip
