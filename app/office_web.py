@@ -8,11 +8,12 @@ import datetime as dt
 
 from app import webapp
 from app.state import as_of
-from tracker.office import briefing, national_form
+from tracker.office import briefing, briefing_issue, national_form
+from tracker.office.chart_images import RENDERER
 from tracker.strings.office import page_text
 from tracker.strings.ui import lang
 
-__all__ = ["as_of", "p", "briefing_bytes", "national_bytes", "file_stem"]
+__all__ = ["as_of", "p", "briefing_bytes", "issued_bytes", "national_bytes", "file_stem", "warm_charts"]
 
 
 def p(key: str, **kw) -> str:
@@ -20,15 +21,31 @@ def p(key: str, **kw) -> str:
     return page_text(key, lang(), **kw)
 
 
-def briefing_bytes(day: dt.date, suffix: str):
+def briefing_bytes(day: dt.date, suffix: str, known_then: bool = False, number: str = "", issue_no: str = ""):
     """A callable for st.download_button: builds the briefing when the button is clicked (charts included)."""
     con = webapp.cursor()
 
     def make() -> bytes:
-        data, _ = briefing.write(con, day, suffix)
+        data, _ = briefing.write(con, day, suffix, known_then=known_then, number=number, issue_no=issue_no)
         return data
 
     return make
+
+
+def issued_bytes(issue_id: int):
+    """A callable for st.download_button: the archived briefing's bytes, exactly as issued."""
+    con = webapp.cursor()
+
+    def read() -> bytes:
+        return briefing_issue.stored(con, issue_id)[1]
+
+    return read
+
+
+def warm_charts() -> None:
+    """Start the chart browser while the person reads the page, so the click that builds the .docx does not wait
+    for it (tracker.office.chart_images)."""
+    RENDERER.warm()
 
 
 def national_bytes(year: int, form: str, suffix: str):

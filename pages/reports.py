@@ -1,15 +1,18 @@
-"""通报与国家表 — the briefing for the as-of date (.docx, .xlsx) and the national assessment form (.json, .xlsx),
-each built when its button is clicked."""
+"""通报与国家表 — the briefing for the as-of date (.docx, .xlsx, built when its button is clicked), issued under a
+文号 and 期数 and archived by the office (印发并存档), the archive of issued briefings, and the national assessment
+form (.json, .xlsx)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import evidence_web, office_web, session, webapp
-from tracker.office import briefing, national_form
+from app import evidence_web, office_web, session, state, webapp
+from tracker.access.auth import PermissionDenied, can
+from tracker.office import briefing, briefing_issue, national_form
 from tracker.strings.ui import date_text, t
 
-session.guard("reports")
+actor = session.guard("reports")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 p = office_web.p
 as_of = office_web.as_of()
@@ -19,7 +22,9 @@ st.title(p("rep_title"))
 st.caption(p("rep_caption", date=date_text(as_of)))
 
 st.subheader(p("rep_brief"))
-b = briefing.build(con, as_of, charts=False)
+office_web.warm_charts()
+known_then = state.known_then("rep_known_then")
+b = briefing.build(con, as_of, charts=False, known_then=known_then)
 st.markdown(
     p(
         "rep_ready",
@@ -32,27 +37,89 @@ st.markdown(
     help=p("rep_brief_help"),
 )
 st.markdown(f"**{b.title}**")
+c1, c2 = st.columns([3, 1])
+number = c1.text_input(
+    p("rep_number"), key="rep_number", placeholder=p("rep_number_placeholder"), help=p("rep_header_help")
+)
+issue_no = c2.text_input(p("rep_issue_no"), key="rep_issue_no", placeholder=p("rep_issue_no_placeholder"))
 stem = office_web.file_stem(as_of)
-left, right = st.columns(2)
+left, right, third = st.columns(3)
 left.download_button(
     p("rep_docx"),
-    office_web.briefing_bytes(as_of, ".docx"),
+    office_web.briefing_bytes(as_of, ".docx", known_then, number, issue_no),
     file_name=f"{stem}.docx",
-    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    mime=DOCX,
     key="rep_docx",
-    type="primary",
     icon=":material/description:",
     on_click="ignore",
 )
 right.download_button(
     p("rep_xlsx"),
-    office_web.briefing_bytes(as_of, ".xlsx"),
+    office_web.briefing_bytes(as_of, ".xlsx", known_then, number, issue_no),
     file_name=f"{stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="rep_xlsx",
     icon=":material/table:",
     on_click="ignore",
 )
+if actor is not None and can(actor, "issue_briefing"):
+    if third.button(p("rep_issue"), key="rep_issue", type="primary", icon=":material/approval:",
+                    help=p("rep_issue_help")):  # fmt: skip
+        try:
+            with st.spinner(p("rep_issue")):
+                issued = briefing_issue.issue(con, actor, as_of, number, issue_no, known_then=known_then)
+        except (briefing_issue.IssueError, PermissionDenied) as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["rep_flash"] = p("rep_issued", number=issued.number, file=issued.file_name)
+            st.session_state["rep_archive_pick"] = int(issued.id)
+            st.rerun()
+else:
+    third.caption(p("rep_read_only"))
+if flash := st.session_state.pop("rep_flash", None):
+    st.success(flash)
+
+st.subheader(p("rep_archive"))
+archive = briefing_issue.archive(con)
+if archive.empty:
+    st.caption(p("rep_archive_none"))
+else:
+    rows = {int(r.id): r for r in archive.itertuples(index=False)}
+    if st.session_state.get("rep_archive_pick") not in rows:
+        st.session_state.pop("rep_archive_pick", None)
+    pick = st.selectbox(
+        p("rep_archive_pick"),
+        list(rows),
+        format_func=lambda i: p(
+            "rep_archive_line",
+            number=rows[i].number,
+            issue_no=rows[i].issue_no or "—",
+            as_of=date_text(rows[i].as_of),
+            then=p("rep_archive_then") if rows[i].known_then else "",
+            by=rows[i].issued_by,
+            when=f"{rows[i].issued_at:%Y-%m-%d %H:%M}",
+        ),
+        key="rep_archive_pick",
+    )
+    st.download_button(
+        p("rep_archive_download"),
+        office_web.issued_bytes(pick),
+        file_name=rows[pick].file_name,
+        mime=DOCX,
+        key="rep_archive_download",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    shown = archive.assign(
+        known_then=archive["known_then"].map({True: "✓", False: ""}),
+        size=(archive["size"] / 1024).round(0).astype(int),
+        issued_at=archive["issued_at"].dt.strftime("%Y-%m-%d %H:%M"),
+    )[["number", "issue_no", "as_of", "known_then", "issued_at", "issued_by", "size", "sha256"]]
+    st.dataframe(
+        shown.rename(columns={c: p(f"rep_col_{c}") for c in shown.columns}),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.subheader(p("rep_national"))
 c1, c2 = st.columns(2)

@@ -166,3 +166,75 @@ def test_charts_when_kaleido_renders(con):
     assert [c for c, _ in b.charts] == ["图1  各类别指标达标情况（项）", "图2  达标率月度变化"]
     assert all(png.startswith(b"\x89PNG") for _, png in b.charts)
     assert len(docx.Document(io.BytesIO(briefing.to_docx(b))).inline_shapes) == 2
+
+
+# ---------------------------------------------------------------- issue 13: wording, charts, header, as known then
+
+
+def test_a_phase_is_named_once():
+    # the phase of 2024-03-15 is 「自治区评审和命名阶段」: its name says 阶段 already
+    assert briefing.phase_named("巩固提升阶段") == "“巩固提升阶段”"
+    assert briefing.phase_named("组织模拟检查") == "“组织模拟检查”阶段"
+
+
+def test_the_phase_sentence_does_not_say_stage_twice(brief):
+    text = docx_text(briefing.to_docx(brief))
+    assert "当前处于“自治区评审和命名阶段”（2024年1月1日至2024年12月31日）" in text
+    assert "阶段”阶段" not in text
+
+
+def test_chart_layout(brief):
+    (_, bars), (_, trend) = briefing.chart_figures(brief)
+    names = list(brief.categories.values())
+    # every category by its full name, with room at the left for the longest one
+    assert list(bars.layout.yaxis.ticktext) == names and all(len(n) > 1 for n in names)
+    assert bars.layout.margin.l >= max(len(n) for n in names) * bars.layout.font.size
+    # the legend above the plot, clear of the x axis's title below it
+    for fig in (bars, trend):
+        assert fig.layout.legend.yanchor == "bottom" and fig.layout.legend.y >= 1
+    assert bars.layout.xaxis.title.text == "项目数"
+    # readiness is a share drawn on a 0–100% axis
+    assert list(trend.layout.yaxis.range) == [0, 1] and trend.layout.yaxis.tickformat == ".0%"
+    assert list(trend.layout.yaxis.tickvals) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert all(0 <= y <= 1 for y in trend.data[0].y)
+    # 2022-03 to 2024-03 is 24 months: quarterly ticks, so no two ticks share a label
+    assert trend.layout.xaxis.dtick == "M3"
+
+
+def test_issue_label():
+    assert briefing.issue_label("3") == "第3期"
+    assert briefing.issue_label("１２") == "第12期"
+    assert briefing.issue_label("2025年第3期") == "2025年第3期"
+    assert briefing.issue_label(None) == ""
+
+
+def test_the_header_carries_number_and_issue(con):
+    b = briefing.build(con, AS_OF, charts=False, number=" 扎创卫办〔2024〕7号 ", issue_no="2")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(briefing.to_docx(b))).paragraphs if p.text]
+    assert paragraphs[:4] == [
+        "扎兰屯市创建国家卫生城市工作领导小组办公室",
+        "第2期",
+        "扎创卫办〔2024〕7号",
+        "关于创建国家卫生城市工作进展情况的通报",
+    ]
+    summary = {
+        r[0].value: r[1].value
+        for r in openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(b)))["概况"].iter_rows(min_row=3)
+    }
+    assert (summary["文号"], summary["期数"]) == ("扎创卫办〔2024〕7号", "第2期")
+
+
+def test_as_known_then_leaves_out_later_corrections():
+    """10.3 was 76% (< 80%) on 2024-03-15; a correction to 85% recorded on 2024-04-01 counts now, not then."""
+    con = db.connect(":memory:")
+    scenario(con)
+    add(con, "10.3", "2023年", 85, recorded_at="2024-04-01 09:00:00")
+    now = briefing.build(con, AS_OF, charts=False)
+    then = briefing.build(con, AS_OF, charts=False, known_then=True)
+    status = [b.metrics.set_index("metric").loc["10.3", "status"] for b in (now, then)]
+    assert status == ["met", "not_met"]
+    text = docx_text(briefing.to_docx(then))
+    assert "本通报按截至2024年3月15日当日已录入的数据评估（按当时已知）" in text
+    assert "76.0% < 80%" in text and "按编制之日" not in text
+    assert then.history["met"].iloc[-1] == then.summary["met"]
+    con.close()

@@ -40,6 +40,24 @@ def test_report_docx_and_xlsx(db_file, tmp_path, capsys):
     )
 
 
+def test_report_as_known_then(db_file, tmp_path):
+    out = tmp_path / "通报.docx"
+    args = [
+        "report",
+        "--as-of",
+        "2024-03-15",
+        "--out",
+        str(out),
+        "--no-charts",
+        "--known-then",
+        "--db",
+        str(db_file),
+    ]
+    assert main(args) == 0
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(out.read_bytes())).paragraphs)
+    assert "本通报按截至2024年3月15日当日已录入的数据评估（按当时已知）" in text
+
+
 def test_national_form(db_file, tmp_path, capsys):
     out = tmp_path / "form.json"
     assert (

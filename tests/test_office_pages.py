@@ -176,6 +176,39 @@ def test_reports_page(page_db):
     assert any("个字段无数值" in e.label for e in at.expander)
 
 
+def test_reports_page_issues_and_archives(page_db):
+    """The office types a 文号 and 期数, presses 印发并存档, and finds the briefing in the archive; a 文号 twice is
+    refused in words; a leader reads the archive but cannot issue."""
+    at = run("reports.py", OFFICE)
+    assert "尚未印发通报。" in texts(at)
+    at.text_input(key="rep_number").set_value("扎创卫办〔2024〕7号")
+    at.text_input(key="rep_issue_no").set_value("2")
+    at.toggle(key="rep_known_then").set_value(True)
+    submit(at, "印发并存档")
+    assert (
+        "已印发并存档：扎创卫办〔2024〕7号（创卫工作进展通报-2024-03-15-扎创卫办〔2024〕7号.docx）"
+        in texts(at)
+    )
+    archived = frame(at, "文号", "期数", "按当时已知")
+    assert archived[["文号", "期数", "按当时已知", "印发人"]].values.tolist() == [
+        ["扎创卫办〔2024〕7号", "第2期", "✓", "王主任"]
+    ]
+    assert "下载存档（Word）" in [e.proto.label for e in at.get("download_button")]
+    assert (
+        at.selectbox(key="rep_archive_pick")
+        .format_func(at.selectbox(key="rep_archive_pick").value)
+        .startswith("扎创卫办〔2024〕7号 · 第2期 · 截至 2024年3月15日（按当时已知） · 王主任 于 ")
+    )
+    submit(at, "印发并存档")  # the same 文号 again
+    assert "不能重复使用。请换用新的文号" in texts(at)
+    assert len(frame(at, "文号", "期数")) == 1
+
+    leader = run("reports.py", LEADER)
+    assert "印发并存档" not in [b.label for b in leader.button]
+    assert "只有创卫办管理员可以印发通报。" in texts(leader)
+    assert "下载存档（Word）" in [e.proto.label for e in leader.get("download_button")]
+
+
 def test_pages_in_the_navigation(page_db):
     """The dashboard lists the office's pages under 创卫办工作 and opens them."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)

@@ -261,6 +261,27 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (
+        8,
+        """
+        -- Every briefing the office issued (印发, issue 13): the exact bytes sent out, so a re-download is the same
+        -- document whatever the data says later. 文号 identifies a document: UNIQUE refuses a second use even when
+        -- two tabs issue at once. Rows are only ever inserted, so the index costs nothing on UPDATE.
+        CREATE SEQUENCE briefing_issue_id START 1;
+        CREATE TABLE briefing_issue (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('briefing_issue_id'),
+            number        VARCHAR NOT NULL UNIQUE,  -- 文号, e.g. 扎创卫办〔2025〕12号
+            issue_no      VARCHAR,                  -- 期数 as printed, e.g. 第3期
+            as_of         DATE NOT NULL,
+            known_then    BOOLEAN NOT NULL,         -- built 「按当时已知」 (only what was recorded by as_of)
+            issued_at     TIMESTAMP NOT NULL,
+            issued_by     VARCHAR NOT NULL,
+            sha256        VARCHAR NOT NULL,
+            bytes         BLOB NOT NULL,
+            file_name     VARCHAR NOT NULL
+        );
+        """,
+    ),
+    (
         9,
         """
         -- Task events get an id: two events in the same second (opened and moved on at once) are told apart

@@ -31,7 +31,9 @@ def _out(path: str, allowed: tuple[str, ...], message: str) -> Path:
 def cmd_report(args) -> int:
     out = _out(args.out, (".docx", ".xlsx"), CLI["report_suffix"])
     con = open_db(args.db, write=False)
-    data, b = briefing.write(con, args.as_of, out.suffix.lower(), charts=not args.no_charts)
+    data, b = briefing.write(
+        con, args.as_of, out.suffix.lower(), charts=not args.no_charts, known_then=args.known_then
+    )
     out.write_bytes(data)
     s = b.summary
     print(CLI["written"].format(path=out))
@@ -136,6 +138,7 @@ def add_commands(sub) -> None:
     p.add_argument("--as-of", type=_date, default=dt.date.today(), help="YYYY-MM-DD，默认今天")
     p.add_argument("--out", required=True, help="输出文件，后缀 .docx 或 .xlsx")
     p.add_argument("--no-charts", action="store_true", help="Word 通报不插入图表")
+    p.add_argument("--known-then", action="store_true", help="按当时已知：只计截至日当天已录入的数据")
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("national-form", help="填写国家卫生城市（县）评估表（.json 或 .xlsx）")
     p.add_argument("--year", type=bounded_int(2000, 2100), required=True, help="统计年度，如 2023")

@@ -2,8 +2,10 @@
 
 build() gathers everything from the engine — the evaluation, reporting completeness, the rectification ledger and
 item acceptance as they stood on the date — into one Briefing; to_docx() and to_xlsx() only lay it out.
-Charts are drawn with plotly and rendered to PNG by kaleido, which drives the machine's Chromium; where kaleido
-or a browser is missing the document goes out without them (Briefing.charts stays empty and says why).
+Charts are drawn with plotly and rendered to PNG by kaleido in one long-lived Chromium (tracker.office.chart_images);
+where kaleido or a browser is missing the document goes out without them (Briefing.charts stays empty and says why).
+known_then (「按当时已知」, issue 8): the verdicts use only what had been recorded by the end of the as-of day, as a
+phase-end briefing read at the time would have said.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
 from tracker.engine.items import item_rows
 from tracker.engine.reasons import fmt_value
 from tracker.office import acceptance, completeness, tasks
+from tracker.office.chart_images import RENDERER
 from tracker.office.exports import SafeWorkbook
 from tracker.office.national_form import is_demo
 from tracker.strings import STATUS_COLOUR, STATUS_LABEL, STATUSES
@@ -72,6 +75,9 @@ class Briefing:
     categories: dict[int, str]
     charts: list[tuple[str, bytes]] = field(default_factory=list)
     chart_note: str | None = None
+    known_then: bool = False
+    number: str = ""  # 文号, e.g. 扎创卫办〔2025〕12号; empty on a draft
+    issue_no: str = ""  # 期数 as printed, e.g. 第3期
 
     @property
     def readiness_text(self) -> str:
@@ -160,12 +166,31 @@ def _ranking(ev: Evaluation, by_unit: pd.DataFrame, cat: Catalogue) -> pd.DataFr
     return out
 
 
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def issue_label(issue_no: str | int | None) -> str:
+    """期数 as printed: 「3」 → 「第3期」; anything else the office typed (「2025年第3期」) as it is."""
+    text = str(issue_no or "").strip().translate(FULL_WIDTH_DIGITS)
+    return BRIEF["issue_no"].format(n=int(text)) if text.isdigit() else text
+
+
 def build(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, cat: Catalogue | None = None, charts: bool = True
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    cat: Catalogue | None = None,
+    charts: bool = True,
+    *,
+    known_then: bool = False,
+    number: str | None = None,
+    issue_no: str | int | None = None,
 ) -> Briefing:
-    """Everything the briefing says, as of the date."""
+    """Everything the briefing says, as of the date; known_then: as known at the end of that day."""
+    if charts:
+        RENDERER.warm()  # the browser starts while DuckDB gathers the figures
     cat = cat or catalogue()
-    ev = evaluate(con, as_of, cat)
+    known_at = dt.datetime.combine(as_of, dt.time.max) if known_then else None
+    ev = evaluate(con, as_of, cat, known_at=known_at)
     demo = is_demo(con)
     since = completeness.default_since(as_of)
     by_unit = completeness.by_unit(con, as_of, since, cat)
@@ -175,7 +200,11 @@ def build(
     accepted = acceptance.acceptance_table(con, as_of, ev, cat)
     phase, next_phase = _phases(cat, as_of)
     start = min(p.start for p in cat.phases)
-    history = readiness_history(con, _month_ends(start, as_of), cat) if as_of >= start else pd.DataFrame()
+    history = (
+        readiness_history(con, _month_ends(start, as_of), cat, known_then=known_then)
+        if as_of >= start
+        else pd.DataFrame()
+    )
     metrics = ev.metrics.assign(
         name=ev.metrics["metric"].map(lambda c: cat.metric(c).name),
         item=ev.metrics["metric"].map(lambda c: cat.metric(c).item),
@@ -205,6 +234,9 @@ def build(
         next_phase=next_phase,
         history=history,
         categories=dict(cat.categories),
+        known_then=known_then,
+        number=(number or "").strip(),
+        issue_no=issue_label(issue_no),
     )
     if charts:
         b.charts, b.chart_note = render_charts(b)
@@ -215,6 +247,25 @@ def build(
 
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, SimHei, sans-serif"
+CHART_WIDTH, CHART_HEIGHT, CHART_SCALE = 760, 420, 2  # px at 1x; printed 15.5 cm wide
+# The legend sits above the plot: below it, it met the x axis's title and the rotated month labels (issue 13).
+LEGEND_ON_TOP = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+
+
+def _category_margin(names: list[str], font_size: int) -> int:
+    """Room for the longest category name at the left: a CJK character is about one font size wide. Set outright
+    rather than left to automargin alone, which is what let the names be cut short."""
+    return int(max(len(n) for n in names) * font_size * 1.05) + 16
+
+
+def _month_ticks(first: dt.date, last: dt.date) -> dict:
+    """One tick per month, quarter or year depending on the span, never two ticks with the same label."""
+    months = (last.year - first.year) * 12 + last.month - first.month
+    if months <= 12:
+        return {"dtick": "M1", "tickformat": "%Y年%-m月"}
+    if months <= 36:
+        return {"dtick": "M3", "tickformat": "%Y年%-m月"}
+    return {"dtick": "M12", "tickformat": "%Y年"}
 
 
 def chart_figures(b: Briefing) -> list[tuple[str, object]]:
@@ -222,6 +273,7 @@ def chart_figures(b: Briefing) -> list[tuple[str, object]]:
     import plotly.graph_objects as go
 
     figures = []
+    size = 16
     items = b.items.assign(category_name=b.items["category"].map(b.categories))
     names = list(b.categories.values())
     fig = go.Figure()
@@ -238,44 +290,50 @@ def chart_figures(b: Briefing) -> list[tuple[str, object]]:
         )
     fig.update_layout(
         barmode="stack",
-        font={"family": FONT, "size": 16},
-        yaxis={"autorange": "reversed"},
-        xaxis={"title": "项目数", "dtick": 1},
-        legend={"orientation": "h", "y": -0.18},
-        margin={"l": 10, "r": 20, "t": 20, "b": 10},
+        font={"family": FONT, "size": size},
+        yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": names,
+               "ticktext": names},
+        xaxis={"title": {"text": BRIEF["axis_items"]}, "dtick": 1, "rangemode": "tozero"},
+        legend={**LEGEND_ON_TOP, "traceorder": "normal"},  # in the bars' order, 达标 first (stacks default to reversed)
+        margin={"l": _category_margin(names, size), "r": 20, "t": 50, "b": 10},
         plot_bgcolor="white",
-    )
+    )  # fmt: skip
     figures.append((BRIEF["chart_categories"], fig))
     if len(b.history) > 1:
         h = b.history.sort_values("as_of")
+        when = pd.to_datetime(h["as_of"])
         fig = go.Figure()
         fig.add_scatter(
-            x=pd.to_datetime(h["as_of"]),
-            y=h["readiness"] * 100,
+            x=when,
+            y=h["readiness"],
             mode="lines+markers",
-            name="实际达标率",
+            name=BRIEF["legend_actual"],
             line={"color": STATUS_COLOUR["met"], "width": 3},
         )
-        targets = [
-            (p.end, p.target_readiness, p.name) for p in catalogue().phases if p.target_readiness is not None
-        ]
-        targets = [t for t in targets if t[0] <= b.as_of and t[0] >= pd.to_datetime(h["as_of"]).min().date()]
+        targets = [(p.end, p.target_readiness) for p in catalogue().phases if p.target_readiness is not None]
+        targets = [t for t in targets if when.min().date() <= t[0] <= b.as_of]
         if targets:
             fig.add_scatter(
                 x=[pd.Timestamp(t[0]) for t in targets],
-                y=[t[1] * 100 for t in targets],
+                y=[t[1] for t in targets],
                 mode="markers",
-                name="阶段目标",
+                name=BRIEF["legend_target"],
                 marker={"symbol": "diamond", "size": 12, "color": "#555"},
+                cliponaxis=False,  # a 100% target sits on the top edge: show the whole diamond
             )
+        ticks = [i / 5 for i in range(6)]
         fig.update_layout(
-            font={"family": FONT, "size": 16},
-            yaxis={"title": "达标率（%）", "range": [0, 105], "gridcolor": "#ddd"},
-            xaxis={"tickformat": "%Y年%m月", "gridcolor": "#eee"},
-            legend={"orientation": "h", "y": -0.2},
-            margin={"l": 10, "r": 20, "t": 20, "b": 10},
+            font={"family": FONT, "size": size},
+            # readiness is a share: the axis runs 0–100% whatever the data, so a flat start is not read as "no axis"
+            yaxis={"title": {"text": BRIEF["axis_readiness"]}, "range": [0, 1], "tickmode": "array",
+                   "tickvals": ticks, "tickformat": ".0%", "gridcolor": "#ddd", "zeroline": True,
+                   "zerolinecolor": "#999"},
+            xaxis={**_month_ticks(when.min().date(), when.max().date()), "gridcolor": "#eee",
+                   "automargin": True},
+            legend=LEGEND_ON_TOP,
+            margin={"l": 10, "r": 30, "t": 50, "b": 10},
             plot_bgcolor="white",
-        )
+        )  # fmt: skip
         figures.append((BRIEF["chart_trend"], fig))
     return figures
 
@@ -285,17 +343,24 @@ def render_charts(b: Briefing) -> tuple[list[tuple[str, bytes]], str | None]:
     try:
         import kaleido  # noqa: F401 — plotly's PNG export goes through it
     except ImportError:
-        return [], "kaleido 未安装"
+        return [], BRIEF["no_kaleido"]
+    figures = chart_figures(b)
     try:
-        return [
-            (caption, fig.to_image(format="png", width=760, height=420, scale=2))
-            for caption, fig in chart_figures(b)
-        ], None
+        images = RENDERER.render([fig for _, fig in figures], CHART_WIDTH, CHART_HEIGHT, CHART_SCALE)
     except Exception as exc:  # noqa: BLE001 — any rendering failure leaves the charts out, never the briefing
-        return [], f"图表生成失败：{type(exc).__name__}: {exc}"[:300]
+        return [], BRIEF["charts_failed"].format(why=f"{type(exc).__name__}: {exc}")[:300]
+    return [(caption, png) for (caption, _), png in zip(figures, images, strict=True)], None
 
 
 # ---------------------------------------------------------------- next steps
+
+
+def phase_named(name: str) -> str:
+    """A phase in a sentence: 「“巩固提升阶段”」 for a name that says 阶段 already, 「“组织模拟检查”阶段」 otherwise —
+    never 「“巩固提升阶段”阶段」."""
+    return BRIEF["phase_quoted" if name.endswith(BRIEF["phase_word"]) else "phase_quoted_word"].format(
+        name=name
+    )
 
 
 def _join(names: list[str], limit: int = 6) -> str:
@@ -406,10 +471,10 @@ def to_docx(b: Briefing) -> bytes:
         return p
 
     def heading(text: str) -> None:
-        para(text, name=HEAD_FONT)
+        para(text, name=HEAD_FONT).paragraph_format.keep_with_next = True  # never last on a page
 
     def sub(text: str) -> None:
-        para(text, name=SUB_FONT)
+        para(text, name=SUB_FONT).paragraph_format.keep_with_next = True
 
     def shade(cell, fill: str) -> None:
         shd = OxmlElement("w:shd")
@@ -449,10 +514,14 @@ def to_docx(b: Briefing) -> bytes:
                 cell.width = Cm(width)
         doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
-    # red header (发文机关标志) and the red rule under it
+    # red header (发文机关标志), the issue number (期数) and document number (文号) under it, then the red rule
     p = para(
         OFFICE_NAME, name=TITLE_FONT, size=20, align=ALIGN.CENTER, indent=False, color="C00000", exact=36
     )
+    if b.issue_no:
+        p = para(b.issue_no, align=ALIGN.CENTER, indent=False, space_before=6)
+    if b.number:
+        p = para(b.number, align=ALIGN.CENTER, indent=False, space_before=0 if b.issue_no else 6)
     p_pr = p._p.get_or_add_pPr()
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -466,7 +535,9 @@ def to_docx(b: Briefing) -> bytes:
     para(BRIEF["recipients"], indent=False)
     date_text = cn_date(b.as_of)
     para(BRIEF["opening"].format(date=date_text))
-    if b.as_of < dt.date.today():
+    if b.known_then:
+        para(BRIEF["known_then_note"].format(date=date_text), name=SUB_FONT)
+    elif b.as_of < dt.date.today():
         para(BRIEF["known_note"].format(made=cn_date(dt.date.today())), name=SUB_FONT)
     if b.demo:
         para(BRIEF["demo_note"], name=SUB_FONT)
@@ -493,7 +564,7 @@ def to_docx(b: Briefing) -> bytes:
             verdict = BRIEF["phase_reached"] if gap <= 0 else BRIEF["phase_gap"].format(gap=gap)
             para(
                 BRIEF["overall_phase"].format(
-                    phase=b.phase.name,
+                    phase=phase_named(b.phase.name),
                     start=cn_date(b.phase.start),
                     end=cn_date(b.phase.end),
                     target=pct(b.phase.target_readiness),
@@ -503,7 +574,7 @@ def to_docx(b: Briefing) -> bytes:
         else:
             para(
                 BRIEF["phase_no_target"].format(
-                    phase=b.phase.name, start=cn_date(b.phase.start), end=cn_date(b.phase.end)
+                    phase=phase_named(b.phase.name), start=cn_date(b.phase.start), end=cn_date(b.phase.end)
                 )
             )
     withdrawn = b.items[b.items["withdrawn"]]
@@ -516,6 +587,7 @@ def to_docx(b: Briefing) -> bytes:
     for caption, png in b.charts:
         doc.add_picture(io.BytesIO(png), width=Cm(15.5))
         doc.paragraphs[-1].alignment = ALIGN.CENTER
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the chart with its caption
         para(caption, name=SUB_FONT, size=14, align=ALIGN.CENTER, indent=False)
 
     # 二、一票否决风险
@@ -655,12 +727,14 @@ def to_docx(b: Briefing) -> bytes:
     # 七、下一步工作
     heading(BRIEF["h7"])
     for text in next_steps(b):
-        para(text)
+        last = para(text)
 
-    # signature and date (落款)
-    para("", indent=False)
-    para("", indent=False)
+    # signature and date (落款), kept on one page with the last paragraph: a signature alone on a page is not
+    # a valid document (GB/T 9704)
+    tail = [last, para("", indent=False), para("", indent=False)]
     sign = para(OFFICE_NAME, align=ALIGN.RIGHT, indent=False)
+    for p in [*tail, sign]:
+        p.paragraph_format.keep_with_next = True
     sign.paragraph_format.right_indent = Pt(32)
     when = para(date_text, align=ALIGN.RIGHT, indent=False)
     when.paragraph_format.right_indent = Pt(64)
@@ -701,6 +775,9 @@ def to_xlsx(b: Briefing) -> bytes:
         (SUMMARY_ROWS["title"], b.title),
         (SUMMARY_ROWS["office"], OFFICE_NAME),
         (SUMMARY_ROWS["as_of"], cn_date(b.as_of)),
+        *([(SUMMARY_ROWS["number"], b.number)] if b.number else []),
+        *([(SUMMARY_ROWS["issue_no"], b.issue_no)] if b.issue_no else []),
+        (SUMMARY_ROWS["known"], SUMMARY_ROWS["known_then" if b.known_then else "known_now"]),
         (SUMMARY_ROWS["demo"], SUMMARY_ROWS["demo_yes"] if b.demo else SUMMARY_ROWS["demo_no"]),
         (SUMMARY_ROWS["items"], s["items"]),
         (SUMMARY_ROWS["met"], s["met"]),
@@ -914,8 +991,22 @@ def to_xlsx(b: Briefing) -> bytes:
 
 
 def write(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, suffix: str, charts: bool = True
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    suffix: str,
+    charts: bool = True,
+    *,
+    known_then: bool = False,
+    number: str | None = None,
+    issue_no: str | int | None = None,
 ) -> tuple[bytes, Briefing]:
-    """The briefing as .docx or .xlsx bytes, with what it says."""
-    b = build(con, as_of, charts=charts and suffix == ".docx")
+    """The briefing as .docx or .xlsx bytes, with what it says (a draft: issuing is briefing_issue.issue)."""
+    b = build(
+        con,
+        as_of,
+        charts=charts and suffix == ".docx",
+        known_then=known_then,
+        number=number,
+        issue_no=issue_no,
+    )
     return (to_docx(b) if suffix == ".docx" else to_xlsx(b)), b
