@@ -344,12 +344,14 @@ def item_page(actor: Actor, item: int = 10, lang: str = "zh"):
 
     from tests.conftest import ROOT
 
-    at = AppTest.from_file(str(ROOT / "pages" / "item.py"), default_timeout=60)
+    # Inside the app's frame: the page's links to other pages need the navigation.
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.session_state["actor"] = actor
     at.session_state["as_of"] = dt.date(2026, 11, 28)
     at.session_state["lang"] = lang
-    at.query_params["item"] = str(item)
+    at.session_state["item_pick"] = item
     at.run()
+    at.switch_page("pages/item.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
