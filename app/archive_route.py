@@ -1,7 +1,8 @@
 """「导出档案」 streamed: `GET /api/archive[?item=N]` answers the review archive as a file streamed from disk, for
 any signed-in user (the item page shows the same files to everyone signed in). st.download_button would hold
 the whole zip in the server's memory; this route writes it to a temporary file in bounded memory
-(tracker.office.archive) and sends it in chunks, then deletes it.
+(tracker.office.archive), opens it and removes its name at once (the open handle keeps the bytes until the
+last chunk is sent, so an interrupted download leaves nothing behind), and sends it in chunks.
 
 Who is asking comes from the sign-in cookie (tracker.access.web_sessions.resume, as a reload does): no cookie,
 an ended or idle session, or an account that must still change its password gets 403. Mounted by server.py
@@ -12,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import quote
 
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from tracker import logs
@@ -59,13 +60,19 @@ async def download(request: Request) -> Response:
     if built is None:
         return Response(status_code=403)
     path, name = built
-    return FileResponse(
-        path,
-        media_type="application/zip",
-        filename=name,
-        headers={"Cache-Control": "no-store"},
-        background=BackgroundTask(path.unlink, missing_ok=True),
-    )
+    size = path.stat().st_size
+    handle = open(path, "rb")  # noqa: SIM115 — closed by the generator below, after the last chunk
+    path.unlink()
+
+    def chunks():
+        with handle:
+            while block := handle.read(archive.SLICE):
+                yield block
+
+    ascii_name = "archive.zip" if item is None else f"archive-item{item:02d}.zip"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    headers = {"Content-Disposition": disposition, "Content-Length": str(size), "Cache-Control": "no-store"}
+    return StreamingResponse(chunks(), media_type="application/zip", headers=headers)
 
 
 def route(base: str) -> Route:

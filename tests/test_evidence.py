@@ -211,6 +211,13 @@ def test_store_then_attach_and_every_write_is_audited(con):
     assert after["sha256"] == sha and after["file_name"] == "现场.jpg"
 
 
+def test_ids_are_stored_as_the_archive_joins_them(con):
+    evidence.attach_file(con, PDF, "a.pdf", "item", " 010 ", OFFICE)
+    evidence.attach_file(con, PNG, "b.png", "measurement", f"0{mid(con, '10.3')}", OFFICE)
+    assert evidence.files_for(con, "item", 10)["file_name"].tolist() == ["a.pdf"]
+    assert evidence.files_for(con, "measurement", mid(con, "10.3"))["file_name"].tolist() == ["b.png"]
+
+
 def test_files_for_several_targets_at_once(con):
     evidence.attach_file(con, PDF, "a.pdf", "measurement", mid(con, "10.3"), OFFICE)
     evidence.attach_file(con, PNG, "b.png", "measurement", mid(con, "2.2"), OFFICE)
@@ -286,6 +293,10 @@ def test_unknown_targets_are_named(con):
         evidence.attach_file(con, PDF, "a.pdf", "item", 46, OFFICE)
     with pytest.raises(EvidenceError, match="没有整改任务「x」"):
         evidence.attach_file(con, PDF, "a.pdf", "task", "x", OFFICE)
+    with pytest.raises(EvidenceError, match="没有报送数据「99999999999999999999」"):
+        evidence.attach_file(con, PDF, "a.pdf", "measurement", "9" * 20, OFFICE)  # no BIGINT overflow
+    with pytest.raises(EvidenceError, match="没有项目「１０」"):
+        evidence.attach_file(con, PDF, "a.pdf", "item", "１０", OFFICE)  # full-width digits name no row
     with pytest.raises(EvidenceError, match="没有 sha256"):
         evidence.attach(con, "0" * 64, "item", 1, OFFICE)
 

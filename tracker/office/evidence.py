@@ -145,11 +145,16 @@ def check_file(data: bytes, file_name: str) -> FileType:
 # ---------------------------------------------------------------- what a file may be attached to
 
 
+def _is_id(text: str) -> bool:
+    """A row id or item number as stored: ASCII digits that fit a BIGINT."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def _owner_from(sql: str) -> Callable[[duckdb.DuckDBPyConnection, str], tuple[bool, str | None]]:
     """A target whose row names the unit concerned: (exists, unit)."""
 
     def owner(con: duckdb.DuckDBPyConnection, target_id: str) -> tuple[bool, str | None]:
-        if not target_id.isdigit():
+        if not _is_id(target_id):
             return False, None
         row = con.execute(sql, [int(target_id)]).fetchone()
         return (False, None) if row is None else (True, row[0])
@@ -158,7 +163,7 @@ def _owner_from(sql: str) -> Callable[[duckdb.DuckDBPyConnection, str], tuple[bo
 
 
 def _item_owner(con: duckdb.DuckDBPyConnection, target_id: str) -> tuple[bool, str | None]:
-    return target_id.isdigit() and int(target_id) in {i.code for i in catalogue().items}, None
+    return _is_id(target_id) and int(target_id) in {i.code for i in catalogue().items}, None
 
 
 def _office_only(con: duckdb.DuckDBPyConnection, target_id: str) -> tuple[bool, str | None]:
@@ -184,6 +189,8 @@ def register_target(target: str, owner: Callable[[duckdb.DuckDBPyConnection, str
 def _check_target(con, actor: Actor, target: str, target_id: object, action: str) -> tuple[Actor, str]:
     """The stored account, allowed to attach to this target (audited when refused); the target id as text."""
     target_id = str(target_id).strip()
+    if _is_id(target_id):  # 「010」 and 10 name the same row: stored as 「10」, as the archive joins them
+        target_id = str(int(target_id))
     where = f"{target}:{target_id}"
     try:
         actor = current_actor(con, actor)  # re-checked on every call: a disabled account attaches nothing
@@ -205,9 +212,10 @@ def _may_store(con, actor: Actor) -> Actor:
     """Storing is the first half of attaching: the office, or a reporter for its own unit."""
     try:
         actor = current_actor(con, actor)
-        require(actor, "upload", actor.unit) if actor.role == "reporter" else require(
-            actor, "evidence_manage"
-        )
+        if actor.role == "reporter":
+            require(actor, "upload", actor.unit)
+        else:
+            require(actor, "evidence_manage")
     except PermissionDenied as exc:
         audit.record(con, actor.name, "evidence_store_refused", None, detail=str(exc))
         raise
