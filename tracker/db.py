@@ -231,6 +231,36 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (
+        7,
+        """
+        -- 档案资料 (issue 13): evidence files, once each by their sha256, and what each is attached to (a
+        -- measurement, a task, an acceptance, an item, an inspection finding), by whom and when. A removal
+        -- keeps the row (removed_at/by): the archive of what was shown stays explainable.
+        CREATE TABLE evidence_file (
+            sha256        VARCHAR PRIMARY KEY,
+            bytes         BLOB NOT NULL,
+            size          BIGINT NOT NULL,
+            mime          VARCHAR NOT NULL,      -- from the content, never from the name
+            first_name    VARCHAR NOT NULL,
+            stored_at     TIMESTAMP NOT NULL,
+            stored_by     VARCHAR NOT NULL
+        );
+        CREATE SEQUENCE evidence_link_id START 1;
+        CREATE TABLE evidence_link (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('evidence_link_id'),
+            sha256        VARCHAR NOT NULL,
+            target        VARCHAR NOT NULL,      -- measurement | task | acceptance | item | finding
+            target_id     VARCHAR NOT NULL,
+            file_name     VARCHAR NOT NULL,
+            attached_at   TIMESTAMP NOT NULL,
+            attached_by   VARCHAR NOT NULL,
+            note          VARCHAR NOT NULL DEFAULT '',
+            removed_at    TIMESTAMP,
+            removed_by    VARCHAR
+        );
+        """,
+    ),
+    (
         10,
         """
         -- 检查与暗访 (issue 14): the site register, inspection rounds with the sites drawn for them, findings
