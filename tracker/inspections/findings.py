@@ -20,7 +20,7 @@ from tracker.engine.catalogue import catalogue
 from tracker.inspections.rounds import add_to_sample, get_round
 from tracker.inspections.site_types import site_type
 from tracker.inspections.sites import MANAGE, InspectionError, get_site, now_, resolve_units
-from tracker.office import tasks
+from tracker.office import evidence, tasks
 from tracker.strings.inspections import MSG, STATUS
 
 SEVERITIES = ("一般", "严重", "否决风险")
@@ -40,6 +40,31 @@ DEADLINE_DAYS = {
     "严重": 7,
     "否决风险": 3,
 }  # the office's practice when the team gives no deadline
+
+
+Photo = tuple[bytes, str]  # a photo's bytes and file name, as the page's file picker gives them
+
+
+def _finding_unit(con: duckdb.DuckDBPyConnection, target_id: str) -> tuple[bool, str | None]:
+    """Whether the finding exists, and the unit that may attach photos to it besides the office."""
+    row = (
+        con.execute("SELECT unit FROM finding WHERE id = ?", [int(target_id)]).fetchone()
+        if target_id.isdigit()
+        else None
+    )
+    return (row is not None, row[0] if row else None)
+
+
+evidence.register_target("finding", _finding_unit)
+
+
+def _attach(con, actor: Actor, finding_id: int, photo: Photo | None, note: str, when) -> str | None:
+    """Store and attach a photo to the finding (inside the caller's transaction); its sha256 for the event."""
+    if photo is None:
+        return None
+    data, name = photo
+    link = evidence.attach_file(con, data, name, "finding", finding_id, actor, note=note, now=when)
+    return con.execute("SELECT sha256 FROM evidence_link WHERE id = ?", [link]).fetchone()[0]
 
 
 def severity(text: str) -> str:
@@ -98,7 +123,7 @@ def insert_finding(
     deadline: dt.date,
     when: dt.datetime,
     source: tuple[str | None, int | None] = (None, None),
-    photo: str | None = None,
+    photo: Photo | None = None,
 ) -> int:
     """Write one checked finding, open its ledger task and note both (inside the caller's transaction)."""
     text = MSG["task_text"].format(
@@ -117,7 +142,16 @@ def insert_finding(
     ).fetchone()[0]  # fmt: skip
     add_to_sample(con, round_row["id"], site["id"])
     recorded = MSG["event_recorded"].format(kind=round_row["kind"], severity=level)
-    _event(con, finding_id, when, actor, None, "open", recorded, photo)
+    _event(
+        con,
+        finding_id,
+        when,
+        actor,
+        None,
+        "open",
+        recorded,
+        _attach(con, actor, finding_id, photo, recorded, when),
+    )
     audit.record(con, actor.name, "finding_record", f"finding:{finding_id}", None, get(con, finding_id))
     return finding_id
 
@@ -134,10 +168,10 @@ def record_finding(
     found_on: dt.date | None = None,
     deadline: dt.date | None = None,
     unit: str | None = None,
-    photo: str | None = None,
+    photo: Photo | None = None,
     now: dt.datetime | None = None,
 ) -> int:
-    """Record a finding (the office only) and open its ledger task; `photo`: the sha256 of a stored evidence file.
+    """Record a finding (the office only) and open its ledger task; `photo` (bytes, file name) is attached to it.
     Unit: the site's lead unit unless given; deadline: DEADLINE_DAYS after the day found unless given."""
     actor = current_actor(con, actor)
     require(actor, MANAGE)
@@ -176,7 +210,7 @@ def answer_finding(
     actor: Actor,
     finding_id: int,
     note: str,
-    photo: str | None = None,
+    photo: Photo | None = None,
     now: dt.datetime | None = None,
 ) -> None:
     """The responsible unit (or the office) reports the rectification: the finding awaits 复查, its task 待验收."""
@@ -191,7 +225,16 @@ def answer_finding(
     when = now or now_()
     with transaction(con):
         con.execute("UPDATE finding SET status = 'answered' WHERE id = ?", [finding_id])
-        _event(con, finding_id, when, actor, "open", "answered", note, photo)
+        _event(
+            con,
+            finding_id,
+            when,
+            actor,
+            "open",
+            "answered",
+            note,
+            _attach(con, actor, finding_id, photo, note, when),
+        )
         if finding["task_id"] is not None:
             tasks.update_task(con, actor, finding["task_id"], "awaiting_check", note, now=when)
         audit.record(
@@ -206,7 +249,7 @@ def reinspect(
     finding_id: int,
     passed: bool,
     note: str,
-    photo: str | None = None,
+    photo: Photo | None = None,
     deadline: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> None:
@@ -228,7 +271,16 @@ def reinspect(
             "UPDATE finding SET status = ?, closed_at = ?, deadline = ? WHERE id = ?",
             [after, when if passed else None, deadline or finding["deadline"], finding_id],
         )
-        _event(con, finding_id, when, actor, finding["status"], after, text, photo)
+        _event(
+            con,
+            finding_id,
+            when,
+            actor,
+            finding["status"],
+            after,
+            text,
+            _attach(con, actor, finding_id, photo, text, when),
+        )
         task_id = finding["task_id"]
         if task_id is not None and passed:
             tasks.close_task(

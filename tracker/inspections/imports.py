@@ -268,26 +268,39 @@ def import_findings(
                     con, actor, s["type"], s["name"], s["street"], None, s["units"], when
                 )
             site = get_site(con, row.site_id or site_ids[key])
-            insert_finding(con, actor, rounds[row.kind], site, row.check, row.description, row.severity, row.unit,
+            insert_finding(con, actor, rounds[row.row], site, row.check, row.description, row.severity, row.unit,
                            row.found_on, row.deadline, when, source=(sha, row.row))  # fmt: skip
         audit.record(con, actor.name, "findings_import", f"file:{sha[:12]}", None,
-                     {"file": file_name, **counts, "rounds": sorted(r["id"] for r in rounds.values())})  # fmt: skip
+                     {"file": file_name, **counts, "rounds": sorted({r["id"] for r in rounds.values()})})  # fmt: skip
     for rnd in {r["id"] for r in rounds.values()}:
         verdict.write_rates(con, actor, rnd, now=when)
     result.outcome, result.message = "committed", IMPORT["summary"].format(**counts)
     return result
 
 
-def _rounds_for(con, actor: Actor, rows: list[_Row], fixed: dict | None, when) -> dict[str, dict]:
-    """The round each kind's rows join: the given one, or a new round per kind spanning its rows' dates."""
+def _rounds_for(con, actor: Actor, rows: list[_Row], fixed: dict | None, when) -> dict[int, dict]:
+    """The round each row joins (by row number): the given one; else the round of its kind whose dates hold
+    the row's date; else a new round per kind spanning the dates of its rows that no round holds."""
     if fixed is not None:
-        return {fixed["kind"]: fixed}
-    out = {}
-    for kind in dict.fromkeys(r.kind for r in rows):
-        dates = [r.found_on for r in rows if r.kind == kind]
+        return {r.row: fixed for r in rows}
+    out: dict[int, dict] = {}
+    homeless: dict[str, list[_Row]] = {}
+    for r in rows:
+        found = con.execute(
+            """SELECT id FROM inspection_round WHERE kind = ? AND ? BETWEEN starts AND ends
+               ORDER BY starts DESC, id DESC LIMIT 1""",
+            [r.kind, r.found_on],
+        ).fetchall()
+        if found:
+            out[r.row] = get_round(con, found[0][0])
+        else:
+            homeless.setdefault(r.kind, []).append(r)
+    for kind, members in homeless.items():
+        dates = [r.found_on for r in members]
         name = IMPORT["round_name"].format(year=min(dates).year, kind=kind)
         rid = insert_round(con, actor, round_kind(kind), name, min(dates), max(dates), None, {}, None, when)
-        out[kind] = get_round(con, rid)
+        for r in members:
+            out[r.row] = get_round(con, rid)
     return out
 
 
