@@ -6,6 +6,7 @@ the finding is closed after 复查."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -233,3 +234,35 @@ def test_sites_import_from_a_sheet(con, tmp_path):
     frame = sites.list_sites(con).set_index("name")
     assert list(frame.loc["火车站", "units"]) == ["齐齐哈尔车务段扎兰屯站", "交通运输局"]
     assert list(frame.loc["南山工地", "units"]) == ["住建局", "城管执法局"]
+
+
+def test_the_command_line_imports_and_lists_findings(tmp_path, capsys):
+    from tracker.cli import main
+
+    path = tmp_path / "cli.duckdb"
+    con = db.connect(path)
+    for type_name, name, street in SITES:
+        sites.register_site(con, OFFICE, type_name, name, street, now=T0)
+    rounds.create_round(
+        con, OFFICE, "模拟检查", "模拟检查", dt.date(2023, 5, 10), dt.date(2023, 5, 20), now=T0
+    )
+    con.close()
+    csv = tmp_path / "问题.csv"
+    csv.write_bytes(CSV.encode("gbk"))
+    assert main(["findings", "import", str(csv), "--dry-run", "--json", "--db", str(path)]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert dry["outcome"] == "dry_run" and (dry["accepted"], dry["refused"]) == (9, 1)
+    assert dry["refused_rows"][0]["row"] == 11
+    # --round 1 is the 模拟检查: the 暗访 row is refused for its kind
+    assert main(["findings", "import", str(csv), "--round", "1", "--json", "--db", str(path)]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert done["outcome"] == "committed" and (done["accepted"], done["refused"]) == (8, 2)
+    assert any("暗访" in r for r in done["refused_rows"][1]["reasons"])
+    assert main(["findings", "list", "--status", "open", "--json", "--db", str(path)]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed) == 8 and all(r["overdue"] for r in listed)
+    assert main(["findings", "list", "--status", "closed", "--db", str(path)]) == 0
+    assert "没有符合条件的问题" in capsys.readouterr().out
+    assert main(["tasks", "--json", "--db", str(path)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 8
+    assert main(["findings", "import", str(tmp_path / "none.csv"), "--db", str(path)]) == 2
