@@ -269,7 +269,7 @@ if is_office:
                         ti("record_unit"), list(by_id.loc[site_id, "units"]), key="insp_rec_unit"
                     )
                     deadline = st.date_input(ti("record_deadline"), value=None, key="insp_rec_deadline")
-                    if st.form_submit_button(ti("record_button"), type="primary", use_container_width=True):
+                    if st.form_submit_button(ti("record_button"), type="primary", width="stretch"):
                         run(findings.record_finding, con, actor, int(rid), int(site_id), check, description, level,
                             found_on=found_on, deadline=deadline, unit=unit,
                             photo=(photo.getvalue(), photo.name) if photo else None, done=ti("recorded"))  # fmt: skip
