@@ -202,7 +202,7 @@ with tabs["tab_stats"]:
     if grid.empty:
         st.caption(ti("none"))
     else:
-        st.dataframe(grid, key="insp_grid")
+        st.dataframe(grid.rename_axis(ti("col_street")), key="insp_grid")
     st.markdown(f"**{ti('pass_rates')}**")
     for r in rounds.list_rounds(con).itertuples(index=False):
         rates = verdict.pass_rates(con, int(r.id))

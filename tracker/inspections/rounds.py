@@ -166,9 +166,12 @@ def round_sites(con: duckdb.DuckDBPyConnection, round_id: int) -> pd.DataFrame:
 
 
 def list_rounds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
+    out = con.execute(
         """SELECT r.id, r.kind, r.name, r.starts, r.ends, r.team, r.seed,
                   (SELECT count(*) FROM round_site x WHERE x.round_id = r.id) AS sites,
                   (SELECT count(*) FROM finding f WHERE f.round_id = r.id) AS findings
            FROM inspection_round r ORDER BY r.starts DESC, r.id DESC"""
     ).df()
+    for col in ("starts", "ends"):
+        out[col] = pd.to_datetime(out[col]).dt.date
+    return out
