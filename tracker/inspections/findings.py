@@ -19,7 +19,7 @@ from tracker.db import transaction
 from tracker.engine.catalogue import catalogue
 from tracker.inspections.rounds import add_to_sample, get_round
 from tracker.inspections.site_types import site_type
-from tracker.inspections.sites import MANAGE, InspectionError, get_site, now_, resolve_units
+from tracker.inspections.sites import MANAGE, InspectionError, get_site, now_, one_row, resolve_units
 from tracker.office import evidence, tasks
 from tracker.strings.inspections import MSG, STATUS
 
@@ -93,13 +93,10 @@ def resolve_check(type_name: str, text: str):
 
 
 def get(con: duckdb.DuckDBPyConnection, finding_id: int) -> dict:
-    frame = con.execute("SELECT * FROM finding WHERE id = ?", [finding_id]).df()
-    if frame.empty:
+    row = one_row(con, "SELECT * FROM finding WHERE id = ?", [finding_id])
+    if row is None:
         raise InspectionError(MSG["no_finding"].format(id=finding_id))
-    row = frame.iloc[0].to_dict()
-    for key in ("found_on", "deadline"):
-        row[key] = pd.Timestamp(row[key]).date()
-    return {k: (None if v is pd.NaT or (isinstance(v, float) and pd.isna(v)) else v) for k, v in row.items()}
+    return row
 
 
 def _event(con, finding_id, when, actor: Actor, before, after, note, photo=None) -> None:

@@ -19,7 +19,7 @@ from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
 from tracker.db import transaction
 from tracker.inspections.site_types import site_type
-from tracker.inspections.sites import MANAGE, InspectionError, now_, resolve_street
+from tracker.inspections.sites import MANAGE, InspectionError, now_, one_row, resolve_street
 from tracker.strings.inspections import MSG
 
 
@@ -51,13 +51,10 @@ def round_kind(name: str) -> RoundKind:
 
 
 def get_round(con: duckdb.DuckDBPyConnection, round_id: int) -> dict:
-    frame = con.execute("SELECT * FROM inspection_round WHERE id = ?", [round_id]).df()
-    if frame.empty:
+    row = one_row(con, "SELECT * FROM inspection_round WHERE id = ?", [round_id])
+    if row is None:
         raise InspectionError(MSG["no_round"].format(id=round_id))
-    row = frame.iloc[0].to_dict()
     row["scope"] = json.loads(row["scope"] or "{}")
-    for key in ("starts", "ends"):
-        row[key] = pd.Timestamp(row[key]).date()
     return row
 
 

@@ -58,12 +58,17 @@ def find_site(con: duckdb.DuckDBPyConnection, name: str, street: str | None) -> 
     return rows[0][0] if rows else None
 
 
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> dict | None:
+    """One row as a dict of its columns (None when there is none)."""
+    cursor = con.execute(sql, params)
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+
 def get_site(con: duckdb.DuckDBPyConnection, site_id: int) -> dict:
-    frame = con.execute("SELECT * FROM site WHERE id = ?", [site_id]).df()
-    if frame.empty:
+    row = one_row(con, "SELECT * FROM site WHERE id = ?", [site_id])
+    if row is None:
         raise InspectionError(MSG["no_site"].format(id=site_id))
-    row = frame.iloc[0].to_dict()
-    row["units"] = list(row["units"])
     return row
 
 
