@@ -98,14 +98,14 @@ def test_a_finding_walks_to_closed(browser, app_server):
 
         navigate(office, "/inspections")  # the office re-inspects and closes
         _pick(office, "选择问题", "浏览器测试")
-        expect(office.get_by_test_id("stMarkdown").filter(has_text="已整改待复查")).to_be_visible()
+        expect(office.get_by_test_id("stMarkdown").filter(has_text="已整改待复查").first).to_be_visible()
         form = office.get_by_test_id("stForm").filter(has=office.get_by_role("button", name="复查合格，销号"))
         form.get_by_label("复查意见").fill("复查：地面干净，无积水")
         form.get_by_role("button", name="复查合格，销号").click()
         wait_for_app_run(office)
         expect(office.get_by_text("已复查合格并销号")).to_be_visible()
         _pick(office, "选择问题", "浏览器测试")
-        expect(office.get_by_test_id("stMarkdown").filter(has_text="复查合格已销号")).to_be_visible()
+        expect(office.get_by_test_id("stMarkdown").filter(has_text="复查合格已销号").first).to_be_visible()
         expect(office.get_by_test_id("stException")).to_have_count(0)
     finally:
         unit_context.close()
