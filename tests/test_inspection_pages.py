@@ -63,3 +63,9 @@ def test_the_inspection_page_counts_and_ranks():
     assert [m.value for m in at.metric][:4] == ["1", "1", "15", "0"]
     ranking = next(d.value for d in at.dataframe if "按期销号率" in d.value.columns)
     assert ranking.iloc[-1]["责任单位"] == "高台子街道"  # its 城中村 finding is still open and overdue
+
+
+def test_the_inspection_page_in_english():
+    at = run("pages/inspections.py", lang="en")
+    assert [m.label for m in at.metric][:4] == ["Open", "Overdue", "Closed", "Veto risks (unannounced)"]
+    assert at.title[0].value == "Inspections and unannounced visits"

@@ -266,3 +266,54 @@ def test_the_command_line_imports_and_lists_findings(tmp_path, capsys):
     assert main(["tasks", "--json", "--db", str(path)]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 8
     assert main(["findings", "import", str(tmp_path / "none.csv"), "--db", str(path)]) == 2
+
+
+def test_findings_from_an_excel_sheet_with_date_cells(con, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["2024年暗访问题清单（自治区爱卫会）"])
+    ws.merge_cells("A1:J1")
+    ws.append(
+        [
+            "检查类型",
+            "检查日期",
+            "点位",
+            "点位类型",
+            "街道/乡镇",
+            "项目",
+            "问题描述",
+            "严重程度",
+            "责任单位",
+            "整改期限",
+        ]
+    )
+    ws.append(["暗访", dt.datetime(2024, 6, 3), "站前公厕", "公共厕所", "铁东街道", "二类标准", "无水冲", "否决风险", None,
+               dt.datetime(2024, 6, 6)])  # fmt: skip
+    ws.append(
+        [
+            "暗访",
+            dt.datetime(2024, 6, 4),
+            "新开菜店",
+            "农贸市场",
+            "铁东街道",
+            "塑料袋",
+            "使用超薄塑料袋",
+            "一般",
+            None,
+            None,
+        ]
+    )
+    ws.append(
+        ["暗访", "六月五日", "向阳公厕", "公共厕所", "向阳街道", "干净整洁", "有异味", "一般", None, None]
+    )
+    path = tmp_path / "暗访.xlsx"
+    book.save(path)
+    result = import_findings(con, OFFICE, "暗访.xlsx", path.read_bytes(), round_id=2, now=T0)
+    assert (result.accepted, result.refused, result.warnings) == (2, 1, 1)
+    assert result.refused_rows[0].row == 5 and "六月五日" in result.refused_rows[0].reasons[0]
+    assert "新开菜店" in result.warned_rows[0].reasons[0]  # registered from its row
+    frame = findings.findings(con, dt.date(2024, 6, 6)).set_index("site")
+    assert frame.loc["站前公厕", "deadline"] == dt.date(2024, 6, 6)
+    assert frame.loc["新开菜店", "unit"] == "市场监督管理局" and frame.loc["新开菜店", "round_id"] == 2
