@@ -65,6 +65,8 @@ def load_site_types(folder: Path | str = INDICATORS, cat: Catalogue | None = Non
                 problems.append(
                     f"{where} units: 未知单位「{unit}」（应为 units.yaml 中的单位或「{OWN_STREET}」）"
                 )
+            elif resolved != normalise_name(unit):  # one spelling in the data: the canonical short name
+                problems.append(f"{where} units: 「{unit}」应写作规范简称「{resolved}」")
             else:
                 units.append(resolved)
         if not units:
