@@ -317,3 +317,14 @@ def test_findings_from_an_excel_sheet_with_date_cells(con, tmp_path):
     frame = findings.findings(con, dt.date(2024, 6, 6)).set_index("site")
     assert frame.loc["站前公厕", "deadline"] == dt.date(2024, 6, 6)
     assert frame.loc["新开菜店", "unit"] == "市场监督管理局" and frame.loc["新开菜店", "round_id"] == 2
+
+
+def test_photos_attach_to_a_finding_by_its_unit_or_the_office(imported):
+    from tracker.office import evidence
+
+    con, _ = imported
+    assert evidence.attach_file(con, PNG, "现场.png", "finding", 9, CITY) > 0  # 城管执法局's finding
+    with pytest.raises(PermissionDenied):
+        evidence.attach_file(con, PNG, "现场.png", "finding", 9, MARKET)
+    with pytest.raises(evidence.EvidenceError):
+        evidence.attach_file(con, PNG, "现场.png", "finding", 99, OFFICE)
