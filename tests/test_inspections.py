@@ -328,3 +328,20 @@ def test_photos_attach_to_a_finding_by_its_unit_or_the_office(imported):
         evidence.attach_file(con, PNG, "现场.png", "finding", 9, MARKET)
     with pytest.raises(evidence.EvidenceError):
         evidence.attach_file(con, PNG, "现场.png", "finding", 99, OFFICE)
+
+
+def test_the_demo_tells_its_inspection_story_and_clearing_removes_it_only():
+    from tracker.engine.demo import clear_demo, load_demo
+
+    con = db.connect(":memory:")
+    load_demo(con, today=dt.date(2026, 11, 28))
+    listed = rounds.list_rounds(con).set_index("kind")
+    assert listed.loc["模拟检查", "starts"] == dt.date(2023, 4, 10) and listed.loc["暗访", "seed"] == 20240513
+    assert verdict.veto_risks(con, dt.date(2024, 5, 20))["site"].tolist() == ["河西早市"]
+    assert verdict.veto_risks(con, dt.date(2024, 5, 31)).empty
+    assert con.execute("SELECT bool_and(is_demo) FROM submission").fetchone()[0]  # the rates' submission too
+    mine = sites.register_site(con, OFFICE, "学校", "真实学校", "正阳街道")
+    clear_demo(con)
+    assert con.execute("SELECT count(*) FROM finding").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM task").fetchone()[0] == 0
+    assert sites.list_sites(con)["id"].tolist() == [mine]
