@@ -4,7 +4,7 @@ so a deep link cannot open a page the menu would not offer."""
 
 from __future__ import annotations
 
-from tracker.strings import auth, office, ui
+from tracker.strings import auth, inspections, office, ui
 
 ALL = ("admin", "reporter", "leader")
 OFFICE_AND_LEADERS = ("admin", "leader")
@@ -19,6 +19,7 @@ PAGES: list[dict] = [
     {"url": "submissions", "path": "pages/submissions.py", "section": "nav_report", "title": "page_submissions", "icon": ":material/history:", "roles": ALL},
     {"url": "late", "path": "pages/late.py", "section": "nav_office", "title": "page_late", "icon": ":material/schedule:", "roles": OFFICE_AND_LEADERS},
     {"url": "tasks", "path": "pages/tasks.py", "section": "nav_office", "title": "page_tasks", "icon": ":material/assignment:", "roles": ALL},
+    {"url": "inspections", "path": "pages/inspections.py", "section": "nav_office", "title": "page_inspections", "icon": ":material/travel_explore:", "roles": ALL},
     {"url": "acceptance", "path": "pages/acceptance.py", "section": "nav_office", "title": "page_acceptance", "icon": ":material/verified:", "roles": OFFICE_AND_LEADERS},
     {"url": "reports", "path": "pages/reports.py", "section": "nav_office", "title": "page_reports", "icon": ":material/summarize:", "roles": OFFICE_AND_LEADERS},
     {"url": "users", "path": "pages/users.py", "section": "nav_admin", "title": "page_users", "icon": ":material/group:", "roles": ("admin",)},
@@ -38,7 +39,7 @@ def home(role: str | None) -> str:
 def label(key: str) -> str:
     """A menu word in the chosen language, from whichever strings module holds it."""
     lang = ui.lang()
-    for table in (ui.UI, office.PAGE, auth.AUTH):
+    for table in (ui.UI, office.PAGE, auth.AUTH, inspections.PAGE):
         text = table.get(lang, {}).get(key) or table.get("zh", {}).get(key)
         if text:
             return text

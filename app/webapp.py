@@ -14,6 +14,7 @@ from tracker.access.users import ensure_admin
 from tracker.config import db_path, demo_mode, is_real_default
 from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
+from tracker.inspections import verdict
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,7 +48,8 @@ def cat() -> Catalogue:
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner="正在评估……")
 def cached_evaluation(as_of: dt.date, generation: int) -> Evaluation:
-    return evaluate(cursor(), as_of)
+    """The evaluation with the items that an open 暗访 否决风险 finding puts at veto risk (issue 14)."""
+    return verdict.mark(cursor(), evaluate(cursor(), as_of))
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner="正在计算历史趋势……")
@@ -58,13 +60,14 @@ def cached_history(dates: tuple[dt.date, ...], known_then: bool, generation: int
 GENERATION_SQL = """
 SELECT (SELECT count(*) FROM submission), (SELECT coalesce(max(id), 0) FROM submission),
        (SELECT count(*) FROM verification), (SELECT max(verified_at) FROM verification),
-       (SELECT count(*) FROM figure_choice), (SELECT max(chosen_at) FROM figure_choice)
+       (SELECT count(*) FROM figure_choice), (SELECT max(chosen_at) FROM figure_choice),
+       (SELECT count(*) FROM finding_event), (SELECT max(happened_at) FROM finding_event)
 """
 
 
 def data_generation() -> int:
     """Changes whenever something that can change a status is written — a submission, the office's
-    verification of an answer, its choice of a figure — so cached evaluations are keyed to the data they saw."""
+    verification of an answer, its choice of a figure, a step of an inspection finding — so cached evaluations are keyed to the data they saw."""
     return hash(cursor().execute(GENERATION_SQL).fetchone())
 
 

@@ -13,8 +13,10 @@ from indicators.rules import REGISTRY
 from tracker.access.auth import PermissionDenied, can
 from tracker.engine import figures, views
 from tracker.engine.reasons import fmt_value
+from tracker.inspections.verdict import SOURCE_PREFIX
 from tracker.office import verification
 from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
+from tracker.strings.inspections import ti
 from tracker.strings.ui import t
 
 actor = session.guard("item")
@@ -53,6 +55,8 @@ st.markdown(
 )
 if status["veto_risk"]:
     st.error(t("item_veto_warning"), icon=":material/gpp_bad:")
+    if status.get("inspection_veto"):  # an open 暗访 否决风险 finding (issue 14)
+        st.caption(ti("item_veto", ids="、".join(map(str, status["inspection_veto"]))))
 elif item.is_veto:
     st.caption(t("item_is_veto"))
 
@@ -306,6 +310,9 @@ for metric in item.metrics:
         if metric.source:
             st.caption(t("metric_source", source=metric.source))
         series = history[history["metric"] == metric.code]
+        from_rounds = series[series["evidence"].fillna("").str.startswith(SOURCE_PREFIX)]
+        if not from_rounds.empty:  # a pass rate computed from an inspection round (issue 14)
+            st.caption(ti("item_from_round", source=from_rounds.iloc[-1]["file_name"]))
         verification_block(metric, row, series)  # 核实 (issue 10)
         if series.empty:
             st.info(t("metric_no_history"))

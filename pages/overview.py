@@ -11,7 +11,10 @@ from app import cached, session, state, webapp
 from tracker.engine import views
 from tracker.engine.progress import item_progress
 from tracker.engine.reasons import fmt_value
+from tracker.inspections import findings as inspection_findings
+from tracker.inspections import verdict as inspection_verdict
 from tracker.strings import SHOWN_OP, STATUS_COLOUR, STATUSES, ui
+from tracker.strings.inspections import ti
 from tracker.strings.ui import t
 
 session.guard("overview")
@@ -56,11 +59,20 @@ cols[5].metric(t("metric_veto"), len(summary["veto_risks"]))
 # ---------------------------------------------------------------- veto risks first
 st.subheader(t("veto_header"))
 vetoes = views.veto_risks(ev, cat)
-if vetoes.empty:
+visits = inspection_verdict.veto_risks(webapp.cursor(), as_of)  # open 暗访 否决风险 findings (issue 14)
+if vetoes.empty and visits.empty:
     st.success(t("veto_none"))
 for row in vetoes.itertuples(index=False):
     st.error(t("veto_line", code=row.item, title=row.title, reason=row.reason), icon=":material/gpp_bad:")
     st.page_link("pages/item.py", label=t("open_item", code=row.item), query_params={"item": str(row.item)})
+for row in visits.itertuples(index=False):
+    st.error(ti("overview_veto_line", item=row.item, title=cat.item(int(row.item)).title, site=row.site,
+                street=row.street or "—", description=row.description, unit=row.unit), icon=":material/gpp_bad:")  # fmt: skip
+findings_now = inspection_findings.findings(webapp.cursor(), as_of)
+if not findings_now.empty:
+    st.caption(ti("overview_findings", open=int(findings_now["status"].ne("closed").sum()),
+                  overdue=int(findings_now["overdue"].sum())))  # fmt: skip
+    st.page_link("pages/inspections.py", label=ti("open_page"), icon=":material/travel_explore:")
 
 # ---------------------------------------------------------------- items not met, with progress
 st.subheader(t("notmet_header"))

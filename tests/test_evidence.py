@@ -242,7 +242,14 @@ def test_removal_keeps_the_row_and_is_audited(con):
 # ---------------------------------------------------------------- who may attach what
 
 
-def test_a_reporter_attaches_to_its_own_units_measurements_and_tasks_only(con):
+@pytest.fixture
+def placeholder_finding(monkeypatch):
+    """'finding' as the office's own target, as before tracker.inspections registers the real one (whichever
+    test imported it first in this process); the real target is tested in tests/test_inspections.py."""
+    monkeypatch.setitem(evidence.TARGETS, "finding", evidence._office_only)
+
+
+def test_a_reporter_attaches_to_its_own_units_measurements_and_tasks_only(con, placeholder_finding):
     evidence.attach_file(con, PDF, "a.pdf", "measurement", mid(con, "10.3"), CITY)
     with pytest.raises(PermissionDenied, match="只能为「住建局」操作"):
         evidence.attach_file(con, PDF, "a.pdf", "measurement", mid(con, "10.3"), OTHER)
@@ -264,7 +271,7 @@ def test_a_reporter_attaches_to_its_own_units_measurements_and_tasks_only(con):
     assert con.execute("SELECT count(*) FROM evidence_file").fetchone()[0] == 2
 
 
-def test_the_office_attaches_to_anything_and_a_leader_to_nothing(con):
+def test_the_office_attaches_to_anything_and_a_leader_to_nothing(con, placeholder_finding):
     task = open_task(con, SYSTEM, "10.3", "提高机械化清扫率", dt.date(2026, 6, 30))
     acceptance = con.execute(
         "INSERT INTO acceptance (item, accepted_on, accepted_by, evidence, recorded_at) "

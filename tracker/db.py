@@ -305,6 +305,76 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (
+        10,
+        """
+        -- 检查与暗访 (issue 14): the site register, inspection rounds with the sites drawn for them, findings
+        -- and every step of their loop (finding_event). A finding opens a ledger task (task_id) for its unit.
+        CREATE SEQUENCE site_id START 1;
+        CREATE TABLE site (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('site_id'),
+            type          VARCHAR NOT NULL,      -- a name of indicators/site_types.yaml
+            name          VARCHAR NOT NULL,
+            street        VARCHAR,               -- street or township (canonical unit name)
+            address       VARCHAR,
+            units         VARCHAR[] NOT NULL,    -- responsible units, lead first
+            created_at    TIMESTAMP NOT NULL,
+            created_by    VARCHAR NOT NULL
+        );
+        CREATE SEQUENCE inspection_round_id START 1;
+        CREATE TABLE inspection_round (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('inspection_round_id'),
+            kind          VARCHAR NOT NULL,      -- 单位自查 | 模拟检查 | 上级考核检查 | 暗访
+            name          VARCHAR NOT NULL,
+            starts        DATE NOT NULL,
+            ends          DATE NOT NULL,
+            team          VARCHAR,
+            scope         VARCHAR,               -- JSON: {"streets": [...], "types": [...], "per_group": n}
+            seed          BIGINT,                -- the random draw's seed (暗访), so the sample can be drawn again
+            created_at    TIMESTAMP NOT NULL,
+            created_by    VARCHAR NOT NULL
+        );
+        CREATE TABLE round_site (
+            round_id      BIGINT NOT NULL,
+            site_id       BIGINT NOT NULL
+        );
+        CREATE SEQUENCE finding_id START 1;
+        CREATE TABLE finding (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('finding_id'),
+            round_id      BIGINT NOT NULL,
+            site_id       BIGINT NOT NULL,
+            check_code    VARCHAR NOT NULL,      -- the check of the site type
+            item          INTEGER NOT NULL,
+            metric        VARCHAR NOT NULL,
+            description   VARCHAR NOT NULL,
+            severity      VARCHAR NOT NULL,      -- 一般 | 严重 | 否决风险
+            unit          VARCHAR NOT NULL,      -- responsible unit (canonical)
+            found_on      DATE NOT NULL,
+            deadline      DATE NOT NULL,
+            status        VARCHAR NOT NULL,      -- open | answered | closed
+            task_id       BIGINT,
+            recorded_at   TIMESTAMP NOT NULL,
+            recorded_by   VARCHAR NOT NULL,
+            closed_at     TIMESTAMP,
+            source_sha256 VARCHAR,               -- the imported file (upload_file), null when entered on the page
+            source_row    INTEGER
+        );
+        CREATE TABLE finding_event (
+            finding_id    BIGINT NOT NULL,
+            happened_at   TIMESTAMP NOT NULL,
+            actor         VARCHAR NOT NULL,
+            from_status   VARCHAR,
+            to_status     VARCHAR NOT NULL,
+            note          VARCHAR,
+            photo_sha256  VARCHAR                -- a photo stored with the step (evidence files)
+        );
+        -- A round's pass rates written as figures: which submission carries them (a later computation supersedes).
+        CREATE TABLE round_measurement (
+            round_id      BIGINT NOT NULL,
+            submission_id BIGINT NOT NULL
+        );
+        """,
+    ),
+    (
         12,
         """
         -- Each unit's latest figure per metric/area/period as known now (tracker.engine.counting.refresh_summary),
@@ -378,7 +448,13 @@ def in_transaction() -> bool:
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection):
-    """All of the block or nothing: COMMIT at its end, ROLLBACK if it raises (one writer at a time)."""
+    """All of the block or nothing: COMMIT at its end, ROLLBACK if it raises (one writer at a time). Inside
+    another `transaction` it joins it: a service that calls another (a finding opening its ledger task) commits
+    both or neither."""
+    if in_transaction():
+        with WRITE_LOCK:
+            yield con
+        return
     with WRITE_LOCK:
         con.execute("BEGIN TRANSACTION")
         _state.depth = getattr(_state, "depth", 0) + 1

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "tracker.cli.verify",
     "tracker.cli.backup",
     "tracker.cli.archive",
+    "tracker.cli.inspections",
 )
 
 log = logging.getLogger("tracker.cli")
@@ -89,7 +90,7 @@ def _run(args) -> int:
     logs.setup(getattr(args, "db", None))
     name = " ".join(
         str(getattr(args, key))
-        for key in ("command", "user_command", "audit_command")
+        for key in ("command", "user_command", "audit_command", "findings_command")
         if getattr(args, key, None)
     )
     started = time.perf_counter()

@@ -218,8 +218,10 @@ def _refuse_if_real(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _delete_demo(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    from tracker.inspections import demo as inspections  # the demo's sites, rounds, findings and their tasks
+
     counts = {}
-    for table, sql in _DEMO_DELETES:
+    for table, sql in (*inspections.DELETES, *_DEMO_DELETES):
         counts[table] = con.execute(sql).fetchone()[0]
     counting.refresh_summary(con)
     return counts
@@ -323,4 +325,7 @@ def load_demo(
         for name in ("demo_subs", "demo_rows"):
             with contextlib.suppress(duckdb.Error):
                 con.unregister(name)
+    from tracker.inspections import demo as inspections
+
+    inspections.load(con, today)  # a 2023 模拟检查 and a 2024 暗访 beside the figures (issue 14)
     return len(rows)

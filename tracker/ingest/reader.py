@@ -21,6 +21,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import duckdb
 import numpy as np
@@ -44,7 +45,6 @@ HEADER_WORDS = {
     "note": ("备注", "说明", "情况说明", "note", "notes", "remark", "remarks"),
     "evidence": ("证明材料", "佐证材料", "证明", "附件", "材料", "evidence"),
 }
-_WORD_FIELD = {w: f for f, words in HEADER_WORDS.items() for w in words}
 _HINT = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]|[*＊:：]")
 HEAD_ROWS = 30  # the header is looked for in the first rows
 # Limits that refuse a hostile file before it is parsed (issue 11). The template has 9 columns; Excel
@@ -94,20 +94,42 @@ class Sheet:
     apostrophe: bool = False  # the CSV text holds ' : a cell may be one our refused-rows file made inert
 
 
-def header_field(cell: object) -> str | None:
-    key = _HINT.sub("", "".join(str(cell or "").split())).lower()
-    return _WORD_FIELD.get(key)
+@dataclass(frozen=True)
+class Layout:
+    """What a kind of file's header says: field → header words, and the field a header row must name.
+    Measurement uploads use MEASUREMENTS; other files (inspection findings, sites) bring their own words."""
+
+    words: dict[str, tuple[str, ...]]
+    required: str
+
+    def field(self, cell: object) -> str | None:
+        key = _HINT.sub("", "".join(str(cell or "").split())).lower()
+        return self._fields.get(key)
+
+    @cached_property
+    def _fields(self) -> dict[str, str]:
+        return {w.lower(): f for f, words in self.words.items() for w in words}
 
 
-def find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[str, int]] | None:
-    """The first row naming the metric and at least one more known column (a title row may come first)."""
+MEASUREMENTS = Layout(HEADER_WORDS, "metric")
+
+
+def header_field(cell: object, layout: Layout = MEASUREMENTS) -> str | None:
+    return layout.field(cell)
+
+
+def find_header(
+    rows: list[tuple[int, list]], layout: Layout = MEASUREMENTS
+) -> tuple[int, dict[str, int]] | None:
+    """The first row naming the layout's required field and at least one more known column (a title row may
+    come first)."""
     for row_no, cells in rows[:HEAD_ROWS]:
         columns: dict[str, int] = {}
         for i, cell in enumerate(cells):
-            name = header_field(cell)
+            name = layout.field(cell)
             if name and name not in columns:
                 columns[name] = i
-        if "metric" in columns and len(columns) >= 2:
+        if layout.required in columns and len(columns) >= 2:
             return row_no, columns
     return None
 
@@ -122,16 +144,18 @@ def _header_names(cells: list, ncols: int) -> list[str]:
     return names
 
 
-def read(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None = None) -> Sheet:
+def read(
+    con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None = None, layout: Layout = MEASUREMENTS
+) -> Sheet:
     if not data or not data.strip():
         raise FileRefused(FILE["empty"])
     if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(con, data, sheet)
+        return _read_xlsx(con, data, sheet, layout)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: an encrypted .xlsx, an old .xls or WPS .et
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise FileRefused(FILE["encrypted"])
-        return _read_xls(con, data, sheet)
-    return _read_csv(con, data)
+        return _read_xls(con, data, sheet, layout)
+    return _read_csv(con, data, layout)
 
 
 # ---------------------------------------------------------------- CSV
@@ -144,7 +168,7 @@ def _delimiters(head: str, blank: str) -> list[str]:
     return sorted(counts, key=lambda d: (-counts[d], d != ","))
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
+def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, layout: Layout) -> Sheet:
     text, units, markers = csv_text(data)
     blank = markers.blank
     if not text.strip(blank + " \n\t"):
@@ -159,7 +183,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes) -> Sheet:
         except csv.Error:
             continue
         rows = [(i, [c.replace(blank, "") for c in rec]) for i, rec in enumerate(records, start=1)]
-        found = find_header(rows)
+        found = find_header(rows, layout)
         if found is not None:
             break
     if found is None:
@@ -375,7 +399,7 @@ def _check_dimension(ws) -> None:
         )
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -> Sheet:
+def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None, layout: Layout) -> Sheet:
     import openpyxl
 
     _check_zip(data)
@@ -410,14 +434,16 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -
         raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
     finally:
         book.close()
-    return _load_rows(con, "xlsx", row_nos, rows)
+    return _load_rows(con, "xlsx", row_nos, rows, layout)
 
 
-def _load_rows(con: duckdb.DuckDBPyConnection, kind: str, row_nos: list[int], rows: list[list]) -> Sheet:
+def _load_rows(
+    con: duckdb.DuckDBPyConnection, kind: str, row_nos: list[int], rows: list[list], layout: Layout
+) -> Sheet:
     """Rows of text cells read from a workbook (row numbers as Excel shows them) into _ing_raw."""
     if not rows:
         raise FileRefused(FILE["empty"])
-    found = find_header(list(zip(row_nos, rows, strict=True)))
+    found = find_header(list(zip(row_nos, rows, strict=True)), layout)
     if found is None:
         raise FileRefused(FILE["no_header"])
     header_row, columns = found
@@ -443,7 +469,7 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: str, row_nos: list[int], ro
 # ---------------------------------------------------------------- XLS / WPS .et (python-calamine)
 
 
-def _read_xls(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) -> Sheet:
+def _read_xls(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None, layout: Layout) -> Sheet:
     """An .xls (BIFF8, Excel 97–2003) or a WPS 表格 .et, through python-calamine (openpyxl reads neither)."""
     import python_calamine
 
@@ -474,4 +500,4 @@ def _read_xls(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None) ->
         if values:
             row_nos.append(i)
             rows.append(values)
-    return _load_rows(con, "xls", row_nos, rows)
+    return _load_rows(con, "xls", row_nos, rows, layout)

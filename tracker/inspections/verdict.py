@@ -1,0 +1,161 @@
+"""What findings say about the verdict. Per round and site type, a pass rate: the sites inspected without a
+严重 (or worse) finding ÷ the sites inspected. It becomes a figure of every percentage metric the type's checklist
+names — written as a submission whose source is the round, so the item page can say where the figure came from;
+types naming the same metric count together (numerator and denominator added). And an open 否决风险 finding of a
+round whose kind carries the veto (暗访) is a veto risk on its item until the finding is closed after 复查: `mark`
+adds these to an evaluation's items."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+
+import duckdb
+import pandas as pd
+
+from tracker import logs
+from tracker.access import audit
+from tracker.access.auth import Actor, require
+from tracker.access.users import current_actor
+from tracker.db import transaction
+from tracker.engine import counting, periods
+from tracker.engine.catalogue import OFFICE, catalogue
+from tracker.engine.evaluate import Evaluation
+from tracker.inspections.findings import FAILING
+from tracker.inspections.rounds import KINDS, get_round
+from tracker.inspections.site_types import site_type
+from tracker.inspections.sites import MANAGE, now_
+from tracker.strings.inspections import MSG
+
+SOURCE_PREFIX = "inspection_round:"  # measurement.evidence of a figure computed from a round
+
+RATES_SQL = """
+SELECT s.type, count(*) AS inspected,
+       count(*) FILTER (WHERE NOT EXISTS (
+           SELECT 1 FROM finding f WHERE f.round_id = r.round_id AND f.site_id = s.id
+                                     AND list_contains($failing, f.severity))) AS passed
+FROM round_site r JOIN site s ON s.id = r.site_id
+WHERE r.round_id = $round
+GROUP BY s.type ORDER BY s.type
+"""
+
+
+def pass_rates(con: duckdb.DuckDBPyConnection, round_id: int) -> pd.DataFrame:
+    """Per site type of the round: sites inspected, passed (no 严重 or 否决风险 finding), rate (0..1)."""
+    out = con.execute(RATES_SQL, {"round": round_id, "failing": list(FAILING)}).df()
+    out["rate"] = out["passed"] / out["inspected"]
+    return out
+
+
+def metric_rates(con: duckdb.DuckDBPyConnection, round_id: int) -> pd.DataFrame:
+    """The figures a round gives: per percentage metric named by its types, passed and inspected added up."""
+    cat = catalogue()
+    rows = []
+    for r in pass_rates(con, round_id).itertuples(index=False):
+        for metric in site_type(r.type).rate_metrics(cat):
+            rows.append((metric, r.type, int(r.passed), int(r.inspected)))
+    frame = pd.DataFrame(rows, columns=["metric", "type", "passed", "inspected"])
+    if frame.empty:
+        return frame.assign(parts=pd.Series(dtype=str))
+    frame["parts"] = [MSG["rates_part"].format(type=t, passed=p, inspected=i) for t, p, i in
+                      frame[["type", "passed", "inspected"]].itertuples(index=False)]  # fmt: skip
+    return frame.groupby("metric", as_index=False, sort=True).agg(
+        passed=("passed", "sum"), inspected=("inspected", "sum"), parts=("parts", "；".join)
+    )
+
+
+@logs.service("write_round_rates")
+def write_rates(
+    con: duckdb.DuckDBPyConnection, actor: Actor, round_id: int, now: dt.datetime | None = None
+) -> tuple[int | None, str]:
+    """Write the round's pass rates as figures of their metrics (the office only), as one submission of the
+    office whose file is the computation (JSON) and whose name says the round. Returns (submission id or None,
+    what was done). The same rates written before are not written again."""
+    actor = current_actor(con, actor)
+    require(actor, MANAGE)
+    cat = catalogue()
+    rnd = get_round(con, round_id)
+    rates = metric_rates(con, round_id)
+    if rates.empty:
+        return None, MSG["rates_none"].format(id=round_id)
+    payload = json.dumps(
+        {"round": round_id, "rates": rates.to_dict("records")},
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    ).encode()
+    sha = hashlib.sha256(payload).hexdigest()
+    last = con.execute(
+        """SELECT s.sha256 FROM round_measurement m JOIN submission s ON s.id = m.submission_id
+           WHERE m.round_id = ? ORDER BY m.submission_id DESC LIMIT 1""",
+        [round_id],
+    ).fetchall()
+    if last and last[0][0] == sha:
+        return None, MSG["rates_same"].format(id=round_id)
+    when = now or now_()
+    source = MSG["rates_source"].format(id=round_id, kind=rnd["kind"], name=rnd["name"], starts=rnd["starts"],
+                                        ends=rnd["ends"])  # fmt: skip
+    with transaction(con):
+        if not con.execute("SELECT 1 FROM upload_file WHERE sha256 = ?", [sha]).fetchall():
+            con.execute("INSERT INTO upload_file VALUES (?, ?, ?)", [sha, payload, len(payload)])
+        sid = con.execute(
+            """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, sha256, accepted, outcome,
+                                       message)
+               VALUES (?, ?, ?, ?, ?, ?, 'committed', ?) RETURNING id""",
+            [when, actor.name, OFFICE, source, sha, len(rates), MSG["rates_written"].format(
+                id=round_id, n=len(rates), submission="—")],
+        ).fetchone()[0]  # fmt: skip
+        for r in rates.itertuples(index=False):
+            metric = cat.metric(r.metric)
+            number = {"year": 1, "quarter": (rnd["ends"].month - 1) // 3 + 1, "month": rnd["ends"].month}
+            period = periods.make(metric.period, rnd["ends"].year, number.get(metric.period, 1))
+            con.execute(
+                """INSERT INTO measurement (submission_id, metric, unit, area, period_start, period_end, period_label,
+                                           value, numerator, denominator, note, evidence, recorded_at)
+                   VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [sid, r.metric, OFFICE, period.start, period.end, period.label,
+                 round(100 * r.passed / r.inspected, 4), r.passed, r.inspected,
+                 MSG["rates_note"].format(id=round_id, kind=rnd["kind"], parts=r.parts),
+                 f"{SOURCE_PREFIX}{round_id}", when],
+            )  # fmt: skip
+        counting.refresh_summary(con)
+        con.execute("INSERT INTO round_measurement VALUES (?, ?)", [round_id, sid])
+        message = MSG["rates_written"].format(id=round_id, n=len(rates), submission=sid)
+        con.execute("UPDATE submission SET message = ? WHERE id = ?", [message, sid])
+        audit.record(con, actor.name, "round_rates", f"round:{round_id}", None,
+                     {"submission": sid, "rates": rates.to_dict("records")}, message)  # fmt: skip
+    return sid, message
+
+
+VETO_KINDS = tuple(k.name for k in KINDS.values() if k.veto_while_open)
+
+VETO_SQL = """
+WITH state AS (
+    SELECT finding_id, arg_max(to_status, happened_at) AS status
+    FROM finding_event WHERE happened_at < CAST($as_of AS DATE) + INTERVAL 1 DAY GROUP BY finding_id
+)
+SELECT f.item, f.id AS finding, f.round_id, r.kind AS round_kind, s.name AS site, s.street, f.description,
+       f.unit, f.deadline
+FROM finding f JOIN state st ON st.finding_id = f.id
+JOIN inspection_round r ON r.id = f.round_id JOIN site s ON s.id = f.site_id
+WHERE st.status <> 'closed' AND f.severity = '否决风险' AND list_contains($kinds, r.kind)
+ORDER BY f.item, f.id
+"""
+
+
+def veto_risks(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """The open 否决风险 findings of veto-carrying rounds (暗访) as of the date, one row each."""
+    return con.execute(VETO_SQL, {"as_of": as_of, "kinds": list(VETO_KINDS)}).df()
+
+
+def mark(con: duckdb.DuckDBPyConnection, ev: Evaluation) -> Evaluation:
+    """The evaluation with the items that carry an open 暗访 否决风险 finding marked as veto risks
+    (`inspection_veto` says which findings); the measurements' own verdict is left as it is."""
+    risks = veto_risks(con, ev.as_of)
+    items = ev.items.copy()
+    by_item = risks.groupby("item")["finding"].agg(list) if not risks.empty else pd.Series(dtype=object)
+    items["inspection_veto"] = items["item"].map(lambda i: by_item.get(i, []))
+    items["veto_risk"] = items["veto_risk"] | items["inspection_veto"].map(bool)
+    return dataclasses.replace(ev, items=items)
