@@ -5,8 +5,12 @@ an empty demo file is filled; a real database is never), and the language switch
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from tracker import db, logs, snapshot
 from tracker.access import audit
@@ -91,6 +95,19 @@ def is_demo() -> bool:
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def _cached_chain(path: str, signature: tuple):
     return audit.verify(cursor())
+
+
+RUN_LOG = logging.getLogger("tracker.app.run")
+
+
+def log_script_run(page: str, started: float) -> None:
+    """One line per script run, at INFO in the app's log: the page, how long the server worked on it, and a short
+    hash of the browser session (never a name). bench/concurrent.py reads these lines back."""
+    ctx = get_script_run_ctx()
+    who = hashlib.sha256(ctx.session_id.encode()).hexdigest()[:10] if ctx else "-"
+    RUN_LOG.info(
+        "script_run page=%s duration_ms=%.1f session=%s", page, (time.perf_counter() - started) * 1000, who
+    )
 
 
 def audit_chain():
