@@ -59,8 +59,13 @@ def obligations(as_of: dt.date) -> pd.DataFrame:
 
 
 def ranking(ev: Evaluation, as_of: dt.date) -> pd.DataFrame:
-    """completeness.ranking of the units, their timeliness from completeness.by_unit as of the date."""
-    return completeness.ranking(ev, _cached_unit_timeliness(as_of, webapp.data_generation()), webapp.cat())
+    """completeness.ranking of the units, their timeliness from completeness.by_unit as of the date; computed
+    once per evaluation, so once per data generation and date for every session."""
+    generation = webapp.data_generation()
+    return ev.derived(
+        ("ranking", as_of, generation),
+        lambda: completeness.ranking(ev, _cached_unit_timeliness(as_of, generation), webapp.cat()),
+    )
 
 
 def phase_matrix(as_of: dt.date, known_then: bool = False) -> pd.DataFrame:

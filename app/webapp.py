@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import threading
 import time
 
 import streamlit as st
@@ -49,12 +50,15 @@ def cat() -> Catalogue:
     return catalogue()
 
 
-@st.cache_data(ttl=600, max_entries=64, show_spinner="正在评估……")
+# Shared by every session, not copied per session: st.cache_resource hands each caller the same object (st.cache_data
+# would unpickle a copy per hit), and its lock per key lets one session compute while the others at the same
+# generation and date wait for that result. Nobody changes an Evaluation after it is made.
+@st.cache_resource(ttl=600, max_entries=64, show_spinner="正在评估……")
 def cached_evaluation(as_of: dt.date, generation: int) -> Evaluation:
     return evaluate(cursor(), as_of)
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner="正在计算历史趋势……")
+@st.cache_resource(ttl=600, max_entries=16, show_spinner="正在计算历史趋势……")
 def cached_history(dates: tuple[dt.date, ...], known_then: bool, generation: int):
     return readiness_history(cursor(), list(dates), known_then=known_then)
 
@@ -64,12 +68,22 @@ SELECT (SELECT count(*) FROM submission), (SELECT coalesce(max(id), 0) FROM subm
        (SELECT count(*) FROM verification), (SELECT max(verified_at) FROM verification),
        (SELECT count(*) FROM figure_choice), (SELECT max(chosen_at) FROM figure_choice)
 """
+_this_run = threading.local()  # the generation read in this script run (each run has its own thread)
 
 
 def data_generation() -> int:
     """Changes whenever something that can change a status is written — a submission, the office's
-    verification of an answer, its choice of a figure — so cached evaluations are keyed to the data they saw."""
-    return hash(cursor().execute(GENERATION_SQL).fetchone())
+    verification of an answer, its choice of a figure — so cached evaluations are keyed to the data they saw.
+
+    Read once per script run (a page asks for it a dozen times): the run's context gets a fresh `cursors` dict
+    at every run and rerun, which tells this run from the last. Outside a run, read every time."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and getattr(_this_run, "run", None) is ctx.cursors:
+        return _this_run.generation
+    generation = hash(cursor().execute(GENERATION_SQL).fetchone())
+    if ctx is not None:
+        _this_run.run, _this_run.generation = ctx.cursors, generation
+    return generation
 
 
 def evaluation(as_of: dt.date) -> Evaluation:
@@ -82,7 +96,8 @@ def history(dates, known_then: bool = False) -> object:
 
 
 def clear_caches() -> None:
-    """Call after a commit: dashboards must show the new figures."""
+    """Call after a commit: dashboards must show the new figures (the rest of this run included)."""
+    _this_run.__dict__.clear()
     cached_evaluation.clear()
     cached_history.clear()
 

@@ -84,7 +84,11 @@ def phase_eval_date(phase: Phase, as_of: dt.date) -> dt.date | None:
 def item_table(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     """One row per item (items.item_rows): code, title, category and its name, lead, status, veto risk, metrics
     met/total and the reasons of its metrics not met (a list, in catalogue order); veto risks first, then worst
-    status, then code."""
+    status, then code. Computed once per evaluation (Evaluation.derived)."""
+    return ev.derived(("item_table", id(cat)), lambda: _item_table(ev, cat))
+
+
+def _item_table(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     reasons = (
         ev.metrics[ev.metrics["status"] != "met"]
         .assign(item=lambda d: d["metric"].map({m.code: m.item for m in cat.metrics}))
