@@ -10,9 +10,11 @@ Evaluating reads only: the catalogue's tables are written when a writing connect
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -23,6 +25,8 @@ from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.reasons import reason
 from tracker.strings import STATUSES
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------- metric statuses
 
@@ -167,16 +171,19 @@ class Evaluation:
     known_at: dt.datetime | None = None  # None: with everything known now
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def derived(self, key: Hashable, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A table computed from this evaluation alone, computed once and kept with it: the app hands one
         Evaluation per data generation and date to every session, so its tables are shared too. Each caller
         gets its own copy, so none can change what the next one sees."""
         if key not in self._derived:
             self._derived[key] = compute()
-        return self._derived[key].copy()
+        return copy.deepcopy(self._derived[key])
 
     @property
     def summary(self) -> dict:
+        return self.derived("summary", self._summary)
+
+    def _summary(self) -> dict:
         counts = self.items["status"].value_counts()
         total = len(self.items)
         met = int(counts.get("met", 0))
