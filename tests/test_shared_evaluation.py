@@ -116,3 +116,31 @@ def test_a_script_run_reads_the_generation_once(app_db, monkeypatch):
     asked.clear()
     at.run()
     assert len(asked) == 1
+
+
+def test_activity_is_written_at_most_every_half_minute_and_idle_still_ends_a_session():
+    """Every script run touches its session: a write per run would make every page view a database write."""
+    import datetime as dt
+
+    from tracker.access import web_sessions
+    from tracker.access.auth import SYSTEM
+    from tracker.access.users import authenticate, create_user
+
+    con = db.connect(":memory:")
+    create_user(con, SYSTEM, "cg_rep", "reporter", PW, unit="城管执法局")
+    actor, _ = authenticate(con, "cg_rep", PW)
+    t0 = dt.datetime(2026, 11, 28, 9, 0)
+    sid, _ = web_sessions.start(con, actor, now=t0)
+
+    def last_seen():
+        return con.execute("SELECT last_seen FROM web_session WHERE id = ?", [sid]).fetchone()[0]
+
+    assert web_sessions.touch(con, sid, now=t0 + dt.timedelta(seconds=10)) is None
+    assert last_seen() == t0  # not written: less than half a minute
+    assert web_sessions.touch(con, sid, now=t0 + dt.timedelta(seconds=40)) is None
+    assert last_seen() == t0 + dt.timedelta(seconds=40)
+    idle = web_sessions.idle_limit()
+    assert (
+        web_sessions.touch(con, sid, now=t0 + dt.timedelta(seconds=40) + idle + dt.timedelta(seconds=1))
+        == "idle"
+    )
