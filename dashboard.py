@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -18,28 +19,32 @@ HERE = Path(__file__).resolve().parent
 
 
 def menu(pages: list[dict]):
-    """st.navigation over the given pages, grouped by section, titles in the chosen language."""
+    """st.navigation over the given pages, grouped by section, titles in the chosen language; returns the
+    page to run and its url name (the default page's url_path is "", the log wants its name)."""
     sections: dict[str, list] = {}
     home = next((p for p in pages if p.get("default")), pages[0])  # the role's landing page (app.navigation)
+    urls: dict[int, str] = {}
     for entry in pages:
-        sections.setdefault(navigation.label(entry["section"]), []).append(
-            st.Page(
-                entry["path"],
-                title=navigation.label(entry["title"]),
-                icon=entry["icon"],
-                url_path=entry["url"],
-                default=entry is home,
-                visibility="hidden" if entry.get("hidden") else "visible",
-            )
+        page = st.Page(
+            entry["path"],
+            title=navigation.label(entry["title"]),
+            icon=entry["icon"],
+            url_path=entry["url"],
+            default=entry is home,
+            visibility="hidden" if entry.get("hidden") else "visible",
         )
-    return st.navigation(sections, expanded=True)
+        urls[id(page)] = entry["url"]
+        sections.setdefault(navigation.label(entry["section"]), []).append(page)
+    chosen = st.navigation(sections, expanded=True)
+    return chosen, urls[id(chosen)]
 
 
+started = time.perf_counter()
 st.set_page_config(page_title=t("app_title"), page_icon=":material/health_and_safety:", layout="wide")
 webapp.cursor()  # opens the database: demo data and the first administrator on a new one
 actor = session.current_actor()
 st.sidebar.radio(t("lang_label"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
-page = menu(session.visible(actor))
+page, page_name = menu(session.visible(actor))
 if actor is not None:
     st.sidebar.date_input(
         t("as_of_label"),
@@ -66,3 +71,5 @@ try:
     page.run()
 except Exception:  # a bug: a short message with an id here, the traceback in the log under that id
     st.error(t("unexpected_error", id=logs.unexpected(logging.getLogger("app"), f"page {page.url_path}")))
+finally:  # st.stop and st.rerun end a run too (they are not Exceptions)
+    webapp.log_script_run(page_name, started)

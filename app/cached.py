@@ -7,15 +7,17 @@ shows figures older than the data; entries expire after ttl and are capped at ma
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app import webapp
 from tracker.engine import figures, progress, views
 from tracker.engine.evaluate import Evaluation
-from tracker.office import completeness
+from tracker.office import completeness, verification
+from tracker.strings.ui import lang
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
@@ -59,8 +61,13 @@ def obligations(as_of: dt.date) -> pd.DataFrame:
 
 
 def ranking(ev: Evaluation, as_of: dt.date) -> pd.DataFrame:
-    """completeness.ranking of the units, their timeliness from completeness.by_unit as of the date."""
-    return completeness.ranking(ev, _cached_unit_timeliness(as_of, webapp.data_generation()), webapp.cat())
+    """completeness.ranking of the units, their timeliness from completeness.by_unit as of the date; computed
+    once per evaluation, so once per data generation and date for every session."""
+    generation = webapp.data_generation()
+    return ev.derived(
+        ("ranking", as_of, generation),
+        lambda: completeness.ranking(ev, _cached_unit_timeliness(as_of, generation), webapp.cat()),
+    )
 
 
 def phase_matrix(as_of: dt.date, known_then: bool = False) -> pd.DataFrame:
@@ -75,5 +82,27 @@ def progress_table(as_of: dt.date) -> pd.DataFrame:
     return _cached_progress(as_of, webapp.data_generation())
 
 
+@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+def _cached_verifications(metric: str, generation: int) -> pd.DataFrame:
+    return verification.verifications(webapp.cursor(), metric, webapp.cat())
+
+
+def verifications(metric: str) -> pd.DataFrame:
+    """verification.verifications: who verified which answer of a checklist metric (the item page's history)."""
+    return _cached_verifications(metric, webapp.data_generation())
+
+
 def submissions(unit: str, as_of: dt.date) -> pd.DataFrame:
     return views.unit_submissions(webapp.cursor(), unit, as_of)
+
+
+@st.cache_resource(ttl=600, max_entries=128, show_spinner=False)
+def _shared_figure(name: str, key: tuple, generation: int, language: str, _build) -> go.Figure:
+    return _build()
+
+
+def figure(name: str, key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
+    """A chart that is the same for every session at this data generation and language, given `key` (everything
+    else it is drawn from: the date, a toggle): built by `build` once and handed to every session as it is, so
+    nobody may change it afterwards. Building a plotly figure costs more than the data behind it."""
+    return _shared_figure(name, key, webapp.data_generation(), lang(), build)

@@ -4,18 +4,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from tracker.strings import ui
 from tracker.strings.ui import t
 
+_this_run = threading.local()  # the language read in this script run
+
 
 def _session_language() -> str:
-    try:
-        return st.session_state.get("lang", "zh")
-    except Exception:  # outside a Streamlit run
+    """The sidebar's language, read once per script run: a page words hundreds of labels, and each read of the
+    session state takes its lock. The radio's value is set before the run starts, so it holds for the whole run
+    (the run's context gets a fresh `cursors` dict at every run and rerun, which tells this run from the last)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:  # outside a Streamlit run
         return "zh"
+    if getattr(_this_run, "run", None) is not ctx.cursors:
+        _this_run.run, _this_run.lang = ctx.cursors, st.session_state.get("lang", "zh")
+    return _this_run.lang
 
 
 def register_language() -> None:

@@ -5,8 +5,13 @@ an empty demo file is filled; a real database is never), and the language switch
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import threading
+import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from tracker import db, logs, snapshot
 from tracker.access import audit
@@ -46,13 +51,16 @@ def cat() -> Catalogue:
     return catalogue()
 
 
-@st.cache_data(ttl=600, max_entries=64, show_spinner="正在评估……")
+# Shared by every session, not copied per session: st.cache_resource hands each caller the same object (st.cache_data
+# would unpickle a copy per hit), and its lock per key lets one session compute while the others at the same
+# generation and date wait for that result. Nobody changes an Evaluation after it is made.
+@st.cache_resource(ttl=600, max_entries=64, show_spinner="正在评估……")
 def cached_evaluation(as_of: dt.date, generation: int) -> Evaluation:
     """The evaluation with the items that an open 暗访 否决风险 finding puts at veto risk (issue 14)."""
     return verdict.mark(cursor(), evaluate(cursor(), as_of))
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner="正在计算历史趋势……")
+@st.cache_resource(ttl=600, max_entries=16, show_spinner="正在计算历史趋势……")
 def cached_history(dates: tuple[dt.date, ...], known_then: bool, generation: int):
     return readiness_history(cursor(), list(dates), known_then=known_then)
 
@@ -63,12 +71,22 @@ SELECT (SELECT count(*) FROM submission), (SELECT coalesce(max(id), 0) FROM subm
        (SELECT count(*) FROM figure_choice), (SELECT max(chosen_at) FROM figure_choice),
        (SELECT count(*) FROM finding_event), (SELECT max(happened_at) FROM finding_event)
 """
+_this_run = threading.local()  # the generation read in this script run (each run has its own thread)
 
 
 def data_generation() -> int:
     """Changes whenever something that can change a status is written — a submission, the office's
-    verification of an answer, its choice of a figure, a step of an inspection finding — so cached evaluations are keyed to the data they saw."""
-    return hash(cursor().execute(GENERATION_SQL).fetchone())
+    verification of an answer, its choice of a figure, a step of an inspection finding — so cached evaluations are keyed to the data they saw.
+
+    Read once per script run (a page asks for it a dozen times): the run's context gets a fresh `cursors` dict
+    at every run and rerun, which tells this run from the last. Outside a run, read every time."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and getattr(_this_run, "run", None) is ctx.cursors:
+        return _this_run.generation
+    generation = hash(cursor().execute(GENERATION_SQL).fetchone())
+    if ctx is not None:
+        _this_run.run, _this_run.generation = ctx.cursors, generation
+    return generation
 
 
 def evaluation(as_of: dt.date) -> Evaluation:
@@ -81,7 +99,8 @@ def history(dates, known_then: bool = False) -> object:
 
 
 def clear_caches() -> None:
-    """Call after a commit: dashboards must show the new figures."""
+    """Call after a commit: dashboards must show the new figures (the rest of this run included)."""
+    _this_run.__dict__.clear()
     cached_evaluation.clear()
     cached_history.clear()
 
@@ -94,6 +113,19 @@ def is_demo() -> bool:
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def _cached_chain(path: str, signature: tuple):
     return audit.verify(cursor())
+
+
+RUN_LOG = logging.getLogger("tracker.app.run")
+
+
+def log_script_run(page: str, started: float) -> None:
+    """One line per script run, at INFO in the app's log: the page, how long the server worked on it, and a short
+    hash of the browser session (never a name). bench/concurrent.py reads these lines back."""
+    ctx = get_script_run_ctx()
+    who = hashlib.sha256(ctx.session_id.encode()).hexdigest()[:10] if ctx else "-"
+    RUN_LOG.info(
+        "script_run page=%s duration_ms=%.1f session=%s", page, (time.perf_counter() - started) * 1000, who
+    )
 
 
 def audit_chain():

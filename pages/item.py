@@ -230,7 +230,7 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
                     note=answer.verification_note or "",
                 )
             )
-    checks = verification.verifications(webapp.cursor(), metric.code, cat)
+    checks = cached.verifications(metric.code)
     if len(checks):
         with st.expander(t("verify_history")):
             st.dataframe(

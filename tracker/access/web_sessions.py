@@ -32,6 +32,9 @@ from tracker.config import settings
 COOKIE = "tracker_session"
 HANDOFF_SECONDS = 120
 MAX_CODE = 100  # longer input is no code of ours: refused before hashing
+# Activity is written at most this often: every script run would otherwise write to the database (the idle limit
+# is counted in minutes, so half a minute of imprecision changes nothing a person notices).
+TOUCH_EVERY = dt.timedelta(seconds=30)
 
 
 def _digest(secret: str) -> str:
@@ -126,7 +129,8 @@ def touch(con: duckdb.DuckDBPyConnection, sid: str, now: dt.datetime | None = No
     if why:
         end(con, sid, why, now)
         return why
-    con.execute("UPDATE web_session SET last_seen = ? WHERE id = ?", [now, sid])
+    if now - last_seen >= TOUCH_EVERY:
+        con.execute("UPDATE web_session SET last_seen = ? WHERE id = ?", [now, sid])
     return None
 
 

@@ -10,9 +10,11 @@ Evaluating reads only: the catalogue's tables are written when a writing connect
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -23,6 +25,8 @@ from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.reasons import reason
 from tracker.strings import STATUSES
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------- metric statuses
 
@@ -136,27 +140,30 @@ def metric_statuses(
 _RANK = {status: i for i, status in enumerate(STATUSES)}
 
 
-def worst(statuses: pd.Series) -> str:
-    return min(statuses, key=_RANK.__getitem__)
+def worst_per(rows: pd.DataFrame, keys: list[str], **also) -> pd.DataFrame:
+    """The worst status per group of keys (the lowest rank in STATUSES), one vectorised min over the ranks rather
+    than a Python call per group: a trend's fifty-odd dates make thousands of groups), with further aggregations
+    as in DataFrame.agg (name=(column, function))."""
+    out = (
+        rows.assign(_rank=rows["status"].map(_RANK))
+        .groupby(keys, as_index=False, sort=True)
+        .agg(_rank=("_rank", "min"), **also)
+    )
+    out.insert(len(keys), "status", out.pop("_rank").map(dict(enumerate(STATUSES))))
+    return out
 
 
 def fold_items(metric_rows: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     """Item status per date: met only when all its metrics are; the worst status otherwise.
 
     A failed zero-incident metric makes its item a veto risk (一票否决风险)."""
-    # Statuses as their rank (worst first): the worst is a minimum, folded without a Python call per group.
-    ranked = metric_rows[["as_of", "metric"]].assign(rank=metric_rows["status"].map(_RANK))
-    per_metric = ranked.groupby(["as_of", "metric"], as_index=False)["rank"].min()
+    per_metric = worst_per(metric_rows, ["as_of", "metric"])
     info = pd.DataFrame(
         [(m.code, m.item, REGISTRY[m.kind].veto) for m in cat.metrics], columns=["metric", "item", "vetoes"]
     )
     per_metric = per_metric.merge(info, on="metric")
-    per_metric["veto"] = per_metric["vetoes"] & (per_metric["rank"] == _RANK["not_met"])
-    items = per_metric.groupby(["as_of", "item"], as_index=False).agg(
-        rank=("rank", "min"), veto_risk=("veto", "any")
-    )
-    items.insert(2, "status", [STATUSES[r] for r in items.pop("rank")])
-    return items
+    per_metric["veto"] = per_metric["vetoes"] & (per_metric["status"] == "not_met")
+    return worst_per(per_metric, ["as_of", "item"], veto_risk=("veto", "any"))
 
 
 def readiness_history(
@@ -189,9 +196,21 @@ class Evaluation:
     items: pd.DataFrame  # one row per item: status, veto_risk
     areas: pd.DataFrame  # per-area rows of area metrics
     known_at: dt.datetime | None = None  # None: with everything known now
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A table computed from this evaluation alone, computed once and kept with it: the app hands one
+        Evaluation per data generation and date to every session, so its tables are shared too. Each caller
+        gets its own copy, so none can change what the next one sees."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return copy.deepcopy(self._derived[key])
 
     @property
     def summary(self) -> dict:
+        return self.derived("summary", self._summary)
+
+    def _summary(self) -> dict:
         counts = self.items["status"].value_counts()
         total = len(self.items)
         met = int(counts.get("met", 0))
@@ -218,7 +237,6 @@ def evaluate(
     rows = metric_statuses(con, [as_of], cat, known_at=known_at)
     area_rows = rows[rows["area"].notna()].copy()
     per_metric = rows.groupby("metric", as_index=False, sort=False).agg(
-        status=("status", worst),
         value=("value", "first"),
         ref_value=("ref_value", "first"),
         period_label=("period_label", "first"),
@@ -229,9 +247,13 @@ def evaluate(
         missing=("missing", "first"),
         ref_label=("ref_label", "first"),
     )
+    status = worst_per(rows, ["metric"]).set_index("metric")["status"]
+    per_metric.insert(1, "status", per_metric["metric"].map(status))
+    by_metric = dict(tuple(area_rows.groupby("metric", sort=False)))  # once, not a filter per metric
+    no_areas = area_rows.iloc[0:0]
     for lang, column in (("zh", "reason"), ("en", "reason_en")):
         per_metric[column] = [
-            reason(cat.metric(r.metric), r._asdict(), area_rows[area_rows["metric"] == r.metric], as_of, lang)
+            reason(cat.metric(r.metric), r._asdict(), by_metric.get(r.metric, no_areas), as_of, lang)
             for r in per_metric.itertuples(index=False)
         ]
     order = {m.code: i for i, m in enumerate(cat.metrics)}

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pandas as pd
@@ -78,9 +79,21 @@ def phase_eval_date(phase: Phase, as_of: dt.date) -> dt.date | None:
     return phase.end if state == "done" else as_of if state == "current" else None
 
 
+def once_per_evaluation(view: Callable[[Evaluation, Catalogue], pd.DataFrame]):
+    """A view of an evaluation and the catalogue alone, computed once per Evaluation (Evaluation.derived): the
+    app hands every session the same evaluation of a data generation and date, so they share its views too."""
+
+    @functools.wraps(view)
+    def once(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
+        return ev.derived((view.__name__, id(cat)), lambda: view(ev, cat))
+
+    return once
+
+
 # ---------------------------------------------------------------- items and categories
 
 
+@once_per_evaluation
 def item_table(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     """One row per item (items.item_rows): code, title, category and its name, lead, status, veto risk, metrics
     met/total and the reasons of its metrics not met (a list, in catalogue order); veto risks first, then worst
@@ -103,6 +116,7 @@ def item_table(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     )
 
 
+@once_per_evaluation
 def veto_risks(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     """Items at veto risk, with the reason of each failed veto metric."""
     from indicators.rules import REGISTRY
@@ -124,6 +138,7 @@ def veto_risks(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+@once_per_evaluation
 def category_counts(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     """Items per category and status (every status, zeros included), in catalogue order."""
     category = {i.code: i.category for i in cat.items}

@@ -158,4 +158,4 @@ def mark(con: duckdb.DuckDBPyConnection, ev: Evaluation) -> Evaluation:
     by_item = risks.groupby("item")["finding"].agg(list) if not risks.empty else pd.Series(dtype=object)
     items["inspection_veto"] = items["item"].map(lambda i: by_item.get(i, []))
     items["veto_risk"] = items["veto_risk"] | items["inspection_veto"].map(bool)
-    return dataclasses.replace(ev, items=items)
+    return dataclasses.replace(ev, items=items, _derived={})  # tables derived from the old items do not hold

@@ -1,0 +1,146 @@
+"""Sessions share what is the same for everyone (issue 15): two browser sessions at the same data generation and
+date get one evaluation between them, a commit makes exactly one new one, and a script run reads the data's
+generation once however often its page asks."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import TODAY
+from tracker import db
+from tracker.access.auth import Actor
+from tracker.access.users import ensure_admin
+from tracker.config import ROOT
+from tracker.engine import views
+from tracker.ingest.service import import_file
+
+PW = "a-password-1"
+ADMIN = Actor("admin", "admin")
+
+
+@pytest.fixture
+def app_db(demo_db, tmp_path, monkeypatch):
+    """A copy of the demo database that the app opens, with nothing cached from another test."""
+    from app import webapp
+
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db, path)
+    con = db.connect(path)
+    ensure_admin(con, PW)
+    con.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", PW)
+    webapp._connection.clear()
+    webapp.clear_caches()
+    yield path
+    webapp._connection.clear()
+    webapp.clear_caches()
+
+
+@pytest.fixture
+def evaluations(monkeypatch) -> Counter:
+    """Every evaluation the app's cache computes, counted by date."""
+    from app import webapp
+
+    calls: Counter = Counter()
+    real = webapp.evaluate
+
+    def counted(con, as_of, *args, **kwargs):
+        calls[as_of] += 1
+        return real(con, as_of, *args, **kwargs)
+
+    monkeypatch.setattr(webapp, "evaluate", counted)
+    return calls
+
+
+def new_session(page: str) -> AppTest:
+    """A browser session of its own (a new AppTest is a new Streamlit session), signed in, on a page."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state["actor"] = ADMIN
+    at.session_state["as_of"] = TODAY
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_two_sessions_share_one_evaluation_and_a_commit_makes_one_more(app_db, evaluations):
+    from app import webapp
+
+    before = views.previous_month(TODAY)  # the overview compares with the month before
+    first = new_session("pages/overview.py")
+    assert evaluations == {TODAY: 1, before: 1}
+    second = new_session("pages/overview.py")
+    new_session("pages/item.py")
+    assert evaluations == {TODAY: 1, before: 1}  # the other sessions used the first one's
+
+    # A commit, as the upload page makes it (without clearing the caches: the new generation alone must do).
+    result = import_file(
+        webapp.cursor(),
+        "fix.csv",
+        "指标,期间,数值\n12.1,2023年,36%\n".encode(),
+        unit="园林绿化服务中心",
+        user="admin",
+    )
+    assert result.outcome == "committed", result.message
+    first.run()
+    second.run()
+    assert not first.exception and not second.exception
+    assert evaluations == {TODAY: 2, before: 2}  # one new evaluation per date for both sessions
+
+
+def test_a_script_run_reads_the_generation_once(app_db, monkeypatch):
+    """The overview asks for the data's generation many times (every cached read is keyed to it); one query."""
+    from app import webapp
+
+    asked = []
+    real = webapp.cursor
+
+    class Counting:
+        def __init__(self, cursor):
+            self._cursor = cursor
+
+        def execute(self, sql, *args, **kwargs):
+            if sql == webapp.GENERATION_SQL:
+                asked.append(sql)
+            return self._cursor.execute(sql, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self._cursor, name)
+
+    monkeypatch.setattr(webapp, "cursor", lambda: Counting(real()))
+    at = new_session("pages/overview.py")
+    asked.clear()
+    at.run()
+    assert len(asked) == 1
+
+
+def test_activity_is_written_at_most_every_half_minute_and_idle_still_ends_a_session():
+    """Every script run touches its session: a write per run would make every page view a database write."""
+    import datetime as dt
+
+    from tracker.access import web_sessions
+    from tracker.access.auth import SYSTEM
+    from tracker.access.users import authenticate, create_user
+
+    con = db.connect(":memory:")
+    create_user(con, SYSTEM, "cg_rep", "reporter", PW, unit="城管执法局")
+    actor, _ = authenticate(con, "cg_rep", PW)
+    t0 = dt.datetime(2026, 11, 28, 9, 0)
+    sid, _ = web_sessions.start(con, actor, now=t0)
+
+    def last_seen():
+        return con.execute("SELECT last_seen FROM web_session WHERE id = ?", [sid]).fetchone()[0]
+
+    assert web_sessions.touch(con, sid, now=t0 + dt.timedelta(seconds=10)) is None
+    assert last_seen() == t0  # not written: less than half a minute
+    assert web_sessions.touch(con, sid, now=t0 + dt.timedelta(seconds=40)) is None
+    assert last_seen() == t0 + dt.timedelta(seconds=40)
+    idle = web_sessions.idle_limit()
+    assert (
+        web_sessions.touch(con, sid, now=t0 + dt.timedelta(seconds=40) + idle + dt.timedelta(seconds=1))
+        == "idle"
+    )
