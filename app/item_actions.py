@@ -28,10 +28,12 @@ def actions(metric, row, actor: Actor) -> None:
     open_now = open_tasks(metric.code)
     if open_now:
         st.caption(act("act_task_open_already", tasks=open_now))
-    left, right = st.columns([1, 3], vertical_alignment="center")
-    with left.popover(act("act_open_task"), icon=":material/assignment_add:", help=act("act_open_task_help")):
+    row_of_actions = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    with row_of_actions.popover(
+        act("act_open_task"), icon=":material/assignment_add:", help=act("act_open_task_help")
+    ):
         task_form(metric, row, actor, slug, flash_key)
-    right.page_link(
+    row_of_actions.page_link(
         "pages/submissions.py",
         label=act("act_history", unit=metric.reporter),
         query_params={"unit": metric.reporter},

@@ -58,6 +58,30 @@ else:
     cols[2].metric(t("unit_late_count"), int(r["missing"]))
 
 
+def obligations_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("col_metric"): frame["metric"] + " " + frame["name"],
+            t("col_area"): frame["area"].fillna(""),
+            t("col_period"): frame["period_label"],
+            t("col_due_date"): frame["deadline"].astype(str),
+            t("col_days"): frame["days_left"],
+            t("col_state"): frame["state"].map(lambda s: t(f"state_{s}")),
+        }
+    )
+
+
+# What the unit has to act on comes first (a reporter lands here): figures overdue, tasks, notices, refusals.
+st.subheader(t("unit_late"))
+if late.empty:
+    st.success(t("unit_late_none"))
+else:
+    st.dataframe(obligations_frame(late), hide_index=True, key="late")
+unit_sections.tasks_section(unit, as_of)
+unit_sections.reminders_section(unit)
+unit_sections.refused_section(cached.submissions(unit, as_of))
+
+
 def items_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -117,26 +141,6 @@ else:
     )
 
 
-def obligations_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            t("col_metric"): frame["metric"] + " " + frame["name"],
-            t("col_area"): frame["area"].fillna(""),
-            t("col_period"): frame["period_label"],
-            t("col_due_date"): frame["deadline"].astype(str),
-            t("col_days"): frame["days_left"],
-            t("col_state"): frame["state"].map(lambda s: t(f"state_{s}")),
-        }
-    )
-
-
-st.subheader(t("unit_late"))
-if late.empty:
-    st.success(t("unit_late_none"))
-else:
-    st.dataframe(obligations_frame(late), hide_index=True, key="late")
-unit_sections.tasks_section(unit, as_of)
-unit_sections.reminders_section(unit)
 st.subheader(t("unit_due"))
 if due.empty:
     st.caption(t("unit_due_none"))
@@ -161,8 +165,6 @@ else:
         hide_index=True,
         key="submissions",
     )
-
-unit_sections.refused_section(subs)
 
 # ---------------------------------------------------------------- ranking of units
 st.subheader(t("unit_ranking"))
