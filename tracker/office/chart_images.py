@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import threading
 from concurrent.futures import Future
 
@@ -106,8 +107,12 @@ class ChartRenderer:
 
     @staticmethod
     async def _close_session(session: Future) -> None:
-        if session.done() and session.exception() is None:
-            await session.result().close()
+        """Close the session's browser, once it has opened if it is still opening (never leave one behind)."""
+        try:
+            browser = await asyncio.wrap_future(session)
+        except Exception:  # noqa: BLE001 — it never opened: nothing to close
+            return
+        await browser.close()
 
     def _discard(self, session: Future) -> None:
         with self._lock:
@@ -125,11 +130,10 @@ class ChartRenderer:
             loop = self._loop
         if session is None or loop is None:
             return
-        try:
-            session.result(timeout=START_TIMEOUT)
-            asyncio.run_coroutine_threadsafe(self._close_session(session), loop).result(timeout=30)
-        except Exception:  # noqa: BLE001 — closing a browser that never opened or already died
-            pass
+        with contextlib.suppress(
+            Exception
+        ):  # a browser that already died, or one that would not close in time
+            asyncio.run_coroutine_threadsafe(self._close_session(session), loop).result(timeout=START_TIMEOUT)
 
 
 RENDERER = ChartRenderer()
