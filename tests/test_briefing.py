@@ -238,3 +238,30 @@ def test_as_known_then_leaves_out_later_corrections():
     assert "76.0% < 80%" in text and "按编制之日" not in text
     assert then.history["met"].iloc[-1] == then.summary["met"]
     con.close()
+
+
+def test_the_chart_browser_closes_when_idle_and_opens_again(brief):
+    """One browser per process (tracker.office.chart_images), closed after its idle time, opened again on demand."""
+    import time
+
+    from tracker.office.chart_images import ChartRenderer
+
+    renderer = ChartRenderer(idle_seconds=1)
+    figures = [fig for _, fig in briefing.chart_figures(brief)]
+    try:
+        try:
+            first = renderer.render(figures, 380, 210, 1)
+        except Exception as exc:  # noqa: BLE001 — no kaleido or browser here
+            if os.environ.get("TRACKER_REQUIRE_BROWSER"):
+                raise
+            pytest.skip(f"charts not rendered here: {exc}")
+        assert [png[:4] for png in first] == [b"\x89PNG"] * 2 and renderer.running()
+        deadline = time.monotonic() + 30
+        while renderer.running() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not renderer.running()
+        again = renderer.render(figures[:1], 380, 210, 1)
+        assert again[0][:4] == b"\x89PNG" and renderer.running()
+    finally:
+        renderer.close()
+    assert not renderer.running()

@@ -253,8 +253,9 @@ LEGEND_ON_TOP = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanc
 
 
 def _category_margin(names: list[str], font_size: int) -> int:
-    """Room for the longest category name at the left: a CJK character is about one font size wide. Set outright
-    rather than left to automargin alone, which is what let the names be cut short."""
+    """Room for the longest category name at the left: a CJK character is about one font size wide. Set outright,
+    not left to automargin alone, so that no renderer or fallback font cuts a name short (issue 13 saw them cut to
+    one character)."""
     return int(max(len(n) for n in names) * font_size * 1.05) + 16
 
 
