@@ -14,6 +14,7 @@ from tracker.access.users import ensure_admin
 from tracker.config import db_path, demo_mode, is_real_default
 from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
+from tracker.strings.ui import t
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,7 +25,7 @@ def _connection(path: str):
     con = db.connect(path)
     one_time = ensure_admin(con)
     if one_time:  # printed once, on the server's console: the office changes it at first login
-        print(f"首个管理员账号 admin 的一次性密码：{one_time}（首次登录须修改）", flush=True)
+        print(t("first_admin_password", password=one_time), flush=True)
     if demo_mode() and db.is_empty(con) and not is_real_default(path):
         from tracker.engine.demo import DemoRefused, load_demo
 
@@ -45,12 +46,12 @@ def cat() -> Catalogue:
     return catalogue()
 
 
-@st.cache_data(ttl=600, max_entries=64, show_spinner="正在评估……")
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
 def cached_evaluation(as_of: dt.date, generation: int) -> Evaluation:
     return evaluate(cursor(), as_of)
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner="正在计算历史趋势……")
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def cached_history(dates: tuple[dt.date, ...], known_then: bool, generation: int):
     return readiness_history(cursor(), list(dates), known_then=known_then)
 
@@ -69,12 +70,16 @@ def data_generation() -> int:
 
 
 def evaluation(as_of: dt.date) -> Evaluation:
-    return cached_evaluation(as_of, data_generation())
+    with st.spinner(
+        t("evaluating")
+    ):  # a decorator's spinner text is fixed at import: it could not follow the language
+        return cached_evaluation(as_of, data_generation())
 
 
 def history(dates, known_then: bool = False) -> object:
     """Readiness at each date; known_then: each date as known at its end (later corrections left out)."""
-    return cached_history(tuple(dates), known_then, data_generation())
+    with st.spinner(t("computing_history")):
+        return cached_history(tuple(dates), known_then, data_generation())
 
 
 def clear_caches() -> None:

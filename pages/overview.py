@@ -42,7 +42,7 @@ cols[0].metric(
     t("readiness_label"),
     f"{summary['met']}/{summary['items']}",
     delta=(summary["met"] - summary_before["met"]) or None,
-    delta_description=t("delta_since", date=ui.date_text(before_date)),
+    delta_description=t("delta_since"),  # short: a metric cuts long text; the dates are in 较上月变化
 )
 for col, status in zip(cols[1:5], ("not_met", "stale", "no_data", "pending"), strict=True):
     col.metric(
@@ -59,7 +59,10 @@ vetoes = views.veto_risks(ev, cat)
 if vetoes.empty:
     st.success(t("veto_none"))
 for row in vetoes.itertuples(index=False):
-    st.error(t("veto_line", code=row.item, title=row.title, reason=row.reason), icon=":material/gpp_bad:")
+    st.error(
+        t("veto_line", code=row.item, title=row.title, reason=getattr(row, ui.reason_column())),
+        icon=":material/gpp_bad:",
+    )
     st.page_link("pages/item.py", label=t("open_item", code=row.item), query_params={"item": str(row.item)})
 
 # ---------------------------------------------------------------- items not met, with progress
@@ -94,7 +97,7 @@ else:
         c1, c2, c3 = st.columns([6, 1.8, 1.2], vertical_alignment="center")
         c1.markdown(
             f"{ui.badge(row.status)} **{t('item_title', code=row.item, title=row.title)}** "
-            f"<span style='color:#666'>{ui.reasons_text(row.reasons)}</span>",
+            f"<span style='color:#666'>{ui.reasons_text(getattr(row, ui.reasons_column()))}</span>",
             unsafe_allow_html=True,
         )
         c2.markdown(_item_progress(row.item))
@@ -164,14 +167,11 @@ with right:
     if lagging.empty:
         st.success(t("lagging_none"))
     for row in lagging.itertuples(index=False):
+        # The unit as the link, its figures beneath: a link's label is cut to one line in a narrow column.
         st.page_link(
-            "pages/unit.py",
-            label=t(
-                "lagging_line", unit=row.unit, met=row.met, total=row.metrics, timely=ui.pct(row.on_time_rate)
-            ),
-            query_params={"unit": row.unit},
-            icon=":material/warning:",
+            "pages/unit.py", label=row.unit, query_params={"unit": row.unit}, icon=":material/warning:"
         )
+        st.caption(t("lagging_line", met=row.met, total=row.metrics, timely=ui.pct(row.on_time_rate)))
 
 # ---------------------------------------------------------------- trend and phases
 known_then = state.known_then("overview_known_then")

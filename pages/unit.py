@@ -107,7 +107,7 @@ else:
                 t("col_metric"): reported["metric"] + " " + reported["name"],
                 t("col_status"): reported["status"].map(ui.status_label),
                 t("col_period"): reported["period_label"].fillna("—"),
-                t("col_reason"): reported["reason"],
+                t("col_reason"): reported[ui.reason_column()],
             }
         ),
         hide_index=True,

@@ -5,13 +5,19 @@ import streamlit as st
 from app import session, webapp
 from tracker.access.auth import ROLES, PermissionDenied
 from tracker.access.users import AccountError, create_user, list_users, reset_password, set_disabled
-from tracker.strings.auth import a, plain, role_label
+from tracker.strings.auth import plain
+from tracker.strings.ui import t as a  # the one accessor
 
 actor = session.guard("users")
 
 con = webapp.cursor()
 st.title(a("users_title"))
-st.dataframe(list_users(con), hide_index=True, width="stretch")
+accounts = list_users(con).assign(role=lambda d: d["role"].map(lambda r: a(f"role.{r}")))
+st.dataframe(
+    accounts.astype(object).where(accounts.notna(), "").rename(columns=lambda c: a(f"user_col.{c}")),
+    hide_index=True,
+    width="stretch",
+)
 
 
 def attempt(action, done: str) -> None:
@@ -23,10 +29,10 @@ def attempt(action, done: str) -> None:
         st.success(plain(done))
 
 
-with st.form("add_user", clear_on_submit=True):
+with st.form("add_user", clear_on_submit=True, enter_to_submit=False):
     st.subheader(a("users_add"))
     name = st.text_input(a("login_name"))
-    role = st.selectbox(a("users_role"), ROLES, format_func=role_label)
+    role = st.selectbox(a("users_role"), ROLES, format_func=lambda r: a(f"role.{r}"))
     unit = st.selectbox(a("users_unit"), [""] + sorted(webapp.cat().units))
     password = st.text_input(a("users_password"), type="password")
     if st.form_submit_button(a("users_create"), type="primary"):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from tracker.strings.ui import lang
-
 # Markdown's (and Streamlit's :icon: and $math$) special characters: escaped, any of them reads as itself.
 _MARKUP = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&])")
 
@@ -31,6 +29,7 @@ AUTH: dict[str, dict[str, str]] = {
         "login_button": "登录",
         "logout_button": "退出登录",
         "signed_in_as": "当前用户：{name}（{role}{unit}）",
+        "signed_in_unit": "，{unit}",
         "idle_logged_out": "长时间未操作（超过 {minutes} 分钟），已自动退出，请重新登录。",
         "ended_logout": "已在其他窗口退出登录，请重新登录。",
         "ended_disabled": "账号已停用，已退出登录。如有疑问请联系创卫办。",
@@ -93,6 +92,7 @@ AUTH: dict[str, dict[str, str]] = {
         "login_button": "Sign in",
         "logout_button": "Sign out",
         "signed_in_as": "Signed in as {name} ({role}{unit})",
+        "signed_in_unit": ", {unit}",
         "idle_logged_out": "Signed out after {minutes} minutes without use. Please sign in again.",
         "ended_logout": "Signed out in another window. Please sign in again.",
         "ended_disabled": "This account was disabled and has been signed out. Ask the creation office.",
@@ -151,30 +151,109 @@ AUTH: dict[str, dict[str, str]] = {
 }
 
 ACTION_LABEL = {
-    "login": "登录",
-    "login_failed": "登录失败",
-    "logout": "退出",
-    "password_change": "修改密码",
-    "password_reset": "重置密码",
-    "user_add": "新建账号",
-    "user_disable": "停用账号",
-    "user_enable": "启用账号",
-    "upload": "上报数据",
-    "upload_refused": "上报被拒",
-    "value_replaced": "数值被替换",
-    "demo_replace": "重新载入演示数据",
-    "demo_clear": "删除演示数据",
-    "backup": "备份",
+    "zh": {
+        "login": "登录",
+        "login_failed": "登录失败",
+        "logout": "退出",
+        "password_change": "修改密码",
+        "password_change_failed": "修改密码失败",
+        "password_reset": "重置密码",
+        "user_add": "新建账号",
+        "user_disable": "停用账号",
+        "user_enable": "启用账号",
+        "upload": "上报数据",
+        "upload_refused": "上报被拒",
+        "value_replaced": "数值被替换",
+        "demo_replace": "重新载入演示数据",
+        "demo_clear": "删除演示数据",
+        "backup": "备份",
+        "accept": "验收",
+        "acceptance_withdraw": "撤销验收",
+        "acceptance_withdraw_auto": "验收自动撤销",
+        "task_open": "立项",
+        "task_open_auto": "自动立项",
+        "task_update": "更新整改进展",
+        "task_edit": "修改整改任务",
+        "task_close": "销号",
+        "verify": "核实",
+        "verify_refused": "核实被拒",
+        "figure_choice": "采用数据",
+        "catalogue_change": "指标目录变更",
+    },
+    "en": {
+        "login": "sign-in",
+        "login_failed": "failed sign-in",
+        "logout": "sign-out",
+        "password_change": "password changed",
+        "password_change_failed": "failed password change",
+        "password_reset": "password reset",
+        "user_add": "account created",
+        "user_disable": "account disabled",
+        "user_enable": "account enabled",
+        "upload": "upload",
+        "upload_refused": "upload refused",
+        "value_replaced": "value replaced",
+        "demo_replace": "demo data reloaded",
+        "demo_clear": "demo data removed",
+        "backup": "backup",
+        "accept": "item accepted",
+        "acceptance_withdraw": "acceptance withdrawn",
+        "acceptance_withdraw_auto": "acceptance withdrawn automatically",
+        "task_open": "task opened",
+        "task_open_auto": "tasks opened automatically",
+        "task_update": "task updated",
+        "task_edit": "task edited",
+        "task_close": "task closed",
+        "verify": "answer verified",
+        "verify_refused": "verification refused",
+        "figure_choice": "figure adopted",
+        "catalogue_change": "catalogue changed",
+    },
 }
 
-
-def a(key: str, **kw) -> str:
-    text = AUTH[lang()].get(key) or AUTH["zh"][key]
-    return text.format(**kw) if kw else text
-
-
-def role_label(role: str) -> str:
-    return ROLE_LABEL[lang()].get(role, role)
+# The audit log's and the account list's columns on the pages (the CSV export keeps the stored names).
+AUDIT_COLUMNS = {
+    "zh": {
+        "id": "编号",
+        "happened_at": "时间",
+        "actor": "操作人",
+        "action": "操作",
+        "target": "对象",
+        "detail": "说明",
+        "before_json": "变更前",
+        "after_json": "变更后",
+    },
+    "en": {
+        "id": "No.",
+        "happened_at": "Time",
+        "actor": "By",
+        "action": "Action",
+        "target": "Target",
+        "detail": "Detail",
+        "before_json": "Before",
+        "after_json": "After",
+    },
+}
+USER_COLUMNS = {
+    "zh": {
+        "name": "账号",
+        "role": "角色",
+        "unit": "单位",
+        "disabled": "已停用",
+        "must_change": "须修改密码",
+        "locked_until": "锁定至",
+        "created_at": "创建时间",
+    },
+    "en": {
+        "name": "Account",
+        "role": "Role",
+        "unit": "Unit",
+        "disabled": "Disabled",
+        "must_change": "Must change password",
+        "locked_until": "Locked until",
+        "created_at": "Created",
+    },
+}
 
 
 NAV = {
@@ -193,8 +272,3 @@ GUARD = {
         "not_allowed": "Your account ({role}) may not open this page.",
     },
 }
-
-
-def g(key: str, **kw) -> str:
-    text = GUARD[lang()].get(key) or GUARD["zh"][key]
-    return text.format(**kw) if kw else text
