@@ -7,7 +7,7 @@ import streamlit as st
 
 from app import office_web, session, webapp
 from tracker.office import briefing, national_form
-from tracker.strings.ui import date_text
+from tracker.strings.ui import date_text, lang
 
 session.guard("reports")
 
@@ -31,7 +31,7 @@ st.markdown(
     ),
     help=p("rep_brief_help"),
 )
-st.markdown(f"**{b.title}**")
+st.markdown(p("rep_doc_title", title=b.title))
 stem = office_web.file_stem(as_of)
 left, right = st.columns(2)
 left.download_button(
@@ -66,11 +66,11 @@ form = c2.radio(
     horizontal=True,
     key="rep_form",
 )
-filled = national_form.fill(con, int(year), form)
+filled = national_form.fill(con, int(year), form, lang=lang())
 if filled.missing:
     with st.expander(p("rep_missing", n=len(filled.missing))):
         for m in filled.missing:
-            st.markdown(f"- `{m['key']}` {m['label']}：{m['why']}")
+            st.markdown(p("rep_missing_line", field=m["key"], label=m["label"], why=m["why"]))
 else:
     st.success(p("rep_complete"))
 name = p(f"rep_national_file_{form}", year=int(year))

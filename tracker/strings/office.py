@@ -326,11 +326,29 @@ NATIONAL = {
     "latest_quarter": "{label}（年内最新季度）",
     "area_min": "{period}各街道乡镇最低值（{area}）",
     "avg_of": "{first}–{last}年平均",
+    "label_year_n": "{label}-年份{n}",
+    "label_year": "{label}-{year}年",
+    "label_avg": "{label}（5年平均）",
     "note": (
         "{form}（{api}），统计年度 {year} 年；三年序列按年份升序（年份1为{first}年），"
         "五年序列为{year}年起逐年向前；JSON 中无数值的字段为 null。"
     ),
     "demo": "本表依据演示数据生成，不得上报。",
+}
+
+# Why a field is missing, in English for the page (the files for the national system stay Chinese).
+NATIONAL_EN = {
+    "why_no_value": "no figure for {period}",
+    "why_setting": "an office setting: fill it in indicators/national_form.yaml",
+    "why_incomplete": "needs {n} years of figures, has {have}",
+    "why_area": "some streets or townships have no figure",
+    "year_of": "{year}",
+    "latest_quarter": "{label} (latest quarter of the year)",
+    "area_min": "{period}: lowest street or township ({area})",
+    "avg_of": "{first}–{last} average",
+    "label_year_n": "{label}, year {n}",
+    "label_year": "{label}, {year}",
+    "label_avg": "{label} (5-year average)",
 }
 
 # ---------------------------------------------------------------- command line
@@ -438,6 +456,8 @@ PAGE = {
         "rep_nat_xlsx": "下载 Excel（供审核）",
         "rep_missing": "{n} 个字段无数值",
         "rep_complete": "所有字段均已有数值。",
+        "rep_doc_title": "**{title}**",
+        "rep_missing_line": "- `{field}` {label}：{why}",
         "not_signed_in": "未登录：以只读方式显示。",
         "brief_file": "创卫工作进展通报-{date}",
     },
@@ -522,6 +542,8 @@ PAGE = {
         "rep_nat_xlsx": "Download Excel (for review)",
         "rep_missing": "{n} fields without a value",
         "rep_complete": "Every field has a value.",
+        "rep_doc_title": "The document (issued in Chinese): **{title}**",
+        "rep_missing_line": "- `{field}` {label}: {why}",
         "not_signed_in": "Not signed in: read only.",
         "brief_file": "progress-briefing-{date}",
     },

@@ -105,6 +105,7 @@ UI: dict[str, dict[str, str]] = {
         "col_latest": "最新值",
         "col_values": "基期 → 最新",
         "more_reasons": "等{n}条",
+        "reason_separator": "；",
         "col_latest_period": "最新期",
         "col_base": "基期值",
         "col_base_period": "基期",
@@ -335,6 +336,7 @@ UI: dict[str, dict[str, str]] = {
         "col_latest": "Latest",
         "col_values": "Base → latest",
         "more_reasons": "and {n} more",
+        "reason_separator": "; ",
         "col_latest_period": "Latest period",
         "col_base": "Base",
         "col_base_period": "Base period",
@@ -385,8 +387,8 @@ UI: dict[str, dict[str, str]] = {
         "verify_note_area": "{area}: evidence of the check (inspection record, document name or number)",
         "verify_button": "Verify",
         "verify_button_area": "Verify {area}",
-        "verify_pending": "{period}{area}: {unit} answered 「是」, awaiting the office's check.",
-        "verified_caption": "The current answer ({period}{area} 「是」) was verified by {who} on {when}: {note}",
+        "verify_pending": "{period}{area}: {unit} answered yes, awaiting the office's check.",
+        "verified_caption": "The current answer ({period}{area}: yes) was verified by {who} on {when}: {note}",
         "verify_history": "The office's checks",
         "col_verified_by": "Verified by",
         "col_verified_at": "Verified at",
@@ -630,7 +632,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     return words
 
 
-def t(key: str, **kw) -> str:
+def t(key: str, /, **kw) -> str:
     """The text for `key` in the current language, formatted with kw (Chinese where English is missing:
     tests/test_language_parity.py keeps that from happening)."""
     words = catalogue()
@@ -677,9 +679,10 @@ def code_word(family: str, code: str) -> str:
 
 def reasons_text(reasons: list[str], shown: int = 2) -> str:
     """The first reasons of an item's failures, and how many more."""
-    head = "；".join(reasons[:shown])
+    separator = t("reason_separator")
+    head = separator.join(reasons[:shown])
     rest = len(reasons) - shown
-    return head + ("；" + t("more_reasons", n=rest) if rest > 0 else "")
+    return head + (separator + t("more_reasons", n=rest) if rest > 0 else "")
 
 
 def badge(status: str) -> str:
