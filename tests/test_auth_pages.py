@@ -159,8 +159,8 @@ def test_audit_page_shows_the_logins(app_db):
     at = sign_in("admin")
     at.switch_page("pages/audit.py").run()
     assert not at.exception
-    log = at.dataframe[0].value
-    assert {"login", "login_failed"} <= set(log["action"])
+    log = at.dataframe[0].value  # columns and actions in words (issue 13), not `action`, `login_failed`
+    assert {"登录", "登录失败"} <= set(log["操作"])
 
 
 def test_forced_change_under_a_padded_name_is_stored(app_db):
