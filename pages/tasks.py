@@ -99,17 +99,18 @@ shown = ledger[ledger["status"] != "closed"] if only_open else ledger
 st.dataframe(
     pd.DataFrame(
         {
+            # Deadline and status first: the long texts after them (a wide description pushed them off-screen).
             t("col.task"): shown["id"],
-            t("col.metric"): shown["metric"] + " " + shown["metric"].map(lambda c: cat.metric(c).name),
-            t("col.owner"): shown["owner_unit"],
-            t("col.description"): shown["description"],
             t("col.task_deadline"): shown["deadline"],
             t("col.task_status"): shown["status"].map(lambda s: t(f"task_status.{s}")),
             t("col.overdue"): [
                 p("tasks_overdue_flag", days=int(d)) if o else ""
                 for o, d in zip(shown["overdue"], shown["days_overdue"].fillna(0), strict=True)
             ],
-            t("col.last_note"): shown["last_note"],
+            t("col.owner"): shown["owner_unit"],
+            t("col.metric"): shown["metric"] + " " + shown["metric"].map(lambda c: cat.metric(c).name),
+            t("col.description"): shown["description"],
+            t("col.last_note"): shown["last_note"].fillna(""),
         }
     ),
     hide_index=True,
