@@ -1,6 +1,6 @@
 """Streamlit's own words that its API gives no parameter for, put in the page's language.
 
-The file uploader's dropzone («Drag and drop file here», «Upload», «25MB per file») and the typing hints of
+The file uploader's dropzone («Upload», «25MB per file») and the typing hints of
 text inputs («Press Enter to submit form», «Press Ctrl+Enter to apply») are written by Streamlit's frontend
 in English. Where a parameter exists the pages use it (a selectbox's placeholder=, st.form(enter_to_submit=
 False)); for the rest a style rule hides Streamlit's words and shows ours in their place."""
@@ -33,11 +33,9 @@ def file_uploader(limit_mb: int) -> None:
     hint = "[data-testid='stFileUploaderDropzoneInstructions']"
     st.html(
         "<style>"
-        f"{hint} span, {hint} small {{ font-size: 0 !important; }}"
-        f"{hint} > div > span:first-child::after {{ content: {_css_text(t('upload.dropzone'))};"
+        f"{hint} span {{ font-size: 0 !important; }}"
+        f"{hint} > div > span::after {{ content: {_css_text(t('upload.dropzone_limit', mb=limit_mb))};"
         " font-size: 0.875rem; }"
-        f"{hint} > div > small::after {{ content: {_css_text(t('upload.dropzone_limit', mb=limit_mb))};"
-        " font-size: 0.75rem; }"
         f"{zone} button p {{ font-size: 0 !important; }}"
         f"{zone} button p::after {{ content: {_css_text(t('upload.browse'))}; font-size: 0.875rem; }}"
         "</style>"

@@ -40,7 +40,7 @@ for r in board.itertuples(index=False):
             )
         )
         if r.owed:
-            st.caption(p("late_owed", what="；".join(r.owed)))
+            st.caption(p("late_owed", what=t("reason_separator").join(r.owed)))
 
 st.subheader(p("late_rates"))
 units = completeness.by_unit(con, as_of, since, cat)

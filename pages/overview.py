@@ -91,7 +91,11 @@ else:
         if category != "not_assessable":
             return ui.progress_label(category)
         notes = [_note(r) for r in progress[progress["item"] == code].itertuples(index=False)]
-        return ui.progress_label(category) + (f"（{notes[0]}）" if notes and notes[0] else "")
+        return (
+            t("with_note", text=ui.progress_label(category), note=notes[0])
+            if notes and notes[0]
+            else ui.progress_label(category)
+        )
 
     for row in open_items.itertuples(index=False):
         c1, c2, c3 = st.columns([6, 1.8, 1.2], vertical_alignment="center")
@@ -114,9 +118,11 @@ else:
         for r in progress[progress["category"] != "not_assessable"].itertuples(index=False):
             metric = cat.metric(r.metric)
             parts = {
-                "metric": f"{r.metric} {metric.name}" + (f"（{r.area}）" if isinstance(r.area, str) else ""),
-                "base": f"{fmt_value(r.base, metric)}（{r.base_period}）",
-                "latest": f"{fmt_value(r.latest, metric)}（{r.latest_period}）",
+                "metric": t("with_note", text=f"{r.metric} {metric.name}", note=r.area)
+                if isinstance(r.area, str)
+                else f"{r.metric} {metric.name}",
+                "base": t("with_note", text=fmt_value(r.base, metric), note=r.base_period),
+                "latest": t("with_note", text=fmt_value(r.latest, metric), note=r.latest_period),
                 "progress": ui.progress_label(r.category),
             }
             if r.method == "trend":
