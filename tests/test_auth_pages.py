@@ -11,8 +11,9 @@ from streamlit.testing.v1 import AppTest
 from app import navigation
 from tracker import db
 from tracker.access.auth import SYSTEM, Actor
-from tracker.access.users import LOGIN_FAILED, create_user
+from tracker.access.users import create_user
 from tracker.config import ROOT
+from tracker.strings.auth import ACCOUNT
 
 PW = "office-secret-1"
 
@@ -81,7 +82,7 @@ def test_administrator_signs_in_with_the_environment_password(app_db):
 
 def test_wrong_password_is_refused_on_screen(app_db):
     at = sign_in("admin", "not the password")
-    assert [e.value for e in at.error] == [LOGIN_FAILED]
+    assert [e.value for e in at.error] == [ACCOUNT["zh"]["login_failed"]]
     assert "actor" not in at.session_state
 
 
@@ -227,7 +228,7 @@ def test_a_huge_name_on_the_login_page_is_refused_and_recorded_bounded(app_db):
     from app import webapp
 
     at = sign_in("名" * 5_000_000, "x")
-    assert [e.value for e in at.error] == [LOGIN_FAILED]
+    assert [e.value for e in at.error] == [ACCOUNT["zh"]["login_failed"]]
     ((actor, target),) = (
         webapp.cursor()
         .execute("SELECT actor, target FROM audit_log WHERE action = 'login_failed'")

@@ -594,6 +594,7 @@ def _families() -> dict[str, dict[str, dict[str, str]]]:
         "scope": SCOPE_WORD,
         "outcome": OUTCOME_WORD,
         "role": auth.ROLE_LABEL,
+        "account": auth.ACCOUNT,
         "action": auth.ACTION_LABEL,
         "audit_col": auth.AUDIT_COLUMNS,
         "user_col": auth.USER_COLUMNS,
