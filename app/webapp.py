@@ -46,6 +46,8 @@ def cat() -> Catalogue:
     return catalogue()
 
 
+# No spinner: a decorator's text is fixed at import (it could not follow the language), and an st.spinner
+# around every cached call left skeletons on the page (measured in Chromium).
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
 def cached_evaluation(as_of: dt.date, generation: int) -> Evaluation:
     return evaluate(cursor(), as_of)
@@ -70,16 +72,12 @@ def data_generation() -> int:
 
 
 def evaluation(as_of: dt.date) -> Evaluation:
-    with st.spinner(
-        t("evaluating")
-    ):  # a decorator's spinner text is fixed at import: it could not follow the language
-        return cached_evaluation(as_of, data_generation())
+    return cached_evaluation(as_of, data_generation())
 
 
 def history(dates, known_then: bool = False) -> object:
     """Readiness at each date; known_then: each date as known at its end (later corrections left out)."""
-    with st.spinner(t("computing_history")):
-        return cached_history(tuple(dates), known_then, data_generation())
+    return cached_history(tuple(dates), known_then, data_generation())
 
 
 def clear_caches() -> None:
