@@ -161,7 +161,7 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
                     t("figures_unit"): rows["unit"],
                     t("col_value"): [fmt_value(v, metric) for v in rows["value"]],
                     t("figures_counting"): [
-                        f"{fmt_value(v, metric)}（{u}）" if isinstance(u, str) else "—"
+                        t("with_note", text=fmt_value(v, metric), note=u) if isinstance(u, str) else "—"
                         for v, u in zip(rows["counting_value"], rows["counting_unit"], strict=True)
                     ],
                 }

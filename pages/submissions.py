@@ -36,7 +36,13 @@ table = table.astype(object).where(table.notna(), "").rename(columns=lambda c: t
 st.dataframe(table, hide_index=True, width="stretch")
 
 labels = {
-    int(r.id): f"#{r.id} {r.file_name}（{r.unit or '—'}，{r.submitted_at:%Y-%m-%d %H:%M}）"
+    int(r.id): t(
+        "upload.submission_option",
+        id=r.id,
+        file=r.file_name,
+        unit=r.unit or "—",
+        at=f"{r.submitted_at:%Y-%m-%d %H:%M}",
+    )
     for r in frame.itertuples(index=False)
 }
 chosen = st.selectbox(

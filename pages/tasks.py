@@ -120,9 +120,10 @@ st.dataframe(
 choice = st.selectbox(
     p("tasks_pick"),
     list(ledger["id"]),
-    format_func=lambda i: (
-        f"#{i} {ledger.set_index('id').loc[i, 'metric']} {ledger.set_index('id').loc[i, 'owner_unit']} "
-        f"（{t('task_status.' + ledger.set_index('id').loc[i, 'status'])}）"
+    format_func=lambda i: t(
+        "with_note",
+        text=f"#{i} {ledger.set_index('id').loc[i, 'metric']} {ledger.set_index('id').loc[i, 'owner_unit']}",
+        note=t("task_status." + ledger.set_index("id").loc[i, "status"]),
     ),
     key="tasks_pick",
 )

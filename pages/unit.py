@@ -77,7 +77,11 @@ def show_items(title: str, frame: pd.DataFrame, key: str) -> None:
     for row in frame[frame["status"] != "met"].itertuples(index=False):
         st.page_link(
             "pages/item.py",
-            label=f"{t('item_title', code=row.item, title=row.title)}：{ui.status_label(row.status)}",
+            label=t(
+                "item_with_status",
+                item=t("item_title", code=row.item, title=row.title),
+                status=ui.status_label(row.status),
+            ),
             query_params={"item": str(row.item)},
             icon=":material/error:",
         )

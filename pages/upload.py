@@ -121,7 +121,9 @@ with tabs[1]:
         pd.DataFrame(
             {
                 t("upload_col.row"): [r.row for r in preview.warned_rows],
-                t("upload_col.warnings"): ["；".join(r.reasons) for r in preview.warned_rows],
+                t("upload_col.warnings"): [
+                    t("reason_separator").join(r.reasons) for r in preview.warned_rows
+                ],
             }
         ),
         hide_index=True,

@@ -170,6 +170,7 @@ PAGE = {
         "no_submissions": "还没有报送记录。",
         "download_original": "下载原始文件",
         "pick_submission": "选择报送记录",
+        "submission_option": "#{id} {file}（{unit}，{at}）",
         "refused_of": "报送记录 #{id} 被拒绝的行",
     },
     "en": {
@@ -210,6 +211,7 @@ PAGE = {
         "no_submissions": "No submission yet.",
         "download_original": "Download the original file",
         "pick_submission": "Submission",
+        "submission_option": "#{id} {file} ({unit}, {at})",
         "refused_of": "Refused rows of submission #{id}",
     },
 }
