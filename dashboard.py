@@ -10,9 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import navigation, session, state, webapp
+from app import navigation, session, state, webapp, widget_words
 from tracker import logs
-from tracker.strings.auth import a, role_label
 from tracker.strings.ui import LANGS, demo_banner, t
 
 HERE = Path(__file__).resolve().parent
@@ -45,6 +44,7 @@ webapp.cursor()  # opens the database: demo data and the first administrator on 
 actor = session.current_actor()
 st.sidebar.radio(t("lang_label"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
 page, page_name = menu(session.visible(actor))
+widget_words.frame()
 if actor is not None:
     st.sidebar.date_input(
         t("as_of_label"),
@@ -55,10 +55,10 @@ if actor is not None:
         help=t("as_of_help"),
         bind="query-params",
     )
-    unit = f"，{actor.unit}" if actor.unit else ""
+    unit = t("signed_in_unit", unit=actor.unit) if actor.unit else ""
     # Plain text, never Markdown: an account name is shown as typed.
-    st.sidebar.text(a("signed_in_as", name=actor.name, role=role_label(actor.role), unit=unit))
-    if st.sidebar.button(a("logout_button"), icon=":material/logout:"):
+    st.sidebar.text(t("signed_in_as", name=actor.name, role=t(f"role.{actor.role}"), unit=unit))
+    if st.sidebar.button(t("logout_button"), icon=":material/logout:"):
         session.logout()
         st.rerun()
 st.sidebar.caption(t("app_title"))

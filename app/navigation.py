@@ -4,7 +4,7 @@ so a deep link cannot open a page the menu would not offer."""
 
 from __future__ import annotations
 
-from tracker.strings import auth, inspections, office, ui
+from tracker.strings.ui import t
 
 ALL = ("admin", "reporter", "leader")
 OFFICE_AND_LEADERS = ("admin", "leader")
@@ -37,13 +37,8 @@ def home(role: str | None) -> str:
 
 
 def label(key: str) -> str:
-    """A menu word in the chosen language, from whichever strings module holds it."""
-    lang = ui.lang()
-    for table in (ui.UI, office.PAGE, auth.AUTH, inspections.PAGE):
-        text = table.get(lang, {}).get(key) or table.get("zh", {}).get(key)
-        if text:
-            return text
-    return auth.NAV.get(lang, auth.NAV["zh"]).get(key, key)
+    """A menu word in the chosen language."""
+    return t(key)
 
 
 def page(url: str) -> dict:

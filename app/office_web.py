@@ -10,15 +10,12 @@ from app import webapp
 from app.state import as_of
 from tracker.office import briefing, briefing_issue, national_form
 from tracker.office.chart_images import RENDERER
-from tracker.strings.office import page_text
-from tracker.strings.ui import lang
+from tracker.strings.ui import t
 
 __all__ = ["as_of", "p", "briefing_bytes", "issued_bytes", "national_bytes", "file_stem", "warm_charts"]
 
 
-def p(key: str, **kw) -> str:
-    """A word of the office's pages in the sidebar's language."""
-    return page_text(key, lang(), **kw)
+p = t  # the one accessor (tracker.strings.ui.t), under the short name the office's pages call it by
 
 
 def briefing_bytes(day: dt.date, suffix: str, known_then: bool = False, number: str = "", issue_no: str = ""):
@@ -61,4 +58,4 @@ def national_bytes(year: int, form: str, suffix: str):
 
 
 def file_stem(day: dt.date) -> str:
-    return f"创卫工作进展通报-{day.isoformat()}"
+    return t("brief_file", date=day.isoformat())

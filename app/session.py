@@ -13,7 +13,7 @@ from tracker.access import audit, users, web_sessions
 from tracker.access.auth import Actor
 from tracker.access.users import authenticate
 from tracker.config import settings
-from tracker.strings.auth import a, g, role_label
+from tracker.strings.ui import t
 
 ACTOR_KEY, SEEN_KEY, MUST_CHANGE_KEY, IDLE_KEY = "actor", "last_seen", "must_change", "idle_logged_out"
 ENDED_KEY = "session_ended"  # why the account's session was ended (disabled, changed, password reset)
@@ -57,7 +57,7 @@ def _signed_out(why: str, message: str | None = None) -> None:
         st.session_state[IDLE_KEY] = True
         return
     key = f"ended_{why}"
-    st.session_state[ENDED_KEY] = message or a(key if key in ENDED_REASONS else "ended_other")
+    st.session_state[ENDED_KEY] = message or t(key if key in ENDED_REASONS else "ended_other")
 
 
 ENDED_REASONS = (
@@ -166,12 +166,12 @@ def guard(url: str) -> Actor:
     actor = current_actor()
     entry = navigation.page(url)
     if actor is None:
-        st.warning(g("need_login"))
-        st.markdown(f"[{g('go_login')}](/)")
+        st.warning(t("need_login"))
+        st.markdown(f"[{t('go_login')}](/)")
         st.stop()
     if not navigation.allowed(entry, actor.role) or (
         st.session_state.get(MUST_CHANGE_KEY) and url != "password"
     ):
-        st.error(g("not_allowed", role=role_label(actor.role)))
+        st.error(t("not_allowed", role=t(f"role.{actor.role}")))
         st.stop()
     return actor

@@ -20,6 +20,7 @@ from tracker.config import db_path, demo_mode, is_real_default
 from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
 from tracker.inspections import verdict
+from tracker.strings.ui import t
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,7 +31,7 @@ def _connection(path: str):
     con = db.connect(path)
     one_time = ensure_admin(con)
     if one_time:  # printed once, on the server's console: the office changes it at first login
-        print(f"首个管理员账号 admin 的一次性密码：{one_time}（首次登录须修改）", flush=True)
+        print(t("first_admin_password", password=one_time), flush=True)
     if demo_mode() and db.is_empty(con) and not is_real_default(path):
         from tracker.engine.demo import DemoRefused, load_demo
 
@@ -53,14 +54,15 @@ def cat() -> Catalogue:
 
 # Shared by every session, not copied per session: st.cache_resource hands each caller the same object (st.cache_data
 # would unpickle a copy per hit), and its lock per key lets one session compute while the others at the same
-# generation and date wait for that result. Nobody changes an Evaluation after it is made.
-@st.cache_resource(ttl=600, max_entries=64, show_spinner="正在评估……")
+# generation and date wait for that result. Nobody changes an Evaluation after it is made. No spinner: a
+# decorator's text is fixed at import (it could not follow the language).
+@st.cache_resource(ttl=600, max_entries=64, show_spinner=False)
 def cached_evaluation(as_of: dt.date, generation: int) -> Evaluation:
     """The evaluation with the items that an open 暗访 否决风险 finding puts at veto risk (issue 14)."""
     return verdict.mark(cursor(), evaluate(cursor(), as_of))
 
 
-@st.cache_resource(ttl=600, max_entries=16, show_spinner="正在计算历史趋势……")
+@st.cache_resource(ttl=600, max_entries=16, show_spinner=False)
 def cached_history(dates: tuple[dt.date, ...], known_then: bool, generation: int):
     return readiness_history(cursor(), list(dates), known_then=known_then)
 

@@ -11,12 +11,10 @@ import streamlit as st
 from app import office_web, session, webapp
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import acceptance
-from tracker.strings.office import ACCEPT, COLUMNS
 from tracker.strings.ui import date_text, status_label, t
 
 actor = session.guard("acceptance")
 
-p = office_web.p
 as_of = office_web.as_of()
 con = webapp.cursor()
 cat = webapp.cat()
@@ -25,9 +23,9 @@ cat = webapp.cat()
 # after every commit that can change a status (an upload, a verification, a figure choice).
 table = acceptance.acceptance_table(con, as_of, webapp.evaluation(as_of), cat)
 
-st.title(p("acc_title"))
+st.title(t("acc_title"))
 st.caption(
-    p(
+    t(
         "acc_caption",
         date=date_text(as_of),
         accepted=int(table["accepted"].sum()),
@@ -40,60 +38,60 @@ if flash := st.session_state.pop("acc_flash", None):
 
 withdrawn = table[table["withdrawn"]]
 if len(withdrawn):
-    st.subheader(p("acc_withdrawn_header"))
+    st.subheader(t("acc_withdrawn_header"))
     for r in withdrawn.itertuples(index=False):
         st.error(
-            p("acc_withdrawn_line", item=r.item, title=r.title, reason=r.withdrawn_reason),
+            t("acc_withdrawn_line", item=r.item, title=r.title, reason=r.withdrawn_reason),
             icon=":material/undo:",
         )
 
 if actor is not None and can(actor, "accept"):
     ready = table[table["can_accept"]]
-    with st.expander(p("acc_form"), expanded=bool(len(ready))):
+    with st.expander(t("acc_form"), expanded=bool(len(ready))):
         if ready.empty:
-            st.info(p("acc_none_ready"))
+            st.info(t("acc_none_ready"))
         else:
-            with st.form("acc_form"):
+            with st.form("acc_form", enter_to_submit=False):
                 item = st.selectbox(
-                    p("acc_item"),
+                    t("acc_item"),
                     list(ready["item"]),
                     format_func=lambda i: t("item_pick_format", code=i, title=cat.item(int(i)).title),
                     key="acc_item",
                 )
-                on = st.date_input(p("acc_on"), value=min(as_of, dt.date.today()), key="acc_on")
-                evidence = st.text_area(p("acc_evidence"), key="acc_evidence")
-                if st.form_submit_button(p("acc_submit"), type="primary"):
+                on = st.date_input(t("acc_on"), value=min(as_of, dt.date.today()), key="acc_on")
+                evidence = st.text_area(t("acc_evidence"), key="acc_evidence")
+                if st.form_submit_button(t("acc_submit"), type="primary"):
                     try:
                         acceptance.accept(con, int(item), actor, on, evidence)
                     except (acceptance.AcceptanceError, PermissionDenied) as exc:
                         st.error(str(exc))
                     else:
-                        st.session_state["acc_flash"] = p("acc_done", item=item)
+                        st.session_state["acc_flash"] = t("acc_done", item=item)
                         st.rerun()
 else:
-    st.caption(p("acc_read_only"))
+    st.caption(t("acc_read_only"))
 
 
 def state(r) -> str:
     if r.withdrawn:
-        return ACCEPT["state_withdrawn"]
+        return t("accept_state.state_withdrawn")
     if r.accepted:
-        return ACCEPT["state_accepted"]
-    return ACCEPT["state_ready"] if r.can_accept else ACCEPT["state_not_ready"]
+        return t("accept_state.state_accepted")
+    return t("accept_state.state_ready") if r.can_accept else t("accept_state.state_not_ready")
 
 
 st.dataframe(
     pd.DataFrame(
         {
-            COLUMNS["code"]: table["item"],
-            COLUMNS["title"]: table["title"],
-            COLUMNS["lead"]: table["lead"],
-            COLUMNS["status"]: table["status"].map(status_label),
-            COLUMNS["accepted"]: [state(r) for r in table.itertuples(index=False)],
-            COLUMNS["accepted_on"]: table["accepted_on"],
-            COLUMNS["accepted_by"]: table["accepted_by"],
-            COLUMNS["evidence"]: table["evidence"],
-            COLUMNS["withdrawn_reason"]: table["withdrawn_reason"],
+            t("col.code"): table["item"],
+            t("col.title"): table["title"],
+            t("col.lead"): table["lead"],
+            t("col.status"): table["status"].map(status_label),
+            t("col.accepted"): [state(r) for r in table.itertuples(index=False)],
+            t("col.accepted_on"): table["accepted_on"],
+            t("col.accepted_by"): table["accepted_by"],
+            t("col.evidence"): table["evidence"],
+            t("col.withdrawn_reason"): table["withdrawn_reason"],
         }
     ),
     hide_index=True,

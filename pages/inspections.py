@@ -107,8 +107,8 @@ with tabs["tab_list"]:
                     ti("col_street"): shown["street"].fillna("—"),
                     ti("col_item"): [f"第{i}项" for i in shown["item"]],
                     ti("col_description"): shown["description"],
-                    ti("col_unit"): shown["unit"],
-                    ti("col_deadline"): shown["deadline"],
+                    ti("insp_col_unit"): shown["unit"],
+                    ti("insp_col_deadline"): shown["deadline"],
                     ti("col_round"): shown["round_name"],
                 }
             ),
@@ -169,12 +169,12 @@ with tabs["tab_list"]:
 
 # ---------------------------------------------------------------- statistics
 with tabs["tab_stats"]:
-    labels = {"open": ti("col_open"), "overdue": ti("col_overdue"), "closed": ti("col_closed")}
+    labels = {"open": ti("col_open"), "overdue": ti("insp_col_overdue"), "closed": ti("col_closed")}
     item_counts = views.counts_by(
         frame.assign(item=frame["item"].map(lambda i: f"第{i}项 {cat.item(int(i)).title}")), "item"
     )
     for key, column, label in (
-        ("by_item", "item", ti("col_item")), ("by_unit", "unit", ti("col_unit")),
+        ("by_item", "item", ti("col_item")), ("by_unit", "unit", ti("insp_col_unit")),
         ("by_street", "street", ti("col_street")), ("by_type", "site_type", ti("col_type")),
     ):  # fmt: skip
         st.markdown(f"**{ti(key)}**")
@@ -186,11 +186,11 @@ with tabs["tab_stats"]:
     st.dataframe(
         pd.DataFrame(
             {
-                ti("col_unit"): ranking["unit"],
+                ti("insp_col_unit"): ranking["unit"],
                 ti("col_total"): ranking["total"],
                 ti("col_on_time"): ranking["on_time"],
                 ti("col_closed"): ranking["closed"],
-                ti("col_overdue"): ranking["overdue"],
+                ti("insp_col_overdue"): ranking["overdue"],
                 ti("col_rate"): [f"{100 * r:.0f}%" for r in ranking["rate"]],
             }
         ),
@@ -336,7 +336,7 @@ if is_office:
                     ti("col_type"): register["type"],
                     ti("col_site"): register["name"],
                     ti("col_street"): register["street"].fillna("—"),
-                    ti("col_unit"): ["、".join(u) for u in register["units"]],
+                    ti("insp_col_unit"): ["、".join(u) for u in register["units"]],
                 }
             ),
             hide_index=True,

@@ -142,7 +142,7 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
         height=280,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis_title=t("metric_chart_period"),
-        yaxis_title=f"{t('metric_chart_value')}（{metric.unit}）",
+        yaxis_title=t("with_note", text=t("metric_chart_value"), note=metric.unit),
         legend={"orientation": "h", "y": -0.35},
         showlegend=metric.scope == "area" or len(reference) > 0,
     )
@@ -165,7 +165,7 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
                     t("figures_unit"): rows["unit"],
                     t("col_value"): [fmt_value(v, metric) for v in rows["value"]],
                     t("figures_counting"): [
-                        f"{fmt_value(v, metric)}（{u}）" if isinstance(u, str) else "—"
+                        t("with_note", text=fmt_value(v, metric), note=u) if isinstance(u, str) else "—"
                         for v, u in zip(rows["counting_value"], rows["counting_unit"], strict=True)
                     ],
                 }
@@ -176,7 +176,7 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
         if actor.role != "admin":
             return
         choices = list(rows.itertuples(index=False))
-        with st.form(f"choose_{metric.code}"):
+        with st.form(f"choose_{metric.code}", enter_to_submit=False):
             pick = st.selectbox(
                 t("figures_pick"),
                 range(len(choices)),

@@ -9,8 +9,7 @@ from app import cached, office_web, reminder_web, session, webapp
 from tracker.config import settings
 from tracker.engine.reasons import fmt_value
 from tracker.office import briefing, completeness
-from tracker.strings.office import COLUMNS, PERIOD_TYPE, REPORT_STATE
-from tracker.strings.ui import date_text
+from tracker.strings.ui import date_text, period_word, t
 
 actor = session.guard("late")
 
@@ -41,7 +40,7 @@ for r in board.itertuples(index=False):
             )
         )
         if r.owed:
-            st.caption(p("late_owed", what="；".join(r.owed)))
+            st.caption(p("late_owed", what=t("reason_separator").join(r.owed)))
 reminder_web.board_download(as_of, since)
 reminder_web.remind_block(
     actor, as_of, [u for u, n in zip(board["unit"], board["missing"], strict=True) if n]
@@ -52,14 +51,14 @@ units = completeness.by_unit(con, as_of, since, cat)
 st.dataframe(
     pd.DataFrame(
         {
-            COLUMNS["unit"]: units["unit"],
-            COLUMNS["due"]: units["due"],
-            COLUMNS["on_time"]: units["on_time"],
-            COLUMNS["late"]: units["late"],
-            COLUMNS["missing"]: units["missing"],
-            COLUMNS["not_due"]: units["not_due"],
-            COLUMNS["reporting_rate"]: [briefing.pct(v) for v in units["reporting_rate"]],
-            COLUMNS["on_time_rate"]: [briefing.pct(v) for v in units["on_time_rate"]],
+            t("col.unit"): units["unit"],
+            t("col.due"): units["due"],
+            t("col.on_time"): units["on_time"],
+            t("col.late"): units["late"],
+            t("col.missing"): units["missing"],
+            t("col.not_due"): units["not_due"],
+            t("col.reporting_rate"): [briefing.pct(v) for v in units["reporting_rate"]],
+            t("col.on_time_rate"): [briefing.pct(v) for v in units["on_time_rate"]],
         }
     ),
     hide_index=True,
@@ -76,15 +75,15 @@ if unit != p("all_units"):
 st.dataframe(
     pd.DataFrame(
         {
-            COLUMNS["unit"]: periods["unit"],
-            COLUMNS["period"]: periods["period_label"],
-            COLUMNS["period_type"]: periods["period"].map(PERIOD_TYPE),
-            COLUMNS["deadline"]: periods["deadline"],
-            COLUMNS["expected"]: periods["expected"],
-            COLUMNS["received"]: periods["received"],
-            COLUMNS["on_time"]: periods["on_time"],
-            COLUMNS["late"]: periods["late"],
-            COLUMNS["missing"]: periods["missing"],
+            t("col.unit"): periods["unit"],
+            t("col.period"): periods["period_label"],
+            t("col.period_type"): periods["period"].map(period_word),
+            t("col.deadline"): periods["deadline"],
+            t("col.expected"): periods["expected"],
+            t("col.received"): periods["received"],
+            t("col.on_time"): periods["on_time"],
+            t("col.late"): periods["late"],
+            t("col.missing"): periods["missing"],
         }
     ),
     hide_index=True,
@@ -95,14 +94,14 @@ with st.expander(p("late_detail")):
     st.dataframe(
         pd.DataFrame(
             {
-                COLUMNS["unit"]: owed["unit"],
-                COLUMNS["metric"]: owed["metric"],
-                COLUMNS["metric_name"]: owed["metric"].map(lambda c: cat.metric(c).name),
-                COLUMNS["period"]: owed["period_label"],
-                COLUMNS["deadline"]: owed["deadline"],
-                COLUMNS["received_at"]: owed["received_at"],
-                COLUMNS["state"]: owed["state"].map(REPORT_STATE),
-                COLUMNS["days_late"]: owed["days_late"],
+                t("col.unit"): owed["unit"],
+                t("col.metric"): owed["metric"],
+                t("col.metric_name"): owed["metric"].map(lambda c: cat.metric(c).name),
+                t("col.period"): owed["period_label"],
+                t("col.deadline"): owed["deadline"],
+                t("col.received_at"): owed["received_at"],
+                t("col.state"): owed["state"].map(lambda s: t(f"report_state.{s}")),
+                t("col.days_late"): owed["days_late"],
             }
         ),
         hide_index=True,

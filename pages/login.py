@@ -5,26 +5,26 @@ import streamlit as st
 from app import session
 from tracker.access import users
 from tracker.access.users import AccountError
-from tracker.strings.auth import a
+from tracker.strings.ui import t
 
 if session.current_actor() is not None:  # just signed in (or came back to the login address)
     st.switch_page(session.home())
 
-st.title(a("login_title"))
+st.title(t("login_title"))
 if st.session_state.get(session.IDLE_KEY):
     from tracker.config import settings
 
-    st.warning(a("idle_logged_out", minutes=settings()["idle_timeout_minutes"]))
+    st.warning(t("idle_logged_out", minutes=settings()["idle_timeout_minutes"]))
 if st.session_state.get(session.ENDED_KEY):  # the account was disabled or changed while signed in
     st.warning(st.session_state[session.ENDED_KEY])
-st.caption(a("login_intro"))
+st.caption(t("login_intro"))
 with st.form("login", enter_to_submit=True):
     # The limits are the browser's; the service bounds what it reads and records whatever arrives.
-    name = st.text_input(a("login_name"), key="login_name", max_chars=users.MAX_NAME)
+    name = st.text_input(t("login_name"), key="login_name", max_chars=users.MAX_NAME)
     password = st.text_input(
-        a("login_password"), type="password", key="login_password", max_chars=users.MAX_PASSWORD
+        t("login_password"), type="password", key="login_password", max_chars=users.MAX_PASSWORD
     )
-    submitted = st.form_submit_button(a("login_button"), type="primary")
+    submitted = st.form_submit_button(t("login_button"), type="primary")
 if submitted:
     try:
         session.login(name, password)

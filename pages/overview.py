@@ -45,7 +45,7 @@ cols[0].metric(
     t("readiness_label"),
     f"{summary['met']}/{summary['items']}",
     delta=(summary["met"] - summary_before["met"]) or None,
-    delta_description=t("delta_since", date=ui.date_text(before_date)),
+    delta_description=t("delta_since"),  # short: a metric cuts long text; the dates are in 较上月变化
 )
 for col, status in zip(cols[1:5], ("not_met", "stale", "no_data", "pending"), strict=True):
     col.metric(
@@ -63,7 +63,10 @@ visits = inspection_verdict.veto_risks(webapp.cursor(), as_of)  # open 暗访 �
 if vetoes.empty and visits.empty:
     st.success(t("veto_none"))
 for row in vetoes.itertuples(index=False):
-    st.error(t("veto_line", code=row.item, title=row.title, reason=row.reason), icon=":material/gpp_bad:")
+    st.error(
+        t("veto_line", code=row.item, title=row.title, reason=getattr(row, ui.reason_column())),
+        icon=":material/gpp_bad:",
+    )
     st.page_link("pages/item.py", label=t("open_item", code=row.item), query_params={"item": str(row.item)})
 for row in visits.itertuples(index=False):
     st.error(ti("overview_veto_line", item=row.item, title=cat.item(int(row.item)).title, site=row.site,
@@ -100,13 +103,17 @@ else:
         if category != "not_assessable":
             return ui.progress_label(category)
         notes = [_note(r) for r in progress[progress["item"] == code].itertuples(index=False)]
-        return ui.progress_label(category) + (f"（{notes[0]}）" if notes and notes[0] else "")
+        return (
+            t("with_note", text=ui.progress_label(category), note=notes[0])
+            if notes and notes[0]
+            else ui.progress_label(category)
+        )
 
     for row in open_items.itertuples(index=False):
         c1, c2, c3 = st.columns([6, 1.8, 1.2], vertical_alignment="center")
         c1.markdown(
             f"{ui.badge(row.status)} **{t('item_title', code=row.item, title=row.title)}** "
-            f"<span style='color:#666'>{ui.reasons_text(row.reasons)}</span>",
+            f"<span style='color:#666'>{ui.reasons_text(getattr(row, ui.reasons_column()))}</span>",
             unsafe_allow_html=True,
         )
         c2.markdown(_item_progress(row.item))
@@ -123,9 +130,11 @@ else:
         for r in progress[progress["category"] != "not_assessable"].itertuples(index=False):
             metric = cat.metric(r.metric)
             parts = {
-                "metric": f"{r.metric} {metric.name}" + (f"（{r.area}）" if isinstance(r.area, str) else ""),
-                "base": f"{fmt_value(r.base, metric)}（{r.base_period}）",
-                "latest": f"{fmt_value(r.latest, metric)}（{r.latest_period}）",
+                "metric": t("with_note", text=f"{r.metric} {metric.name}", note=r.area)
+                if isinstance(r.area, str)
+                else f"{r.metric} {metric.name}",
+                "base": t("with_note", text=fmt_value(r.base, metric), note=r.base_period),
+                "latest": t("with_note", text=fmt_value(r.latest, metric), note=r.latest_period),
                 "progress": ui.progress_label(r.category),
             }
             if r.method == "trend":
@@ -176,14 +185,11 @@ with right:
     if lagging.empty:
         st.success(t("lagging_none"))
     for row in lagging.itertuples(index=False):
+        # The unit as the link, its figures beneath: a link's label is cut to one line in a narrow column.
         st.page_link(
-            "pages/unit.py",
-            label=t(
-                "lagging_line", unit=row.unit, met=row.met, total=row.metrics, timely=ui.pct(row.on_time_rate)
-            ),
-            query_params={"unit": row.unit},
-            icon=":material/warning:",
+            "pages/unit.py", label=row.unit, query_params={"unit": row.unit}, icon=":material/warning:"
         )
+        st.caption(t("lagging_line", met=row.met, total=row.metrics, timely=ui.pct(row.on_time_rate)))
 
 # ---------------------------------------------------------------- trend and phases
 known_then = state.known_then("overview_known_then")

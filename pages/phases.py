@@ -42,9 +42,14 @@ for p in cat.phases:
             t("col_target_pct"): ui.pct(p.target_readiness),
             t("col_actual_pct"): "—"
             if pd.isna(r["readiness"])
-            else f"{ui.pct(r['readiness'])}（{int(r['met'])}/{len(cat.items)}）",
+            else t("phase_actual", pct=ui.pct(r["readiness"]), met=int(r["met"]), total=len(cat.items)),
             t("col_phase_state"): t(f"phase_{state}")
-            + ("" if reached is None else "，" + t("phase_met" if reached else "phase_missed")),
+            if reached is None
+            else t(
+                "phase_state_reached",
+                state=t(f"phase_{state}"),
+                reached=t("phase_met" if reached else "phase_missed"),
+            ),
             t("col_set_by"): t(f"set_by_{p.target_set_by}"),
             t("col_goal"): p.goal,
         }
@@ -53,10 +58,10 @@ with st.container(key="phase_targets"):
     for p in cat.phases:
         r = readiness.loc[p.code]
         if not pd.isna(r["readiness"]):
-            st.markdown(
-                f"- **{p.code} {p.name}**："
-                + t("phase_target_actual", target=ui.pct(p.target_readiness), actual=ui.pct(r["readiness"]))
+            figures = t(
+                "phase_target_actual", target=ui.pct(p.target_readiness), actual=ui.pct(r["readiness"])
             )
+            st.markdown(t("phase_line", phase=f"{p.code} {p.name}", figures=figures))
 st.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_table")
 
 names = [ui.wrap(f"{p.code} {p.name}", 7) for p in cat.phases]
@@ -117,15 +122,16 @@ def heatmap() -> go.Figure:
     scale = []
     for i, colour in enumerate(colours):
         scale += [[i / len(colours), colour], [(i + 1) / len(colours), colour]]
+    in_time = views.phases_in_time_order(cat)
     wide = matrix.pivot(index="item", columns="phase", values="status").reindex(
-        columns=[p.code for p in cat.phases]
+        columns=[p.code for p in in_time]
     )
     labels = [t("item_title", code=c, title=cat.item(c).title) for c in wide.index]
     text = wide.map(lambda s: t("heatmap_future") if s == "future" else ui.status_label(s))
     fig = go.Figure(
         go.Heatmap(
             z=wide.map(index.__getitem__).to_numpy(),
-            x=names,
+            x=[ui.wrap(f"{p.code} {p.name}", 7) for p in in_time],
             y=labels,
             text=text.to_numpy(),
             customdata=text.to_numpy(),

@@ -9,7 +9,7 @@ import streamlit as st
 from app import evidence_web, office_web, session, state, webapp
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import briefing, briefing_issue, national_form
-from tracker.strings.ui import date_text, t
+from tracker.strings.ui import date_text, lang, t
 
 actor = session.guard("reports")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -36,7 +36,7 @@ st.markdown(
     ),
     help=p("rep_brief_help"),
 )
-st.markdown(f"**{b.title}**")
+st.markdown(p("rep_doc_title", title=b.title))
 c1, c2 = st.columns([3, 1])
 number = c1.text_input(
     p("rep_number"), key="rep_number", placeholder=p("rep_number_placeholder"), help=p("rep_header_help")
@@ -133,11 +133,11 @@ form = c2.radio(
     horizontal=True,
     key="rep_form",
 )
-filled = national_form.fill(con, int(year), form)
+filled = national_form.fill(con, int(year), form, lang=lang())
 if filled.missing:
     with st.expander(p("rep_missing", n=len(filled.missing))):
         for m in filled.missing:
-            st.markdown(f"- `{m['key']}` {m['label']}：{m['why']}")
+            st.markdown(p("rep_missing_line", field=m["key"], label=m["label"], why=m["why"]))
 else:
     st.success(p("rep_complete"))
 name = p(f"rep_national_file_{form}", year=int(year))

@@ -7,11 +7,11 @@ import streamlit as st
 from app import session, webapp
 from tracker.ingest.submissions import list_submissions, refused_csv, refused_rows, submission_file
 from tracker.strings.act import act
-from tracker.strings.upload import COLUMNS, OUTCOME_LABEL, PAGE
+from tracker.strings.ui import code_word, t
 
 actor = session.guard("submissions")
 
-st.title(PAGE["submissions_title"])
+st.title(t("upload.submissions_title"))
 con = webapp.cursor()
 if actor.role == "reporter":
     unit = actor.unit
@@ -31,10 +31,10 @@ else:  # the office and leaders: every unit, or one (?unit=, as the item page li
         st.query_params.pop("unit", None)
 frame = list_submissions(con, unit=unit or None)
 if frame.empty:
-    st.info(PAGE["no_submissions"])
+    st.info(t("upload.no_submissions"))
     st.stop()
 
-table = frame.assign(outcome=frame["outcome"].map(lambda o: OUTCOME_LABEL.get(o, o)))
+table = frame.assign(outcome=frame["outcome"].map(lambda o: code_word("upload_outcome", o)))
 table = table[
     [
         "id",
@@ -48,18 +48,27 @@ table = table[
         "warned",
         "message",
     ]
-].rename(columns=COLUMNS)
+]
+table = table.astype(object).where(table.notna(), "").rename(columns=lambda c: t(f"upload_col.{c}"))
 st.dataframe(table, hide_index=True, width="stretch")
 
 labels = {
-    int(r.id): f"#{r.id} {r.file_name}（{r.unit or '—'}，{r.submitted_at:%Y-%m-%d %H:%M}）"
+    int(r.id): t(
+        "upload.submission_option",
+        id=r.id,
+        file=r.file_name,
+        unit=r.unit or "—",
+        at=f"{r.submitted_at:%Y-%m-%d %H:%M}",
+    )
     for r in frame.itertuples(index=False)
 }
-chosen = st.selectbox(PAGE["pick_submission"], list(labels), format_func=labels.get, key="submission_pick")
+chosen = st.selectbox(
+    t("upload.pick_submission"), list(labels), format_func=labels.get, key="submission_pick"
+)
 original = submission_file(con, chosen)
 if original is not None:
     st.download_button(
-        PAGE["download_original"],
+        t("upload.download_original"),
         original[1],
         original[0],
         icon=":material/download:",
@@ -67,12 +76,12 @@ if original is not None:
     )
 refused = refused_rows(con, chosen)
 if len(refused):
-    st.subheader(PAGE["refused_of"].format(id=chosen))
+    st.subheader(t("upload.refused_of", id=chosen))
     st.dataframe(refused, hide_index=True, width="stretch")
     st.download_button(
-        PAGE["download_refused"],
+        t("upload.download_refused"),
         refused_csv(con, chosen),
-        PAGE["submission_refused_name"].format(id=chosen),
+        t("upload.submission_refused_name", id=chosen),
         mime="text/csv",
         key="submission_refused_download",
     )

@@ -11,8 +11,7 @@ import streamlit as st
 from app import office_web, session, webapp
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import tasks
-from tracker.strings.office import COLUMNS, TASK_STATUS
-from tracker.strings.ui import date_text
+from tracker.strings.ui import date_text, t
 
 actor = session.guard("tasks")
 
@@ -29,8 +28,9 @@ if actor is None:
     st.caption(p("not_signed_in"))
 elif actor.role == "reporter":
     st.caption(p("tasks_mine", unit=actor.unit))
+view = "tasks_history_view" if as_of < dt.date.today() else "tasks_future_view"  # only a past date is history
 if not live:
-    st.info(p("tasks_history_view", date=date_text(as_of)), icon=":material/history:")
+    st.info(p(view, date=date_text(as_of)), icon=":material/history:")
 
 
 def report(fn, *args, done: str | None = None, **kw):
@@ -63,14 +63,20 @@ if is_office:
                     p("tasks_auto_done", n=len(ids)) if ids else p("tasks_auto_none")
                 )
                 st.rerun()
-    with st.expander(p("tasks_new")), st.form("tasks_new_form"):
+    with st.expander(p("tasks_new")), st.form("tasks_new_form", enter_to_submit=False):
         metric = st.selectbox(
             p("tasks_metric"),
             [m.code for m in cat.metrics],
             format_func=lambda c: f"{c} {cat.metric(c).name}",
             key="tasks_new_metric",
         )
-        owner = st.selectbox(p("tasks_owner"), list(cat.units), index=None, key="tasks_new_owner")
+        owner = st.selectbox(
+            p("tasks_owner"),
+            list(cat.units),
+            index=None,
+            placeholder=p("pick_placeholder"),
+            key="tasks_new_owner",
+        )
         description = st.text_area(p("tasks_description"), key="tasks_new_description")
         deadline = st.date_input(
             p("tasks_deadline"), value=as_of + dt.timedelta(days=30), key="tasks_new_deadline"
@@ -93,17 +99,18 @@ shown = ledger[ledger["status"] != "closed"] if only_open else ledger
 st.dataframe(
     pd.DataFrame(
         {
-            COLUMNS["task"]: shown["id"],
-            COLUMNS["metric"]: shown["metric"] + " " + shown["metric"].map(lambda c: cat.metric(c).name),
-            COLUMNS["owner"]: shown["owner_unit"],
-            COLUMNS["description"]: shown["description"],
-            COLUMNS["task_deadline"]: shown["deadline"],
-            COLUMNS["task_status"]: shown["status"].map(TASK_STATUS),
-            COLUMNS["overdue"]: [
+            # Deadline and status first: the long texts after them (a wide description pushed them off-screen).
+            t("col.task"): shown["id"],
+            t("col.task_deadline"): shown["deadline"],
+            t("col.task_status"): shown["status"].map(lambda s: t(f"task_status.{s}")),
+            t("col.overdue"): [
                 p("tasks_overdue_flag", days=int(d)) if o else ""
                 for o, d in zip(shown["overdue"], shown["days_overdue"].fillna(0), strict=True)
             ],
-            COLUMNS["last_note"]: shown["last_note"],
+            t("col.owner"): shown["owner_unit"],
+            t("col.metric"): shown["metric"] + " " + shown["metric"].map(lambda c: cat.metric(c).name),
+            t("col.description"): shown["description"],
+            t("col.last_note"): shown["last_note"].fillna(""),
         }
     ),
     hide_index=True,
@@ -113,9 +120,10 @@ st.dataframe(
 choice = st.selectbox(
     p("tasks_pick"),
     list(ledger["id"]),
-    format_func=lambda i: (
-        f"#{i} {ledger.set_index('id').loc[i, 'metric']} {ledger.set_index('id').loc[i, 'owner_unit']} "
-        f"（{TASK_STATUS[ledger.set_index('id').loc[i, 'status']]}）"
+    format_func=lambda i: t(
+        "with_note",
+        text=f"#{i} {ledger.set_index('id').loc[i, 'metric']} {ledger.set_index('id').loc[i, 'owner_unit']}",
+        note=t("task_status." + ledger.set_index("id").loc[i, "status"]),
     ),
     key="tasks_pick",
 )
@@ -125,21 +133,21 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"**{p('tasks_update')}**")
     if not may_update:
-        st.caption(p("tasks_read_only") if live else p("tasks_history_view", date=date_text(as_of)))
+        st.caption(p("tasks_read_only") if live else p(view, date=date_text(as_of)))
     else:
         # Keys carry the task's id: another task picked gets its own status and an empty note, so 保存 never
         # writes what was typed for one task onto another.
-        with st.form(f"tasks_update_form_{task['id']}"):
+        with st.form(f"tasks_update_form_{task['id']}", enter_to_submit=False):
             current = task["status"] if task["status"] in tasks.UNIT_STATUSES else "open"
             status = st.radio(
                 p("tasks_status"), tasks.UNIT_STATUSES, index=tasks.UNIT_STATUSES.index(current),
-                format_func=TASK_STATUS.get, horizontal=True, key=f"tasks_status_{task['id']}",
+                format_func=lambda s: t(f"task_status.{s}"), horizontal=True, key=f"tasks_status_{task['id']}",
             )  # fmt: skip
             note = st.text_area(p("tasks_note"), key=f"tasks_note_{task['id']}")
             if st.form_submit_button(p("tasks_save")):
                 report(tasks.update_task, con, actor, task["id"], status, note, done=p("tasks_saved"))
     if is_office and task["status"] != "closed":
-        with st.form(f"tasks_close_form_{task['id']}"):
+        with st.form(f"tasks_close_form_{task['id']}", enter_to_submit=False):
             reason = st.text_area(p("tasks_close_reason"), key=f"tasks_close_reason_{task['id']}")
             if st.form_submit_button(p("tasks_close"), type="primary"):
                 report(
@@ -156,13 +164,13 @@ with right:
     st.dataframe(
         pd.DataFrame(
             {
-                COLUMNS["time"]: history["happened_at"],
-                COLUMNS["actor"]: history["actor"],
-                COLUMNS["status"]: [
-                    (TASK_STATUS.get(f, "") + " → " if isinstance(f, str) else "") + TASK_STATUS[t_]
+                t("col.time"): history["happened_at"],
+                t("col.actor"): history["actor"],
+                t("col.status"): [
+                    (t(f"task_status.{f}") + " → " if isinstance(f, str) else "") + t(f"task_status.{t_}")
                     for f, t_ in zip(history["from_status"], history["to_status"], strict=True)
                 ],
-                COLUMNS["note"]: history["note"],
+                t("col.note"): history["note"],
             }
         ),
         hide_index=True,

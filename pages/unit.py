@@ -103,7 +103,11 @@ def show_items(title: str, frame: pd.DataFrame, key: str) -> None:
     for row in frame[frame["status"] != "met"].itertuples(index=False):
         st.page_link(
             "pages/item.py",
-            label=f"{t('item_title', code=row.item, title=row.title)}：{ui.status_label(row.status)}",
+            label=t(
+                "item_with_status",
+                item=t("item_title", code=row.item, title=row.title),
+                status=ui.status_label(row.status),
+            ),
             query_params={"item": str(row.item)},
             icon=":material/error:",
         )
@@ -133,7 +137,7 @@ else:
                 t("col_metric"): reported["metric"] + " " + reported["name"],
                 t("col_status"): reported["status"].map(ui.status_label),
                 t("col_period"): reported["period_label"].fillna("—"),
-                t("col_reason"): reported["reason"],
+                t("col_reason"): reported[ui.reason_column()],
             }
         ),
         hide_index=True,

@@ -9,27 +9,29 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from app import session, webapp
+from app import session, webapp, widget_words
+from tracker.config import settings
 from tracker.ingest.templates import template
 from tracker.ingest.uploads import upload
-from tracker.strings.upload import COLUMNS, PAGE
+from tracker.strings.ui import t
+from tracker.strings.upload import COLUMNS
 
 actor = session.guard("upload")
 
 cat = webapp.cat()
-st.title(PAGE["upload_title"])
+st.title(t("upload.upload_title"))
 
 if actor.role == "reporter":  # a reporter sends for its own unit only (the service checks it again)
     unit = actor.unit
-    st.markdown(PAGE["unit_fixed"].format(unit=unit))
+    st.markdown(t("upload.unit_fixed", unit=unit))
 else:
-    any_unit = PAGE["unit_any"]
+    any_unit = t("upload.unit_any")
     aliases = sorted({a for u in cat.units.values() for a in (u.name, *u.aliases)} - set(cat.units))
     picked = st.selectbox(
-        PAGE["unit"],
+        t("upload.unit"),
         [any_unit, *cat.units, *aliases],
         key="upload_unit",
-        help=PAGE["unit_help"],
+        help=t("upload.unit_help"),
         format_func=lambda name: (
             name if name in cat.units or name == any_unit else f"{name} → {cat.resolve_unit(name)}"
         ),
@@ -37,22 +39,25 @@ else:
     unit = None if picked in (None, any_unit) else cat.resolve_unit(picked)
 
 if unit:
-    with st.expander(PAGE["template"], icon=":material/download:"):
+    with st.expander(t("upload.template"), icon=":material/download:"):
         left, right = st.columns(2)
         left.download_button(
-            PAGE["template_xlsx"],
+            t("upload.template_xlsx"),
             template(unit, "xlsx"),
-            PAGE["template_name"].format(unit=unit, suffix="xlsx"),
+            t("upload.template_name", unit=unit, suffix="xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         right.download_button(
-            PAGE["template_csv"],
+            t("upload.template_csv"),
             template(unit, "csv"),
-            PAGE["template_name"].format(unit=unit, suffix="csv"),
+            t("upload.template_name", unit=unit, suffix="csv"),
             mime="text/csv",
         )
 
-uploaded = st.file_uploader(PAGE["uploader"], type=["csv", "xlsx", "xls", "et"], key="upload_file")
+# No `type=`: the widget's own refusal of a type is English; tracker.ingest reads the file by its content and
+# refuses what it cannot read in the page's words.
+uploaded = st.file_uploader(t("upload.uploader"), key="upload_file")
+widget_words.file_uploader(settings().get("max_upload_mb", 25))
 if uploaded is None:
     st.stop()
 
@@ -61,7 +66,7 @@ data = uploaded.getvalue()
 
 def send(dry_run: bool):
     """Check (dry run) or commit the file through the permission layer, with a progress bar."""
-    bar = st.progress(0.0, text=PAGE["checking" if dry_run else "committing"])
+    bar = st.progress(0.0, text=t("upload.checking" if dry_run else "upload.committing"))
     result = upload(
         webapp.cursor(),
         actor,
@@ -88,51 +93,61 @@ if done is not None:
     (st.success if done.outcome in ("committed", "duplicate") else st.warning)(done.message)
     st.stop()
 
-if preview.outcome == "failed":
+if preview.outcome == "failed":  # the whole file refused: nothing to import, so no 「确认导入」
     st.error(preview.message)
-else:
-    (st.info if preview.duplicate else st.caption)(preview.message)
-    cols = st.columns(3)
-    cols[0].metric(PAGE["accepted"], preview.accepted)
-    cols[1].metric(PAGE["warned"], preview.warnings)
-    cols[2].metric(PAGE["refused"], preview.refused)
-    tabs = st.tabs(
-        [
-            f"{PAGE['tab_accepted']}（{preview.accepted}）",
-            f"{PAGE['tab_warned']}（{preview.warnings}）",
-            f"{PAGE['tab_refused']}（{preview.refused}）",
-        ]
+    st.caption(t("upload.refused_whole_file"))
+    st.stop()
+(st.info if preview.duplicate else st.caption)(preview.message)
+cols = st.columns(3)
+cols[0].metric(t("upload.accepted"), preview.accepted)
+cols[1].metric(t("upload.warned"), preview.warnings)
+cols[2].metric(t("upload.refused"), preview.refused)
+tabs = st.tabs(
+    [
+        t("upload.tab_accepted", n=preview.accepted),
+        t("upload.tab_warned", n=preview.warnings),
+        t("upload.tab_refused", n=preview.refused),
+    ]
+)
+with tabs[0]:
+    shown = preview.accepted_preview.rename(columns=lambda c: t(f"upload_col.{c}"))
+    st.dataframe(
+        shown.astype(object).where(shown.notna(), ""), hide_index=True, width="stretch"
+    )  # blanks, not "None"
+    if preview.accepted > len(shown):
+        st.caption(t("upload.shown_first", n=len(shown)))
+with tabs[1]:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("upload_col.row"): [r.row for r in preview.warned_rows],
+                t("upload_col.warnings"): [
+                    t("reason_separator").join(r.reasons) for r in preview.warned_rows
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
     )
-    with tabs[0]:
-        shown = preview.accepted_preview.rename(columns=COLUMNS)
-        st.dataframe(
-            shown.astype(object).where(shown.notna(), ""), hide_index=True, width="stretch"
-        )  # blanks, not "None"
-        if preview.accepted > len(shown):
-            st.caption(PAGE["shown_first"].format(n=len(shown)))
-    with tabs[1]:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    COLUMNS["row"]: [r.row for r in preview.warned_rows],
-                    COLUMNS["warnings"]: ["；".join(r.reasons) for r in preview.warned_rows],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
+with tabs[2]:
+    refused = preview.refused_frame()  # the row number and reasons in the page's language; the cells as sent
+    st.dataframe(
+        refused.rename(
+            columns={v: t(f"upload_col.{k}") for k, v in COLUMNS.items() if k in ("row", "reasons")}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if preview.refused:
+        st.download_button(
+            t("upload.download_refused"),
+            preview.refused_csv(),
+            t("upload.refused_name", stem=uploaded.name.rsplit(".", 1)[0]),
+            mime="text/csv",
+            icon=":material/download:",
         )
-    with tabs[2]:
-        st.dataframe(preview.refused_frame(), hide_index=True, width="stretch")
-        if preview.refused:
-            st.download_button(
-                PAGE["download_refused"],
-                preview.refused_csv(),
-                PAGE["refused_name"].format(stem=uploaded.name.rsplit(".", 1)[0]),
-                mime="text/csv",
-                icon=":material/download:",
-            )
 
-if st.button(PAGE["commit"], type="primary", key="upload_commit"):
+if st.button(t("upload.commit"), type="primary", key="upload_commit"):
     result = send(dry_run=False)
     webapp.clear_caches()
     st.session_state["upload_done"] = result

@@ -5,13 +5,19 @@ import streamlit as st
 from app import session, webapp
 from tracker.access.auth import ROLES, PermissionDenied
 from tracker.access.users import AccountError, create_user, list_users, reset_password, set_disabled
-from tracker.strings.auth import a, plain, role_label
+from tracker.strings.auth import plain
+from tracker.strings.ui import t as a  # the one accessor
 
 actor = session.guard("users")
 
 con = webapp.cursor()
 st.title(a("users_title"))
-st.dataframe(list_users(con), hide_index=True, width="stretch")
+accounts = list_users(con).assign(role=lambda d: d["role"].map(lambda r: a(f"role.{r}")))
+st.dataframe(
+    accounts.astype(object).where(accounts.notna(), "").rename(columns=lambda c: a(f"user_col.{c}")),
+    hide_index=True,
+    width="stretch",
+)
 
 
 def attempt(action, done: str) -> None:
@@ -27,11 +33,15 @@ NEW_KEYS = ("user_new_name", "user_new_role", "user_new_unit", "user_new_passwor
 if flash := st.session_state.pop("users_flash", None):
     st.success(plain(flash))
 # Not cleared on submit: a refusal keeps what was typed; a success clears the form (below) for the next account.
-with st.form("add_user"):
+with st.form("add_user", enter_to_submit=False):
     st.subheader(a("users_add"))
     name = st.text_input(a("login_name"), key="user_new_name")
     role = st.selectbox(
-        a("users_role"), ROLES, index=ROLES.index("reporter"), format_func=role_label, key="user_new_role"
+        a("users_role"),
+        ROLES,
+        index=ROLES.index("reporter"),
+        format_func=lambda r: a(f"role.{r}"),
+        key="user_new_role",
     )
     unit = st.selectbox(a("users_unit"), [""] + sorted(webapp.cat().units), key="user_new_unit")
     password = st.text_input(a("users_password"), type="password", key="user_new_password")

@@ -11,8 +11,9 @@ from streamlit.testing.v1 import AppTest
 from app import navigation
 from tracker import db
 from tracker.access.auth import SYSTEM, Actor
-from tracker.access.users import LOGIN_FAILED, create_user
+from tracker.access.users import create_user
 from tracker.config import ROOT
+from tracker.strings.auth import ACCOUNT
 
 PW = "office-secret-1"
 
@@ -81,7 +82,7 @@ def test_administrator_signs_in_with_the_environment_password(app_db):
 
 def test_wrong_password_is_refused_on_screen(app_db):
     at = sign_in("admin", "not the password")
-    assert [e.value for e in at.error] == [LOGIN_FAILED]
+    assert [e.value for e in at.error] == [ACCOUNT["zh"]["login_failed"]]
     assert "actor" not in at.session_state
 
 
@@ -160,8 +161,8 @@ def test_audit_page_shows_the_logins(app_db):
     at = sign_in("admin")
     at.switch_page("pages/audit.py").run()
     assert not at.exception
-    log = at.dataframe[0].value
-    assert {"login", "login_failed"} <= set(log["action"])
+    log = at.dataframe[0].value  # columns and actions in words (issue 13), not `action`, `login_failed`
+    assert {"登录", "登录失败"} <= set(log["操作"])
 
 
 def test_forced_change_under_a_padded_name_is_stored(app_db):
@@ -228,7 +229,7 @@ def test_a_huge_name_on_the_login_page_is_refused_and_recorded_bounded(app_db):
     from app import webapp
 
     at = sign_in("名" * 5_000_000, "x")
-    assert [e.value for e in at.error] == [LOGIN_FAILED]
+    assert [e.value for e in at.error] == [ACCOUNT["zh"]["login_failed"]]
     ((actor, target),) = (
         webapp.cursor()
         .execute("SELECT actor, target FROM audit_log WHERE action = 'login_failed'")

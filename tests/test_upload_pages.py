@@ -64,6 +64,20 @@ def test_upload_refuses_a_broken_file_with_its_message(page_db):
     at.file_uploader(key="upload_file").upload("x.xlsx", fixture_bytes("encrypted.xlsx")).run()
     assert not at.exception
     assert any("打开密码" in e.value for e in at.error)
+    assert not [
+        b for b in at.button if b.key == "upload_commit"
+    ]  # nothing to import: no 「确认导入」 (issue 13)
+
+
+def test_any_file_type_reaches_the_service_and_is_refused_in_words(page_db):
+    """No type= on the widget (its refusal would be English): a file of another type gets our message."""
+    at = upload_page().run()
+    assert at.file_uploader(key="upload_file").proto.type == []
+    at.selectbox(key="upload_unit").set_value("卫健委").run()
+    at.file_uploader(key="upload_file").upload("报表.pdf", b"%PDF-1.4\n\x00\x01\x02binary\xff\xfe").run()
+    assert not at.exception
+    assert any("CSV 或 Excel" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "upload_commit"]
 
 
 def test_upload_with_an_alias_typed_in(page_db):

@@ -87,6 +87,10 @@ def window_start(as_of: dt.date, years: int) -> dt.date:
     return dt.date(year, as_of.month, day) + dt.timedelta(days=1)
 
 
+def _day(day: dt.date, lang: str) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+
+
 def _reason(why: Why) -> str | None:
     m, status, text = why.metric, why.row["status"], TEXT[why.lang]
     years = int(m.rule.get("years", 3))
@@ -97,8 +101,8 @@ def _reason(why: Why) -> str | None:
         **why.parts,
         "months": months,
         "unit": m.unit,
-        "start": f"{first.year}年{first.month}月{first.day}日",
-        "end": f"{end.year}年{end.month}月{end.day}日",
+        "start": _day(first, why.lang),
+        "end": _day(end, why.lang),
     }
     if status == "not_met":
         value = int(why.row["value"])

@@ -18,8 +18,8 @@ from tests.browser.conftest import (
     signed_in_page,
     wait_for_app_run,
 )
-from tracker.access.users import LOGIN_FAILED
 from tracker.access.web_sessions import COOKIE
+from tracker.strings.auth import ACCOUNT
 
 pytestmark = pytest.mark.browser
 
@@ -55,9 +55,9 @@ def test_a_padded_name_locks_the_account(browser, app_server):
     context, page = new_page(browser, app_server)
     for _ in range(5):
         try_login(page, f"{name} ", "wrong password 1")
-        expect(page.get_by_text(LOGIN_FAILED)).to_be_visible()
+        expect(page.get_by_text(ACCOUNT["zh"]["login_failed"])).to_be_visible()
     try_login(page, name, password)  # the right password, the account locked under its one name
-    expect(page.get_by_text(LOGIN_FAILED)).to_be_visible()
+    expect(page.get_by_text(ACCOUNT["zh"]["login_failed"])).to_be_visible()
     expect(page.get_by_text("当前用户：")).to_have_count(0)
     context.close()
 

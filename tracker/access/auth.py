@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracker.engine.catalogue import OFFICE
+from tracker.strings.ui import t
 
 ROLES = ("admin", "reporter", "leader")
 
@@ -49,9 +50,9 @@ def require(actor: Actor, action: str, unit: str | None = None) -> None:
     if can(actor, action, unit):
         return
     if actor.role == "leader":
-        raise PermissionDenied("领导账号只能查看，不能修改数据")
+        raise PermissionDenied(t("account.denied_leader"))
     if actor.role == "reporter" and action in ("upload", "task_update"):
         raise PermissionDenied(
-            f"账号「{actor.name}」只能为「{actor.unit}」操作，不能为「{unit or '其他单位'}」操作"
+            t("account.denied_unit", name=actor.name, unit=actor.unit, other=unit or t("account.other_unit"))
         )
-    raise PermissionDenied("只有创卫办管理员可以进行此操作")
+    raise PermissionDenied(t("account.denied_office"))

@@ -25,6 +25,7 @@ from tracker.access import audit
 from tracker.access.auth import ROLES, Actor, PermissionDenied, require
 from tracker.config import settings
 from tracker.engine.catalogue import catalogue
+from tracker.strings.ui import t
 
 # scrypt cost: about 50 ms and 16 MiB per check on this class of machine.
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
@@ -56,9 +57,8 @@ _HOMOGLYPHS = str.maketrans(
     }
 )
 
-# Every failed sign-in says the same, whatever failed: an unknown name, a wrong password, a disabled or a
-# locked account (the audit log keeps the reason for the office).
-LOGIN_FAILED = "账号或密码错误（账号停用或多次失败被暂时锁定时也如此提示，如需帮助请联系创卫办）"
+# Every failed sign-in says the same (t("account.login_failed")), whatever failed: an unknown name, a wrong
+# password, a disabled or a locked account (the audit log keeps the reason for the office).
 # The salt of the hash computed for a sign-in with no account behind it, so that it costs one scrypt too.
 _DUMMY_SALT = os.urandom(16)
 
@@ -114,27 +114,25 @@ def _skeleton(name: str) -> str:
 def _check_name(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Refuse a new account name a person could misread or that could act as markup (see the constants)."""
     if not name:
-        raise AccountError("请填写账号名")
+        raise AccountError(t("account.need_name"))
     if len(name) > MAX_NAME:
-        raise AccountError(f"账号名最长 {MAX_NAME} 个字符")
+        raise AccountError(t("account.name_too_long", n=MAX_NAME))
     if name.casefold() in RESERVED_NAMES:
-        raise AccountError(f"「{name}」是系统保留的名称")
+        raise AccountError(t("account.name_reserved", name=name))
     for ch in name:
         category = unicodedata.category(ch)
         if not (category.startswith("L") or (category == "Nd" and ch.isascii()) or ch in NAME_PUNCTUATION):
             shown = ch if ch.isprintable() and not ch.isspace() else ""
-            raise AccountError(
-                f"账号名不能包含字符 {shown}（U+{ord(ch):04X}）：只能用文字、数字、空格和 . _ - · @"
-            )
+            raise AccountError(t("account.name_character", shown=shown, code=f"{ord(ch):04X}"))
     if not (unicodedata.category(name[0]).startswith("L") or name[0].isdigit()):
-        raise AccountError("账号名须以文字或数字开头")
+        raise AccountError(t("account.name_start"))
     scripts = {_script(ch) for ch in name if ch.isalpha()} & CONFUSABLE_SCRIPTS
     if len(scripts) > 1:
-        raise AccountError("账号名混用了外形相近的字母（拉丁、西里尔、希腊字母），容易被误认")
+        raise AccountError(t("account.name_scripts"))
     skeleton = _skeleton(name)
     for (other,) in con.execute("SELECT name FROM app_user").fetchall():
         if _skeleton(other) == skeleton:
-            raise AccountError(f"账号名与已有账号「{other}」过于相似，容易被误认")
+            raise AccountError(t("account.name_similar", other=other))
 
 
 def _common_passwords() -> frozenset[str]:
@@ -146,16 +144,16 @@ def _check_password(password: str | None, name: str) -> None:
     """The password policy, checked before anything is hashed."""
     password = password or ""
     if len(password) > MAX_PASSWORD:  # first: nothing below may read a huge password
-        raise AccountError(f"密码最长 {MAX_PASSWORD} 个字符")
+        raise AccountError(t("account.password_too_long", n=MAX_PASSWORD))
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少 {MIN_PASSWORD} 位")
+        raise AccountError(t("account.password_too_short", n=MIN_PASSWORD))
     if not password.strip() or len(set(password)) < MIN_DISTINCT:
-        raise AccountError(f"密码太简单：至少要有 {MIN_DISTINCT} 个不同的字符")
+        raise AccountError(t("account.password_too_simple", n=MIN_DISTINCT))
     if password.casefold() in _common_passwords():
-        raise AccountError("这是常见密码，容易被猜中，请换一个")
+        raise AccountError(t("account.password_common"))
     folded = canonical_name(name).casefold().replace(" ", "")
     if len(folded) >= 2 and folded in password.casefold().replace(" ", ""):
-        raise AccountError("密码不能包含账号名")
+        raise AccountError(t("account.password_has_name"))
 
 
 def _stamp(pw_hash: bytes, role: str, unit: str | None) -> str:
@@ -190,15 +188,15 @@ def stored_account(con: duckdb.DuckDBPyConnection, actor: Actor) -> Account:
     if row is None:
         if actor.stamp is None:
             return Account(actor, False)
-        raise SessionEnded("账号已不存在，已退出登录")
+        raise SessionEnded(t("account.ended_gone"))
     name, role, unit, _, pw_hash, must_change, disabled, _, _ = row
     if disabled:
-        raise SessionEnded("账号已停用，已退出登录。如有疑问请联系创卫办。")
+        raise SessionEnded(t("account.ended_disabled_now"))
     if (role, unit) != (actor.role, actor.unit):
-        raise SessionEnded("账号的角色或单位已变更，已退出登录，请重新登录")
+        raise SessionEnded(t("account.ended_changed"))
     stamp = _stamp(pw_hash, role, unit)
     if actor.stamp is not None and actor.stamp != stamp:
-        raise SessionEnded("账号的密码已修改或重置，已退出登录，请重新登录")
+        raise SessionEnded(t("account.ended_password"))
     return Account(Actor(name, role, unit, stamp=stamp), bool(must_change))
 
 
@@ -208,7 +206,7 @@ def current_actor(con: duckdb.DuckDBPyConnection, session_actor: Actor) -> Actor
     (a one-time or reset password is still in use) otherwise."""
     account = stored_account(con, session_actor)
     if account.must_change:
-        raise PasswordChangeRequired("请先修改临时密码")
+        raise PasswordChangeRequired(t("account.change_first"))
     return account.actor
 
 
@@ -226,7 +224,7 @@ def create_user(
     require(actor, "manage_users")
     name = canonical_name(name) if len(name or "") <= 4 * MAX_NAME else name
     if len(name or "") > MAX_NAME:
-        raise AccountError(f"账号名最长 {MAX_NAME} 个字符")
+        raise AccountError(t("account.name_too_long", n=MAX_NAME))
     if role not in ROLES:
         raise AccountError(f"角色应为 {'/'.join(ROLES)}")
     canonical = None
@@ -256,7 +254,7 @@ def _verify(
     now: dt.datetime,
     action: str,
 ):
-    """Check a name and password: the stored row, or AccountError(LOGIN_FAILED), audited as `action`_failed.
+    """Check a name and password: the stored row, or AccountError(t("account.login_failed")), audited as `action`_failed.
 
     Every attempt costs one scrypt of at most MAX_PASSWORD characters, whether the name is unknown, the
     account disabled or locked, or the password wrong: the answer's time tells nothing. What is audited of
@@ -268,14 +266,14 @@ def _verify(
     if row is None:
         shown = bounded(name or (typed_name or "").strip()) or "?"
         audit.record(con, shown, action + "_failed", shown, detail="未知账号")
-        raise AccountError(LOGIN_FAILED)
+        raise AccountError(t("account.login_failed"))
     name, _, _, _, pw_hash, _, disabled, failed, locked_until = row
     if disabled:
         audit.record(con, name, action + "_failed", name, detail="账号已停用")
-        raise AccountError(LOGIN_FAILED)
+        raise AccountError(t("account.login_failed"))
     if locked_until and locked_until > now:
         audit.record(con, name, action + "_failed", name, detail="账号已锁定")
-        raise AccountError(LOGIN_FAILED)
+        raise AccountError(t("account.login_failed"))
     if len(password) > MAX_PASSWORD or not hmac.compare_digest(digest, bytes(pw_hash)):
         failed += 1
         lock = failed >= settings()["lockout_attempts"]
@@ -289,7 +287,7 @@ def _verify(
         )
         detail = "密码错误" + ("，账号已锁定" if lock else "")
         audit.record(con, name, action + "_failed", name, detail=detail)
-        raise AccountError(LOGIN_FAILED)
+        raise AccountError(t("account.login_failed"))
     con.execute("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE name = ?", [name])
     return row
 
@@ -297,7 +295,7 @@ def _verify(
 def authenticate(
     con: duckdb.DuckDBPyConnection, name: str, password: str, now: dt.datetime | None = None
 ) -> tuple[Actor, bool]:
-    """The user and whether they must change their password; AccountError(LOGIN_FAILED) on any failure
+    """The user and whether they must change their password; AccountError(t("account.login_failed")) on any failure
     (audited with its reason)."""
     row = _verify(con, name, password, now or dt.datetime.now(), "login")
     audit.record(con, row[0], "login", row[0])
@@ -312,7 +310,7 @@ def change_password(con: duckdb.DuckDBPyConnection, actor: Actor, old: str, new:
     name = account.actor.name
     _check_password(new, name)
     if old == new:
-        raise AccountError("新密码不能与原密码相同")
+        raise AccountError(t("account.password_same"))
     _verify(con, name, old, dt.datetime.now(), "password_change")
     salt = os.urandom(16)
     pw_hash = hash_password(new, salt)
@@ -321,7 +319,7 @@ def change_password(con: duckdb.DuckDBPyConnection, actor: Actor, old: str, new:
         [salt, pw_hash, name],
     ).fetchall()
     if len(changed) != 1:  # never report a change that was not stored
-        raise AccountError("密码未能修改，请重新登录后再试")
+        raise AccountError(t("account.password_not_changed"))
     audit.record(con, name, "password_change", name)
     end_sessions(con, name, "password_change")  # the caller starts a new one for the session that changed it
     role, unit = account.actor.role, account.actor.unit
@@ -336,7 +334,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, pass
     require(actor, "manage_users")
     name = canonical_name(name)
     if not _row(con, name):
-        raise AccountError(f"没有账号「{bounded(name)}」")
+        raise AccountError(t("account.no_account", name=bounded(name)))
     _check_password(password, name)
     salt = os.urandom(16)
     con.execute(
@@ -356,9 +354,9 @@ def set_disabled(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, disabl
     name = canonical_name(name)
     row = _row(con, name)
     if not row:
-        raise AccountError(f"没有账号「{bounded(name)}」")
+        raise AccountError(t("account.no_account", name=bounded(name)))
     if disabled and name == canonical_name(actor.name):
-        raise AccountError("不能停用自己的账号")
+        raise AccountError(t("account.not_yourself"))
     con.execute("UPDATE app_user SET disabled = ? WHERE name = ?", [disabled, name])
     if disabled:
         end_sessions(con, name, "disabled")

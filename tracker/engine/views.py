@@ -73,6 +73,12 @@ def phase_state(phase: Phase, as_of: dt.date) -> str:
     return "current" if phase.start <= as_of else "future"
 
 
+def phases_in_time_order(cat: Catalogue) -> list[Phase]:
+    """The phases by the date they are judged at (their end), a sub-phase before the phase that holds it: the
+    catalogue lists P3 before P3.1 and P3.2, and a heatmap in that order would seem to go back in time."""
+    return sorted(cat.phases, key=lambda p: (p.end, -p.start.toordinal()))
+
+
 def phase_eval_date(phase: Phase, as_of: dt.date) -> dt.date | None:
     """Where a phase is judged: its end once passed, as_of while it runs, not at all before it starts."""
     state = phase_state(phase, as_of)
@@ -96,18 +102,26 @@ def once_per_evaluation(view: Callable[[Evaluation, Catalogue], pd.DataFrame]):
 @once_per_evaluation
 def item_table(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     """One row per item (items.item_rows): code, title, category and its name, lead, status, veto risk, metrics
-    met/total and the reasons of its metrics not met (a list, in catalogue order); veto risks first, then worst
+    met/total and the reasons of its metrics not met (lists `reasons` and `reasons_en`): the substantive ones
+    first (not met, then stale, no data, pending), in catalogue order within each; veto risks first, then worst
     status, then code."""
-    reasons = (
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    order = {m.code: i for i, m in enumerate(cat.metrics)}
+    failing = (
         ev.metrics[ev.metrics["status"] != "met"]
-        .assign(item=lambda d: d["metric"].map({m.code: m.item for m in cat.metrics}))
-        .groupby("item")["reason"]
-        .agg(list)
+        .assign(
+            item=lambda d: d["metric"].map({m.code: m.item for m in cat.metrics}),
+            _rank=lambda d: d["status"].map(rank),
+            _order=lambda d: d["metric"].map(order),
+        )
+        .sort_values(["item", "_rank", "_order"])
+        .groupby("item")
     )
+    reasons, reasons_en = failing["reason"].agg(list), failing["reason_en"].agg(list)
     out = item_rows(ev, cat)
     out.insert(3, "category_name", out["category"].map(cat.categories))
     out["reasons"] = [reasons.get(code, []) for code in out["item"]]
-    rank = {s: i for i, s in enumerate(STATUSES)}
+    out["reasons_en"] = [reasons_en.get(code, []) for code in out["item"]]
     return (
         out.assign(_rank=out["status"].map(rank))
         .sort_values(["veto_risk", "_rank", "item"], ascending=[False, True, True])
@@ -134,6 +148,7 @@ def veto_risks(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
             "title": failed["item"].map(lambda c: cat.item(int(c)).title),
             "metric": failed["metric"],
             "reason": failed["reason"],
+            "reason_en": failed["reason_en"],
         }
     ).reset_index(drop=True)
 
@@ -297,7 +312,9 @@ def unit_items(ev: Evaluation, cat: Catalogue, unit: str) -> tuple[pd.DataFrame,
 def unit_metrics(ev: Evaluation, cat: Catalogue, unit: str) -> pd.DataFrame:
     """The metrics the unit reports, with status and reason."""
     codes = [m.code for m in cat.metrics if m.reporter == unit]
-    out = ev.metrics[ev.metrics["metric"].isin(codes)][["metric", "status", "period_label", "reason"]].copy()
+    out = ev.metrics[ev.metrics["metric"].isin(codes)][
+        ["metric", "status", "period_label", "reason", "reason_en"]
+    ].copy()
     out.insert(1, "name", out["metric"].map(lambda c: cat.metric(c).name))
     out.insert(1, "item", out["metric"].map(lambda c: cat.metric(c).item))
     return out.reset_index(drop=True)

@@ -32,6 +32,7 @@ from tracker.engine.catalogue import catalogue
 from tracker.ingest import reader
 from tracker.ingest.text import FileRefused
 from tracker.ingest.validate import drop_temp, validate
+from tracker.strings.ui import t
 from tracker.strings.upload import FILE, OUTCOME_LABEL, ROW_PREFIX, SUMMARY
 
 Progress = Callable[[float, str], None]
@@ -251,7 +252,7 @@ def import_file(
     result = ImportResult(None, file_name=file_name, sha256=sha, unit=sender)
     earlier = committed_before(con, sha, sender)
     storing = None if dry_run else _store_behind(con, file_name, data, sha, sender, user)
-    step(0.02, "已接收文件")
+    step(0.02, t("upload.step_received"))
     if earlier is not None:
         result.duplicate = True
         text = SUMMARY["duplicate_dry" if dry_run else "duplicate"]
@@ -268,17 +269,17 @@ def import_file(
         limit = settings().get("max_upload_mb", 25)
         if len(data) > limit * 1024 * 1024:
             raise FileRefused(FILE["too_big"].format(size=len(data) / 1024 / 1024, limit=limit))
-        step(0.05, "正在读取文件")
+        step(0.05, t("upload.step_reading"))
         found = reader.read(con, data, sheet)
         result.submission = _stored(storing)
         result.header_row, result.headers = found.header_row, found.headers
         _check_columns(found, sender)
-        step(0.35, "正在检查每一行")
+        step(0.35, t("upload.step_checking"))
         validate(con, found, cat, sender)
         _collect(con, found, result)
         if result.rows == 0:
             raise FileRefused(FILE["no_rows"])
-        step(0.7, "检查完成")
+        step(0.7, t("upload.step_checked"))
         if dry_run:
             result.outcome = "dry_run"
             if not result.duplicate:
@@ -292,7 +293,7 @@ def import_file(
             accepted=result.accepted, warned=result.warnings, refused=result.refused
         )
         result.message += result.spans_text()
-        step(0.75, "正在写入数据库")
+        step(0.75, t("upload.step_writing"))
         with _key_lock(sender, sha):  # the same file for the same unit: one commit at a time in this process
             earlier = committed_before(con, sha, sender)
             if earlier is not None:  # committed meanwhile (another tab): nothing to write

@@ -29,7 +29,7 @@ from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.periods import label as period_label
 from tracker.office.exports import SafeWorkbook
-from tracker.strings.office import NATIONAL
+from tracker.strings.office import NATIONAL, NATIONAL_EN
 
 FORMS = ("city", "county")
 
@@ -135,12 +135,13 @@ def _label(cat: Catalogue, f: Field) -> str:
 class _Lookup:
     """The value of one metric for one year, with where it came from (or why it is missing)."""
 
-    def __init__(self, values: pd.DataFrame, cat: Catalogue) -> None:
+    def __init__(self, values: pd.DataFrame, cat: Catalogue, words: dict[str, str]) -> None:
         self.cat = cat
+        self.words = words
         self.by_metric = {m: part for m, part in values.groupby("metric")}
 
     def _none(self, year: int) -> tuple[None, str]:
-        return None, NATIONAL["why_no_value"].format(period=NATIONAL["year_of"].format(year=year))
+        return None, self.words["why_no_value"].format(period=self.words["year_of"].format(year=year))
 
     def get(self, metric: str, year: int) -> tuple[float | None, str]:
         m = self.cat.metric(metric)
@@ -153,10 +154,10 @@ class _Lookup:
             if have.empty:
                 return self._none(year)
             if have["area"].nunique() < len(m.areas):
-                return None, NATIONAL["why_area"]
+                return None, self.words["why_area"]
             lowest = have.loc[have["value"].idxmin()]
-            return float(lowest["value"]), NATIONAL["area_min"].format(
-                period=NATIONAL["year_of"].format(year=year), area=lowest["area"]
+            return float(lowest["value"]), self.words["area_min"].format(
+                period=self.words["year_of"].format(year=year), area=lowest["area"]
             )
         part = part[part["area"].isna()].sort_values("period_start")
         if part.empty:
@@ -164,7 +165,7 @@ class _Lookup:
         last = part.iloc[-1]
         if m.period == "year":
             return float(last["value"]), f"{metric} {period_label('year', last['period_start'])}"
-        return float(last["value"]), f"{metric} " + NATIONAL["latest_quarter"].format(
+        return float(last["value"]), f"{metric} " + self.words["latest_quarter"].format(
             label=period_label(m.period, last["period_start"])
         )
 
@@ -189,13 +190,19 @@ def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def fill(
-    con: duckdb.DuckDBPyConnection, year: int, form: str = "city", cat: Catalogue | None = None
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    form: str = "city",
+    cat: Catalogue | None = None,
+    lang: str = "zh",
 ) -> FilledForm:
-    """The form for a statistical year, from the measurements; missing fields listed with the reason."""
+    """The form for a statistical year, from the measurements; missing fields listed with the reason (the
+    labels, sources and reasons in `lang`: English for the page's switch, the files stay Chinese)."""
     cat = cat or catalogue()
+    words = NATIONAL if lang == "zh" else {**NATIONAL, **NATIONAL_EN}
     spec = form_spec(form)
     metrics = sorted({f.metric for f in spec.fields if f.metric})
-    lookup = _Lookup(_values(con, metrics, year - 4, year), cat)
+    lookup = _Lookup(_values(con, metrics, year - 4, year), cat, words)
     settings = _spec().get("settings") or {}
     payload: dict = {}
     rows: list[dict] = []
@@ -215,30 +222,42 @@ def fill(
                 f.key,
                 label,
                 None if value is None else str(value),
-                NATIONAL["why_setting"],
-                NATIONAL["why_setting"],
+                words["why_setting"],
+                words["why_setting"],
             )
         elif f.years:
             for offset, (year_key, value_key) in enumerate(zip(f.years, _series_keys(f.key, 3), strict=True)):
                 y = year - 2 + offset
                 value, source = lookup.get(f.metric, y)
-                put(year_key, f"{label}-年份{offset + 1}", str(y), NATIONAL["year_of"].format(year=y))
-                put(value_key, f"{label}-{y}年", _encode(cat, f, value), source)
+                put(
+                    year_key,
+                    words["label_year_n"].format(label=label, n=offset + 1),
+                    str(y),
+                    words["year_of"].format(year=y),
+                )
+                put(
+                    value_key, words["label_year"].format(label=label, year=y), _encode(cat, f, value), source
+                )
         elif f.five:
             found = [lookup.get(f.metric, year - offset) for offset in range(5)]
             have = [v for v, _ in found if v is not None]
             avg = round(sum(have) / len(have), 4) if len(have) == 5 else None
             put(
                 f"{f.key}Avg",
-                f"{label}（5年平均）",
+                words["label_avg"].format(label=label),
                 avg,
-                NATIONAL["avg_of"].format(first=year - 4, last=year),
-                NATIONAL["why_incomplete"].format(n=5, have=len(have)),
+                words["avg_of"].format(first=year - 4, last=year),
+                words["why_incomplete"].format(n=5, have=len(have)),
             )
             for offset, (value_key, (value, source)) in enumerate(
                 zip(_series_keys(f.key, 5), found, strict=True)
             ):
-                put(value_key, f"{label}-{year - offset}年", _encode(cat, f, value), source)
+                put(
+                    value_key,
+                    words["label_year"].format(label=label, year=year - offset),
+                    _encode(cat, f, value),
+                    source,
+                )
         else:
             value, source = lookup.get(f.metric, year)
             put(f.key, label, _encode(cat, f, value), source)

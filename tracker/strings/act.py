@@ -143,5 +143,4 @@ ACT = {
 
 def act(key: str, **kw) -> str:
     """A word of the act-where-you-look features in the sidebar's language."""
-    text = ACT[ui.lang()].get(key) or ACT["zh"][key]
-    return text.format(**kw) if kw else text
+    return ui.t(key, **kw)  # the one accessor: these words are in its catalogue

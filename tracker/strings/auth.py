@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from tracker.strings.ui import lang
-
 # Markdown's (and Streamlit's :icon: and $math$) special characters: escaped, any of them reads as itself.
 _MARKUP = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&])")
 
@@ -31,6 +29,7 @@ AUTH: dict[str, dict[str, str]] = {
         "login_button": "登录",
         "logout_button": "退出登录",
         "signed_in_as": "当前用户：{name}（{role}{unit}）",
+        "signed_in_unit": "，{unit}",
         "idle_logged_out": "长时间未操作（超过 {minutes} 分钟），已自动退出，请重新登录。",
         "ended_logout": "已在其他窗口退出登录，请重新登录。",
         "ended_disabled": "账号已停用，已退出登录。如有疑问请联系创卫办。",
@@ -93,6 +92,7 @@ AUTH: dict[str, dict[str, str]] = {
         "login_button": "Sign in",
         "logout_button": "Sign out",
         "signed_in_as": "Signed in as {name} ({role}{unit})",
+        "signed_in_unit": ", {unit}",
         "idle_logged_out": "Signed out after {minutes} minutes without use. Please sign in again.",
         "ended_logout": "Signed out in another window. Please sign in again.",
         "ended_disabled": "This account was disabled and has been signed out. Ask the creation office.",
@@ -151,30 +151,169 @@ AUTH: dict[str, dict[str, str]] = {
 }
 
 ACTION_LABEL = {
-    "login": "登录",
-    "login_failed": "登录失败",
-    "logout": "退出",
-    "password_change": "修改密码",
-    "password_reset": "重置密码",
-    "user_add": "新建账号",
-    "user_disable": "停用账号",
-    "user_enable": "启用账号",
-    "upload": "上报数据",
-    "upload_refused": "上报被拒",
-    "value_replaced": "数值被替换",
-    "demo_replace": "重新载入演示数据",
-    "demo_clear": "删除演示数据",
-    "backup": "备份",
+    "zh": {
+        "login": "登录",
+        "login_failed": "登录失败",
+        "logout": "退出",
+        "password_change": "修改密码",
+        "password_change_failed": "修改密码失败",
+        "password_reset": "重置密码",
+        "user_add": "新建账号",
+        "user_disable": "停用账号",
+        "user_enable": "启用账号",
+        "upload": "上报数据",
+        "upload_refused": "上报被拒",
+        "value_replaced": "数值被替换",
+        "demo_replace": "重新载入演示数据",
+        "demo_clear": "删除演示数据",
+        "backup": "备份",
+        "accept": "验收",
+        "acceptance_withdraw": "撤销验收",
+        "acceptance_withdraw_auto": "验收自动撤销",
+        "task_open": "立项",
+        "task_open_auto": "自动立项",
+        "task_update": "更新整改进展",
+        "task_edit": "修改整改任务",
+        "task_close": "销号",
+        "verify": "核实",
+        "verify_refused": "核实被拒",
+        "figure_choice": "采用数据",
+        "catalogue_change": "指标目录变更",
+    },
+    "en": {
+        "login": "sign-in",
+        "login_failed": "failed sign-in",
+        "logout": "sign-out",
+        "password_change": "password changed",
+        "password_change_failed": "failed password change",
+        "password_reset": "password reset",
+        "user_add": "account created",
+        "user_disable": "account disabled",
+        "user_enable": "account enabled",
+        "upload": "upload",
+        "upload_refused": "upload refused",
+        "value_replaced": "value replaced",
+        "demo_replace": "demo data reloaded",
+        "demo_clear": "demo data removed",
+        "backup": "backup",
+        "accept": "item accepted",
+        "acceptance_withdraw": "acceptance withdrawn",
+        "acceptance_withdraw_auto": "acceptance withdrawn automatically",
+        "task_open": "task opened",
+        "task_open_auto": "tasks opened automatically",
+        "task_update": "task updated",
+        "task_edit": "task edited",
+        "task_close": "task closed",
+        "verify": "answer verified",
+        "verify_refused": "verification refused",
+        "figure_choice": "figure adopted",
+        "catalogue_change": "catalogue changed",
+    },
 }
 
+# What the account services answer (tracker.access.users), in the language of the page that called them.
+ACCOUNT = {
+    "zh": {
+        "login_failed": "账号或密码错误（账号停用或多次失败被暂时锁定时也如此提示，如需帮助请联系创卫办）",
+        "need_name": "请填写账号名",
+        "name_too_long": "账号名最长 {n} 个字符",
+        "name_reserved": "「{name}」是系统保留的名称",
+        "name_character": "账号名不能包含字符 {shown}（U+{code}）：只能用文字、数字、空格和 . _ - · @",
+        "name_start": "账号名须以文字或数字开头",
+        "name_scripts": "账号名混用了外形相近的字母（拉丁、西里尔、希腊字母），容易被误认",
+        "name_similar": "账号名与已有账号「{other}」过于相似，容易被误认",
+        "password_too_long": "密码最长 {n} 个字符",
+        "password_too_short": "密码至少 {n} 位",
+        "password_too_simple": "密码太简单：至少要有 {n} 个不同的字符",
+        "password_common": "这是常见密码，容易被猜中，请换一个",
+        "password_has_name": "密码不能包含账号名",
+        "ended_gone": "账号已不存在，已退出登录",
+        "ended_disabled_now": "账号已停用，已退出登录。如有疑问请联系创卫办。",
+        "ended_changed": "账号的角色或单位已变更，已退出登录，请重新登录",
+        "ended_password": "账号的密码已修改或重置，已退出登录，请重新登录",
+        "change_first": "请先修改临时密码",
+        "password_same": "新密码不能与原密码相同",
+        "password_not_changed": "密码未能修改，请重新登录后再试",
+        "no_account": "没有账号「{name}」",
+        "not_yourself": "不能停用自己的账号",
+        "denied_leader": "领导账号只能查看，不能修改数据",
+        "denied_unit": "账号「{name}」只能为「{unit}」操作，不能为「{other}」操作",
+        "other_unit": "其他单位",
+        "denied_office": "只有创卫办管理员可以进行此操作",
+    },
+    "en": {
+        "login_failed": "Wrong account or password (also said when the account is disabled or locked after repeated failures; ask the creation office for help)",
+        "need_name": "Enter an account name",
+        "name_too_long": "An account name has at most {n} characters",
+        "name_reserved": "「{name}」 is a name the system keeps for itself",
+        "name_character": "An account name may not hold the character {shown} (U+{code}): only letters, digits, spaces and . _ - · @",
+        "name_start": "An account name starts with a letter or a digit",
+        "name_scripts": "The account name mixes look-alike alphabets (Latin, Cyrillic, Greek) and could be misread",
+        "name_similar": "The account name is too like the existing account 「{other}」 and could be misread",
+        "password_too_long": "A password has at most {n} characters",
+        "password_too_short": "A password has at least {n} characters",
+        "password_too_simple": "Password too simple: it needs at least {n} different characters",
+        "password_common": "This is a common password, easily guessed: choose another",
+        "password_has_name": "The password may not contain the account name",
+        "ended_gone": "This account no longer exists: signed out",
+        "ended_disabled_now": "This account was disabled: signed out. Ask the creation office.",
+        "ended_changed": "This account's role or unit changed: signed out, please sign in again",
+        "ended_password": "This account's password was changed or reset: signed out, please sign in again",
+        "change_first": "Change the temporary password first",
+        "password_same": "The new password must differ from the old one",
+        "password_not_changed": "The password was not changed: sign in again and retry",
+        "no_account": "No account 「{name}」",
+        "not_yourself": "You cannot disable your own account",
+        "denied_leader": "A leader's account reads only: it cannot change data",
+        "denied_unit": "Account 「{name}」 acts for 「{unit}」 only, not for 「{other}」",
+        "other_unit": "another unit",
+        "denied_office": "Only the office's administrators may do this",
+    },
+}
 
-def a(key: str, **kw) -> str:
-    text = AUTH[lang()].get(key) or AUTH["zh"][key]
-    return text.format(**kw) if kw else text
-
-
-def role_label(role: str) -> str:
-    return ROLE_LABEL[lang()].get(role, role)
+# The audit log's and the account list's columns on the pages (the CSV export keeps the stored names).
+AUDIT_COLUMNS = {
+    "zh": {
+        "id": "编号",
+        "happened_at": "时间",
+        "actor": "操作人",
+        "action": "操作",
+        "target": "对象",
+        "detail": "说明",
+        "before_json": "变更前",
+        "after_json": "变更后",
+    },
+    "en": {
+        "id": "No.",
+        "happened_at": "Time",
+        "actor": "By",
+        "action": "Action",
+        "target": "Target",
+        "detail": "Detail",
+        "before_json": "Before",
+        "after_json": "After",
+    },
+}
+USER_COLUMNS = {
+    "zh": {
+        "name": "账号",
+        "role": "角色",
+        "unit": "单位",
+        "disabled": "已停用",
+        "must_change": "须修改密码",
+        "locked_until": "锁定至",
+        "created_at": "创建时间",
+    },
+    "en": {
+        "name": "Account",
+        "role": "Role",
+        "unit": "Unit",
+        "disabled": "Disabled",
+        "must_change": "Must change password",
+        "locked_until": "Locked until",
+        "created_at": "Created",
+    },
+}
 
 
 NAV = {
@@ -193,8 +332,3 @@ GUARD = {
         "not_allowed": "Your account ({role}) may not open this page.",
     },
 }
-
-
-def g(key: str, **kw) -> str:
-    text = GUARD[lang()].get(key) or GUARD["zh"][key]
-    return text.format(**kw) if kw else text

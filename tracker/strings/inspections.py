@@ -125,9 +125,9 @@ PAGE = {
         "col_check": "检查项",
         "col_description": "问题描述",
         "col_severity": "严重程度",
-        "col_unit": "责任单位",
+        "insp_col_unit": "责任单位",
         "col_found": "检查日期",
-        "col_deadline": "整改期限",
+        "insp_col_deadline": "整改期限",
         "col_status": "状态",
         "col_flags": "提示",
         "flag_overdue": "逾期",
@@ -156,7 +156,7 @@ PAGE = {
         "ranking_caption": "按期销号率 = 在整改期限内复查销号的问题 ÷ 交办问题",
         "col_total": "交办",
         "col_open": "未销号",
-        "col_overdue": "逾期",
+        "insp_col_overdue": "逾期",
         "col_closed": "已销号",
         "col_on_time": "按期销号",
         "col_rate": "按期销号率",
@@ -248,9 +248,9 @@ PAGE = {
         "col_check": "Check",
         "col_description": "Finding",
         "col_severity": "Severity",
-        "col_unit": "Responsible unit",
+        "insp_col_unit": "Responsible unit",
         "col_found": "Found on",
-        "col_deadline": "Deadline",
+        "insp_col_deadline": "Deadline",
         "col_status": "Status",
         "col_flags": "Flags",
         "flag_overdue": "Overdue",
@@ -279,7 +279,7 @@ PAGE = {
         "ranking_caption": "On-time rate = findings closed after re-inspection by their deadline ÷ findings sent",
         "col_total": "Sent",
         "col_open": "Open",
-        "col_overdue": "Overdue",
+        "insp_col_overdue": "Overdue",
         "col_closed": "Closed",
         "col_on_time": "Closed on time",
         "col_rate": "On-time rate",
@@ -346,10 +346,9 @@ PAGE = {
 
 def ti(key: str, **kw) -> str:
     """The page's text for `key` in the chosen language."""
-    from tracker.strings.ui import lang
+    from tracker.strings.ui import t
 
-    text = PAGE.get(lang(), PAGE["zh"]).get(key) or PAGE["zh"][key]
-    return text.format(**kw) if kw else text
+    return t(key, **kw)  # the one accessor: these words are in its catalogue
 
 
 def status_text(status: str) -> str:

@@ -50,6 +50,12 @@ ACCEPT = {
     "state_ready": "可验收",
     "state_not_ready": "未达标，暂不能验收",
 }
+ACCEPT_STATE_EN = {
+    "state_accepted": "accepted",
+    "state_withdrawn": "acceptance withdrawn",
+    "state_ready": "ready to accept",
+    "state_not_ready": "not met: cannot be accepted yet",
+}
 
 # ---------------------------------------------------------------- verification (核实, issue 10)
 VERIFY = {
@@ -80,6 +86,7 @@ FIGURE = {
 }
 
 REPORT_STATE = {"on_time": "按时", "late": "迟报", "missing": "逾期未报", "not_due": "未到期"}
+REPORT_STATE_EN = {"on_time": "on time", "late": "late", "missing": "missing", "not_due": "not yet due"}
 PERIOD_TYPE = {"year": "年度", "quarter": "季度", "month": "月度"}
 
 # ---------------------------------------------------------------- the briefing (通报)
@@ -227,6 +234,65 @@ COLUMNS = {
     "key": "项目",
 }
 
+# The same columns on the office's pages in English (the files the office issues stay Chinese).
+COLUMNS_EN = {
+    "period_type": "Type",
+    "time": "Time",
+    "actor": "By",
+    "no": "No.",
+    "item": "Item",
+    "code": "No.",
+    "title": "Title",
+    "category": "Category",
+    "lead": "Lead unit",
+    "status": "Status",
+    "veto": "Veto risk",
+    "accepted": "Acceptance",
+    "note": "Note",
+    "metric": "Metric",
+    "metric_name": "Metric name",
+    "period": "Period",
+    "value": "Value",
+    "reporter": "Reporting unit",
+    "reason": "Grounds",
+    "unit": "Unit",
+    "rank": "Rank",
+    "metrics": "Metrics",
+    "met": "Met",
+    "share_met": "Share met",
+    "due": "Due",
+    "expected": "Expected (incl. not yet due)",
+    "received": "Received",
+    "on_time": "On time",
+    "late": "Late",
+    "missing": "Missing",
+    "not_due": "Not yet due",
+    "reporting_rate": "Reporting rate",
+    "on_time_rate": "On-time rate",
+    "deadline": "Deadline",
+    "received_at": "First received",
+    "days_late": "Days late",
+    "state": "State",
+    "task": "Task",
+    "owner": "Responsible unit",
+    "description": "What to fix",
+    "task_deadline": "Deadline",
+    "task_status": "Task status",
+    "overdue": "Overdue",
+    "days_overdue": "Days overdue",
+    "opened_at": "Opened",
+    "last_note": "Latest progress",
+    "close_reason": "Closing note",
+    "accepted_on": "Accepted on",
+    "accepted_by": "Accepted by",
+    "evidence": "Grounds",
+    "withdrawn_reason": "Why withdrawn",
+    "field": "Field",
+    "label": "Meaning",
+    "source": "Source",
+    "key": "Item",
+}
+
 SHEETS = {
     "summary": "概况",
     "items": "项目",
@@ -286,11 +352,29 @@ NATIONAL = {
     "latest_quarter": "{label}（年内最新季度）",
     "area_min": "{period}各街道乡镇最低值（{area}）",
     "avg_of": "{first}–{last}年平均",
+    "label_year_n": "{label}-年份{n}",
+    "label_year": "{label}-{year}年",
+    "label_avg": "{label}（5年平均）",
     "note": (
         "{form}（{api}），统计年度 {year} 年；三年序列按年份升序（年份1为{first}年），"
         "五年序列为{year}年起逐年向前；JSON 中无数值的字段为 null。"
     ),
     "demo": "本表依据演示数据生成，不得上报。",
+}
+
+# Why a field is missing, in English for the page (the files for the national system stay Chinese).
+NATIONAL_EN = {
+    "why_no_value": "no figure for {period}",
+    "why_setting": "an office setting: fill it in indicators/national_form.yaml",
+    "why_incomplete": "needs {n} years of figures, has {have}",
+    "why_area": "some streets or townships have no figure",
+    "year_of": "{year}",
+    "latest_quarter": "{label} (latest quarter of the year)",
+    "area_min": "{period}: lowest street or township ({area})",
+    "avg_of": "{first}–{last} average",
+    "label_year_n": "{label}, year {n}",
+    "label_year": "{label}, {year}",
+    "label_avg": "{label} (5-year average)",
 }
 
 # ---------------------------------------------------------------- command line
@@ -364,6 +448,7 @@ PAGE = {
         "tasks_read_only": "当前账号只能查看。",
         "tasks_history_view": "按 {date} 的状态显示（历史视图，只读）。立项、更新和销号请将截至日期设为今天。",
         "tasks_filter": "只看未销号",
+        "tasks_future_view": "截至日期 {date} 在今天之后：按该日的期限显示逾期情况（只读）。立项、更新和销号请将截至日期设为今天。",
         # acceptance
         "acc_title": "逐项验收",
         "acc_caption": "「达标一项、验收一项」：截至 {date}，45 项中已验收 {accepted} 项，可验收 {ready} 项，验收后回落 {withdrawn} 项。",
@@ -420,12 +505,12 @@ PAGE = {
         "rep_read_only": "只有创卫办管理员可以印发通报。",
         "rep_missing": "{n} 个字段无数值",
         "rep_complete": "所有字段均已有数值。",
+        "rep_doc_title": "**{title}**",
+        "rep_missing_line": "- `{field}` {label}：{why}",
         "not_signed_in": "未登录：以只读方式显示。",
+        "brief_file": "创卫工作进展通报-{date}",
     },
     "en": {
-        "differ_header": "Figures differing from the reporting unit's",
-        "differ_none": "Other responsible units' figures agree with the reporting units'.",
-        "differ_line": "Item {item} {metric} {name} ({period}): {unit} sent {value}; {counting_unit}'s {counting} counts",
         "page_late": "Late reports",
         "page_tasks": "Rectification ledger",
         "page_acceptance": "Item acceptance",
@@ -454,23 +539,84 @@ PAGE = {
         "rep_col_sha256": "SHA-256",
         "rep_read_only": "Only the office's administrators can issue a briefing.",
         "nav_office": "Office work",
+        "late_title": "Late reports",
+        "late_caption": "As of {date}: figures whose reporting deadline fell between {since} and {date} (deadlines: {year} days after a year, {quarter} after a quarter, {month} after a month).",
+        "late_board": "Units reporting late",
+        "late_none": "Every unit reported on time.",
+        "late_card": "**{unit}**: due {due}, late {late}, missing {missing}, on time {rate}",
+        "late_owed": "Still owed: {what}",
+        "late_rates": "Reporting and on-time rates by unit",
+        "late_periods": "By unit and period",
+        "late_detail": "Details",
+        "differ_header": "Figures differing from the reporting unit's",
+        "differ_none": "Other responsible units' figures agree with the reporting units'.",
+        "differ_line": "Item {item} {metric} {name} ({period}): {unit} sent {value}; {counting_unit}'s {counting} counts",
+        "late_unit_pick": "Unit",
+        "all_units": "All units",
+        "tasks_title": "Rectification ledger",
+        "tasks_caption": "As of {date}: {total} tasks, {overdue} overdue.",
+        "tasks_overdue_flag": "{days} days overdue",
+        "tasks_auto": "Open tasks for new failures",
+        "tasks_auto_days": "Days to fix",
+        "tasks_auto_done": "Opened tasks for {n} metrics.",
+        "tasks_auto_none": "No new failure needs a task.",
+        "tasks_new": "New rectification task",
+        "tasks_metric": "Metric",
+        "tasks_owner": "Responsible unit",
+        "tasks_description": "What to fix",
+        "tasks_deadline": "Deadline",
+        "tasks_create": "Open task",
+        "tasks_created": "Task {id} opened",
+        "tasks_pick": "Task",
+        "tasks_update": "Update progress",
+        "tasks_status": "Status",
+        "tasks_note": "Progress note",
+        "tasks_save": "Save",
+        "tasks_saved": "Saved.",
+        "tasks_close": "Close",
+        "tasks_close_reason": "Reason for closing (required while the metric is not met)",
+        "tasks_closed": "Task {id} closed.",
+        "tasks_history": "Changes",
+        "tasks_empty": "No rectification task yet.",
+        "tasks_mine": "Tasks of your unit ({unit})",
+        "tasks_read_only": "This account may only read.",
+        "tasks_history_view": "Shown as it stood on {date} (a past date: read only). To open, update or close tasks set the as-of date to today.",
+        "tasks_filter": "Open tasks only",
+        "tasks_future_view": "The as-of date {date} is after today: overdue tasks as they would stand then (read only). To open, update or close tasks set the as-of date to today.",
+        "acc_title": "Item acceptance",
+        "acc_caption": "Accept each item once it is met: as of {date}, {accepted} of 45 accepted, {ready} ready to accept, {withdrawn} fell back after acceptance.",
+        "acc_withdrawn_header": "Fell back after acceptance (acceptance withdrawn automatically)",
+        "acc_withdrawn_line": "Item {item} {title}: {reason}",
+        "acc_form": "Accept an item",
+        "acc_item": "Item (only those ready)",
+        "acc_on": "Accepted on",
+        "acc_evidence": "Grounds (documents, inspection record, reference number)",
+        "acc_submit": "Accept",
+        "acc_done": "Item {item} accepted.",
+        "acc_none_ready": "No item is ready for acceptance (it must be met and not yet accepted).",
+        "acc_read_only": "Only the office's administrators may accept items.",
+        "rep_title": "Briefing & national form",
+        "rep_caption": "Built from the evaluation as of {date}.",
+        "rep_brief": "Progress briefing",
+        "rep_brief_help": "Word: the formal briefing (with charts); Excel: the details (summary, items, metrics, units, late reports, tasks).",
+        "rep_make": "Build the briefing",
+        "rep_docx": "Download the briefing (Word)",
+        "rep_xlsx": "Download the details (Excel)",
+        "rep_ready": "In short: {met}/{total} items met, {veto} veto risks, {late} units late, {overdue} tasks overdue.",
+        "rep_national": "National Hygienic City (County) assessment form",
+        "rep_national_file_city": "national-city-form-{year}",
+        "rep_national_file_county": "national-county-form-{year}",
+        "rep_year": "Year",
+        "rep_form": "Form",
+        "rep_form_city": "City",
+        "rep_form_county": "County",
+        "rep_json": "Download JSON (national system format)",
+        "rep_nat_xlsx": "Download Excel (for review)",
+        "rep_missing": "{n} fields without a value",
+        "rep_complete": "Every field has a value.",
+        "rep_doc_title": "The document (issued in Chinese): **{title}**",
+        "rep_missing_line": "- `{field}` {label}: {why}",
+        "not_signed_in": "Not signed in: read only.",
+        "brief_file": "progress-briefing-{date}",
     },
 }
-
-
-def page_text(key: str, lang: str = "zh", **kw) -> str:
-    text = PAGE.get(lang, {}).get(key) or PAGE["zh"][key]
-    return text.format(**kw) if kw else text
-
-
-def register_page_titles() -> None:
-    """Make the navigation titles of the office's pages known to tracker.strings.ui.t (never overriding)."""
-    from tracker.strings import ui
-
-    for lang, words in PAGE.items():
-        for key in ("page_late", "page_tasks", "page_acceptance", "page_reports", "nav_office"):
-            if key in words:
-                ui.UI.setdefault(lang, {}).setdefault(key, words[key])
-
-
-register_page_titles()

@@ -1,13 +1,16 @@
-"""Every word the dashboard pages show, Chinese first, English on the sidebar switch.
+"""Every word the pages show, Chinese first, English on the sidebar switch, through one accessor.
 
-`t(key, **kw)` reads the language from st.session_state["lang"] (default zh) and formats the text.
-Data from the catalogue and the engine (item titles, the plan's text, reasons) stays Chinese:
-it is the plan's own wording.
+`t(key, **kw)` is that accessor: it reads the language registered by the app (app.state: the sidebar's
+choice, zh elsewhere) and formats the text. Its catalogue is this module's UI table merged with the page
+words kept beside their subject (tracker.strings.office, .auth, .upload), and the small code tables
+reached as "family.code" (t("status.met"), t("action.task_close"), t("col.deadline")). Data stays as
+entered: item titles, the plan's text, unit and area names, period labels.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from collections.abc import Callable
 
@@ -30,7 +33,9 @@ UI: dict[str, dict[str, str]] = {
         "as_of_label": "截至日期",
         "as_of_help": "所有页面按此日期评估：只计入该日前已结束的报送期。",
         "as_of_caption": "截至 {date} 的评估",
+        "first_admin_password": "首个管理员账号 admin 的一次性密码：{password}（首次登录须修改）",
         "unexpected_error": "页面出错了（错误编号 {id}）。请把错误编号告诉系统管理员，详情已写入服务器日志。",
+        "pick_placeholder": "请选择",
         "known_toggle": "按当时已知",
         "known_toggle_help": "打开：每个日期只用当时已录入的数据评估（后来补报、更正的数据不计入）；关闭：用现在已知的全部数据",
         "known_then_caption": "按当时已知：每个时点只计当时已录入的数据",
@@ -45,7 +50,7 @@ UI: dict[str, dict[str, str]] = {
         "metric_no_data": "无数据",
         "metric_pending": "待核实",
         "metric_veto": "一票否决风险",
-        "delta_since": "较 {date}",
+        "delta_since": "较上月末",
         "veto_header": "一票否决风险",
         "veto_none": "当前无一票否决风险。",
         "veto_line": "第{code}项 {title}：{reason}",
@@ -62,7 +67,7 @@ UI: dict[str, dict[str, str]] = {
         "timeline_phase": "阶段",
         "phase_target_actual": "目标 {target} ／ 实际 {actual}",
         "lagging_header": "滞后单位",
-        "lagging_line": "{unit}：指标达标 {met}/{total}，按时报送率 {timely}",
+        "lagging_line": "指标达标 {met}/{total}，按时报送率 {timely}",
         "lagging_none": "暂无滞后单位。",
         "changes_header": "较上月变化（{before} → {after}）",
         "changes_none": "与上月相比没有项目状态变化。",
@@ -98,6 +103,9 @@ UI: dict[str, dict[str, str]] = {
         "col_latest": "最新值",
         "col_values": "基期 → 最新",
         "more_reasons": "等{n}条",
+        "reason_separator": "；",
+        "with_note": "{text}（{note}）",
+        "item_with_status": "{item}：{status}",
         "col_latest_period": "最新期",
         "col_base": "基期值",
         "col_base_period": "基期",
@@ -228,6 +236,9 @@ UI: dict[str, dict[str, str]] = {
         "col_set_by": "目标来源",
         "set_by_office": "创卫办设定",
         "set_by_plan": "实施方案",
+        "phase_actual": "{pct}（{met}/{total}）",
+        "phase_state_reached": "{state}，{reached}",
+        "phase_line": "- **{phase}**：{figures}",
         "phase_done": "已结束",
         "phase_current": "进行中",
         "phase_future": "未开始",
@@ -235,7 +246,6 @@ UI: dict[str, dict[str, str]] = {
         "phase_missed": "未达目标",
         "chart_target": "目标",
         "chart_actual": "实际",
-        "english_note": "",
     },
     "en": {
         "app_title": "Hygienic City Tracker",
@@ -251,7 +261,9 @@ UI: dict[str, dict[str, str]] = {
         "as_of_label": "As of",
         "as_of_help": "Every page evaluates as of this date: only periods ended by then count.",
         "as_of_caption": "Evaluation as of {date}",
+        "first_admin_password": "One-time password of the first administrator account admin: {password} (to be changed at first sign-in)",
         "unexpected_error": "Something went wrong on this page (error id {id}). Tell the administrator the id; the details are in the server's log.",
+        "pick_placeholder": "Choose",
         "known_toggle": "As known then",
         "known_toggle_help": "On: each date judged with what had been recorded by then (later corrections left out); off: with everything known now",
         "known_then_caption": "As known then: each date counts only what had been recorded by then",
@@ -265,7 +277,7 @@ UI: dict[str, dict[str, str]] = {
         "metric_no_data": "No data",
         "metric_pending": "Pending",
         "metric_veto": "Veto risks",
-        "delta_since": "vs {date}",
+        "delta_since": "vs last month",
         "veto_header": "Veto risks",
         "veto_none": "No veto risk at present.",
         "veto_line": "Item {code} {title}: {reason}",
@@ -282,7 +294,7 @@ UI: dict[str, dict[str, str]] = {
         "timeline_phase": "Phase",
         "phase_target_actual": "target {target} / actual {actual}",
         "lagging_header": "Units lagging most",
-        "lagging_line": "{unit}: metrics met {met}/{total}, on-time {timely}",
+        "lagging_line": "Metrics met {met}/{total}, on time {timely}",
         "lagging_none": "No unit is lagging.",
         "changes_header": "Changes since last month ({before} → {after})",
         "changes_none": "No item changed status since last month.",
@@ -322,6 +334,9 @@ UI: dict[str, dict[str, str]] = {
         "col_latest": "Latest",
         "col_values": "Base → latest",
         "more_reasons": "and {n} more",
+        "reason_separator": "; ",
+        "with_note": "{text} ({note})",
+        "item_with_status": "{item}: {status}",
         "col_latest_period": "Latest period",
         "col_base": "Base",
         "col_base_period": "Base period",
@@ -372,8 +387,8 @@ UI: dict[str, dict[str, str]] = {
         "verify_note_area": "{area}: evidence of the check (inspection record, document name or number)",
         "verify_button": "Verify",
         "verify_button_area": "Verify {area}",
-        "verify_pending": "{period}{area}: {unit} answered 「是」, awaiting the office's check.",
-        "verified_caption": "The current answer ({period}{area} 「是」) was verified by {who} on {when}: {note}",
+        "verify_pending": "{period}{area}: {unit} answered yes, awaiting the office's check.",
+        "verified_caption": "The current answer ({period}{area}: yes) was verified by {who} on {when}: {note}",
         "verify_history": "The office's checks",
         "col_verified_by": "Verified by",
         "col_verified_at": "Verified at",
@@ -452,6 +467,9 @@ UI: dict[str, dict[str, str]] = {
         "col_set_by": "Target set by",
         "set_by_office": "the office",
         "set_by_plan": "the plan",
+        "phase_actual": "{pct} ({met}/{total})",
+        "phase_state_reached": "{state}, {reached}",
+        "phase_line": "- **{phase}**: {figures}",
         "phase_done": "ended",
         "phase_current": "current",
         "phase_future": "not started",
@@ -459,7 +477,6 @@ UI: dict[str, dict[str, str]] = {
         "phase_missed": "target missed",
         "chart_target": "Target",
         "chart_actual": "Actual",
-        "english_note": "Item titles, the plan's text and reasons are shown in Chinese, as the plan writes them.",
     },
 }
 
@@ -559,48 +576,116 @@ def use_language_source(source: Callable[[], str]) -> None:
 def lang() -> str:
     """The language chosen on the sidebar (zh unless English was picked)."""
     value = _language_source()
-    return value if value in UI else "zh"
+    return value if value in LANGS else "zh"
 
 
-def t(key: str, **kw) -> str:
-    """The text for `key` in the current language, formatted with kw."""
-    text = UI[lang()].get(key) or UI["zh"][key]
+def _families() -> dict[str, dict[str, dict[str, str]]]:
+    """Code tables reached as t("family.code"), each {lang: {code: word}}."""
+    from tracker.strings import auth, office, upload
+
+    return {
+        "status": STATUS_LABEL,
+        "progress": PROGRESS_LABEL,
+        "progress_note": PROGRESS_NOTE,
+        "kind": KIND_LABEL,
+        "period": PERIOD_WORD,
+        "scope": SCOPE_WORD,
+        "outcome": OUTCOME_WORD,
+        "role": auth.ROLE_LABEL,
+        "account": auth.ACCOUNT,
+        "action": auth.ACTION_LABEL,
+        "audit_col": auth.AUDIT_COLUMNS,
+        "user_col": auth.USER_COLUMNS,
+        "col": {"zh": office.COLUMNS, "en": office.COLUMNS_EN},
+        "task_status": {"zh": office.TASK_STATUS, "en": office.TASK_STATUS_EN},
+        "report_state": {"zh": office.REPORT_STATE, "en": office.REPORT_STATE_EN},
+        "accept_state": {
+            "zh": {k: office.ACCEPT[k] for k in office.ACCEPT_STATE_EN},
+            "en": office.ACCEPT_STATE_EN,
+        },
+        "upload": upload.PAGE,
+        "upload_col": {"zh": upload.COLUMNS, "en": upload.COLUMNS_EN},
+        "upload_outcome": {"zh": upload.OUTCOME_LABEL, "en": upload.OUTCOME_LABEL_EN},
+    }
+
+
+@functools.cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """Every key in both languages: {lang: {key: text}}. A key defined twice with different words is a
+    mistake in the tables, refused here."""
+    from tracker.strings import act, auth, evidence, inspections, office
+
+    words: dict[str, dict[str, str]] = {language: {} for language in LANGS}
+
+    def add(language: str, key: str, text: str) -> None:
+        if words[language].get(key, text) != text:
+            raise ValueError(f"word {key!r} ({language}) defined twice: {words[language][key]!r} / {text!r}")
+        words[language][key] = text
+
+    for table in (
+        UI, office.PAGE, auth.AUTH, auth.GUARD, auth.NAV, act.ACT, evidence.EVIDENCE, inspections.PAGE
+    ):  # fmt: skip
+        for language in LANGS:
+            for key, text in table.get(language, {}).items():
+                add(language, key, text)
+    for family, table in _families().items():
+        for language in LANGS:
+            for code, text in table.get(language, {}).items():
+                add(language, f"{family}.{code}", text)
+    return words
+
+
+def t(key: str, /, **kw) -> str:
+    """The text for `key` in the current language, formatted with kw (Chinese where English is missing:
+    tests/test_language_parity.py keeps that from happening)."""
+    words = catalogue()
+    text = words[lang()].get(key) or words["zh"][key]
     return text.format(**kw) if kw else text
 
 
+def has(key: str) -> bool:
+    return key in catalogue()["zh"]
+
+
 def status_label(status: str) -> str:
-    return STATUS_LABEL[lang()][status]
+    return t(f"status.{status}")
 
 
 def progress_label(category: str) -> str:
-    return PROGRESS_LABEL[lang()][category]
+    return t(f"progress.{category}")
 
 
 def progress_note(key: str, **kw) -> str:
-    return PROGRESS_NOTE[lang()][key].format(**kw) if key else ""
+    return t(f"progress_note.{key}", **kw) if key else ""
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABEL[lang()][kind]
+    return t(f"kind.{kind}")
 
 
 def period_word(period: str) -> str:
-    return PERIOD_WORD[lang()][period]
+    return t(f"period.{period}")
 
 
 def scope_word(scope: str) -> str:
-    return SCOPE_WORD[lang()][scope]
+    return t(f"scope.{scope}")
 
 
 def outcome_word(outcome: str) -> str:
-    return OUTCOME_WORD[lang()].get(outcome, outcome)
+    return t(f"outcome.{outcome}") if has(f"outcome.{outcome}") else outcome
+
+
+def code_word(family: str, code: str) -> str:
+    """A code (an audit action, a role) in words; a code the tables do not know yet is shown as stored."""
+    return t(f"{family}.{code}") if has(f"{family}.{code}") else str(code)
 
 
 def reasons_text(reasons: list[str], shown: int = 2) -> str:
     """The first reasons of an item's failures, and how many more."""
-    head = "；".join(reasons[:shown])
+    separator = t("reason_separator")
+    head = separator.join(reasons[:shown])
     rest = len(reasons) - shown
-    return head + ("；" + t("more_reasons", n=rest) if rest > 0 else "")
+    return head + (separator + t("more_reasons", n=rest) if rest > 0 else "")
 
 
 def badge(status: str) -> str:
@@ -638,6 +723,11 @@ def demo_banner() -> str:
 def reason_column() -> str:
     """The evaluation's reason column in the sidebar's language."""
     return "reason_en" if lang() == "en" else "reason"
+
+
+def reasons_column() -> str:
+    """views.item_table's list of reasons in the sidebar's language."""
+    return "reasons_en" if lang() == "en" else "reasons"
 
 
 def fmt_rate(value: float | None, unit: str) -> str:
