@@ -137,10 +137,15 @@ def _targets(item: Item, actor: Actor, history: pd.DataFrame) -> list[tuple[str,
                 period=r.period_label,
                 area=f" {r.area}" if isinstance(r.area, str) else "",
                 unit=r.unit,
-                value=fmt_value(r.value, metric),
+                value=answer(r.value) if metric.value_type == "yesno" else fmt_value(r.value, metric),
             )
             targets.append(("measurement", int(r.id), f"{metric.code} {metric.name} · {label}"))
     return targets
+
+
+def answer(value: float) -> str:
+    """A checklist answer in the page's language (fmt_value writes the stored 是/否)."""
+    return t("ev_yes") if value >= 0.5 else t("ev_no")
 
 
 def upload_form(item: Item, actor: Actor, history: pd.DataFrame) -> None:
