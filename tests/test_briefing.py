@@ -90,7 +90,7 @@ def test_docx(brief):
     assert "已完成逐项验收1项" in text
     # sections in order
     heads = ["一、总体进展", "二、一票否决风险", "三、各类别达标情况", "四、数据报送情况", "五、整改督办情况",
-             "六、责任单位排名", "七、下一步工作"]  # fmt: skip
+             "六、责任单位排名", "七、检查与暗访情况", "八、下一步工作"]  # fmt: skip
     positions = [text.index(h) for h in heads]
     assert positions == sorted(positions)
     assert (
@@ -265,3 +265,23 @@ def test_the_chart_browser_closes_when_idle_and_opens_again(brief):
     finally:
         renderer.close()
     assert not renderer.running()
+
+
+def test_the_briefing_reports_inspections_and_the_open_veto_finding(demo_con):
+    """七、检查与暗访情况 (issue 14): the demo's 2024 暗访 found live poultry slaughtered at 河西早市, a veto risk from
+    14 to 23 May 2024 until 复查 closed it. A briefing in between names it; one after says none is open."""
+
+    def text_of(day: dt.date) -> tuple[str, str]:
+        data = briefing.to_docx(briefing.build(demo_con, day, charts=False))
+        document = docx.Document(io.BytesIO(data))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return "\n".join(p.text for p in document.paragraphs), "\n".join(cells)
+
+    text, cells = text_of(dt.date(2024, 5, 20))
+    assert text.index("六、责任单位排名") < text.index("七、检查与暗访情况") < text.index("八、下一步工作")
+    assert "暗访发现的否决风险问题1个尚未复查销号，须立即整改" in text
+    assert "河西早市" in cells and "第16项" in cells
+    text, _ = text_of(dt.date(2024, 5, 31))
+    assert "暗访发现的否决风险问题均已复查销号" in text
+    text, _ = text_of(dt.date(2022, 12, 31))  # before the first round
+    assert "尚无模拟检查、考核检查或暗访记录" in text

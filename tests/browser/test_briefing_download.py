@@ -47,7 +47,7 @@ def test_download_the_briefing(open_page, engine, tmp_path):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "关于创建国家卫生城市工作进展情况的通报（演示数据）" in text
     assert f"截至2023年12月31日，45项指标中达标{s['met']}项，达标率{100 * s['readiness']:.1f}%" in text
-    assert "一、总体进展" in text and "七、下一步工作" in text
+    assert "一、总体进展" in text and "八、下一步工作" in text
     assert text.rstrip().endswith("2023年12月31日")
     assert len(document.tables) >= 7  # a table per category, and the ranking
 

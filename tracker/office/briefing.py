@@ -22,6 +22,9 @@ from tracker.engine.catalogue import Catalogue, Phase, catalogue
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
 from tracker.engine.items import item_rows
 from tracker.engine.reasons import fmt_value
+from tracker.inspections import findings as inspection_findings
+from tracker.inspections import verdict as inspection_verdict
+from tracker.inspections import views as inspection_views
 from tracker.office import acceptance, completeness, tasks
 from tracker.office.chart_images import RENDERER
 from tracker.office.exports import SafeWorkbook
@@ -78,6 +81,8 @@ class Briefing:
     known_then: bool = False
     number: str = ""  # 文号, e.g. 扎创卫办〔2025〕12号; empty on a draft
     issue_no: str = ""  # 期数 as printed, e.g. 第3期
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)  # inspection findings as they stood
+    inspection_vetoes: pd.DataFrame = field(default_factory=pd.DataFrame)  # open 暗访 否决风险 findings
 
     @property
     def readiness_text(self) -> str:
@@ -237,6 +242,8 @@ def build(
         known_then=known_then,
         number=(number or "").strip(),
         issue_no=issue_label(issue_no),
+        findings=inspection_findings.findings(con, as_of),
+        inspection_vetoes=inspection_verdict.veto_risks(con, as_of),
     )
     if charts:
         b.charts, b.chart_note = render_charts(b)
@@ -430,6 +437,61 @@ def _docx_helpers():
 
 
 BODY_FONT, HEAD_FONT, SUB_FONT, TITLE_FONT, TABLE_FONT = "仿宋", "黑体", "楷体", "方正小标宋简体", "仿宋"
+
+
+def inspection_section(b: Briefing, para, table) -> None:
+    """七、检查与暗访情况: what the inspections found and how it was fixed, the 暗访 veto risks still open, and the
+    units ranked by findings closed on time (奖优罚劣)."""
+    f = b.findings
+    if f.empty:
+        para(BRIEF["insp_none"].format(date=cn_date(b.as_of)))
+        return
+    closed = f["status"].eq("closed")
+    para(
+        BRIEF["insp_summary"].format(
+            date=cn_date(b.as_of), total=len(f), closed=int(closed.sum()), open=int((~closed).sum()),
+            overdue=int(f["overdue"].sum()), repeated=int(f["repeated"].sum()),
+        )
+    )  # fmt: skip
+    v = b.inspection_vetoes
+    if v.empty:
+        para(BRIEF["insp_veto_none"])
+    else:
+        para(BRIEF["insp_veto_intro"].format(n=len(v)))
+        table(
+            [
+                COLUMNS["item"],
+                BRIEF["insp_site"],
+                BRIEF["insp_problem"],
+                COLUMNS["unit"],
+                COLUMNS["deadline"],
+            ],
+            [
+                [f"第{int(r.item)}项", f"{r.site}（{r.street}）", r.description, r.unit, cn_date(r.deadline)]
+                for r in v.itertuples(index=False)
+            ],
+            [1.6, 3.4, 5.6, 3.0, 2.6],
+        )
+    para(BRIEF["insp_ranking_intro"])
+    ranking = inspection_views.unit_ranking(f)
+    table(
+        [
+            COLUMNS["unit"],
+            *(BRIEF[k] for k in ("insp_total", "insp_closed", "insp_on_time", "insp_overdue", "insp_rate")),
+        ],
+        [
+            [
+                r.unit,
+                str(int(r.total)),
+                str(int(r.closed)),
+                str(int(r.on_time)),
+                str(int(r.overdue)),
+                pct(r.rate),
+            ]
+            for r in ranking.itertuples(index=False)
+        ],
+        [4.6, 1.8, 1.8, 2.0, 2.0, 2.4],
+    )
 
 
 def to_docx(b: Briefing) -> bytes:
@@ -725,8 +787,12 @@ def to_docx(b: Briefing) -> bytes:
         [1.2, 4.6, 2.4, 1.8, 2.2, 2.6],
     )
 
-    # 七、下一步工作
+    # 七、检查与暗访情况
     heading(BRIEF["h7"])
+    inspection_section(b, para, table)
+
+    # 八、下一步工作
+    heading(BRIEF["h8"])
     for text in next_steps(b):
         last = para(text)
 
