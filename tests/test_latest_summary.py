@@ -157,3 +157,23 @@ def test_demo_load_and_clear_keep_the_summary(db_path):
     clear_demo(con)
     assert counting.summary_fresh(con)
     assert con.execute("SELECT count(*) FROM latest_by_unit").fetchone()[0] == 0
+
+
+def test_incidents_of_periods_starting_alike_are_listed_in_one_order(db_path):
+    """A month and a quarter that start on the same day (found by the property above): the reason lists the shorter
+    period first, every time, on either path."""
+    con = db.connect(db_path)
+    _insert(
+        con,
+        [
+            ("30.6", "市场监督管理局", 2025, 76, 0, "quarter", 1),
+            ("30.6", "市场监督管理局", 2025, 22, 1, "month", 3),
+        ],
+    )
+    counting.refresh_summary(con)
+    for summary in (True, False, True, False):
+        rows = _statuses(con, summary)
+        labels = rows.loc[
+            (rows["metric"] == "30.6") & (rows["as_of"] == pd.Timestamp(AS_OF)), "labels"
+        ].item()
+        assert list(labels) == ["2025-month-3 22起", "2025-quarter-1 76起"]

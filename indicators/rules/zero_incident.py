@@ -24,7 +24,7 @@ WITH z AS (
 ),
 yrs AS (SELECT z.*, unnest(range(year(z.ws + 1), year(z.as_of) + 1)) AS y FROM z),
 cnt AS (
-    SELECT z.as_of, z.metric, year(r.period_start) AS y, r.period_label, r.period_start, r.value,
+    SELECT z.as_of, z.metric, year(r.period_start) AS y, r.period_label, r.period_start, r.period_end, r.value,
            (month(r.period_start) = 1 AND day(r.period_start) = 1
             AND r.period_end = CAST(r.period_start + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE)) AS whole_year,
            r.period_end > z.ws AS in_window
@@ -36,7 +36,8 @@ per_year AS (
            max(c.value) FILTER (WHERE c.whole_year) AS annual,
            coalesce(sum(c.value) FILTER (WHERE NOT c.whole_year), 0) AS placed_all,
            coalesce(sum(c.value) FILTER (WHERE NOT c.whole_year AND c.in_window), 0) AS placed_in,
-           coalesce(list(format('{} {}{}', c.period_label, CAST(c.value AS BIGINT), y.uom) ORDER BY c.period_start)
+           coalesce(list(format('{} {}{}', c.period_label, CAST(c.value AS BIGINT), y.uom)
+                        ORDER BY c.period_start, c.period_end, c.period_label)  -- a month and a quarter may start alike
                         FILTER (WHERE NOT c.whole_year AND c.in_window AND c.value > 0), []) AS placed_labels,
            max(c.period_start) AS latest_start
     FROM yrs y LEFT JOIN cnt c ON c.as_of = y.as_of AND c.metric = y.metric AND c.y = y.y
