@@ -30,7 +30,13 @@ def cmd_import(args) -> int:
         )
     except (AccountError, PermissionDenied) as exc:
         raise AccessDenied(str(exc)) from None
-    if args.json:
+    return report_import(result, args.json)
+
+
+def report_import(result, as_json: bool) -> int:
+    """An import's result on stdout (JSON, or its message and each refused/warned row) and its exit code:
+    0 rows taken (or a duplicate), 1 nothing taken, 2 the file failed. Shared by `import` and `findings import`."""
+    if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
         print(result.message)

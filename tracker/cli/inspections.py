@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 from tracker.access.auth import PermissionDenied
 from tracker.access.users import AccountError, get_actor
 from tracker.cli.core import _date
 from tracker.cli.errors import AccessDenied, UsageError
-from tracker.cli.ingest import CLI_ACTOR
+from tracker.cli.ingest import CLI_ACTOR, report_import
 from tracker.cli.opening import open_db
 from tracker.inspections import findings
 from tracker.inspections.imports import import_findings
@@ -35,19 +34,7 @@ def cmd_import(args) -> int:
         raise AccessDenied(str(exc)) from None
     except InspectionError as exc:
         raise UsageError(str(exc)) from None
-    if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
-    else:
-        print(result.message)
-        for row in result.refused_rows:
-            for line in row.lines():
-                print(f"  ✗ {line}")
-        for row in result.warned_rows:
-            for line in row.lines():
-                print(f"  ! {line}")
-    if result.outcome == "failed":
-        return 2
-    return 0 if result.accepted or result.duplicate else 1
+    return report_import(result, args.json)
 
 
 def cmd_list(args) -> int:
