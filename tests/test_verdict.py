@@ -185,6 +185,18 @@ def test_compare_against_the_same_years_reference(con):
     assert _metric(evaluate(con, TODAY), "42.1")["status"] == "not_met"
 
 
+def test_compare_finds_its_years_reference_behind_five_newer_ones(con):
+    """The reference for 2020 is the sixth latest of 42.1b: the evaluation ranks only the four latest periods, so
+    the reference is looked up among every period."""
+    add(con, "42.1", "2020年", 6.4)
+    add(con, "42.1b", "2020年", 6.0)
+    for year in range(2021, 2026):
+        add(con, "42.1b", f"{year}年", 9.0)
+    row = _metric(evaluate(con, TODAY), "42.1")
+    assert row["ref_value"] == 6.0
+    assert row["status"] == "stale"  # found and met, but the 2020 figure is older than the year due
+
+
 # ---------------------------------------------------------------- 8 units are not glued to numbers
 
 

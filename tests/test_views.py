@@ -98,13 +98,13 @@ def test_category_counts_cover_every_item_once(ev):
 
 def test_phase_matrix_is_one_evaluation_over_all_phase_dates(demo_con, monkeypatch):
     calls = []
-    real = views.metric_statuses
+    real = views.item_statuses
 
     def counting(con, dates, cat=None, **known):
         calls.append(list(dates))
         return real(con, dates, cat, **known)
 
-    monkeypatch.setattr(views, "metric_statuses", counting)
+    monkeypatch.setattr(views, "item_statuses", counting)
     matrix = views.phase_matrix(demo_con, CAT, TODAY)
     assert len(calls) == 1
     assert len(matrix) == 45 * len(CAT.phases)

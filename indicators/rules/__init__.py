@@ -4,9 +4,9 @@ example value. Everything else loops over REGISTRY; adding a kind is adding one 
 
 A kind's SQL is set-based: one query for every metric of that kind and every date asked, reading
   dates       as_of (the evaluation date) and known_at (values recorded by then count)
-  ranked      per as_of, the value that counts per metric/area/period for periods ended by as_of,
-              k = 1 for the latest period (columns: as_of, known_at, id, metric, unit, area, period_start,
-              period_end, period_label, value, recorded_at, k)
+  ranked      per as_of, the value that counts per metric/area for the four latest periods ended by as_of,
+              k = 1 for the latest (columns: as_of, known_at, id, metric, unit, area, period_start,
+              period_end, period_label, value, recorded_at, k); older periods: eff (every period, per known_at)
   current     the same for every period started by as_of, ended or not (events kinds: incidents count at once)
   cat_metric  the catalogue's metrics with each rule's common parameters as columns and the whole rule as
               JSON (`c.rule->>'name'` for a parameter of the kind's own); cat_metric_area: areas of area metrics

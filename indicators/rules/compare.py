@@ -8,7 +8,7 @@ from indicators.rules.common import SHOWN_OP, RuleKind, Why, check_op, op_holds,
 
 SQL = f"""
 WITH a AS (
-    SELECT r.as_of, c.metric, r.area, r.value, r.period_label, r.period_start, c.op, c.against,
+    SELECT r.as_of, r.known_at, c.metric, r.area, r.value, r.period_label, r.period_start, c.op, c.against,
            coalesce(TRY_CAST(c.rule->>'ref_years' AS INTEGER), 1) AS ref_years
     FROM cat_metric c JOIN ranked r ON r.metric = c.metric AND r.k = 1
     WHERE c.kind = 'compare'
@@ -17,8 +17,8 @@ b AS (   -- the latest reference not later than the figure's period
     SELECT a.as_of, a.metric, a.area,
            arg_max(struct_pack(v := r.value, label := r.period_label, start := r.period_start), r.period_start)
                AS ref
-    FROM a JOIN ranked r ON r.as_of = a.as_of AND r.metric = a.against
-                        AND r.area IS NOT DISTINCT FROM a.area AND r.period_start <= a.period_start
+    FROM a JOIN eff r ON r.known_at = a.known_at AND r.metric = a.against AND r.area IS NOT DISTINCT FROM a.area
+                     AND r.period_start <= a.period_start AND r.period_end <= a.as_of
     GROUP BY ALL
 )
 SELECT a.as_of, a.metric, a.area,

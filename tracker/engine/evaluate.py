@@ -37,10 +37,12 @@ _SHAPE = """SELECT NULL::DATE AS as_of, NULL::VARCHAR AS metric, NULL::VARCHAR A
        NULL::VARCHAR[] AS missing, NULL::VARCHAR AS ref_label WHERE false"""
 
 
-# Per date, each metric/area's periods ended by then, k = 1 for the latest. The periods are ordered once (g, latest
-# first): where their ends fall as their starts do (periods of one type, all but the events kinds), the periods
-# ended by a date are the ones from the first ended, and k counts from it; elsewhere a window per date ranks them.
-# A window per date over every period costs several times the whole evaluation over 60 dates (bench/evaluate.py).
+# Per date, each metric/area's four latest periods ended by then, k = 1 for the latest (no kind looks further back
+# than the trends' three years and one; compare reads older references from eff). The periods are ordered once (g,
+# latest first): where their ends fall as their starts do (periods of one type, all but the events kinds), the
+# periods ended by a date are the ones from the first ended, and k counts from it; elsewhere a window per date ranks
+# them. A window per date over every period costs several times the whole evaluation over 60 dates
+# (bench/evaluate.py).
 RANKED = """ordered AS MATERIALIZED (
     SELECT o.*, bool_and(o.falls) OVER (PARTITION BY o.known_at, o.metric, o.area) AS monotone
     FROM (
@@ -57,19 +59,41 @@ firsts AS (
 ranked AS MATERIALIZED (
     SELECT f.as_of, o.* EXCLUDE (g, falls, monotone), o.g - f.g0 + 1 AS k
     FROM firsts f JOIN ordered o ON o.known_at = f.known_at AND o.metric = f.metric
-                                 AND o.area IS NOT DISTINCT FROM f.area AND o.g >= f.g0
+                                 AND o.area IS NOT DISTINCT FROM f.area AND o.g BETWEEN f.g0 AND f.g0 + 3
     UNION ALL BY NAME
     SELECT d.as_of, o.* EXCLUDE (g, falls, monotone),
            row_number() OVER (PARTITION BY d.as_of, o.metric, o.area ORDER BY o.g) AS k
     FROM ordered o JOIN dates d ON d.known_at = o.known_at AND o.period_end <= d.as_of
     WHERE NOT o.monotone
+    QUALIFY k <= 4
 )"""
 
 
-def status_sql(one_moment: bool = True, summary: bool = False) -> str:
+# Statuses worst first, as a SQL list: a group's worst status is the one at the least position.
+_WORST_FIRST = "[" + ", ".join(f"'{s}'" for s in STATUSES) + "]"
+
+
+def _worst(column: str) -> str:
+    return f"{_WORST_FIRST}[min(list_position({_WORST_FIRST}, {column}))]"
+
+
+# The rows a caller selects from: metric_rows (date × metric × area), metric_worst (a metric's worst status over
+# its areas) and item_rows (an item is met only when all its metrics are, else its worst status; a failed
+# zero-incident metric makes it a veto risk, 一票否决风险). Folding in the query costs a few milliseconds where
+# pandas took a third of a 60-date history (bench/evaluate.py).
+METRIC_ROWS = """SELECT m.*, w.metric_status, w.item, i.status AS item_status, i.veto_risk
+FROM metric_rows m JOIN metric_worst w USING (as_of, metric) JOIN item_rows i USING (as_of, item)
+ORDER BY m.as_of, m.metric, m.area"""
+ITEM_ROWS = "SELECT as_of, item, status, veto_risk FROM item_rows ORDER BY as_of, item"
+HISTORY = """SELECT as_of, count(*) FILTER (WHERE status = 'met') AS met, count(*) FILTER (WHERE veto_risk) AS veto_risks
+FROM item_rows GROUP BY as_of ORDER BY as_of"""
+
+
+def status_sql(one_moment: bool = True, summary: bool = False, select: str = METRIC_ROWS) -> str:
     """The one evaluation query, built from the registry as it stands (a kind registered later joins in).
     one_moment: every date knows the same values (the default, and `known_at`); otherwise each its own.
-    summary: everything known now, read from the per-commit summary (tracker.engine.counting.summary_fresh)."""
+    summary: everything known now, read from the per-commit summary (tracker.engine.counting.summary_fresh).
+    select: what to read from metric_rows, metric_worst and item_rows."""
     results = "\nUNION ALL BY NAME\n".join([f"({_SHAPE})", *(f"({kind.sql})" for kind in REGISTRY.values())])
     return f"""
 WITH dates AS (
@@ -92,16 +116,28 @@ targets AS (
                              ELSE INTERVAL 1 MONTH END AS due_start
     FROM (SELECT DISTINCT as_of FROM dates) d CROSS JOIN cat_metric c
     LEFT JOIN cat_metric_area a ON a.metric = c.metric
+),
+metric_rows AS MATERIALIZED (
+    SELECT t.as_of, t.metric, t.area,
+           CASE WHEN r.status IS NULL THEN 'no_data'
+                WHEN r.status IN ('met', 'pending') AND r.latest_start < t.due_start THEN 'stale'
+                ELSE r.status END AS status,
+           r.value, r.ref_value, r.period_label, CAST(r.latest_start AS DATE) AS latest_start,
+           r.series, r.labels, r.missing, r.ref_label, CAST(t.due_start AS DATE) AS due_start
+    FROM targets t
+    LEFT JOIN results r ON r.as_of = t.as_of AND r.metric = t.metric AND r.area IS NOT DISTINCT FROM t.area
+),
+metric_worst AS (
+    SELECT m.as_of, m.metric, c.item, c.veto, {_worst("m.status")} AS metric_status
+    FROM metric_rows m JOIN cat_metric c ON c.metric = m.metric
+    GROUP BY m.as_of, m.metric, c.item, c.veto
+),
+item_rows AS (
+    SELECT as_of, item, {_worst("metric_status")} AS status,
+           bool_or(veto AND metric_status = 'not_met') AS veto_risk
+    FROM metric_worst GROUP BY as_of, item
 )
-SELECT t.as_of, t.metric, t.area,
-       CASE WHEN r.status IS NULL THEN 'no_data'
-            WHEN r.status IN ('met', 'pending') AND r.latest_start < t.due_start THEN 'stale'
-            ELSE r.status END AS status,
-       r.value, r.ref_value, r.period_label, CAST(r.latest_start AS DATE) AS latest_start,
-       r.series, r.labels, r.missing, r.ref_label, CAST(t.due_start AS DATE) AS due_start
-FROM targets t
-LEFT JOIN results r ON r.as_of = t.as_of AND r.metric = t.metric AND r.area IS NOT DISTINCT FROM t.area
-ORDER BY t.as_of, t.metric, t.area
+{select}
 """
 
 
@@ -112,18 +148,14 @@ def _known(dates: Sequence[dt.date], known_at: dt.datetime | None, known_then: b
     return [known_at or counting.FAR_FUTURE] * len(dates)
 
 
-def metric_statuses(
+def _statuses(
     con: duckdb.DuckDBPyConnection,
     dates: Sequence[dt.date],
-    cat: Catalogue | None = None,
-    *,
-    known_at: dt.datetime | None = None,
-    known_then: bool = False,
+    cat: Catalogue | None,
+    select: str,
+    known_at: dt.datetime | None,
+    known_then: bool,
 ) -> pd.DataFrame:
-    """One row per date × metric × area (area null for city-wide metrics), with its status. Reads only.
-
-    known_at: judge with the values recorded (and the office's checks and choices made) by then;
-    known_then: each date with what was known at its end (「按当时已知」)."""
     cat = cat or catalogue()
     use_catalogue(con, cat)
     dates = list(dates)
@@ -134,36 +166,34 @@ def metric_statuses(
     if one:
         params["moment"] = known[0] if known else counting.FAR_FUTURE
         now = params["moment"] == counting.FAR_FUTURE and counting.summary_fresh(con)
-    return con.execute(status_sql(one, now), params).df()
+    return con.execute(status_sql(one, now, select), params).df()
 
 
-_RANK = {status: i for i, status in enumerate(STATUSES)}
+def metric_statuses(
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[dt.date],
+    cat: Catalogue | None = None,
+    *,
+    known_at: dt.datetime | None = None,
+    known_then: bool = False,
+) -> pd.DataFrame:
+    """One row per date × metric × area (area null for city-wide metrics), with its status, the metric's worst
+    status over its areas (metric_status), its item, the item's status (item_status) and veto_risk. Reads only.
+
+    known_at: judge with the values recorded (and the office's checks and choices made) by then;
+    known_then: each date with what was known at its end (「按当时已知」)."""
+    return _statuses(con, dates, cat, METRIC_ROWS, known_at, known_then)
 
 
-def worst_per(rows: pd.DataFrame, keys: list[str], **also) -> pd.DataFrame:
-    """The worst status per group of keys (the lowest rank in STATUSES), one vectorised min over the ranks rather
-    than a Python call per group: a trend's fifty-odd dates make thousands of groups), with further aggregations
-    as in DataFrame.agg (name=(column, function))."""
-    out = (
-        rows.assign(_rank=rows["status"].map(_RANK))
-        .groupby(keys, as_index=False, sort=True)
-        .agg(_rank=("_rank", "min"), **also)
-    )
-    out.insert(len(keys), "status", out.pop("_rank").map(dict(enumerate(STATUSES))))
-    return out
-
-
-def fold_items(metric_rows: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    """Item status per date: met only when all its metrics are; the worst status otherwise.
-
-    A failed zero-incident metric makes its item a veto risk (一票否决风险)."""
-    per_metric = worst_per(metric_rows, ["as_of", "metric"])
-    info = pd.DataFrame(
-        [(m.code, m.item, REGISTRY[m.kind].veto) for m in cat.metrics], columns=["metric", "item", "vetoes"]
-    )
-    per_metric = per_metric.merge(info, on="metric")
-    per_metric["veto"] = per_metric["vetoes"] & (per_metric["status"] == "not_met")
-    return worst_per(per_metric, ["as_of", "item"], veto_risk=("veto", "any"))
+def item_statuses(
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[dt.date],
+    cat: Catalogue | None = None,
+    *,
+    known_then: bool = False,
+) -> pd.DataFrame:
+    """One row per date × item: status and veto_risk (see metric_statuses)."""
+    return _statuses(con, dates, cat, ITEM_ROWS, None, known_then)
 
 
 def readiness_history(
@@ -173,14 +203,9 @@ def readiness_history(
     *,
     known_then: bool = False,
 ) -> pd.DataFrame:
-    """Items met and readiness (0..1) at each date, from one set-based evaluation over all dates."""
+    """Items met, veto risks and readiness (0..1) at each date, from one set-based evaluation over all dates."""
     cat = cat or catalogue()
-    items = fold_items(metric_statuses(con, dates, cat, known_then=known_then), cat)
-    out = (
-        items.assign(met=items["status"].eq("met"))
-        .groupby("as_of", as_index=False)
-        .agg(met=("met", "sum"), veto_risks=("veto_risk", "sum"))
-    )
+    out = _statuses(con, dates, cat, HISTORY, None, known_then)
     out["items"] = len(cat.items)
     out["readiness"] = out["met"] / len(cat.items)
     return out
@@ -235,7 +260,8 @@ def evaluate(
     """Every metric and item as of a date, with reasons; `known_at`: as known at that moment (default: now)."""
     cat = cat or catalogue()
     rows = metric_statuses(con, [as_of], cat, known_at=known_at)
-    area_rows = rows[rows["area"].notna()].copy()
+    fold = ["metric_status", "item", "item_status", "veto_risk"]
+    area_rows = rows.loc[rows["area"].notna(), [c for c in rows.columns if c not in fold]]
     per_metric = rows.groupby("metric", as_index=False, sort=False).agg(
         value=("value", "first"),
         ref_value=("ref_value", "first"),
@@ -247,7 +273,7 @@ def evaluate(
         missing=("missing", "first"),
         ref_label=("ref_label", "first"),
     )
-    status = worst_per(rows, ["metric"]).set_index("metric")["status"]
+    status = rows.drop_duplicates("metric").set_index("metric")["metric_status"]
     per_metric.insert(1, "status", per_metric["metric"].map(status))
     by_metric = dict(tuple(area_rows.groupby("metric", sort=False)))  # once, not a filter per metric
     no_areas = area_rows.iloc[0:0]
@@ -258,7 +284,12 @@ def evaluate(
         ]
     order = {m.code: i for i, m in enumerate(cat.metrics)}
     per_metric = per_metric.sort_values("metric", key=lambda s: s.map(order)).reset_index(drop=True)
-    items = fold_items(rows, cat).drop(columns="as_of")
+    items = (
+        rows.drop_duplicates("item")[["item", "item_status", "veto_risk"]]
+        .rename(columns={"item_status": "status"})
+        .sort_values("item")
+        .reset_index(drop=True)
+    )
     return Evaluation(as_of, per_metric, items, area_rows.drop(columns="as_of"), known_at)
 
 

@@ -19,7 +19,7 @@ from tracker.config import settings
 from tracker.engine import counting
 from tracker.engine.catalogue import Catalogue, Item, Phase, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
-from tracker.engine.evaluate import Evaluation, fold_items, metric_statuses
+from tracker.engine.evaluate import Evaluation, item_statuses
 from tracker.engine.items import item_rows
 from tracker.office import verification
 from tracker.strings import STATUSES
@@ -220,13 +220,11 @@ def phase_matrix(
     con: duckdb.DuckDBPyConnection, cat: Catalogue, as_of: dt.date, known_then: bool = False
 ) -> pd.DataFrame:
     """Item status at each phase's end (the current phase at as_of; future phases 'future'), long form:
-    phase, item, status, veto_risk, evaluated_at. One metric_statuses call over all the dates.
+    phase, item, status, veto_risk, evaluated_at. One item_statuses call over all the dates.
     known_then: each phase judged with what was known at its end (「按当时已知」), not with later corrections."""
     when = {p.code: phase_eval_date(p, as_of) for p in cat.phases}
     dates = sorted({d for d in when.values() if d is not None})
-    folded = (
-        fold_items(metric_statuses(con, dates, cat, known_then=known_then), cat) if dates else pd.DataFrame()
-    )
+    folded = item_statuses(con, dates, cat, known_then=known_then) if dates else pd.DataFrame()
     if len(folded):
         folded["as_of"] = pd.to_datetime(folded["as_of"]).dt.date
         folded = folded.set_index(["as_of", "item"])
