@@ -5,7 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from app import session, webapp
-from tracker.ingest.submissions import list_submissions, refused_csv, refused_rows, submission_file
+from tracker.ingest.service import PREVIEW_ROWS
+from tracker.ingest.submissions import (
+    list_submissions,
+    refused_csv,
+    refused_rows,
+    submission_file,
+    warned_rows,
+)
+from tracker.office.exports import csv_bytes
 from tracker.strings.act import act
 from tracker.strings.ui import code_word, t
 
@@ -84,4 +92,18 @@ if len(refused):
         t("upload.submission_refused_name", id=chosen),
         mime="text/csv",
         key="submission_refused_download",
+    )
+warned = int(frame.loc[frame["id"] == chosen, "warned"].iloc[0] or 0)
+if warned:
+    st.subheader(t("upload.warned_of", id=chosen, n=warned))
+    st.dataframe(warned_rows(con, chosen, limit=PREVIEW_ROWS), hide_index=True, width="stretch")
+    if warned > PREVIEW_ROWS:
+        st.caption(t("upload.shown_first", n=PREVIEW_ROWS))
+    st.download_button(
+        t("upload.download_warned"),
+        # made when clicked: a form of a million rows may warn on each
+        lambda: csv_bytes(warned_rows(webapp.cursor(), chosen)),
+        t("upload.submission_warned_name", id=chosen),
+        mime="text/csv",
+        key="submission_warned_download",
     )

@@ -129,6 +129,8 @@ with tabs[1]:
         hide_index=True,
         width="stretch",
     )
+    if preview.warnings > len(preview.warned_rows):
+        st.caption(t("upload.warned_shown_first", n=len(preview.warned_rows), total=preview.warnings))
 with tabs[2]:
     refused = preview.refused_frame()  # the row number and reasons in the page's language; the cells as sent
     st.dataframe(

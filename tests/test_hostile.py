@@ -137,3 +137,41 @@ def test_cells_over_their_length_limit_are_refused_naming_it(tmp_path):
     assert "「数值」有 60 个字符，超过上限 50 个字符" in got[3]
     assert r.accepted == 1
     con.close()
+
+
+WARNED_CHILD = """
+import json, resource, sys
+from tracker import db
+from tracker.ingest import import_file
+data = open(sys.argv[1], "rb").read()
+con = db.connect(sys.argv[2])
+r = import_file(con, "form.csv", data, unit="创卫办", user="office")
+stored = con.execute("SELECT count(*) FROM warned_row WHERE submission_id = ?", [r.submission]).fetchone()[0]
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"outcome": r.outcome, "warnings": r.warnings, "listed": len(r.warned_rows),
+                  "stored": stored, "peak": peak}))
+"""
+
+
+def test_a_25_mb_file_whose_every_row_warns_commits_within_1_gib(tmp_path):
+    """The office's collected form with figures of units beside the reporters: nearly every row is accepted with a
+    warning. All warnings are stored; the result lists the first rows only (the page cannot show 900,000)."""
+    from bench.ingest import write_files
+    from tracker.config import settings
+    from tracker.ingest.service import PREVIEW_ROWS
+
+    form, _ = write_files(tmp_path, 560_000)
+    assert form.stat().st_size <= settings()["max_upload_mb"] * 1024 * 1024
+    out = subprocess.run(
+        [sys.executable, "-c", WARNED_CHILD, str(form), str(tmp_path / "t.duckdb")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["outcome"] == "committed" and got["warnings"] > 500_000, got
+    assert got["stored"] == got["warnings"] and got["listed"] == PREVIEW_ROWS, got
+    assert got["peak"] <= GIB, got

@@ -100,4 +100,32 @@ def test_submissions_page_lists_and_offers_the_original(page_db):
     table = at.dataframe[0].value
     assert list(table["文件"]) == ["d.csv", "seed.csv"] and list(table["结果"]) == ["已导入", "已导入"]
     assert int(table["导入"].iloc[0]) == 6 and int(table["拒绝"].iloc[0]) == 5
-    assert len(at.dataframe) == 2  # the refused rows of the chosen submission
+    # the refused rows of the chosen submission, then its rows with warnings
+    assert len(at.dataframe) == 3 and len(at.dataframe[2].value) == int(table["提醒"].iloc[0]) > 0
+
+
+def test_warnings_beyond_the_first_rows_are_counted_and_kept(page_db, monkeypatch):
+    """The page lists the first rows with warnings only (a form may warn on every one of a million rows) and says
+    where all of them are; 报送记录 shows them after the import, with a download."""
+    from tracker.ingest import service
+
+    monkeypatch.setattr(service, "PREVIEW_ROWS", 0)
+    at = upload_page().run()
+    at.selectbox(key="upload_unit").set_value("城管执法局").run()
+    at.file_uploader(key="upload_file").upload(
+        "a.csv", fixture_bytes("gbk_title_fullwidth.csv"), "text/csv"
+    ).run()
+    assert {m.label: m.value for m in at.metric}["有提醒"] == "1"
+    assert any("全部 1 行的提醒随报送保存" in c.value for c in at.caption)
+    at.button(key="upload_commit").click().run()
+    assert not at.exception
+
+    monkeypatch.setattr(service, "PREVIEW_ROWS", 1000)
+    sub = AppTest.from_file(str(ROOT / "pages" / "submissions.py"), default_timeout=60)
+    sub.session_state["actor"] = OFFICE
+    sub.run()
+    assert not sub.exception
+    assert any(h.value == "报送记录 #2 有提醒的行（1）" for h in sub.subheader)
+    warned = sub.dataframe[-1].value
+    assert list(warned["行号"]) == [14] and "不是该指标的报送单位" in warned["提醒"].iloc[0]
+    assert any(b.proto.label == "下载有提醒的行" for b in sub.get("download_button"))

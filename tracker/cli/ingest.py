@@ -46,6 +46,10 @@ def report_import(result, as_json: bool) -> int:
         for row in result.warned_rows:
             for line in row.lines():
                 print(f"  ! {line}")
+        if result.warnings > len(result.warned_rows):
+            print(
+                f"  ! {CLI['warned_more'].format(n=result.warnings - len(result.warned_rows), id=result.submission)}"
+            )
     if result.outcome == "failed":
         return 2
     return 0 if result.accepted or result.duplicate else 1

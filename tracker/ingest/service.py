@@ -67,7 +67,7 @@ class ImportResult:
     outcome: str = "failed"  # committed | all_refused | failed | duplicate | dry_run
     message: str = ""
     refused_rows: list[RowReport] = field(default_factory=list)
-    warned_rows: list[RowReport] = field(default_factory=list)
+    warned_rows: list[RowReport] = field(default_factory=list)  # the first PREVIEW_ROWS of them
     accepted_preview: pd.DataFrame = field(default_factory=pd.DataFrame)
     file_name: str = ""
     sha256: str = ""
@@ -363,8 +363,11 @@ def _collect(con: duckdb.DuckDBPyConnection, found: reader.Sheet, result: Import
     )
     rows = con.execute("SELECT row_no, reasons, cells FROM _ing_refused ORDER BY row_no").fetchall()
     result.refused_rows = [RowReport(n, list(reasons), cells_json) for n, reasons, cells_json in rows]
+    # The first rows only: a form of a million rows may warn on each (figures beside the reporters'); every
+    # warning is stored with the submission (warned_row), and a million Python objects cost a gigabyte.
     rows = con.execute(
-        "SELECT row_no, warnings FROM _ing_result WHERE len(reasons) = 0 AND len(warnings) > 0 ORDER BY row_no"
+        f"""SELECT row_no, warnings FROM _ing_result WHERE len(reasons) = 0 AND len(warnings) > 0
+            ORDER BY row_no LIMIT {PREVIEW_ROWS}"""
     ).fetchall()
     result.warned_rows = [RowReport(n, list(w)) for n, w in rows]
     if found.spans:

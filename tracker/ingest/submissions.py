@@ -42,6 +42,17 @@ def refused_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataF
     return pd.DataFrame(records, columns=None if records else [COLUMNS["row"], COLUMNS["reasons"]])
 
 
+def warned_rows(con: duckdb.DuckDBPyConnection, submission_id: int, limit: int | None = None) -> pd.DataFrame:
+    """A stored submission's accepted rows that carry warnings: 行号, 提醒 (the first `limit` of them)."""
+    from tracker.strings.upload import COLUMNS
+
+    return con.execute(
+        f"""SELECT row_number AS "{COLUMNS["row"]}", array_to_string(warnings, '；') AS "{COLUMNS["warnings"]}"
+            FROM warned_row WHERE submission_id = ? ORDER BY row_number LIMIT ?""",
+        [submission_id, limit],
+    ).df()
+
+
 def refused_csv(con: duckdb.DuckDBPyConnection, submission_id: int) -> bytes:
     """The stored refused rows as a file to fix and send again, every cell inert (tracker.office.exports)."""
     from tracker.office.exports import csv_bytes

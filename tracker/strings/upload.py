@@ -172,6 +172,10 @@ PAGE = {
         "pick_submission": "选择报送记录",
         "submission_option": "#{id} {file}（{unit}，{at}）",
         "refused_of": "报送记录 #{id} 被拒绝的行",
+        "warned_shown_first": "仅显示前 {n} 行；全部 {total} 行的提醒随报送保存，导入后可在「报送记录」查看和下载",
+        "warned_of": "报送记录 #{id} 有提醒的行（{n}）",
+        "download_warned": "下载有提醒的行",
+        "submission_warned_name": "报送{id}-提醒.csv",
     },
     "en": {
         "template_name": "{unit}-template.{suffix}",
@@ -213,6 +217,11 @@ PAGE = {
         "pick_submission": "Submission",
         "submission_option": "#{id} {file} ({unit}, {at})",
         "refused_of": "Refused rows of submission #{id}",
+        "warned_shown_first": "First {n} rows shown; the warnings of all {total} rows are kept with the submission: "
+        "see and download them under Submissions once imported",
+        "warned_of": "Rows with warnings of submission #{id} ({n})",
+        "download_warned": "Download the rows with warnings",
+        "submission_warned_name": "submission{id}-warnings.csv",
     },
 }
 COLUMNS = {
@@ -276,4 +285,5 @@ CLI = {
     "template_suffix": "模板文件名应以 .xlsx 或 .csv 结尾",
     "no_file": "找不到文件：{path}",
     "submissions_none": "还没有报送记录。",
+    "warned_more": "另有 {n} 行有提醒，未逐行列出（已随报送 #{id} 全部保存）",
 }
