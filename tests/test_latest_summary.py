@@ -147,6 +147,27 @@ def test_an_import_keeps_the_summary(db_path, tmp_path):
     assert con.execute("SELECT count(*) FROM latest_by_unit").fetchone()[0] == 1
 
 
+def test_uploads_merge_into_the_summary_as_a_rebuild_would(db_path):
+    """An upload's rows are merged without ranking them (a file's repeats are refused): a re-sent figure replaces
+    the older one, repeats within a file add nothing, and the summary equals one rebuilt from every row."""
+    con = db.connect(db_path)
+    first = "单位,指标,期间,数值\n市场监督管理局,30.6,2025年,0\n市场监督管理局,30.6,2024年,1\n卫健委,9.1,2024年,17\n"
+    again = (
+        "单位,指标,期间,数值\n市场监督管理局,30.6,2025年,2\n"  # re-sent, another figure
+        "卫健委,9.1,2023年,15\n卫健委,9.1,2023年,16\n"  # twice in one file: both refused
+        "创卫办,9.1,2024年,18\n"  # another unit's figure of the same period
+    )
+    for name, text in (("a.csv", first), ("b.csv", again)):
+        assert import_file(con, name, text.encode()).outcome == "committed"
+        assert counting.summary_fresh(con)
+    merged = con.execute("SELECT * FROM latest_by_unit ORDER BY id").df()
+    con.execute("DELETE FROM latest_by_unit_mark")
+    counting.refresh_summary(con)  # rebuilt from every row
+    pd.testing.assert_frame_equal(merged, con.execute("SELECT * FROM latest_by_unit ORDER BY id").df())
+    assert merged["value"].tolist() == [1.0, 17.0, 2.0, 18.0]
+    pd.testing.assert_frame_equal(_eff(con, True), _eff(con, False))
+
+
 def test_demo_load_and_clear_keep_the_summary(db_path):
     from tracker.engine.demo import clear_demo, load_demo
 

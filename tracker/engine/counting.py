@@ -102,12 +102,14 @@ eff AS MATERIALIZED (   -- the latest among the units whose figure counts
 )"""
 
 
-def _latest_rows(since_id: int) -> str:
-    """Each unit's latest figure per metric/area/period among the measurements with id > since_id."""
+def _latest_rows(since_id: int, unique: bool = False) -> str:
+    """Each unit's latest figure per metric/area/period among the measurements with id > since_id (`unique`:
+    those rows hold one figure each already, and the window that picks the latest is left out)."""
+    latest = "" if unique else f"QUALIFY row_number() OVER (PARTITION BY {_GROUP} ORDER BY {KEY} DESC) = 1"
     return f"""SELECT {KEY} AS key, m.id, m.metric, m.unit, m.area, m.period_start, m.period_end, m.period_label,
            m.value, m.recorded_at
     FROM measurement m WHERE m.id > {int(since_id)}
-    QUALIFY row_number() OVER (PARTITION BY {_GROUP} ORDER BY {KEY} DESC) = 1"""
+    {latest}"""
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
@@ -121,9 +123,11 @@ def summary_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     return mark is not None and tuple(mark) == _counts(con)
 
 
-def refresh_summary(con: duckdb.DuckDBPyConnection) -> None:
+def refresh_summary(con: duckdb.DuckDBPyConnection, added_unique: bool = False) -> None:
     """Bring latest_by_unit up to the measurements, in the caller's transaction (a commit, the demo loader):
-    the rows added since the mark merge into it; after anything else (rows deleted) it is rebuilt."""
+    the rows added since the mark merge into it; after anything else (rows deleted) it is rebuilt.
+    added_unique: the rows added hold at most one figure per unit/metric/area/period (an upload, which refuses
+    repeats): ranking them costs half a second per million rows, and is skipped."""
     rows, max_id = _counts(con)
     mark = con.execute("SELECT rows, max_id FROM latest_by_unit_mark").fetchone()
     if mark is not None and tuple(mark) == (rows, max_id):
@@ -135,7 +139,7 @@ def refresh_summary(con: duckdb.DuckDBPyConnection) -> None:
         == mark[0] + con.execute("SELECT count(*) FROM measurement WHERE id > ?", [mark[1]]).fetchone()[0]
     )
     if added_only:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _latest_new AS {_latest_rows(mark[1])}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _latest_new AS {_latest_rows(mark[1], added_unique)}")
         same = """l.metric = n.metric AND l.area IS NOT DISTINCT FROM n.area AND l.period_start = n.period_start
                   AND l.unit = n.unit AND l.period_end = n.period_end"""
         con.execute(f"DELETE FROM {SUMMARY} l USING _latest_new n WHERE {same} AND l.key < n.key")

@@ -400,7 +400,7 @@ def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult, sett
                FROM _ing_result WHERE len(reasons) = 0 ORDER BY row_no""",
             {"sid": sid, "now": _now()},
         )
-        counting.refresh_summary(con)
+        counting.refresh_summary(con, added_unique=True)  # repeats in a file are refused (validate)
         con.execute(
             """INSERT INTO refused_row (submission_id, row_number, cells, reasons)
                SELECT $sid, row_no, cells, reasons FROM _ing_refused ORDER BY row_no""",
