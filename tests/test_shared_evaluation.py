@@ -153,6 +153,37 @@ def test_the_overview_charts_are_built_once_per_generation(app_db, builds):
     assert overview_builds(builds) == {"overview_categories": 2, "overview_trend": 3, "overview_timeline": 3}
 
 
+def test_a_commit_on_the_upload_page_leaves_the_next_readers_nothing_to_compute(
+    app_db, evaluations, monkeypatch
+):
+    """The committing session computes the new generation's evaluations and history right after its commit (under
+    a spinner): the next session's overview finds them computed."""
+    from app import webapp
+
+    histories = []
+    real_history = webapp.readiness_history
+    monkeypatch.setattr(
+        webapp, "readiness_history", lambda *a, **kw: histories.append(a) or real_history(*a, **kw)
+    )
+    before = views.previous_month(TODAY)
+    uploader = new_session("pages/upload.py")
+    uploader.selectbox(key="upload_unit").set_value("园林绿化服务中心").run()
+    uploader.file_uploader(key="upload_file").upload(
+        "fix.csv", "指标,期间,数值\n12.1,2023年,36%\n".encode(), "text/csv"
+    ).run()
+    assert not uploader.exception and evaluations == {} and histories == []
+    uploader.button(key="upload_commit").click().run()
+    assert not uploader.exception, [e.value for e in uploader.exception]
+    assert any("已导入 1 行" in s.value for s in uploader.success)
+    assert evaluations == {TODAY: 1, before: 1} and len(histories) == 1  # computed by the uploader's run
+
+    reader = new_session("pages/overview.py")
+    new_session("pages/unit.py")
+    new_session("pages/phases.py")
+    assert not reader.exception
+    assert evaluations == {TODAY: 1, before: 1} and len(histories) == 1  # nothing more for the readers
+
+
 def test_a_script_run_reads_the_generation_once(app_db, monkeypatch):
     """The overview asks for the data's generation many times (every cached read is keyed to it); one query."""
     from app import webapp
