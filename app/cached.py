@@ -106,3 +106,17 @@ def figure(name: str, key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
     else it is drawn from: the date, a toggle): built by `build` once and handed to every session as it is, so
     nobody may change it afterwards. Building a plotly figure costs more than the data behind it."""
     return _shared_figure(name, key, webapp.data_generation(), lang(), build)
+
+
+def warm(as_of: dt.date) -> None:
+    """Compute what the overview, 指标, 责任单位 and 阶段 pages read first, for the data's generation as it is now and
+    the date given, as known now. Called by the session that committed, right after its commit: otherwise the first
+    reader of each page computes it while the others at the new generation wait for that reader."""
+    cat = webapp.cat()
+    ev = webapp.evaluation(as_of)
+    webapp.evaluation(views.previous_month(as_of))  # the overview's 较上月
+    webapp.history(views.trend_dates(cat, as_of))
+    phase_matrix(as_of)
+    progress_table(as_of)
+    ranking(ev, as_of)
+    obligations(as_of)

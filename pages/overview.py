@@ -153,10 +153,10 @@ else:
     with st.expander(t("progress_method_title")):
         st.markdown(t("progress_method"))
 
+
 # ---------------------------------------------------------------- categories and lagging units
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(t("category_header"))
+def category_chart() -> go.Figure:
+    """Items per category, stacked by status."""
     counts = views.category_counts(ev, cat)
     fig = go.Figure()
     for status in reversed(STATUSES):
@@ -177,7 +177,15 @@ with left:
         yaxis={"autorange": "reversed"},
         legend={"orientation": "h", "y": -0.25, "title": t("category_legend")},
     )
-    st.plotly_chart(fig, key="category_chart")
+    return fig
+
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("category_header"))
+    # The three charts are the same for every session at this generation, date, toggle and language: built once
+    # (cached.figure), as on the phase page, and not changed afterwards (one object for every session).
+    st.plotly_chart(cached.figure("overview_categories", (as_of,), category_chart), key="category_chart")
 with right:
     st.subheader(t("lagging_header"))
     ranking = cached.ranking(ev, as_of)
@@ -193,12 +201,17 @@ with right:
 
 # ---------------------------------------------------------------- trend and phases
 known_then = state.known_then("overview_known_then")
-readiness = webapp.history(views.trend_dates(cat, as_of), known_then)
-history = views.trend_table(readiness, cat)
-phases = views.phase_table(cat, readiness, as_of)
-left, right = st.columns(2)
-with left:
-    st.subheader(t("trend_header"))
+
+
+def trend_and_phases() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Readiness at each month's end of the last five years, and each phase's target against it."""
+    readiness = webapp.history(views.trend_dates(cat, as_of), known_then)
+    return views.trend_table(readiness, cat), views.phase_table(cat, readiness, as_of)
+
+
+def trend_chart() -> go.Figure:
+    """Readiness month by month, with the targets of the phases begun."""
+    history, phases = trend_and_phases()
     fig = go.Figure()
     fig.add_scatter(
         x=history["as_of"],
@@ -226,9 +239,12 @@ with left:
         yaxis={"title": t("trend_axis_y"), "range": [0, 105]},
         legend={"orientation": "h", "y": -0.25},
     )
-    st.plotly_chart(fig, key="trend_chart")
-with right:
-    st.subheader(t("timeline_header"))
+    return fig
+
+
+def timeline_chart() -> go.Figure:
+    """The phases on a time line, coloured by whether their target was reached, with today's date."""
+    _, phases = trend_and_phases()
     fig = go.Figure()
     for row in phases.itertuples(index=False):
         if row.state == "future":
@@ -269,7 +285,18 @@ with right:
         xaxis_title="",
         uniformtext={"minsize": 9, "mode": "hide"},
     )
-    st.plotly_chart(fig, key="timeline_chart")
+    return fig
+
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("trend_header"))
+    st.plotly_chart(cached.figure("overview_trend", (as_of, known_then), trend_chart), key="trend_chart")
+with right:
+    st.subheader(t("timeline_header"))
+    st.plotly_chart(
+        cached.figure("overview_timeline", (as_of, known_then), timeline_chart), key="timeline_chart"
+    )
 
 # ---------------------------------------------------------------- changes since last month
 st.subheader(t("changes_header", before=ui.date_text(before_date), after=ui.date_text(as_of)))

@@ -9,7 +9,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from app import session, webapp, widget_words
+from app import cached, session, state, webapp, widget_words
 from tracker.config import settings
 from tracker.ingest.templates import template
 from tracker.ingest.uploads import upload
@@ -152,5 +152,11 @@ with tabs[2]:
 if st.button(t("upload.commit"), type="primary", key="upload_commit"):
     result = send(dry_run=False)
     webapp.clear_caches()
-    st.session_state["upload_done"] = result
+    st.session_state["upload_done"] = (
+        result  # before the warm-up: whatever befalls it, the commit is reported
+    )
+    # The new generation's evaluation, history and phase matrix computed here, by the person who sent the data,
+    # rather than by the next reader while everyone else opening a page waits for that reader.
+    with st.spinner(t("upload.warming")):
+        cached.warm(state.as_of())
     st.rerun()

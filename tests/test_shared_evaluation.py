@@ -1,6 +1,6 @@
 """Sessions share what is the same for everyone (issue 15): two browser sessions at the same data generation and
-date get one evaluation between them, a commit makes exactly one new one, and a script run reads the data's
-generation once however often its page asks."""
+date get one evaluation between them, a commit makes exactly one new one, the overview's charts are built once per
+generation, and a script run reads the data's generation once however often its page asks."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ ADMIN = Actor("admin", "admin")
 
 @pytest.fixture
 def app_db(demo_db, tmp_path, monkeypatch):
-    """A copy of the demo database that the app opens, with nothing cached from another test."""
-    from app import webapp
+    """A copy of the demo database that the app opens, with nothing cached from another test (a copy of the same
+    demo has the same generation, so the shared figures are cleared too)."""
+    from app import cached, webapp
 
     path = tmp_path / "app.duckdb"
     shutil.copy(demo_db, path)
@@ -36,9 +37,11 @@ def app_db(demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", PW)
     webapp._connection.clear()
     webapp.clear_caches()
+    cached._shared_figure.clear()
     yield path
     webapp._connection.clear()
     webapp.clear_caches()
+    cached._shared_figure.clear()
 
 
 @pytest.fixture
@@ -54,6 +57,25 @@ def evaluations(monkeypatch) -> Counter:
         return real(con, as_of, *args, **kwargs)
 
     monkeypatch.setattr(webapp, "evaluate", counted)
+    return calls
+
+
+@pytest.fixture
+def builds(monkeypatch) -> Counter:
+    """Every shared chart the pages build (cached.figure calling its build), counted by name."""
+    from app import cached
+
+    calls: Counter = Counter()
+    real = cached.figure
+
+    def counted(name, key, build):
+        def counting_build():
+            calls[name] += 1
+            return build()
+
+        return real(name, key, counting_build)
+
+    monkeypatch.setattr(cached, "figure", counted)
     return calls
 
 
@@ -90,6 +112,76 @@ def test_two_sessions_share_one_evaluation_and_a_commit_makes_one_more(app_db, e
     second.run()
     assert not first.exception and not second.exception
     assert evaluations == {TODAY: 2, before: 2}  # one new evaluation per date for both sessions
+
+
+OVERVIEW_CHARTS = ("overview_categories", "overview_trend", "overview_timeline")
+
+
+def overview_builds(builds: Counter) -> dict[str, int]:
+    return {name: builds[name] for name in OVERVIEW_CHARTS}
+
+
+def chart_specs(at: AppTest) -> list[str]:
+    return [chart.proto.spec for chart in at.get("plotly_chart")]
+
+
+def test_the_overview_charts_are_built_once_per_generation(app_db, builds):
+    from app import webapp
+
+    first = new_session("pages/overview.py")
+    assert overview_builds(builds) == dict.fromkeys(OVERVIEW_CHARTS, 1)
+    second = new_session("pages/overview.py")
+    assert overview_builds(builds) == dict.fromkeys(OVERVIEW_CHARTS, 1)  # the second session drew the first's
+    assert len(chart_specs(first)) == 3 and chart_specs(second) == chart_specs(first)
+
+    result = import_file(
+        webapp.cursor(),
+        "fix.csv",
+        "指标,期间,数值\n12.1,2023年,36%\n".encode(),
+        unit="园林绿化服务中心",
+        user="admin",
+    )
+    assert result.outcome == "committed", result.message
+    first.run()
+    second.run()
+    assert not first.exception and not second.exception
+    assert overview_builds(builds) == dict.fromkeys(OVERVIEW_CHARTS, 2)  # a new generation: built again, once
+
+    # 「按当时已知」 changes what the trend and the time line are drawn from, not the categories' bars.
+    first.toggle(key="overview_known_then").set_value(True).run()
+    assert not first.exception
+    assert overview_builds(builds) == {"overview_categories": 2, "overview_trend": 3, "overview_timeline": 3}
+
+
+def test_a_commit_on_the_upload_page_leaves_the_next_readers_nothing_to_compute(
+    app_db, evaluations, monkeypatch
+):
+    """The committing session computes the new generation's evaluations and history right after its commit (under
+    a spinner): the next session's overview finds them computed."""
+    from app import webapp
+
+    histories = []
+    real_history = webapp.readiness_history
+    monkeypatch.setattr(
+        webapp, "readiness_history", lambda *a, **kw: histories.append(a) or real_history(*a, **kw)
+    )
+    before = views.previous_month(TODAY)
+    uploader = new_session("pages/upload.py")
+    uploader.selectbox(key="upload_unit").set_value("园林绿化服务中心").run()
+    uploader.file_uploader(key="upload_file").upload(
+        "fix.csv", "指标,期间,数值\n12.1,2023年,36%\n".encode(), "text/csv"
+    ).run()
+    assert not uploader.exception and evaluations == {} and histories == []
+    uploader.button(key="upload_commit").click().run()
+    assert not uploader.exception, [e.value for e in uploader.exception]
+    assert any("已导入 1 行" in s.value for s in uploader.success)
+    assert evaluations == {TODAY: 1, before: 1} and len(histories) == 1  # computed by the uploader's run
+
+    reader = new_session("pages/overview.py")
+    new_session("pages/unit.py")
+    new_session("pages/phases.py")
+    assert not reader.exception
+    assert evaluations == {TODAY: 1, before: 1} and len(histories) == 1  # nothing more for the readers
 
 
 def test_a_script_run_reads_the_generation_once(app_db, monkeypatch):
