@@ -42,6 +42,8 @@ if frame.empty:
     st.info(t("upload.no_submissions"))
     st.stop()
 
+# A file sent without a unit names one on each row (the office's collected form).
+frame["unit"] = frame["unit"].where(frame["unit"].notna(), t("upload.unit_per_row"))
 table = frame.assign(outcome=frame["outcome"].map(lambda o: code_word("upload_outcome", o)))
 table = table[
     [
@@ -65,7 +67,7 @@ labels = {
         "upload.submission_option",
         id=r.id,
         file=r.file_name,
-        unit=r.unit or "—",
+        unit=r.unit,
         at=f"{r.submitted_at:%Y-%m-%d %H:%M}",
     )
     for r in frame.itertuples(index=False)
@@ -85,7 +87,9 @@ if original is not None:
 refused = refused_rows(con, chosen)
 if len(refused):
     st.subheader(t("upload.refused_of", id=chosen))
-    st.dataframe(refused, hide_index=True, width="stretch")
+    st.dataframe(
+        refused.astype(object).where(refused.notna(), ""), hide_index=True, width="stretch"
+    )  # blanks
     st.download_button(
         t("upload.download_refused"),
         refused_csv(con, chosen),

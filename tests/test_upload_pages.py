@@ -99,7 +99,11 @@ def test_submissions_page_lists_and_offers_the_original(page_db):
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table["文件"]) == ["d.csv", "seed.csv"] and list(table["结果"]) == ["已导入", "已导入"]
+    # d.csv names a unit on each row (the office's collected form): said so, in the table and the choice
+    assert table["单位"].iloc[0] == "文件中各行的单位"
+    assert at.selectbox(key="submission_pick").options[0].startswith("#2 d.csv（文件中各行的单位，")
     assert int(table["导入"].iloc[0]) == 6 and int(table["拒绝"].iloc[0]) == 5
+    assert not at.dataframe[1].value.isna().any().any()  # an empty cell shows blank, not 「None」
     # the refused rows of the chosen submission, then its rows with warnings
     assert len(at.dataframe) == 3 and len(at.dataframe[2].value) == int(table["提醒"].iloc[0]) > 0
 
