@@ -85,7 +85,9 @@ def data_generation() -> int:
     ctx = get_script_run_ctx()
     if ctx is not None and getattr(_this_run, "run", None) is ctx.cursors:
         return _this_run.generation
-    generation = hash(cursor().execute(GENERATION_SQL).fetchone())
+    # The file's path too: two copies of one database (a restored backup beside it, the tests' demo copies)
+    # must not share what is cached for the other.
+    generation = hash((str(db_path()), *cursor().execute(GENERATION_SQL).fetchone()))
     if ctx is not None:
         _this_run.run, _this_run.generation = ctx.cursors, generation
     return generation

@@ -24,8 +24,8 @@ ADMIN = Actor("admin", "admin")
 
 @pytest.fixture
 def app_db(demo_db, tmp_path, monkeypatch):
-    """A copy of the demo database that the app opens, with nothing cached from another test (a copy of the same
-    demo has the same generation, so the shared figures are cleared too)."""
+    """A copy of the demo database that the app opens, with nothing cached from another test (each copy's path
+    enters its generation; the caches are cleared as well, so that counts start from nothing)."""
     from app import cached, webapp
 
     path = tmp_path / "app.duckdb"
@@ -208,6 +208,21 @@ def test_a_script_run_reads_the_generation_once(app_db, monkeypatch):
     asked.clear()
     at.run()
     assert len(asked) == 1
+
+
+def test_two_databases_alike_have_generations_of_their_own(demo_db, tmp_path, monkeypatch):
+    """Everything shared is keyed to the data's generation: two copies of the same database (the tests' demo
+    copies, a restored backup beside the original) must not hand each other their cached evaluations."""
+    from app import webapp
+
+    generations = []
+    for name in ("a.duckdb", "b.duckdb"):
+        shutil.copy(demo_db, tmp_path / name)
+        monkeypatch.setenv("TRACKER_DB", str(tmp_path / name))
+        webapp._connection.clear()
+        generations.append(webapp.data_generation())
+    webapp._connection.clear()
+    assert generations[0] != generations[1]
 
 
 def test_activity_is_written_at_most_every_half_minute_and_idle_still_ends_a_session():
