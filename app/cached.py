@@ -17,7 +17,7 @@ from app import webapp
 from tracker.engine import figures, progress, views
 from tracker.engine.evaluate import Evaluation
 from tracker.office import completeness, verification
-from tracker.strings.ui import lang
+from tracker.strings.ui import lang, t
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
@@ -120,3 +120,11 @@ def warm(as_of: dt.date) -> None:
     progress_table(as_of)
     ranking(ev, as_of)
     obligations(as_of)
+
+
+def after_write(as_of: dt.date) -> None:
+    """After a write that can change a status (an upload, a check, a chosen figure, an inspection's step):
+    forget what was cached, then compute the new generation's pages here, under a spinner."""
+    webapp.clear_caches()
+    with st.spinner(t("upload.warming")):
+        warm(as_of)

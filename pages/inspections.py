@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import session, state, webapp
+from app import cached, session, state, webapp
 from tracker.access.auth import PermissionDenied, can
 from tracker.engine.catalogue import CatalogueError
 from tracker.inspections import findings, rounds, sites, verdict, views
@@ -47,7 +47,7 @@ def run(fn, *args, done: str, **kw) -> None:
     except REFUSED as exc:
         st.error(str(exc))
         return
-    webapp.clear_caches()
+    cached.after_write(state.as_of())
     st.session_state["insp_flash"] = done.format(id=result)
     st.rerun()
 
@@ -227,7 +227,7 @@ with tabs["tab_stats"]:
             except REFUSED as exc:
                 st.error(str(exc))
             else:
-                webapp.clear_caches()
+                cached.after_write(state.as_of())
                 st.session_state["insp_flash"] = message
                 st.rerun()
 
@@ -321,7 +321,7 @@ if is_office:
                 except REFUSED as exc:
                     st.error(str(exc))
                 else:
-                    webapp.clear_caches()
+                    cached.after_write(state.as_of())
                     (st.success if result.accepted or result.duplicate else st.error)(result.message)
                     if result.refused_rows:
                         st.markdown(f"**{ti('refused_rows')}**")

@@ -201,8 +201,8 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
                 except (figures.FigureError, PermissionDenied) as exc:
                     st.error(str(exc))
                 else:
-                    webapp.clear_caches()
                     st.cache_data.clear()
+                    cached.after_write(state.as_of())
                     st.success(t("figures_adopted", unit=row.unit, period=row.period_label))
                     st.rerun()
 
@@ -271,7 +271,7 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
             except (verification.VerificationError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
-                webapp.clear_caches()
+                cached.after_write(state.as_of())
                 st.session_state[flash_key] = result.message
                 st.rerun()
 

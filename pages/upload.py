@@ -150,12 +150,9 @@ with tabs[2]:
         )
 
 if st.button(t("upload.commit"), type="primary", key="upload_commit"):
-    result = send(dry_run=False)
-    webapp.clear_caches()
     # Kept before the warm-up: whatever befalls it, the commit is told.
-    st.session_state["upload_done"] = result
+    st.session_state["upload_done"] = send(dry_run=False)
     # The new generation's evaluation, history and phase matrix computed here, by the person who sent the data,
     # rather than by the next reader while everyone else opening a page waits for that reader.
-    with st.spinner(t("upload.warming")):
-        cached.warm(state.as_of())
+    cached.after_write(state.as_of())
     st.rerun()

@@ -184,6 +184,29 @@ def test_a_commit_on_the_upload_page_leaves_the_next_readers_nothing_to_compute(
     assert evaluations == {TODAY: 1, before: 1} and len(histories) == 1  # nothing more for the readers
 
 
+def test_a_check_on_the_item_page_leaves_the_next_readers_nothing_to_compute(app_db, evaluations):
+    """The office's check of a 待核实 answer changes a status: the session that checked computes the new generation,
+    as an upload's does."""
+    from tracker.engine.catalogue import catalogue
+
+    checker = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    checker.session_state["actor"] = ADMIN
+    checker.session_state["as_of"] = TODAY
+    checker.run()
+    checker.query_params["item"] = str(catalogue().metric("2.2").item)
+    checker.switch_page("pages/item.py").run()
+    checker.text_input(key="verify_note_2_2").input("2026年11月现场检查记录")
+    checker.button(key="verify_2_2").click().run()
+    assert not checker.exception, [e.value for e in checker.exception]
+    assert any("已核实" in s.value for s in checker.success)
+    computed = dict(evaluations)
+    assert computed[TODAY] == 2  # before the check, and after it by the checker's run
+
+    for page in ("pages/overview.py", "pages/unit.py", "pages/phases.py"):
+        new_session(page)
+    assert dict(evaluations) == computed  # nothing more for the readers
+
+
 def test_a_script_run_reads_the_generation_once(app_db, monkeypatch):
     """The overview asks for the data's generation many times (every cached read is keyed to it); one query."""
     from app import webapp
