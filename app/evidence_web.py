@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app import archive_route, webapp
+from app import archive_route, webapp, widget_words
 from app.web_routes import base_path
 from tracker.access.auth import Actor, PermissionDenied
 from tracker.engine.catalogue import Item
@@ -162,6 +162,7 @@ def upload_form(item: Item, actor: Actor, history: pd.DataFrame) -> None:
         uploaded = st.file_uploader(
             t("ev_file"), key="evidence_file", help=t("ev_upload_help", limit=limit), max_upload_size=limit
         )
+        widget_words.file_uploader(limit)
         note = st.text_input(t("ev_note"))
         if not st.form_submit_button(t("ev_attach"), type="primary", icon=":material/upload_file:"):
             return

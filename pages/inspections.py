@@ -10,14 +10,14 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import cached, session, state, webapp
+from app import cached, session, state, webapp, widget_words
 from tracker.access.auth import PermissionDenied, can
 from tracker.engine.catalogue import CatalogueError
 from tracker.inspections import findings, rounds, sites, verdict, views
 from tracker.inspections.imports import import_findings, import_sites
 from tracker.inspections.site_types import site_type, site_types
 from tracker.inspections.sites import InspectionError
-from tracker.office.evidence import EvidenceError, files_for, read_file
+from tracker.office.evidence import EvidenceError, files_for, max_bytes, read_file
 from tracker.office.tasks import TaskError
 from tracker.strings.inspections import SEVERITY_EN, ti
 from tracker.strings.inspections import status_text as status_word
@@ -64,6 +64,9 @@ cols[1].metric(ti("m_overdue"), int(frame["overdue"].sum()))
 cols[2].metric(ti("m_closed"), int(frame["status"].eq("closed").sum()))
 cols[3].metric(ti("m_veto"), len(risks))
 
+# The file pickers filter no type (Streamlit's refusal would be in English; the services refuse in words), and
+# their dropzones speak the page's language.
+widget_words.file_uploader(max_bytes() // 1048576)
 names = ["tab_list", "tab_stats"] + (["tab_record", "tab_rounds"] if is_office else [])
 tabs = dict(zip(names, st.tabs([ti(n) for n in names]), strict=True))
 
@@ -143,9 +146,7 @@ with tabs["tab_list"]:
             with st.form(f"insp_answer_{picked}", clear_on_submit=True):
                 st.markdown(f"**{ti('answer_header')}**")
                 note = st.text_area(ti("answer_note"), key=f"insp_answer_note_{picked}")
-                photo = st.file_uploader(
-                    ti("photo"), type=["jpg", "jpeg", "png"], key=f"insp_answer_photo_{picked}"
-                )
+                photo = st.file_uploader(ti("photo"), key=f"insp_answer_photo_{picked}")
                 if st.form_submit_button(ti("answer_button"), type="primary"):
                     run(findings.answer_finding, con, actor, int(picked), note,
                         photo=(photo.getvalue(), photo.name) if photo else None, done=ti("answered"))  # fmt: skip
@@ -153,9 +154,7 @@ with tabs["tab_list"]:
             with st.form(f"insp_review_{picked}", clear_on_submit=True):
                 st.markdown(f"**{ti('review_header')}**")
                 note = st.text_area(ti("review_note"), key=f"insp_review_note_{picked}")
-                photo = st.file_uploader(
-                    ti("photo"), type=["jpg", "jpeg", "png"], key=f"insp_review_photo_{picked}"
-                )
+                photo = st.file_uploader(ti("photo"), key=f"insp_review_photo_{picked}")
                 new_deadline = st.date_input(
                     ti("review_deadline"), value=None, key=f"insp_review_deadline_{picked}"
                 )
@@ -263,7 +262,7 @@ if is_office:
                     level = st.radio(ti("record_severity"), findings.SEVERITIES, horizontal=True, key="insp_rec_sev",
                                      format_func=severity_word)  # fmt: skip
                     description = st.text_area(ti("record_description"), key="insp_rec_desc")
-                    photo = st.file_uploader(ti("photo"), type=["jpg", "jpeg", "png"], key="insp_rec_photo")
+                    photo = st.file_uploader(ti("photo"), key="insp_rec_photo")
                     found_on = st.date_input(ti("record_date"), value=as_of, key="insp_rec_date")
                     unit = st.selectbox(
                         ti("record_unit"), list(by_id.loc[site_id, "units"]), key="insp_rec_unit"
@@ -310,7 +309,7 @@ if is_office:
                     streets=streets, types=types, per_group=int(per_group),
                     seed=int(seed) if seed.strip().isdigit() else None, done=ti("round_created"))  # fmt: skip
         with st.expander(ti("import_findings")):
-            upload = st.file_uploader(ti("import_findings"), type=["xlsx", "xls", "csv"], key="insp_import_file",
+            upload = st.file_uploader(ti("import_findings"), key="insp_import_file",
                                       label_visibility="collapsed")  # fmt: skip
             dry = st.checkbox(ti("import_dry"), key="insp_import_dry")
             if upload is not None and st.button(
@@ -352,7 +351,7 @@ if is_office:
                 run(sites.register_site, con, actor, type_name, site_name, street, address, units or None,
                     done=ti("site_created"))  # fmt: skip
         with st.expander(ti("import_sites")):
-            upload = st.file_uploader(ti("import_sites"), type=["xlsx", "xls", "csv"], key="insp_sites_file",
+            upload = st.file_uploader(ti("import_sites"), key="insp_sites_file",
                                       label_visibility="collapsed")  # fmt: skip
             if upload is not None and st.button(ti("import_button"), key="insp_sites_button", type="primary"):
                 try:

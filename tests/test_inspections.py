@@ -330,6 +330,19 @@ def test_photos_attach_to_a_finding_by_its_unit_or_the_office(imported):
         evidence.attach_file(con, PNG, "现场.png", "finding", 99, OFFICE)
 
 
+def test_a_photo_of_a_finding_is_a_picture_and_anything_else_changes_nothing(imported):
+    """The photo fields take JPG or PNG (the page's picker no longer filters: its refusal would be in English);
+    a PDF sent as the rectification photo is refused naming it, and the finding stays open."""
+    con, _ = imported
+    pdf = b"%PDF-1.4\n" + b"0" * 64
+    with pytest.raises(InspectionError, match="「整改报告.pdf」不是照片"):
+        findings.answer_finding(con, CITY, 9, "已整改", photo=(pdf, "整改报告.pdf"))
+    assert findings.get(con, 9)["status"] == "open"
+    assert findings.events(con, 9)["to_status"].tolist() == ["open"]
+    findings.answer_finding(con, CITY, 9, "已整改", photo=(PNG, "整改后.png"))
+    assert findings.get(con, 9)["status"] == "answered"
+
+
 def test_the_demo_tells_its_inspection_story_and_clearing_removes_it_only():
     from tracker.engine.demo import clear_demo, load_demo
 

@@ -63,6 +63,8 @@ def _attach(con, actor: Actor, finding_id: int, photo: Photo | None, note: str, 
     if photo is None:
         return None
     data, name = photo
+    if evidence.check_file(data, name) not in (evidence.JPEG, evidence.PNG):
+        raise InspectionError(MSG["not_a_photo"].format(name=evidence.clean_name(name)))
     link = evidence.attach_file(con, data, name, "finding", finding_id, actor, note=note, now=when)
     return con.execute("SELECT sha256 FROM evidence_link WHERE id = ?", [link]).fetchone()[0]
 

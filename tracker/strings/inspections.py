@@ -25,6 +25,7 @@ MSG = {
     "unknown_severity": "未知严重程度「{severity}」（可选：一般、严重、否决风险）",
     "deadline_before": "整改期限 {deadline} 早于检查日期 {date}",
     "not_answerable": "问题 {id} 当前为「{status}」，不能提交整改",
+    "not_a_photo": "「{name}」不是照片：问题的照片请用 JPG 或 PNG 格式",
     "already_closed": "问题 {id} 已复查销号",
     "need_note": "请填写整改情况说明",
     "need_review_note": "请填写复查意见",
