@@ -29,9 +29,10 @@ print(json.dumps({"outcome": r.outcome, "message": r.message, "peak": peak,
 GIB = 1 << 30
 
 
-def run_child(path, name: str) -> dict:
+def run_child(path, name: str, script: str = CHILD) -> dict:
+    """Run `script` in a fresh interpreter with the file and a second argument; its last line, as JSON."""
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), name],
+        [sys.executable, "-c", script, str(path), name],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -162,16 +163,7 @@ def test_a_25_mb_file_whose_every_row_warns_commits_within_1_gib(tmp_path):
 
     form, _ = write_files(tmp_path, 560_000)
     assert form.stat().st_size <= settings()["max_upload_mb"] * 1024 * 1024
-    out = subprocess.run(
-        [sys.executable, "-c", WARNED_CHILD, str(form), str(tmp_path / "t.duckdb")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got = run_child(form, str(tmp_path / "t.duckdb"), WARNED_CHILD)
     assert got["outcome"] == "committed" and got["warnings"] > 500_000, got
     assert got["stored"] == got["warnings"] and got["listed"] == PREVIEW_ROWS, got
     assert got["peak"] <= GIB, got

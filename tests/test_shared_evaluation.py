@@ -89,17 +89,10 @@ def new_session(page: str) -> AppTest:
     return at
 
 
-def test_two_sessions_share_one_evaluation_and_a_commit_makes_one_more(app_db, evaluations):
+def commit_a_figure() -> None:
+    """A commit, as the upload page makes it (without clearing the caches: the new generation alone must do)."""
     from app import webapp
 
-    before = views.previous_month(TODAY)  # the overview compares with the month before
-    first = new_session("pages/overview.py")
-    assert evaluations == {TODAY: 1, before: 1}
-    second = new_session("pages/overview.py")
-    new_session("pages/item.py")
-    assert evaluations == {TODAY: 1, before: 1}  # the other sessions used the first one's
-
-    # A commit, as the upload page makes it (without clearing the caches: the new generation alone must do).
     result = import_file(
         webapp.cursor(),
         "fix.csv",
@@ -108,6 +101,17 @@ def test_two_sessions_share_one_evaluation_and_a_commit_makes_one_more(app_db, e
         user="admin",
     )
     assert result.outcome == "committed", result.message
+
+
+def test_two_sessions_share_one_evaluation_and_a_commit_makes_one_more(app_db, evaluations):
+    before = views.previous_month(TODAY)  # the overview compares with the month before
+    first = new_session("pages/overview.py")
+    assert evaluations == {TODAY: 1, before: 1}
+    second = new_session("pages/overview.py")
+    new_session("pages/item.py")
+    assert evaluations == {TODAY: 1, before: 1}  # the other sessions used the first one's
+
+    commit_a_figure()
     first.run()
     second.run()
     assert not first.exception and not second.exception
@@ -126,22 +130,13 @@ def chart_specs(at: AppTest) -> list[str]:
 
 
 def test_the_overview_charts_are_built_once_per_generation(app_db, builds):
-    from app import webapp
-
     first = new_session("pages/overview.py")
     assert overview_builds(builds) == dict.fromkeys(OVERVIEW_CHARTS, 1)
     second = new_session("pages/overview.py")
     assert overview_builds(builds) == dict.fromkeys(OVERVIEW_CHARTS, 1)  # the second session drew the first's
     assert len(chart_specs(first)) == 3 and chart_specs(second) == chart_specs(first)
 
-    result = import_file(
-        webapp.cursor(),
-        "fix.csv",
-        "指标,期间,数值\n12.1,2023年,36%\n".encode(),
-        unit="园林绿化服务中心",
-        user="admin",
-    )
-    assert result.outcome == "committed", result.message
+    commit_a_figure()
     first.run()
     second.run()
     assert not first.exception and not second.exception

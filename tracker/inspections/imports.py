@@ -63,8 +63,24 @@ def parse_date(text: str | None) -> dt.date | None:
         return None
 
 
-def _rows(con, data: bytes, layout: reader.Layout, required: tuple[str, ...]) -> tuple[reader.Sheet, list]:
-    """(sheet, [(row number, field → text, raw cells JSON)]) of a file, below its header."""
+def _rows(
+    con, data: bytes, layout: reader.Layout, required: tuple[str, ...], result: ImportResult
+) -> list | None:
+    """[(row number, field → text, raw cells JSON)] of a file, below its header (recorded in `result`); None when
+    the file is refused, its reason then being the result's message."""
+    try:
+        sheet, rows = _read(con, data, layout, required)
+    except FileRefused as exc:
+        result.message = str(exc)
+        return None
+    finally:
+        drop_temp(con)
+    result.header_row, result.headers = sheet.header_row, sheet.headers
+    return rows
+
+
+def _read(con, data: bytes, layout: reader.Layout, required: tuple[str, ...]) -> tuple[reader.Sheet, list]:
+    """(sheet, rows as _rows gives them) of a file; FileRefused naming what is wrong with it."""
     limit = settings().get("max_upload_mb", 25)
     if len(data) > limit * 1024 * 1024:
         raise FileRefused(FILE["too_big"].format(size=len(data) / 1024 / 1024, limit=limit))
@@ -217,14 +233,9 @@ def import_findings(
         result.duplicate, result.outcome = True, "duplicate"
         result.message = IMPORT["duplicate"].format(when=f"{earlier[0][0]:%Y-%m-%d %H:%M}")
         return result
-    try:
-        sheet, rows = _rows(con, data, FINDINGS, ("site", "check", "description", "severity"))
-        result.header_row, result.headers = sheet.header_row, sheet.headers
-    except FileRefused as exc:
-        result.message = str(exc)
+    rows = _rows(con, data, FINDINGS, ("site", "check", "description", "severity"), result)
+    if rows is None:
         return result
-    finally:
-        drop_temp(con)
     accepted: list[_Row] = []
     seen: dict[tuple, int] = {}
     fresh: dict = {}
@@ -313,14 +324,9 @@ def import_sites(
     actor = current_actor(con, actor)
     require(actor, MANAGE)
     result = ImportResult(None, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
-    try:
-        sheet, rows = _rows(con, data, SITES, ("site", "site_type"))
-        result.header_row, result.headers = sheet.header_row, sheet.headers
-    except FileRefused as exc:
-        result.message = str(exc)
+    rows = _rows(con, data, SITES, ("site", "site_type"), result)
+    if rows is None:
         return result
-    finally:
-        drop_temp(con)
     when = now or now_()
     seen: set[tuple] = set()
     with transaction(con):
