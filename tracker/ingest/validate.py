@@ -9,7 +9,7 @@ computes every check and writes the one result table `_ing_result`:
     dup_hash (used to find repeated rows, which an UPDATE then refuses)
 
 A row with reasons is refused; a row without reasons goes in, with its warnings shown. The words come
-from tracker.strings.upload, bound as parameters of SQL `format()` calls; user input reaches SQL only
+from tracker.strings.upload, bound as parameters of SQL `concat()` calls; user input reaches SQL only
 through the registered tables and bound parameters.
 
 Refusal or warning (issue 10): the test is "would a wrong figure be judged if the clerk ignores it?".
@@ -134,11 +134,17 @@ class Sql:
         return f"${name}"
 
     def msg(self, table: dict, key: str, **args: str) -> str:
-        template = table[key]
-        names = re.findall(r"\{(\w+)\}", template)
-        positional = re.sub(r"\{(\w+)\}", "{}", template)
-        ref = self.bind(f"t_{'r' if table is REFUSE else 'w'}_{key}", positional)
-        return f"format({ref}{''.join(', ' + args[n] for n in names)})"
+        """The message as a concat() of its bound words and the SQL of its arguments: half the cost of
+        format() when every row of a million warns, and a NULL argument leaves a blank, not a NULL message
+        that the list of reasons would drop."""
+        pieces = re.split(r"\{(\w+)\}", table[key])  # words, name, words, name, …, words
+        prefix = f"t_{'r' if table is REFUSE else 'w'}_{key}"
+        parts = [
+            args[piece] if i % 2 else self.bind(f"{prefix}_{i // 2}", piece)
+            for i, piece in enumerate(pieces)
+            if i % 2 or piece
+        ]
+        return f"concat({', '.join(parts)})"
 
 
 # ---------------------------------------------------------------- lookup tables
