@@ -82,6 +82,23 @@ def test_office_rows_keep_their_own_units(ingest_con):
     assert labels[4] == "2023年第四季度"
 
 
+def test_ids_are_a_block_in_file_order_and_the_sequence_moves_past_them(ingest_con):
+    # The commit reserves one block of measurement_id for a file (service._reserve_ids): ids follow the rows,
+    # a second file's come after the first's, and a later single insert (its DEFAULT nextval()) collides with none.
+    import_file(ingest_con, "b.csv", fixture_bytes("utf8_bom.csv"), unit="卫健委")
+    import_file(ingest_con, "d.csv", fixture_bytes("office_collected.csv"))
+    rows = ingest_con.execute(
+        "SELECT submission_id, source_row, id FROM measurement ORDER BY submission_id, source_row"
+    ).fetchall()
+    ids = [r[2] for r in rows]
+    assert len(rows) == 13 and ids == sorted(ids) and len(set(ids)) == 13
+    first = [i for s, _, i in rows if s == rows[0][0]]
+    assert all(b - a == rb - ra for (_, ra, a), (_, rb, b) in zip(rows[:6], rows[1:7], strict=True))
+    assert max(first) < min(i for s, _, i in rows if s != rows[0][0])
+    after = ingest_con.execute("SELECT nextval('measurement_id')").fetchone()[0]
+    assert after > max(ids)
+
+
 def test_the_same_file_twice_changes_nothing_and_says_so(ingest_con):
     data = fixture_bytes("office_collected.csv")
     first = import_file(ingest_con, "d.csv", data)
