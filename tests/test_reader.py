@@ -6,6 +6,9 @@ import unicodedata
 
 import duckdb
 import pytest
+from hypothesis import assume, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from tests.ingest_fixtures import fixture_bytes
 from tracker.ingest import reader
@@ -17,9 +20,11 @@ from tracker.ingest.text import (
     QUOTE,
     SEMI,
     FileRefused,
+    csv_text,
     decode,
     nfkc,
     prepare_csv_text,
+    units_of,
 )
 from tracker.strings.upload import FILE
 
@@ -172,3 +177,39 @@ def test_an_old_xls_imports_row_by_row(tmp_path):
         assert (r.outcome, r.accepted, r.refused) == ("dry_run", 5, 2), r.to_json()
         assert sorted(x.row for x in r.refused_rows) == [6, 9]
     con.close()
+
+
+def _plain_csv_text(data: bytes, markers) -> str:
+    """What csv_text means, written the slow and obvious way: decode, line endings to \\n, trailing ones
+    dropped, a blank line as the blank placeholder, the protected characters as placeholders, NFKC."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+    text = "\n".join(line or markers.blank for line in text.split("\n")) if text else ""
+    table = {cp: getattr(markers, role) for cp, role in PROTECTED_BMP.items()}
+    table.update({cp: digit + markers.comma for cp, digit in PROTECTED_ASTRAL.items()})
+    return unicodedata.normalize("NFKC", text.translate(table))
+
+
+PIECES = st.sampled_from(
+    ["\r\n", "\n", "\r", "\n\n", ",", '"', "'", "，", "＂", "；", "\u037e", "\ufe50", "９８．５％", "\u3000", "\t",
+     "Ａ\u0301", "①㎡", "\ufdd0", "\ufdd3", "\ue000", "\U00020000", "\U0001f101", "指标", "a", " ", "\ufeff"]
+)  # fmt: skip
+ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(PIECES, ANY_TEXT), max_size=40), st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+def test_csv_text_is_the_plain_definition(pieces, encoding):
+    data = "".join(pieces).encode(encoding)
+    assume(data.strip())
+    try:
+        text, units, markers = csv_text(data)
+    except FileRefused:  # neither UTF-8 nor GB18030 (GB18030 bytes are not always a valid round trip)
+        with pytest.raises(UnicodeDecodeError):
+            _plain_csv_text(data, None)
+        return
+    assert text == _plain_csv_text(data, markers)
+    assert units.tolist() == units_of(text).tolist()
