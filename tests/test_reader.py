@@ -197,7 +197,9 @@ PIECES = st.sampled_from(
     ["\r\n", "\n", "\r", "\n\n", ",", '"', "'", "，", "＂", "；", "\u037e", "\ufe50", "９８．５％", "\u3000", "\t",
      "Ａ\u0301", "①㎡", "\ufdd0", "\ufdd3", "\ue000", "\U00020000", "\U0001f101", "指标", "a", " ", "\ufeff"]
 )  # fmt: skip
-ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6)
+ANY_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6
+)
 
 
 @hypothesis_settings(max_examples=300, deadline=None)

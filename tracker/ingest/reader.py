@@ -27,7 +27,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from tracker.ingest.text import DEFAULT, FileRefused, Markers, csv_text, normalise_cell, write_utf8
+from tracker.ingest.text import (
+    DEFAULT,
+    FileRefused,
+    Markers,
+    csv_text,
+    has_default_markers,
+    normalise_cell,
+    write_utf8,
+)
 from tracker.office.exports import RISKY_START
 from tracker.strings.upload import FILE
 
@@ -194,8 +202,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, layout: Layout) -> Sh
     if ncols > MAX_COLS:
         raise FileRefused(FILE["too_many_columns"].format(n=ncols, limit=MAX_COLS))
     headers = _header_names(rows[header_row - 1][1], ncols)
-    if markers == DEFAULT:  # contiguous U+FDD0–FDD3: one range test
-        placeholders = bool(((units >= 0xFDD0) & (units <= 0xFDD3)).any())
+    if markers == DEFAULT:
+        placeholders = has_default_markers(units)
     else:
         placeholders = bool(np.isin(units, [ord(c) for c in markers.chars]).any())
     plain = not _NOT_PLAIN[units].any()

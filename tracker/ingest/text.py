@@ -31,7 +31,6 @@ blank lines and the fold are numpy operations on the units (str.replace over a m
 from __future__ import annotations
 
 import codecs
-import io
 import unicodedata
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -82,9 +81,14 @@ _LUT[0x3000] = 0x20
 _CHUNK = 1 << 20
 
 
+def has_default_markers(units: np.ndarray) -> bool:
+    """Whether the text holds one of U+FDD0–FDD3 (one subtraction that wraps below U+FDD0, one comparison)."""
+    return bool(((units - np.uint16(0xFDD0)) < 4).any())
+
+
 def markers_for(units: np.ndarray) -> Markers:
     """Four placeholders that do not occur in the text (see the notes)."""
-    if not ((units >= 0xFDD0) & (units <= 0xFDD3)).any():  # almost always: one pass, no table
+    if not has_default_markers(units):  # almost always
         return DEFAULT
     present = np.zeros(0x10000, dtype=bool)
     present[units] = True
@@ -109,24 +113,20 @@ def _slow_table(markers: Markers) -> dict[int, str]:
 
 def decode(data: bytes) -> str:
     """UTF-8 (BOM or not), else GB18030; refuse anything else, and text with NUL bytes (UTF-16, binaries).
-    Line endings (\\r\\n, \\r) become \\n on the way: the decoder's own pass costs less than a replace after."""
+    Line endings stay as sent (csv_units turns them into \\n on the code units: a third of the decoding's
+    cost when the decoder translates them)."""
     if b"\x00" in data[:65536]:
         raise FileRefused(FILE["encoding"] if _looks_utf16(data) else FILE["binary"])
     try:
-        text = _decode(data, "utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = _decode(data, "gb18030")
+            text = data.decode("gb18030")
         except UnicodeDecodeError:
             raise FileRefused(FILE["encoding"]) from None
     if "\x00" in text:
         raise FileRefused(FILE["binary"])
     return text
-
-
-def _decode(data: bytes, encoding: str) -> str:
-    decoder = io.IncrementalNewlineDecoder(codecs.getincrementaldecoder(encoding)(), translate=True)
-    return decoder.decode(data, final=True)
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -135,8 +135,12 @@ def _looks_utf16(data: bytes) -> bool:
 
 
 def units_of(text: str) -> np.ndarray:
-    """The text as UTF-16 code units, in a writable array."""
-    return np.frombuffer(bytearray(text.encode("utf-16-le", "surrogatepass")), dtype="<u2")
+    """The text as UTF-16 code units (read-only: a writer copies first, see `_writable`)."""
+    return np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype="<u2")
+
+
+def _writable(units: np.ndarray) -> np.ndarray:
+    return units if units.flags.writeable else units.copy()
 
 
 def text_of(units: np.ndarray) -> str:
@@ -157,7 +161,9 @@ def _nfkc(units: np.ndarray, markers: Markers = DEFAULT) -> tuple[str, np.ndarra
     """NFKC of the text in `units`, with CSV delimiters and quotes protected (see the notes); folds in place."""
     # Only U+037E, U+3000 and U+FE10 on change: indexing those few beats a lookup of every unit.
     hit = np.flatnonzero((units >= 0xFE10) | (units == 0x3000) | (units == 0x037E))
-    units[hit] = _lut(markers)[units[hit]]
+    if len(hit):
+        units = _writable(units)
+        units[hit] = _lut(markers)[units[hit]]
     folded = text_of(units)
     if unicodedata.is_normalized("NFKC", folded):
         return folded, units
@@ -184,15 +190,22 @@ def csv_units(units: np.ndarray, blank: str = BLANK) -> np.ndarray:
     """Line endings to \\n, trailing ones dropped; blank lines to a placeholder line, so every record keeps
     its Excel row number."""
     lf, cr = ord("\n"), ord("\r")
-    if (units == cr).any():
-        units = np.delete(units, np.flatnonzero((units[:-1] == cr) & (units[1:] == lf)))
-        units[units == cr] = lf
-    rest = units[::-1] != lf  # trailing line breaks
-    units = units[: len(units) - int(rest.argmax())] if rest.any() else units[:0]
-    lines = np.flatnonzero((units[:-1] == lf) & (units[1:] == lf)) + 1
-    if len(units) and units[0] == lf:
-        lines = np.concatenate(([0], lines))
-    return np.insert(units, lines, ord(blank)) if len(lines) else units
+    crs = np.flatnonzero(units == cr)
+    if len(crs):  # \r\n → \n, a lone \r → \n
+        after = crs + 1 < len(units)
+        pairs = crs[after][units[crs[after] + 1] == lf]
+        units = _writable(units)
+        units[crs] = lf
+        units = np.delete(units, pairs)
+    breaks = np.flatnonzero(units == lf)
+    # Trailing line breaks dropped: the breaks after the last one that is not where a run to the end would be.
+    apart = np.flatnonzero(breaks != np.arange(len(units) - len(breaks), len(units)))
+    kept = int(apart[-1]) + 1 if len(apart) else 0
+    units = units[: len(units) - (len(breaks) - kept)]
+    breaks = breaks[:kept]
+    # A blank line: a break right after the previous one, or at the very start.
+    blanks = breaks[np.diff(breaks, prepend=-1) == 1]
+    return np.insert(units, blanks, ord(blank)) if len(blanks) else units
 
 
 def prepare_csv_text(text: str) -> str:
