@@ -416,7 +416,7 @@ def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult, sett
                    period_label, value, numerator, denominator, grade, note, evidence, recorded_at, source_row)
                SELECT $first + row_no, $sid, metric, unit, area, period_start, period_end, period_label, value,
                       numerator, denominator, grade, note, evidence, $now, row_no
-               FROM _ing_result WHERE len(reasons) = 0""",
+               FROM _ing_result WHERE len(reasons) = 0 ORDER BY row_no""",
             {"first": _reserve_ids(con), "sid": sid, "now": _now()},
         )
         counting.refresh_summary(con, added_unique=True)  # repeats in a file are refused (validate)
