@@ -5,8 +5,9 @@ against DuckDB's own read_csv of the same rows saved as UTF-8 (R), timed in the 
 
 I = tracker.ingest.import_file on a fresh database file (its schema made before the clock starts), and its
 close: decode, NFKC, read, validate, commit (measurements, refused rows, warnings, the raw file).
-R = CREATE TABLE AS SELECT * FROM read_csv(...) on a fresh database file. Medians of --repeat runs each, R and I taken in turns (wall and CPU seconds). The rows are the office's
-collected form (a 单位 column, sent as 创卫办), every 100th row naming an unknown metric (refused).
+R = CREATE TABLE AS SELECT * FROM read_csv(...) on a fresh database file. Medians of --repeat runs each, R and I
+taken in turns (wall and CPU seconds). The rows are the office's collected form (a 单位 column, sent as 创卫办),
+every 100th row naming an unknown metric (refused).
 Target: I/R ≤ 3 and peak memory ≤ 1 GiB.
 The last line is one JSON object: {"rows", "I_over_R", "peak_rss_mb", …}.
 """

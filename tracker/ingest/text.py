@@ -158,7 +158,8 @@ def csv_text(data: bytes) -> tuple[str, np.ndarray, Markers]:
 
 
 def _nfkc(units: np.ndarray, markers: Markers = DEFAULT) -> tuple[str, np.ndarray]:
-    """NFKC of the text in `units`, with CSV delimiters and quotes protected (see the notes); folds in place."""
+    """NFKC of the text in `units`, with CSV delimiters and quotes protected (see the notes); folds in place
+    when `units` is writable, on a copy otherwise."""
     # Only U+037E, U+3000 and U+FE10 on change: indexing those few beats a lookup of every unit.
     hit = np.flatnonzero((units >= 0xFE10) | (units == 0x3000) | (units == 0x037E))
     if len(hit):
@@ -198,7 +199,8 @@ def csv_units(units: np.ndarray, blank: str = BLANK) -> np.ndarray:
         units[crs] = lf
         units = np.delete(units, pairs)
     breaks = np.flatnonzero(units == lf)
-    # Trailing line breaks dropped: the breaks after the last one that is not where a run to the end would be.
+    # Trailing line breaks dropped: break i belongs to the run that ends the text when it sits at
+    # len - (number of breaks - i); the last break that does not is the last one kept.
     apart = np.flatnonzero(breaks != np.arange(len(units) - len(breaks), len(units)))
     kept = int(apart[-1]) + 1 if len(apart) else 0
     units = units[: len(units) - (len(breaks) - kept)]
