@@ -6,6 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from app import session, webapp
+from app.tables import blanks
 from tracker import backup
 from tracker.access import audit
 from tracker.strings.ui import code_word, t
@@ -33,7 +34,7 @@ log = audit.entries(con, who, what, since, until, text)
 st.caption(t("audit_count", n=len(log)))
 shown = log.assign(action=log["action"].map(lambda v: code_word("action", v)))
 st.dataframe(
-    shown.astype(object).where(shown.notna(), "").rename(columns=lambda c: t(f"audit_col.{c}")),
+    blanks(shown).rename(columns=lambda c: t(f"audit_col.{c}")),
     hide_index=True,
     width="stretch",
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import session, webapp
+from app.tables import blanks
 from tracker.ingest.service import PREVIEW_ROWS
 from tracker.ingest.submissions import (
     list_submissions,
@@ -59,7 +60,7 @@ table = table[
         "message",
     ]
 ]
-table = table.astype(object).where(table.notna(), "").rename(columns=lambda c: t(f"upload_col.{c}"))
+table = blanks(table).rename(columns=lambda c: t(f"upload_col.{c}"))
 st.dataframe(table, hide_index=True, width="stretch")
 
 labels = {
@@ -87,9 +88,7 @@ if original is not None:
 refused = refused_rows(con, chosen)
 if len(refused):
     st.subheader(t("upload.refused_of", id=chosen))
-    st.dataframe(
-        refused.astype(object).where(refused.notna(), ""), hide_index=True, width="stretch"
-    )  # blanks
+    st.dataframe(blanks(refused), hide_index=True, width="stretch")
     st.download_button(
         t("upload.download_refused"),
         refused_csv(con, chosen),

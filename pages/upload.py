@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app import cached, session, state, webapp, widget_words
+from app.tables import blanks
 from tracker.config import settings
 from tracker.ingest.templates import template
 from tracker.ingest.uploads import upload
@@ -111,9 +112,7 @@ tabs = st.tabs(
 )
 with tabs[0]:
     shown = preview.accepted_preview.rename(columns=lambda c: t(f"upload_col.{c}"))
-    st.dataframe(
-        shown.astype(object).where(shown.notna(), ""), hide_index=True, width="stretch"
-    )  # blanks, not "None"
+    st.dataframe(blanks(shown), hide_index=True, width="stretch")
     if preview.accepted > len(shown):
         st.caption(t("upload.shown_first", n=len(shown)))
 with tabs[1]:
@@ -134,7 +133,7 @@ with tabs[1]:
 with tabs[2]:
     refused = preview.refused_frame()  # the row number and reasons in the page's language; the cells as sent
     st.dataframe(
-        refused.rename(
+        blanks(refused).rename(
             columns={v: t(f"upload_col.{k}") for k, v in COLUMNS.items() if k in ("row", "reasons")}
         ),
         hide_index=True,

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app import session, webapp
+from app.tables import blanks
 from tracker.access.auth import ROLES, PermissionDenied
 from tracker.access.users import AccountError, create_user, list_users, reset_password, set_disabled
 from tracker.strings.auth import plain
@@ -14,7 +15,7 @@ con = webapp.cursor()
 st.title(a("users_title"))
 accounts = list_users(con).assign(role=lambda d: d["role"].map(lambda r: a(f"role.{r}")))
 st.dataframe(
-    accounts.astype(object).where(accounts.notna(), "").rename(columns=lambda c: a(f"user_col.{c}")),
+    blanks(accounts).rename(columns=lambda c: a(f"user_col.{c}")),
     hide_index=True,
     width="stretch",
 )

@@ -58,6 +58,17 @@ def test_upload_preview_then_commit(page_db):
     assert count(con, "measurement") == 1 + 5 and count(con, "submission") == 2
 
 
+def test_refused_rows_show_empty_cells_blank(page_db):
+    # The refused tab drew a cell the clerk left empty (区域 on most rows) as a grey 「None」.
+    at = upload_page().run()
+    at.selectbox(key="upload_unit").set_value("城管执法局").run()
+    at.file_uploader(key="upload_file").upload(
+        "a.csv", fixture_bytes("gbk_title_fullwidth.csv"), "text/csv"
+    ).run()
+    refused = at.dataframe[2].value
+    assert len(refused) == 11 and not refused.isna().any().any()
+
+
 def test_upload_refuses_a_broken_file_with_its_message(page_db):
     at = upload_page().run()
     at.selectbox(key="upload_unit").set_value("卫健委").run()
