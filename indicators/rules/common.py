@@ -25,7 +25,7 @@ RESULT_COLUMNS = (
     "series",  # values used, oldest first (trends, windows)
 )
 OPTIONAL_COLUMNS = (
-    "labels",  # VARCHAR[]: the periods of `series`, or the periods that held incidents
+    "labels",  # VARCHAR[]: the periods of `series`, the periods that held incidents; checklist: who answered, who checked
     "missing",  # VARCHAR[]: periods whose figure is needed and missing (named in the reason)
     "ref_label",  # the period of ref_value
 )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from indicators.rules.checklist import check_holds
 from tracker import logs
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied, require
@@ -50,24 +51,17 @@ def answers_sql(metrics: str) -> str:
     """Per metric/area/period of `metrics` (a relation with a column metric), the answer that counts now
     (tracker.engine.counting: the designated reporter's, the office's or the area's own unit's latest, unless the office
     chose another unit's figure), with the office's check that still holds for it (verified_by, verified_at,
-    verification_note; NULL when none holds): a verification of the same metric/area/period and value, with no
-    answer of a different value recorded after it by a unit whose figure counts by default.
+    verification_note; NULL when none holds): a verification of the same metric/area/period and value that still
+    holds (indicators.rules.checklist.check_holds, the evaluation's own definition).
     Needs cat_metric on the connection (tracker.engine.catalogue_tables.use_catalogue)."""
     return f"""
     WITH {counting.ctes(where=f"m.metric IN (SELECT metric FROM {metrics})", known="CAST($v_known AS TIMESTAMP)")},
-    counted AS (
-        SELECT m.* FROM measurement m JOIN cat_metric c ON c.metric = m.metric
-        WHERE m.metric IN (SELECT metric FROM {metrics}) AND {counting.DEFAULT_UNITS}
-    ),
     current AS (
         SELECT e.* EXCLUDE (known_at), m.evidence, m.note FROM eff e JOIN measurement m ON m.id = e.id
     ),
-    holding AS (
+    holding AS (   -- the one definition of a check that still holds (indicators.rules.checklist)
         SELECT v.* FROM verification v
-        WHERE v.metric IN (SELECT metric FROM {metrics}) AND NOT EXISTS (
-            SELECT 1 FROM counted d
-            WHERE d.metric = v.metric AND d.area IS NOT DISTINCT FROM v.area AND d.period_start = v.period_start
-              AND d.recorded_at > v.verified_at AND {_DIFFERENT.format(a="d", b="v")})
+        WHERE v.metric IN (SELECT metric FROM {metrics}) AND {check_holds("v", "CAST($v_known AS TIMESTAMP)")}
     )
     SELECT c.id, c.metric, c.unit, c.area, c.period_start, c.period_end, c.period_label, c.value,
            c.recorded_at, c.evidence, c.note,
