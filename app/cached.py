@@ -114,7 +114,8 @@ def warm(as_of: dt.date) -> None:
     reader of each page computes it while the others at the new generation wait for that reader."""
     cat = webapp.cat()
     ev = webapp.evaluation(as_of)
-    webapp.evaluation(views.previous_month(as_of))  # the overview's 较上月
+    before = views.last_month_end(as_of)
+    webapp.evaluation(before, views.end_of(before))  # the overview's 较上月
     webapp.history(views.trend_dates(cat, as_of))
     phase_matrix(as_of)
     progress_table(as_of)

@@ -45,11 +45,12 @@ def warm_charts() -> None:
     RENDERER.warm()
 
 
-def national_bytes(year: int, form: str, suffix: str):
+def national_bytes(year: int, form: str, suffix: str, day: dt.date):
     con = webapp.cursor()
+    verdict = webapp.evaluation(day)  # the verdict beside the figures: the app's shared evaluation
 
     def make() -> bytes:
-        filled = national_form.fill(con, year, form)
+        filled = national_form.fill(con, year, form, verdict=verdict)
         return (
             (filled.to_json() + "\n").encode("utf-8") if suffix == ".json" else national_form.to_xlsx(filled)
         )

@@ -19,7 +19,6 @@ from tracker.access.users import ensure_admin
 from tracker.config import db_path, demo_mode, is_real_default
 from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
-from tracker.inspections import verdict
 from tracker.strings.ui import t
 
 
@@ -57,9 +56,10 @@ def cat() -> Catalogue:
 # generation and date wait for that result. Nobody changes an Evaluation after it is made. No spinner: a
 # decorator's text is fixed at import (it could not follow the language).
 @st.cache_resource(ttl=600, max_entries=64, show_spinner=False)
-def cached_evaluation(as_of: dt.date, generation: int) -> Evaluation:
-    """The evaluation with the items that an open 暗访 否决风险 finding puts at veto risk (issue 14)."""
-    return verdict.mark(cursor(), evaluate(cursor(), as_of))
+def cached_evaluation(as_of: dt.date, generation: int, known_at: dt.datetime | None = None) -> Evaluation:
+    """The verdict as of the date (tracker.engine.evaluate.evaluate: inspections' vetoes included); known_at: as
+    known at that moment (the overview's 较上月: last month's end as known then)."""
+    return evaluate(cursor(), as_of, known_at=known_at)
 
 
 @st.cache_resource(ttl=600, max_entries=16, show_spinner=False)
@@ -93,8 +93,8 @@ def data_generation() -> int:
     return generation
 
 
-def evaluation(as_of: dt.date) -> Evaluation:
-    return cached_evaluation(as_of, data_generation())
+def evaluation(as_of: dt.date, known_at: dt.datetime | None = None) -> Evaluation:
+    return cached_evaluation(as_of, data_generation(), known_at)
 
 
 def history(dates, known_then: bool = False) -> object:

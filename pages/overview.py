@@ -12,7 +12,6 @@ from tracker.engine import views
 from tracker.engine.progress import item_progress
 from tracker.engine.reasons import fmt_value
 from tracker.inspections import findings as inspection_findings
-from tracker.inspections import verdict as inspection_verdict
 from tracker.strings import SHOWN_OP, STATUS_COLOUR, STATUSES, ui
 from tracker.strings.inspections import ti
 from tracker.strings.ui import t
@@ -21,10 +20,9 @@ session.guard("overview")
 
 cat = webapp.cat()
 as_of = state.as_of()
-ev = webapp.evaluation(as_of)
-before_date = views.previous_month(as_of)
-before = webapp.evaluation(before_date)
-summary, summary_before = ev.summary, before.summary
+data = views.overview(webapp.cursor(), as_of, cat, webapp.evaluation)
+ev, before, before_date = data.ev, data.before, data.before.as_of
+summary, summary_before = data.summary, data.summary_before
 
 st.title(t("overview_title"))
 st.caption(t("as_of_caption", date=ui.date_text(as_of)))
@@ -40,26 +38,33 @@ with st.container(key="readiness"):
             pct=100 * summary["met"] / summary["items"],
         )
     )
+
+
+def _delta(n: int) -> str:
+    """The change as a signed number; 「0」 is shown grey, without an arrow (Streamlit reads the string 「0」 so)."""
+    return f"{n:+d}" if n else "0"
+
+
 cols = st.columns(6)
 cols[0].metric(
     t("readiness_label"),
     f"{summary['met']}/{summary['items']}",
-    delta=(summary["met"] - summary_before["met"]) or None,
+    delta=_delta(data.deltas["met"]),
     delta_description=t("delta_since"),  # short: a metric cuts long text; the dates are in 较上月变化
 )
 for col, status in zip(cols[1:5], ("not_met", "stale", "no_data", "pending"), strict=True):
     col.metric(
         t(f"metric_{status}"),
         summary[status],
-        delta=(summary[status] - summary_before[status]) or None,
+        delta=_delta(data.deltas[status]),
         delta_color="inverse",
+        delta_description=t("delta_since"),
     )
 cols[5].metric(t("metric_veto"), len(summary["veto_risks"]))
 
 # ---------------------------------------------------------------- veto risks first
 st.subheader(t("veto_header"))
-vetoes = views.veto_risks(ev, cat)
-visits = inspection_verdict.veto_risks(webapp.cursor(), as_of)  # open 暗访 否决风险 findings (issue 14)
+vetoes, visits = data.vetoes, data.visits  # failed veto metrics; open 暗访 否决风险 findings (issue 14)
 if vetoes.empty and visits.empty:
     st.success(t("veto_none"))
 for row in vetoes.itertuples(index=False):
@@ -300,7 +305,7 @@ with right:
 
 # ---------------------------------------------------------------- changes since last month
 st.subheader(t("changes_header", before=ui.date_text(before_date), after=ui.date_text(as_of)))
-changed = views.changes(ev, before, cat)
+changed = data.changes
 st.markdown(t("changes_readiness", before=summary_before["met"], after=summary["met"]))
 if changed.empty:
     st.info(t("changes_none"))

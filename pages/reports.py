@@ -133,7 +133,7 @@ form = c2.radio(
     horizontal=True,
     key="rep_form",
 )
-filled = national_form.fill(con, int(year), form, lang=lang())
+filled = national_form.fill(con, int(year), form, lang=lang(), verdict=webapp.evaluation(as_of))
 if filled.missing:
     with st.expander(p("rep_missing", n=len(filled.missing))):
         for m in filled.missing:
@@ -144,7 +144,7 @@ name = p(f"rep_national_file_{form}", year=int(year))
 left, right = st.columns(2)
 left.download_button(
     p("rep_json"),
-    office_web.national_bytes(int(year), form, ".json"),
+    office_web.national_bytes(int(year), form, ".json", as_of),
     file_name=f"{name}.json",
     mime="application/json",
     key="rep_json",
@@ -152,7 +152,7 @@ left.download_button(
 )
 right.download_button(
     p("rep_nat_xlsx"),
-    office_web.national_bytes(int(year), form, ".xlsx"),
+    office_web.national_bytes(int(year), form, ".xlsx", as_of),
     file_name=f"{name}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="rep_nat_xlsx",

@@ -142,7 +142,7 @@ def test_pass_rates_per_type_match_the_hand_count(imported):
 def test_the_veto_risk_holds_until_closed_after_reinspection(imported):
     con, _ = imported
     day = dt.date(2024, 6, 6)
-    items = verdict.mark(con, evaluate(con, day)).items.set_index("item")
+    items = evaluate(con, day).items.set_index("item")
     assert bool(items.loc[15, "veto_risk"]) and items.loc[15, "inspection_veto"] == [9]
     assert not bool(items.loc[16, "veto_risk"])  # a 模拟检查 finding is no veto risk
     finding = 9
@@ -150,13 +150,13 @@ def test_the_veto_risk_holds_until_closed_after_reinspection(imported):
         findings.answer_finding(con, MARKET, finding, "已整改")
     findings.answer_finding(con, CITY, finding, "已改造为水冲式，粪便清运完毕", photo=(PNG, "整改后.png"),
                             now=dt.datetime(2024, 6, 6, 9, 30))  # fmt: skip
-    assert bool(verdict.mark(con, evaluate(con, day)).items.set_index("item").loc[15, "veto_risk"])
+    assert bool(evaluate(con, day).items.set_index("item").loc[15, "veto_risk"])
     with pytest.raises(PermissionDenied):
         findings.reinspect(con, CITY, finding, True, "自己验收")
     findings.reinspect(
         con, OFFICE, finding, True, "复查：水冲正常，地面干净", now=dt.datetime(2024, 6, 6, 10, 0)
     )
-    after = verdict.mark(con, evaluate(con, day)).items.set_index("item")
+    after = evaluate(con, day).items.set_index("item")
     assert not bool(after.loc[15, "veto_risk"])
     row = findings.findings(con, day).set_index("id").loc[finding]
     assert row["status"] == "closed" and bool(row["on_time"])

@@ -14,7 +14,8 @@ import pytest
 from tests.conftest import TODAY
 from tests.scenario import add
 from tracker import db
-from tracker.access.auth import Actor
+from tracker.access.auth import SYSTEM, Actor
+from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
 from tracker.office import verification
 
@@ -106,3 +107,198 @@ def test_a_verified_answer_names_the_unit_that_answered_and_who_checked(con):
     add(con, "2.3", "2025年", 1, recorded_at="2026-02-01 09:00:00")
     verification.verify(con, "2.3", "2025", OFFICE, "预算文件", now=dt.datetime(2026, 3, 1, 10))
     assert _reason(con, "2.3") == "2025年 爱国卫生工作经费纳入财政预算 已核实（财政局报「是」，王主任核实）"
+
+
+# ---------------------------------------------------------------- 6. one verdict, the same everywhere
+
+# Hand-worked: on 2023-12-31 no veto risk (the poisoning is of 2024); on 2024-05-20 the open 暗访 finding puts item 16
+# at risk beside item 30; on the demo's today only item 30 (the finding was closed after 复查 in May 2024).
+VETO_RISKS = {dt.date(2023, 12, 31): [], dt.date(2024, 5, 20): [16, 30], TODAY: [30]}
+
+
+def _cli_verdict(path, day: dt.date, capsys) -> tuple[list[int], dict[int, tuple[str, bool]]]:
+    import json
+
+    from tracker.cli import main
+
+    assert main(["evaluate", "--db", str(path), "--as-of", day.isoformat(), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    items = {i["code"]: (i["status"], i["veto_risk"]) for i in data["items"]}
+    return data["summary"]["veto_risks"], items
+
+
+def _items(frame) -> dict[int, tuple[str, bool]]:
+    return {int(r.item): (r.status, bool(r.veto_risk)) for r in frame.itertuples(index=False)}
+
+
+def test_cli_overview_briefing_and_national_form_give_one_verdict(demo_db, tmp_path, capsys):
+    from tracker.engine import views
+    from tracker.office import briefing, national_form
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    cli = {day: _cli_verdict(path, day, capsys) for day in VETO_RISKS}
+    con = db.connect(path)
+    try:
+        for day, risks in VETO_RISKS.items():
+            cli_risks, cli_items = cli[day]
+            assert cli_risks == risks, day
+            assert sorted(i for i, (_, veto) in cli_items.items() if veto) == risks
+            o = views.overview(con, day)
+            assert o.summary["veto_risks"] == risks
+            assert _items(o.ev.items) == cli_items
+            assert _items(views.item_table(o.ev, catalogue())) == cli_items
+            # every veto risk the overview lists is named, by a failed veto metric or an open 暗访 finding
+            assert sorted({*o.vetoes["item"], *o.visits["item"]}) == risks
+            b = briefing.build(con, day, charts=False)
+            assert b.summary["veto_risks"] == risks
+            assert _items(b.items) == cli_items
+            assert sorted(set(b.vetoes["item"])) == risks
+            form = national_form.fill(con, day.year - 1, "city", as_of=day)
+            assert form.veto_risks == risks
+            assert _items(form.items) == cli_items
+    finally:
+        con.close()
+
+
+def test_the_history_counts_the_visit_veto_in_its_month(demo_con):
+    from tracker.engine.evaluate import readiness_history
+
+    history = readiness_history(demo_con, [dt.date(2024, 4, 30), dt.date(2024, 5, 20), dt.date(2024, 5, 31)])
+    assert history["veto_risks"].tolist() == [1, 2, 1]
+
+
+def test_the_cli_names_the_open_visit_finding(demo_db, tmp_path, capsys):
+    from tracker.cli import main
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    assert main(["evaluate", "--db", str(path), "--as-of", "2024-05-20"]) == 0
+    out = capsys.readouterr().out
+    sixteen = out.split("\n16. ")[1].split("\n")
+    assert "【一票否决风险】" in sixteen[0]
+    assert "河西早市（河西街道）活禽在摊位前露天宰杀" in sixteen[1] and "市场监督管理局" in sixteen[1]
+
+
+def test_an_unmet_area_metric_shows_the_failing_area_value(demo_con):
+    """40.5: 18 of 19 streets and townships at or above 90%; 柴河镇 at 88.5% is the one that fails."""
+    row = evaluate(demo_con, TODAY).metrics.set_index("metric").loc["40.5"]
+    assert row["status"] == "not_met" and row["value"] == 88.5 and row["period_label"] == "2025年"
+
+
+# ---------------------------------------------------------------- 9. 较上月变化 is last month's end as known then
+
+EDUCATION_2025 = "指标,期间,数值\n9.4,2025年,95%\n29.1,2025年,100%\n29.2,2025年,是\n29.3,2025年,是\n"
+
+
+def _month_of_work(con) -> None:
+    """The office checks 2.2 and 教育局 sends its 2025 figures (the office checks its two 「是」): items 2, 9 and 29
+    become met today."""
+    from tracker.ingest.uploads import upload
+
+    assert (
+        upload(con, SYSTEM, "教育局2025.csv", EDUCATION_2025.encode(), unit="教育局").outcome == "committed"
+    )
+    for metric in ("2.2", "29.2", "29.3"):
+        assert verification.verify(con, metric, "2025", SYSTEM, "现场核实").written
+
+
+def test_the_month_work_shows_as_progress(demo_copy):
+    from tracker.engine import views
+
+    before = views.overview(demo_copy, TODAY)
+    assert before.before.as_of == dt.date(2026, 10, 31) and before.before.known_at == dt.datetime(
+        2026, 10, 31, 23, 59, 59, 999999
+    )
+    assert (before.summary_before["met"], before.summary["met"]) == (34, 34)
+    _month_of_work(demo_copy)
+    after = views.overview(demo_copy, TODAY)
+    assert (after.summary_before["met"], after.summary["met"]) == (34, 37)
+    assert after.deltas["met"] == 3 and after.deltas["stale"] == -2 and after.deltas["pending"] == -1
+    assert after.changes[["item", "before", "after"]].values.tolist() == [
+        [2, "pending", "met"],
+        [9, "stale", "met"],
+        [29, "stale", "met"],
+    ]
+
+
+# ---------------------------------------------------------------- pages: the item page and the overview
+
+
+PW = "a-password-1"
+
+
+@pytest.fixture
+def app_copy(demo_db, tmp_path, monkeypatch):
+    """A copy of the demo database that the app opens, nothing cached from another test."""
+    from app import webapp
+    from tracker.access.users import ensure_admin
+
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db, path)
+    c = db.connect(path)
+    ensure_admin(c, PW)
+    c.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", PW)
+    webapp._connection.clear()
+    webapp.clear_caches()
+    yield path
+    webapp._connection.clear()
+    webapp.clear_caches()
+
+
+def _open(page: str, query: dict | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state["actor"] = Actor("admin", "admin")
+    at.session_state["as_of"] = TODAY
+    at.run()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_yes_no_yes_shows_pending_again_on_the_item_page_and_in_the_overview(app_copy):
+    """The office verifies 2.2, 市委编办 sends 「否」 and then 「是」 again: item 2 is 待核实 again, and the
+    overview's count of 待核实 items is one more than right after the check (2 → 3)."""
+    from app import webapp
+    from tracker.engine import views
+    from tracker.ingest.uploads import upload
+
+    con = webapp.cursor()
+    verification.verify(con, "2.2", "2025", SYSTEM, "现场核实")
+    assert views.overview(con, TODAY).summary["pending"] == 2
+    for answer in ("否", "是"):
+        data = f"指标,期间,数值\n2.2,2025年,{answer}\n".encode()
+        assert upload(con, SYSTEM, f"{answer}.csv", data, unit="市委编办").outcome == "committed"
+    webapp.clear_caches()
+    assert views.overview(con, TODAY).summary["pending"] == 3
+    at = _open("pages/item.py", {"item": "2"})
+    head = next(m.value for m in at.markdown if "类别：" in m.value)  # the item's own badge, under its title
+    assert ">待核实</span>" in head
+    assert [b for b in at.button if b.key == "verify_2_2"]  # the office is offered the new check
+    overview = _open("pages/overview.py")
+    tiles = {m.label: m.value for m in overview.metric}
+    assert tiles["待核实"] == "3"
+
+
+def test_the_overview_tiles_show_the_change_as_a_number(app_copy):
+    from app import webapp
+
+    at = _open("pages/overview.py")
+    first = at.metric[0]
+    assert first.value == "34/45" and first.proto.delta == "0"  # no change since 2026-10-31: a number, 0
+    assert any("34 → 34" in m.value for m in at.markdown)
+    _month_of_work(webapp.cursor())
+    webapp.clear_caches()
+    at = _open("pages/overview.py")
+    first = at.metric[0]
+    assert first.value == "37/45" and first.proto.delta == "+3"
+    assert any("34 → 37" in m.value for m in at.markdown)
+    assert any("2026年10月31日" in s.value or "2026-10-31" in s.value for s in at.subheader)

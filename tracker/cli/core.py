@@ -15,6 +15,7 @@ from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate, to_json
 from tracker.office.national_form import is_demo
 from tracker.strings import STATUS_LABEL, VETO
+from tracker.strings.inspections import CLI
 
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
@@ -147,10 +148,14 @@ def cmd_evaluate(args) -> int:
     cat = catalogue()
     items = ev.items.sort_values(["veto_risk", "item"], ascending=[False, True])
     metrics = ev.metrics.set_index("metric")
+    visits = ev.inspection_vetoes
     for row in items.itertuples(index=False):
         item = cat.item(row.item)
         flag = f" 【{VETO}】" if row.veto_risk else ""
         print(f"{item.code:>2}. {item.title:<14} {labels[row.status]}{flag}")
+        for f in visits[visits["item"] == row.item].itertuples(index=False) if len(visits) else ():
+            print("      " + CLI["veto_visit"].format(finding=f.finding, site=f.site, street=f.street or "—",
+                                                    description=f.description, unit=f.unit))  # fmt: skip
         for m in item.metrics:
             if metrics.loc[m.code, "status"] != "met":
                 print(

@@ -56,7 +56,7 @@ def cmd_report(args) -> int:
 def cmd_national_form(args) -> int:
     out = _out(args.out, (".json", ".xlsx"), CLI["national_suffix"])
     con = open_db(args.db, write=False)
-    filled = national_form.fill(con, args.year, args.form)
+    filled = national_form.fill(con, args.year, args.form, as_of=args.as_of)
     if out.suffix.lower() == ".json":
         out.write_text(filled.to_json() + "\n", encoding="utf-8")
     else:
@@ -146,6 +146,7 @@ def add_commands(sub) -> None:
         "--form", choices=national_form.FORMS, default="city", help="city 卫生城市 / county 卫生县"
     )
     p.add_argument("--out", required=True, help="输出文件，后缀 .json 或 .xlsx")
+    p.add_argument("--as-of", type=_date, default=dt.date.today(), help="附带的达标判定截至日，默认今天")
     p.set_defaults(func=cmd_national_form)
     p = sub.add_parser("late", help="迟报单位")
     p.add_argument("--as-of", type=_date, default=dt.date.today(), help="YYYY-MM-DD，默认今天")

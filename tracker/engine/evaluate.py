@@ -19,6 +19,7 @@ from typing import TypeVar
 import duckdb
 import pandas as pd
 
+from indicators.round_kinds import VETO_KINDS
 from indicators.rules import REGISTRY
 from tracker.engine import counting
 from tracker.engine.catalogue import Catalogue, catalogue
@@ -77,14 +78,48 @@ def _worst(column: str) -> str:
     return f"{_WORST_FIRST}[min(list_position({_WORST_FIRST}, {column}))]"
 
 
+# Per date, the open 否决风险 findings of rounds whose kind carries the veto (暗访), as known then: each is a veto risk
+# on its item until it is closed after 复查. The one definition of an inspection's veto: the evaluation folds it into
+# item_rows, and tracker.inspections.verdict.veto_risks lists the findings it names (site, description, unit).
+VETO_FINDINGS = f"""veto_findings AS (
+    SELECT d.as_of, f.item, f.id AS finding
+    FROM dates d
+    JOIN finding_event e ON e.happened_at < d.as_of + INTERVAL 1 DAY AND e.happened_at <= d.known_at
+    JOIN finding f ON f.id = e.finding_id
+    JOIN inspection_round r ON r.id = f.round_id
+    WHERE f.severity = '否决风险' AND list_contains({list(VETO_KINDS)!r}, r.kind)
+    GROUP BY d.as_of, f.item, f.id
+    HAVING arg_max(e.to_status, e.happened_at) <> 'closed'
+)"""
+
+INSPECTION_VETOES = f"""
+WITH dates AS (SELECT CAST($as_of AS DATE) AS as_of, CAST($known AS TIMESTAMP) AS known_at),
+{VETO_FINDINGS}
+SELECT f.item, f.id AS finding, f.round_id, r.kind AS round_kind, s.name AS site, s.street, f.description,
+       f.unit, f.deadline
+FROM veto_findings v JOIN finding f ON f.id = v.finding
+JOIN inspection_round r ON r.id = f.round_id JOIN site s ON s.id = f.site_id
+ORDER BY f.item, f.id
+"""
+
+
+def inspection_vetoes(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, known_at: dt.datetime | None = None
+) -> pd.DataFrame:
+    """The open 暗访 否决风险 findings as of the date (as known at `known_at`), one row each: item, finding,
+    round_id, round_kind, site, street, description, unit, deadline — the findings the verdict's veto risks name."""
+    return con.execute(INSPECTION_VETOES, {"as_of": as_of, "known": counting.known(known_at)}).df()
+
+
 # The rows a caller selects from: metric_rows (date × metric × area), metric_worst (a metric's worst status over
 # its areas) and item_rows (an item is met only when all its metrics are, else its worst status; a failed
-# zero-incident metric makes it a veto risk, 一票否决风险). Folding in the query costs a few milliseconds where
-# pandas took a third of a 60-date history (bench/evaluate.py).
-METRIC_ROWS = """SELECT m.*, w.metric_status, w.item, i.status AS item_status, i.veto_risk
+# zero-incident metric, or an open 暗访 否决风险 finding (inspection_veto: their ids), makes it a veto risk,
+# 一票否决风险). Folding in the query costs a few milliseconds where pandas took a third of a 60-date history
+# (bench/evaluate.py).
+METRIC_ROWS = """SELECT m.*, w.metric_status, w.item, i.status AS item_status, i.veto_risk, i.inspection_veto
 FROM metric_rows m JOIN metric_worst w USING (as_of, metric) JOIN item_rows i USING (as_of, item)
 ORDER BY m.as_of, m.metric, m.area"""
-ITEM_ROWS = "SELECT as_of, item, status, veto_risk FROM item_rows ORDER BY as_of, item"
+ITEM_ROWS = "SELECT as_of, item, status, veto_risk, inspection_veto FROM item_rows ORDER BY as_of, item"
 HISTORY = """SELECT as_of, count(*) FILTER (WHERE status = 'met') AS met, count(*) FILTER (WHERE veto_risk) AS veto_risks
 FROM item_rows GROUP BY as_of ORDER BY as_of"""
 
@@ -132,10 +167,15 @@ metric_worst AS (
     FROM metric_rows m JOIN cat_metric c ON c.metric = m.metric
     GROUP BY m.as_of, m.metric, c.item, c.veto
 ),
+{VETO_FINDINGS},
 item_rows AS (
-    SELECT as_of, item, {_worst("metric_status")} AS status,
-           bool_or(veto AND metric_status = 'not_met') AS veto_risk
-    FROM metric_worst GROUP BY as_of, item
+    SELECT w.as_of, w.item, {_worst("w.metric_status")} AS status,
+           bool_or(w.veto AND w.metric_status = 'not_met') OR any_value(v.findings) IS NOT NULL AS veto_risk,
+           coalesce(any_value(v.findings), []::BIGINT[]) AS inspection_veto
+    FROM metric_worst w
+    LEFT JOIN (SELECT as_of, item, list(finding ORDER BY finding) AS findings FROM veto_findings GROUP BY ALL) v
+           ON v.as_of = w.as_of AND v.item = w.item
+    GROUP BY w.as_of, w.item
 )
 {select}
 """
@@ -218,9 +258,13 @@ def readiness_history(
 class Evaluation:
     as_of: dt.date
     metrics: pd.DataFrame  # one row per metric: status, value, period, reason (and reason_en), areas
-    items: pd.DataFrame  # one row per item: status, veto_risk
+    items: (
+        pd.DataFrame
+    )  # one row per item: status, veto_risk, inspection_veto (open 暗访 否决风险 findings' ids)
     areas: pd.DataFrame  # per-area rows of area metrics
     known_at: dt.datetime | None = None  # None: with everything known now
+    # the open 暗访 否决风险 findings behind items' inspection_veto, with their site and description
+    inspection_vetoes: pd.DataFrame = field(default_factory=pd.DataFrame)
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -260,9 +304,14 @@ def evaluate(
     """Every metric and item as of a date, with reasons; `known_at`: as known at that moment (default: now)."""
     cat = cat or catalogue()
     rows = metric_statuses(con, [as_of], cat, known_at=known_at)
-    fold = ["metric_status", "item", "item_status", "veto_risk"]
+    fold = ["metric_status", "item", "item_status", "veto_risk", "inspection_veto"]
     area_rows = rows.loc[rows["area"].notna(), [c for c in rows.columns if c not in fold]]
-    per_metric = rows.groupby("metric", as_index=False, sort=False).agg(
+    # A metric's figure is that of an area with the metric's status: an unmet area metric shows a failing area's
+    # value, not the first area's (which may pass).
+    telling = rows.assign(_other=rows["status"].ne(rows["metric_status"])).sort_values(
+        "_other", kind="stable"
+    )
+    per_metric = telling.groupby("metric", as_index=False, sort=False).agg(
         value=("value", "first"),
         ref_value=("ref_value", "first"),
         period_label=("period_label", "first"),
@@ -285,12 +334,15 @@ def evaluate(
     order = {m.code: i for i, m in enumerate(cat.metrics)}
     per_metric = per_metric.sort_values("metric", key=lambda s: s.map(order)).reset_index(drop=True)
     items = (
-        rows.drop_duplicates("item")[["item", "item_status", "veto_risk"]]
+        rows.drop_duplicates("item")[["item", "item_status", "veto_risk", "inspection_veto"]]
         .rename(columns={"item_status": "status"})
         .sort_values("item")
         .reset_index(drop=True)
     )
-    return Evaluation(as_of, per_metric, items, area_rows.drop(columns="as_of"), known_at)
+    items["veto_risk"] = items["veto_risk"].astype(bool)
+    items["inspection_veto"] = [[int(f) for f in ids] for ids in items["inspection_veto"]]
+    findings = inspection_vetoes(con, as_of, known_at)
+    return Evaluation(as_of, per_metric, items, area_rows.drop(columns="as_of"), known_at, findings)
 
 
 def _plain(value):
@@ -332,6 +384,8 @@ def to_json(ev: Evaluation, cat: Catalogue | None = None) -> dict:
                     ],
                 }
             )
+        findings = ev.inspection_vetoes[ev.inspection_vetoes["item"] == item.code] if len(
+            ev.inspection_vetoes) else ev.inspection_vetoes  # fmt: skip
         items.append(
             {
                 "code": item.code,
@@ -339,6 +393,20 @@ def to_json(ev: Evaluation, cat: Catalogue | None = None) -> dict:
                 "category": item.category,
                 "status": item_status.loc[item.code, "status"],
                 "veto_risk": bool(item_status.loc[item.code, "veto_risk"]),
+                "inspection_veto": [
+                    {
+                        "finding": int(f.finding),
+                        "round": int(f.round_id),
+                        "site": f.site,
+                        "street": _plain(f.street),
+                        "description": f.description,
+                        "unit": f.unit,
+                        "deadline": None
+                        if pd.isna(f.deadline)
+                        else pd.Timestamp(f.deadline).date().isoformat(),
+                    }
+                    for f in findings.itertuples(index=False)
+                ],
                 "metrics": metrics,
             }
         )

@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -19,7 +20,7 @@ from tracker.config import settings
 from tracker.engine import counting
 from tracker.engine.catalogue import Catalogue, Item, Phase, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
-from tracker.engine.evaluate import Evaluation, item_statuses
+from tracker.engine.evaluate import Evaluation, evaluate, item_statuses
 from tracker.engine.items import item_rows
 from tracker.office import verification
 from tracker.strings import STATUSES
@@ -35,6 +36,16 @@ def previous_month(day: dt.date) -> dt.date:
     """The same day a month earlier (clamped to that month's last day)."""
     year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def last_month_end(day: dt.date) -> dt.date:
+    """The last day of the month before `day`'s: where 较上月 compares from."""
+    return day.replace(day=1) - dt.timedelta(days=1)
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    """The moment a day ends: what was known then is what had been recorded by it."""
+    return dt.datetime.combine(day, dt.time.max)
 
 
 def campaign_start(cat: Catalogue) -> dt.date:
@@ -270,6 +281,53 @@ def changes(now: Evaluation, before: Evaluation, cat: Catalogue) -> pd.DataFrame
             "after": changed["status"],
         }
     ).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- the overview
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the overview's head says: the verdict now and at last month's end as known then, the change of each
+    count (this month's work is progress: a figure sent or a check made today is not last month's), the veto
+    risks — failed veto metrics (vetoes) and open 暗访 否决风险 findings (visits), together summary["veto_risks"] —
+    and the items whose status changed."""
+
+    ev: Evaluation
+    before: Evaluation
+    summary: dict
+    summary_before: dict
+    deltas: dict[str, int]  # met and each status but met: now − at last month's end
+    vetoes: pd.DataFrame
+    visits: pd.DataFrame
+    changes: pd.DataFrame
+
+
+def overview(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    cat: Catalogue | None = None,
+    evaluation: Callable[[dt.date, dt.datetime | None], Evaluation] | None = None,
+) -> Overview:
+    """The overview's data as of a date. `evaluation(day, known_at)`: where evaluations come from (the app passes
+    its shared cache); the engine's evaluate by default."""
+    cat = cat or catalogue()
+    evaluation = evaluation or (lambda day, known_at: evaluate(con, day, cat, known_at=known_at))
+    ev = evaluation(as_of, None)
+    before_day = last_month_end(as_of)
+    before = evaluation(before_day, end_of(before_day))
+    summary, summary_before = ev.summary, before.summary
+    counted = ("met", *(s for s in STATUSES if s != "met"))
+    return Overview(
+        ev=ev,
+        before=before,
+        summary=summary,
+        summary_before=summary_before,
+        deltas={s: summary[s] - summary_before[s] for s in counted},
+        vetoes=veto_risks(ev, cat),
+        visits=ev.inspection_vetoes,
+        changes=changes(ev, before, cat),
+    )
 
 
 # ---------------------------------------------------------------- units

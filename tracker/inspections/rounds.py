@@ -8,11 +8,11 @@ import datetime as dt
 import json
 import random
 import secrets
-from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
+from indicators.round_kinds import KINDS, RoundKind
 from tracker import logs
 from tracker.access import audit
 from tracker.access.auth import Actor, require
@@ -22,24 +22,6 @@ from tracker.inspections.site_types import site_type
 from tracker.inspections.sites import MANAGE, InspectionError, now_, one_row, resolve_street
 from tracker.strings.inspections import MSG
 
-
-@dataclass(frozen=True)
-class RoundKind:
-    name: str
-    draws_at_random: bool = False  # the sample is drawn at random per type and street (with a seed)
-    veto_while_open: bool = False  # an open 否决风险 finding of the round is a veto risk on its item
-
-
-# The plan's four kinds of inspection: 「国家按一定比例进行暗访抽查，不合格的，直接一票否决」.
-KINDS = {
-    k.name: k
-    for k in (
-        RoundKind("单位自查"),
-        RoundKind("模拟检查"),
-        RoundKind("上级考核检查"),
-        RoundKind("暗访", draws_at_random=True, veto_while_open=True),
-    )
-}
 PER_GROUP = 2  # sites drawn per type and street when the round does not say
 
 

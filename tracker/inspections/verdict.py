@@ -2,12 +2,11 @@
 严重 (or worse) finding ÷ the sites inspected. It becomes a figure of every percentage metric the type's checklist
 names — written as a submission whose source is the round, so the item page can say where the figure came from;
 types naming the same metric count together (numerator and denominator added). And an open 否决风险 finding of a
-round whose kind carries the veto (暗访) is a veto risk on its item until the finding is closed after 复查: `mark`
-adds these to an evaluation's items."""
+round whose kind carries the veto (暗访) is a veto risk on its item until the finding is closed after 复查: the
+evaluation itself folds these in (tracker.engine.evaluate.VETO_FINDINGS); `veto_risks` lists them."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -22,9 +21,9 @@ from tracker.access.users import current_actor
 from tracker.db import transaction
 from tracker.engine import counting, periods
 from tracker.engine.catalogue import OFFICE, catalogue
-from tracker.engine.evaluate import Evaluation
+from tracker.engine.evaluate import inspection_vetoes
 from tracker.inspections.findings import FAILING
-from tracker.inspections.rounds import KINDS, get_round
+from tracker.inspections.rounds import get_round
 from tracker.inspections.site_types import site_type
 from tracker.inspections.sites import MANAGE, now_
 from tracker.strings.inspections import MSG
@@ -129,33 +128,5 @@ def write_rates(
     return sid, message
 
 
-VETO_KINDS = tuple(k.name for k in KINDS.values() if k.veto_while_open)
-
-VETO_SQL = """
-WITH state AS (
-    SELECT finding_id, arg_max(to_status, happened_at) AS status
-    FROM finding_event WHERE happened_at < CAST($as_of AS DATE) + INTERVAL 1 DAY GROUP BY finding_id
-)
-SELECT f.item, f.id AS finding, f.round_id, r.kind AS round_kind, s.name AS site, s.street, f.description,
-       f.unit, f.deadline
-FROM finding f JOIN state st ON st.finding_id = f.id
-JOIN inspection_round r ON r.id = f.round_id JOIN site s ON s.id = f.site_id
-WHERE st.status <> 'closed' AND f.severity = '否决风险' AND list_contains($kinds, r.kind)
-ORDER BY f.item, f.id
-"""
-
-
-def veto_risks(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
-    """The open 否决风险 findings of veto-carrying rounds (暗访) as of the date, one row each."""
-    return con.execute(VETO_SQL, {"as_of": as_of, "kinds": list(VETO_KINDS)}).df()
-
-
-def mark(con: duckdb.DuckDBPyConnection, ev: Evaluation) -> Evaluation:
-    """The evaluation with the items that carry an open 暗访 否决风险 finding marked as veto risks
-    (`inspection_veto` says which findings); the measurements' own verdict is left as it is."""
-    risks = veto_risks(con, ev.as_of)
-    items = ev.items.copy()
-    by_item = risks.groupby("item")["finding"].agg(list) if not risks.empty else pd.Series(dtype=object)
-    items["inspection_veto"] = items["item"].map(lambda i: by_item.get(i, []))
-    items["veto_risk"] = items["veto_risk"] | items["inspection_veto"].map(bool)
-    return dataclasses.replace(ev, items=items, _derived={})  # tables derived from the old items do not hold
+# The open 暗访 否决风险 findings as of a date, one row each: the ones the evaluation's veto risks name.
+veto_risks = inspection_vetoes

@@ -23,7 +23,6 @@ from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
 from tracker.engine.items import item_rows
 from tracker.engine.reasons import fmt_value
 from tracker.inspections import findings as inspection_findings
-from tracker.inspections import verdict as inspection_verdict
 from tracker.inspections import views as inspection_views
 from tracker.office import acceptance, completeness, tasks
 from tracker.office.chart_images import RENDERER
@@ -162,6 +161,18 @@ def _vetoes(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
         for r in ev.metrics.itertuples(index=False)
         if (m := cat.metric(r.metric)).item in items and REGISTRY[m.kind].veto and r.status == "not_met"
     ]
+    rows += [  # the open 暗访 否决风险 findings: the same verdict's other veto risks
+        {
+            "item": int(f.item),
+            "title": cat.item(int(f.item)).title,
+            "metric": None,
+            "reason": BRIEF["veto_visit"].format(
+                site=f.site, street=f.street or "—", description=f.description.rstrip("。"), unit=f.unit
+            ),
+            "unit": f.unit,
+        }
+        for f in ev.inspection_vetoes.itertuples(index=False)
+    ]
     return pd.DataFrame(rows, columns=["item", "title", "metric", "reason", "unit"])
 
 
@@ -243,7 +254,7 @@ def build(
         number=(number or "").strip(),
         issue_no=issue_label(issue_no),
         findings=inspection_findings.findings(con, as_of),
-        inspection_vetoes=inspection_verdict.veto_risks(con, as_of),
+        inspection_vetoes=ev.inspection_vetoes,
     )
     if charts:
         b.charts, b.chart_note = render_charts(b)

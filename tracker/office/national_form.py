@@ -15,6 +15,7 @@ Every field without a value is listed with the reason; in the JSON it is null.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,9 +28,11 @@ from tracker.config import INDICATORS
 from tracker.engine import counting
 from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
+from tracker.engine.evaluate import Evaluation, evaluate
 from tracker.engine.periods import label as period_label
 from tracker.office.exports import SafeWorkbook
-from tracker.strings.office import NATIONAL, NATIONAL_EN
+from tracker.strings import STATUS_LABEL
+from tracker.strings.office import NATIONAL, NATIONAL_EN, NO, YES
 
 FORMS = ("city", "county")
 
@@ -60,6 +63,11 @@ class FilledForm:
     rows: list[dict] = field(default_factory=list)  # key, label, value, source — for review
     missing: list[dict] = field(default_factory=list)  # key, label, why
     demo: bool = False
+    # The verdict beside the figures, as of `as_of`: the one evaluation (tracker.engine.evaluate), veto risks
+    # included — one row per item: item, status, veto_risk, inspection_veto.
+    as_of: dt.date | None = None
+    items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    veto_risks: list[int] = field(default_factory=list)
 
     def to_json(self) -> str:
         # A form filled from demo data says so in the file itself ("_demo": true first), so it cannot be sent on
@@ -195,10 +203,15 @@ def fill(
     form: str = "city",
     cat: Catalogue | None = None,
     lang: str = "zh",
+    *,
+    as_of: dt.date | None = None,
+    verdict: Evaluation | None = None,
 ) -> FilledForm:
     """The form for a statistical year, from the measurements; missing fields listed with the reason (the
-    labels, sources and reasons in `lang`: English for the page's switch, the files stay Chinese)."""
+    labels, sources and reasons in `lang`: English for the page's switch, the files stay Chinese). Beside it the
+    verdict as of `as_of` (default today): `verdict`, when the caller has that evaluation already."""
     cat = cat or catalogue()
+    verdict = verdict or evaluate(con, as_of or dt.date.today(), cat)
     words = NATIONAL if lang == "zh" else {**NATIONAL, **NATIONAL_EN}
     spec = form_spec(form)
     metrics = sorted({f.metric for f in spec.fields if f.metric})
@@ -261,7 +274,8 @@ def fill(
         else:
             value, source = lookup.get(f.metric, year)
             put(f.key, label, _encode(cat, f, value), source)
-    return FilledForm(spec, year, payload, rows, missing, is_demo(con))
+    return FilledForm(spec, year, payload, rows, missing, is_demo(con), verdict.as_of,
+                      verdict.items.copy(), list(verdict.summary["veto_risks"]))  # fmt: skip
 
 
 def to_xlsx(filled: FilledForm) -> bytes:
@@ -285,6 +299,28 @@ def to_xlsx(filled: FilledForm) -> bytes:
             missing,
             [NATIONAL["col_key"], NATIONAL["col_label"], NATIONAL["col_why"]],
             widths=[36, 40, 50],
+        )
+    if filled.as_of is not None:
+        ws = wb.sheet(NATIONAL["sheet_verdict"])
+        met = int(filled.items["status"].eq("met").sum())
+        vetoes = "、".join(f"第{i}项" for i in filled.veto_risks) or NATIONAL["verdict_none"]
+        wb.cell(ws, 0, 0, NATIONAL["verdict_note"].format(date=filled.as_of.isoformat(), met=met,
+                                                          total=len(filled.items), vetoes=vetoes))  # fmt: skip
+        cat = catalogue()
+        shown = pd.DataFrame(
+            {
+                "item": filled.items["item"].astype(int),
+                "title": [cat.item(int(i)).title for i in filled.items["item"]],
+                "status": filled.items["status"].map(STATUS_LABEL["zh"]),
+                "veto": filled.items["veto_risk"].map({True: YES, False: NO}),
+            }
+        )
+        wb.table(
+            ws,
+            shown,
+            [NATIONAL["col_item"], NATIONAL["col_title"], NATIONAL["col_status"], NATIONAL["col_veto"]],
+            widths=[8, 30, 12, 14],
+            start_row=2,
         )
     ws = wb.sheet(NATIONAL["sheet_json"])
     ws.set_column(0, 0, 100)

@@ -92,6 +92,7 @@ CLI = {
     "line": "#{id:<4} {status:<6} {overdue}{repeat}{severity:<4} {street} {site}（{type}） 第{item}项 {check}：{description} → {unit}，期限 {deadline}",
     "overdue": "【逾期】",
     "repeat": "【重复】",
+    "veto_visit": "暗访问题 #{finding}：{site}（{street}）{description}，否决风险未销号（{unit}）",
 }
 
 # ---------------------------------------------------------------- the page (检查与暗访), the overview and item page

@@ -131,6 +131,7 @@ BRIEF = {
     "veto_none": "截至{date}，未发现一票否决风险。",
     "veto_intro": "截至{date}，以下{n}项存在一票否决风险，须立即组织整改并逐级上报：",
     "veto_line": "第{item}项“{title}”：{reason}。",
+    "veto_visit": "暗访发现{site}（{street}）{description}，否决风险问题尚未复查销号（{unit}）",
     "h3": "三、各类别达标情况",
     "category_heading": "（{n}）{name}：{met}/{total}项达标",
     "h4": "四、数据报送情况",
@@ -376,6 +377,13 @@ NATIONAL = {
         "五年序列为{year}年起逐年向前；JSON 中无数值的字段为 null。"
     ),
     "demo": "本表依据演示数据生成，不得上报。",
+    "sheet_verdict": "达标判定",
+    "verdict_note": "截至{date}的达标判定（与总览、通报、命令行 evaluate 同一判定）：达标 {met}/{total} 项，一票否决风险：{vetoes}",
+    "col_item": "项目",
+    "col_title": "名称",
+    "col_status": "状态",
+    "col_veto": "一票否决风险",
+    "verdict_none": "无",
 }
 
 # Why a field is missing, in English for the page (the files for the national system stay Chinese).
