@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -260,9 +261,17 @@ def test_catalogue_fields_are_on_the_city_form():
 
 
 def test_xlsx_for_review(con):
-    filled = national_form.fill(con, 2023, "city")
+    filled = national_form.fill(con, 2023, "city", as_of=dt.date(2024, 3, 31))
     wb = openpyxl.load_workbook(io.BytesIO(national_form.to_xlsx(filled)))
-    assert wb.sheetnames == ["填报表", "缺项", "说明"]
+    assert wb.sheetnames == [
+        "填报表",
+        "缺项",
+        "达标判定",
+        "说明",
+    ]  # the verdict beside the figures (issue 21)
+    verdict = list(wb["达标判定"].iter_rows(values_only=True))
+    assert verdict[0][0].startswith("截至2024-03-31的达标判定")
+    assert verdict[2] == ("项目", "名称", "状态", "一票否决风险") and len(verdict) == 3 + 45
     rows = {r[0].value: (r[2].value, r[3].value) for r in wb["填报表"].iter_rows(min_row=2)}
     assert rows["streetmechcleanrate"] == (77.5, "10.3 2023年")
     assert rows["urbanhealthsatisfactionrate"] == (93.5, "5.1 2023年第四季度（年内最新季度）")

@@ -104,7 +104,7 @@ def commit_a_figure() -> None:
 
 
 def test_two_sessions_share_one_evaluation_and_a_commit_makes_one_more(app_db, evaluations):
-    before = views.previous_month(TODAY)  # the overview compares with the month before
+    before = views.last_month_end(TODAY)  # the overview compares with last month's end, as known then
     first = new_session("pages/overview.py")
     assert evaluations == {TODAY: 1, before: 1}
     second = new_session("pages/overview.py")
@@ -160,7 +160,7 @@ def test_a_commit_on_the_upload_page_leaves_the_next_readers_nothing_to_compute(
     monkeypatch.setattr(
         webapp, "readiness_history", lambda *a, **kw: histories.append(a) or real_history(*a, **kw)
     )
-    before = views.previous_month(TODAY)
+    before = views.last_month_end(TODAY)
     uploader = new_session("pages/upload.py")
     uploader.selectbox(key="upload_unit").set_value("园林绿化服务中心").run()
     uploader.file_uploader(key="upload_file").upload(
