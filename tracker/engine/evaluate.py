@@ -4,7 +4,8 @@ The value that counts for a metric/area/period is defined once, in tracker.engin
 figure of a unit whose figure counts, as known at a moment). Periods count once they have ended by the
 evaluation date (events kinds: once they have started). Each rule kind (indicators/rules) compiles its
 metrics to one query; the engine adds the metrics with no value (无数据) and marks as stale (数据过期) a met or
-pending metric whose latest value is older than the latest period whose reporting deadline has passed.
+pending metric whose latest value is older than the latest period whose reporting deadline has passed. An item is
+a veto risk when a veto metric fails or an open 暗访 否决风险 finding names it: one verdict for every reader.
 Evaluating reads only: the catalogue's tables are written when a writing connection opens the database.
 """
 
@@ -220,7 +221,8 @@ def metric_statuses(
     """One row per date × metric × area (area null for city-wide metrics), with its status, the metric's worst
     status over its areas (metric_status), its item, the item's status (item_status) and veto_risk. Reads only.
 
-    known_at: judge with the values recorded (and the office's checks and choices made) by then;
+    known_at: judge with the values recorded (and the office's checks and choices made, inspections' steps taken)
+    by then;
     known_then: each date with what was known at its end (「按当时已知」)."""
     return _statuses(con, dates, cat, METRIC_ROWS, known_at, known_then)
 
@@ -258,9 +260,8 @@ def readiness_history(
 class Evaluation:
     as_of: dt.date
     metrics: pd.DataFrame  # one row per metric: status, value, period, reason (and reason_en), areas
-    items: (
-        pd.DataFrame
-    )  # one row per item: status, veto_risk, inspection_veto (open 暗访 否决风险 findings' ids)
+    # one row per item: status, veto_risk, inspection_veto (the ids of its open 暗访 否决风险 findings)
+    items: pd.DataFrame
     areas: pd.DataFrame  # per-area rows of area metrics
     known_at: dt.datetime | None = None  # None: with everything known now
     # the open 暗访 否决风险 findings behind items' inspection_veto, with their site and description
@@ -384,8 +385,8 @@ def to_json(ev: Evaluation, cat: Catalogue | None = None) -> dict:
                     ],
                 }
             )
-        findings = ev.inspection_vetoes[ev.inspection_vetoes["item"] == item.code] if len(
-            ev.inspection_vetoes) else ev.inspection_vetoes  # fmt: skip
+        visits = ev.inspection_vetoes
+        findings = visits[visits["item"] == item.code] if len(visits) else visits
         items.append(
             {
                 "code": item.code,
