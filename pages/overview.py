@@ -58,7 +58,6 @@ for col, status in zip(cols[1:5], ("not_met", "stale", "no_data", "pending"), st
         summary[status],
         delta=_delta(data.deltas[status]),
         delta_color="inverse",
-        delta_description=t("delta_since"),
     )
 cols[5].metric(t("metric_veto"), len(summary["veto_risks"]))
 
