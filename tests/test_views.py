@@ -40,14 +40,16 @@ def test_month_ends_run_to_the_as_of_date():
 @pytest.mark.parametrize(
     ("day", "before"),
     [
-        (dt.date(2026, 11, 28), dt.date(2026, 10, 28)),
+        (dt.date(2026, 11, 28), dt.date(2026, 10, 31)),
         (dt.date(2026, 3, 31), dt.date(2026, 2, 28)),
         (dt.date(2024, 3, 30), dt.date(2024, 2, 29)),
-        (dt.date(2026, 1, 15), dt.date(2025, 12, 15)),
+        (dt.date(2026, 1, 15), dt.date(2025, 12, 31)),
+        (dt.date(2026, 12, 1), dt.date(2026, 11, 30)),
     ],
 )
-def test_previous_month(day, before):
-    assert views.previous_month(day) == before
+def test_last_month_end(day, before):
+    """The overview's 较上月 compares with the end of last month (issue 21), no longer the same day a month back."""
+    assert views.last_month_end(day) == before
 
 
 def test_current_phase_prefers_the_sub_phase_then_the_next_one():

@@ -32,12 +32,6 @@ def month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def previous_month(day: dt.date) -> dt.date:
-    """The same day a month earlier (clamped to that month's last day)."""
-    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def last_month_end(day: dt.date) -> dt.date:
     """The last day of the month before `day`'s: where 较上月 compares from."""
     return day.replace(day=1) - dt.timedelta(days=1)
