@@ -302,3 +302,36 @@ def test_the_overview_tiles_show_the_change_as_a_number(app_copy):
     assert first.value == "37/45" and first.proto.delta == "+3"
     assert any("34 → 37" in m.value for m in at.markdown)
     assert any("2026年10月31日" in s.value or "2026-10-31" in s.value for s in at.subheader)
+
+
+# ---------------------------------------------------------------- 1. the archive's 目录 uses the same definition
+
+
+def test_the_archive_says_verified_where_the_evaluation_does(tmp_path):
+    """卫健委's 「否」 does not count for 2.2 (市委编办 reports it): the check of 2026-02-20 holds for the 「是」 sent
+    again on 2026-03-01 — met in the evaluation, and 已核实 in the archive's 目录 (it said 待核实)."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from tracker.office import archive, evidence
+
+    c = db.connect(tmp_path / "t.duckdb")
+    try:
+        add(c, "2.2", "2025年", 1, recorded_at="2026-02-01 09:00:00")
+        verification.verify(c, "2.2", "2025", OFFICE, "现场检查记录", now=dt.datetime(2026, 2, 20, 15, 0))
+        add(c, "2.2", "2025年", 0, unit="卫健委", recorded_at="2026-02-25 09:00:00")
+        again = add(c, "2.2", "2025年", 1, recorded_at="2026-03-01 09:00:00")
+        evidence.attach_file(
+            c, b"%PDF-1.4\n" + b"x" * 300 + b"\n%%EOF\n", "编办文件.pdf", "measurement", again, OFFICE
+        )
+        assert _status(c, "2.2") == "met"
+        out = tmp_path / "档案.zip"
+        archive.write_archive(c, out)
+        with zipfile.ZipFile(out) as z:
+            sheet = load_workbook(io.BytesIO(z.read("目录.xlsx"))).active
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        assert [r[7] for r in rows[1:] if r[1] and r[1].startswith("2.2")] == ["已核实（王主任 2026-02-20）"]
+    finally:
+        c.close()

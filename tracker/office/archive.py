@@ -25,6 +25,7 @@ from typing import BinaryIO
 import duckdb
 import pandas as pd
 
+from indicators.rules.checklist import check_holds
 from tracker import logs
 from tracker.engine.catalogue import OFFICE, Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
@@ -36,10 +37,10 @@ INDEX = WORDS["index"]
 SLICE = 1 << 20  # bytes written through the zip at a time
 
 # One row per attached file, with the item it belongs to and what the 目录 says about it. The verification of
-# a yes/no answer holds for a measurement when it checked the same metric/area/period and value, and no
-# different answer came between the check and that measurement (tracker.office.verification keeps checks by
-# what was answered).
-ROWS_SQL = """
+# a yes/no answer holds for a measurement when it checked the same metric/area/period and value and still held
+# when that measurement was recorded (or when the check was made, for the answer it checked): the evaluation's
+# own definition (indicators.rules.checklist.check_holds).
+ROWS_SQL = f"""
 WITH links AS (
     SELECT l.id AS link_id, l.target, l.target_id, l.sha256, l.file_name, l.attached_at, l.attached_by,
            l.note, f.mime, f.size
@@ -58,10 +59,7 @@ checked AS (
     FROM measured d JOIN verification v
       ON v.metric = d.metric AND v.area IS NOT DISTINCT FROM d.area AND v.period_start = d.period_start
      AND abs(v.value - d.value) <= 1e-9
-    WHERE d.yesno AND NOT EXISTS (
-        SELECT 1 FROM measurement x
-        WHERE x.metric = d.metric AND x.area IS NOT DISTINCT FROM d.area AND x.period_start = d.period_start
-          AND abs(x.value - d.value) > 1e-9 AND x.recorded_at > v.verified_at AND x.recorded_at <= d.recorded_at)
+    WHERE d.yesno AND {check_holds("v", "greatest(d.recorded_at, v.verified_at)")}
     QUALIFY row_number() OVER (PARTITION BY d.link_id ORDER BY v.verified_at DESC) = 1
 ),
 archived AS (
