@@ -5,6 +5,7 @@ in the file — head deleted, dropped or rewritten — is a break."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -242,3 +243,153 @@ def test_a_second_head_row_is_a_break(logged):
     check = audit.verify(con)
     con.close()
     assert not check.ok and "链头" in check.message
+
+
+# --- finding 9: downloads behind the sign-in ------------------------------------------------------------
+
+
+PDF = b"%PDF-1.4\n" + b"stream " * 200 + b"\n%%EOF\n"
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    """A database with an administrator, a reporter and one evidence file; the routes read it as the app's."""
+    import datetime as dt
+
+    from app import archive_route, webapp
+    from tests.scenario import add
+    from tracker.access import web_sessions
+    from tracker.access.auth import SYSTEM
+    from tracker.access.users import authenticate, create_user
+    from tracker.office import evidence
+
+    path = tmp_path / "site.duckdb"
+    con = db.connect(path)
+    create_user(con, SYSTEM, "王主任", "admin", "office-secret-22")
+    create_user(con, SYSTEM, "城管李", "reporter", "reporter-secret-22", unit="城管执法局")
+    measured = add(con, "10.3", "2025年", 82)
+    city = authenticate(con, "城管李", "reporter-secret-22")[0]
+    link = evidence.attach_file(
+        con, PDF, "台账.pdf", "measurement", measured, city, now=dt.datetime(2026, 3, 2)
+    )
+
+    def cookie(name: str, password: str) -> str:
+        actor = authenticate(con, name, password)[0]
+        return web_sessions.exchange(con, web_sessions.start(con, actor)[1])[0]
+
+    monkeypatch.setattr(webapp, "cursor", lambda: con.cursor())
+    monkeypatch.setattr(
+        archive_route, "_asked", type(archive_route._asked)(archive_route._asked.default_factory)
+    )
+    yield {
+        "con": con,
+        "admin": cookie("王主任", "office-secret-22"),
+        "reporter": cookie("城管李", "reporter-secret-22"),
+        "link": link,
+    }
+    con.close()
+
+
+def _get(handler, path: str, query: str = "", token: str | None = None, cut_after: int | None = None):
+    """Call a route as Starlette would: (status, headers, body, the response). `cut_after`: the client goes
+    away after that many body messages (the send fails, as on a closed connection)."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    headers = [(b"cookie", f"tracker_session={token}".encode())] if token else []
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query.encode(),
+        "headers": headers,
+    }
+    sent: list[dict] = []
+
+    async def receive():
+        await asyncio.sleep(3600)
+
+    async def send(message):
+        bodies = sum(m["type"] == "http.response.body" for m in sent)
+        if message["type"] == "http.response.body" and cut_after is not None and bodies >= cut_after:
+            raise OSError("connection closed by the client")
+        sent.append(message)
+
+    async def run():
+        response = await handler(Request(scope, receive))
+        with contextlib.suppress(OSError):
+            await response(scope, receive, send)
+        return response
+
+    response = asyncio.run(run())
+    start = next((m for m in sent if m["type"] == "http.response.start"), {"status": None, "headers": []})
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], dict(start["headers"]), body, response
+
+
+def test_the_backup_is_served_to_the_administrator_only_and_restores(site, tmp_path):
+    import io
+    import zipfile
+
+    from app import archive_route
+
+    assert _get(archive_route.backup_download, "/api/backup")[0] == 403
+    assert _get(archive_route.backup_download, "/api/backup", token=site["reporter"])[0] == 403
+    status, headers, body, _ = _get(archive_route.backup_download, "/api/backup", token=site["admin"])
+    assert status == 200 and headers[b"cache-control"] == b"no-store"
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        z.extractall(tmp_path / "unzipped")
+    restored = backup.restore(tmp_path / "unzipped", tmp_path / "r.duckdb")
+    assert restored.audit.ok and restored.counts["app_user"] == 2
+    actions = site["con"].execute("SELECT actor, action FROM audit_log ORDER BY id DESC LIMIT 1").fetchall()
+    assert actions == [("王主任", "backup")]
+
+
+def test_an_evidence_file_needs_a_sign_in(site):
+    from app import archive_route
+    from tracker.access.auth import Actor
+    from tracker.office import evidence
+
+    query = f"link={site['link']}"
+    assert _get(archive_route.evidence_download, "/api/evidence", query)[0] == 403
+    status, headers, body, _ = _get(archive_route.evidence_download, "/api/evidence", query, site["reporter"])
+    assert status == 200 and body == PDF and headers[b"x-content-type-options"] == b"nosniff"
+    assert b"attachment" in headers[b"content-disposition"]
+    assert _get(archive_route.evidence_download, "/api/evidence", "link=999", site["reporter"])[0] == 404
+    assert _get(archive_route.evidence_download, "/api/evidence", "link=x", site["reporter"])[0] == 404
+    evidence.remove(site["con"], site["link"], Actor("王主任", "admin"), "误传")
+    assert _get(archive_route.evidence_download, "/api/evidence", query, site["reporter"])[0] == 404
+
+
+def test_archive_downloads_are_audited_and_limited_per_session(site):
+    from app import archive_route
+
+    for _ in range(archive_route.LIMIT):
+        assert _get(archive_route.download, "/api/archive", "item=10", site["reporter"])[0] == 200
+    assert _get(archive_route.download, "/api/archive", "item=10", site["reporter"])[0] == 429
+    assert _get(archive_route.download, "/api/archive", "item=10", site["admin"])[0] == 200  # its own count
+    rows = (
+        site["con"]
+        .execute("SELECT actor, target FROM audit_log WHERE action = 'archive_download' ORDER BY id")
+        .fetchall()
+    )
+    assert rows == [("城管李", "item:10")] * archive_route.LIMIT + [("王主任", "item:10")]
+
+
+def test_the_window_lets_a_session_ask_again_later(site):
+    from app import archive_route
+
+    assert all(archive_route._allowed("s", now=100.0 + i) for i in range(archive_route.LIMIT))
+    assert not archive_route._allowed("s", now=100.0 + archive_route.WINDOW_SECONDS - 1)
+    assert archive_route._allowed("s", now=100.0 + archive_route.WINDOW_SECONDS + 0.5)
+
+
+def test_a_cancelled_download_closes_its_file_at_once(site):
+    from app import archive_route
+
+    status, _, body, response = _get(archive_route.download, "/api/archive", "", site["admin"], cut_after=0)
+    assert status == 200 and body == b""
+    assert response.handle.closed
+    status, _, body, response = _get(archive_route.download, "/api/archive", "", site["admin"])
+    assert status == 200 and body[:2] == b"PK" and response.handle.closed

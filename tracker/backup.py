@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
@@ -131,16 +130,31 @@ def backup(con: duckdb.DuckDBPyConnection, out: str | os.PathLike, actor: str | 
     return manifest
 
 
+def backup_zip_file(con: duckdb.DuckDBPyConnection, actor: str | None = None) -> Path:
+    """The backup folder as one zip in a new temporary file (the app's 「备份」 download, which removes it);
+    unzip it and restore the folder."""
+    fd, name = tempfile.mkstemp(prefix="tracker-backup-", suffix=".zip")
+    os.close(fd)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tracker-backup-") as tmp:
+            folder = Path(tmp) / "backup"
+            backup(con, folder, actor)
+            with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as z:
+                for path in sorted(folder.iterdir()):
+                    z.write(path, path.name)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
 def backup_zip(con: duckdb.DuckDBPyConnection, actor: str | None = None) -> bytes:
-    """The backup folder as one zip (the app's 「备份」 download); unzip it and restore the folder."""
-    with tempfile.TemporaryDirectory(prefix="tracker-backup-") as tmp:
-        folder = Path(tmp) / "backup"
-        backup(con, folder, actor)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-            for path in sorted(folder.iterdir()):
-                z.write(path, path.name)
-        return buffer.getvalue()
+    """The backup zip as bytes (the download button, when the app's own route is not mounted)."""
+    path = backup_zip_file(con, actor)
+    try:
+        return path.read_bytes()
+    finally:
+        path.unlink()
 
 
 def canonical(manifest: dict) -> bytes:

@@ -196,15 +196,15 @@ def _check_head(con: duckdb.DuckDBPyConnection, prev: str, prev_id: int | None, 
     try:
         heads = con.execute("SELECT last_id, last_hash, entries, mac FROM audit_head").fetchall()
     except duckdb.CatalogException:
-        return ChainCheck(False, n, None, f"审计日志末尾无法核对：链头表 audit_head 被删除（{up_to}）")
+        return ChainCheck(False, n, prev_id, f"审计日志末尾无法核对：链头表 audit_head 被删除（{up_to}）")
     if not heads:
         if n == 0:
             return None
         return ChainCheck(
-            False, n, None, f"审计日志末尾无法核对：链头被删除（{up_to}），末尾的记录可能被删除"
+            False, n, prev_id, f"审计日志末尾无法核对：链头被删除（{up_to}），末尾的记录可能被删除"
         )
     if len(heads) > 1:
-        return ChainCheck(False, n, None, f"审计日志链头被改动：链头表有 {len(heads)} 行（应为 1 行）")
+        return ChainCheck(False, n, prev_id, f"审计日志链头被改动：链头表有 {len(heads)} 行（应为 1 行）")
     last_id, last_hash, count, mac = heads[0]
     if last_hash != prev or count != n:
         return ChainCheck(
@@ -217,7 +217,7 @@ def _check_head(con: duckdb.DuckDBPyConnection, prev: str, prev_id: int | None, 
         key = keys.of(con)
     except keys.KeyMissing as exc:
         return ChainCheck(
-            False, n, None, f"审计日志链头无法核对：{exc}（密钥文件应在数据库旁，或由 TRACKER_KEY 指定）"
+            False, n, prev_id, f"审计日志链头无法核对：{exc}（密钥文件应在数据库旁，或由 TRACKER_KEY 指定）"
         )
     if not keys.signs(key, keys.head_message(last_id, last_hash, count), mac):
         return ChainCheck(
