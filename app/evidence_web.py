@@ -82,15 +82,22 @@ def file_list(files: pd.DataFrame, key: str, actor: Actor) -> None:
         if isinstance(row.note, str) and row.note:
             words.append(row.note)
         left.caption("　·　".join(words))
-        middle.download_button(
-            t("ev_download"),
-            _file_bytes(row.sha256),
-            file_name=row.file_name,
-            mime=row.mime,
-            key=f"{key}_{row.link_id}",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+        if archive_route.mounted():  # behind the sign-in, never in the media store (served without one)
+            middle.link_button(
+                t("ev_download"),
+                archive_route.evidence_url(base_path(), row.link_id),
+                icon=":material/download:",
+            )
+        else:
+            middle.download_button(
+                t("ev_download"),
+                _file_bytes(row.sha256),
+                file_name=row.file_name,
+                mime=row.mime,
+                key=f"{key}_{row.link_id}",
+                icon=":material/download:",
+                on_click="ignore",
+            )
         if _may_remove(actor, row):
             with right.popover(t("ev_remove"), icon=":material/delete:"):
                 reason = st.text_input(t("ev_remove_reason"), key=f"{key}_reason_{row.link_id}")

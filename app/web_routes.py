@@ -5,7 +5,8 @@ must come from an HTTP answer: this is that answer.
 `POST /api/session` with the code as the body → 204 and `Set-Cookie: tracker_session=…; HttpOnly;
 SameSite=Strict; Path=/`, or 403. Cross-site posts are refused by their Origin header.
 
-Also mounted here: `GET /api/archive` (app/archive_route.py), the review archive streamed from disk."""
+Also mounted here: the downloads that must not sit in Streamlit's media store (app/archive_route.py): the
+review archive, evidence files and the backup."""
 
 from __future__ import annotations
 
@@ -66,6 +67,6 @@ async def exchange(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    from app import archive_route  # 导出档案 streamed from disk (issue 13)
+    from app import archive_route  # downloads behind the sign-in (issues 13, 22)
 
-    return [Route(base_path() + PATH, exchange, methods=["POST"]), archive_route.route(base_path())]
+    return [Route(base_path() + PATH, exchange, methods=["POST"]), *archive_route.routes(base_path())]

@@ -5,8 +5,9 @@ import datetime as dt
 
 import streamlit as st
 
-from app import session, webapp
+from app import archive_route, session, webapp
 from app.tables import blanks
+from app.web_routes import base_path
 from tracker import backup
 from tracker.access import audit
 from tracker.strings.ui import code_word, t
@@ -44,13 +45,19 @@ st.download_button(
 
 st.subheader(t("backup_title"))
 st.caption(t("backup_intro"))
-if st.button(t("backup_make"), icon=":material/backup:"):
-    st.session_state["backup_zip"] = backup.backup_zip(con, actor.name)
-if st.session_state.get("backup_zip"):
+# The backup holds every password hash: it never sits in Streamlit's media store (served to anyone holding its
+# address), but comes from the app's own route behind the sign-in, made and streamed when the link is followed.
+if archive_route.mounted():
+    st.link_button(
+        t("backup_download"), archive_route.backup_url(base_path()), icon=":material/backup:", type="primary"
+    )
+else:  # `streamlit run dashboard.py`: made on the click only, never kept in the session
     st.download_button(
         t("backup_download"),
-        st.session_state["backup_zip"],
+        lambda: backup.backup_zip(webapp.cursor(), actor.name),
         file_name=t("backup_file", date=dt.date.today()),
         mime="application/zip",
         type="primary",
+        icon=":material/backup:",
+        on_click="ignore",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,11 @@ from tracker.engine.demo import load_demo
 
 TODAY = dt.date(2026, 11, 28)  # the demo's "today": every figure in the tests is as of this date
 ROOT = Path(__file__).resolve().parent.parent
+
+# One installation key for the session (tracker.access.keys signs the audit head and backups with it): tests
+# copy the demo file into other folders, where a key beside each file would not follow it. The CLI and the
+# browser tests' servers inherit it; tests of the key beside the database unset it.
+os.environ["TRACKER_KEY"] = str(Path(tempfile.mkdtemp(prefix="tracker-key-")) / "tracker.key")
 
 
 @pytest.fixture(autouse=True)

@@ -1,21 +1,26 @@
 """Backup and restore of the whole tracker: measurements, the raw files, accounts, tasks, acceptance,
-verification, the audit log and its chain — with DuckDB's EXPORT DATABASE / IMPORT DATABASE.
+verification, the audit log and its chain.
 
 Why not copy the file: a committed import can live only in the `.wal` beside the `.duckdb` until the next
-checkpoint, so copying the `.duckdb` alone loses it. EXPORT reads through a connection, in one transaction,
-so it sees exactly what was committed. A backup is a folder: `schema.sql`, `load.sql`, one Parquet file per
-table, and `manifest.json` (row counts, the sha256 of every file, the schema version and the audit chain's
-head). Restore checks the manifest, imports into a new file beside the target, checks the counts and the
-audit chain, and only then gives the file its name — it never overwrites.
+checkpoint, so copying the `.duckdb` alone loses it. A backup reads through a connection, in one
+transaction, so it sees exactly what was committed. A backup is a folder: one Parquet file per table and
+`manifest.json` (row counts, the sha256 of every file, the schema version, the sequences, the audit chain's
+head), the manifest signed with the installation's key (tracker.access.keys, never inside a backup).
+
+Restore runs no SQL that comes from the backup: it checks the signature and every file, builds the schema
+from the app's own migrations (up to the backup's version), loads the app's own tables — names from that
+schema, each from `<table>.parquet` inside the folder — as data, and only then gives the file its name; it
+never overwrites. A backup edited without the key (a file changed, added or removed, hashes recomputed) is
+refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import os
+import re
 import tempfile
 import uuid
 import zipfile
@@ -25,10 +30,11 @@ from pathlib import Path
 import duckdb
 
 from tracker import db, logs
-from tracker.access import audit
+from tracker.access import audit, keys
 
 MANIFEST = "manifest.json"
-FORMAT = "tracker-backup/1"
+FORMAT = "tracker-backup/2"  # /1 was DuckDB's EXPORT DATABASE with its SQL files, unsigned
+_PLAIN = re.compile(r"[a-z_][a-z0-9_]*")  # the app's table names; anything else is not the app's
 
 
 class BackupError(Exception):
@@ -85,11 +91,21 @@ def backup(con: duckdb.DuckDBPyConnection, out: str | os.PathLike, actor: str | 
                 cur.execute("BEGIN TRANSACTION")
                 try:
                     counts = {
-                        t: cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in _tables(cur)
+                        t: cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                        for t in _tables(cur)
+                        if _PLAIN.fullmatch(t)
                     }
-                    head = cur.execute("SELECT last_id, last_hash, entries FROM audit_head").fetchone()
+                    head = cur.execute("SELECT last_id, last_hash, entries, mac FROM audit_head").fetchone()
                     version = cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]
-                    cur.execute(f"EXPORT DATABASE '{_sql_path(out)}' (FORMAT parquet, COMPRESSION zstd)")
+                    sequences = dict(
+                        cur.execute(
+                            "SELECT sequence_name, coalesce(last_value, 0) FROM duckdb_sequences() "
+                            "WHERE database_name = current_database() AND NOT temporary ORDER BY 1"
+                        ).fetchall()
+                    )
+                    for t in counts:
+                        target = _sql_path(out / f"{t}.parquet")
+                        cur.execute(f"COPY \"{t}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
                     cur.execute("COMMIT")
                 except BaseException:
                     cur.execute("ROLLBACK")
@@ -101,27 +117,50 @@ def backup(con: duckdb.DuckDBPyConnection, out: str | os.PathLike, actor: str | 
             "created_at": dt.datetime.now().isoformat(timespec="seconds"),
             "schema_version": version,
             "tables": counts,
+            "sequences": sequences,
             "audit_head": None
             if head is None
-            else {"last_id": head[0], "last_hash": head[1], "entries": head[2]},
+            else {"last_id": head[0], "last_hash": head[1], "entries": head[2], "mac": head[3]},
             "files": {p.name: _sha256(p) for p in sorted(out.iterdir()) if p.is_file()},
         }
+        manifest["mac"] = keys.sign(keys.of(con, create=True), canonical(manifest))
         (out / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
     return manifest
 
 
+def backup_zip_file(con: duckdb.DuckDBPyConnection, actor: str | None = None) -> Path:
+    """The backup folder as one zip in a new temporary file (the app's 「备份」 download, which removes it);
+    unzip it and restore the folder."""
+    fd, name = tempfile.mkstemp(prefix="tracker-backup-", suffix=".zip")
+    os.close(fd)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tracker-backup-") as tmp:
+            folder = Path(tmp) / "backup"
+            backup(con, folder, actor)
+            with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as z:
+                for path in sorted(folder.iterdir()):
+                    z.write(path, path.name)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
 def backup_zip(con: duckdb.DuckDBPyConnection, actor: str | None = None) -> bytes:
-    """The backup folder as one zip (the app's 「备份」 download); unzip it and restore the folder."""
-    with tempfile.TemporaryDirectory(prefix="tracker-backup-") as tmp:
-        folder = Path(tmp) / "backup"
-        backup(con, folder, actor)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-            for path in sorted(folder.iterdir()):
-                z.write(path, path.name)
-        return buffer.getvalue()
+    """The backup zip as bytes (the download button, when the app's own route is not mounted)."""
+    path = backup_zip_file(con, actor)
+    try:
+        return path.read_bytes()
+    finally:
+        path.unlink()
+
+
+def canonical(manifest: dict) -> bytes:
+    """The bytes the manifest's signature covers: everything in it but the signature itself."""
+    body = {k: v for k, v in manifest.items() if k != "mac"}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 def read_manifest(folder: Path) -> dict:
@@ -129,14 +168,39 @@ def read_manifest(folder: Path) -> dict:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise BackupError(f"{folder} 不是备份目录（没有可读的 {MANIFEST}）") from None
-    if manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in (FORMAT, "tracker-backup/1"):
         raise BackupError(f"{folder / MANIFEST} 不是本系统的备份清单")
     return manifest
 
 
+def authenticate(manifest: dict, key_file: Path | None) -> None:
+    """The manifest carries the signature of the key in `key_file`, else the backup is refused."""
+    try:
+        key = keys.load(key_file)
+    except keys.KeyMissing as exc:
+        raise BackupError(
+            f"{exc}：无法核对备份的签名，不予恢复；请用 --key 指定做这份备份的系统的密钥文件（{keys.KEY_NAME}）",
+            refused=True,
+        ) from None
+    if manifest.get("format") != FORMAT or not keys.signs(key, canonical(manifest), manifest.get("mac")):
+        raise BackupError(
+            "备份清单的签名不符，不予恢复：备份被改动过，或不是用这个密钥做的备份（旧版本做的备份没有签名）",
+            refused=True,
+        )
+
+
 def check(folder: Path, manifest: dict) -> None:
-    """Every file the manifest lists is there with its hash; nothing else was slipped in."""
-    for name, digest in manifest["files"].items():
+    """Every file the manifest lists is there with its hash, inside the folder; nothing else was slipped in."""
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        raise BackupError("备份清单没有文件列表，不予恢复", refused=True)
+    for name in files:
+        if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\\" in name:
+            raise BackupError(f"备份清单列出了备份目录以外的文件 {name}，不予恢复", refused=True)
+    unlisted = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST and p.name not in files)
+    if unlisted:
+        raise BackupError(f"备份目录里有清单以外的文件：{'、'.join(unlisted)}，不予恢复", refused=True)
+    for name, digest in files.items():
         path = folder / name
         if not path.is_file():
             raise BackupError(f"备份不完整：缺少 {name}", refused=True)
@@ -144,35 +208,72 @@ def check(folder: Path, manifest: dict) -> None:
             raise BackupError(f"备份文件 {name} 与清单不符（已损坏或被改动），不予恢复", refused=True)
 
 
-def restore(folder: str | os.PathLike, target: str | os.PathLike) -> Restored:
-    """Restore the backup in `folder` into the new database file `target` (never over an existing one)."""
+def _load(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict) -> dict[str, int]:
+    """Fill the app's own tables from their Parquet files, as data; set the sequences past the rows."""
+    counts = {}
+    for table in _tables(con):
+        if table == "schema_version":  # the migrations just wrote it
+            continue
+        name = f"{table}.parquet"
+        if name not in manifest["files"] or table not in manifest["tables"]:
+            raise BackupError(f"备份缺少表 {table}（{name}），不予恢复", refused=True)
+        try:
+            con.execute(f'DELETE FROM "{table}"')  # a migration's own first rows
+            con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM read_parquet(?)', [str(folder / name)])
+        except duckdb.Error:
+            raise BackupError(f"备份中的 {name} 与表 {table} 的结构不符，不予恢复", refused=True) from None
+        counts[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    wanted = manifest.get("sequences") or {}
+    for (sequence,) in con.execute(
+        "SELECT sequence_name FROM duckdb_sequences() WHERE database_name = current_database()"
+    ).fetchall():
+        value = wanted.get(sequence)
+        if isinstance(value, int) and value > 0:
+            # DuckDB cannot restart a sequence a column's default names: draw it up to the saved value.
+            con.execute("SELECT count(nextval(?)) FROM range(?)", [sequence, value]).fetchall()
+    return counts
+
+
+def restore(
+    folder: str | os.PathLike, target: str | os.PathLike, key: str | os.PathLike | None = None
+) -> Restored:
+    """Restore the backup in `folder` into the new database file `target` (never over an existing one),
+    checked with the key file `key` (default: the target's own, tracker.access.keys.key_file)."""
     folder, target = Path(folder), Path(target)
     if not folder.is_dir():
         raise BackupError(f"{folder} 不是目录；请给出备份目录（应用里下载的 zip 先解压）")
     manifest = read_manifest(folder)
     if target.exists() or Path(f"{target}.wal").exists():
         raise BackupError(f"{target} 已存在；恢复只写入新文件，不覆盖已有数据库", refused=True)
+    key_file = Path(key) if key else keys.key_file(target)
+    authenticate(manifest, key_file)
     check(folder, manifest)
+    version = manifest.get("schema_version")
+    if version not in [v for v, _ in db.MIGRATIONS]:
+        raise BackupError(
+            f"备份的数据库版本 {version} 不是本系统认识的版本（请用较新的系统恢复）", refused=True
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.restoring")
     with logs.action("-", "restore", str(target)):
         try:
             con = duckdb.connect(str(tmp))
             try:
-                con.execute(f"IMPORT DATABASE '{_sql_path(folder)}'")
-                counts = {
-                    t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in manifest["tables"]
-                }
+                db.migrate(con, upto=version)  # the schema is the app's own, at the backup's version
+                counts = _load(con, folder, manifest)
             finally:
                 con.close()
-            if counts != manifest["tables"]:
-                wrong = [t for t in counts if counts[t] != manifest["tables"][t]]
+            wrong = [t for t in counts if counts[t] != manifest["tables"][t]]
+            if wrong:
                 raise BackupError(f"恢复后的行数与备份清单不符：{'、'.join(wrong)}", refused=True)
             os.replace(tmp, target)
         finally:
             for leftover in (tmp, Path(f"{tmp}.wal")):
                 if leftover.exists():
                     leftover.unlink()
+    own = keys.key_file(target)
+    if key and own is not None and own != key_file:
+        keys.copy_to(key_file, own)  # the restored audit head is signed with this key
     con = db.connect(target)  # an older backup is migrated here
     try:
         chain = audit.verify(con)

@@ -395,11 +395,20 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE latest_by_unit_mark (rows BIGINT NOT NULL, max_id BIGINT NOT NULL);
         """,
     ),
+    (
+        22,
+        """
+        -- The audit head signed with the installation's key (tracker.access.keys, a file outside the database):
+        -- rows cut from the end of the chain and the head rewritten, deleted or dropped with SQL are found.
+        ALTER TABLE audit_head ADD COLUMN mac VARCHAR;
+        """,
+    ),
 ]
 
 # Python steps run right after a migration's SQL, in its transaction: "module:function(con)".
 AFTER_MIGRATION = {
-    5: "tracker.access.audit:seal",  # chain the entries written before the chain existed
+    5: "tracker.access.audit:seal_unsigned",  # chain the entries written before the chain existed
+    22: "tracker.access.audit:sign_head",  # the head as it stands is trusted once, and signed
     12: "tracker.engine.counting:refresh_summary",  # the summary of the measurements already there
 }
 
@@ -469,11 +478,12 @@ def transaction(con: duckdb.DuckDBPyConnection):
             _state.depth -= 1
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
+def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> None:
+    """Apply the migrations not yet applied, up to `upto` (a restore builds a backup's own schema version)."""
     schema_version(con)  # creates the table on a new file
     applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
     for version, sql in MIGRATIONS:
-        if version in applied:
+        if version in applied or (upto is not None and version > upto):
             continue
         with transaction(con):
             con.execute(sql)

@@ -41,17 +41,22 @@ def test_attach_a_pdf_and_download_the_archive(open_page, tmp_path):
     metric.get_by_text("佐证与报送记录").click()
     expect(metric.get_by_text(NAME)).to_be_visible()
     screenshot(page, "item_evidence")
-    with page.expect_download(timeout=60_000) as info:
-        metric.get_by_role("button", name="下载").first.click()
-    assert info.value.suggested_filename == NAME
+    # 下载 is a link to the app's own route (/api/evidence, behind the sign-in; never Streamlit's media store)
+    downloads = []  # a link opens a tab, which the download closes
+    page.context.on("page", lambda tab: tab.on("download", lambda d: downloads.append(d)))
+    page.on("download", lambda d: downloads.append(d))
+    metric.get_by_role("link", name="下载").first.click()
+    for _ in range(60):
+        if downloads:
+            break
+        page.wait_for_timeout(1000)
+    assert downloads, "the evidence link downloaded nothing in a minute"
+    assert downloads[0].suggested_filename == NAME
     pdf = tmp_path / NAME
-    info.value.save_as(pdf)
+    downloads.pop().save_as(pdf)
     assert pdf.read_bytes() == PDF
 
     # 导出档案 is a link to the app's own route (app/archive_route.py), which streams the zip from disk
-    downloads = []  # the link opens a tab, which the download closes
-    page.context.on("page", lambda tab: tab.on("download", lambda d: downloads.append(d)))
-    page.on("download", lambda d: downloads.append(d))
     page.get_by_role("link", name="导出本项目档案（zip）").click()
     for _ in range(120):
         if downloads:
@@ -82,5 +87,7 @@ def test_the_archive_route_needs_a_sign_in(browser, app_server):
         assert context.request.get(app_server["url"] + "/api/archive").status == 403
         assert context.request.get(app_server["url"] + "/api/archive?item=46").status == 404
         assert context.request.get(app_server["url"] + "/api/archive?item=x").status == 404
+        assert context.request.get(app_server["url"] + "/api/backup").status == 403
+        assert context.request.get(app_server["url"] + "/api/evidence?link=1").status == 403
     finally:
         context.close()

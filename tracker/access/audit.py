@@ -1,5 +1,7 @@
 """The append-only audit log: who did what, when, with the state before and after — a hash chain, so that
-a row deleted or changed in the file itself is found (`verify`, `python -m tracker audit verify`)."""
+a row deleted or changed in the file itself is found (`verify`, `python -m tracker audit verify`). The chain's
+head (newest link, number of entries) is signed with the installation's key (tracker.access.keys), kept
+outside the database: rows cut from the end and the head moved back, deleted or dropped with SQL are found."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from tracker import db
+from tracker.access import keys
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 _COLUMNS = "id, happened_at, actor, action, target, before_json, after_json, detail"
@@ -58,12 +61,33 @@ def _head(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
     return (row[0], row[1]) if row else (GENESIS, 0)
 
 
-def _set_head(con: duckdb.DuckDBPyConnection, last_id: int, last_hash: str, entries: int) -> None:
+def _set_head(
+    con: duckdb.DuckDBPyConnection, last_id: int, last_hash: str, entries: int, signed: bool = True
+) -> None:
+    if not signed:  # migration 5 runs before audit_head has its signature column (migration 22)
+        updated = con.execute(
+            "UPDATE audit_head SET last_id = ?, last_hash = ?, entries = ?", [last_id, last_hash, entries]
+        ).fetchall()[0][0]
+        if not updated:
+            con.execute("INSERT INTO audit_head VALUES (?, ?, ?)", [last_id, last_hash, entries])
+        return
+    mac = keys.sign(keys.of(con, create=True), keys.head_message(last_id, last_hash, entries))
     updated = con.execute(
-        "UPDATE audit_head SET last_id = ?, last_hash = ?, entries = ?", [last_id, last_hash, entries]
+        "UPDATE audit_head SET last_id = ?, last_hash = ?, entries = ?, mac = ?",
+        [last_id, last_hash, entries, mac],
     ).fetchall()[0][0]
     if not updated:
-        con.execute("INSERT INTO audit_head VALUES (?, ?, ?)", [last_id, last_hash, entries])
+        con.execute(
+            "INSERT INTO audit_head (last_id, last_hash, entries, mac) VALUES (?, ?, ?, ?)",
+            [last_id, last_hash, entries, mac],
+        )
+
+
+def sign_head(con: duckdb.DuckDBPyConnection) -> None:
+    """Sign the head as it stands (migration 22: the heads written before they were signed)."""
+    row = _one(con, "SELECT last_id, last_hash, entries FROM audit_head")
+    if row is not None:
+        _set_head(con, *row)
 
 
 def record(
@@ -99,7 +123,7 @@ def append_select(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list 
     return n
 
 
-def seal(con: duckdb.DuckDBPyConnection) -> int:
+def seal(con: duckdb.DuckDBPyConnection, signed: bool = True) -> int:
     """Chain every entry that has no hash yet, in id order, after the newest link (used for bulk appends and
     by migration 5 for the entries written before the chain existed)."""
     with _writing(con):
@@ -123,8 +147,13 @@ def seal(con: duckdb.DuckDBPyConnection) -> int:
             )
         finally:
             con.unregister(name)
-        _set_head(con, rows[-1][0], prev, entries + len(rows))
+        _set_head(con, rows[-1][0], prev, entries + len(rows), signed)
     return len(rows)
+
+
+def seal_unsigned(con: duckdb.DuckDBPyConnection) -> int:
+    """Migration 5's step: the chain before the head could be signed (migration 22 signs it)."""
+    return seal(con, signed=False)
 
 
 @dataclass(frozen=True)
@@ -155,17 +184,50 @@ def verify(con: duckdb.DuckDBPyConnection) -> ChainCheck:
             if link(prev_hash, tuple(content)) != row_hash:
                 return ChainCheck(False, n, id_, f"审计日志在第 {id_} 条断开：该条内容被改动")
             prev, prev_id, n = row_hash, id_, n + 1
-    head = _one(con, "SELECT last_id, last_hash, entries FROM audit_head")
-    if head is not None and (head[1] != prev or head[2] != n):
+    return _check_head(con, prev, prev_id, n) or ChainCheck(
+        True, n, None, f"审计日志完整：{n} 条记录，哈希链无断点"
+    )
+
+
+def _check_head(con: duckdb.DuckDBPyConnection, prev: str, prev_id: int | None, n: int) -> ChainCheck | None:
+    """The head must be there (one row) when there are entries, name the last entry and the count, and carry
+    the signature of the installation's key; None when it does."""
+    up_to = f"表中到第 {prev_id} 条（共 {n} 条）" if prev_id is not None else "表中没有记录"
+    try:
+        heads = con.execute("SELECT last_id, last_hash, entries, mac FROM audit_head").fetchall()
+    except duckdb.CatalogException:
+        return ChainCheck(False, n, prev_id, f"审计日志末尾无法核对：链头表 audit_head 被删除（{up_to}）")
+    if not heads:
+        if n == 0:
+            return None
+        return ChainCheck(
+            False, n, prev_id, f"审计日志末尾无法核对：链头被删除（{up_to}），末尾的记录可能被删除"
+        )
+    if len(heads) > 1:
+        return ChainCheck(False, n, prev_id, f"审计日志链头被改动：链头表有 {len(heads)} 行（应为 1 行）")
+    last_id, last_hash, count, mac = heads[0]
+    if last_hash != prev or count != n:
         return ChainCheck(
             False,
             n,
-            head[0],
-            f"审计日志末尾断开：链头记到第 {head[0]} 条（共 {head[2]} 条），表中只到"
-            + (f"第 {prev_id} 条（共 {n} 条）" if prev_id is not None else "空表")
-            + "，末尾的记录被删除",
+            last_id,
+            f"审计日志末尾断开：链头记到第 {last_id} 条（共 {count} 条），{up_to}，末尾的记录被删除",
         )
-    return ChainCheck(True, n, None, f"审计日志完整：{n} 条记录，哈希链无断点")
+    try:
+        key = keys.of(con)
+    except keys.KeyMissing as exc:
+        return ChainCheck(
+            False, n, prev_id, f"审计日志链头无法核对：{exc}（密钥文件应在数据库旁，或由 TRACKER_KEY 指定）"
+        )
+    if not keys.signs(key, keys.head_message(last_id, last_hash, count), mac):
+        return ChainCheck(
+            False,
+            n,
+            last_id,
+            f"审计日志链头的签名不符：链头（第 {last_id} 条，共 {count} 条）不是本系统写下的，"
+            "末尾的记录可能被删除后改写了链头（或密钥文件不是这个数据库的）",
+        )
+    return None
 
 
 def entries(

@@ -32,7 +32,7 @@ def cmd_restore(args) -> int:
     if not args.db:
         raise UsageError("请用 --db 指定恢复到的新数据库文件（恢复不覆盖已有文件）")
     try:
-        done = backup.restore(args.folder, args.db)
+        done = backup.restore(args.folder, args.db, args.key)
     except backup.BackupError as exc:
         raise _error(exc) from None
     rows = done.counts
@@ -58,6 +58,10 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", help="从备份目录恢复到新的数据库文件（--db，不覆盖已有文件）")
     p.add_argument("folder", help="备份目录（应用里下载的 zip 先解压）")
+    p.add_argument(
+        "--key",
+        help="做这份备份的系统的密钥文件（默认：新数据库旁的 tracker.key，或 TRACKER_KEY）；恢复后复制到新数据库旁",
+    )
     p.set_defaults(func=cmd_restore)
     group = sub.add_parser("audit", help="审计日志").add_subparsers(dest="audit_command", required=True)
     p = group.add_parser("verify", help="检查审计日志的哈希链是否完整，指出断点")

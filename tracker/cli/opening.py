@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from tracker import db, snapshot
+from tracker.access import keys
 from tracker.cli.errors import DatabaseBusy, DatabaseUnusable
 from tracker.config import db_path
 
@@ -112,6 +113,7 @@ def _from_snapshot(target: Path, pid: int | None) -> duckdb.DuckDBPyConnection:
         f"注意：应用（PID {pid}）正在使用 {target}，以下结果读自应用 {snapshot.taken_at(snap)} 写下的快照",
         file=sys.stderr,
     )
+    keys.alias(copy, target)  # the copy's audit head is checked with the app's key
     with contextlib.suppress(duckdb.Error):
         con = db.connect(copy)
         _SNAPSHOTS.append(con)

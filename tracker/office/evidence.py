@@ -376,5 +376,15 @@ def read_file(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[bytes, str, 
     return bytes(row[0]), row[1], row[2]
 
 
+def linked_file(con: duckdb.DuckDBPyConnection, link_id: int) -> tuple[bytes, str, str] | None:
+    """The file an attachment that is still in place holds: (bytes, mime, the name it was attached under)."""
+    row = con.execute(
+        """SELECT f.bytes, f.mime, l.file_name FROM evidence_link l JOIN evidence_file f USING (sha256)
+           WHERE l.id = ? AND l.removed_at IS NULL""",
+        [link_id],
+    ).fetchone()
+    return None if row is None else (bytes(row[0]), row[1], row[2])
+
+
 def size_text(size: int) -> str:
     return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{math.ceil(size / 1024)} KB"

@@ -77,8 +77,8 @@ AUTH: dict[str, dict[str, str]] = {
         "audit_chain_broken": "哈希链断开（第 {id} 条）：{message}。有人绕过系统直接改动了数据库文件，请从备份核对。",
         "backup_title": "备份",
         "backup_intro": "整个数据库（测量值、原始上报文件、账号、整改任务、审计日志）打包为 zip；解压后用 "
-        "`python -m tracker restore 目录 --db 新文件.duckdb` 恢复。生成备份会记入审计日志。",
-        "backup_make": "生成备份",
+        "`python -m tracker restore 目录 --db 新文件.duckdb` 恢复；恢复时需要本系统的密钥文件（数据库旁的 tracker.key，"
+        "请另行妥善保管，不要和备份放在一起）。生成备份会记入审计日志。",
         "backup_download": "下载备份（zip）",
         "backup_file": "创卫监测备份-{date}.zip",
         "any": "（全部）",
@@ -142,8 +142,8 @@ AUTH: dict[str, dict[str, str]] = {
         "outside the tracker; check against a backup.",
         "backup_title": "Backup",
         "backup_intro": "The whole database (figures, the original files, accounts, tasks, the audit log) as a zip; "
-        "unzip it and restore with `python -m tracker restore FOLDER --db NEW.duckdb`. Making a backup is audited.",
-        "backup_make": "Make a backup",
+        "unzip it and restore with `python -m tracker restore FOLDER --db NEW.duckdb`; restoring needs this installation's key "
+        "file (tracker.key beside the database: keep a copy apart from the backups). Making a backup is audited.",
         "backup_download": "Download the backup (zip)",
         "backup_file": "tracker-backup-{date}.zip",
         "any": "(all)",
@@ -181,6 +181,7 @@ ACTION_LABEL = {
         "demo_replace": "重新载入演示数据",
         "demo_clear": "删除演示数据",
         "backup": "备份",
+        "archive_download": "下载档案",
         "accept": "验收",
         "acceptance_withdraw": "撤销验收",
         "acceptance_withdraw_auto": "验收自动撤销",
@@ -224,6 +225,7 @@ ACTION_LABEL = {
         "demo_replace": "demo data reloaded",
         "demo_clear": "demo data removed",
         "backup": "backup",
+        "archive_download": "archive downloaded",
         "accept": "item accepted",
         "acceptance_withdraw": "acceptance withdrawn",
         "acceptance_withdraw_auto": "acceptance withdrawn automatically",
