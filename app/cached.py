@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import webapp
-from tracker.engine import figures, progress, views
+from tracker.engine import catalogue_versions, figures, progress, views
 from tracker.engine.evaluate import Evaluation
 from tracker.office import completeness, verification
 from tracker.strings.ui import lang, t
@@ -90,6 +90,16 @@ def _cached_verifications(metric: str, generation: int) -> pd.DataFrame:
 def verifications(metric: str) -> pd.DataFrame:
     """verification.verifications: who verified which answer of a checklist metric (the item page's history)."""
     return _cached_verifications(metric, webapp.data_generation())
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _cached_rule_changes(generation: int) -> dict[str, dt.date]:
+    return catalogue_versions.last_changed(webapp.cursor())
+
+
+def rule_changes() -> dict[str, dt.date]:
+    """catalogue_versions.last_changed: metric → the day its rule last changed (the item page)."""
+    return _cached_rule_changes(webapp.data_generation())
 
 
 def submissions(unit: str, as_of: dt.date) -> pd.DataFrame:

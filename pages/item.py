@@ -276,6 +276,7 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
                 st.rerun()
 
 
+changed = cached.rule_changes()  # when each edited rule took effect (issue 21)
 against = [m.rule["against"] for m in item.metrics if m.rule.get("against")]
 others = cached.other_figures([m.code for m in item.metrics], as_of)
 history = cached.metric_history([m.code for m in item.metrics] + against, as_of)
@@ -295,6 +296,11 @@ for metric in item.metrics:
             "　·　".join(
                 [
                     t("metric_rule", rule=rule_text(metric)),
+                    *(
+                        [t("metric_rule_changed", date=changed[metric.code].isoformat())]
+                        if metric.code in changed
+                        else []
+                    ),
                     t(
                         "metric_reporter",
                         unit=metric.reporter,

@@ -403,6 +403,21 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE audit_head ADD COLUMN mac VARCHAR;
         """,
     ),
+    (
+        30,
+        """
+        -- The catalogue's versions (issue 21): each change of indicators/ as a writing connection loaded it, with
+        -- its fingerprint and every metric's rule, so a verdict as known at a moment uses the rules then in force
+        -- (tracker.engine.catalogue_versions). Rows are only ever inserted.
+        CREATE SEQUENCE cat_version_id START 1;
+        CREATE TABLE cat_version (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('cat_version_id'),
+            fingerprint   VARCHAR NOT NULL,      -- tracker.engine.catalogue_tables: the hash of the catalogue's rows
+            loaded_at     TIMESTAMP NOT NULL,
+            rules         VARCHAR NOT NULL       -- JSON {metric: {"rule": {...}, "areas": [...]}}
+        );
+        """,
+    ),
 ]
 
 # Python steps run right after a migration's SQL, in its transaction: "module:function(con)".
@@ -410,6 +425,7 @@ AFTER_MIGRATION = {
     5: "tracker.access.audit:seal_unsigned",  # chain the entries written before the chain existed
     22: "tracker.access.audit:sign_head",  # the head as it stands is trusted once, and signed
     12: "tracker.engine.counting:refresh_summary",  # the summary of the measurements already there
+    30: "tracker.engine.catalogue_versions:seed",  # the catalogue stored before versions were kept
 }
 
 # A migration number used twice would run on some databases and not on others: refuse at import. Numbers

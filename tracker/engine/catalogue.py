@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -467,5 +468,6 @@ def load_catalogue(folder: Path | str = INDICATORS) -> Catalogue:
 
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    """The catalogue in indicators/, loaded once per process."""
-    return load_catalogue()
+    """The catalogue in indicators/ (or the folder TRACKER_CATALOGUE names: an office's own copy, a test's),
+    loaded once per process."""
+    return load_catalogue(os.environ.get("TRACKER_CATALOGUE") or INDICATORS)

@@ -18,6 +18,7 @@ from indicators.rules import REGISTRY
 from tracker.access import audit
 from tracker.config import settings
 from tracker.db import transaction
+from tracker.engine import catalogue_versions
 from tracker.engine.catalogue import Catalogue
 
 COLUMNS = """metric VARCHAR PRIMARY KEY, item INTEGER, kind VARCHAR, period VARCHAR, scope VARCHAR,
@@ -74,7 +75,9 @@ def ensure_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
     fingerprint, metrics, areas = _fingerprinted(cat)
     with _LOCK:
         if _stored_fingerprint(con) != fingerprint:
-            _write(con, metrics, areas, fingerprint)
+            _write(con, cat, metrics, areas, fingerprint)
+        else:  # tables written before versions were kept, and no version seeded from them
+            catalogue_versions.record(con, cat, fingerprint)
 
 
 def use_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
@@ -99,8 +102,9 @@ def _fill(con, schema: str, metrics: list[tuple], areas: list[tuple]) -> None:
         con.executemany(f"INSERT INTO {schema}cat_metric_area VALUES (?, ?)", areas)
 
 
-def _write(con, metrics: list[tuple], areas: list[tuple], fingerprint: str) -> None:
-    """Replace the stored tables, and audit which metrics' rules changed (before and after)."""
+def _write(con, cat: Catalogue, metrics: list[tuple], areas: list[tuple], fingerprint: str) -> None:
+    """Replace the stored tables, store the catalogue's version, and audit which metrics' rules changed (before
+    and after)."""
     had = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND table_name = 'cat_metric'"
     ).fetchone()[0]
@@ -115,6 +119,7 @@ def _write(con, metrics: list[tuple], areas: list[tuple], fingerprint: str) -> N
         _fill(con, "main.", metrics, areas)
         con.execute("DELETE FROM cat_info")
         con.execute("INSERT INTO cat_info VALUES (?)", [fingerprint])
+        catalogue_versions.record(con, cat, fingerprint)
         # A table of another shape is an upgrade of the tables, not a change of the rules.
         if old and changed and len(next(iter(old.values()))) == len(metrics[0]):
             audit.record(
@@ -124,5 +129,5 @@ def _write(con, metrics: list[tuple], areas: list[tuple], fingerprint: str) -> N
                 f"{len(changed)}个指标",
                 before={c: old.get(c) for c in changed},
                 after={c: new.get(c) for c in changed},
-                detail="指标目录（indicators/）已修改",
+                detail=f"指标目录（indicators/）已修改，新版本 {fingerprint[:12]}",
             )

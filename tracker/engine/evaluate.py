@@ -25,6 +25,7 @@ from indicators.rules import REGISTRY
 from tracker.engine import counting
 from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
+from tracker.engine.catalogue_versions import in_force, in_force_each
 from tracker.engine.reasons import reason
 from tracker.strings import STATUSES
 
@@ -198,9 +199,31 @@ def _statuses(
     known_then: bool,
 ) -> pd.DataFrame:
     cat = cat or catalogue()
-    use_catalogue(con, cat)
     dates = list(dates)
     known = _known(dates, known_at, known_then)
+    # Each date is judged by the catalogue in force when its values were known (an edited rule does not rewrite
+    # what was known before): dates under one version share a query, the versions' results are put in order.
+    cats = in_force_each(con, cat, [None if k == counting.FAR_FUTURE else k for k in known])
+    groups: dict[int, tuple[Catalogue, list[int]]] = {}
+    for i, each in enumerate(cats):
+        groups.setdefault(id(each), (each, []))[1].append(i)
+    if len(groups) <= 1:
+        return _run(con, dates, known, cats[0] if cats else cat, select)
+    parts = [
+        _run(con, [dates[i] for i in at], [known[i] for i in at], each, select)
+        for each, at in groups.values()
+    ]
+    return pd.concat(parts).sort_values("as_of", kind="stable").reset_index(drop=True)
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    dates: list[dt.date],
+    known: list[dt.datetime],
+    cat: Catalogue,
+    select: str,
+) -> pd.DataFrame:
+    use_catalogue(con, cat)
     one = len(set(known)) <= 1
     params = {"dates": dates, "known": known, "max_start": max(dates) if dates else dt.date.min}
     now = False
@@ -302,8 +325,9 @@ def evaluate(
     *,
     known_at: dt.datetime | None = None,
 ) -> Evaluation:
-    """Every metric and item as of a date, with reasons; `known_at`: as known at that moment (default: now)."""
-    cat = cat or catalogue()
+    """Every metric and item as of a date, with reasons; `known_at`: as known at that moment (default: now), by the
+    rules then in force."""
+    cat = in_force(con, cat or catalogue(), known_at)
     rows = metric_statuses(con, [as_of], cat, known_at=known_at)
     fold = ["metric_status", "item", "item_status", "veto_risk", "inspection_veto"]
     area_rows = rows.loc[rows["area"].notna(), [c for c in rows.columns if c not in fold]]
