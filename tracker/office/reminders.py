@@ -278,7 +278,9 @@ def to_docx(number: str, as_of: dt.date, figures: pd.DataFrame, unit: str | None
     sign.paragraph_format.right_indent = Pt(32)
     when = para(cn_date(as_of), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     when.paragraph_format.right_indent = Pt(64)
-    doc.core_properties.title = f"{NOTICE['title']}（{number}）"
+    doc.core_properties.title = xml_safe(f"{NOTICE['title']}（{number}）", one_line=True)[
+        :255
+    ]  # docx's limit
     doc.core_properties.author = OFFICE_NAME
     out = io.BytesIO()
     doc.save(out)
