@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app import archive_route, webapp, widget_words
+from app.markup import bold, plain
 from app.web_routes import base_path
 from tracker.access.auth import Actor, PermissionDenied
 from tracker.engine.catalogue import Item
@@ -60,7 +61,7 @@ def _remove(link_id: int, name: str, actor: Actor, reason: str) -> None:
     try:
         evidence.remove(webapp.cursor(), link_id, actor, reason)
     except (evidence.EvidenceError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     st.session_state[FLASH] = t("ev_removed", name=name)
     st.rerun()
@@ -72,7 +73,7 @@ def file_list(files: pd.DataFrame, key: str, actor: Actor) -> None:
     for row in files.itertuples(index=False):
         left, middle, right = st.columns([6, 1, 1], vertical_alignment="center")
         when = f"{pd.Timestamp(row.attached_at):%Y-%m-%d %H:%M}"
-        left.markdown(f":material/attach_file: **{row.file_name}**")
+        left.markdown(f":material/attach_file: {bold(row.file_name)}")
         words = [
             _what(row),
             t("ev_file_meta", size=evidence.size_text(row.size), who=row.attached_by, when=when),
@@ -81,7 +82,7 @@ def file_list(files: pd.DataFrame, key: str, actor: Actor) -> None:
             words.append(t(key, **archive.verified_by(row)))
         if isinstance(row.note, str) and row.note:
             words.append(row.note)
-        left.caption("　·　".join(words))
+        left.caption(plain("　·　".join(words)))
         if archive_route.mounted():  # behind the sign-in, never in the media store (served without one)
             middle.link_button(
                 t("ev_download"),
@@ -182,7 +183,7 @@ def upload_form(item: Item, actor: Actor, history: pd.DataFrame) -> None:
             webapp.cursor(), uploaded.getvalue(), uploaded.name, target, target_id, actor, note
         )
     except (evidence.EvidenceError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     st.session_state[FLASH] = t("ev_attached", name=evidence.clean_name(uploaded.name), what=label)
     st.rerun()
@@ -231,7 +232,7 @@ def item_section(item: Item, actor: Actor, files: pd.DataFrame, history: pd.Data
     """After the metrics: the item's own files, its tasks' and acceptances', the upload, the export."""
     st.subheader(t("ev_section"), anchor="evidence")
     if flash := st.session_state.pop(FLASH, None):
-        st.success(flash, icon=":material/task:")
+        st.success(plain(flash), icon=":material/task:")
     own = files[files["part"] != 1]
     if files.empty:
         st.caption(t("ev_item_summary_none"))

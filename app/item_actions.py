@@ -10,6 +10,7 @@ import datetime as dt
 import streamlit as st
 
 from app import webapp
+from app.markup import plain
 from tracker.access.auth import Actor, PermissionDenied, can
 from tracker.office import tasks
 from tracker.strings.act import act
@@ -24,7 +25,7 @@ def actions(metric, row, actor: Actor) -> None:
     slug = metric.code.replace(".", "_")
     flash_key = f"act_flash_{slug}"
     if flash := st.session_state.pop(flash_key, None):
-        st.success(flash, icon=":material/assignment_add:")
+        st.success(plain(flash), icon=":material/assignment_add:")
     open_now = open_tasks(metric.code)
     if open_now:
         st.caption(act("act_task_open_already", tasks=open_now))
@@ -72,7 +73,7 @@ def task_form(metric, row, actor: Actor, slug: str, flash_key: str) -> None:
             webapp.cursor(), actor, metric.code, reason, deadline, owner_unit=owner, cat=cat
         )
     except (tasks.TaskError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     st.session_state[flash_key] = act("act_task_created", id=task_id, unit=owner, deadline=deadline)
     for key in (f"act_reason_{slug}", f"act_deadline_{slug}", f"act_owner_{slug}"):

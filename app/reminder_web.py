@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import webapp
+from app.markup import plain
 from tracker.access.auth import Actor, PermissionDenied, can
 from tracker.office import reminders
 from tracker.strings.act import act
@@ -61,13 +62,13 @@ def remind_block(actor: Actor, as_of: dt.date, late_units: list[str]) -> None:
         try:
             notice = reminders.send(con, actor, as_of, number, unit or None, reply_by=reply, cat=webapp.cat())
         except (reminders.ReminderError, PermissionDenied) as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         else:
             st.session_state[NOTICE_KEY] = notice
             st.session_state.pop(NUMBER_KEY, None)  # the next run offers the next number
             st.rerun()
     if notice := st.session_state.get(NOTICE_KEY):
-        st.success(act("late_remind_done", number=notice.doc_number, units="、".join(notice.units)))
+        st.success(plain(act("late_remind_done", number=notice.doc_number, units="、".join(notice.units))))
         st.download_button(
             act("late_remind_download"),
             notice.data,

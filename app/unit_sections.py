@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import reminder_web, webapp
+from app.markup import plain
 from tracker.ingest.submissions import refused_rows
 from tracker.office import reminders, tasks
 from tracker.strings.act import act
@@ -71,7 +72,7 @@ def reminders_section(unit: str) -> None:
         kept = reminders.notice_file(con, int(r.id))
         if kept:
             st.download_button(
-                act("unit_reminder_download", number=r.doc_number),
+                plain(act("unit_reminder_download", number=r.doc_number)),
                 kept[1],
                 file_name=kept[0],
                 mime=reminder_web.DOCX,
@@ -89,8 +90,8 @@ def refused_section(subs: pd.DataFrame) -> None:
         return
     con = webapp.cursor()
     for r in with_refusals.itertuples(index=False):
-        st.caption(
+        st.caption(plain(
             act("unit_refused_caption", id=r.id, file=r.file_name, when=f"{r.submitted_at:%Y-%m-%d %H:%M}",
                 n=int(r.refused))
-        )  # fmt: skip
+        ))  # fmt: skip
         st.dataframe(refused_rows(con, int(r.id)), hide_index=True, key=f"unit_refused_{r.id}")

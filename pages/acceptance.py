@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import office_web, session, webapp
+from app.markup import plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import acceptance
 from tracker.strings.ui import date_text, status_label, t
@@ -34,14 +35,14 @@ st.caption(
     )
 )
 if flash := st.session_state.pop("acc_flash", None):
-    st.success(flash)
+    st.success(plain(flash))
 
 withdrawn = table[table["withdrawn"]]
 if len(withdrawn):
     st.subheader(t("acc_withdrawn_header"))
     for r in withdrawn.itertuples(index=False):
         st.error(
-            t("acc_withdrawn_line", item=r.item, title=r.title, reason=r.withdrawn_reason),
+            plain(t("acc_withdrawn_line", item=r.item, title=r.title, reason=r.withdrawn_reason)),
             icon=":material/undo:",
         )
 
@@ -64,7 +65,7 @@ if actor is not None and can(actor, "accept"):
                     try:
                         acceptance.accept(con, int(item), actor, on, evidence)
                     except (acceptance.AcceptanceError, PermissionDenied) as exc:
-                        st.error(str(exc))
+                        st.error(plain(exc))
                     else:
                         st.session_state["acc_flash"] = t("acc_done", item=item)
                         st.rerun()

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app import cached, session, state, webapp, widget_words
+from app.markup import bold, plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.engine.catalogue import CatalogueError
 from tracker.inspections import findings, rounds, sites, verdict, views
@@ -35,9 +36,9 @@ REFUSED = (InspectionError, PermissionDenied, TaskError, EvidenceError, Catalogu
 st.title(ti("title"))
 st.caption(ti("caption", date=date_text(as_of)))
 if own_unit:
-    st.caption(ti("mine", unit=own_unit))
+    st.caption(plain(ti("mine", unit=own_unit)))
 if flash := st.session_state.pop("insp_flash", None):
-    st.success(flash)
+    st.success(plain(flash))
 
 
 def run(fn, *args, done: str, **kw) -> None:
@@ -45,7 +46,7 @@ def run(fn, *args, done: str, **kw) -> None:
     try:
         result = fn(*args, **kw)
     except REFUSED as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     cached.after_write(state.as_of())
     st.session_state["insp_flash"] = done.format(id=result)
@@ -125,14 +126,14 @@ with tabs["tab_list"]:
             f"{shown.set_index('id').loc[i, 'description'][:24]}",
         )  # fmt: skip
         row = shown.set_index("id").loc[picked]
-        st.markdown(f"**{row['site']}**（{row['site_type']}，{row['street'] or '—'}）· 第{row['item']}项 · "
-                    f"{severity_word(row['severity'])} · {status_word(row['status'])}")  # fmt: skip
+        st.markdown(bold(row["site"]) + plain(f"（{row['site_type']}，{row['street'] or '—'}）· 第{row['item']}项 · "
+                    f"{severity_word(row['severity'])} · {status_word(row['status'])}"))  # fmt: skip
         st.text(row["description"])
         with st.expander(ti("steps")):
             steps = findings.events(con, int(picked))
             for s in steps.itertuples(index=False):
                 st.caption(
-                    f"{str(s.happened_at)[:16]} {s.actor}：{status_word(s.to_status)} — {s.note or ''}"
+                    plain(f"{str(s.happened_at)[:16]} {s.actor}：{status_word(s.to_status)} — {s.note or ''}")
                 )
         photos = files_for(con, "finding", int(picked))
         if not photos.empty:
@@ -140,7 +141,7 @@ with tabs["tab_list"]:
             for ph in photos.itertuples(index=False):
                 data, mime, _ = read_file(con, ph.sha256)
                 if mime.startswith("image/"):
-                    st.image(data, caption=ph.file_name, width=320)
+                    st.image(data, caption=plain(ph.file_name), width=320)
         may_answer = live and row["status"] == "open" and can(actor, "task_update", row["unit"])
         if may_answer:
             with st.form(f"insp_answer_{picked}", clear_on_submit=True):
@@ -207,7 +208,7 @@ with tabs["tab_stats"]:
         rates = verdict.pass_rates(con, int(r.id))
         if rates.empty:
             continue
-        st.caption(f"{r.id} {r.name}（{r.kind}，{r.starts}—{r.ends}）")
+        st.caption(plain(f"{r.id} {r.name}（{r.kind}，{r.starts}—{r.ends}）"))
         st.dataframe(
             pd.DataFrame(
                 {
@@ -224,10 +225,10 @@ with tabs["tab_stats"]:
             try:
                 _, message = verdict.write_rates(con, actor, int(r.id))
             except REFUSED as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
             else:
                 cached.after_write(state.as_of())
-                st.session_state["insp_flash"] = message
+                st.session_state["insp_flash"] = message  # shown through plain
                 st.rerun()
 
 # ---------------------------------------------------------------- recording a finding (phone-friendly: one column)
@@ -318,14 +319,14 @@ if is_office:
                 try:
                     result = import_findings(con, actor, upload.name, upload.getvalue(), dry_run=dry)
                 except REFUSED as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
                 else:
                     cached.after_write(state.as_of())
-                    (st.success if result.accepted or result.duplicate else st.error)(result.message)
+                    (st.success if result.accepted or result.duplicate else st.error)(plain(result.message))
                     if result.refused_rows:
                         st.markdown(f"**{ti('refused_rows')}**")
                         for r in result.refused_rows:
-                            st.caption("；".join(r.lines()))
+                            st.caption(plain("；".join(r.lines())))
         st.markdown(f"**{ti('sites')}**")
         register = sites.list_sites(con)
         st.dataframe(
@@ -357,8 +358,8 @@ if is_office:
                 try:
                     result = import_sites(con, actor, upload.name, upload.getvalue())
                 except REFUSED as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
                 else:
-                    (st.success if result.accepted else st.error)(result.message)
+                    (st.success if result.accepted else st.error)(plain(result.message))
                     for r in result.refused_rows:
-                        st.caption("；".join(r.lines()))
+                        st.caption(plain("；".join(r.lines())))

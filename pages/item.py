@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import cached, evidence_web, item_actions, session, state, webapp
+from app.markup import plain
 from indicators.figures import target
 from indicators.rules import REGISTRY
 from tracker.access.auth import PermissionDenied, can
@@ -199,7 +200,7 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
                         area=row.area if isinstance(row.area, str) else None,
                     )
                 except (figures.FigureError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
                 else:
                     st.cache_data.clear()
                     cached.after_write(state.as_of())
@@ -217,17 +218,19 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
         return
     flash_key = f"verify_flash_{metric.code}"
     if flash := st.session_state.pop(flash_key, None):
-        st.success(flash, icon=":material/verified:")
+        st.success(plain(flash), icon=":material/verified:")
     for answer in series[series["period_label"] == row["period_label"]].itertuples(index=False):
         if isinstance(answer.verified_by, str) and answer.value >= 0.5:
             st.caption(
-                t(
-                    "verified_caption",
-                    period=answer.period_label,
-                    area=f" {answer.area}" if isinstance(answer.area, str) else "",
-                    when=str(answer.verified_at)[:10],
-                    who=answer.verified_by,
-                    note=answer.verification_note or "",
+                plain(
+                    t(
+                        "verified_caption",
+                        period=answer.period_label,
+                        area=f" {answer.area}" if isinstance(answer.area, str) else "",
+                        when=str(answer.verified_at)[:10],
+                        who=answer.verified_by,
+                        note=answer.verification_note or "",
+                    )
                 )
             )
     checks = cached.verifications(metric.code)
@@ -269,7 +272,7 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
                     webapp.cursor(), metric.code, answer.period_label, actor, note, area=area, cat=cat
                 )
             except (verification.VerificationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
             else:
                 cached.after_write(state.as_of())
                 st.session_state[flash_key] = result.message
@@ -289,7 +292,7 @@ for metric in item.metrics:
             f"#### {t('metric_header', code=metric.code, name=metric.name)}　{ui.badge(row['status'])}",
             unsafe_allow_html=True,
         )
-        st.markdown(t("metric_reason", reason=row[ui.reason_column()]))
+        st.markdown(plain(t("metric_reason", reason=row[ui.reason_column()])))
         item_actions.actions(metric, row, actor)  # 立项, the unit's 报送记录 (issue 13)
         other_figures_block(metric, others[others["metric"] == metric.code])
         st.caption(
@@ -318,7 +321,7 @@ for metric in item.metrics:
         series = history[history["metric"] == metric.code]
         from_rounds = series[series["evidence"].fillna("").str.startswith(SOURCE_PREFIX)]
         if not from_rounds.empty:  # a pass rate computed from an inspection round (issue 14)
-            st.caption(ti("item_from_round", source=from_rounds.iloc[-1]["file_name"]))
+            st.caption(plain(ti("item_from_round", source=from_rounds.iloc[-1]["file_name"])))
         verification_block(metric, row, series)  # 核实 (issue 10)
         if series.empty:
             st.info(t("metric_no_history"))

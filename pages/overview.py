@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import cached, session, state, webapp
+from app.markup import plain
 from tracker.engine import views
 from tracker.engine.progress import item_progress
 from tracker.engine.reasons import fmt_value
@@ -68,13 +69,13 @@ if vetoes.empty and visits.empty:
     st.success(t("veto_none"))
 for row in vetoes.itertuples(index=False):
     st.error(
-        t("veto_line", code=row.item, title=row.title, reason=getattr(row, ui.reason_column())),
+        plain(t("veto_line", code=row.item, title=row.title, reason=getattr(row, ui.reason_column()))),
         icon=":material/gpp_bad:",
     )
     st.page_link("pages/item.py", label=t("open_item", code=row.item), query_params={"item": str(row.item)})
 for row in visits.itertuples(index=False):
-    st.error(ti("overview_veto_line", item=row.item, title=cat.item(int(row.item)).title, site=row.site,
-                street=row.street or "—", description=row.description, unit=row.unit), icon=":material/gpp_bad:")  # fmt: skip
+    st.error(plain(ti("overview_veto_line", item=row.item, title=cat.item(int(row.item)).title, site=row.site,
+                street=row.street or "—", description=row.description, unit=row.unit)), icon=":material/gpp_bad:")  # fmt: skip
 findings_now = inspection_findings.findings(webapp.cursor(), as_of)
 if not findings_now.empty:
     st.caption(ti("overview_findings", open=int(findings_now["status"].ne("closed").sum()),
@@ -117,7 +118,7 @@ else:
         c1, c2, c3 = st.columns([6, 1.8, 1.2], vertical_alignment="center")
         c1.markdown(
             f"{ui.badge(row.status)} **{t('item_title', code=row.item, title=row.title)}** "
-            f"<span style='color:#666'>{ui.reasons_text(getattr(row, ui.reasons_column()))}</span>",
+            f"<span style='color:#666'>{plain(ui.reasons_text(getattr(row, ui.reasons_column())))}</span>",
             unsafe_allow_html=True,
         )
         c2.markdown(_item_progress(row.item))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import evidence_web, office_web, session, state, webapp
+from app.markup import plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import briefing, briefing_issue, national_form
 from tracker.strings.ui import date_text, lang, t
@@ -69,7 +70,7 @@ if actor is not None and can(actor, "issue_briefing"):
             with st.spinner(p("rep_issue")):
                 issued = briefing_issue.issue(con, actor, as_of, number, issue_no, known_then=known_then)
         except (briefing_issue.IssueError, PermissionDenied) as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         else:
             st.session_state["rep_flash"] = p("rep_issued", number=issued.number, file=issued.file_name)
             st.session_state["rep_archive_pick"] = int(issued.id)
@@ -77,7 +78,7 @@ if actor is not None and can(actor, "issue_briefing"):
 else:
     third.caption(p("rep_read_only"))
 if flash := st.session_state.pop("rep_flash", None):
-    st.success(flash)
+    st.success(plain(flash))
 
 st.subheader(p("rep_archive"))
 archive = briefing_issue.archive(con)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import office_web, session, webapp
+from app.markup import plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import tasks
 from tracker.strings.ui import date_text, t
@@ -38,7 +39,7 @@ def report(fn, *args, done: str | None = None, **kw):
     try:
         result = fn(*args, **kw)
     except (tasks.TaskError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return None
     if done:
         st.session_state["tasks_flash"] = done.format(result=result)
@@ -46,7 +47,7 @@ def report(fn, *args, done: str | None = None, **kw):
 
 
 if flash := st.session_state.pop("tasks_flash", None):
-    st.success(flash)
+    st.success(plain(flash))
 
 if is_office:
     with st.expander(p("tasks_auto")):
@@ -57,7 +58,7 @@ if is_office:
             try:
                 ids = tasks.open_auto_tasks(con, as_of, actor, days=int(days))
             except (tasks.TaskError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
             else:
                 st.session_state["tasks_flash"] = (
                     p("tasks_auto_done", n=len(ids)) if ids else p("tasks_auto_none")

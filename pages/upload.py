@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app import cached, session, state, webapp, widget_words
+from app.markup import plain
 from app.tables import blanks
 from tracker.config import settings
 from tracker.ingest.templates import template
@@ -91,14 +92,14 @@ preview = st.session_state["upload_preview"]
 
 done = st.session_state.get("upload_done")
 if done is not None:
-    (st.success if done.outcome in ("committed", "duplicate") else st.warning)(done.message)
+    (st.success if done.outcome in ("committed", "duplicate") else st.warning)(plain(done.message))
     st.stop()
 
 if preview.outcome == "failed":  # the whole file refused: nothing to import, so no 「确认导入」
-    st.error(preview.message)
+    st.error(plain(preview.message))
     st.caption(t("upload.refused_whole_file"))
     st.stop()
-(st.info if preview.duplicate else st.caption)(preview.message)
+(st.info if preview.duplicate else st.caption)(plain(preview.message))
 cols = st.columns(3)
 cols[0].metric(t("upload.accepted"), preview.accepted)
 cols[1].metric(t("upload.warned"), preview.warnings)

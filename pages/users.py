@@ -3,10 +3,10 @@
 import streamlit as st
 
 from app import session, webapp
+from app.markup import plain
 from app.tables import blanks
 from tracker.access.auth import ROLES, PermissionDenied
 from tracker.access.users import AccountError, create_user, list_users, reset_password, set_disabled
-from tracker.strings.auth import plain
 from tracker.strings.ui import t as a  # the one accessor
 
 actor = session.guard("users")

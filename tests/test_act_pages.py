@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from app.markup import plain  # pages show data escaped (issue 22)
 from tests.test_office_pages import LEADER, OFFICE, TODAY, frame, page_db, run, submit, texts  # noqa: F401
 from tracker.office import reminders, tasks
 
@@ -72,7 +73,7 @@ def test_open_a_task_from_the_item_page():
     at.date_input(key="act_deadline_10_3").set_value(dt.date(2026, 12, 31))
     next(b for b in at.button if b.key == "act_create_10_3").click().run()
     assert not at.exception
-    assert any("已开立整改任务 #3（城管执法局，期限 2026-12-31）" in s.value for s in at.success)
+    assert any(plain("已开立整改任务 #3（城管执法局，期限 2026-12-31）") in s.value for s in at.success)
     from app import webapp
 
     task = tasks.get(webapp.cursor(), 3)

@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 
+from app.markup import plain  # pages show data escaped (issue 22)
 from tests.scenario import add
 from tracker import db
 from tracker.access.auth import SYSTEM, Actor, PermissionDenied
@@ -400,12 +401,12 @@ def test_the_office_attaches_a_pdf_to_a_measurement_on_the_item_page(page_db):
     box = next(s for s in at.selectbox if s.label == "附加到")
     assert box.options == ["本项目", "10.3 道路机械化清扫率 · 2025年 城管执法局 报送值 82.0%"]
     attach_on_page(at, "10.3 道路机械化清扫率", "清扫台账.pdf", PDF, "2025年台账")
-    assert any("已附加：「清扫台账.pdf」→ 10.3 道路机械化清扫率" in s.value for s in at.success)
+    assert any(plain("已附加：「清扫台账.pdf」→ 10.3 道路机械化清扫率") in s.value for s in at.success)
     assert page_files(page_db) == [("measurement", "清扫台账.pdf", "admin", "2025年台账")]
     downloads = at.get("download_button")
     assert [d.proto.label for d in downloads] == ["下载", "导出本项目档案（zip）"]
-    assert any("清扫台账.pdf" in m.value for m in at.markdown)
-    assert any("10.3 · 2025年 · 城管执法局" in c.value and "admin" in c.value for c in at.caption)
+    assert any(plain("清扫台账.pdf") in m.value for m in at.markdown)
+    assert any(plain("10.3 · 2025年 · 城管执法局") in c.value and "admin" in c.value for c in at.caption)
     assert "佐证与报送记录（1 个佐证文件）" in [e.label for e in at.expander]
     assert any(c.value.startswith("本项目共 1 个佐证文件，其中各指标报送数据的 1 个") for c in at.caption)
     # the item's own file, listed in the item's section
@@ -415,7 +416,7 @@ def test_the_office_attaches_a_pdf_to_a_measurement_on_the_item_page(page_db):
 
 def test_a_refused_file_is_explained_on_the_page(page_db):
     at = attach_on_page(item_page(Actor("admin", "admin")), "本项目", "照片.jpg", b"GIF89a not a jpeg")
-    assert any("类型不符：「照片.jpg」的内容不是PDF/JPG/PNG/DOCX/XLSX" in e.value for e in at.error)
+    assert any(plain("类型不符：「照片.jpg」的内容不是PDF/JPG/PNG/DOCX/XLSX") in e.value for e in at.error)
     assert page_files(page_db) == []
 
 
@@ -441,7 +442,7 @@ def test_a_file_is_removed_from_the_page_with_a_reason(page_db):
     assert any("请填写移除理由" in e.value for e in at.error)
     next(t for t in at.text_input if t.label == "移除理由").input("传错了文件")
     next(b for b in at.button if b.label == "确认移除").click().run()
-    assert any("已移除：「传错的.png」" in s.value for s in at.success)
+    assert any(plain("已移除：「传错的.png」") in s.value for s in at.success)
     assert page_files(page_db) == [
         ("measurement", "传错的.png", "城管李", "")
     ]  # the row stays, marked removed

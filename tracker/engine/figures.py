@@ -12,7 +12,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import SYSTEM, Actor, require
 from tracker.access.users import current_actor
@@ -76,7 +76,8 @@ def choose(
     one), or the designated reporter again. Audited with before and after."""
     actor = current_actor(con, actor)
     require(actor, "choose_figure")
-    if not note.strip():
+    note = text.clean(note, "figure_note", FigureError)
+    if not note:
         raise FigureError(FIGURE["need_note"])
     cat = cat or catalogue()
     m = cat.find_metric(metric)
@@ -107,7 +108,7 @@ def choose(
     with transaction(con):
         con.execute(
             "INSERT INTO figure_choice VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [m.code, area, p.start, stored, actor.name, now or dt.datetime.now(), note.strip() or None],
+            [m.code, area, p.start, stored, actor.name, now or dt.datetime.now(), note or None],
         )
         audit.record(
             con,
@@ -116,7 +117,7 @@ def choose(
             target,
             before={"unit": (before[0] if before and before[0] else m.reporter)},
             after={"unit": chosen},
-            detail=note.strip() or None,
+            detail=note or None,
         )
     # The choice can change a status: withdraw an acceptance that no longer holds now, not on a page render.
     resync(con, actor)

@@ -81,21 +81,21 @@ def template_csv(unit: str, today: dt.date | None = None) -> bytes:
 
 
 def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
-    import xlsxwriter
+    from tracker.office.exports import SafeWorkbook  # the one writer: no string ever becomes a formula
 
     cat = catalogue()
     today = today or dt.date.today()
     metrics = template_metrics(unit, cat)
     rows = template_rows(unit, today, cat)
     periods = sorted({r[3] for r in rows})
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    safe = SafeWorkbook()
+    book = safe.book  # the template's own formats, merged title and drop-down lists on the safe writer's book
     title_fmt = book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
     head_fmt = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center"})
     text_fmt = book.add_format({"num_format": "@"})
     wrap_fmt = book.add_format({"text_wrap": True, "valign": "top"})
 
-    ws = book.add_worksheet(TEMPLATE_SHEET)
+    ws = safe.sheet(TEMPLATE_SHEET)
     ncols = len(TEMPLATE_HEADERS)
     ws.merge_range(
         0, 0, 0, ncols - 1, TEMPLATE_TITLE.format(unit=unit, periods="、".join(periods)), title_fmt
@@ -110,7 +110,7 @@ def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
             if value:
                 ws.write_string(r, c, value)
 
-    lists = book.add_worksheet(TEMPLATE_LISTS_SHEET)
+    lists = safe.sheet(TEMPLATE_LISTS_SHEET)
     units = [unit] if unit != "创卫办" else sorted(cat.units)
     labels = [f"{m.code} {m.name}" for m in metrics]
     areas = list(cat.areas())
@@ -131,7 +131,7 @@ def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
             },
         )
 
-    info = book.add_worksheet(TEMPLATE_HELP_SHEET)
+    info = safe.sheet(TEMPLATE_HELP_SHEET)
     info.write_row(0, 0, TEMPLATE_HELP_HEADERS, head_fmt)
     for r, m in enumerate(metrics, start=1):
         cells = [f"{m.code} {m.name}", m.unit, PERIOD_NAME[m.period], SCOPE_LABEL[m.scope]]
@@ -142,8 +142,7 @@ def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
         info.set_column(c, c, width, wrap_fmt if c == 0 else None)
     for i, note in enumerate(TEMPLATE_NOTES, start=len(metrics) + 3):
         info.write_string(i, 0, note)
-    book.close()
-    return out.getvalue()
+    return safe.close()
 
 
 def template(unit: str, suffix: str, today: dt.date | None = None) -> bytes:

@@ -11,7 +11,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
@@ -125,12 +125,12 @@ def insert_finding(
     photo: Photo | None = None,
 ) -> int:
     """Write one checked finding, open its ledger task and note both (inside the caller's transaction)."""
-    text = MSG["task_text"].format(
+    what = MSG["task_text"].format(
         kind=round_row["kind"], site=site["name"], street=site["street"] or "—", check=check.name,
         description=description,
     )  # fmt: skip
     task_id = tasks.open_task(
-        con, actor, check.metric, text, deadline, owner_unit=unit, area=site["street"], now=when
+        con, actor, check.metric, what, deadline, owner_unit=unit, area=site["street"], now=when
     )
     finding_id = con.execute(
         """INSERT INTO finding (round_id, site_id, check_code, item, metric, description, severity, unit, found_on,
@@ -177,7 +177,7 @@ def record_finding(
     round_row, site = get_round(con, round_id), get_site(con, site_id)
     found = resolve_check(site["type"], check)
     level = severity(level)
-    description = (description or "").strip()
+    description = text.clean(description, "finding_description", InspectionError)
     if not description:
         raise InspectionError(MSG["need_description"])
     owner = resolve_units([unit])[0] if unit else site["units"][0]
@@ -218,7 +218,7 @@ def answer_finding(
     require(actor, "task_update", finding["unit"])
     if finding["status"] != "open":
         raise InspectionError(MSG["not_answerable"].format(id=finding_id, status=STATUS[finding["status"]]))
-    note = (note or "").strip()
+    note = text.clean(note, "finding_answer", InspectionError)
     if not note:
         raise InspectionError(MSG["need_note"])
     when = now or now_()
@@ -259,12 +259,12 @@ def reinspect(
     finding = get(con, finding_id)
     if finding["status"] == "closed":
         raise InspectionError(MSG["already_closed"].format(id=finding_id))
-    note = (note or "").strip()
+    note = text.clean(note, "finding_note", InspectionError)
     if not note:
         raise InspectionError(MSG["need_review_note"])
     when = now or now_()
     after = "closed" if passed else "open"
-    text = MSG["event_passed" if passed else "event_failed"].format(note=note)
+    said = MSG["event_passed" if passed else "event_failed"].format(note=note)
     with transaction(con):
         con.execute(
             "UPDATE finding SET status = ?, closed_at = ?, deadline = ? WHERE id = ?",
@@ -277,8 +277,8 @@ def reinspect(
             actor,
             finding["status"],
             after,
-            text,
-            _attach(con, actor, finding_id, photo, text, when),
+            said,
+            _attach(con, actor, finding_id, photo, said, when),
         )
         task_id = finding["task_id"]
         if task_id is not None and passed:
@@ -287,10 +287,10 @@ def reinspect(
             )
         elif task_id is not None:
             if deadline:
-                tasks.edit_task(con, actor, task_id, deadline=deadline, note=text, now=when)
-            tasks.update_task(con, actor, task_id, "open", text, now=when)
+                tasks.edit_task(con, actor, task_id, deadline=deadline, note=said, now=when)
+            tasks.update_task(con, actor, task_id, "open", said, now=when)
         audit.record(
-            con, actor.name, "finding_reinspect", f"finding:{finding_id}", finding, get(con, finding_id), text
+            con, actor.name, "finding_reinspect", f"finding:{finding_id}", finding, get(con, finding_id), said
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
@@ -46,7 +46,6 @@ from tracker.strings.upload import FILE
 FINDINGS = reader.Layout(HEADER_WORDS, "description")
 SITES = reader.Layout(SITE_HEADER_WORDS, "site_type")
 MAX_ROWS = 5000  # a round's file holds tens or hundreds of rows; rows are checked one by one
-MAX_CELL = 2000
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
@@ -150,9 +149,11 @@ def _check_row(
 ) -> tuple[_Row | None, list, list]:
     reasons: list[str] = []
     warnings: list[str] = []
-    for key in ("description", "site"):
-        if len(f.get(key, "")) > MAX_CELL:
-            reasons.append(IMPORT["too_long"].format(column=COLUMN[key], limit=MAX_CELL))
+    for key, field in (("description", "finding_description"), ("site", "site_name"), ("address", "address")):
+        try:
+            f[key] = text.clean(f.get(key), field, InspectionError, one_line=key != "description")
+        except InspectionError as exc:
+            reasons.append(str(exc))
     kind = None
     if f.get("kind") or not fixed_round:
         try:
@@ -337,7 +338,9 @@ def import_sites(
                     raise InspectionError(
                         MSG["unknown_type"].format(type=f.get("site_type"), known="、".join(site_types()))
                     )
-                name, street = normalise_name(f.get("site", "")), resolve_street(f.get("area"))
+                name = normalise_name(text.clean(f.get("site"), "site_name", InspectionError, one_line=True))
+                street = resolve_street(f.get("area"))
+                address = text.clean(f.get("address"), "address", InspectionError, one_line=True)
                 if not name:
                     raise InspectionError(MSG["need_name"])
                 existing = find_site(con, name, street)
@@ -354,7 +357,7 @@ def import_sites(
                 result.refused_rows.append(RowReport(row_no, [str(exc)], cells))
                 continue
             seen.add((name, street))
-            insert_site(con, actor, kind.name, name, street, f.get("address"), units, when)
+            insert_site(con, actor, kind.name, name, street, address, units, when)
             result.accepted += 1
     result.refused = len(result.refused_rows)
     result.outcome = "committed" if result.accepted else "all_refused"

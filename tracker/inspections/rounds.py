@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from indicators.round_kinds import KINDS, RoundKind
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
@@ -93,6 +93,8 @@ def create_round(
     found = round_kind(kind)
     if ends < starts:
         raise InspectionError(MSG["bad_dates"])
+    name = text.clean(name, "round_name", InspectionError, one_line=True)
+    team = text.clean(team, "team", InspectionError, one_line=True) or None
     street_names = [resolve_street(s) for s in streets or ()]
     type_names = []
     for t in types or ():
@@ -115,7 +117,7 @@ def create_round(
             con,
             actor,
             found,
-            (name or "").strip() or found.name,
+            name or found.name,
             starts,
             ends,
             team,

@@ -8,7 +8,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
@@ -78,7 +78,7 @@ def _checked(
     kind = site_type(type_name)
     if kind is None:
         raise InspectionError(MSG["unknown_type"].format(type=type_name, known="、".join(site_types())))
-    name = normalise_name(name or "")
+    name = normalise_name(text.clean(name, "site_name", InspectionError, one_line=True))
     if not name:
         raise InspectionError(MSG["need_name"])
     street = resolve_street(street_text)
@@ -96,7 +96,15 @@ def insert_site(
     site_id = con.execute(
         """INSERT INTO site (type, name, street, address, units, created_at, created_by)
            VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-        [type_name, name, street, (address or "").strip() or None, units, when, actor.name],
+        [
+            type_name,
+            name,
+            street,
+            text.clean(address, "address", InspectionError, one_line=True) or None,
+            units,
+            when,
+            actor.name,
+        ],  # fmt: skip
     ).fetchone()[0]
     audit.record(con, actor.name, "site_register", f"site:{site_id}", None, get_site(con, site_id))
     return site_id

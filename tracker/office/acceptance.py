@@ -10,7 +10,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import SYSTEM, Actor, require
 from tracker.access.users import current_actor
@@ -64,7 +64,7 @@ def accept(
     if not 1 <= int(item) <= len(cat.items):
         raise AcceptanceError(ACCEPT["unknown_item"].format(item=item))
     item = int(item)
-    evidence = (evidence or "").strip()
+    evidence = text.clean(evidence, "acceptance_basis", AcceptanceError)
     if not evidence:
         raise AcceptanceError(ACCEPT["need_evidence"])
     ev = evaluate(con, on, cat)
@@ -116,7 +116,7 @@ def withdraw(
     current = _active(con, int(item))
     if current is None:
         raise AcceptanceError(ACCEPT["not_accepted"].format(item=item))
-    reason = (reason or "").strip()
+    reason = text.clean(reason, "reason", AcceptanceError)
     if not reason:
         raise AcceptanceError(ACCEPT["need_reason"])
     when = _now(now)

@@ -12,7 +12,6 @@ are already compressed (JPG, PNG, DOCX, XLSX) are stored as they are; PDFs are d
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import re
 import tempfile
@@ -30,7 +29,9 @@ from tracker import logs
 from tracker.engine.catalogue import OFFICE, Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.office import evidence
+from tracker.office.exports import SafeWorkbook
 from tracker.strings.evidence import ARCHIVE
+from tracker.text import xml_safe
 
 WORDS = ARCHIVE  # the archive is for the review team: Chinese, whatever the screen's language
 INDEX = WORDS["index"]
@@ -109,14 +110,29 @@ def archive_rows(
 # ---------------------------------------------------------------- names inside the zip
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')  # what Windows refuses in a name; a slash would make a folder
+MAX_NAME_BYTES = (
+    255  # one name in a path, as UTF-8: what Linux and macOS file systems take (Windows: 255 UTF-16)
+)
 
 
 def _safe(text: str) -> str:
-    return _UNSAFE.sub("_", str(text)).strip(" .") or "_"
+    return _UNSAFE.sub("_", xml_safe(text, one_line=True)).strip(" .") or "_"
+
+
+def _fit(name: str, tag: str = "") -> str:
+    """name with `tag` (「 (2)」) before its suffix, cut at a character so that it takes at most MAX_NAME_BYTES;
+    the suffix (.pdf) is kept, so the file still opens with its program."""
+    p = PurePosixPath(name)
+    suffix = p.suffix if 1 < len(p.suffix) <= 10 else ""
+    stem = name[: len(name) - len(suffix)]
+    room = MAX_NAME_BYTES - len((tag + suffix).encode())
+    if len(stem.encode()) > room:
+        stem = stem.encode()[:room].decode("utf-8", "ignore").rstrip(" .") or "_"
+    return stem + tag + suffix
 
 
 def folder_name(item: int, cat: Catalogue) -> str:
-    return _safe(WORDS["item_folder"].format(code=item, title=cat.item(item).title))
+    return _fit(_safe(WORDS["item_folder"].format(code=item, title=cat.item(item).title)))
 
 
 def _entry_name(row) -> str:
@@ -133,13 +149,10 @@ def _entry_name(row) -> str:
     return _safe(prefix + row.file_name)
 
 
-def _unique(path: str, taken: set[str]) -> str:
-    if path not in taken:
-        taken.add(path)
-        return path
-    p = PurePosixPath(path)
-    n = 2
-    while (candidate := str(p.with_name(f"{p.stem} ({n}){p.suffix}"))) in taken:
+def _unique(folder: str, name: str, taken: set[str]) -> str:
+    """folder/name, the name fitted (_fit) and numbered 「 (2)」「 (3)」… when the path is taken already."""
+    n = 1
+    while (candidate := f"{folder}/{_fit(name, f' ({n})' if n > 1 else '')}") in taken:
         n += 1
     taken.add(candidate)
     return candidate
@@ -169,8 +182,7 @@ def plan(rows: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     """rows (archive_rows) with `path`: where each file goes in the zip, unique."""
     taken: set[str] = {INDEX}
     paths = [
-        _unique(f"{folder_name(int(r.item), cat)}/{_entry_name(r)}", taken)
-        for r in rows.itertuples(index=False)
+        _unique(folder_name(int(r.item), cat), _entry_name(r), taken) for r in rows.itertuples(index=False)
     ]
     return rows.assign(path=paths)
 
@@ -179,18 +191,13 @@ def plan(rows: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
 
 
 def index_xlsx(planned: pd.DataFrame, cat: Catalogue) -> bytes:
-    """The archive's 目录: one row per file, its path a link that opens it from the unpacked folder."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = WORDS["index_sheet"]
+    """The archive's 目录: one row per file, its path a link that opens it from the unpacked folder. Written by
+    the one inert-cell writer: a note reading =HYPERLINK(…) stays text."""
+    book = SafeWorkbook()
+    sheet = book.sheet(WORDS["index_sheet"])
     header = ["item", "metric", "period", "unit", "file", "date", "by", "verification", "note"]
-    sheet.append([WORDS[f"col_{h}"] for h in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for r in planned.itertuples(index=False):
+    book.row(sheet, 0, [WORDS[f"col_{h}"] for h in header], book.header)
+    for n, r in enumerate(planned.itertuples(index=False), start=1):
         metric = f"{r.metric} {cat.metric(r.metric).name}" if isinstance(r.metric, str) else ""
         if r.part == 2:
             period = WORDS["ev_task_label"].format(id=int(r.task_id))
@@ -200,7 +207,9 @@ def index_xlsx(planned: pd.DataFrame, cat: Catalogue) -> bytes:
             period = WORDS["ev_item_label"]
         else:
             period = r.period + (f" {r.area}" if isinstance(r.area, str) else "")
-        sheet.append(
+        book.row(
+            sheet,
+            n,
             [
                 WORDS["item_folder"].format(code=int(r.item), title=cat.item(int(r.item)).title),
                 metric,
@@ -211,15 +220,13 @@ def index_xlsx(planned: pd.DataFrame, cat: Catalogue) -> bytes:
                 r.attached_by,
                 verification_text(r),
                 r.note or "",
-            ]
+            ],
         )
-        sheet.cell(sheet.max_row, 5).hyperlink = r.path
-    for column, width in zip("ABCDEFGHI", (30, 30, 16, 14, 60, 17, 12, 24, 30), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        book.link(sheet, n, 4, r.path)
+    for column, width in enumerate((30, 30, 16, 14, 60, 17, 12, 24, 30)):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(1, 0)
+    return book.close()
 
 
 # ---------------------------------------------------------------- the zip

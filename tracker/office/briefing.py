@@ -41,6 +41,7 @@ from tracker.strings.office import (
     TASK_STATUS,
     YES,
 )
+from tracker.text import xml_safe
 
 LABEL = STATUS_LABEL["zh"]
 CN_NUMBERS = "一二三四五六七八九十"
@@ -541,7 +542,7 @@ def to_docx(b: Briefing) -> bytes:
         if align is not None:
             p.alignment = align
         if text:
-            font(p.add_run(text), name, size, bold, color)
+            font(p.add_run(xml_safe(text)), name, size, bold, color)
         return p
 
     def heading(text: str) -> None:
@@ -572,13 +573,13 @@ def to_docx(b: Briefing) -> bytes:
             shade(cell, "D9E2F3")
             p = cell.paragraphs[0]
             p.alignment = ALIGN.CENTER
-            font(p.add_run(text), HEAD_FONT, 11)
+            font(p.add_run(xml_safe(text)), HEAD_FONT, 11)
         for values in rows:
             cells = t.add_row().cells
             for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
                 p = cell.paragraphs[0]
                 red = red_col is not None and i == red_col and text in (LABEL["not_met"], "是")
-                font(p.add_run(str(text)), TABLE_FONT, 10.5, bold=red, color="C00000" if red else None)
+                font(p.add_run(xml_safe(text)), TABLE_FONT, 10.5, bold=red, color="C00000" if red else None)
         t.autofit = False
         grid = t._tbl.tblGrid
         for col, width in zip(grid.findall(qn("w:gridCol")), widths, strict=True):

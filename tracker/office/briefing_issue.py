@@ -15,15 +15,13 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
 from tracker.db import transaction
 from tracker.office import briefing
 from tracker.strings.office import ISSUE
-
-MAX_NUMBER = 60  # a 文号 is a short line under the red header
 
 
 class IssueError(ValueError):
@@ -76,11 +74,10 @@ def issue(
     """Build the .docx with its 文号 and 期数, store it and return it (the office only; a 文号 once)."""
     actor = current_actor(con, actor)  # the stored account, re-checked on every call
     require(actor, "issue_briefing")
-    number = (number or "").strip()
+    number = text.clean(number, "doc_number", IssueError, one_line=True)
     if not number:
         raise IssueError(ISSUE["need_number"])
-    if len(number) > MAX_NUMBER:
-        raise IssueError(ISSUE["number_too_long"].format(n=MAX_NUMBER))
+    issue_no = text.clean(issue_no, "issue_no", IssueError, one_line=True)
     if taken := _taken(con, number):  # refused before spending seconds on the document
         raise taken
     b = briefing.build(con, as_of, known_then=known_then, number=number, issue_no=issue_no)

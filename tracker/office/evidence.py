@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied, require
 from tracker.access.users import current_actor
@@ -36,7 +36,7 @@ from tracker.strings.ui import t
 
 class EvidenceError(ValueError):
     """A file or an attachment refused; the message says why, in the reader's language (Chinese by default).
-    `reason`: empty | too_large | bad_type | zip_bomb | target | no_file | no_link | need_reason."""
+    `reason`: empty | too_large | bad_type | zip_bomb | target | no_file | no_link | need_reason | too_long."""
 
     def __init__(self, message: str, reason: str):
         super().__init__(message)
@@ -225,6 +225,11 @@ def _may_store(con, actor: Actor) -> Actor:
 # ---------------------------------------------------------------- writing (inside the caller's transaction)
 
 
+def _stored_text(value: object, field: str) -> str:
+    """A note or reason as stored (tracker.text.clean); refused as too_long."""
+    return text.clean(value, field, lambda message: EvidenceError(message, "too_long"))
+
+
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now().replace(microsecond=0)
 
@@ -288,12 +293,13 @@ def attach(
     """Attach a stored file to a target (measurement, task, acceptance, item, finding); returns the link's id.
     The same file on the same target again returns the existing link and writes nothing."""
     actor, target_id = _check_target(con, actor, target, target_id, "evidence_attach")
+    note = _stored_text(note, "evidence_note")
     row = con.execute("SELECT first_name FROM evidence_file WHERE sha256 = ?", [sha256]).fetchone()
     if row is None:
         raise EvidenceError(t("ev_no_file", sha=sha256), "no_file")
     name = clean_name(file_name) if file_name else row[0]
     with transaction(con):
-        return _link(con, sha256, target, target_id, name, actor, (note or "").strip(), _now(now))
+        return _link(con, sha256, target, target_id, name, actor, note, _now(now))
 
 
 @logs.service("evidence_attach_file")
@@ -310,12 +316,13 @@ def attach_file(
     """Store and attach in one transaction (the pages' upload): the target is checked before the file is kept,
     so a refused attachment leaves no file behind."""
     actor, target_id = _check_target(con, actor, target, target_id, "evidence_attach")
+    note = _stored_text(note, "evidence_note")
     kind = check_file(data, file_name)
     name = clean_name(file_name)
     when = _now(now)
     with transaction(con):
         sha = _store(con, data, name, kind, actor, when)
-        return _link(con, sha, target, target_id, name, actor, (note or "").strip(), when)
+        return _link(con, sha, target, target_id, name, actor, note, when)
 
 
 @logs.service("evidence_remove")
@@ -332,7 +339,7 @@ def remove(
     if row is None:
         raise EvidenceError(t("ev_no_link", id=link_id), "no_link")
     actor, _ = _check_target(con, actor, row[2], row[3], "evidence_remove")
-    reason = (reason or "").strip()
+    reason = _stored_text(reason, "reason")
     if not reason:
         raise EvidenceError(t("ev_need_reason"), "need_reason")
     before = dict(zip(("id", "sha256", "target", "target_id", "file_name", "attached_at", "attached_by", "note"),

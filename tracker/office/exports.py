@@ -6,6 +6,10 @@ export. So every cell is written either as a number or as a string cell (XlsxWri
 write()/write_formula), and a string that a spreadsheet would take for a formula also carries Excel's
 quote-prefix style, so that it stays text even when someone edits the cell and presses Enter. For CSV, where no
 cell type exists, such text is prefixed with an apostrophe.
+
+Text is also made writable whatever its age (tracker.text.xml_safe): a control character XML forbids, stored
+before services cleaned their input, would otherwise fail the whole file; a line break is always \n, since a bare
+carriage return inside a CSV cell splits the row in Excel. A cell longer than a spreadsheet holds is cut visibly.
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 import xlsxwriter
 
+from tracker.strings.ui import t
+from tracker.text import xml_safe
+
 RISKY_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+MAX_CELL = 32767  # characters in one spreadsheet cell (Excel's limit; XlsxWriter cuts longer text silently)
 
 # XlsxWriter must never turn a string into a formula, a URL or a number on its own.
 WORKBOOK_OPTIONS = {
@@ -37,7 +45,7 @@ def is_risky(text: str) -> bool:
 
 def csv_cell(value) -> str:
     """A value for a CSV cell: risky text prefixed with an apostrophe."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else xml_safe(value)
     return "'" + text if is_risky(text) else text
 
 
@@ -88,7 +96,7 @@ class SafeWorkbook:
         self.percent = self.book.add_format({"valign": "top", "num_format": "0.0%"})
 
     def sheet(self, name: str):
-        return self.book.add_worksheet(name[:31])
+        return self.book.add_worksheet(xml_safe(name, one_line=True)[:31])
 
     def cell(self, ws, row: int, col: int, value, fmt=None) -> None:
         """Write one cell as a number, a blank or a string; never as a formula."""
@@ -105,11 +113,20 @@ class SafeWorkbook:
             else:
                 ws.write_blank(row, col, None, fmt or self.text)
             return
-        text = as_text(value)
+        text = xml_safe(as_text(value))
+        if len(text) > MAX_CELL:
+            mark = t("cell_cut", n=len(text))
+            text = text[: MAX_CELL - len(mark)] + mark
         if is_risky(text):
             ws.write_string(row, col, text, self.quoted)
         else:
             ws.write_string(row, col, text, fmt or self.text)
+
+    def link(self, ws, row: int, col: int, path: str) -> None:
+        """A cell showing a relative path that opens that file (next to the workbook) when clicked."""
+        text = xml_safe(path, one_line=True)
+        if ws.write_url(row, col, "external:" + text, self.text, string=text) < 0:  # too long for a link
+            self.cell(ws, row, col, text)
 
     def row(self, ws, row: int, values: Iterable, fmt=None) -> None:
         for col, value in enumerate(values):

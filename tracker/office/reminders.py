@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
@@ -28,6 +28,7 @@ from tracker.office.briefing import cn_date, pct
 from tracker.office.exports import SafeWorkbook
 from tracker.strings.act import BOARD_XLSX, NOTICE, REMINDER
 from tracker.strings.office import OFFICE_NAME
+from tracker.text import xml_safe
 
 REPLY_DAYS = 7  # the default time given to report the missing figures, from the notice's date
 
@@ -110,7 +111,7 @@ def send(
     actor = current_actor(con, actor)  # the stored account, re-checked on every call
     require(actor, "task_manage")
     cat = cat or catalogue()
-    number = (doc_number or "").strip()
+    number = text.clean(doc_number, "doc_number", ReminderError, one_line=True)
     if not number:
         raise ReminderError(REMINDER["need_number"])
     canonical = None
@@ -225,7 +226,7 @@ def to_docx(number: str, as_of: dt.date, figures: pd.DataFrame, unit: str | None
         if align is not None:
             p.alignment = align
         if text:
-            font(p.add_run(text), name, size, color)
+            font(p.add_run(xml_safe(text)), name, size, color)
         return p
 
     para(OFFICE_NAME, name=TITLE_FONT, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
@@ -254,15 +255,15 @@ def to_docx(number: str, as_of: dt.date, figures: pd.DataFrame, unit: str | None
     repeat = OxmlElement("w:tblHeader")  # the header row again on every page
     repeat.set(qn("w:val"), "true")
     table.rows[0]._tr.get_or_add_trPr().append(repeat)
-    for cell, text in zip(table.rows[0].cells, NOTICE["headers"], strict=True):
+    for cell, words in zip(table.rows[0].cells, NOTICE["headers"], strict=True):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        font(cell.paragraphs[0].add_run(text), HEAD_FONT, 10)
+        font(cell.paragraphs[0].add_run(xml_safe(words)), HEAD_FONT, 10)
     for n, r in enumerate(figures.itertuples(index=False), start=1):
         values = [n, r.unit, f"{r.metric} {r.name}", r.period_label, r.deadline.isoformat(), r.days_overdue]
         for col, (cell, value) in enumerate(zip(table.add_row().cells, values, strict=True)):
             if col in (0, 4, 5):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 10)
+            font(cell.paragraphs[0].add_run(xml_safe(value)), BODY_FONT, 10)
     table.autofit = False  # widths on the grid (LibreOffice, WPS) and on every cell (Word)
     for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(int(Cm(width).twips)))
@@ -277,7 +278,9 @@ def to_docx(number: str, as_of: dt.date, figures: pd.DataFrame, unit: str | None
     sign.paragraph_format.right_indent = Pt(32)
     when = para(cn_date(as_of), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     when.paragraph_format.right_indent = Pt(64)
-    doc.core_properties.title = f"{NOTICE['title']}（{number}）"
+    doc.core_properties.title = xml_safe(f"{NOTICE['title']}（{number}）", one_line=True)[
+        :255
+    ]  # docx's limit
     doc.core_properties.author = OFFICE_NAME
     out = io.BytesIO()
     doc.save(out)

@@ -14,7 +14,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
@@ -89,7 +89,8 @@ def open_task(
     owner = cat.resolve_unit(owner_unit) if owner_unit else owner_of(metric, cat)
     if owner is None:
         raise TaskError(TASK["unknown_unit"].format(unit=owner_unit))
-    if not (description or "").strip():
+    description = text.clean(description, "task_description", TaskError)
+    if not description:
         raise TaskError(TASK["need_description"])
     when = _now(now)
     with transaction(con):
@@ -97,7 +98,7 @@ def open_task(
             """INSERT INTO task (metric, item, area, owner_unit, description, deadline, status, opened_at,
                                  opened_by, auto)
                VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, false) RETURNING id""",
-            [metric, m.item, area, owner, description.strip(), deadline, when, actor.name],
+            [metric, m.item, area, owner, description, deadline, when, actor.name],
         ).fetchone()[0]
         _event(con, task_id, when, actor, None, "open", TASK["event_opened"])
         audit.record(con, actor.name, "task_open", f"task:{task_id}", None, get(con, task_id))
@@ -122,7 +123,8 @@ def update_task(
         raise TaskError(TASK["bad_status"].format(status=status))
     if task["status"] == "closed":
         require(actor, "task_manage")
-    if status == task["status"] and not (note or "").strip():
+    note = text.clean(note, "task_note", TaskError)
+    if status == task["status"] and not note:
         raise TaskError(TASK["no_change"])
     when = _now(now)
     with transaction(con):
@@ -130,8 +132,8 @@ def update_task(
             "UPDATE task SET status = ?, closed_at = NULL, close_reason = NULL WHERE id = ?",
             [status, task_id],
         )
-        _event(con, task_id, when, actor, task["status"], status, (note or "").strip() or None)
-        audit.record(con, actor.name, "task_update", f"task:{task_id}", task, get(con, task_id), note)
+        _event(con, task_id, when, actor, task["status"], status, note or None)
+        audit.record(con, actor.name, "task_update", f"task:{task_id}", task, get(con, task_id), note or None)
 
 
 @logs.service("edit_task")
@@ -160,8 +162,9 @@ def edit_task(
     new = {
         "deadline": deadline or task["deadline"],
         "owner_unit": owner,
-        "description": (description or "").strip() or task["description"],
+        "description": text.clean(description, "task_description", TaskError) or task["description"],
     }
+    note = text.clean(note, "task_note", TaskError)
     changed = [k for k, v in new.items() if v != task[k]]
     if not changed:
         raise TaskError(TASK["no_change"])
@@ -177,7 +180,7 @@ def edit_task(
         _event(
             con, task_id, when, actor, task["status"], task["status"], words + (f"；{note}" if note else "")
         )
-        audit.record(con, actor.name, "task_edit", f"task:{task_id}", task, get(con, task_id), note)
+        audit.record(con, actor.name, "task_edit", f"task:{task_id}", task, get(con, task_id), note or None)
 
 
 @logs.service("close_task")
@@ -197,20 +200,20 @@ def close_task(
     if task["status"] == "closed":
         raise TaskError(TASK["already_closed"].format(id=task_id))
     today = today or dt.date.today()
-    text = (reason or "").strip()
-    if not text:  # without the office's reason the metric must be met: only then is it evaluated
+    reason = text.clean(reason, "reason", TaskError)
+    if not reason:  # without the office's reason the metric must be met: only then is it evaluated
         row = evaluate(con, today, cat).metrics.set_index("metric").loc[task["metric"]]
         if row["status"] != "met":
             raise TaskError(TASK["close_needs_reason"].format(reason=row["reason"]))
-        text = TASK["closed_met"].format(date=today, reason=row["reason"])
+        reason = TASK["closed_met"].format(date=today, reason=row["reason"])
     when = _now(now)
     with transaction(con):
         con.execute(
             "UPDATE task SET status = 'closed', closed_at = ?, close_reason = ? WHERE id = ?",
-            [when, text, task_id],
+            [when, reason, task_id],
         )
-        _event(con, task_id, when, actor, task["status"], "closed", text)
-        audit.record(con, actor.name, "task_close", f"task:{task_id}", task, get(con, task_id), text)
+        _event(con, task_id, when, actor, task["status"], "closed", reason)
+        audit.record(con, actor.name, "task_close", f"task:{task_id}", task, get(con, task_id), reason)
 
 
 AUTO_SQL = """

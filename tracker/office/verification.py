@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from indicators.rules.checklist import check_holds
-from tracker import logs
+from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied, require
 from tracker.access.users import current_actor
@@ -221,7 +221,7 @@ def verify(
         sender = cat.resolve_unit(unit)
         if sender is None:
             raise VerificationError(VERIFY["unknown_unit"].format(unit=unit))
-    note = (note or "").strip()
+    note = text.clean(note, "verification_note", VerificationError)
     if not note:
         raise VerificationError(VERIFY["need_note"])
     what = f"{p.label}{' ' + area if area else ''} {m.name}"

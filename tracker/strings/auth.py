@@ -2,19 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-# Markdown's (and Streamlit's :icon: and $math$) special characters: escaped, any of them reads as itself.
-_MARKUP = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&])")
-
-
-def plain(text: str) -> str:
-    """Text for st.markdown / st.error / st.success that renders as typed: a name like
-    「[x](javascript:…)」 shows as those characters, never as a link (names are refused at creation when
-    they hold such characters; accounts from older databases may still)."""
-    return _MARKUP.sub(r"\\\1", str(text))
-
-
 ROLE_LABEL = {
     "zh": {"admin": "创卫办管理员", "reporter": "单位上报员", "leader": "领导（只读）"},
     "en": {"admin": "Office administrator", "reporter": "Unit reporter", "leader": "Leader (read only)"},

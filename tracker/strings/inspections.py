@@ -52,7 +52,6 @@ IMPORT = {
     "kind_mismatch": "检查类型「{kind}」与所选检查轮次（{round_kind}）不一致",
     "outside_round": "检查日期 {date} 不在检查轮次 {starts}—{ends} 内",
     "need_site": "缺少点位",
-    "too_long": "「{column}」超过 {limit} 个字符",
     "new_site": "点位「{name}」（{street}）尚未登记，已按点位类型「{type}」登记",
     "repeat_in_file": "与第 {row} 行重复（同一点位、项目、日期和问题描述）",
     "duplicate": "该文件已于 {when} 导入，未重复导入",

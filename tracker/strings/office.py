@@ -187,7 +187,6 @@ BRIEF = {
 # 印发 and the archive of issued briefings (tracker/office/briefing_issue.py)
 ISSUE = {
     "need_number": "请填写文号（如“扎创卫办〔2025〕12号”）：印发的通报以文号存档",
-    "number_too_long": "文号过长（不超过{n}个字）",
     "number_taken": "文号“{number}”已于{when}由{by}印发（截至{as_of}的通报），不能重复使用。请换用新的文号",
     "no_issue": "没有编号为 {id} 的已印发通报",
     "file_name": "创卫工作进展通报-{date}-{number}.docx",

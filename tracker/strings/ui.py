@@ -583,9 +583,10 @@ def lang() -> str:
 
 def _families() -> dict[str, dict[str, dict[str, str]]]:
     """Code tables reached as t("family.code"), each {lang: {code: word}}."""
-    from tracker.strings import auth, office, upload
+    from tracker.strings import auth, office, text, upload
 
     return {
+        "field": text.FIELD,
         "status": STATUS_LABEL,
         "progress": PROGRESS_LABEL,
         "progress_note": PROGRESS_NOTE,
@@ -616,6 +617,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     """Every key in both languages: {lang: {key: text}}. A key defined twice with different words is a
     mistake in the tables, refused here."""
     from tracker.strings import act, auth, evidence, inspections, office
+    from tracker.strings import text as text_words
 
     words: dict[str, dict[str, str]] = {language: {} for language in LANGS}
 
@@ -625,7 +627,7 @@ def catalogue() -> dict[str, dict[str, str]]:
         words[language][key] = text
 
     for table in (
-        UI, office.PAGE, auth.AUTH, auth.GUARD, auth.NAV, act.ACT, evidence.EVIDENCE, inspections.PAGE
+        UI, office.PAGE, auth.AUTH, auth.GUARD, auth.NAV, act.ACT, evidence.EVIDENCE, inspections.PAGE, text_words.TEXT
     ):  # fmt: skip
         for language in LANGS:
             for key, text in table.get(language, {}).items():
