@@ -152,3 +152,67 @@ def test_steady_keeps_its_reading_for_38_1(con):
     # 「持续降低」 (38.1) is not 逐年: never up and lower overall still passes.
     _series(con, "38.1", (30, 29, 29))
     assert _row(con, "38.1")["status"] == "met"
+
+
+# ---------------------------------------------------------------- 5 an incident from any listed unit counts
+
+
+def _declare(con, metric, years, value=0, unit=None):
+    for year in years:
+        add(con, metric, f"{year}年", value, unit=unit, recorded_at=f"{year + 1}-01-20 09:00:00")
+
+
+def test_an_incident_from_a_listed_unit_other_than_the_reporter_counts(con):
+    _declare(con, "44.1", (2023, 2024, 2025))  # 公安局, the reporter: none
+    add(con, "44.1", "2025年", 1, unit="卫健委", recorded_at="2026-04-02 09:00:00")  # listed on item 44
+    ev = evaluate(con, TODAY)
+    row = ev.metrics.set_index("metric").loc["44.1"]
+    assert row["status"] == "not_met", row["reason"]
+    assert row["value"] == 1
+    assert 44 in ev.summary["veto_risks"]
+
+
+def test_the_worst_wins_whichever_unit_reported_last(con):
+    add(con, "44.1", "2025年", 1, unit="卫健委", recorded_at="2026-01-10 09:00:00")
+    _declare(con, "44.1", (2023, 2024, 2025))  # 公安局's 0 for 2025 recorded later does not hide it
+    assert _row(con, "44.1")["status"] == "not_met"
+
+
+def test_the_office_reports_an_incident(con):
+    _declare(con, "44.1", (2023, 2024, 2025))
+    add(con, "44.1", "2026年5月", 1, unit="创卫办", recorded_at="2026-06-01 09:00:00")
+    assert _row(con, "44.1")["status"] == "not_met"
+
+
+def test_figures_keep_the_designated_reporter_rule(con):
+    add(con, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")  # 住建局
+    add(con, "14.1", "2025年", 30, unit="城管执法局", recorded_at="2026-02-01 09:00:00")
+    assert _row(con, "14.1")["value"] == 36
+
+
+# ---------------------------------------------------------------- 11 zero-incident deadlines as every kind's
+
+
+def test_zero_incident_turns_stale_the_day_after_the_deadline(con):
+    _declare(con, "21.1", (2023, 2024))  # 2025's declaration is due by 2026-03-01
+    on_deadline = _row(con, "21.1", dt.date(2026, 3, 1))
+    assert on_deadline["status"] == "met", on_deadline["reason"]
+    assert "2025年的申报尚未到期" in on_deadline["reason"]
+    after = _row(con, "21.1", dt.date(2026, 3, 2))
+    assert after["status"] == "stale"
+    assert "2025年" in after["reason"]
+
+
+def test_a_year_not_yet_due_is_said_in_the_reason(con):
+    _declare(con, "21.1", (2023, 2024))
+    row = _row(con, "21.1", dt.date(2026, 2, 28))
+    assert row["status"] == "met"
+    assert "2025年的申报尚未到期（截止2026年3月1日）" in row["reason"], row["reason"]
+    _declare(con, "21.1", (2025,))
+    assert "尚未到期" not in _row(con, "21.1", dt.date(2026, 2, 28))["reason"]
+
+
+def test_zero_incident_deadline_day_matches_other_kinds(con):
+    add(con, "10.3", "2024年", 85, recorded_at="2025-01-20 09:00:00")  # a threshold kind, same deadline
+    assert _row(con, "10.3", dt.date(2026, 3, 1))["status"] == "met"
+    assert _row(con, "10.3", dt.date(2026, 3, 2))["status"] == "stale"
