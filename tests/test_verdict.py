@@ -129,7 +129,7 @@ def _series(con, metric, values, first=2023):
         ((3.1, 3.1, 3.1), "not_met"),  # flat above the floor is no decrease
         ((3.2, 3.1, 3.0), "met"),
         ((3.0, 3.1, 2.9), "not_met"),  # a year worse than the one before
-        ((3.0, 3.0, 2.9), "met"),  # never worse, better overall
+        ((3.0, 3.0, 2.9), "not_met"),  # 「逐年下降」: 2024 no lower than 2023 (issue 21)
     ],
 )
 def test_steady_decrease_for_30_4(con, values, status):
@@ -149,22 +149,26 @@ def test_a_gap_in_a_trend_is_no_data_naming_the_year(con):
 @pytest.mark.parametrize(
     ("values", "status"),
     [
-        ((0, 0, 0, 0), "met"),  # 0 deaths, three years earlier also 0
-        ((12.0, 15.0, 14.0, 11.0), "met"),  # 2025 lower than 2022, whatever lies between
-        ((12.0, 10.0, 9.0, 12.0), "not_met"),  # equal to three years earlier, above the floor
+        ((0, 0, 0, 0), "met"),  # 0 deaths over the form's three years
+        ((12.0, 15.0, 14.0, 11.0), "met"),  # 2025 lower than 2023, whatever 2024 did (issue 21)
+        ((12.0, 10.0, 9.0, 12.0), "not_met"),  # 2025 above 2023
         ((10.0, 9.0, 8.0, 10.5), "not_met"),
     ],
 )
-def test_40_1_reads_lower_than_three_years_earlier(con, values, status):
+def test_40_1_reads_lower_than_two_years_earlier(con, values, status):
     _series(con, "40.1", values, first=2022)
     assert _metric(evaluate(con, TODAY), "40.1")["status"] == status
 
 
-def test_40_1_needs_the_value_three_years_earlier(con):
+def test_40_1_needs_the_forms_three_years(con):
+    # Issue 21: 「降低」 is read over the national form's three years, 2023–2025; 2022 is not asked for.
     _series(con, "40.1", (9.0, 8.0, 7.0), first=2023)
+    assert _metric(evaluate(con, TODAY), "40.1")["status"] == "met"
+    _series(con, "40.1", (9.0,), first=2022)
+    con.execute("DELETE FROM measurement WHERE metric = '40.1' AND period_label = '2024年'")
     row = _metric(evaluate(con, TODAY), "40.1")
     assert row["status"] == "no_data"
-    assert "2022年" in row["reason"]
+    assert "2024年" in row["reason"]
 
 
 # ---------------------------------------------------------------- 5 compare uses the reference's year

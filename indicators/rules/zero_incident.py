@@ -7,8 +7,10 @@ in November for 「2026年10月」 is a veto risk at once, not when 2026 ends). 
 placed: it counts while its period touches the window. A year's total minus what its months and quarters
 already placed is not: it counts while any day of that year lies in the window.
 
-Every year of the window whose declaration is due (the year's deadline has passed) needs its yearly figure,
-0 included: a year missing is 无数据 naming it (数据过期 when it is only the latest year due).
+Every year of the window whose declaration is due (the year's deadline day has passed, as for every kind) needs
+its yearly figure, 0 included: a year missing is 无数据 naming it (数据过期 when it is only the latest year due).
+A met window whose last ended year is not yet due and not yet declared says so: `missing` then names that year
+and `ref_label` holds its deadline (YYYY-MM-DD).
 """
 
 import calendar
@@ -32,7 +34,9 @@ cnt AS (
 ),
 per_year AS (
     SELECT y.as_of, y.metric, y.y, y.uom,
-           make_date(CAST(y.y AS INTEGER), 12, 31) + CAST(y.deadline_days AS INTEGER) <= y.as_of AS due,
+           -- due once the deadline day has passed, as for every kind (tracker.engine.evaluate's due_start)
+           make_date(CAST(y.y AS INTEGER), 12, 31) + CAST(y.deadline_days AS INTEGER) < y.as_of AS due,
+           make_date(CAST(y.y AS INTEGER), 12, 31) + CAST(y.deadline_days AS INTEGER) AS deadline,
            max(c.value) FILTER (WHERE c.whole_year) AS annual,
            coalesce(sum(c.value) FILTER (WHERE NOT c.whole_year), 0) AS placed_all,
            coalesce(sum(c.value) FILTER (WHERE NOT c.whole_year AND c.in_window), 0) AS placed_in,
@@ -50,6 +54,10 @@ totals AS (
                              THEN [format('{}年 {}{}', y, CAST(annual - placed_all AS BIGINT), uom)] ELSE [] END
                         || placed_labels ORDER BY y)) AS labels,
            coalesce(list(format('{}年', y) ORDER BY y) FILTER (WHERE due AND annual IS NULL), []) AS missing,
+           -- a finished year whose declaration is not yet due and not yet sent: the reason says so
+           coalesce(list(format('{}年', y) ORDER BY y)
+                    FILTER (WHERE NOT due AND annual IS NULL AND make_date(CAST(y AS INTEGER), 12, 31) < as_of), []) AS not_due,
+           max(deadline) FILTER (WHERE NOT due AND annual IS NULL AND make_date(CAST(y AS INTEGER), 12, 31) < as_of) AS not_due_by,
            max(y) FILTER (WHERE due) AS last_due,
            count(*) FILTER (WHERE due AND annual IS NOT NULL) AS declared,
            max(latest_start) AS latest_start,
@@ -61,7 +69,9 @@ SELECT as_of, metric, NULL::VARCHAR AS area,
             WHEN len(missing) = 0 THEN 'met'
             WHEN declared > 0 AND missing = [format('{}年', last_due)] THEN 'stale'
             ELSE 'no_data' END AS status,
-       value, NULL::DOUBLE AS ref_value, period_label, latest_start, [value] AS series, labels, missing
+       value, NULL::DOUBLE AS ref_value, period_label, latest_start, [value] AS series, labels,
+       CASE WHEN value = 0 AND len(missing) = 0 THEN not_due ELSE missing END AS missing,
+       CASE WHEN value = 0 AND len(missing) = 0 THEN strftime(not_due_by, '%Y-%m-%d') END AS ref_label
 FROM totals
 """
 
@@ -71,12 +81,14 @@ TEXT = {
         "not_met": "近{months}个月（{start}至{end}）{name} 共{value}{unit}：{labels}（{reporter}）",
         "missing": "{name} 缺{missing}的申报（0{unit}也须申报），无法判断近{months}个月是否发生（{reporter}）",
         "target": "0{unit}（近{years}年，含当年）",
+        "not_due": "；{missing}的申报尚未到期（截止{deadline}）",
     },
     "en": {
         "met": "{name}: none in the last {months} months ({start} to {end}) ({reporter})",
         "not_met": "{name}: {value} in the last {months} months ({start} to {end}): {labels} ({reporter})",
         "missing": "{name}: no declaration for {missing} (0 must be declared too) ({reporter})",
         "target": "none (within {years} years, this year included)",
+        "not_due": "; the declaration for {missing} is not yet due (deadline {deadline})",
     },
 }
 
@@ -111,7 +123,11 @@ def _reason(why: Why) -> str | None:
     if status in ("no_data", "stale") and why.seq("missing"):
         return text["missing"].format(missing="、".join(why.seq("missing")), **parts)
     if status == "met":
-        return text["met"].format(**parts)
+        said = text["met"].format(**parts)
+        if why.row.get("ref_label") and why.seq("missing"):  # met so far; the last year ended is not yet due
+            deadline = _day(dt.date.fromisoformat(why.row["ref_label"]), why.lang)
+            said += text["not_due"].format(missing="、".join(why.seq("missing")), deadline=deadline)
+        return said
     return None
 
 

@@ -7,6 +7,9 @@ then; the default is everything known now):
   - unless the office chose another listed unit's figure for that metric/area/period (figure_choice): then
     that unit's, until a later choice returns it to the reporter.
 Figures from other listed units are kept and shown beside it (tracker.engine.figures), never counted silently.
+Incidents (the kinds that count events: zero-incident metrics) are the exception: every listed unit's report
+counts (uploads admit only the item's listed units and the office), and the worst wins — hiding an incident is
+worse than counting one twice. The office's explicit choice still decides.
 """
 
 from __future__ import annotations
@@ -29,8 +32,12 @@ SUMMARY = "latest_by_unit"
 _SUMMARY_COLUMNS = "key, id, metric, unit, area, period_start, period_end, period_label, value, recorded_at"
 _GROUP = "m.metric, m.area, m.period_start, m.unit, m.period_end"
 
-# Whether measurement m's unit is one whose figure counts by default (c: its cat_metric row).
-DEFAULT_UNITS = f"(m.unit = c.reporter OR m.unit = '{OFFICE}' OR m.unit = m.area)"
+# Whether measurement m's unit is one whose figure counts by default (c: its cat_metric row); for incidents
+# (c.events) every unit that may send it.
+DEFAULT_UNITS = f"(m.unit = c.reporter OR m.unit = '{OFFICE}' OR m.unit = m.area OR c.events)"
+# Among the figures that count for one metric/area/period: the latest, or for incidents the worst (the highest
+# count), then the latest.
+PICK = "CASE WHEN c.events THEN p.value END DESC NULLS LAST, p.key DESC"
 
 
 def ctes(
@@ -98,7 +105,7 @@ eff AS MATERIALIZED (   -- the latest among the units whose figure counts
     WHERE CASE WHEN ch.unit IS NOT NULL THEN p.unit = ch.unit
                ELSE {DEFAULT_UNITS.replace("m.", "p.")} END
     QUALIFY row_number() OVER (PARTITION BY p.metric, p.area, p.period_start, p.period_end{group_moment}
-                               ORDER BY p.key DESC) = 1
+                               ORDER BY {PICK}) = 1
 )"""
 
 
