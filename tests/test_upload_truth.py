@@ -237,3 +237,23 @@ def test_rows_left_blank_are_counted_in_the_summary(con):
     assert r.message.endswith("2 行未填写，已跳过。")
     committed = import_file(con, "b.csv", data)
     assert committed.message == "已导入 2 行（其中 0 行有提醒），拒绝 0 行。2 行未填写，已跳过。"
+
+
+def test_the_sql_formatter_writes_what_the_python_one_writes():
+    import random
+
+    import duckdb
+
+    from indicators.figures import figure, figure_sql
+
+    rng = random.Random(21)
+    units = sorted({m.unit for m in catalogue().metrics})
+    cases = [(v, u, "number") for u in units for v in (0, 0.125, 2.675, 18.5, 76, 76.25, 99.95, -0.001)]
+    cases += [(round(rng.uniform(-10, 1000), rng.randint(0, 6)), rng.choice(units), "number") for _ in range(500)]
+    cases += [(None, "%", "number"), (3, "级", "grade"), (1, "是/否", "yesno"), (0, "是/否", "yesno")]
+    con = duckdb.connect()
+    got = con.execute(
+        f"SELECT {figure_sql('v', 'u', 't')} FROM (SELECT unnest($v) AS v, unnest($u) AS u, unnest($t) AS t)",
+        {"v": [c[0] for c in cases], "u": [c[1] for c in cases], "t": [c[2] for c in cases]},
+    ).fetchall()
+    assert [g for (g,) in got] == [figure(*c) for c in cases]
