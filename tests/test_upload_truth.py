@@ -249,7 +249,9 @@ def test_the_sql_formatter_writes_what_the_python_one_writes():
     rng = random.Random(21)
     units = sorted({m.unit for m in catalogue().metrics})
     cases = [(v, u, "number") for u in units for v in (0, 0.125, 2.675, 18.5, 76, 76.25, 99.95, -0.001)]
-    cases += [(round(rng.uniform(-10, 1000), rng.randint(0, 6)), rng.choice(units), "number") for _ in range(500)]
+    cases += [
+        (round(rng.uniform(-10, 1000), rng.randint(0, 6)), rng.choice(units), "number") for _ in range(500)
+    ]
     cases += [(None, "%", "number"), (3, "级", "grade"), (1, "是/否", "yesno"), (0, "是/否", "yesno")]
     con = duckdb.connect()
     got = con.execute(
