@@ -46,3 +46,23 @@ def figure(value, unit: str, value_type: str = "number") -> str:
         shown = f"{value:.1f}" if abs(value * 10 - round(value * 10)) < 1e-6 else number(value)
         return f"{shown}%"
     return f"{number(value)}{unit_after_number(unit)}"
+
+
+# ---------------------------------------------------------------- the same, as SQL (set-based messages)
+
+
+def number_sql(col: str) -> str:
+    """`number` in DuckDB SQL: printf rounds as Python's format does (tests/test_upload_truth.py compares)."""
+    return f"regexp_replace(regexp_replace(printf('%.2f', CAST({col} AS DOUBLE)), '0+$', ''), '\\.$', '')"
+
+
+def figure_sql(col: str, unit: str, value_type: str = "'number'") -> str:
+    """`figure` in DuckDB SQL; `unit` and `value_type` are SQL expressions (columns or literals)."""
+    after = " ".join(f"WHEN '{u}' THEN '{shown}'" for u, shown in _SHOWN_AFTER_NUMBER.items())
+    grades = ", ".join(f"'{g}'" for g in GRADES)
+    return f"""CASE WHEN {col} IS NULL OR isnan(CAST({col} AS DOUBLE)) THEN '—'
+        WHEN {value_type} = 'grade' THEN [{grades}][CAST({col} AS INTEGER)] || '级'
+        WHEN {value_type} = 'yesno' THEN CASE WHEN {col} >= 0.5 THEN '是' ELSE '否' END
+        WHEN {unit} = '%' THEN CASE WHEN abs({col} * 10 - round({col} * 10)) < 1e-6
+                                    THEN printf('%.1f', CAST({col} AS DOUBLE)) ELSE {number_sql(col)} END || '%'
+        ELSE {number_sql(col)} || CASE {unit} {after} ELSE {unit} END END"""

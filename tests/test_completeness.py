@@ -64,7 +64,8 @@ def test_unit_counts(con):
     office = units.loc["市委编办"]
     assert (office["on_time"], office["late"], office["missing"]) == (0, 1, 0)
     city = units.loc["城管执法局"]
-    assert (city["due"], city["on_time"], city["late"], city["missing"]) == (23, 1, 1, 21)
+    # 24 and 22: 18.1 is 城管执法局's since issue 21 (创卫办 is not among item 18's 责任单位)
+    assert (city["due"], city["on_time"], city["late"], city["missing"]) == (24, 1, 1, 22)
 
 
 def test_per_period(con):

@@ -65,7 +65,7 @@ def test_utf8_bom(ingest_con):
     assert got[4] == ["数值「E级」应为 A、B、C、D 级之一"]
     assert got[7] == ["指标「40.5 以乡镇街道为单位适龄儿童免疫规划疫苗接种率」按街道乡镇报送，缺少区域"]
     assert got[8] == ["未知区域「不存在街道」"]
-    assert got[10] == ["数值「120%」超出0–100%的范围"]
+    assert got[10] == ["数值「120.0%」超出0–100%的范围"]  # the rate, as every screen writes it (issue 21)
     assert got[12] == ["数值「-1」不能为负数"]
     assert got[13] == ["本文件以「卫健委」名义报送，不能填报「城管执法局」的数据"]
     assert r.refused_rows[-1].cells["value"] == "maybe"
@@ -170,8 +170,9 @@ def test_warnings_replacing_and_far_from_history(ingest_con):
         ingest_con, "n.csv", csv("城管执法局,10.3,,2022,84,,,", "城管执法局,10.3,,2023,20,,,"), dry_run=True
     )
     got = warnings(r)
-    assert got[2][0].startswith("将替换此前报送的数值 83%（") and got[2][0].endswith("，城管执法局）")
-    assert got[3] == ["数值 20 与该指标以往数据（中位数 81.5）相差很大，请核实"]
+    # Figures as every screen writes them (issue 21: indicators.figures).
+    assert got[2][0].startswith("将替换此前报送的数值 83.0%（") and got[2][0].endswith("，城管执法局）")
+    assert got[3] == ["数值 20.0% 与该指标以往数据（中位数 81.5%）相差很大，请核实"]
     assert (r.accepted, r.warnings) == (2, 2)
 
 
@@ -302,10 +303,12 @@ def test_a_fraction_is_refused_when_the_history_is_above_one(ingest_con):
     assert reasons(r) == {2: ["0.16 像是小数，应填写 16%"]}
 
 
-def test_a_fraction_with_nothing_to_compare_is_only_warned(ingest_con):
-    # No threshold and no history: 0.16% may be a real figure, the clerk is asked to check.
+def test_a_fraction_with_nothing_to_compare_is_refused_too(ingest_con):
+    # Issue 21: no threshold and no history is no safer, 0.16 would be judged and sent to the national form as
+    # 0.16%; only the catalogue's `small_percent` lets such a figure in (tests/test_upload_truth.py).
     r = import_file(ingest_con, "s.csv", csv("卫健委,41.1,,2022,0.16,,,"), dry_run=True)
-    assert (r.accepted, r.refused, r.warnings) == (1, 0, 1)
+    assert (r.accepted, r.refused, r.warnings) == (0, 1, 0)
+    assert reasons(r) == {2: ["0.16 像是小数，应填写 16%"]}
 
 
 def test_numerator_denominator_disagreeing_with_the_value_is_refused(ingest_con):

@@ -55,6 +55,10 @@ class Metric:
     areas: tuple[str, ...] = ()  # for scope = area
     against_name: str = ""  # the name of the metric a compare rule measures against
     aliases: tuple[str, ...] = ()  # other names an upload may use (short names, the national form's wording)
+    # Why a bare figure of at most 1 is a plausible percentage here (an upload refuses 0.152 as a slip for 15.2%
+    # unless the catalogue says so); "" for every other metric.
+    small_percent: str = ""
+    reporter_reason: str = ""  # why the reporter is not one of the item's 责任单位 (the office collecting, …)
 
     @property
     def kind(self) -> str:
@@ -297,8 +301,15 @@ def _load_metric(raw: dict, item: int, item_units: tuple[str, ...], cat_expand, 
     reporter = cat_expand(raw.get("reporter", ""))
     if len(reporter) != 1:
         problems.append(f"{where} reporter: 未知单位「{raw.get('reporter')}」")
-    elif reporter[0] != OFFICE and reporter[0] not in item_units:
-        problems.append(f"{where} reporter: 「{reporter[0]}」不是本项责任单位")
+    elif reporter[0] not in item_units and not _text(raw.get("reporter_reason")):
+        problems.append(
+            f"{where} reporter: 「{reporter[0]}」不是本项责任单位（或在 reporter_reason 写明原因）"
+        )
+    if "small_percent" in raw:
+        if str(raw.get("unit")) != "%":
+            problems.append(f"{where} small_percent: 只适用于百分比（%）指标")
+        elif not _text(raw["small_percent"]):
+            problems.append(f"{where} small_percent: 应写明为何该指标的百分比可低于1%")
     areas: tuple[str, ...] = ()
     if raw.get("scope") == "area":
         for name in rule.get("areas") or ():
@@ -328,7 +339,14 @@ def _load_metric(raw: dict, item: int, item_units: tuple[str, ...], cat_expand, 
         national_field=raw.get("national_field"),
         areas=areas,
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+        small_percent=_text(raw.get("small_percent")),
+        reporter_reason=_text(raw.get("reporter_reason")),
     )
+
+
+def _text(value) -> str:
+    """A reason written in the catalogue: a non-blank string, else ""."""
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _load_vector_grades(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from indicators.figures import figure_sql
 from tracker.config import settings
 from tracker.db import transaction
 from tracker.engine import counting
@@ -63,6 +64,7 @@ class ImportResult:
     accepted: int = 0  # rows that go in (warned rows included)
     refused: int = 0
     warnings: int = 0  # accepted rows with at least one warning
+    skipped: int = 0  # rows below the header left blank (no figure, note or evidence)
     duplicate: bool = False
     outcome: str = "failed"  # committed | all_refused | failed | duplicate | dry_run
     message: str = ""
@@ -91,6 +93,7 @@ class ImportResult:
             "accepted": self.accepted,
             "refused": self.refused,
             "warnings": self.warnings,
+            "skipped": self.skipped,
             "duplicate": self.duplicate,
             "outcome": self.outcome,
             "message": self.message,
@@ -99,7 +102,12 @@ class ImportResult:
             "line_spans": [{"row": r, "first_line": a, "last_line": b} for r, a, b in self.line_spans],
         }
 
-    def spans_text(self) -> str:
+    def notes_text(self) -> str:
+        """What the summary adds after its counts: the rows skipped as blank, the rows spanning lines."""
+        skipped = SUMMARY["skipped"].format(n=self.skipped) if self.skipped else ""
+        return skipped + self._spans_text()
+
+    def _spans_text(self) -> str:
         """The rows spanning several lines of the file, for the summary ('' when there are none)."""
         if not self.line_spans:
             return ""
@@ -287,13 +295,13 @@ def import_file(
                 result.message = SUMMARY["dry_run"].format(
                     accepted=result.accepted, warned=result.warnings, refused=result.refused
                 )
-                result.message += result.spans_text()
+                result.message += result.notes_text()
             return result
         result.outcome = "committed" if result.accepted else "all_refused"
         result.message = SUMMARY[result.outcome].format(
             accepted=result.accepted, warned=result.warnings, refused=result.refused
         )
-        result.message += result.spans_text()
+        result.message += result.notes_text()
         step(0.75, t("upload.step_writing"))
         with _key_lock(sender, sha):  # the same file for the same unit: one commit at a time in this process
             earlier = committed_before(con, sha, sender)
@@ -354,6 +362,9 @@ def _collect(con: duckdb.DuckDBPyConnection, found: reader.Sheet, result: Import
                   count(*) FILTER (WHERE len(reasons) = 0 AND len(warnings) > 0) FROM _ing_result"""
     ).fetchall()[0]
     result.accepted, result.refused, result.warnings = accepted, refused, warned
+    # Rows below the header that validate skipped as blank: said in the summary, never silently dropped.
+    below = con.execute(f"SELECT count(*) FROM _ing_raw WHERE row_no > {int(found.header_row)}").fetchone()[0]
+    result.skipped = below - accepted - refused
     cells, params = _cells_sql(found)
     # The refused rows with their raw cells, made once: the commit stores the same rows.
     con.execute(
@@ -381,10 +392,7 @@ def _collect(con: duckdb.DuckDBPyConnection, found: reader.Sheet, result: Import
         ]
     result.accepted_preview = con.execute(
         f"""SELECT r.row_no AS row, i.label AS metric, r.unit, r.area, r.period_label AS period,
-                   CASE WHEN r.grade IS NOT NULL THEN r.grade || '级'
-                        WHEN i.value_type = 'yesno' THEN CASE WHEN r.value >= 0.5 THEN '是' ELSE '否' END
-                        ELSE regexp_replace(CAST(CAST(round(r.value, 4) AS DOUBLE) AS VARCHAR), '\\.0$', '')
-                             || CASE WHEN i.uom = '%' THEN '%' ELSE '' END END AS value,
+                   {figure_sql("r.value", "i.uom", "i.value_type")} AS value,
                    r.numerator, r.denominator, r.note, r.evidence
             FROM _ing_result r JOIN _lk_metric_info i ON i.code = r.metric
             WHERE len(r.reasons) = 0 ORDER BY r.row_no LIMIT {PREVIEW_ROWS}"""

@@ -10,26 +10,33 @@ from tracker import logs
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied, require
 from tracker.access.users import current_actor
+from tracker.engine import counting
 from tracker.engine.catalogue import OFFICE, catalogue
 from tracker.ingest.service import ImportResult, Progress, import_file
 from tracker.office.acceptance import resync
 
-# One row per value this submission replaced: the value that counted before, and the new one.
-AUDIT_REPLACED = """
+# One row per value this submission replaced: the value that counted before it (tracker.engine.counting, as if
+# this submission had not been sent) and the one that counts now, when the submission's row is the one that
+# counts. A figure kept beside the reporter's (another listed unit's) replaces nothing and is not logged.
+_SCOPE = (
+    "m.metric IN (SELECT metric FROM measurement WHERE submission_id = $sid) "
+    "AND m.period_start IN (SELECT period_start FROM measurement WHERE submission_id = $sid)"
+)
+AUDIT_REPLACED = f"""
 INSERT INTO audit_log (happened_at, actor, action, target, before_json, after_json, detail)
+WITH now_counts AS ({counting.values_sql(_SCOPE)}),
+before_counted AS ({counting.values_sql(_SCOPE + " AND m.submission_id <> $sid")})
 SELECT now()::TIMESTAMP, $actor, 'value_replaced',
        new.metric || coalesce(' ' || new.area, '') || ' ' || new.period_label,
-       json_object('value', old.value, 'unit', old.unit, 'submission', old.submission_id)::VARCHAR,
+       json_object('value', old.value, 'unit', old.unit, 'submission', o.submission_id)::VARCHAR,
        json_object('value', new.value, 'unit', new.unit, 'submission', new.submission_id)::VARCHAR,
        '第' || new.source_row || '行'
-FROM measurement new
-JOIN LATERAL (
-    SELECT o.value, o.unit, o.submission_id FROM measurement o
-    WHERE o.metric = new.metric AND o.area IS NOT DISTINCT FROM new.area AND o.period_start = new.period_start
-      AND o.submission_id <> new.submission_id
-    ORDER BY o.recorded_at DESC, o.id DESC LIMIT 1
-) old ON true
-WHERE new.submission_id = $sid
+FROM now_counts c
+JOIN measurement new ON new.id = c.id AND new.submission_id = $sid
+JOIN before_counted old ON old.metric = c.metric AND old.area IS NOT DISTINCT FROM c.area
+                       AND old.period_start = c.period_start AND old.period_end = c.period_end
+JOIN measurement o ON o.id = old.id
+ORDER BY new.source_row
 """
 
 
@@ -72,7 +79,11 @@ def upload(
         }
         audit.record(tx, actor.name, "upload", file_name, after=after, detail=result.message)
         if result.outcome == "committed":
-            audit.append_select(tx, AUDIT_REPLACED, {"actor": actor.name, "sid": result.submission})
+            audit.append_select(
+                tx,
+                AUDIT_REPLACED,
+                {"actor": actor.name, "sid": result.submission, "known": counting.FAR_FUTURE},
+            )
 
     with logs.action(actor.name, "upload_check" if dry_run else "upload", file_name) as logged:
         result = import_file(

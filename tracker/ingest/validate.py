@@ -13,10 +13,14 @@ from tracker.strings.upload, bound as parameters of SQL `concat()` calls; user i
 through the registered tables and bound parameters.
 
 Refusal or warning (issue 10): the test is "would a wrong figure be judged if the clerk ignores it?".
-- A fraction typed for a percentage (0.176 for 17.6%) is refused with the fix in the reason when the
-  metric's threshold or its history's median is above 1: stored as 0.176% it would be judged (吸烟率 <20%
-  would be 达标). A cell that carries % itself (0.5%) is a real figure. With no threshold and no history
-  there is nothing to tell a small rate from a slip: that case stays the `fraction` warning.
+- A fraction typed for a percentage (0.176 for 17.6%) is refused with the fix in the reason, for every percent
+  metric: stored as 0.176% it would be judged (吸烟率 <20% would be 达标) and sent to the national form, and
+  a metric without a threshold or history is no safer (issue 21). A cell that carries % itself (0.5%) is a
+  real figure; a metric whose catalogue entry says why small percentages are plausible (`small_percent`)
+  takes the bare figure with the `fraction` warning.
+- A period that has not begun is refused (「2099」 is a slip, not a plan); one that has not ended is warned:
+  its figure is kept, and counts once the period ends (the evaluation reads periods ended by its date).
+  Incident counts are not warned: they count from the day their period starts.
 - Numerator/denominator disagreeing with the typed rate is refused: one of the two figures is wrong and
   the tracker cannot know which; taking either would judge a figure nobody confirmed.
 - A value that replaces an earlier one stays a warning: corrections are what re-sending is for, the old
@@ -28,12 +32,14 @@ Refusal or warning (issue 10): the test is "would a wrong figure be judged if th
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
 import duckdb
 import pandas as pd
 
+from indicators.figures import figure_sql, number_sql
 from indicators.rules import REGISTRY
 from tracker.config import settings
 from tracker.engine import counting
@@ -51,6 +57,8 @@ PER_100K = r"[ \t\x{3000}]*(1/|/|每)(10|十)万人?[ \t\x{3000}]*$"
 # Words around a figure that qualify it: the figure is read, the words kept in the note (issue 11).
 QUAL_BEFORE = "≥|≧|>=|>|≤|≦|<=|<|不低于|不少于|不高于|不超过|大于|小于|高于|低于|超过|达到|约"
 QUAL_AFTER = "及以上|以上|及以下|以下|左右"
+# 「有」「无」 are read as yes/no with a warning: for 「市场无非法交易」 「有」 may mean the opposite of 「是」.
+YES_NO_WORDS = ("有", "无")
 YES = ("是", "有", "Y", "YES", "TRUE", "T", "1", "√", "✓", "✔", "☑")
 NO = ("否", "无", "N", "NO", "FALSE", "F", "0", "×", "✗", "✘", "☒", "X")
 NO_AREA = ("全市", "全市范围", "市本级", "全市合计", "本级", "-", "--", "—", "——", "/", "无", "不适用")
@@ -66,13 +74,19 @@ FRACTION_UNIT = {
 }
 # Suffixes accepted after a figure, besides the unit of measure itself.
 SUFFIX_ALIASES = {
-    "平方米": ("m2", "平米", "平方"),
+    "平方米": ("m2", "平米", "平方", "平方米/人", "m2/人", "平米/人", "平方/人", "平方米每人"),  # ㎡ reads m2
+    "微克/立方米": ("μg/m3", "ug/m3", "微克/m3", "μg/立方米", "微克每立方米"),  # µ and ³ read μ and 3
     "小时": ("h", "时", "小时/天", "小时/日"),
     "天": ("日",),
     "起": ("次", "件"),
     "岁": ("周岁",),
     "分贝": ("db", "dB(A)", "db(a)"),
 }
+
+
+def today() -> dt.date:
+    """The day an upload is checked against (which periods have begun, which have ended); tests fix it."""
+    return dt.date.today()
 
 
 WS_CHARS = "".join(
@@ -116,11 +130,6 @@ def _clean(
 
 def _key(col: str) -> str:
     return f"lower(regexp_replace({col}, '{WS}+', '', 'g'))"
-
-
-def _fmt(col: str) -> str:
-    """A number as people read it: 90, 98.5."""
-    return f"regexp_replace(CAST(CAST(round({col}, 4) AS DOUBLE) AS VARCHAR), '\\.0$', '')"
 
 
 class Sql:
@@ -191,7 +200,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
                 FRACTION_UNIT.get(m.unit),
                 m.reporter,
                 REGISTRY[m.kind].events,
-                m.threshold,
+                bool(m.small_percent),
             )
             for m in cat.metrics
         ],
@@ -208,7 +217,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
             "fraction_mult",
             "reporter",
             "events",
-            "threshold",
+            "small_ok",
         ],
     )
     return {
@@ -260,6 +269,7 @@ _LOOKED_UP = {
     "grade_ord": "INTEGER",
     "hint": "VARCHAR",
     "qualifier": "VARCHAR",
+    "yn_word": "VARCHAR",
 }
 SUGGEST_TEXTS = 500  # distinct unknown metric texts that get the closest names (difflib, per text)
 
@@ -390,6 +400,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                     ELSE lower(substr(s, length(n) + 1)) END AS suffix,
                CASE WHEN TRY_CAST(nullif(n, '') AS DOUBLE) IS NOT NULL THEN qualifier END AS qualifier,
                CASE WHEN upper(s) IN {YES} THEN 1 WHEN upper(s) IN {NO} THEN 0 END AS yn,
+               CASE WHEN s IN {YES_NO_WORDS} THEN s END AS yn_word,
                CASE upper(regexp_extract(s, '^([A-Za-z])级?$', 1))
                     WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS grade_ord
         FROM split"""
@@ -452,6 +463,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     msg = sql.msg
     sender_ref = sql.bind("sender", sender)
     office_ref = sql.bind("office", OFFICE)
+    today_ref = f"CAST({sql.bind('today', today())} AS DATE)"
     vt = "i.value_type"
     val_num = "r.value_num"
     suffix_ok = (
@@ -463,7 +475,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     both_fraction = "(r.numerator_t IS NOT NULL AND r.denominator_t IS NOT NULL)"
     fraction_ok = f"({both_fraction} AND r.numerator_num >= 0 AND r.denominator_num > 0 AND i.fraction_mult IS NOT NULL)"
     number_value = f"CASE WHEN {fraction_ok} THEN {rate} ELSE {val_num} END"
-    shown = f"coalesce(r.value_t, {_fmt(rate)} || CASE WHEN i.is_percent THEN '%' ELSE '' END)"
+    shown = f"coalesce(r.value_t, {figure_sql(rate, 'i.uom')})"
     reasons = [
         *long_checks,
         (
@@ -516,6 +528,10 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 AND NOT (i.events AND list_position({PERIOD_ORDER}, r.period_type)
                                       <= list_position({PERIOD_ORDER}, i.period))""",
             msg(REFUSE, "wrong_period", metric="i.label", expected="i.period_name", period="r.period_t"),
+        ),
+        (
+            f"r.period_start > {today_ref}",
+            msg(REFUSE, "not_begun", period="r.period_t", today=f"strftime({today_ref}, '%Y-%m-%d')"),
         ),
         # values
         (f"i.code IS NOT NULL AND r.value_t IS NULL AND NOT {has_fraction}", msg(REFUSE, "no_value")),
@@ -580,13 +596,13 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         ),
         (
             f"""i.is_percent AND NOT {fraction_ok} AND r.suffix = '' AND {val_num} > 0 AND {val_num} <= 1
-                AND (i.threshold > 1 OR st.med > 1)""",
-            msg(REFUSE, "fraction", value="r.value_t", pct=_fmt(f"{val_num} * 100")),
+                AND NOT i.small_ok""",
+            msg(REFUSE, "fraction", value="r.value_t", pct=number_sql(f"{val_num} * 100")),
         ),
         (
             f"""{vt} IN ('number', 'count') AND {fraction_ok} AND {val_num} IS NOT NULL
                 AND abs({val_num} - {rate}) > greatest(0.05, abs({rate}) * 0.001)""",
-            msg(REFUSE, "mismatch", value="r.value_t", rate=_fmt(rate)),
+            msg(REFUSE, "mismatch", value="r.value_t", rate=number_sql(rate)),
         ),
     ]
     # Warnings, for rows that go in.
@@ -614,11 +630,24 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         (
             f"""c.value_type = 'number' AND st.n >= 3
                 AND abs(c.value - st.med) > {sql.bind("spread_k", float(k))} * greatest(st.iqr, abs(st.med) * 0.02, 1e-6)""",
-            msg(WARN, "outlier", value=_fmt("c.value"), median=_fmt("st.med")),
+            msg(WARN, "outlier", value=figure_sql("c.value", "c.uom"), median=figure_sql("st.med", "c.uom")),
+        ),
+        (
+            f"c.period_end > {today_ref} AND NOT c.events",
+            msg(WARN, "not_ended", period="c.period_label", end="strftime(c.period_end, '%Y-%m-%d')"),
+        ),
+        (
+            "c.value_type = 'yesno' AND c.yn_word IS NOT NULL",
+            msg(
+                WARN,
+                "yes_no_word",
+                value="c.yn_word",
+                read="CASE WHEN c.value >= 0.5 THEN '是' ELSE '否' END",
+            ),
         ),
         (
             "c.is_percent AND NOT c.from_fraction AND c.suffix = '' AND c.value > 0 AND c.value <= 1",
-            msg(WARN, "fraction", value="c.value_t", pct=_fmt("c.value * 100")),
+            msg(WARN, "fraction", value="c.value_t", pct=number_sql("c.value * 100")),
         ),
         # A verified checklist answer (prev.verified_by: the office's check still holding for it, see prev), when
         # this row's unit is one whose figure counts: a different answer needs a new check, the same keeps it.
@@ -683,7 +712,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 {p("period_end")} AS period_end, {p("period_label")} AS period_label,
                 {vn("txt")} AS value_t, {vn("num")} AS value_num, {vn("suffix")} AS suffix,
                 {vn("qualifier")} AS qualifier,
-                {vn("yn")} AS yn, {vn("grade_ord")} AS grade_ord,
+                {vn("yn")} AS yn, {vn("yn_word")} AS yn_word, {vn("grade_ord")} AS grade_ord,
                 {nn("txt")} AS numerator_t, {nn("num")} AS numerator_num,
                 {dn("txt")} AS denominator_t, {dn("num")} AS denominator_num,
                 {clean(raw("note"))} AS note_t, {clean(raw("evidence"))} AS evidence_t,
@@ -695,7 +724,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         checked AS (
             SELECT r.row_no,
                 r.unit,
-                i.code AS metric, i.value_type, i.is_percent, i.reporter,
+                i.code AS metric, i.value_type, i.is_percent, i.reporter, i.uom, i.events, r.yn_word,
                 r.area_found AS area, (r.area_t IS NULL OR r.no_area OR r.area_found IS NOT NULL) AS area_ok,
                 r.period_type, r.period_start, r.period_end, r.period_label,
                 CASE {vt} WHEN 'yesno' THEN CAST(r.yn AS DOUBLE)
@@ -714,7 +743,6 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                                  AND {sender_ref} IS DISTINCT FROM {office_ref}
             LEFT JOIN _lk_metric_area listed ON listed.metric = i.code AND listed.area = r.area_found
             LEFT JOIN _lk_suffix sx ON sx.metric = i.code AND sx.suffix = r.suffix
-            LEFT JOIN _ing_stats st ON st.metric = i.code
             -- A row with no figure, note or evidence is blank (or a template row left unfilled): skipped.
             WHERE r.value_t IS NOT NULL OR r.numerator_t IS NOT NULL OR r.denominator_t IS NOT NULL
                OR r.note_t IS NOT NULL OR r.evidence_t IS NOT NULL OR r.rowlike IS NOT NULL
@@ -723,13 +751,9 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         stats AS (SELECT * FROM _ing_stats),
         prev AS (   -- the value that counts now for each metric/area/period of the file (tracker.engine.counting)
             SELECT e.metric, coalesce(e.area, '') AS area_k, e.period_start, e.value, e.unit, e.recorded_at,
-                   CASE WHEN i.value_type = 'yesno' THEN CASE WHEN e.value >= 0.5 THEN '是' ELSE '否' END
-                        WHEN i.value_type = 'grade' THEN coalesce(m.grade, '') || '级'
-                        WHEN i.is_percent THEN {_fmt("e.value")} || '%'
-                        ELSE {_fmt("e.value")} || i.uom END AS shown,
+                   {figure_sql("e.value", "i.uom", "i.value_type")} AS shown,
                    i.reporter, chk.verified_by, chk.verified_at
             FROM ({counting.values_sql(PREV_SCOPE)}) e
-            JOIN measurement m ON m.id = e.id
             JOIN _lk_metric_info i ON i.code = e.metric
             LEFT JOIN ({checks}) chk ON chk.id = e.id)
         SELECT c.row_no, c.unit, c.metric, c.area, c.period_type, c.period_start, c.period_end, c.period_label,
@@ -754,7 +778,7 @@ def _qualified(con: duckdb.DuckDBPyConnection, sql: Sql) -> None:
     added to the note. An UPDATE of the few such rows, not a warning for every row to test."""
     con.execute(
         f"""UPDATE _ing_result
-        SET warnings = list_append(warnings, {sql.msg(WARN, "qualifier", value="qualified_t", word="qualifier", num=_fmt("value"))}),
+        SET warnings = list_append(warnings, {sql.msg(WARN, "qualifier", value="qualified_t", word="qualifier", num=number_sql("value"))}),
             note = concat_ws('；', note, {sql.msg(WARN, "qualifier_note", value="qualified_t")})
         WHERE qualifier IS NOT NULL AND len(reasons) = 0""",
         sql.params,

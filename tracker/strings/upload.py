@@ -77,6 +77,7 @@ REFUSE = {
     "too_long": "「{column}」有 {n} 个字符，超过上限 {limit} 个字符",
     "fraction": "{value} 像是小数，应填写 {pct}%",
     "mismatch": "数值「{value}」与分子/分母计算结果 {rate} 不一致，请核对后重新填写",
+    "not_begun": "期间「{period}」尚未开始（今天是{today}），不能报送该期间的数据",
 }
 
 # ---------------------------------------------------------------- warnings (row goes in)
@@ -90,6 +91,8 @@ WARN = {
     # a checklist answer the office has verified (issue 10): the check is kept by what was answered
     "reverify": "原答复「{old}」已于{when}由{by}核实；改为「{new}」后需重新核实",
     "keeps_verified": "与已核实的答复「{old}」相同（{when}由{by}核实），核实继续有效",
+    "not_ended": "期间「{period}」到{end}才结束：数据先保存，期满后才计入达标判定",
+    "yes_no_word": "数值「{value}」读作「{read}」，请核实",
 }
 
 PERIOD_NAME = {"year": "年度", "quarter": "季度", "month": "月度"}
@@ -110,6 +113,7 @@ SUMMARY = {
     "spans": "以下行的单元格内含换行，跨越文件中的多行：{rows}。",
     "span": "第{row}行（文件第{first}–{last}行）",
     "duplicate_dry": "此文件已于 {when} 导入（报送记录 #{original}），提交将不会重复导入。",
+    "skipped": "{n} 行未填写，已跳过。",
 }
 
 # ---------------------------------------------------------------- templates
