@@ -259,3 +259,16 @@ def test_the_sql_formatter_writes_what_the_python_one_writes():
         {"v": [c[0] for c in cases], "u": [c[1] for c in cases], "t": [c[2] for c in cases]},
     ).fetchall()
     assert [g for (g,) in got] == [figure(*c) for c in cases]
+
+
+def test_an_incident_from_a_listed_unit_other_than_the_reporter_is_said_to_count(con):
+    """卫健委 is listed on item 44 (公安局 reports 44.1): its case counts at once (issue 21, finding 5), so the
+    upload must not say it waits for the office's choice, as it does for a figure."""
+    r = import_file(con, "i.csv", csv("卫健委,44.1,,2025,1,"), dry_run=True)
+    (said,) = warnings(r)[2]
+    assert "立即计入判定" in said and "公安局" in said
+    assert "决定采用时才计入" not in said
+    figure = import_file(
+        con, "f.csv", csv("城管执法局,14.1,,2025,60,"), dry_run=True
+    )  # a figure: still beside
+    assert "决定采用时才计入" in warnings(figure)[2][0]

@@ -607,14 +607,19 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     ]
     # Warnings, for rows that go in.
     k = settings().get("outlier_spread", 4)
-    # Whether this row's unit is one whose figure counts by default (tracker.engine.counting): the reporter, the
-    # office, or for an area metric the area's own unit.
-    counts = f"(c.unit = c.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)"
+    # Whether this row's unit is one whose figure counts by default: the one definition (tracker.engine.counting)
+    # — the reporter, the office, an area's own unit, and for incidents every listed unit.
+    counts = f"coalesce({counting.DEFAULT_UNITS.replace('m.', 'c.')}, false)"  # NULL (no area) is not a match
     warnings = [
         # A figure from a listed unit other than the reporter is kept beside the reporter's, never instead of it.
         (
             f"c.reporter IS NOT NULL AND NOT {counts}",
             msg(WARN, "beside_reporter", unit="c.unit", reporter="c.reporter"),
+        ),
+        # An incident from such a unit counts at once: the worst report wins (hiding one is worse than two).
+        (
+            f"c.events AND c.reporter IS NOT NULL AND c.unit <> c.reporter AND c.unit <> {office_ref}",
+            msg(WARN, "incident_counted", unit="c.unit", reporter="c.reporter"),
         ),
         (
             f"""prev.value IS NOT NULL AND c.value IS NOT NULL AND abs(prev.value - c.value) > 1e-9

@@ -83,6 +83,7 @@ REFUSE = {
 # ---------------------------------------------------------------- warnings (row goes in)
 WARN = {
     "beside_reporter": "「{unit}」不是该指标的报送单位：此数据与{reporter}的数据并列显示，创卫办决定采用时才计入",
+    "incident_counted": "「{unit}」不是该指标的报送单位，但事故/事件报告立即计入判定（与{reporter}的报告取较多者）",
     "replaces": "将替换此前报送的数值 {old}（{when}，{unit}）",
     "qualifier": "数值「{value}」含“{word}”，已按 {num} 记录，原文保留在备注中",
     "qualifier_note": "数值原文「{value}」",
