@@ -26,8 +26,9 @@ run-real: .venv/ready
 test: .venv/ready
 	$(PY) -m pytest -q
 
+# The long robustness variants and every property test with its full count of examples (make test tries a few).
 test-long: .venv/ready
-	$(PY) -m pytest -q -m slow
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -q -m "slow or hypothesis"
 
 lint: .venv/ready
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

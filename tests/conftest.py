@@ -1,4 +1,5 @@
-"""Shared fixtures: a temporary DuckDB file, and one with the demo campaign loaded at a fixed today."""
+"""Shared fixtures: a temporary DuckDB file, and one with the demo campaign loaded at a fixed today; the
+migrated template every new test database starts from; the Hypothesis profiles."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tracker import db
 from tracker.engine.demo import load_demo
@@ -19,6 +21,24 @@ ROOT = Path(__file__).resolve().parent.parent
 # copy the demo file into other folders, where a key beside each file would not follow it. The CLI and the
 # browser tests' servers inherit it; tests of the key beside the database unset it.
 os.environ["TRACKER_KEY"] = str(Path(tempfile.mkdtemp(prefix="tracker-key-")) / "tracker.key")
+
+# `make test` tries a few examples per property (tests.examples.examples caps each test's count);
+# `make test-long` (HYPOTHESIS_PROFILE=long) tries every test's full count.
+settings.register_profile("fast", max_examples=15)
+settings.register_profile("long", max_examples=100_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _template_db(tmp_path_factory):
+    """A database connect() created, closed and left alone: every new database of the session (a fresh file,
+    `:memory:`) starts as its copy instead of running the migrations again (tracker.db.TEMPLATE).
+    tests/test_template_db.py checks the copy equals a database made from nothing."""
+    path = tmp_path_factory.mktemp("template") / "template.duckdb"
+    db.connect(path).close()
+    db.TEMPLATE = path
+    yield path
+    db.TEMPLATE = None
 
 
 @pytest.fixture(autouse=True)

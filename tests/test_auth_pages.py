@@ -3,6 +3,7 @@ the forced password change, the idle timeout, and the audit page."""
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -18,19 +19,29 @@ from tracker.strings.auth import ACCOUNT
 PW = "office-secret-1"
 
 
-@pytest.fixture
-def app_db(tmp_path, monkeypatch):
-    """A database with the demo, the administrator (from TRACKER_ADMIN_PASSWORD), a reporter and a leader."""
-    from app import webapp
+@pytest.fixture(scope="module")
+def accounts_db(tmp_path_factory):
+    """The demo with a reporter and two leaders, built once for the module (loading the demo takes seconds)."""
     from tracker.engine.demo import load_demo
 
-    path = tmp_path / "auth.duckdb"
+    path = tmp_path_factory.mktemp("auth") / "accounts.duckdb"
     con = db.connect(path)
     load_demo(con)
     create_user(con, SYSTEM, "城管上报员", "reporter", PW, unit="城管执法局")
     create_user(con, SYSTEM, "副市长", "leader", PW)
     create_user(con, SYSTEM, "新同事", "leader", PW, must_change=True)
     con.close()
+    return path
+
+
+@pytest.fixture
+def app_db(accounts_db, tmp_path, monkeypatch):
+    """A copy of its own of the demo with the accounts; the administrator is made on the app's first run (from
+    TRACKER_ADMIN_PASSWORD), as on a deployment."""
+    from app import webapp
+
+    path = tmp_path / "auth.duckdb"
+    shutil.copyfile(accounts_db, path)
     monkeypatch.setenv("TRACKER_DB", str(path))
     monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", PW)
     webapp._connection.clear()

@@ -9,6 +9,7 @@ import io
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.examples import examples
 from tracker import db
 from tracker.ingest import import_file
 from tracker.strings.upload import FILE
@@ -72,7 +73,7 @@ def filled(cells_: list[str]) -> bool:
     )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=st.lists(row, max_size=12),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
@@ -105,7 +106,7 @@ def test_every_row_is_accounted_for(rows, encoding, unit, commit):
         con.close()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(data=st.binary(max_size=3000), unit=st.sampled_from([None, "卫健委"]))
 def test_random_bytes_never_raise(data, unit):
     con = db.connect(":memory:")
@@ -132,7 +133,7 @@ def _lines_of(result) -> set[int]:
     return covered
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     years=st.lists(st.integers(1950, 2099), min_size=1, max_size=15, unique=True),
     strays=st.lists(st.tuples(st.integers(0, 14), st.integers(0, 40)), max_size=3),
@@ -205,7 +206,7 @@ def _stored(text: str) -> str | None:
     return unicodedata.normalize("NFKC", text).strip() or None
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(notes=["张\ue000\ue003同志核实", "x，\ufdd0\ufdd3"], kind="gb18030")
 @example(notes=['\ue001a;b,"c"', "\ue002"], kind="utf-8")
 @example(notes=['=HYPERLINK("x")\ue000'], kind="xlsx")

@@ -10,6 +10,7 @@ from hypothesis import assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from tests.examples import examples
 from tests.ingest_fixtures import fixture_bytes
 from tracker.ingest import reader
 from tracker.ingest.text import (
@@ -202,7 +203,7 @@ ANY_TEXT = st.text(
 )
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.one_of(PIECES, ANY_TEXT), max_size=40), st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
 def test_csv_text_is_the_plain_definition(pieces, encoding):
     data = "".join(pieces).encode(encoding)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.examples import examples
 from tests.ingest_fixtures import fixture_bytes, open_db
 from tracker.engine import periods
 from tracker.engine.periods import parse_periods_sql
@@ -249,7 +250,7 @@ def test_sql_periods_agree_with_periods_parse(mem):
         assert got == expected, text
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(
         st.one_of(

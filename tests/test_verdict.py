@@ -322,10 +322,10 @@ def test_an_incident_may_be_uploaded_for_its_month(tmp_path):
         c.close()
 
 
-def test_cli_evaluates_as_known_then(tmp_path):
+def test_cli_evaluates_as_known_then(tmp_path, capsys):
     import json
-    import subprocess
-    import sys
+
+    from tracker.cli import main
 
     path = tmp_path / "t.duckdb"
     c = db.connect(path)
@@ -333,25 +333,10 @@ def test_cli_evaluates_as_known_then(tmp_path):
     add(c, "10.3", "2023年", 85, recorded_at="2026-06-01 09:00:00")
     c.close()
 
-    def run(*extra):
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "tracker",
-                "evaluate",
-                "--db",
-                str(path),
-                "--as-of",
-                "2024-03-31",
-                "--json",
-                *extra,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        data = json.loads(out)
+    def run(*extra):  # in this process: the process boundary is test_cli.py's (test_module_entry_point_runs)
+        capsys.readouterr()
+        assert main(["evaluate", "--db", str(path), "--as-of", "2024-03-31", "--json", *extra]) == 0
+        data = json.loads(capsys.readouterr().out)
         metric = next(m for i in data["items"] for m in i["metrics"] if m["code"] == "10.3")
         return data["known_at"], metric["status"], metric["value"]
 

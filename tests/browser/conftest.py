@@ -241,11 +241,51 @@ def signed_in_page(browser, app_server, name: str, password: str):
     return context, page
 
 
+@pytest.fixture(scope="session")
+def sign_ins():
+    """Each account's browser state (its sign-in cookie) after the session's first sign-in through the form."""
+    return {}
+
+
+def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str):
+    """A new browser context signed in as `name`: the first time through the login page, later from the cookie
+    that sign-in left, as a new tab resumes it (the sign-in itself is test_signin's and test_auth_pages'),
+    signing in afresh when that session has ended (a sign-out, a password change, the idle timeout)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from tracker.access.web_sessions import COOKIE
+
+    state = sign_ins.get(name)
+    if state is not None:
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 1000}, locale="zh-CN", storage_state=state
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        page.goto(app_server["url"] + "/")
+        wait_for_app_run(page)
+        try:
+            page.get_by_text(f"当前用户：{name}").wait_for(timeout=5000)
+            page.get_by_role("heading", name=LANDS_ON.get(name, "领导驾驶舱"), exact=True).wait_for()
+            wait_for_app_run(page)
+            return context, page
+        except PlaywrightTimeout:  # that session has ended: sign in again below
+            context.close()
+            del sign_ins[name]
+    context, page = signed_in_page(browser, app_server, name, password)
+    for _ in range(50):  # the page fetches its cookie just after the sign-in
+        if any(c["name"] == COOKIE for c in context.cookies()):
+            sign_ins[name] = context.storage_state()
+            break
+        page.wait_for_timeout(100)
+    return context, page
+
+
 @pytest.fixture
-def open_page(browser, app_server):
+def open_page(browser, app_server, sign_ins):
     """Signed in as the office's administrator; open a path of the app (e.g. "/item?item=10") inside the
     same session and wait for its script run to finish."""
-    context, page = signed_in_page(browser, app_server, "admin", ADMIN_PASSWORD)
+    context, page = resumed_page(browser, app_server, sign_ins, "admin", ADMIN_PASSWORD)
 
     def go(path: str = "/"):
         navigate(page, path)
@@ -256,9 +296,9 @@ def open_page(browser, app_server):
 
 
 @pytest.fixture
-def reporter_page(browser, app_server):
+def reporter_page(browser, app_server, sign_ins):
     """Signed in as 城管执法局's reporter."""
     name, password, _ = REPORTER
-    context, page = signed_in_page(browser, app_server, name, password)
+    context, page = resumed_page(browser, app_server, sign_ins, name, password)
     yield page
     context.close()
