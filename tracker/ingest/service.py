@@ -251,7 +251,10 @@ def import_file(
     sender = cat.resolve_unit(unit) if unit else None
     result = ImportResult(None, file_name=file_name, sha256=sha, unit=sender)
     earlier = committed_before(con, sha, sender)
-    storing = None if dry_run else _store_behind(con, file_name, data, sha, sender, user)
+    limit = settings().get("max_upload_mb", 25)
+    # A file over the limit is refused before its bytes are stored: a 200 MB file was kept before being refused.
+    too_big = len(data) > limit * 1024 * 1024
+    storing = None if dry_run or too_big else _store_behind(con, file_name, data, sha, sender, user)
     step(0.02, t("upload.step_received"))
     if earlier is not None:
         result.duplicate = True
@@ -259,15 +262,14 @@ def import_file(
         result.message = text.format(when=earlier[1].strftime("%Y-%m-%d %H:%M"), original=earlier[0])
         if not dry_run:
             result.outcome = "duplicate"
-            result.submission = storing.result()
+            result.submission = _stored(storing)
             _settle(con, result.submission, result, settled)
             step(1.0, result.message)
             return result
     try:
         if unit and sender is None:
             raise FileRefused(FILE["unknown_sender"].format(unit=unit))
-        limit = settings().get("max_upload_mb", 25)
-        if len(data) > limit * 1024 * 1024:
+        if too_big:
             raise FileRefused(FILE["too_big"].format(size=len(data) / 1024 / 1024, limit=limit))
         step(0.05, t("upload.step_reading"))
         found = reader.read(con, data, sheet)

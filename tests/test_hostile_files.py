@@ -1,0 +1,227 @@
+"""Readers do not trust what a file says of itself (issue 22, finding 5): an .xlsx row numbered 20,000,000, a
+<dimension> smaller than the sheet, a file over the upload limit. Heavy cases run in a child process
+(tests.test_hostile.run_child) that reports its peak resident memory and its seconds."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from tests.test_hostile import GIB, run_child
+
+TIMED_CHILD = """
+import json, resource, sys, time
+from tracker import db
+from tracker.ingest import import_file
+data = open(sys.argv[1], "rb").read()
+con = db.connect(":memory:")
+start = time.monotonic()
+r = import_file(con, sys.argv[2], data, unit="卫健委", dry_run=True)
+seconds = time.monotonic() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"outcome": r.outcome, "message": r.message, "peak": peak, "seconds": seconds,
+                  "accepted": r.accepted, "refused": r.refused}, ensure_ascii=False))
+"""
+
+
+def _book(rows: list[list], percent_cells: tuple[str, ...] = ()) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    for row in rows:
+        ws.append(row)
+    for ref in percent_cells:
+        ws[ref].number_format = "0.0%"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _rewrite_sheet(data: bytes, change) -> bytes:
+    """The workbook with its first sheet's XML passed through `change`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = change(body)
+            dst.writestr(info.filename, body)
+    return out.getvalue()
+
+
+HEADER = ["指标", "期间", "数值"]
+
+
+def test_a_5_kb_xlsx_whose_one_row_is_numbered_20_million_is_refused_at_once(tmp_path):
+    """openpyxl padded 19,999,998 empty rows: 18.6 s (200,000,000: minutes). The file is refused naming the grid
+    its cells span, within 10 s and 1 GiB."""
+    data = _book([HEADER, ["9.1", "2023", "17.6"]])
+    data = _rewrite_sheet(data, lambda b: b.replace(b'r="2"', b'r="20000000"').replace(b'2"', b'20000000"'))
+    assert b'r="A20000000"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(data)
+    assert path.stat().st_size < 10_000
+    got = run_child(path, "far.xlsx", TIMED_CHILD)
+    assert got["outcome"] == "failed", got
+    assert "20000000 行 × 3 列" in got["message"] and "A1:C20000000" in got["message"], got
+    assert got["seconds"] <= 10 and got["peak"] <= GIB, got
+
+
+def test_a_row_numbered_past_a_million_in_a_wide_column_is_refused_not_allocated(tmp_path):
+    """One cell at XFD1048576: calamine's grid would be 17 billion cells. Refused before it is built."""
+    data = _book([HEADER, ["9.1", "2023", "17.6"]])
+    data = _rewrite_sheet(
+        data,
+        lambda b: b.replace(
+            b"</row></sheetData>", b'</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+        ),
+    )
+    path = tmp_path / "corner.xlsx"
+    path.write_bytes(data)
+    got = run_child(path, "corner.xlsx", TIMED_CHILD)
+    assert got["outcome"] == "failed" and "16384 列" in got["message"], got
+    assert got["seconds"] <= 10 and got["peak"] <= GIB, got
+
+
+def test_a_dimension_smaller_than_the_sheet_loses_no_row():
+    """<dimension ref="A1:C11"/> over 60 data rows: openpyxl stopped at row 11 and said 「已导入 10 行」."""
+    from tracker import db
+    from tracker.ingest import import_file
+
+    rows = [HEADER] + [["9.1", str(1960 + i), "17.6"] for i in range(60)]
+    data = _rewrite_sheet(
+        _book(rows), lambda b: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:C11"/>', b)
+    )
+    assert b'<dimension ref="A1:C11"/>' in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    con = db.connect(":memory:")
+    r = import_file(con, "d.xlsx", data, unit="卫健委", dry_run=True)
+    assert r.rows == 60, (r.message, r.accepted, r.refused)
+    con.close()
+
+
+def test_a_dimension_narrower_than_the_sheet_cuts_no_cell():
+    """<dimension ref="A1:B61"/>: the 数值 column (C) beyond it is read all the same."""
+    from tracker import db
+    from tracker.ingest import reader
+
+    rows = [HEADER] + [["9.1", str(1960 + i), "17.6"] for i in range(60)]
+    data = _rewrite_sheet(
+        _book(rows), lambda b: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B61"/>', b)
+    )
+    con = db.connect(":memory:")
+    sheet = reader.read(con, data)
+    assert sheet.columns == {"metric": 0, "period": 1, "value": 2}
+    assert con.execute("SELECT count(*), count(c2) FROM _ing_raw WHERE row_no > 1").fetchone() == (60, 60)
+    con.close()
+
+
+def test_percent_formatted_cells_still_read_as_percentages():
+    """calamine gives no number formats: the percent cells are found in the sheet's XML (0.955 shown 95.5%)."""
+    import duckdb
+
+    from tracker.ingest import reader
+
+    data = _book([HEADER, ["1.1", "2023", 0.955], ["1.2", "2023", 0.955]], percent_cells=("C2",))
+    con = duckdb.connect()
+    reader.read(con, data)
+    assert con.execute("SELECT c2 FROM _ing_raw ORDER BY row_no").fetchall() == [
+        ("数值",),
+        ("95.5%",),
+        ("0.955",),
+    ]
+    con.close()
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_stored(monkeypatch):
+    """A 200 MB file was stored whole (upload_file) before being refused for its size."""
+    from tracker import db
+    from tracker.config import settings
+    from tracker.ingest import import_file
+
+    monkeypatch.setitem(settings(), "max_upload_mb", 1)
+    data = ("指标,期间,数值\n" + "9.1,2023,17.6\n" * 100_000).encode()  # 1.4 MB
+    con = db.connect(":memory:")
+    r = import_file(con, "big.csv", data, unit="卫健委", user="office")
+    assert r.outcome == "failed" and "超过上限 1 MB" in r.message, r.message
+    assert con.execute("SELECT count(*) FROM upload_file").fetchone() == (0,)
+    con.close()
+
+
+def test_the_import_command_refuses_a_file_over_the_limit_without_reading_it(tmp_path, monkeypatch, capsys):
+    """`tracker import` read the whole file first (2 GB: 10.6 GB of memory): now its size is checked on disk."""
+    from pathlib import Path
+
+    from tracker.cli import main
+    from tracker.config import settings
+
+    monkeypatch.setitem(settings(), "max_upload_mb", 1)
+    path = tmp_path / "big.csv"
+    with path.open("wb") as f:
+        f.truncate(3 * 1024 * 1024)  # sparse: 3 MB claimed
+
+    def never(self):
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(Path, "read_bytes", never)
+    code = main(["import", str(path), "--db", str(tmp_path / "t.duckdb"), "--unit", "卫健委"])
+    assert code == 2
+    assert "超过上限 1 MB" in capsys.readouterr().err
+
+
+def _large_form(rows: int) -> bytes:
+    """The office's collected form as Excel writes it: rows of distinct keys, value cells percent-formatted."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("数据")
+    ws.append(["单位", "指标", "区域", "期间", "数值", "备注"])
+    for i in range(rows):
+        value = WriteOnlyCell(ws, value=0.8 + (i % 20) / 100)
+        value.number_format = "0.0%"
+        ws.append(["城管执法局", "10.3", None, f"{1000 + i // 12}年{i % 12 + 1}月", value, f"第{i}行"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+READ_CHILD = """
+import json, resource, sys, time
+import duckdb
+from tracker.ingest import reader
+from tracker.ingest.text import FileRefused
+data = open(sys.argv[1], "rb").read()
+con = duckdb.connect()
+start = time.monotonic()
+try:
+    sheet = reader.read(con, data)
+    rows, message = con.execute("SELECT count(*) FROM _ing_raw").fetchone()[0], ""
+except FileRefused as exc:
+    rows, message = 0, str(exc)
+seconds = time.monotonic() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"rows": rows, "message": message, "peak": peak, "seconds": seconds}, ensure_ascii=False))
+"""
+
+
+@pytest.mark.slow
+def test_the_largest_xlsx_within_the_limits_is_read_within_10_s_and_1_gib(tmp_path):
+    """350,000 rows of six columns (8 MB, its sheet 111 MB of XML, under the 120 MB read limit): every row read."""
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(_large_form(350_000))
+    got = run_child(path, "form.xlsx", READ_CHILD)
+    assert got["rows"] == 350_001, got
+    assert got["peak"] <= GIB and got["seconds"] <= 10, got
+
+
+@pytest.mark.slow
+def test_an_xlsx_over_the_sheet_read_limit_is_refused_naming_csv(tmp_path):
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(_large_form(400_000))
+    got = run_child(path, "form.xlsx", READ_CHILD)
+    assert got["rows"] == 0 and "120 MB" in got["message"] and "CSV" in got["message"], got
+    assert got["peak"] <= GIB and got["seconds"] <= 10, got
