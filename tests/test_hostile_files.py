@@ -225,3 +225,57 @@ def test_an_xlsx_over_the_sheet_read_limit_is_refused_naming_csv(tmp_path):
     got = run_child(path, "form.xlsx", READ_CHILD)
     assert got["rows"] == 0 and "120 MB" in got["message"] and "CSV" in got["message"], got
     assert got["peak"] <= GIB and got["seconds"] <= 10, got
+
+
+def _import_csv(body: str):
+    from tracker import db
+    from tracker.ingest import import_file
+
+    con = db.connect(":memory:")
+    try:
+        return import_file(con, "x.csv", body.encode(), unit="卫健委", dry_run=True)
+    finally:
+        con.close()
+
+
+EXTRA = "表头只有 4 列，本行在表头之外还有单元格 第5列「小时」，不能确定它们属于哪一项："
+
+
+def test_a_csv_row_with_more_cells_than_the_header_is_refused_naming_them():
+    """`…,16,5,小时` under 指标,期间,数值,备注 was stored as 16 with the note 「5」, 「小时」 dropped silently."""
+    r = _import_csv("指标,期间,数值,备注\n9.1,2023,17.6,\n9.1,2022,16,5,小时\n")
+    got = {x.row: x.reasons for x in r.refused_rows}
+    assert list(got) == [3] and got[3][0].startswith(EXTRA), got
+    assert r.accepted == 1
+
+
+def test_extra_cells_far_below_the_header_are_not_cut_by_the_csv_reader():
+    """Row 200, past the rows the header search reads: DuckDB's reader kept 4 columns and dropped the rest."""
+    body = (
+        "指标,期间,数值,备注\n"
+        + "".join(f"9.1,{1800 + i},17.6,\n" for i in range(198))
+        + "9.1,2023,16,5,小时\n"
+    )
+    r = _import_csv(body)
+    got = {x.row: x.reasons for x in r.refused_rows if any(x.startswith(EXTRA) for x in x.reasons)}
+    assert list(got) == [200], got
+    assert r.rows == 199
+
+
+def test_commas_inside_quotes_and_trailing_empty_cells_are_not_extra():
+    r = _import_csv('指标,期间,数值,备注\n9.1,2023,17.6,"甲,乙,丙,丁"\n9.1,2022,17.6,,,,\n')
+    assert r.refused == 0 and r.accepted == 2, [x.reasons for x in r.refused_rows]
+
+
+def test_an_xlsx_row_with_cells_right_of_the_header_is_refused_naming_them():
+    from tracker import db
+    from tracker.ingest import import_file
+
+    data = _book(
+        [["指标", "期间", "数值", "备注"], ["9.1", "2023", "17.6"], ["9.1", "2022", "16", "5", "小时"]]
+    )
+    con = db.connect(":memory:")
+    r = import_file(con, "x.xlsx", data, unit="卫健委", dry_run=True)
+    got = {x.row: x.reasons for x in r.refused_rows}
+    assert list(got) == [3] and got[3][0].startswith(EXTRA), got
+    con.close()

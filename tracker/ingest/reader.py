@@ -103,6 +103,7 @@ class Sheet:
     delim: str = ","
     markers: Markers = DEFAULT  # this file's placeholders (tracker.ingest.text)
     apostrophe: bool = False  # the CSV text holds ' : a cell may be one our refused-rows file made inert
+    width: int = 0  # columns the header names (up to its last non-empty cell); cells right of it refuse a row
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,6 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, layout: Layout) -> Sh
     ncols = max(ncols, max(columns.values()) + 1)
     if ncols > MAX_COLS:
         raise FileRefused(FILE["too_many_columns"].format(n=ncols, limit=MAX_COLS))
-    headers = _header_names(rows[header_row - 1][1], ncols)
     if markers == DEFAULT:
         placeholders = has_default_markers(units)
     else:
@@ -213,6 +213,11 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, layout: Layout) -> Sh
     quoted = bool(np.count_nonzero(units == ord('"')))
     apostrophe = bool(np.count_nonzero(units == ord("'")))
     lines = int(np.count_nonzero(units == ord("\n"))) + 1  # csv_units dropped the trailing line breaks
+    fields = _most_fields(units, delim, quoted)
+    if fields > MAX_COLS:
+        raise FileRefused(FILE["too_many_columns"].format(n=fields, limit=MAX_COLS))
+    ncols = max(ncols, fields)  # DuckDB's reader drops the cells of a row beyond its columns, silently
+    headers = _header_names(rows[header_row - 1][1], ncols)
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="tracker-upload-")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -241,7 +246,28 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, layout: Layout) -> Sh
         delim,
         markers,
         apostrophe,
+        _width(rows[header_row - 1][1]),
     )
+
+
+def _width(header: list) -> int:
+    return max((i + 1 for i, c in enumerate(header) if c not in (None, "") and str(c).strip()), default=0)
+
+
+def _most_fields(units: np.ndarray, delim: str, quoted: bool) -> int:
+    """The most fields in one record of the text: delimiters and line breaks inside quotes do not count (a
+    quote's parity is the number of quotes before it)."""
+    delims = np.flatnonzero(units == ord(delim))
+    if not len(delims):
+        return 1
+    breaks = np.flatnonzero(units == ord("\n"))
+    if quoted:
+        quotes = np.flatnonzero(units == ord('"'))
+        delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
+        breaks = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
+    if not len(delims):
+        return 1
+    return int(np.bincount(np.searchsorted(breaks, delims)).max()) + 1
 
 
 def _check_lines(units: np.ndarray) -> None:
@@ -596,7 +622,9 @@ def _load_rows(
     finally:
         con.unregister("_ing_frame")
     con.execute("CREATE OR REPLACE TEMP VIEW _ing_raw AS SELECT * FROM _ing_cells")
-    return Sheet(kind, header_row, headers, columns, ncols, max(row_nos))
+    found = Sheet(kind, header_row, headers, columns, ncols, max(row_nos))
+    found.width = _width(rows[row_nos.index(header_row)])
+    return found
 
 
 # ---------------------------------------------------------------- XLS / WPS .et (python-calamine)

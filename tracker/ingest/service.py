@@ -278,6 +278,7 @@ def import_file(
         _check_columns(found, sender)
         step(0.35, t("upload.step_checking"))
         validate(con, found, cat, sender)
+        _refuse_extra_cells(con, found)
         _collect(con, found, result)
         release_cells(con)
         if result.rows == 0:
@@ -338,6 +339,26 @@ def _check_columns(found: reader.Sheet, sender: str | None) -> None:
         raise FileRefused(FILE["missing_column"].format(column=COLUMNS["period"]))
     if "value" not in cols and not ("numerator" in cols and "denominator" in cols):
         raise FileRefused(FILE["no_value_column"])
+
+
+def _refuse_extra_cells(con: duckdb.DuckDBPyConnection, found: reader.Sheet) -> None:
+    """Refuse a row with cells right of the header's last column, naming them: `…,16,5,小时` under 数值,备注 was
+    stored as 16 with the note 「5」 and 「小时」 dropped."""
+    from tracker.strings.upload import REFUSE
+
+    extra = range(found.width, found.ncols)
+    if not extra:
+        return
+    named = ", ".join(
+        f"CASE WHEN trim(coalesce(c{i}, '')) <> '' THEN '第{i + 1}列「' || c{i} || '」' END" for i in extra
+    )
+    before, after = REFUSE["extra_cells"].format(width=found.width, cells="\x00").split("\x00")
+    con.execute(
+        f"""UPDATE _ing_result SET reasons = list_append(_ing_result.reasons, $before || x.cells || $after)
+            FROM (SELECT row_no, concat_ws('、', {named}) AS cells FROM _ing_raw) x
+            WHERE _ing_result.row_no = x.row_no AND x.cells <> ''""",
+        {"before": before, "after": after},
+    )
 
 
 def _cells_sql(found: reader.Sheet) -> tuple[str, dict]:

@@ -44,6 +44,8 @@ FILE = {
 # ---------------------------------------------------------------- blocking reasons (row refused)
 REFUSE = {
     "no_metric": "缺少指标",
+    "extra_cells": "表头只有 {width} 列，本行在表头之外还有单元格 {cells}，不能确定它们属于哪一项："
+    "请把内容移到表头下的列（说明写在「备注」）或删去后重新上传",
     "unknown_metric": "未知指标「{metric}」",
     "unknown_metric_hint": "未知指标「{metric}」，是否为：{names}？",
     "no_unit": "缺少单位",
