@@ -279,3 +279,90 @@ def test_an_xlsx_row_with_cells_right_of_the_header_is_refused_naming_them():
     got = {x.row: x.reasons for x in r.refused_rows}
     assert list(got) == [3] and got[3][0].startswith(EXTRA), got
     con.close()
+
+
+# ---------------------------------------------------------------- evidence files (finding 9)
+
+
+def _docx(*parts: tuple[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+        for name, body in parts:
+            z.writestr(name, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "part, body",
+    [
+        ("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100),
+        ("word/embeddings/setup.exe", b"MZ\x90\x00" + b"\0" * 100),
+        ("word/media/image9.png", b"MZ\x90\x00" + b"\0" * 100),  # a program named as a picture
+        ("word/vbaProject.bin", b"\0" * 100),
+    ],
+)
+def test_a_docx_carrying_a_program_or_ole_package_is_refused_naming_the_part(part, body):
+    from tracker.office.evidence import EvidenceError, check_file
+
+    with pytest.raises(EvidenceError) as got:
+        check_file(_docx((part, body)), "报告.docx")
+    assert got.value.reason == "embedded" and part in str(got.value) and "嵌有程序" in str(got.value)
+
+
+def test_a_docx_with_a_chart_workbook_and_pictures_is_accepted():
+    from tracker.office.evidence import DOCX, check_file
+
+    data = _docx(
+        ("word/embeddings/Microsoft_Excel_Worksheet.xlsx", b"PK\x03\x04rest"),
+        ("word/media/a.png", b"\x89PNG"),
+    )
+    assert check_file(data, "报告.docx") == DOCX
+
+
+@pytest.mark.parametrize(
+    "markup", [b"<html><script>alert(1)</script>", b"<!DOCTYPE html>", b"< SCRIPT src=x>"]
+)
+def test_a_pdf_holding_html_or_script_near_its_start_is_refused(markup):
+    from tracker.office.evidence import EvidenceError, check_file
+
+    data = b"%PDF-1.4\n%" + markup + b"\n1 0 obj<<>>endobj\n%%EOF\n"
+    with pytest.raises(EvidenceError) as got:
+        check_file(data, "照片.pdf")
+    assert got.value.reason == "ambiguous" and "网页或脚本" in str(got.value)
+
+
+def test_a_plain_pdf_is_accepted():
+    from tracker.office.evidence import PDF, check_file
+
+    assert check_file(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n", "a.pdf") == PDF
+
+
+def test_the_sites_import_refuses_a_row_with_cells_right_of_the_header():
+    """The inspections' imports read through the same reader: its limits hold there, and an extra cell refuses
+    the row there too, where it was dropped silently."""
+    from tracker import db
+    from tracker.access.auth import Actor
+    from tracker.inspections.imports import import_sites
+
+    body = "点位名称,点位类型,街道/乡镇,地址\n火车站,车站,铁东街道,站前路1号\n南山工地,建筑工地,河西街道,南山路,小时\n"
+    con = db.connect(":memory:")
+    result = import_sites(con, Actor("王主任", "admin"), "sites.csv", body.encode())
+    got = {r.row: r.reasons for r in result.refused_rows}
+    assert (result.accepted, list(got)) == (1, [3]), (result.message, got)
+    assert got[3][0].startswith("表头只有 4 列，本行在表头之外还有单元格 第5列「小时」"), got
+    con.close()
+
+
+def test_the_sites_import_refuses_an_xlsx_whose_row_is_numbered_20_million(tmp_path):
+    from tracker import db
+    from tracker.access.auth import Actor
+    from tracker.inspections.imports import import_sites
+
+    data = _book([["点位名称", "点位类型", "街道/乡镇"], ["火车站", "车站", "铁东街道"]])
+    data = _rewrite_sheet(data, lambda b: b.replace(b'r="2"', b'r="20000000"').replace(b'2"', b'20000000"'))
+    con = db.connect(":memory:")
+    result = import_sites(con, Actor("王主任", "admin"), "sites.xlsx", data)
+    assert result.accepted == 0 and "20000000 行" in result.message, result.message
+    con.close()
