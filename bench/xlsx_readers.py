@@ -55,11 +55,14 @@ def workbook(rows: int) -> bytes:
 def read_openpyxl(data: bytes) -> list:
     import openpyxl
 
-    from tracker.ingest.reader import _cell_text
+    from tracker.ingest.reader import _value_text
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        return [[_cell_text(c) for c in cells] for cells in book.worksheets[0].iter_rows()]
+        return [
+            [_value_text(c.value, getattr(c, "number_format", "") or "") for c in cells]
+            for cells in book.worksheets[0].iter_rows()
+        ]
     finally:
         book.close()
 

@@ -9,6 +9,7 @@ from tracker.access.auth import Actor, PermissionDenied
 from tracker.access.users import AccountError, get_actor
 from tracker.cli.errors import AccessDenied, UsageError
 from tracker.cli.opening import open_db
+from tracker.config import settings
 from tracker.engine.catalogue import catalogue
 from tracker.ingest.submissions import list_submissions
 from tracker.ingest.templates import template, template_metrics
@@ -22,6 +23,10 @@ def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(CLI["no_file"].format(path=path))
+    limit = settings().get("max_upload_mb", 25)
+    size = path.stat().st_size
+    if size > limit * 1024 * 1024:  # refused before it is read: a 2 GB file took 10.6 GB of memory
+        raise UsageError(FILE["too_big"].format(size=size / 1024 / 1024, limit=limit))
     con = open_db(args.db)
     try:  # scripted uploads pass the same checks as the app's: --as-user names the account
         actor = get_actor(con, args.as_user) if args.as_user else CLI_ACTOR

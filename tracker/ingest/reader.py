@@ -22,6 +22,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
+from xml.etree import ElementTree
 
 import duckdb
 import numpy as np
@@ -59,7 +60,9 @@ HEAD_ROWS = 30  # the header is looked for in the first rows
 # caps a cell at 32,767 characters; openpyxl holds the shared strings of a workbook in memory whole.
 MAX_COLS = 256
 MAX_LINE = 65536  # characters in one line of a CSV file
-MAX_CELLS = 20_000_000  # rows × columns a sheet's dimension may claim
+MAX_CELLS = 20_000_000  # rows × columns of an .xls / .et sheet
+XLSX_MAX_CELLS = 3_000_000  # rows × columns an .xlsx sheet's cells span (python-calamine's grid)
+XLSX_SHEET_MAX_MB = 120  # uncompressed XML of the .xlsx sheet read: bounds the time to read it (issue 22)
 XLSX_MAX_MB = 400  # uncompressed size of all the members of an .xlsx
 XLSX_MAX_STRINGS_MB = 100  # uncompressed xl/sharedStrings.xml
 MAX_RECORD_MB = 4  # DuckDB's max_line_size: one record, quoted line breaks included
@@ -100,6 +103,7 @@ class Sheet:
     delim: str = ","
     markers: Markers = DEFAULT  # this file's placeholders (tracker.ingest.text)
     apostrophe: bool = False  # the CSV text holds ' : a cell may be one our refused-rows file made inert
+    width: int = 0  # columns the header names (up to its last non-empty cell); cells right of it refuse a row
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,6 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, layout: Layout) -> Sh
     ncols = max(ncols, max(columns.values()) + 1)
     if ncols > MAX_COLS:
         raise FileRefused(FILE["too_many_columns"].format(n=ncols, limit=MAX_COLS))
-    headers = _header_names(rows[header_row - 1][1], ncols)
     if markers == DEFAULT:
         placeholders = has_default_markers(units)
     else:
@@ -210,6 +213,11 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, layout: Layout) -> Sh
     quoted = bool(np.count_nonzero(units == ord('"')))
     apostrophe = bool(np.count_nonzero(units == ord("'")))
     lines = int(np.count_nonzero(units == ord("\n"))) + 1  # csv_units dropped the trailing line breaks
+    fields = _most_fields(units, delim, quoted)
+    if fields > MAX_COLS:
+        raise FileRefused(FILE["too_many_columns"].format(n=fields, limit=MAX_COLS))
+    ncols = max(ncols, fields)  # DuckDB's reader drops the cells of a row beyond its columns, silently
+    headers = _header_names(rows[header_row - 1][1], ncols)
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="tracker-upload-")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -238,7 +246,28 @@ def _read_csv(con: duckdb.DuckDBPyConnection, data: bytes, layout: Layout) -> Sh
         delim,
         markers,
         apostrophe,
+        _width(rows[header_row - 1][1]),
     )
+
+
+def _width(header: list) -> int:
+    return max((i + 1 for i, c in enumerate(header) if c not in (None, "") and str(c).strip()), default=0)
+
+
+def _most_fields(units: np.ndarray, delim: str, quoted: bool) -> int:
+    """The most fields in one record of the text: delimiters and line breaks inside quotes do not count (a
+    quote's parity is the number of quotes before it)."""
+    delims = np.flatnonzero(units == ord(delim))
+    if not len(delims):
+        return 1
+    breaks = np.flatnonzero(units == ord("\n"))
+    if quoted:
+        quotes = np.flatnonzero(units == ord('"'))
+        delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
+        breaks = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
+    if not len(delims):
+        return 1
+    return int(np.bincount(np.searchsorted(breaks, delims)).max()) + 1
 
 
 def _check_lines(units: np.ndarray) -> None:
@@ -339,11 +368,6 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: str, ncols: int, delim: str)
 # ---------------------------------------------------------------- XLSX
 
 
-def _cell_text(cell) -> str | None:
-    """One openpyxl cell as text; a percentage format turns 0.95 into 「95%」."""
-    return _value_text(cell.value, getattr(cell, "number_format", "") or "")
-
-
 def _value_text(value, number_format: str = "") -> str | None:
     """One cell's value as text, the same for openpyxl and calamine (calamine gives no number formats: a cell
     formatted as a percentage arrives as its fraction, 0.95, which the fraction check then refuses with the fix
@@ -391,58 +415,185 @@ def _check_zip(data: bytes) -> None:
         )
 
 
-def _check_dimension(ws) -> None:
-    """Refuse a sheet whose recorded dimension is wider or larger than the limits, before its rows are read
-    (openpyxl pads every row to the dimension's width)."""
-    rows, cols = ws.max_row or 0, ws.max_column or 0
-    if cols > MAX_COLS or rows * cols > MAX_CELLS:
-        try:
-            ref = ws.calculate_dimension()
-        except Exception:  # openpyxl raises when the sheet records none
-            ref = "?"
-        raise FileRefused(
-            FILE["sheet_too_big"].format(
-                ref=ref, rows=rows, cols=cols, max_cols=MAX_COLS, max_cells=MAX_CELLS
+def _sheet_member(z: zipfile.ZipFile, sheet: str | None) -> tuple[str, str]:
+    """(name, zip member) of the sheet to read: the named one, or the first worksheet in the book's order."""
+    try:
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError) as exc:
+        raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
+    names = set(z.namelist())
+    for e in book.iter():
+        if not e.tag.endswith("}sheet"):
+            continue
+        name = e.get("name", "")
+        rid = next((v for k, v in e.attrib.items() if k.endswith("}id")), None)
+        target = targets.get(rid, "")
+        if (sheet is None or name == sheet) and "worksheets/" in target:
+            member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            if member not in names:
+                raise FileRefused(FILE["bad_xlsx"].format(detail="KeyError"))
+            return name, member
+    if sheet is not None:
+        raise FileRefused(FILE["no_sheet"].format(sheet=sheet))
+    raise FileRefused(FILE["bad_xlsx"].format(detail="no worksheet"))
+
+
+def _percent_styles(z: zipfile.ZipFile) -> list[int]:
+    """The cell styles (indices into cellXfs) whose number format shows a percentage."""
+    try:
+        root = ElementTree.fromstring(z.read("xl/styles.xml"))
+    except KeyError:
+        return []
+    except ElementTree.ParseError as exc:
+        raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
+    percent = {9, 10}  # Excel's built-in 0% and 0.00%
+    for e in root.iter():
+        if e.tag.endswith("}numFmt") and "%" in e.get("formatCode", ""):
+            percent.add(_int(e.get("numFmtId")))
+    xfs = next((e for e in root.iter() if e.tag.endswith("}cellXfs")), None)
+    if xfs is None:
+        return []
+    styles = [x for x in xfs if x.tag.endswith("}xf")]
+    return [i for i, xf in enumerate(styles) if _int(xf.get("numFmtId")) in percent]
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else -1
+
+
+# A cell reference in a wide column (two or more letters) or a row numbered 100,000 or more: the cells that can
+# make a sheet's grid large. Other cells are not looked at one by one (that alone took 8 s for 5 million cells).
+_FAR_REF = re.compile(rb'\br="([A-Z]{2,}[0-9]+|[A-Z][0-9]{6,})"')
+_REF = re.compile(rb"([A-Z]+)([0-9]+)")
+_DIGITS = {d: re.compile(rb'\br="[A-Z]{1,3}[0-9]{%d}"' % d) for d in (3, 4, 5)}
+
+
+def _last_letter(chunk: bytes) -> int:
+    """The highest one-letter column referenced in `chunk` (0 if none), by halving A–Z: a few scans of the text in
+    C, no match objects."""
+    low, high = 0, 26  # the highest column referenced is in (low, high]
+    if not re.search(rb'\br="[A-Z][0-9]', chunk):
+        return 0
+    while high - low > 1:
+        mid = (low + high) // 2
+        letters = bytes(range(65 + mid, 65 + high))  # columns mid+1 .. high
+        if re.search(rb'\br="[' + letters + rb"][0-9]", chunk):
+            low = mid
+        else:
+            high = mid
+    return high
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _scan_sheet(z: zipfile.ZipFile, member: str, percent: list[int]) -> tuple[int, int, set[int]]:
+    """(highest row, highest column, the cells in percent-formatted styles as row << 16 | column) of a sheet,
+    from its XML, before python-calamine builds its grid: calamine allocates every cell of the rectangle its
+    cells span, so one cell numbered 20,000,000 in a 5 KB file would cost it gigabytes (openpyxl, reading row
+    by row, padded 20 million empty rows: 18.6 s). The sheet's recorded <dimension> is not trusted."""
+    far_rows = far_cols = near_cols = near_rows = 0
+    cells: set[int] = set()
+    pct = None
+    if percent:
+        ids = b"|".join(str(i).encode() for i in percent)
+        pct = re.compile(rb'<(?:\w+:)?c\s(?=[^>]*?\bs="(?:' + ids + rb')")[^>]*?\br="([A-Z]+)([0-9]+)"')
+    with z.open(member) as f:
+        tail = b""
+        while True:
+            block = f.read(1 << 24)
+            chunk = tail + block
+            cut = chunk.rfind(b"<") if block else len(chunk)
+            chunk, tail = chunk[:cut], chunk[cut:]
+            for ref in _FAR_REF.findall(chunk):
+                letters, digits = _REF.fullmatch(ref).groups()
+                far_rows = max(far_rows, int(digits))
+                far_cols = max(far_cols, _col_number(letters))
+            near_cols = max(near_cols, _last_letter(chunk))
+            # rows below 100,000 are bounded by their number of digits, not read one by one
+            near_rows = max(
+                near_rows, next((10**d - 1 for d in (5, 4, 3) if re.search(_DIGITS[d], chunk)), 99)
             )
-        )
+            if pct is not None:
+                cells.update((int(r) << 16) | _col_number(c) for c, r in pct.findall(chunk))
+            if not block:
+                break
+    return max(far_rows, near_rows), max(far_cols, near_cols), cells
 
 
 def _read_xlsx(con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None, layout: Layout) -> Sheet:
-    import openpyxl
+    """An .xlsx through python-calamine (its values), with the cells in percent-formatted styles taken from the
+    sheet's XML (calamine reports no number formats: 0.95 shown as 95% would arrive as 0.95). Every limit is
+    checked on what the file holds, not on what it says of itself: the zip directory's sizes (`_check_zip`),
+    the sheet's far cell references (`_scan_sheet`), then calamine's own grid. openpyxl was the reader until
+    issue 22: it trusted the <dimension> (a sheet saying A1:F11 over 60 rows gave 10) and took 27 s and 968 MB
+    for a 22.6 MB file."""
+    import python_calamine
 
     _check_zip(data)
+    mb = 1024 * 1024
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            name, member = _sheet_member(z, sheet)
+            size = z.getinfo(member).file_size
+            if size > XLSX_SHEET_MAX_MB * mb:
+                raise FileRefused(
+                    FILE["xlsx_sheet_too_big"].format(sheet=name, size=size / mb, limit=XLSX_SHEET_MAX_MB)
+                )
+            max_row, max_col, percent = _scan_sheet(z, member, _percent_styles(z))
+    except FileRefused:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, RuntimeError) as exc:
         raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
+    _check_grid(max_row, max_col)
     try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise FileRefused(FILE["no_sheet"].format(sheet=sheet))
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        _check_dimension(ws)
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        ws = book.get_sheet_by_name(name)
+        top, left = ws.start if ws.height and ws.width else (0, 0)
+        _check_grid(top + ws.height, left + ws.width)
         row_nos: list[int] = []
         rows: list[list[str | None]] = []
-        expected = 1
-        for cells in ws.iter_rows():  # per row: reading cells is inherently per row
-            row_no = next((c.row for c in cells if getattr(c, "row", None)), expected)
-            values = [_cell_text(c) for c in cells]
+        # iter_rows starts at row 1 and at the grid's first column; per row, as every workbook reader is
+        for row_no, cells in enumerate(ws.iter_rows(), start=1):
+            if not any(c != "" for c in cells):
+                continue
+            values: list[str | None] = [None] * left
+            for col, v in enumerate(cells, start=left + 1):
+                if v == "":
+                    values.append(None)
+                else:
+                    values.append(_value_text(v, "%" if (row_no << 16) | col in percent else ""))
             while values and values[-1] is None:
                 values.pop()
-            if len(values) > MAX_COLS:  # a sheet without a dimension
-                raise FileRefused(FILE["too_many_columns"].format(n=len(values), limit=MAX_COLS))
-            expected = row_no + 1
             if values:
                 row_nos.append(row_no)
                 rows.append(values)
     except FileRefused:
         raise
-    except Exception as exc:
+    except python_calamine.PasswordError as exc:
+        raise FileRefused(FILE["encrypted"]) from exc
+    except Exception as exc:  # calamine raises its own kinds on damaged files
         raise FileRefused(FILE["bad_xlsx"].format(detail=type(exc).__name__)) from exc
-    finally:
-        book.close()
     return _load_rows(con, "xlsx", row_nos, rows, layout)
+
+
+def _check_grid(rows: int, cols: int) -> None:
+    """Refuse a sheet whose cells span more columns, or a larger rectangle, than the limits."""
+    if cols > MAX_COLS or rows * cols > XLSX_MAX_CELLS:
+        from openpyxl.utils import get_column_letter
+
+        ref = f"A1:{get_column_letter(min(max(cols, 1), 18278))}{rows}"
+        raise FileRefused(
+            FILE["sheet_too_big"].format(
+                ref=ref, rows=rows, cols=cols, max_cols=MAX_COLS, max_cells=XLSX_MAX_CELLS
+            )
+        )
 
 
 def _load_rows(
@@ -471,7 +622,9 @@ def _load_rows(
     finally:
         con.unregister("_ing_frame")
     con.execute("CREATE OR REPLACE TEMP VIEW _ing_raw AS SELECT * FROM _ing_cells")
-    return Sheet(kind, header_row, headers, columns, ncols, max(row_nos))
+    found = Sheet(kind, header_row, headers, columns, ncols, max(row_nos))
+    found.width = _width(rows[row_nos.index(header_row)])
+    return found
 
 
 # ---------------------------------------------------------------- XLS / WPS .et (python-calamine)

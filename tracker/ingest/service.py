@@ -259,7 +259,10 @@ def import_file(
     sender = cat.resolve_unit(unit) if unit else None
     result = ImportResult(None, file_name=file_name, sha256=sha, unit=sender)
     earlier = committed_before(con, sha, sender)
-    storing = None if dry_run else _store_behind(con, file_name, data, sha, sender, user)
+    limit = settings().get("max_upload_mb", 25)
+    # A file over the limit is refused before its bytes are stored: a 200 MB file was kept before being refused.
+    too_big = len(data) > limit * 1024 * 1024
+    storing = None if dry_run or too_big else _store_behind(con, file_name, data, sha, sender, user)
     step(0.02, t("upload.step_received"))
     if earlier is not None:
         result.duplicate = True
@@ -267,15 +270,14 @@ def import_file(
         result.message = text.format(when=earlier[1].strftime("%Y-%m-%d %H:%M"), original=earlier[0])
         if not dry_run:
             result.outcome = "duplicate"
-            result.submission = storing.result()
+            result.submission = _stored(storing)
             _settle(con, result.submission, result, settled)
             step(1.0, result.message)
             return result
     try:
         if unit and sender is None:
             raise FileRefused(FILE["unknown_sender"].format(unit=unit))
-        limit = settings().get("max_upload_mb", 25)
-        if len(data) > limit * 1024 * 1024:
+        if too_big:
             raise FileRefused(FILE["too_big"].format(size=len(data) / 1024 / 1024, limit=limit))
         step(0.05, t("upload.step_reading"))
         found = reader.read(con, data, sheet)
@@ -284,6 +286,7 @@ def import_file(
         _check_columns(found, sender)
         step(0.35, t("upload.step_checking"))
         validate(con, found, cat, sender)
+        _refuse_extra_cells(con, found)
         _collect(con, found, result)
         release_cells(con)
         if result.rows == 0:
@@ -344,6 +347,26 @@ def _check_columns(found: reader.Sheet, sender: str | None) -> None:
         raise FileRefused(FILE["missing_column"].format(column=COLUMNS["period"]))
     if "value" not in cols and not ("numerator" in cols and "denominator" in cols):
         raise FileRefused(FILE["no_value_column"])
+
+
+def _refuse_extra_cells(con: duckdb.DuckDBPyConnection, found: reader.Sheet) -> None:
+    """Refuse a row with cells right of the header's last column, naming them: `…,16,5,小时` under 数值,备注 was
+    stored as 16 with the note 「5」 and 「小时」 dropped."""
+    from tracker.strings.upload import REFUSE
+
+    extra = range(found.width, found.ncols)
+    if not extra:
+        return
+    named = ", ".join(
+        f"CASE WHEN trim(coalesce(c{i}, '')) <> '' THEN '第{i + 1}列「' || c{i} || '」' END" for i in extra
+    )
+    before, after = REFUSE["extra_cells"].format(width=found.width, cells="\x00").split("\x00")
+    con.execute(
+        f"""UPDATE _ing_result SET reasons = list_append(_ing_result.reasons, $before || x.cells || $after)
+            FROM (SELECT row_no, concat_ws('、', {named}) AS cells FROM _ing_raw) x
+            WHERE _ing_result.row_no = x.row_no AND x.cells <> ''""",
+        {"before": before, "after": after},
+    )
 
 
 def _cells_sql(found: reader.Sheet) -> tuple[str, dict]:

@@ -41,8 +41,9 @@ from tracker.inspections.sites import (
     resolve_units,
 )
 from tracker.strings.inspections import COLUMN, HEADER_WORDS, IMPORT, MSG, SITE_HEADER_WORDS
-from tracker.strings.upload import FILE
+from tracker.strings.upload import FILE, REFUSE
 
+EXTRA = "_extra"  # a row's field holding the refusal of its cells right of the header
 FINDINGS = reader.Layout(HEADER_WORDS, "description")
 SITES = reader.Layout(SITE_HEADER_WORDS, "site_type")
 MAX_ROWS = 5000  # a round's file holds tens or hundreds of rows; rows are checked one by one
@@ -98,6 +99,9 @@ def _read(con, data: bytes, layout: reader.Layout, required: tuple[str, ...]) ->
         if not any((c or "").strip() for c in cells):
             continue
         fields = {f: (cells[i] or "").strip() for f, i in sheet.columns.items()}
+        extra = [f"第{i + 1}列「{c}」" for i, c in enumerate(cells) if i >= sheet.width and (c or "").strip()]
+        if extra:  # cells right of the header's last column: refused, never dropped (issue 22)
+            fields[EXTRA] = REFUSE["extra_cells"].format(width=sheet.width, cells="、".join(extra))
         raw = {sheet.headers[i]: c for i, c in enumerate(cells) if c not in (None, "")}
         out.append((row_no, fields, json.dumps(raw, ensure_ascii=False)))
     if not out:
@@ -147,7 +151,7 @@ def _site_for(con, f: dict, reasons: list[str], warnings: list[str], fresh: dict
 def _check_row(
     con, row_no: int, f: dict, fixed_round: dict | None, fresh: dict
 ) -> tuple[_Row | None, list, list]:
-    reasons: list[str] = []
+    reasons: list[str] = [f[EXTRA]] if EXTRA in f else []
     warnings: list[str] = []
     for key, field in (("description", "finding_description"), ("site", "site_name"), ("address", "address")):
         try:
@@ -333,6 +337,8 @@ def import_sites(
     with transaction(con):
         for row_no, f, cells in rows:
             try:
+                if EXTRA in f:
+                    raise InspectionError(f[EXTRA])
                 kind = site_type(f.get("site_type", ""))
                 if kind is None:
                     raise InspectionError(

@@ -36,7 +36,8 @@ from tracker.strings.ui import t
 
 class EvidenceError(ValueError):
     """A file or an attachment refused; the message says why, in the reader's language (Chinese by default).
-    `reason`: empty | too_large | bad_type | zip_bomb | target | no_file | no_link | need_reason | too_long."""
+    `reason`: empty | too_large | bad_type | zip_bomb | embedded | ambiguous | target | no_file | no_link |
+    need_reason | too_long."""
 
     def __init__(self, message: str, reason: str):
         super().__init__(message)
@@ -87,12 +88,55 @@ def _office_type(data: bytes, name: str) -> FileType:
     if any(i.file_size > 1_000_000 and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos):
         raise EvidenceError(t("ev_zip_bomb", name=name), "zip_bomb")
     names = {i.filename for i in infos}
+    _refuse_embedded(z_data=data, infos=infos, name=name)
     if "[Content_Types].xml" in names:
         if any(n.startswith("word/") for n in names):
             return DOCX
         if any(n.startswith("xl/") for n in names):
             return XLSX
     raise EvidenceError(t("ev_bad_type", name=name), "bad_type")
+
+
+# What is checked beyond the first bytes (issue 22, finding 9). In an Office file: no part under an
+# embeddings/ folder but a chart's workbook, no OLE package (oleObject*.bin: a packaged .exe or any other file
+# opens from the document with one double click), no ActiveX, no macros (vbaProject.bin), and no part that
+# starts as a Windows or Linux program (MZ, ELF) or an OLE compound file, whatever its name. In a PDF: no HTML or
+# script markup in the first 4 KiB (HEAD), where a browser sniffing the content would take a PDF/HTML polyglot
+# for a web page.
+EMBEDDED_PARTS = re.compile(
+    r"(^|/)(embeddings/(?![^/]*\.(xlsx|docx|pptx)$)|activeX/)|vbaProject\.bin$|oleObject[^/]*$", re.IGNORECASE
+)
+PROGRAM_STARTS = (b"MZ", b"\x7fELF", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+HEAD = 4096
+MARKUP = re.compile(
+    rb"<\s*(html|script|body|iframe|svg|object|embed|meta)\b|<!doctype|javascript:", re.IGNORECASE
+)
+
+
+def _refuse_embedded(z_data: bytes, infos: list[zipfile.ZipInfo], name: str) -> None:
+    part = next((i.filename for i in infos if EMBEDDED_PARTS.search(i.filename)), None)
+    if part is None:
+        with zipfile.ZipFile(io.BytesIO(z_data)) as z:
+            for info in infos:
+                if info.file_size < 2 or info.is_dir():
+                    continue
+                try:
+                    with z.open(info) as f:
+                        start = f.read(8)
+                except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
+                    raise EvidenceError(t("ev_bad_zip", name=name), "bad_type") from None
+                if start.startswith(PROGRAM_STARTS):
+                    part = info.filename
+                    break
+    if part is not None:
+        raise EvidenceError(t("ev_embedded", name=name, part=part), "embedded")
+
+
+def _refuse_markup(data: bytes, kind: FileType, name: str) -> None:
+    found = MARKUP.search(data[:HEAD])
+    if found is not None:
+        text = found.group().decode("latin-1")
+        raise EvidenceError(t("ev_ambiguous", name=name, kind=kind.kind, found=text), "ambiguous")
 
 
 def file_type(data: bytes, name: str = "") -> FileType:
@@ -135,6 +179,8 @@ def check_file(data: bytes, file_name: str) -> FileType:
             t("ev_too_large", name=name, size=size, limit=max_bytes() // 1048576), "too_large"
         )
     kind = file_type(data, name)
+    if not kind.compressed:  # a PDF is text at its start; images and zips are binary there
+        _refuse_markup(data, kind, name)
     if not name.lower().endswith(kind.suffixes):
         raise EvidenceError(
             t("ev_wrong_suffix", name=name, kind=kind.kind, suffixes=" / ".join(kind.suffixes)), "bad_type"
