@@ -70,6 +70,8 @@ if webapp.is_demo():
 try:
     page.run()
 except Exception:  # a bug: a short message with an id here, the traceback in the log under that id
-    st.error(t("unexpected_error", id=logs.unexpected(logging.getLogger("app"), f"page {page.url_path}")))
+    st.error(
+        t("unexpected_error", id=logs.unexpected(logging.getLogger("tracker.app"), f"page {page.url_path}"))
+    )
 finally:  # st.stop and st.rerun end a run too (they are not Exceptions)
     webapp.log_script_run(page_name, started)
