@@ -200,7 +200,7 @@ def test_two_notices_cannot_share_one_number(monkeypatch):
     )
     assert con.execute("SELECT count(*) FROM audit_log WHERE action = 'reminder_send'").fetchone()[0] == 1
     lost = [r for r in results if isinstance(r, Exception)]
-    assert len(lost) == 1 and isinstance(lost[0], ReminderError) and "已用于" in str(lost[0])
+    assert len(lost) == 1 and isinstance(lost[0], ReminderError) and "已用过" in str(lost[0])
 
 
 def test_two_creations_of_one_account_make_one_and_say_so(monkeypatch):

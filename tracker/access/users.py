@@ -20,7 +20,7 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from tracker import logs
+from tracker import db, logs
 from tracker.access import audit
 from tracker.access.auth import ROLES, Actor, PermissionDenied, require
 from tracker.config import settings
@@ -235,15 +235,23 @@ def create_user(
         if canonical is None:
             raise AccountError(f"上报员必须绑定一个已知单位（「{bounded(unit, 40)}」不是目录中的单位）")
     if _row(con, name):
-        raise AccountError(f"账号「{name}」已存在")
+        raise AccountError(t("account.exists", name=name))
     _check_name(con, name)
     _check_password(password, name)
     salt = os.urandom(16)
-    con.execute(
-        "INSERT INTO app_user (name, role, unit, salt, pw_hash, must_change, created_at) VALUES (?,?,?,?,?,?,?)",
-        [name, role, canonical, salt, hash_password(password, salt), must_change, dt.datetime.now()],
-    )
-    audit.record(con, actor.name, "user_add", name, after={"role": role, "unit": canonical})
+    pw_hash = hash_password(password, salt)
+    with db.transaction(con):
+        # Checked again inside the write transaction (one writer at a time): of two sessions creating one
+        # account at once, the second is told it exists, never shown the unique constraint's error.
+        if _row(con, name):
+            raise AccountError(t("account.exists", name=name))
+        _check_name(con, name)  # nor a lookalike created meanwhile
+        con.execute(
+            "INSERT INTO app_user (name, role, unit, salt, pw_hash, must_change, created_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            [name, role, canonical, salt, pw_hash, must_change, dt.datetime.now()],
+        )
+        audit.record(con, actor.name, "user_add", name, after={"role": role, "unit": canonical})
     return Actor(name, role, canonical)
 
 
