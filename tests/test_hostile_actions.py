@@ -216,3 +216,145 @@ def test_two_creations_of_one_account_make_one_and_say_so(monkeypatch):
     lost = [r for r in results if isinstance(r, Exception)]
     assert len(lost) == 1 and isinstance(lost[0], AccountError), lost
     assert str(lost[0]) == "账号「城管张」已存在"
+
+
+# ---------------------------------------------------------------- finding 7: a sign-in flood is throttled
+
+T0 = dt.datetime(2026, 12, 6, 9, 0)
+TOO_MANY = "尝试次数过多，请 {n} 秒后再试"
+
+
+@pytest.fixture
+def scrypts(monkeypatch):
+    """How many passwords were hashed."""
+    calls = []
+    real = users.hash_password
+
+    def counted(password, salt):
+        calls.append(1)
+        return real(password, salt)
+
+    monkeypatch.setattr(users, "hash_password", counted)
+    return calls
+
+
+def audited(con, action: str) -> int:
+    return con.execute("SELECT count(*) FROM audit_log WHERE action = ?", [action]).fetchone()[0]
+
+
+def test_forty_failed_sign_ins_from_one_tab_are_throttled_after_ten(scrypts):
+    con = db.connect(":memory:")
+    create_user(con, SYSTEM, "leader1", "leader", PW)
+    del scrypts[:]
+    said = []
+    for i in range(40):  # a different name each time: only the tab's own count can stop it
+        with pytest.raises(AccountError) as refused:
+            authenticate(
+                con, f"guess{i}", "wrong password 1", now=T0 + dt.timedelta(seconds=i), client="tab-1"
+            )
+        said.append(str(refused.value))
+    assert all(s.startswith("账号或密码错误") for s in said[:10])
+    # the tenth failure at T0+9 s paused the tab for 60 s: at T0+10 s 59 s are left, at T0+39 s 30 s
+    assert said[10] == TOO_MANY.format(n=59) and said[39] == TOO_MANY.format(n=30)
+    assert len(scrypts) == 10  # a paused try costs no scrypt
+    assert audited(con, "login_failed") == 10 and audited(con, "login_throttled") == 1  # once per lock-out
+    actor, _ = authenticate(con, "leader1", PW, now=T0 + dt.timedelta(seconds=70), client="tab-1")
+    assert actor.name == "leader1"
+
+
+def test_one_name_tried_from_many_tabs_is_throttled_too(scrypts):
+    con = db.connect(":memory:")
+    said = []
+    for i in range(13):  # an unknown name: no account lockout can stop it, a new tab each time
+        with pytest.raises(AccountError) as refused:
+            authenticate(con, "ｇｕｅｓｓ", "wrong password 1", now=T0, client=f"tab-{i}")
+        said.append(str(refused.value))
+    assert said[9].startswith("账号或密码错误") and said[10:] == [TOO_MANY.format(n=60)] * 3
+    assert len(scrypts) == 10 and audited(con, "login_throttled") == 1
+    target = con.execute("SELECT target FROM audit_log WHERE action = 'login_throttled'").fetchone()[0]
+    assert target == "guess"  # the canonical name (full-width letters fold)
+    with pytest.raises(AccountError, match="账号或密码错误"):  # after the pause: counted again
+        authenticate(con, "guess", "wrong password 1", now=T0 + dt.timedelta(seconds=61), client="tab-9")
+
+
+def test_the_sign_in_page_says_to_wait(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from app import webapp
+    from tracker.config import ROOT
+
+    path = tmp_path / "throttle.duckdb"
+    db.connect(path).close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", "office-secret-1")
+    webapp._connection.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+        for i in range(11):
+            at.text_input(key="login_name").input(f"nobody{i}")
+            at.text_input(key="login_password").input("wrong password 1")
+            at.button[0].click().run()
+        errors = [e.value for e in at.error]
+        assert errors and errors[-1].startswith("尝试次数过多，请 ") and errors[-1].endswith(" 秒后再试")
+    finally:
+        webapp._connection.clear()
+
+
+# ---------------------------------------------------------------- finding 9: passwords as typed
+
+
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u2061\u2062\u2063\u2064\u180e"  # 12 format characters
+
+
+def test_a_password_of_invisible_characters_is_refused():
+    con = db.connect(":memory:")
+    assert len(INVISIBLE) == 12 and len(set(INVISIBLE)) == 12
+    for password in (INVISIBLE, INVISIBLE + "ab", "\u3000" * 6 + INVISIBLE[:6]):
+        with pytest.raises(AccountError, match="不可见字符"):
+            create_user(con, SYSTEM, "cgzhang", "leader", password)
+    assert con.execute("SELECT count(*) FROM app_user").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["ｃｇｚｈａｎｇ-secret-9", "CGZhang-secret-9", "cg\u200bzhang-secret-9", "ＣＧ ＺＨＡＮＧ secret 9"],
+)
+def test_a_password_may_not_hide_the_account_name(password):
+    con = db.connect(":memory:")
+    with pytest.raises(AccountError, match="密码不能包含账号名"):
+        create_user(con, SYSTEM, "cg zhang", "leader", password)
+
+
+def test_the_same_password_typed_in_another_normal_form_signs_in():
+    import unicodedata
+
+    con = db.connect(":memory:")
+    nfc = "Café-Ünïcode-9"
+    create_user(con, SYSTEM, "leader1", "leader", nfc)
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    assert authenticate(con, "leader1", nfd)[0].name == "leader1"
+    assert authenticate(con, "leader1", "Ｃａｆé-Ünïcode-９")[0].name == "leader1"  # full-width, as an IME types
+
+
+def test_a_password_already_normal_hashes_as_before():
+    import hashlib
+
+    salt = bytes(range(16))
+    before = hashlib.scrypt(PW.encode("utf-8"), salt=salt, **users.SCRYPT)  # how every stored hash was made
+    assert users.hash_password(PW, salt) == before
+
+
+def test_an_account_made_before_with_a_password_not_normal_still_signs_in():
+    import hashlib
+    import os
+
+    con = db.connect(":memory:")
+    create_user(con, SYSTEM, "leader1", "leader", PW)
+    old = "ｆｕｌｌ-width-pass-1"  # stored, before this change, hashed as typed
+    salt = os.urandom(16)
+    con.execute(
+        "UPDATE app_user SET salt = ?, pw_hash = ? WHERE name = 'leader1'",
+        [salt, hashlib.scrypt(old.encode("utf-8"), salt=salt, **users.SCRYPT)],
+    )
+    assert authenticate(con, "leader1", old)[0].name == "leader1"

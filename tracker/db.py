@@ -395,6 +395,20 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE latest_by_unit_mark (rows BIGINT NOT NULL, max_id BIGINT NOT NULL);
         """,
     ),
+    (
+        27,
+        """
+        -- Failed sign-ins counted per typed name and per tab (tracker.access.users): a flood is paused.
+        -- No key constraint: rows are read and written under the one writer, and DuckDB's index would refuse
+        -- a row updated twice in one transaction.
+        CREATE TABLE login_throttle (
+            key           VARCHAR NOT NULL,      -- 'name:<canonical name>' or 'client:<tab>'
+            failures      INTEGER NOT NULL,      -- since first_at
+            first_at      TIMESTAMP NOT NULL,
+            blocked_until TIMESTAMP
+        );
+        """,
+    ),
 ]
 
 # Python steps run right after a migration's SQL, in its transaction: "module:function(con)".
