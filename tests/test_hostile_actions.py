@@ -334,7 +334,9 @@ def test_the_same_password_typed_in_another_normal_form_signs_in():
     nfd = unicodedata.normalize("NFD", nfc)
     assert nfd != nfc
     assert authenticate(con, "leader1", nfd)[0].name == "leader1"
-    assert authenticate(con, "leader1", "Ｃａｆé-Ünïcode-９")[0].name == "leader1"  # full-width, as an IME types
+    assert (
+        authenticate(con, "leader1", "Ｃａｆé-Ünïcode-９")[0].name == "leader1"
+    )  # full-width, as an IME types
 
 
 def test_a_password_already_normal_hashes_as_before():

@@ -84,8 +84,29 @@ class Account(NamedTuple):
     must_change: bool
 
 
+def normal_password(password: str) -> str:
+    """The one form of a password, whatever keyboard typed it: NFKC (an NFD 「é」 and a full-width 「Ａ」 from an
+    IME are the same password as 「é」 and 「A」). A password already in this form is unchanged, so every hash
+    stored before is still checked against what was hashed then."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str, salt: bytes) -> bytes:
+    return hashlib.scrypt(normal_password(password).encode("utf-8"), salt=salt, **SCRYPT)
+
+
+def _legacy_hash(password: str, salt: bytes) -> bytes | None:
+    """The hash of the password as typed, for an account whose password was stored before passwords were
+    normalised; None when the typed password is already normal (the one check made was that)."""
+    if normal_password(password) == password:
+        return None
     return hashlib.scrypt(password.encode("utf-8"), salt=salt, **SCRYPT)
+
+
+def _visible(text: str) -> str:
+    """The characters a person sees: no control, format, separator or unassigned ones (zero-width spaces,
+    bidi marks, U+3000)."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "CZ")
 
 
 def canonical_name(name: str | None) -> str:
@@ -148,12 +169,16 @@ def _check_password(password: str | None, name: str) -> None:
         raise AccountError(t("account.password_too_long", n=MAX_PASSWORD))
     if len(password) < MIN_PASSWORD:
         raise AccountError(t("account.password_too_short", n=MIN_PASSWORD))
+    password = normal_password(password)  # checked as it is hashed
+    visible = _visible(password)
+    if len(set(visible)) < MIN_DISTINCT and len(visible) < len(password.replace(" ", "")):
+        raise AccountError(t("account.password_invisible", n=MIN_DISTINCT))
     if not password.strip() or len(set(password)) < MIN_DISTINCT:
         raise AccountError(t("account.password_too_simple", n=MIN_DISTINCT))
     if password.casefold() in _common_passwords():
         raise AccountError(t("account.password_common"))
     folded = canonical_name(name).casefold().replace(" ", "")
-    if len(folded) >= 2 and folded in password.casefold().replace(" ", ""):
+    if len(folded) >= 2 and folded in visible.casefold():
         raise AccountError(t("account.password_has_name"))
 
 
@@ -256,6 +281,11 @@ def create_user(
     return Actor(name, role, canonical)
 
 
+def _matches_legacy(password: str, salt: bytes, pw_hash: bytes) -> bool:
+    legacy = _legacy_hash(password, bytes(salt))
+    return legacy is not None and hmac.compare_digest(legacy, bytes(pw_hash))
+
+
 def _throttle_keys(name: str, client: str | None) -> list[str]:
     keys = [f"name:{bounded(name)}"]
     return keys + [f"client:{bounded(client)}"] if client else keys
@@ -342,7 +372,9 @@ def _verify(
         audit.record(con, name, action + "_failed", name, detail="账号已锁定")
         _count_failure(con, keys, shown, now, action)
         raise AccountError(t("account.login_failed"))
-    if len(password) > MAX_PASSWORD or not hmac.compare_digest(digest, bytes(pw_hash)):
+    if len(password) > MAX_PASSWORD or not (
+        hmac.compare_digest(digest, bytes(pw_hash)) or _matches_legacy(password, row[3], pw_hash)
+    ):
         failed += 1
         lock = failed >= settings()["lockout_attempts"]
         con.execute(
