@@ -360,3 +360,23 @@ def test_an_account_made_before_with_a_password_not_normal_still_signs_in():
         [salt, hashlib.scrypt(old.encode("utf-8"), salt=salt, **users.SCRYPT)],
     )
     assert authenticate(con, "leader1", old)[0].name == "leader1"
+
+
+def test_a_password_on_stdin_that_is_not_utf8_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    import io
+    import sys
+
+    from tracker.cli import main
+
+    path = tmp_path / "cli.duckdb"
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BytesIO(b"secret-\xff\xfe-pass 9\n"), encoding="utf-8")
+    )
+    code = main(
+        ["user", "add", "--name", "leader1", "--role", "leader", "--password-stdin", "--db", str(path)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "错误：" in err and "UTF-8" in err and "错误编号" not in err
+    con = db.connect(path)
+    assert con.execute("SELECT count(*) FROM app_user WHERE name = 'leader1'").fetchone()[0] == 0
