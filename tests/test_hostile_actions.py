@@ -380,3 +380,56 @@ def test_a_password_on_stdin_that_is_not_utf8_is_a_clear_error(tmp_path, monkeyp
     assert "错误：" in err and "UTF-8" in err and "错误编号" not in err
     con = db.connect(path)
     assert con.execute("SELECT count(*) FROM app_user WHERE name = 'leader1'").fetchone()[0] == 0
+
+
+# ---------------------------------------------------------------- finding 9: the demo never orphans real work
+
+
+def _demo_with_real_work(tmp_path, what: str):
+    from tracker.engine.demo import load_demo
+
+    path = tmp_path / "demo.duckdb"
+    con = db.connect(path)
+    load_demo(con, today=dt.date(2026, 11, 28))
+    if what == "finding":  # the office recorded a real finding in a demo round, at a demo site
+        round_id, site_id = con.execute(
+            "SELECT r.id, s.site_id FROM inspection_round r JOIN round_site s ON s.round_id = r.id "
+            "WHERE r.created_by = 'demo' LIMIT 1"
+        ).fetchone()
+        con.execute(
+            """INSERT INTO finding (round_id, site_id, check_code, item, metric, description, severity, unit,
+                                    found_on, deadline, status, recorded_at, recorded_by)
+               VALUES (?, ?, 'c1', 10, '10.3', '真实问题：垃圾未清运', '一般', '城管执法局', DATE '2026-11-20',
+                       DATE '2026-12-20', 'open', TIMESTAMP '2026-11-20 10:00:00', '王主任')""",
+            [round_id, site_id],
+        )
+    else:  # a real evidence file attached to a demo measurement
+        measurement = con.execute("SELECT min(id) FROM measurement").fetchone()[0]
+        con.execute(
+            """INSERT INTO evidence_link (sha256, target, target_id, file_name, attached_at, attached_by)
+               VALUES (?, 'measurement', ?, '现场照片.jpg', TIMESTAMP '2026-11-20 10:00:00', '王主任')""",
+            ["ab" * 32, str(measurement)],
+        )
+    demo = con.execute("SELECT count(*) FROM submission WHERE is_demo").fetchone()[0]
+    con.close()
+    return path, demo
+
+
+@pytest.mark.parametrize(("flag", "what"), [("--replace", "finding"), ("--clear", "evidence")])
+def test_the_demo_is_not_replaced_or_cleared_from_under_real_work(tmp_path, capsys, what, flag):
+    from tracker.cli import main
+
+    path, demo = _demo_with_real_work(tmp_path, what)
+    capsys.readouterr()
+    assert main(["demo", flag, "--db", str(path)]) == 6
+    err = capsys.readouterr().err
+    assert "错误：" in err and ("检查问题 1 条" if what == "finding" else "佐证材料 1 份") in err
+    con = db.connect(path)
+    assert con.execute("SELECT count(*) FROM submission WHERE is_demo").fetchone()[0] == demo  # untouched
+    orphans = con.execute(
+        """SELECT (SELECT count(*) FROM finding f WHERE NOT EXISTS (SELECT 1 FROM inspection_round r
+                                                                  WHERE r.id = f.round_id))
+                + (SELECT count(*) FROM evidence_link l WHERE l.target = 'measurement' AND NOT EXISTS (
+                       SELECT 1 FROM measurement m WHERE CAST(m.id AS VARCHAR) = l.target_id))"""
+    ).fetchone()[0]
+    assert orphans == 0
