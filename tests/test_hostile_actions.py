@@ -433,3 +433,31 @@ def test_the_demo_is_not_replaced_or_cleared_from_under_real_work(tmp_path, caps
                        SELECT 1 FROM measurement m WHERE CAST(m.id AS VARCHAR) = l.target_id))"""
     ).fetchone()[0]
     assert orphans == 0
+
+
+# ---------------------------------------------------------------- finding 9: an import killed midway is audited
+
+
+def test_an_import_killed_after_its_file_was_stored_is_audited_when_the_file_is_opened_again(tmp_path):
+    import hashlib
+
+    from tracker.cli.opening import open_db
+    from tracker.ingest import service
+
+    path = tmp_path / "killed.duckdb"
+    con = db.connect(path)
+    data = "单位,指标,期间,数值\n城管执法局,10.3,2023年,81%\n".encode()
+    # what a SIGKILL right after storing the raw file leaves: the submission, marked failed, and no audit entry
+    sid = service._store(con, "城管-2023.csv", data, hashlib.sha256(data).hexdigest(), "城管执法局", "城管张")
+    con.close()
+    for _ in range(2):  # the next opening for writing settles it, once
+        con = open_db(path)
+        entries = con.execute("SELECT actor, action, target, detail FROM audit_log").fetchall()
+        con.close()
+        assert len(entries) == 1
+        actor, action, target, detail = entries[0]
+        assert (actor, action, target) == ("城管张", "upload_interrupted", "城管-2023.csv")
+        assert f"第 {sid} 份报送" in detail
+    con = db.connect(path)
+    outcome, message = con.execute("SELECT outcome, message FROM submission WHERE id = ?", [sid]).fetchone()
+    assert outcome == "failed" and "中断" in message
