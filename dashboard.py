@@ -38,8 +38,11 @@ def menu(pages: list[dict]):
     return chosen, urls[id(chosen)]
 
 
+# The page icon from a file of ours: a `:material/…:` icon makes the browser fetch it from fonts.gstatic.com,
+# which an office network may not reach (the icons in the menu use the font Streamlit serves itself).
+FAVICON = Path(__file__).with_name("app") / "favicon.png"
 started = time.perf_counter()
-st.set_page_config(page_title=t("app_title"), page_icon=":material/health_and_safety:", layout="wide")
+st.set_page_config(page_title=t("app_title"), page_icon=str(FAVICON), layout="wide")
 webapp.cursor()  # opens the database: demo data and the first administrator on a new one
 actor = session.current_actor()
 st.sidebar.radio(t("lang_label"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
@@ -70,6 +73,8 @@ if webapp.is_demo():
 try:
     page.run()
 except Exception:  # a bug: a short message with an id here, the traceback in the log under that id
-    st.error(t("unexpected_error", id=logs.unexpected(logging.getLogger("app"), f"page {page.url_path}")))
+    st.error(
+        t("unexpected_error", id=logs.unexpected(logging.getLogger("tracker.app"), f"page {page.url_path}"))
+    )
 finally:  # st.stop and st.rerun end a run too (they are not Exceptions)
     webapp.log_script_run(page_name, started)

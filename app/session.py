@@ -4,6 +4,7 @@ the sign-in cookie that lets a reload or a new tab keep the sign-in (tracker.acc
 from __future__ import annotations
 
 import json
+import secrets
 import time
 
 import streamlit as st
@@ -18,6 +19,7 @@ from tracker.strings.ui import t
 ACTOR_KEY, SEEN_KEY, MUST_CHANGE_KEY, IDLE_KEY = "actor", "last_seen", "must_change", "idle_logged_out"
 ENDED_KEY = "session_ended"  # why the account's session was ended (disabled, changed, password reset)
 SID_KEY, HANDOFF_KEY = "web_session", "web_session_handoff"  # the server-side session and its one-time code
+CLIENT_KEY = "sign_in_client"  # this tab, as the sign-in throttle counts it
 
 
 def current_actor() -> Actor | None:
@@ -93,7 +95,9 @@ def _keep(actor: Actor, must_change: bool, sid: str, code: str | None = None) ->
 def login(name: str, password: str) -> Actor:
     """Raises tracker.access.users.AccountError with a message for the screen."""
     con = webapp.cursor()
-    actor, must_change = authenticate(con, name, password)
+    # The tab signing in, for the pause after too many failures from it (tracker.access.users).
+    client = st.session_state.setdefault(CLIENT_KEY, secrets.token_hex(8))
+    actor, must_change = authenticate(con, name, password, client=client)
     _keep(actor, must_change, *web_sessions.start(con, actor))
     return actor
 

@@ -19,6 +19,7 @@ from tracker.access.users import ensure_admin
 from tracker.config import db_path, demo_mode, is_real_default
 from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
+from tracker.ingest.service import recover_interrupted
 from tracker.strings.ui import t
 
 
@@ -28,6 +29,7 @@ def _connection(path: str):
     consistent copy beside it for the command line's read-only commands (tracker/snapshot.py)."""
     logs.setup(path, stderr_level="INFO")
     con = db.connect(path)
+    recover_interrupted(con)  # an import killed midway before this start: settled and audited
     one_time = ensure_admin(con)
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(t("first_admin_password", password=one_time), flush=True)

@@ -405,7 +405,21 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (
-        30,
+        23,
+        """
+        -- Failed sign-ins counted per typed name and per tab (tracker.access.users): a flood is paused.
+        -- No key constraint: rows are read and written under the one writer, and DuckDB's index would refuse
+        -- a row updated twice in one transaction.
+        CREATE TABLE login_throttle (
+            key           VARCHAR NOT NULL,      -- 'name:<canonical name>' or 'client:<tab>'
+            failures      INTEGER NOT NULL,      -- since first_at
+            first_at      TIMESTAMP NOT NULL,
+            blocked_until TIMESTAMP
+        );
+        """,
+    ),
+    (
+        24,
         """
         -- The catalogue's versions (issue 21): each change of indicators/ as a writing connection loaded it, with
         -- its fingerprint and every metric's rule, so a verdict as known at a moment uses the rules then in force
@@ -424,9 +438,9 @@ MIGRATIONS: list[tuple[int, str]] = [
 # Python steps run right after a migration's SQL, in its transaction: "module:function(con)".
 AFTER_MIGRATION = {
     5: "tracker.access.audit:seal_unsigned",  # chain the entries written before the chain existed
-    22: "tracker.access.audit:sign_head",  # the head as it stands is trusted once, and signed
     12: "tracker.engine.counting:refresh_summary",  # the summary of the measurements already there
-    30: "tracker.engine.catalogue_versions:seed",  # the catalogue stored before versions were kept
+    22: "tracker.access.audit:sign_head",  # the head as it stands is trusted once, and signed
+    24: "tracker.engine.catalogue_versions:seed",  # the catalogue stored before versions were kept
 }
 
 # A migration number used twice would run on some databases and not on others: refuse at import. Numbers

@@ -11,6 +11,7 @@ import logging.handlers
 import os
 import sys
 import time
+import unicodedata
 import uuid
 from pathlib import Path
 
@@ -38,7 +39,45 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-class _OneLine(logging.Formatter):
+def escape(text: str) -> str:
+    """Every control and format character as `\\uXXXX`: a newline, ESC, a backspace, U+2028, a bidi override
+    or a zero-width character in a name that reaches a log (a file name, a name typed on the sign-in form)
+    is shown, never obeyed, and cannot start a line of its own."""
+    if text.isprintable():  # the common case, checked in C
+        return text
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in _UNSAFE_CATEGORIES else ch for ch in text
+    )
+
+
+# Controls, format characters, line and paragraph separators, surrogates and unassigned code points.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+class _Escaping(logging.Formatter):
+    """The one place every record is made safe: the message escaped whole (escape); a traceback keeps its
+    lines, each escaped and indented, so no text inside it can pass for a record (records start with a date)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_text = None  # never a traceback another formatter cached unescaped
+        return super().format(record)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei) -> str:
+        return _indented(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return _indented(super().formatStack(stack_info))
+
+
+def _indented(text: str) -> str:
+    return "\n".join("  " + escape(line) for line in text.split("\n"))
+
+
+class _OneLine(_Escaping):
     """For the console: the message without the traceback (that goes to the file)."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -85,7 +124,7 @@ def setup(database: str | os.PathLike | None = None, stderr_level: int | str | N
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
         handler.setLevel(logging.INFO)
-        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.setFormatter(_Escaping(FORMAT))
         logger.addHandler(handler)
     _configured["file"] = path
     return path

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import os
 import secrets
 import unicodedata
@@ -20,7 +21,7 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from tracker import logs
+from tracker import db, logs
 from tracker.access import audit
 from tracker.access.auth import ROLES, Actor, PermissionDenied, require
 from tracker.config import settings
@@ -83,8 +84,29 @@ class Account(NamedTuple):
     must_change: bool
 
 
+def normal_password(password: str) -> str:
+    """The one form of a password, whatever keyboard typed it: NFKC (an NFD 「é」 and a full-width 「Ａ」 from an
+    IME are the same password as 「é」 and 「A」). A password already in this form is unchanged, so every hash
+    stored before is still checked against what was hashed then."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str, salt: bytes) -> bytes:
+    return hashlib.scrypt(normal_password(password).encode("utf-8"), salt=salt, **SCRYPT)
+
+
+def _legacy_hash(password: str, salt: bytes) -> bytes | None:
+    """The hash of the password as typed, for an account whose password was stored before passwords were
+    normalised; None when the typed password is already normal (the one check made was that)."""
+    if normal_password(password) == password:
+        return None
     return hashlib.scrypt(password.encode("utf-8"), salt=salt, **SCRYPT)
+
+
+def _visible(text: str) -> str:
+    """The characters a person sees: no control, format, separator or unassigned ones (zero-width spaces,
+    bidi marks, U+3000)."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "CZ")
 
 
 def canonical_name(name: str | None) -> str:
@@ -147,12 +169,16 @@ def _check_password(password: str | None, name: str) -> None:
         raise AccountError(t("account.password_too_long", n=MAX_PASSWORD))
     if len(password) < MIN_PASSWORD:
         raise AccountError(t("account.password_too_short", n=MIN_PASSWORD))
+    password = normal_password(password)  # checked as it is hashed
+    visible = _visible(password)
+    if len(set(visible)) < MIN_DISTINCT and len(visible) < len(password.replace(" ", "")):
+        raise AccountError(t("account.password_invisible", n=MIN_DISTINCT))
     if not password.strip() or len(set(password)) < MIN_DISTINCT:
         raise AccountError(t("account.password_too_simple", n=MIN_DISTINCT))
     if password.casefold() in _common_passwords():
         raise AccountError(t("account.password_common"))
     folded = canonical_name(name).casefold().replace(" ", "")
-    if len(folded) >= 2 and folded in password.casefold().replace(" ", ""):
+    if len(folded) >= 2 and folded in visible.casefold():
         raise AccountError(t("account.password_has_name"))
 
 
@@ -235,16 +261,76 @@ def create_user(
         if canonical is None:
             raise AccountError(f"上报员必须绑定一个已知单位（「{bounded(unit, 40)}」不是目录中的单位）")
     if _row(con, name):
-        raise AccountError(f"账号「{name}」已存在")
+        raise AccountError(t("account.exists", name=name))
     _check_name(con, name)
     _check_password(password, name)
     salt = os.urandom(16)
-    con.execute(
-        "INSERT INTO app_user (name, role, unit, salt, pw_hash, must_change, created_at) VALUES (?,?,?,?,?,?,?)",
-        [name, role, canonical, salt, hash_password(password, salt), must_change, dt.datetime.now()],
-    )
-    audit.record(con, actor.name, "user_add", name, after={"role": role, "unit": canonical})
+    pw_hash = hash_password(password, salt)
+    with db.transaction(con):
+        # Checked again inside the write transaction (one writer at a time): of two sessions creating one
+        # account at once, the second is told it exists, never shown the unique constraint's error.
+        if _row(con, name):
+            raise AccountError(t("account.exists", name=name))
+        _check_name(con, name)  # nor a lookalike created meanwhile
+        con.execute(
+            "INSERT INTO app_user (name, role, unit, salt, pw_hash, must_change, created_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            [name, role, canonical, salt, pw_hash, must_change, dt.datetime.now()],
+        )
+        audit.record(con, actor.name, "user_add", name, after={"role": role, "unit": canonical})
     return Actor(name, role, canonical)
+
+
+def _matches_legacy(password: str, salt: bytes, pw_hash: bytes) -> bool:
+    legacy = _legacy_hash(password, bytes(salt))
+    return legacy is not None and hmac.compare_digest(legacy, bytes(pw_hash))
+
+
+def _throttle_keys(name: str, client: str | None) -> list[str]:
+    keys = [f"name:{bounded(name)}"]
+    return keys + [f"client:{bounded(client)}"] if client else keys
+
+
+def _paused(con: duckdb.DuckDBPyConnection, keys: list[str], now: dt.datetime) -> int | None:
+    """Seconds until the longest pause on any of `keys` ends, or None when none holds."""
+    until = con.execute(
+        "SELECT max(blocked_until) FROM login_throttle WHERE key IN (SELECT unnest(?)) AND blocked_until > ?",
+        [keys, now],
+    ).fetchone()[0]
+    return None if until is None else math.ceil((until - now).total_seconds())
+
+
+def _count_failure(
+    con: duckdb.DuckDBPyConnection, keys: list[str], shown: str, now: dt.datetime, action: str
+) -> None:
+    """One more failed try on each key, counted within lockout_minutes; the try that reaches
+    throttle_attempts pauses the key for throttle_seconds and is audited once, as `action`_throttled."""
+    cfg = settings()
+    limit, pause = cfg["throttle_attempts"], cfg["throttle_seconds"]
+    window_start = now - dt.timedelta(minutes=cfg["lockout_minutes"])
+    with db.transaction(con):
+        con.execute(  # forget what no window or pause needs any more: the table stays small
+            "DELETE FROM login_throttle WHERE first_at < ? AND (blocked_until IS NULL OR blocked_until < ?)",
+            [window_start, now],
+        )
+        for key in keys:
+            row = con.execute("SELECT failures, first_at FROM login_throttle WHERE key = ?", [key]).fetchall()
+            failures, first_at = (row[0][0] + 1, row[0][1]) if row else (1, now)
+            blocked = now + dt.timedelta(seconds=pause) if failures >= limit else None
+            values = [0 if blocked else failures, now if blocked else first_at, blocked, key]
+            if row:
+                con.execute(
+                    "UPDATE login_throttle SET failures = ?, first_at = ?, blocked_until = ? WHERE key = ?",
+                    values,
+                )
+            else:
+                con.execute(
+                    "INSERT INTO login_throttle (failures, first_at, blocked_until, key) VALUES (?, ?, ?, ?)",
+                    values,
+                )
+            if blocked:
+                detail = t("account.throttled", n=limit, seconds=pause)
+                audit.record(con, shown, action + "_throttled", key.split(":", 1)[1], detail=detail)
 
 
 def _verify(
@@ -253,28 +339,42 @@ def _verify(
     password: str | None,
     now: dt.datetime,
     action: str,
+    client: str | None = None,
 ):
     """Check a name and password: the stored row, or AccountError(t("account.login_failed")), audited as `action`_failed.
 
     Every attempt costs one scrypt of at most MAX_PASSWORD characters, whether the name is unknown, the
     account disabled or locked, or the password wrong: the answer's time tells nothing. What is audited of
-    the typed name is bounded (a 5 MB name must not grow the database by megabytes per attempt)."""
+    the typed name is bounded (a 5 MB name must not grow the database by megabytes per attempt).
+
+    A flood is paused before any of that: after throttle_attempts failures for one typed name or from one
+    `client` (a browser tab), the next tries are refused with t("account.too_many") at once — no scrypt, no
+    audit entry but the one that started the pause. The pause says nothing of whether the account exists."""
     name = canonical_name(typed_name)
     password = password or ""
+    shown = bounded(name or (typed_name or "").strip()) or "?"
+    keys = _throttle_keys(name, client)
+    seconds = _paused(con, keys, now)
+    if seconds is not None:
+        raise AccountError(t("account.too_many", seconds=seconds))
     row = _row(con, name) if 0 < len(name) <= MAX_NAME else None
     digest = hash_password(password[:MAX_PASSWORD], bytes(row[3]) if row else _DUMMY_SALT)
     if row is None:
-        shown = bounded(name or (typed_name or "").strip()) or "?"
         audit.record(con, shown, action + "_failed", shown, detail="未知账号")
+        _count_failure(con, keys, shown, now, action)
         raise AccountError(t("account.login_failed"))
     name, _, _, _, pw_hash, _, disabled, failed, locked_until = row
     if disabled:
         audit.record(con, name, action + "_failed", name, detail="账号已停用")
+        _count_failure(con, keys, shown, now, action)
         raise AccountError(t("account.login_failed"))
     if locked_until and locked_until > now:
         audit.record(con, name, action + "_failed", name, detail="账号已锁定")
+        _count_failure(con, keys, shown, now, action)
         raise AccountError(t("account.login_failed"))
-    if len(password) > MAX_PASSWORD or not hmac.compare_digest(digest, bytes(pw_hash)):
+    if len(password) > MAX_PASSWORD or not (
+        hmac.compare_digest(digest, bytes(pw_hash)) or _matches_legacy(password, row[3], pw_hash)
+    ):
         failed += 1
         lock = failed >= settings()["lockout_attempts"]
         con.execute(
@@ -287,17 +387,24 @@ def _verify(
         )
         detail = "密码错误" + ("，账号已锁定" if lock else "")
         audit.record(con, name, action + "_failed", name, detail=detail)
+        _count_failure(con, keys, shown, now, action)
         raise AccountError(t("account.login_failed"))
     con.execute("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE name = ?", [name])
+    con.execute("DELETE FROM login_throttle WHERE key = ?", [keys[0]])  # the name's count starts again
     return row
 
 
 def authenticate(
-    con: duckdb.DuckDBPyConnection, name: str, password: str, now: dt.datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    password: str,
+    now: dt.datetime | None = None,
+    client: str | None = None,
 ) -> tuple[Actor, bool]:
     """The user and whether they must change their password; AccountError(t("account.login_failed")) on any failure
-    (audited with its reason)."""
-    row = _verify(con, name, password, now or dt.datetime.now(), "login")
+    (audited with its reason), AccountError(t("account.too_many")) while the name or the `client` (the browser
+    tab signing in) is paused after too many failures."""
+    row = _verify(con, name, password, now or dt.datetime.now(), "login", client)
     audit.record(con, row[0], "login", row[0])
     return Actor(row[0], row[1], row[2], stamp=_stamp(row[4], row[1], row[2])), bool(row[5])
 

@@ -69,11 +69,13 @@ def cmd_demo(args) -> int:
     if is_real_default(path) and not args.clear:
         raise Refused(f"{path} 是正式数据库，演示数据不载入其中；演示数据默认放在 {DEMO_DB}")
     con = open_db(path)
-    if args.clear:
-        counts = clear_demo(con)
-        print(f"已删除演示数据：{counts['submission']} 份报送、{counts['measurement']} 条测量值（{path}）")
-        return 0
     try:
+        if args.clear:
+            counts = clear_demo(con)
+            print(
+                f"已删除演示数据：{counts['submission']} 份报送、{counts['measurement']} 条测量值（{path}）"
+            )
+            return 0
         n = load_demo(con, replace=args.replace, actor="cli")
     except DemoRefused as exc:
         raise Refused(str(exc)) from None

@@ -60,7 +60,7 @@ def open_db(path: str | os.PathLike | None = None, *, write: bool = True) -> duc
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            return db.connect(target)
+            con = db.connect(target)
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" not in message.lower():
@@ -73,6 +73,12 @@ def open_db(path: str | os.PathLike | None = None, *, write: bool = True) -> duc
             time.sleep(0.25)
         except (duckdb.Error, OSError) as exc:
             raise _unusable(target, exc) from None
+        else:
+            if write:  # an import killed midway in an earlier process: settled and audited now
+                from tracker.ingest.service import recover_interrupted
+
+                recover_interrupted(con)
+            return con
 
 
 def _busy(target: Path, pid: int | None, is_app: bool, write: bool) -> DatabaseBusy:

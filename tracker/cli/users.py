@@ -8,13 +8,19 @@ import sys
 
 from tracker.access.auth import SYSTEM
 from tracker.access.users import AccountError, create_user, list_users, reset_password, set_disabled
-from tracker.cli.errors import AccessDenied
+from tracker.cli.errors import AccessDenied, UsageError
 from tracker.cli.opening import open_db
 
 
 def _password(args) -> str:
     if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
+        try:
+            return sys.stdin.readline().rstrip("\n")
+        except UnicodeDecodeError:
+            raise UsageError(
+                "标准输入中的密码不是有效的 UTF-8 文本（可能是 GBK 等其他编码保存的文件）："
+                "请以 UTF-8 保存或直接输入密码"
+            ) from None
     return getpass.getpass("密码：")
 
 

@@ -217,9 +217,37 @@ def _refuse_if_real(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+# Real rows that hang on a demo row: deleting the demo would leave them pointing at nothing.
+_DEPENDANTS_SQL = f"""
+SELECT
+    (SELECT count(*) FROM finding
+     WHERE recorded_by <> 'demo'
+       AND (round_id IN (SELECT id FROM inspection_round WHERE created_by = 'demo')
+            OR site_id IN (SELECT id FROM site WHERE created_by = 'demo'))),
+    (SELECT count(*) FROM evidence_link
+     WHERE removed_at IS NULL AND (
+           (target = 'measurement' AND target_id IN (SELECT CAST(id AS VARCHAR) FROM ({_DEMO_MEASUREMENTS})))
+        OR (target = 'task' AND target_id IN (SELECT CAST(id AS VARCHAR) FROM task WHERE opened_by = 'demo'))
+        OR (target = 'finding'
+            AND target_id IN (SELECT CAST(id AS VARCHAR) FROM finding WHERE recorded_by = 'demo'))))
+"""
+
+
+def _refuse_if_dependants(con: duckdb.DuckDBPyConnection) -> None:
+    findings, evidence = con.execute(_DEPENDANTS_SQL).fetchone()
+    if findings or evidence:
+        parts = [f"检查问题 {findings} 条" if findings else "", f"佐证材料 {evidence} 份" if evidence else ""]
+        raise DemoRefused(
+            f"有真实记录依附于演示数据（{'、'.join(p for p in parts if p)}：记在演示的检查轮次或点位上，或附在"
+            "演示的数据、任务、问题上）；删除或重载演示数据会让它们失去所依附的记录。请先移除这些记录，"
+            "或另用一个新的演示数据库"
+        )
+
+
 def _delete_demo(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     from tracker.inspections import demo as inspections  # the demo's sites, rounds, findings and their tasks
 
+    _refuse_if_dependants(con)  # inside the caller's transaction: nothing is deleted then
     counts = {}
     for table, sql in (*inspections.DELETES, *_DEMO_DELETES):
         counts[table] = con.execute(sql).fetchone()[0]

@@ -177,6 +177,28 @@ def _as_duplicate(result: ImportResult, earlier: tuple[int, dt.datetime]) -> Non
     )
 
 
+def recover_interrupted(con: duckdb.DuckDBPyConnection) -> int:
+    """Settle the submissions an import stored but never finished (the process was killed between keeping the
+    raw file and writing the outcome): each says it was interrupted and gets its audit entry, once. Run when the
+    file is opened for writing (the app, a writing command), before this process can have an import in flight;
+    DuckDB lets no other process write the file. Returns how many."""
+    from tracker.access import audit
+
+    with transaction(con):
+        rows = con.execute(
+            "UPDATE submission SET message = ? WHERE outcome = 'failed' AND message = ? "
+            "RETURNING id, submitted_by, file_name",
+            [
+                FILE["failed"].format(detail=FILE["interrupted"]),
+                FILE["failed"].format(detail=FILE["pending"]),
+            ],
+        ).fetchall()
+        for sid, user, file_name in sorted(rows):
+            detail = FILE["interrupted_audit"].format(id=sid)
+            audit.record(con, user, "upload_interrupted", file_name, after={"submission": sid}, detail=detail)
+    return len(rows)
+
+
 def _store(con, file_name: str, data: bytes, sha: str, unit: str | None, user: str) -> int:
     """The submission, marked failed until settled; its bytes in upload_file once per sha256 (migration 4)."""
     with _FILE_LOCK:  # a plain INSERT after a look-up: ON CONFLICT DO NOTHING costs 3x for a 40 MB file
@@ -188,7 +210,7 @@ def _store(con, file_name: str, data: bytes, sha: str, unit: str | None, user: s
     return con.execute(
         """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, sha256, outcome, message)
            VALUES (?, ?, ?, ?, ?, 'failed', ?) RETURNING id""",
-        [_now(), user, unit, file_name, sha, FILE["failed"].format(detail="导入未完成")],
+        [_now(), user, unit, file_name, sha, FILE["failed"].format(detail=FILE["pending"])],
     ).fetchall()[0][0]
 
 

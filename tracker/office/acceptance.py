@@ -79,13 +79,15 @@ def accept(
                 reasons=_not_met_reasons(ev, item, cat),
             )
         )
-    current = _active(con, item)
-    if current is not None:
-        raise AcceptanceError(
-            ACCEPT["already"].format(item=item, date=current["accepted_on"], by=current["accepted_by"])
-        )
     when = _now(now)
     with transaction(con):
+        # Checked inside the write transaction (one writer at a time): of two sessions accepting the item at
+        # once, the second sees the first's acceptance here and is told so.
+        current = _active(con, item)
+        if current is not None:
+            raise AcceptanceError(
+                ACCEPT["already"].format(item=item, date=current["accepted_on"], by=current["accepted_by"])
+            )
         acceptance_id = con.execute(
             """INSERT INTO acceptance (item, accepted_on, accepted_by, evidence, recorded_at)
                VALUES (?, ?, ?, ?, ?) RETURNING id""",
@@ -113,14 +115,14 @@ def withdraw(
     """Withdraw an item's acceptance by hand (the office only), with a written reason."""
     actor = current_actor(con, actor)  # the stored account decides: disabled or changed accounts act no more
     require(actor, "accept")
-    current = _active(con, int(item))
-    if current is None:
-        raise AcceptanceError(ACCEPT["not_accepted"].format(item=item))
     reason = text.clean(reason, "reason", AcceptanceError)
     if not reason:
         raise AcceptanceError(ACCEPT["need_reason"])
     when = _now(now)
     with transaction(con):
+        current = _active(con, int(item))  # inside: two withdrawals at once withdraw (and audit) once
+        if current is None:
+            raise AcceptanceError(ACCEPT["not_accepted"].format(item=item))
         con.execute(
             "UPDATE acceptance SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ?",
             [when, reason, current["id"]],

@@ -93,6 +93,18 @@ def _file_name(number: str, who: str) -> str:
     return NOTICE["file_name"].format(number=re.sub(r'[\\/:*?"<>|]', "-", number), who=who)
 
 
+def _refuse_used(con: duckdb.DuckDBPyConnection, number: str) -> None:
+    """ReminderError when a notice numbered `number` was kept before: one 文号, one notice."""
+    earlier = con.execute(
+        "SELECT min(sent_at), string_agg(unit, '、' ORDER BY unit) FROM reminder WHERE doc_number = ?",
+        [number],
+    ).fetchone()
+    if earlier[0] is not None:
+        raise ReminderError(
+            REMINDER["number_used"].format(number=number, when=f"{earlier[0]:%Y-%m-%d}", units=earlier[1])
+        )
+
+
 @logs.service("send_reminder")
 def send(
     con: duckdb.DuckDBPyConnection,
@@ -119,14 +131,7 @@ def send(
         canonical = cat.resolve_unit(unit)
         if canonical is None:
             raise ReminderError(REMINDER["unknown_unit"].format(unit=unit))
-    earlier = con.execute(
-        "SELECT min(sent_at), string_agg(unit, '、' ORDER BY unit) FROM reminder WHERE doc_number = ?",
-        [number],
-    ).fetchone()
-    if earlier[0] is not None:
-        raise ReminderError(
-            REMINDER["number_used"].format(number=number, when=f"{earlier[0]:%Y-%m-%d}", units=earlier[1])
-        )
+    _refuse_used(con, number)  # at once, before the notice is drawn
     figures = owed(con, as_of, cat, unit=canonical)
     if figures.empty:
         raise ReminderError(
@@ -140,6 +145,9 @@ def send(
     name = _file_name(number, canonical or NOTICE["all_units"])
     when = now or dt.datetime.now().replace(microsecond=0)
     with transaction(con):
+        # Again inside the write transaction (one writer at a time): of two sessions sending one 文号 at once,
+        # the second finds the first's notice here.
+        _refuse_used(con, number)
         for who, part in figures.groupby("unit", sort=False):
             named = [
                 {

@@ -225,52 +225,56 @@ def verify(
     if not note:
         raise VerificationError(VERIFY["need_note"])
     what = f"{p.label}{' ' + area if area else ''} {m.name}"
-    found = _answers(
-        con,
-        cat,
-        [m],
-        "WHERE a.area IS NOT DISTINCT FROM $v_area AND a.period_start = $v_start",
-        v_area=area,
-        v_start=p.start,
-    )
-    if found.empty:
-        raise VerificationError(VERIFY["no_answer"].format(what=what), bad_input=False)
-    answer = found.iloc[0]
-    if sender is not None and answer["unit"] != sender:
-        raise VerificationError(
-            VERIFY["other_unit"].format(what=what, actual=answer["unit"], unit=sender), bad_input=False
-        )
-    if answer["value"] < 0.5:
-        raise VerificationError(VERIFY["answered_no"].format(what=what, unit=answer["unit"]), bad_input=False)
-    result = {"metric": m.code, "period_label": p.label, "area": area}
-    if answer["unit"] == OFFICE:
-        return Verified(False, VERIFY["office_own"].format(what=what), **result)
-    if isinstance(answer["verified_by"], str):
-        when = pd.Timestamp(answer["verified_at"]).to_pydatetime()
-        message = VERIFY["already"].format(what=what, when=f"{when:%Y-%m-%d}", by=answer["verified_by"],
-                                           unit=answer["unit"])  # fmt: skip
-        return Verified(False, message, **result, verified_by=answer["verified_by"], verified_at=when)
-    when = now or dt.datetime.now().replace(microsecond=0)
-    row = {
-        "measurement_id": int(answer["id"]),
-        "verified_by": actor.name,
-        "verified_at": when,
-        "note": note,
-        "metric": m.code,
-        "unit": answer["unit"],
-        "area": area,
-        "period_start": p.start,
-        "value": float(answer["value"]),
-    }
-    before = {  # the answer as it stood: a 「是」 awaiting the check (待核实)
-        "measurement_id": int(answer["id"]),
-        "unit": answer["unit"],
-        "answer": "是",
-        "recorded_at": answer["recorded_at"],
-        "status": "pending",
-        "verified": None,
-    }
+    # The answer is read, checked and confirmed in one write transaction (one writer at a time): of two
+    # sessions verifying it at once, the second reads the first's check and is told 「已核实」.
     with transaction(con):
+        found = _answers(
+            con,
+            cat,
+            [m],
+            "WHERE a.area IS NOT DISTINCT FROM $v_area AND a.period_start = $v_start",
+            v_area=area,
+            v_start=p.start,
+        )
+        if found.empty:
+            raise VerificationError(VERIFY["no_answer"].format(what=what), bad_input=False)
+        answer = found.iloc[0]
+        if sender is not None and answer["unit"] != sender:
+            raise VerificationError(
+                VERIFY["other_unit"].format(what=what, actual=answer["unit"], unit=sender), bad_input=False
+            )
+        if answer["value"] < 0.5:
+            raise VerificationError(
+                VERIFY["answered_no"].format(what=what, unit=answer["unit"]), bad_input=False
+            )
+        result = {"metric": m.code, "period_label": p.label, "area": area}
+        if answer["unit"] == OFFICE:
+            return Verified(False, VERIFY["office_own"].format(what=what), **result)
+        if isinstance(answer["verified_by"], str):
+            when = pd.Timestamp(answer["verified_at"]).to_pydatetime()
+            message = VERIFY["already"].format(what=what, when=f"{when:%Y-%m-%d}", by=answer["verified_by"],
+                                               unit=answer["unit"])  # fmt: skip
+            return Verified(False, message, **result, verified_by=answer["verified_by"], verified_at=when)
+        when = now or dt.datetime.now().replace(microsecond=0)
+        row = {
+            "measurement_id": int(answer["id"]),
+            "verified_by": actor.name,
+            "verified_at": when,
+            "note": note,
+            "metric": m.code,
+            "unit": answer["unit"],
+            "area": area,
+            "period_start": p.start,
+            "value": float(answer["value"]),
+        }
+        before = {  # the answer as it stood: a 「是」 awaiting the check (待核实)
+            "measurement_id": int(answer["id"]),
+            "unit": answer["unit"],
+            "answer": "是",
+            "recorded_at": answer["recorded_at"],
+            "status": "pending",
+            "verified": None,
+        }
         con.execute(
             """INSERT INTO verification (measurement_id, verified_by, verified_at, note, metric, unit, area,
                                          period_start, value)
