@@ -48,7 +48,9 @@ def office_catalogue(tmp_path, monkeypatch):
 
 
 def _open(path, monkeypatch, when: dt.datetime):
-    """A writing connection opened at `when` (it stores the catalogue's version if the YAML changed)."""
+    """A writing connection opened at `when` (it stores the catalogue's version if the YAML changed). Not a copy
+    of the session's template database: its first version was stored when the template was made, today."""
+    monkeypatch.setattr(db, "TEMPLATE", None)
     monkeypatch.setattr(catalogue_versions, "_now", lambda: when)
     return db.connect(path)
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.markup import plain
 from tests.conftest import ROOT, TODAY
 from tracker import db
 from tracker.access.auth import Actor
@@ -154,7 +155,7 @@ def test_item_page_shows_the_engine_statuses_and_reasons(app_env, demo_con, code
     assert f"> {item.text}" in shown
     assert f"- 牵头：{item.lead}" in shown
     for metric in item.metrics:
-        assert f"判定：{metrics.loc[metric.code, 'reason']}" in shown
+        assert plain(f"判定：{metrics.loc[metric.code, 'reason']}") in shown  # shown as text (issue 22)
         header = next(m for m in shown if m.startswith(f"#### {metric.code} {metric.name}"))
         assert LABEL[metrics.loc[metric.code, "status"]] in header
         if metric.national_field:
