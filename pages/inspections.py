@@ -13,7 +13,7 @@ import streamlit as st
 from app import cached, session, state, webapp, widget_words
 from app.markup import bold, plain
 from tracker.access.auth import PermissionDenied, can
-from tracker.engine.catalogue import CatalogueError
+from tracker.catalogue import CatalogueError
 from tracker.inspections import findings, rounds, sites, verdict, views
 from tracker.inspections.imports import import_findings, import_sites
 from tracker.inspections.site_types import site_type, site_types

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
+from tracker.catalogue import catalogue
 from tracker.cli import main
 from tracker.config import ROOT
-from tracker.engine.catalogue import catalogue
 
 
 def run(capsys, *argv) -> tuple[int, str]:

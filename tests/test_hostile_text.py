@@ -23,11 +23,11 @@ from tracker.access import audit
 from tracker.access.auth import Actor
 from tracker.cli import main
 from tracker.engine import figures
+from tracker.files import SafeWorkbook, csv_bytes
 from tracker.inspections import findings, rounds, sites
 from tracker.inspections.imports import import_findings
 from tracker.inspections.sites import InspectionError
 from tracker.office import acceptance, archive, briefing, briefing_issue, evidence, exports, reminders, tasks
-from tracker.office.exports import SafeWorkbook, csv_bytes
 from tracker.office.verification import verify
 
 OFFICE = Actor("王主任", "admin")

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker import db
+from tracker.catalogue import catalogue
 from tracker.engine import counting
-from tracker.engine.catalogue import catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.evaluate import RANKED, metric_statuses, status_sql
 from tracker.ingest import import_file

@@ -15,8 +15,8 @@ from tests.scenario import add
 from tracker import db
 from tracker.access.auth import SYSTEM, Actor, PermissionDenied
 from tracker.access.users import create_user
+from tracker.catalogue import catalogue
 from tracker.cli import main
-from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
 from tracker.office import verification
 from tracker.office.verification import VerificationError

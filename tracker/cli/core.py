@@ -8,10 +8,10 @@ import json
 import os
 
 from tracker import db
+from tracker.catalogue import catalogue
 from tracker.cli.errors import Refused
 from tracker.cli.opening import open_db
 from tracker.config import db_path
-from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate, to_json
 from tracker.office.national_form import is_demo
 from tracker.strings import STATUS_LABEL, VETO

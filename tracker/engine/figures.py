@@ -16,9 +16,9 @@ from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import SYSTEM, Actor, require
 from tracker.access.users import current_actor
+from tracker.catalogue import Catalogue, catalogue
 from tracker.db import transaction
 from tracker.engine import counting, periods
-from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.office.acceptance import resync
 from tracker.strings.office import FIGURE

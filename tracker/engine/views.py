@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from tracker.catalogue import Catalogue, Item, Phase, catalogue
 from tracker.config import settings
 from tracker.engine import counting
-from tracker.engine.catalogue import Catalogue, Item, Phase, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.evaluate import Evaluation, evaluate, item_statuses
 from tracker.engine.items import item_rows

@@ -23,9 +23,9 @@ from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied, require
 from tracker.access.users import current_actor
+from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.db import transaction
 from tracker.engine import counting, periods
-from tracker.engine.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.office.acceptance import resync
 from tracker.strings.office import PERIOD_TYPE, VERIFY
