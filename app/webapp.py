@@ -34,7 +34,7 @@ def _connection(path: str):
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(t("first_admin_password", password=one_time), flush=True)
     if demo_mode() and db.is_empty(con) and not is_real_default(path):
-        from tracker.engine.demo import DemoRefused, load_demo
+        from tracker.demo import DemoRefused, load_demo
 
         try:
             load_demo(con)

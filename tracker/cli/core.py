@@ -63,7 +63,7 @@ def cmd_demo(args) -> int:
     """The demo goes to data/demo.duckdb unless --db / TRACKER_DB name another file — never to the real
     default file, never beside real submissions."""
     from tracker.config import DEMO_DB, is_real_default
-    from tracker.engine.demo import DemoRefused, clear_demo, load_demo
+    from tracker.demo import DemoRefused, clear_demo, load_demo
 
     path = db_path(args.db) if (args.db or os.environ.get("TRACKER_DB")) else DEMO_DB
     if is_real_default(path) and not args.clear:

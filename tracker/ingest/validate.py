@@ -44,12 +44,12 @@ from indicators.rules import REGISTRY
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.config import settings
 from tracker.engine import counting
+from tracker.engine.answers import answers_sql
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.periods import WS, period_select
 from tracker.files import RISKY_START
 from tracker.ingest.reader import CELL_LIMITS, Sheet
 from tracker.ingest.text import DEFAULT, Markers
-from tracker.office.verification import answers_sql
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
 
 NUMBER = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)"
