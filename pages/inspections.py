@@ -20,9 +20,9 @@ from tracker.inspections.site_types import site_type, site_types
 from tracker.inspections.sites import InspectionError
 from tracker.office.evidence import EvidenceError, files_for, max_bytes, read_file
 from tracker.office.tasks import TaskError
-from tracker.strings.inspections import SEVERITY_EN, ti
-from tracker.strings.inspections import status_text as status_word
-from tracker.strings.ui import date_text, lang
+from tracker.strings.inspections import SEVERITY_EN
+from tracker.strings.ui import date_text, lang, ti
+from tracker.strings.ui import status_text as status_word
 
 actor = session.guard("inspections")
 con = webapp.cursor()

@@ -17,8 +17,7 @@ from tracker.engine.reasons import fmt_value
 from tracker.inspections.verdict import SOURCE_PREFIX
 from tracker.office import figures, verification
 from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
-from tracker.strings.inspections import ti
-from tracker.strings.ui import t
+from tracker.strings.ui import t, ti
 
 actor = session.guard("item")
 

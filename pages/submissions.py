@@ -15,8 +15,7 @@ from tracker.ingest.submissions import (
     submission_file,
     warned_rows,
 )
-from tracker.strings.act import act
-from tracker.strings.ui import code_word, t
+from tracker.strings.ui import act, code_word, t
 
 actor = session.guard("submissions")
 

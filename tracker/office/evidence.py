@@ -30,7 +30,6 @@ from tracker.access.users import current_actor
 from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.db import transaction
-from tracker.strings import evidence as _words  # noqa: F401  (registers the ev_* words with ui.t)
 from tracker.strings.ui import t
 
 
