@@ -32,7 +32,7 @@ from starlette.routing import Route
 
 from tracker import backup, logs
 from tracker.access import audit, web_sessions
-from tracker.engine.catalogue import catalogue
+from tracker.catalogue import catalogue
 from tracker.office import archive, evidence
 
 PATH = "/api/archive"

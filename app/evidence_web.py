@@ -16,7 +16,7 @@ from app import archive_route, webapp, widget_words
 from app.markup import bold, plain
 from app.web_routes import base_path
 from tracker.access.auth import Actor, PermissionDenied
-from tracker.engine.catalogue import Item
+from tracker.catalogue import Item
 from tracker.engine.reasons import fmt_value
 from tracker.office import archive, evidence
 from tracker.strings.ui import t

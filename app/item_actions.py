@@ -13,7 +13,7 @@ from app import webapp
 from app.markup import plain
 from tracker.access.auth import Actor, PermissionDenied, can
 from tracker.office import tasks
-from tracker.strings.act import act
+from tracker.strings.ui import act
 
 NEEDS_ACTION = ("not_met", "stale", "no_data", "pending")
 

@@ -12,7 +12,7 @@ from app import webapp
 from app.markup import plain
 from tracker.access.auth import Actor, PermissionDenied, can
 from tracker.office import reminders
-from tracker.strings.act import act
+from tracker.strings.ui import act
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

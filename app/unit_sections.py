@@ -12,9 +12,8 @@ from app import reminder_web, webapp
 from app.markup import plain
 from tracker.ingest.submissions import refused_rows
 from tracker.office import reminders, tasks
-from tracker.strings.act import act
 from tracker.strings.office import TASK_STATUS, TASK_STATUS_EN
-from tracker.strings.ui import lang
+from tracker.strings.ui import act, lang
 
 REFUSED_SHOWN = 3  # the latest submissions with refused rows shown on the unit page
 

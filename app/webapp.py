@@ -16,8 +16,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from tracker import db, logs, snapshot
 from tracker.access import audit
 from tracker.access.users import ensure_admin
+from tracker.catalogue import Catalogue, catalogue
 from tracker.config import db_path, demo_mode, is_real_default
-from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
 from tracker.ingest.service import recover_interrupted
 from tracker.strings.ui import t
@@ -34,7 +34,7 @@ def _connection(path: str):
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(t("first_admin_password", password=one_time), flush=True)
     if demo_mode() and db.is_empty(con) and not is_real_default(path):
-        from tracker.engine.demo import DemoRefused, load_demo
+        from tracker.demo import DemoRefused, load_demo
 
         try:
             load_demo(con)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.common import median_seconds, report
 from tracker import db
-from tracker.engine.demo import load_demo
+from tracker.demo import load_demo
 from tracker.engine.evaluate import evaluate
 from tracker.office import briefing
 from tracker.office.chart_images import RENDERER

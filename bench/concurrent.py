@@ -77,7 +77,7 @@ def demo_database() -> Path:
     """data/demo.duckdb, built as `make run` fills it (the demo loader) when it is missing."""
     if not DEMO.exists():
         from tracker import db
-        from tracker.engine.demo import load_demo
+        from tracker.demo import load_demo
 
         DEMO.parent.mkdir(parents=True, exist_ok=True)
         con = db.connect(DEMO)

@@ -22,8 +22,8 @@ from bench.common import median_seconds, report
 from bench.evaluate import GENERATE
 from tracker import db
 from tracker.access.auth import Actor
+from tracker.catalogue import catalogue
 from tracker.config import ROOT
-from tracker.engine.catalogue import catalogue
 from tracker.engine.catalogue_tables import ensure_catalogue
 from tracker.engine.evaluate import evaluate
 

@@ -25,8 +25,8 @@ import pandas as pd
 
 from bench.common import median_seconds, peak_rss_mb, report
 from tracker import db
+from tracker.catalogue import catalogue
 from tracker.engine import counting
-from tracker.engine.catalogue import catalogue
 from tracker.engine.catalogue_tables import ensure_catalogue
 from tracker.engine.evaluate import metric_statuses, readiness_history
 

@@ -25,8 +25,8 @@ import duckdb
 
 from bench.common import peak_rss_mb, report
 from tracker import db
+from tracker.catalogue import catalogue
 from tracker.config import settings
-from tracker.engine.catalogue import catalogue
 from tracker.ingest import import_file
 
 FULL = str.maketrans("0123456789.%", "０１２３４５６７８９．％")

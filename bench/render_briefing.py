@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from tracker import db
-from tracker.engine.demo import load_demo
+from tracker.demo import load_demo
 from tracker.office import briefing
 
 

@@ -13,16 +13,16 @@ import streamlit as st
 from app import cached, session, state, webapp, widget_words
 from app.markup import bold, plain
 from tracker.access.auth import PermissionDenied, can
-from tracker.engine.catalogue import CatalogueError
+from tracker.catalogue import CatalogueError
 from tracker.inspections import findings, rounds, sites, verdict, views
 from tracker.inspections.imports import import_findings, import_sites
 from tracker.inspections.site_types import site_type, site_types
 from tracker.inspections.sites import InspectionError
 from tracker.office.evidence import EvidenceError, files_for, max_bytes, read_file
 from tracker.office.tasks import TaskError
-from tracker.strings.inspections import SEVERITY_EN, ti
-from tracker.strings.inspections import status_text as status_word
-from tracker.strings.ui import date_text, lang
+from tracker.strings.inspections import SEVERITY_EN
+from tracker.strings.ui import date_text, lang, ti
+from tracker.strings.ui import status_text as status_word
 
 actor = session.guard("inspections")
 con = webapp.cursor()

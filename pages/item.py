@@ -12,13 +12,12 @@ from app.markup import plain
 from indicators.figures import target
 from indicators.rules import REGISTRY
 from tracker.access.auth import PermissionDenied, can
-from tracker.engine import figures, views
+from tracker.engine import views
 from tracker.engine.reasons import fmt_value
 from tracker.inspections.verdict import SOURCE_PREFIX
-from tracker.office import verification
+from tracker.office import figures, verification
 from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
-from tracker.strings.inspections import ti
-from tracker.strings.ui import t
+from tracker.strings.ui import t, ti
 
 actor = session.guard("item")
 

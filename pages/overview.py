@@ -14,8 +14,7 @@ from tracker.engine.progress import item_progress
 from tracker.engine.reasons import fmt_value
 from tracker.inspections import findings as inspection_findings
 from tracker.strings import SHOWN_OP, STATUS_COLOUR, STATUSES, ui
-from tracker.strings.inspections import ti
-from tracker.strings.ui import t
+from tracker.strings.ui import t, ti
 
 session.guard("overview")
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import session, webapp
 from app.tables import blanks
+from tracker.files import csv_bytes
 from tracker.ingest.service import PREVIEW_ROWS
 from tracker.ingest.submissions import (
     list_submissions,
@@ -14,9 +15,7 @@ from tracker.ingest.submissions import (
     submission_file,
     warned_rows,
 )
-from tracker.office.exports import csv_bytes
-from tracker.strings.act import act
-from tracker.strings.ui import code_word, t
+from tracker.strings.ui import act, code_word, t
 
 actor = session.guard("submissions")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from tracker.engine.catalogue import catalogue
+from tracker.catalogue import catalogue
 
 HEADER = "指标,期间,数值,备注\n"
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import settings
 
 from tracker import db
-from tracker.engine.demo import load_demo
+from tracker.demo import load_demo
 
 TODAY = dt.date(2026, 11, 28)  # the demo's "today": every figure in the tests is as of this date
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from indicators.rules import REGISTRY
+from tracker.catalogue import catalogue
 from tracker.engine import periods
-from tracker.engine.catalogue import catalogue
 
 _GRADES = "ABCD"
 

@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from tests.scenario import add
 from tracker import backup, db
 from tracker.access.auth import SYSTEM, Actor
+from tracker.catalogue import catalogue
 from tracker.cli import main
-from tracker.engine.catalogue import catalogue
 from tracker.office import archive, evidence
 from tracker.office.tasks import open_task
 from tracker.office.verification import verify

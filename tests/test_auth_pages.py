@@ -22,7 +22,7 @@ PW = "office-secret-1"
 @pytest.fixture(scope="module")
 def accounts_db(tmp_path_factory):
     """The demo with a reporter and two leaders, built once for the module (loading the demo takes seconds)."""
-    from tracker.engine.demo import load_demo
+    from tracker.demo import load_demo
 
     path = tmp_path_factory.mktemp("auth") / "accounts.duckdb"
     con = db.connect(path)

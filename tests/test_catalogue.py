@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from indicators.rules import REGISTRY
+from tracker.catalogue import CatalogueError, catalogue, load_catalogue
 from tracker.config import INDICATORS
-from tracker.engine.catalogue import CatalogueError, catalogue, load_catalogue
 
 PLAN = (INDICATORS / "reference" / "zalantun-plan-2023.txt").read_text(encoding="utf-8")
 OPS = {"≥": ">=", ">": ">", "<": "<"}

@@ -21,10 +21,10 @@ from tests import scenario
 from tests.conftest import ROOT
 from tracker import db
 from tracker.access.auth import Actor
+from tracker.catalogue import catalogue
 from tracker.cli import main
 from tracker.config import INDICATORS
 from tracker.engine import catalogue_versions
-from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate, metric_statuses
 
 AS_OF = dt.date(2024, 12, 31)

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
+from tracker.catalogue import catalogue
 from tracker.cli import main
 from tracker.config import ROOT
-from tracker.engine.catalogue import catalogue
 
 
 def run(capsys, *argv) -> tuple[int, str]:
@@ -24,7 +24,7 @@ def run(capsys, *argv) -> tuple[int, str]:
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
     from tracker import db
-    from tracker.engine.demo import load_demo
+    from tracker.demo import load_demo
 
     con = db.connect(path)
     load_demo(con, today=dt.date(2026, 11, 28))

@@ -15,7 +15,7 @@ import pytest
 
 from tests.scenario import add
 from tracker import db
-from tracker.engine.catalogue import catalogue
+from tracker.catalogue import catalogue
 from tracker.office import completeness
 
 AS_OF = dt.date(2024, 3, 15)

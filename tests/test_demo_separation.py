@@ -11,7 +11,7 @@ import pytest
 from tracker import db
 from tracker.cli import main
 from tracker.config import ROOT
-from tracker.engine.demo import DemoRefused, load_demo
+from tracker.demo import DemoRefused, load_demo
 
 TODAY = dt.date(2026, 11, 28)
 REAL_CSV = "单位,指标,期间,数值\n城管执法局,10.3,2023年,81%\n".encode("utf-8-sig")

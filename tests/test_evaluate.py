@@ -12,7 +12,7 @@ import pytest
 
 from tests.scenario import add
 from tracker import db
-from tracker.engine.catalogue import catalogue
+from tracker.catalogue import catalogue
 from tracker.engine.evaluate import evaluate, readiness_history, to_json
 
 AS_OF = dt.date(2024, 3, 15)

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tracker.office.exports import SafeWorkbook, csv_cell, is_risky
+from tracker.files import SafeWorkbook, csv_cell, is_risky
 
 HOSTILE = [
     '=HYPERLINK("http://example.invalid/x","点此查看")',

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from indicators.figures import figure, target, unit_after_number
-from tracker.engine.catalogue import catalogue
+from tracker.catalogue import catalogue
 
 UNITS = sorted({m.unit for m in catalogue().metrics})
 

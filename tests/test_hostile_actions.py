@@ -386,7 +386,7 @@ def test_a_password_on_stdin_that_is_not_utf8_is_a_clear_error(tmp_path, monkeyp
 
 
 def _demo_with_real_work(tmp_path, what: str):
-    from tracker.engine.demo import load_demo
+    from tracker.demo import load_demo
 
     path = tmp_path / "demo.duckdb"
     con = db.connect(path)

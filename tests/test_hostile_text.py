@@ -22,12 +22,20 @@ from tracker import db, text
 from tracker.access import audit
 from tracker.access.auth import Actor
 from tracker.cli import main
-from tracker.engine import figures
+from tracker.files import MAX_CELL, SafeWorkbook, csv_bytes
 from tracker.inspections import findings, rounds, sites
 from tracker.inspections.imports import import_findings
 from tracker.inspections.sites import InspectionError
-from tracker.office import acceptance, archive, briefing, briefing_issue, evidence, exports, reminders, tasks
-from tracker.office.exports import SafeWorkbook, csv_bytes
+from tracker.office import (
+    acceptance,
+    archive,
+    briefing,
+    briefing_issue,
+    evidence,
+    figures,
+    reminders,
+    tasks,
+)
 from tracker.office.verification import verify
 
 OFFICE = Actor("王主任", "admin")
@@ -287,7 +295,7 @@ def test_the_safe_workbook_writes_any_text_and_cuts_only_visibly():
     assert "<f>" not in sheet_xml(data)
     row = cells(data)[0]
     assert row[:2] == ["见附件\n第2页", "a\nb"]
-    assert len(row[2]) == exports.MAX_CELL and row[2].endswith("（单元格容量所限，以下省略；全文 40000 字）")
+    assert len(row[2]) == MAX_CELL and row[2].endswith("（单元格容量所限，以下省略；全文 40000 字）")
     assert row[3:] == ["\t=1+1", " =1+1"]
 
 

@@ -325,8 +325,8 @@ def _cells(data: bytes) -> list[list[str]]:
 
 
 def test_the_refused_rows_file_writes_no_formula(ingest_con):
+    from tracker.files import is_risky
     from tracker.ingest.submissions import refused_csv
-    from tracker.office.exports import is_risky
 
     r = import_file(ingest_con, "h.csv", _csv(*HOSTILE, "卫健委,9.1,,2019,第X期,,,"), unit="卫健委")
     assert r.refused == 5, r.to_json()

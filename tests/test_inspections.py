@@ -344,7 +344,7 @@ def test_a_photo_of_a_finding_is_a_picture_and_anything_else_changes_nothing(imp
 
 
 def test_the_demo_tells_its_inspection_story_and_clearing_removes_it_only():
-    from tracker.engine.demo import clear_demo, load_demo
+    from tracker.demo import clear_demo, load_demo
 
     con = db.connect(":memory:")
     load_demo(con, today=dt.date(2026, 11, 28))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.conftest import TODAY
+from tracker.catalogue import catalogue
 from tracker.engine import views
-from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
 from tracker.engine.items import BASE, item_rows
 from tracker.office import acceptance

@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT, TODAY
 from tracker import db
 from tracker.access.auth import Actor
-from tracker.engine.catalogue import catalogue
+from tracker.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
 from tracker.office import acceptance, national_form, tasks
 from tracker.strings import ui

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker import db
+from tracker.catalogue import catalogue
 from tracker.engine import counting
-from tracker.engine.catalogue import catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.evaluate import RANKED, metric_statuses, status_sql
 from tracker.ingest import import_file
@@ -169,7 +169,7 @@ def test_uploads_merge_into_the_summary_as_a_rebuild_would(db_path):
 
 
 def test_demo_load_and_clear_keep_the_summary(db_path):
-    from tracker.engine.demo import clear_demo, load_demo
+    from tracker.demo import clear_demo, load_demo
 
     con = db.connect(db_path)
     load_demo(con, today=AS_OF)

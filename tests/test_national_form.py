@@ -11,7 +11,7 @@ import pytest
 
 from tests.scenario import add
 from tracker import db
-from tracker.engine.catalogue import catalogue
+from tracker.catalogue import catalogue
 from tracker.office import national_form
 
 # The city form's keys in the order of the national system's open API sample (卫生城市评估填报), written out by

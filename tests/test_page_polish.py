@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT, TODAY
 from tests.test_office_pages import page_db, run  # noqa: F401 — the office's scenario and its page runner
 from tracker.access.auth import Actor
+from tracker.catalogue import catalogue
 from tracker.engine import views
-from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
 
 CAT = catalogue()

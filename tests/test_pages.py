@@ -17,8 +17,8 @@ from app.markup import plain
 from tests.conftest import ROOT, TODAY
 from tracker import db
 from tracker.access.auth import Actor
+from tracker.catalogue import catalogue
 from tracker.engine import views
-from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate, readiness_history
 from tracker.engine.progress import progress_table
 from tracker.office import completeness

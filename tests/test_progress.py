@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import TODAY
+from tracker.catalogue import catalogue
 from tracker.engine import progress
-from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
 from tracker.engine.periods import make
 

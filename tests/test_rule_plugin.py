@@ -11,8 +11,8 @@ import pytest
 from indicators.rules import REGISTRY, RuleKind, Why, register
 from tests.scenario import add
 from tracker import db
+from tracker.catalogue import load_catalogue
 from tracker.config import INDICATORS
-from tracker.engine.catalogue import load_catalogue
 from tracker.engine.evaluate import evaluate
 from tracker.ingest.templates import example, requirement
 
@@ -95,14 +95,14 @@ def test_register_adds_a_kind_and_the_loader_checks_its_parameters(tmp_path, mon
         "rule: {kind: reported}", "rule: {kind: within, low: 350, high: 300}", 1
     )
     standard.write_text(text, encoding="utf-8")
-    from tracker.engine.catalogue import CatalogueError
+    from tracker.catalogue import CatalogueError
 
     with pytest.raises(CatalogueError, match="下限应小于上限"):
         load_catalogue(folder)
 
 
 def test_every_template_example_meets_its_rule():
-    from tracker.engine.catalogue import catalogue
+    from tracker.catalogue import catalogue
 
     for metric in catalogue().metrics:
         kind = REGISTRY[metric.kind]

@@ -174,7 +174,7 @@ def test_zero_incident_with_no_report_is_no_data(con):
 
 
 def _areas(con):
-    from tracker.engine.catalogue import catalogue
+    from tracker.catalogue import catalogue
 
     return catalogue().metric("40.5").areas
 

@@ -182,7 +182,7 @@ def test_a_commit_on_the_upload_page_leaves_the_next_readers_nothing_to_compute(
 def test_a_check_on_the_item_page_leaves_the_next_readers_nothing_to_compute(app_db, evaluations):
     """The office's check of a 待核实 answer changes a status: the session that checked computes the new generation,
     as an upload's does."""
-    from tracker.engine.catalogue import catalogue
+    from tracker.catalogue import catalogue
 
     checker = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     checker.session_state["actor"] = ADMIN

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
+from tracker.catalogue import CatalogueError, catalogue
 from tracker.config import INDICATORS
-from tracker.engine.catalogue import CatalogueError, catalogue
 from tracker.inspections.site_types import OWN_STREET, load_site_types, site_types
 
 PLAN_TYPES = ("农贸市场", "小餐饮", "学校", "医院", "车站", "公共厕所", "背街小巷", "城中村", "城乡结合部", "建筑工地",

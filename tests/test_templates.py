@@ -11,7 +11,7 @@ import pytest
 
 from tests.ingest_fixtures import open_db
 from tracker import cli
-from tracker.engine.catalogue import catalogue
+from tracker.catalogue import catalogue
 from tracker.ingest import import_file
 from tracker.ingest.templates import due_period, requirement, template_csv, template_metrics, template_xlsx
 from tracker.strings.upload import TEMPLATE_HEADERS, TEMPLATE_HELP_SHEET, TEMPLATE_SHEET

@@ -13,8 +13,8 @@ import yaml
 
 from tests.ingest_fixtures import open_db
 from tracker.access.auth import Actor
+from tracker.catalogue import CatalogueError, catalogue, load_catalogue
 from tracker.config import INDICATORS
-from tracker.engine.catalogue import CatalogueError, catalogue, load_catalogue
 from tracker.ingest import import_file
 from tracker.ingest import validate as checks
 from tracker.ingest.uploads import upload

@@ -244,7 +244,8 @@ def test_a_co_responsible_unit_does_not_replace_the_reporters_figure(con):
 
 
 def test_the_office_can_adopt_another_units_figure(con):
-    from tracker.engine.figures import choose, other_figures
+    from tracker.engine.figures import other_figures
+    from tracker.office.figures import choose
 
     add(con, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")
     add(con, "14.1", "2025年", 30, unit="城管执法局", recorded_at="2026-02-01 09:00:00")
@@ -263,7 +264,7 @@ def test_the_office_can_adopt_another_units_figure(con):
 
 def test_choosing_needs_the_office(con):
     from tracker.access.auth import Actor, PermissionDenied
-    from tracker.engine.figures import choose
+    from tracker.office.figures import choose
 
     add(con, "14.1", "2025年", 30, unit="城管执法局")
     with pytest.raises(PermissionDenied):

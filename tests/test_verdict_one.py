@@ -15,7 +15,7 @@ from tests.conftest import TODAY
 from tests.scenario import add
 from tracker import db
 from tracker.access.auth import SYSTEM, Actor
-from tracker.engine.catalogue import catalogue
+from tracker.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
 from tracker.office import verification
 

@@ -15,8 +15,8 @@ from tests.scenario import add
 from tracker import db
 from tracker.access.auth import SYSTEM, Actor, PermissionDenied
 from tracker.access.users import create_user
+from tracker.catalogue import catalogue
 from tracker.cli import main
-from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
 from tracker.office import verification
 from tracker.office.verification import VerificationError
@@ -152,7 +152,7 @@ def test_only_units_whose_figure_counts_are_checked(con):
 
 def test_the_answer_checked_is_the_one_the_office_chose_to_count(con):
     """A co-responsible unit's 「否」 counts once the office chooses it (tracker.engine.figures): nothing to check then."""
-    from tracker.engine import figures
+    from tracker.office import figures
 
     add(con, "2.2", "2025年", 0, unit="人社局", recorded_at="2026-02-10 09:00:00")
     figures.choose(con, "2.2", "2025", "人社局", actor=OFFICE, note="编办材料不全，以人社局为准")

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import TODAY
+from tracker.catalogue import catalogue
 from tracker.engine import views
-from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate, readiness_history
 from tracker.office import completeness
 

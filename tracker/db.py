@@ -468,7 +468,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         con = duckdb.connect(str(target), read_only=read_only)
     if not read_only:
         migrate(con)
-        from tracker.engine.catalogue import (
+        from tracker.catalogue import (
             catalogue,  # here, not at the top: the catalogue tables need this module
         )
         from tracker.engine.catalogue_tables import ensure_catalogue

@@ -80,7 +80,7 @@ def no_problems(rule: dict) -> list[str]:
 
 @dataclass
 class Why:
-    """What a kind's reason is written from: the metric (tracker.engine.catalogue.Metric), its evaluated row, the
+    """What a kind's reason is written from: the metric (tracker.catalogue.Metric), its evaluated row, the
     per-area rows of area metrics, the evaluation date and the language."""
 
     metric: Any

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, wait_for_app_run
 from tracker import db
-from tracker.engine.demo import load_demo
+from tracker.demo import load_demo
 from tracker.engine.evaluate import evaluate
 
 pytestmark = pytest.mark.browser

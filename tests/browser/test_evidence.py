@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, wait_for_app_run
-from tracker.engine.catalogue import catalogue
+from tracker.catalogue import catalogue
 
 pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

@@ -259,8 +259,8 @@ def actors_and_actions(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[
 
 
 def to_csv(log) -> bytes:
-    """The log as CSV for Excel (utf-8-sig), every cell inert (see tracker.office.exports)."""
-    from tracker.office.exports import csv_cell
+    """The log as CSV for Excel (utf-8-sig), every cell inert (see tracker.files)."""
+    from tracker.files import csv_cell
 
     cells = log.astype(object).where(log.notna(), None).map(csv_cell)
     return cells.to_csv(index=False).encode("utf-8-sig")

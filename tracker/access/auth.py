@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tracker.engine.catalogue import OFFICE
+from tracker.catalogue import OFFICE
 from tracker.strings.ui import t
 
 ROLES = ("admin", "reporter", "leader")

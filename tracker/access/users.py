@@ -24,8 +24,8 @@ import pandas as pd
 from tracker import db, logs
 from tracker.access import audit
 from tracker.access.auth import ROLES, Actor, PermissionDenied, require
+from tracker.catalogue import catalogue
 from tracker.config import settings
-from tracker.engine.catalogue import catalogue
 from tracker.strings.ui import t
 
 # scrypt cost: about 50 ms and 16 MiB per check on this class of machine.

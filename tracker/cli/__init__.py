@@ -14,8 +14,8 @@ import time
 from importlib import import_module
 
 from tracker import logs
+from tracker.catalogue import CatalogueError
 from tracker.cli.errors import INTERNAL_ERROR, CliError
-from tracker.engine.catalogue import CatalogueError
 
 # Modules exposing add_commands(subparsers); each subcommand sets `func(args) -> int`.
 COMMAND_MODULES = (

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from tracker.catalogue import catalogue
 from tracker.cli.errors import UsageError
 from tracker.cli.office import _out
 from tracker.cli.opening import open_db
-from tracker.engine.catalogue import catalogue
 from tracker.office import archive
 from tracker.office.evidence import size_text
 

@@ -8,10 +8,10 @@ import json
 import os
 
 from tracker import db
+from tracker.catalogue import catalogue
 from tracker.cli.errors import Refused
 from tracker.cli.opening import open_db
 from tracker.config import db_path
-from tracker.engine.catalogue import catalogue
 from tracker.engine.evaluate import evaluate, to_json
 from tracker.office.national_form import is_demo
 from tracker.strings import STATUS_LABEL, VETO
@@ -63,7 +63,7 @@ def cmd_demo(args) -> int:
     """The demo goes to data/demo.duckdb unless --db / TRACKER_DB name another file — never to the real
     default file, never beside real submissions."""
     from tracker.config import DEMO_DB, is_real_default
-    from tracker.engine.demo import DemoRefused, clear_demo, load_demo
+    from tracker.demo import DemoRefused, clear_demo, load_demo
 
     path = db_path(args.db) if (args.db or os.environ.get("TRACKER_DB")) else DEMO_DB
     if is_real_default(path) and not args.clear:

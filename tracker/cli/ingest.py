@@ -7,10 +7,10 @@ from pathlib import Path
 
 from tracker.access.auth import Actor, PermissionDenied
 from tracker.access.users import AccountError, get_actor
+from tracker.catalogue import catalogue
 from tracker.cli.errors import AccessDenied, UsageError
 from tracker.cli.opening import open_db
 from tracker.config import settings
-from tracker.engine.catalogue import catalogue
 from tracker.ingest.submissions import list_submissions
 from tracker.ingest.templates import template, template_metrics
 from tracker.ingest.uploads import upload

@@ -16,10 +16,10 @@ import duckdb
 
 from indicators.rules import REGISTRY
 from tracker.access import audit
+from tracker.catalogue import Catalogue
 from tracker.config import settings
 from tracker.db import transaction
 from tracker.engine import catalogue_versions
-from tracker.engine.catalogue import Catalogue
 
 COLUMNS = """metric VARCHAR PRIMARY KEY, item INTEGER, kind VARCHAR, period VARCHAR, scope VARCHAR,
              reporter VARCHAR, uom VARCHAR, op VARCHAR, threshold DOUBLE, direction VARCHAR, years INTEGER,

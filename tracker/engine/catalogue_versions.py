@@ -18,8 +18,8 @@ from dataclasses import replace
 import duckdb
 
 from indicators.rules import REGISTRY
+from tracker.catalogue import Catalogue
 from tracker.db import transaction
-from tracker.engine.catalogue import Catalogue
 
 
 def _now() -> dt.datetime:

@@ -22,8 +22,8 @@ import pandas as pd
 
 from indicators.round_kinds import VETO_KINDS
 from indicators.rules import REGISTRY
+from tracker.catalogue import Catalogue, catalogue
 from tracker.engine import counting
-from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.catalogue_versions import in_force, in_force_each
 from tracker.engine.reasons import reason

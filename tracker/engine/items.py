@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.engine.catalogue import Catalogue
+from tracker.catalogue import Catalogue
 from tracker.engine.evaluate import Evaluation
 
 BASE = ["item", "title", "category", "lead", "status", "veto_risk"]

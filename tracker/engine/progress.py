@@ -41,7 +41,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker.engine.catalogue import Catalogue
+from tracker.catalogue import Catalogue
 from tracker.engine.evaluate import Evaluation
 from tracker.engine.views import current_phase, metric_history
 

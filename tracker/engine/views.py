@@ -16,13 +16,12 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from tracker.catalogue import Catalogue, Item, Phase, catalogue
 from tracker.config import settings
-from tracker.engine import counting
-from tracker.engine.catalogue import Catalogue, Item, Phase, catalogue
+from tracker.engine import answers, counting
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.evaluate import Evaluation, evaluate, item_statuses
 from tracker.engine.items import item_rows
-from tracker.office import verification
 from tracker.strings import STATUSES
 
 # ---------------------------------------------------------------- dates
@@ -415,7 +414,7 @@ HISTORY_SQL = counting.values_sql(
 FROM eff e
 JOIN measurement m ON m.id = e.id
 LEFT JOIN submission s ON s.id = m.submission_id
-LEFT JOIN ({verification.answers_sql(verification.REP)}) v ON v.id = e.id
+LEFT JOIN ({answers.answers_sql(answers.REP)}) v ON v.id = e.id
 ORDER BY e.metric, e.area, e.period_start""",
 )
 
@@ -430,7 +429,7 @@ def metric_history(con: duckdb.DuckDBPyConnection, metrics: Sequence[str], as_of
         "metrics": list(metrics),
         "as_of": as_of,
         "known": counting.known(),
-        **verification.rep_params(checklist),
+        **answers.rep_params(checklist),
     }
     out = con.execute(HISTORY_SQL, params).df()
     for col in ("period_start", "period_end"):

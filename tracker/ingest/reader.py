@@ -28,6 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from tracker.files import RISKY_START
 from tracker.ingest.text import (
     DEFAULT,
     FileRefused,
@@ -37,7 +38,6 @@ from tracker.ingest.text import (
     normalise_cell,
     write_utf8,
 )
-from tracker.office.exports import RISKY_START
 from tracker.strings.upload import FILE
 
 FIELDS = ("unit", "metric", "area", "period", "value", "numerator", "denominator", "note", "evidence")

@@ -26,10 +26,10 @@ import duckdb
 import pandas as pd
 
 from indicators.figures import figure_sql
+from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.db import transaction
 from tracker.engine import counting
-from tracker.engine.catalogue import catalogue
 from tracker.ingest import reader
 from tracker.ingest.text import FileRefused
 from tracker.ingest.validate import drop_temp, release_cells, validate
@@ -129,7 +129,7 @@ class ImportResult:
         """utf-8-sig, so Excel on Chinese Windows opens it without garbling; every cell inert (a clerk's
         =HYPERLINK(…) stays text). Sent again, its 行号 and 原因 columns are not read (no header word names
         them) and the apostrophe before a risky cell is taken off (validate._clean)."""
-        from tracker.office.exports import csv_bytes
+        from tracker.files import csv_bytes
 
         return csv_bytes(self.refused_frame())
 

@@ -54,7 +54,7 @@ def warned_rows(con: duckdb.DuckDBPyConnection, submission_id: int, limit: int |
 
 
 def refused_csv(con: duckdb.DuckDBPyConnection, submission_id: int) -> bytes:
-    """The stored refused rows as a file to fix and send again, every cell inert (tracker.office.exports)."""
-    from tracker.office.exports import csv_bytes
+    """The stored refused rows as a file to fix and send again, every cell inert (tracker.files)."""
+    from tracker.files import csv_bytes
 
     return csv_bytes(refused_rows(con, submission_id))

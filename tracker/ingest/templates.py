@@ -14,7 +14,7 @@ import io
 
 from indicators.figures import figure
 from indicators.rules import REGISTRY
-from tracker.engine.catalogue import Catalogue, Metric, catalogue
+from tracker.catalogue import Catalogue, Metric, catalogue
 from tracker.engine.periods import Period, make
 from tracker.strings import SCOPE_LABEL
 from tracker.strings.upload import (
@@ -81,7 +81,7 @@ def template_csv(unit: str, today: dt.date | None = None) -> bytes:
 
 
 def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
-    from tracker.office.exports import SafeWorkbook  # the one writer: no string ever becomes a formula
+    from tracker.files import SafeWorkbook  # the one writer: no string ever becomes a formula
 
     cat = catalogue()
     today = today or dt.date.today()

@@ -10,8 +10,8 @@ from tracker import logs
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied, require
 from tracker.access.users import current_actor
+from tracker.catalogue import OFFICE, catalogue
 from tracker.engine import counting
-from tracker.engine.catalogue import OFFICE, catalogue
 from tracker.ingest.service import ImportResult, Progress, import_file
 from tracker.office.acceptance import resync
 

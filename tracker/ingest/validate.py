@@ -41,15 +41,15 @@ import pandas as pd
 
 from indicators.figures import figure_sql, number_sql
 from indicators.rules import REGISTRY
+from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.config import settings
 from tracker.engine import counting
-from tracker.engine.catalogue import OFFICE, Catalogue, normalise_name
+from tracker.engine.answers import answers_sql
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.periods import WS, period_select
+from tracker.files import RISKY_START
 from tracker.ingest.reader import CELL_LIMITS, Sheet
 from tracker.ingest.text import DEFAULT, Markers
-from tracker.office.exports import RISKY_START
-from tracker.office.verification import answers_sql
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
 
 NUMBER = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)"
@@ -107,7 +107,7 @@ WS_CHARS = "".join(
 )
 
 
-# A cell our own refused-rows file made inert (tracker.office.exports.csv_cell: 「'=…」「'-1」), sent again: the
+# A cell our own refused-rows file made inert (tracker.files.csv_cell: 「'=…」「'-1」), sent again: the
 # apostrophe is taken off, so the figure is read and judged afresh.
 _INERT = "^''([" + "".join(c for c in RISKY_START if c != "-") + "-])"
 

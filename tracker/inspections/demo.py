@@ -1,4 +1,4 @@
-"""The demo's inspections (tracker.engine.demo calls `load`): the city's sites, a 2023 模拟检查 over all of them and
+"""The demo's inspections (tracker.demo calls `load`): the city's sites, a 2023 模拟检查 over all of them and
 a 2024 暗访 drawn at random, with a story beside the measurements —
 
 - 2023年4月 模拟检查 (组织模拟检查 phase): markets and small eateries fail on 防蝇防鼠 and 生熟分开, a school on

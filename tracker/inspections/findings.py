@@ -15,8 +15,8 @@ from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
+from tracker.catalogue import catalogue
 from tracker.db import transaction
-from tracker.engine.catalogue import catalogue
 from tracker.inspections.rounds import add_to_sample, get_round
 from tracker.inspections.site_types import site_type
 from tracker.inspections.sites import MANAGE, InspectionError, get_site, now_, one_row, resolve_units

@@ -19,9 +19,9 @@ from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
+from tracker.catalogue import normalise_name
 from tracker.config import settings
 from tracker.db import transaction
-from tracker.engine.catalogue import normalise_name
 from tracker.ingest import reader
 from tracker.ingest.service import ImportResult, RowReport
 from tracker.ingest.text import FileRefused

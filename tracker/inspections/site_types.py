@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from tracker.catalogue import Catalogue, CatalogueError, _read, catalogue, normalise_name
 from tracker.config import INDICATORS
-from tracker.engine.catalogue import Catalogue, CatalogueError, _read, catalogue, normalise_name
 
 OWN_STREET = "所在街道"  # the street or township a site lies in (the plan's 「各街道办事处」)
 

@@ -12,8 +12,8 @@ from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
+from tracker.catalogue import catalogue, normalise_name
 from tracker.db import transaction
-from tracker.engine.catalogue import catalogue, normalise_name
 from tracker.inspections.site_types import site_type, site_types
 from tracker.strings.inspections import MSG
 

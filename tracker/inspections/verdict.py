@@ -18,9 +18,9 @@ from tracker import logs
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
+from tracker.catalogue import OFFICE, catalogue
 from tracker.db import transaction
 from tracker.engine import counting, periods
-from tracker.engine.catalogue import OFFICE, catalogue
 from tracker.engine.evaluate import inspection_vetoes
 from tracker.inspections.findings import FAILING
 from tracker.inspections.rounds import get_round

@@ -14,8 +14,8 @@ from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import SYSTEM, Actor, require
 from tracker.access.users import current_actor
+from tracker.catalogue import Catalogue, catalogue
 from tracker.db import transaction
-from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.evaluate import Evaluation, evaluate
 from tracker.engine.items import BASE, item_rows
 from tracker.strings import STATUS_LABEL

@@ -26,10 +26,10 @@ import pandas as pd
 
 from indicators.rules.checklist import check_holds
 from tracker import logs
-from tracker.engine.catalogue import OFFICE, Catalogue, catalogue
+from tracker.catalogue import OFFICE, Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
+from tracker.files import SafeWorkbook
 from tracker.office import evidence
-from tracker.office.exports import SafeWorkbook
 from tracker.strings.evidence import ARCHIVE
 from tracker.text import xml_safe
 

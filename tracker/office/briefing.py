@@ -18,15 +18,15 @@ import duckdb
 import pandas as pd
 
 from indicators.rules import REGISTRY
-from tracker.engine.catalogue import Catalogue, Phase, catalogue
+from tracker.catalogue import Catalogue, Phase, catalogue
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
 from tracker.engine.items import item_rows
 from tracker.engine.reasons import fmt_value
+from tracker.files import SafeWorkbook
 from tracker.inspections import findings as inspection_findings
 from tracker.inspections import views as inspection_views
 from tracker.office import acceptance, completeness, tasks
 from tracker.office.chart_images import RENDERER
-from tracker.office.exports import SafeWorkbook
 from tracker.office.national_form import is_demo
 from tracker.strings import STATUS_COLOUR, STATUS_LABEL, STATUSES
 from tracker.strings.office import (

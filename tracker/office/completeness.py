@@ -25,7 +25,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker.engine.catalogue import Catalogue, catalogue
+from tracker.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.evaluate import Evaluation
 from tracker.engine.periods import label as period_label

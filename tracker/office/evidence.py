@@ -27,10 +27,9 @@ from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied, require
 from tracker.access.users import current_actor
+from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.db import transaction
-from tracker.engine.catalogue import catalogue
-from tracker.strings import evidence as _words  # noqa: F401  (registers the ev_* words with ui.t)
 from tracker.strings.ui import t
 
 

@@ -24,13 +24,13 @@ import duckdb
 import pandas as pd
 import yaml
 
+from tracker.catalogue import Catalogue, catalogue
 from tracker.config import INDICATORS
 from tracker.engine import counting
-from tracker.engine.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.evaluate import Evaluation, evaluate
 from tracker.engine.periods import label as period_label
-from tracker.office.exports import SafeWorkbook
+from tracker.files import SafeWorkbook
 from tracker.strings import STATUS_LABEL
 from tracker.strings.office import NATIONAL, NATIONAL_EN, NO, YES
 

@@ -21,11 +21,11 @@ from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
+from tracker.catalogue import Catalogue, catalogue
 from tracker.db import transaction
-from tracker.engine.catalogue import Catalogue, catalogue
+from tracker.files import SafeWorkbook
 from tracker.office import completeness
 from tracker.office.briefing import cn_date, pct
-from tracker.office.exports import SafeWorkbook
 from tracker.strings.act import BOARD_XLSX, NOTICE, REMINDER
 from tracker.strings.office import OFFICE_NAME
 from tracker.text import xml_safe

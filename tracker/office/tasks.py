@@ -18,8 +18,8 @@ from tracker import logs, text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
+from tracker.catalogue import OFFICE, Catalogue, catalogue
 from tracker.db import transaction
-from tracker.engine.catalogue import OFFICE, Catalogue, catalogue
 from tracker.engine.evaluate import evaluate
 from tracker.strings.office import TASK
 

@@ -3,8 +3,6 @@ own sections. The notice itself is an official document, in Chinese only, like t
 
 from __future__ import annotations
 
-from tracker.strings import ui
-
 # ---------------------------------------------------------------- the 督办通知 (.docx), Chinese only
 NOTICE = {
     "number_prefix": "创卫办督",
@@ -139,8 +137,3 @@ ACT = {
         "submissions_all_units": "All units",
     },
 }
-
-
-def act(key: str, **kw) -> str:
-    """A word of the act-where-you-look features in the sidebar's language."""
-    return ui.t(key, **kw)  # the one accessor: these words are in its catalogue

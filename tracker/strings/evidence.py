@@ -1,7 +1,7 @@
 """Every word of the evidence files (档案资料) and the review archive (导出档案), Chinese and English side by side.
 
-The keys join tracker.strings.ui.UI (never overriding a key already there), so pages and services read them
-through the one accessor, tracker.strings.ui.t, in the sidebar's language."""
+The keys are in tracker.strings.ui.catalogue(), so pages and services read them through the one accessor,
+tracker.strings.ui.t, in the sidebar's language."""
 
 from __future__ import annotations
 
@@ -152,15 +152,3 @@ ARCHIVE: dict[str, str] = {
         )
     },  # fmt: skip
 }
-
-
-def register() -> None:
-    """Make these words known to tracker.strings.ui.t (never overriding a key already there)."""
-    from tracker.strings import ui
-
-    for lang, words in EVIDENCE.items():
-        for key, text in words.items():
-            ui.UI.setdefault(lang, {}).setdefault(key, text)
-
-
-register()

@@ -343,16 +343,3 @@ PAGE = {
         "item_from_round": "This metric has pass-rate figures from inspections: {source}",
     },
 }
-
-
-def ti(key: str, **kw) -> str:
-    """The page's text for `key` in the chosen language."""
-    from tracker.strings.ui import t
-
-    return t(key, **kw)  # the one accessor: these words are in its catalogue
-
-
-def status_text(status: str) -> str:
-    from tracker.strings.ui import lang
-
-    return (STATUS_EN if lang() == "en" else STATUS)[status]

@@ -750,3 +750,21 @@ def fmt_growth(value: float | None) -> str:
     if value is None or value != value:
         return "—"
     return f"{value * 100:+.1f}%" + ("/年" if lang() == "zh" else "/yr")
+
+
+# The word tables' own shorthands, here so that the tables never import this module (issue 25).
+def act(key: str, **kw) -> str:
+    """A word of the act-where-you-look features (tracker.strings.act) in the sidebar's language."""
+    return t(key, **kw)
+
+
+def ti(key: str, **kw) -> str:
+    """The inspections page's text (tracker.strings.inspections) for `key` in the chosen language."""
+    return t(key, **kw)
+
+
+def status_text(status: str) -> str:
+    """A finding's status in the chosen language."""
+    from tracker.strings.inspections import STATUS, STATUS_EN
+
+    return (STATUS_EN if lang() == "en" else STATUS)[status]
