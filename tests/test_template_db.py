@@ -8,7 +8,6 @@ import pytest
 
 from tracker import db
 
-
 # Columns that record when the database was made: a copy holds the template's moment, not its own.
 MOMENTS = {"cat_version": "EXCLUDE (loaded_at)"}
 
