@@ -4,11 +4,9 @@
 table `_ing_cells`, in `con` (row_no as Excel numbers rows, title and header rows included) and returns
 where the header is and which column holds which field. CSV text is decoded and NFKC-normalised as a
 whole (tracker.ingest.text, as UTF-16 code units in numpy), written to a temporary UTF-8 file and parsed
-by DuckDB's read_csv with explicit column types and no sniffing: no Python loop over the rows. An .xlsx
-is read cell by cell with openpyxl (inherently per row) and handed to DuckDB as one frame; an old .xls or
-a WPS .et with python-calamine (openpyxl reads neither), the same way. openpyxl stays the .xlsx reader
-although calamine reads faster (docs/PERFORMANCE.md): calamine gives no number formats, and a figure typed
-into a percent-formatted cell (0.95 shown as 95%) would arrive as 0.95.
+by DuckDB's read_csv with explicit column types and no sniffing: no Python loop over the rows. An .xlsx,
+an old .xls or a WPS .et is read with python-calamine and handed to DuckDB as one frame; for an .xlsx the
+percent-formatted cells are found in the sheet's XML (calamine gives no number formats).
 """
 
 from __future__ import annotations
