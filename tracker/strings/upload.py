@@ -31,7 +31,7 @@ FILE = {
     "请删去多余的内容，或分成几个文件上传",
     "sheet_too_big": "工作表的范围是 {ref}（{rows} 行 × {cols} 列），超过上限（最多 {max_cols} 列、{max_cells} 个单元格）："
     "请只保留模板的列和填写的行",
-    "xlsx_sheet_too_big": "Excel 工作表「{sheet}」解压后有 {size:.0f} MB，超过读取上限 {limit} MB（约 35 万行）："
+    "xlsx_sheet_too_big": "Excel 工作表「{sheet}」解压后有 {size:.0f} MB，超过读取上限 {limit} MB（约 7 万行）："
     "请分成几个文件上传，或在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”后上传（CSV 读取更快，不受此限）",
     "too_many_columns": "文件有 {n} 列，超过上限 {limit} 列：请只保留模板的列",
     "line_too_long": "第{line}行有 {n} 个字符，超过每行上限 {limit} 个字符（备注最多 {note} 个字符，数值最多 {value} 个字符）",
