@@ -449,3 +449,23 @@ def test_notes_and_file_names_on_the_item_page_are_shown_as_typed(page_db):
     assert any(r"\[点此查看整改报告\]\(https\:" in s for s in carrying)
     assert any(r"\!\[t\]\(https\:" in s for s in carrying)
     assert any(r"\*\*粗体\*\*" in s for s in carrying)
+
+
+def test_an_upload_s_notes_are_cleaned_as_every_typed_text(tmp_path):
+    """The set-based import stores notes and evidence cells by the same rule as the services (tracker.text):
+    Word's manual line break becomes a line break, ESC and a bidi override are removed — and what it stores is
+    what xml_safe would keep, character for character."""
+    from tracker import db, text
+    from tracker.ingest import import_file
+
+    note = "见附件\x0b第2页\x1b[31m\u202etxt.exe"
+    data = (
+        f'单位,指标,区域,期间,数值,备注,证明材料\n城管执法局,10.3,,2025,85%,"{note}",照片\u202e1\n'.encode()
+    )
+    con = db.connect(tmp_path / "t.duckdb")
+    result = import_file(con, "n.csv", data, unit="城管执法局")
+    assert result.accepted == 1, result.message
+    stored_note, evidence = con.execute("SELECT note, evidence FROM measurement").fetchone()
+    assert stored_note == "见附件\n第2页[31mtxt.exe" == text.xml_safe(note)
+    assert evidence == "照片1"
+    con.close()

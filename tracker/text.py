@@ -48,6 +48,19 @@ _MULTI = {c: None for c in _DROP if chr(c) not in _BREAKS} | {ord(c): "\n" for c
 _SINGLE = _MULTI | {ord(c): " " for c in "\n\t" + _BREAKS}
 
 
+# The same rule for set-based SQL (an upload's notes): DuckDB's translate() maps each character of FROM to the
+# character at its place in TO and drops those past TO's end. Lone surrogates cannot be in a DuckDB string.
+SQL_FROM = _BREAKS + "".join(chr(c) for c in _DROP if chr(c) not in _BREAKS and not 0xD800 <= c < 0xE000)
+SQL_TO = "\n" * len(_BREAKS)
+
+
+def sql_clean(column: str) -> str:
+    """SQL giving xml_safe(column), NULL where nothing is left, with the parameters $clean_from and $clean_to
+    bound to SQL_FROM and SQL_TO."""
+    crlf = f"replace(replace({column}, chr(13) || chr(10), chr(10)), chr(13), chr(10))"
+    return f"nullif(translate({crlf}, $clean_from, $clean_to), '')"
+
+
 def xml_safe(text: object, *, one_line: bool = False) -> str:
     """The text with every line break as \\n (a space when one_line), no control character XML forbids and no
     bidirectional control; not trimmed, not limited: for writing text whatever its age."""

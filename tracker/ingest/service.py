@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from indicators.figures import figure_sql
+from tracker import text as free_text  # the one cleaning rule for typed text
 from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.db import transaction
@@ -465,12 +466,18 @@ def _reserve_ids(con: duckdb.DuckDBPyConnection) -> int:
 def _commit(con: duckdb.DuckDBPyConnection, sid: int, result: ImportResult, settled: Settled | None) -> None:
     with transaction(con):
         con.execute(
-            """INSERT INTO measurement (id, submission_id, metric, unit, area, period_start, period_end,
+            f"""INSERT INTO measurement (id, submission_id, metric, unit, area, period_start, period_end,
                    period_label, value, numerator, denominator, grade, note, evidence, recorded_at, source_row)
                SELECT $first + row_no, $sid, metric, unit, area, period_start, period_end, period_label, value,
-                      numerator, denominator, grade, note, evidence, $now, row_no
+                      numerator, denominator, grade, {free_text.sql_clean("note")}, {free_text.sql_clean("evidence")}, $now, row_no
                FROM _ing_result WHERE len(reasons) = 0 ORDER BY row_no""",
-            {"first": _reserve_ids(con), "sid": sid, "now": _now()},
+            {
+                "first": _reserve_ids(con),
+                "sid": sid,
+                "now": _now(),
+                "clean_from": free_text.SQL_FROM,
+                "clean_to": free_text.SQL_TO,
+            },
         )
         counting.refresh_summary(con, added_unique=True)  # repeats in a file are refused (validate)
         con.execute(
