@@ -294,6 +294,7 @@ def _get(handler, path: str, query: str = "", token: str | None = None, cut_afte
     """Call a route as Starlette would: (status, headers, body, the response). `cut_after`: the client goes
     away after that many body messages (the send fails, as on a closed connection)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from starlette.requests import Request
 
@@ -322,7 +323,9 @@ def _get(handler, path: str, query: str = "", token: str | None = None, cut_afte
             await response(scope, receive, send)
         return response
 
-    response = asyncio.run(run())
+    # In a thread of its own: after the browser tests, Playwright's event loop still runs in this one.
+    with ThreadPoolExecutor(1) as pool:
+        response = pool.submit(asyncio.run, run()).result()
     start = next((m for m in sent if m["type"] == "http.response.start"), {"status": None, "headers": []})
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], dict(start["headers"]), body, response
