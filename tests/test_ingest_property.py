@@ -218,7 +218,9 @@ def _stored(text: str) -> str | None:
 @example(notes=["张\ue000\ue003同志核实", "x，\ufdd0\ufdd3"], kind="gb18030")
 @example(notes=['\ue001a;b,"c"', "\ue002"], kind="utf-8")
 @example(notes=['=HYPERLINK("x")\ue000'], kind="xlsx")
-@example(notes=["a\u202eb", "第X\u2066", "x\u2028y\u200f"], kind="utf-8")  # bidi, line separator (tracker.text)
+@example(
+    notes=["a\u202eb", "第X\u2066", "x\u2028y\u200f"], kind="utf-8"
+)  # bidi, line separator (tracker.text)
 @given(
     notes=st.lists(note_text, min_size=1, max_size=6),
     kind=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "xlsx"]),
