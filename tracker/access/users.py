@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import math
 import os
 import secrets
 import unicodedata
@@ -22,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from tracker import db, logs
-from tracker.access import audit
+from tracker.access import audit, throttle
 from tracker.access.auth import ROLES, Actor, PermissionDenied, require
 from tracker.catalogue import catalogue
 from tracker.config import settings
@@ -286,53 +285,6 @@ def _matches_legacy(password: str, salt: bytes, pw_hash: bytes) -> bool:
     return legacy is not None and hmac.compare_digest(legacy, bytes(pw_hash))
 
 
-def _throttle_keys(name: str, client: str | None) -> list[str]:
-    keys = [f"name:{bounded(name)}"]
-    return keys + [f"client:{bounded(client)}"] if client else keys
-
-
-def _paused(con: duckdb.DuckDBPyConnection, keys: list[str], now: dt.datetime) -> int | None:
-    """Seconds until the longest pause on any of `keys` ends, or None when none holds."""
-    until = con.execute(
-        "SELECT max(blocked_until) FROM login_throttle WHERE key IN (SELECT unnest(?)) AND blocked_until > ?",
-        [keys, now],
-    ).fetchone()[0]
-    return None if until is None else math.ceil((until - now).total_seconds())
-
-
-def _count_failure(
-    con: duckdb.DuckDBPyConnection, keys: list[str], shown: str, now: dt.datetime, action: str
-) -> None:
-    """One more failed try on each key, counted within lockout_minutes; the try that reaches
-    throttle_attempts pauses the key for throttle_seconds and is audited once, as `action`_throttled."""
-    cfg = settings()
-    limit, pause = cfg["throttle_attempts"], cfg["throttle_seconds"]
-    window_start = now - dt.timedelta(minutes=cfg["lockout_minutes"])
-    with db.transaction(con):
-        con.execute(  # forget what no window or pause needs any more: the table stays small
-            "DELETE FROM login_throttle WHERE first_at < ? AND (blocked_until IS NULL OR blocked_until < ?)",
-            [window_start, now],
-        )
-        for key in keys:
-            row = con.execute("SELECT failures, first_at FROM login_throttle WHERE key = ?", [key]).fetchall()
-            failures, first_at = (row[0][0] + 1, row[0][1]) if row else (1, now)
-            blocked = now + dt.timedelta(seconds=pause) if failures >= limit else None
-            values = [0 if blocked else failures, now if blocked else first_at, blocked, key]
-            if row:
-                con.execute(
-                    "UPDATE login_throttle SET failures = ?, first_at = ?, blocked_until = ? WHERE key = ?",
-                    values,
-                )
-            else:
-                con.execute(
-                    "INSERT INTO login_throttle (failures, first_at, blocked_until, key) VALUES (?, ?, ?, ?)",
-                    values,
-                )
-            if blocked:
-                detail = t("account.throttled", n=limit, seconds=pause)
-                audit.record(con, shown, action + "_throttled", key.split(":", 1)[1], detail=detail)
-
-
 def _verify(
     con: duckdb.DuckDBPyConnection,
     typed_name: str | None,
@@ -353,24 +305,24 @@ def _verify(
     name = canonical_name(typed_name)
     password = password or ""
     shown = bounded(name or (typed_name or "").strip()) or "?"
-    keys = _throttle_keys(name, client)
-    seconds = _paused(con, keys, now)
+    keys = throttle.keys(bounded(name), bounded(client) if client else None)
+    seconds = throttle.paused(con, keys, now)
     if seconds is not None:
         raise AccountError(t("account.too_many", seconds=seconds))
     row = _row(con, name) if 0 < len(name) <= MAX_NAME else None
     digest = hash_password(password[:MAX_PASSWORD], bytes(row[3]) if row else _DUMMY_SALT)
     if row is None:
         audit.record(con, shown, action + "_failed", shown, detail="未知账号")
-        _count_failure(con, keys, shown, now, action)
+        throttle.count_failure(con, keys, shown, now, action)
         raise AccountError(t("account.login_failed"))
     name, _, _, _, pw_hash, _, disabled, failed, locked_until = row
     if disabled:
         audit.record(con, name, action + "_failed", name, detail="账号已停用")
-        _count_failure(con, keys, shown, now, action)
+        throttle.count_failure(con, keys, shown, now, action)
         raise AccountError(t("account.login_failed"))
     if locked_until and locked_until > now:
         audit.record(con, name, action + "_failed", name, detail="账号已锁定")
-        _count_failure(con, keys, shown, now, action)
+        throttle.count_failure(con, keys, shown, now, action)
         raise AccountError(t("account.login_failed"))
     if len(password) > MAX_PASSWORD or not (
         hmac.compare_digest(digest, bytes(pw_hash)) or _matches_legacy(password, row[3], pw_hash)
@@ -387,10 +339,10 @@ def _verify(
         )
         detail = "密码错误" + ("，账号已锁定" if lock else "")
         audit.record(con, name, action + "_failed", name, detail=detail)
-        _count_failure(con, keys, shown, now, action)
+        throttle.count_failure(con, keys, shown, now, action)
         raise AccountError(t("account.login_failed"))
     con.execute("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE name = ?", [name])
-    con.execute("DELETE FROM login_throttle WHERE key = ?", [keys[0]])  # the name's count starts again
+    throttle.forget(con, keys[0])  # the name's count starts again
     return row
 
 
