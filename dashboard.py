@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from app import navigation, session, state, webapp, widget_words
-from tracker import logs
+from tracker import logs, stored
 from tracker.strings.ui import LANGS, demo_banner, t
 
 HERE = Path(__file__).resolve().parent
@@ -68,7 +68,7 @@ st.sidebar.caption(t("app_title"))
 with st.sidebar:
     session.hand_over_cookie()  # after a sign-in: the browser fetches its session cookie
     state.enter_applies_dates()
-if webapp.is_demo():
+if stored.is_demo(webapp.cursor()):
     st.info(demo_banner(), icon=":material/science:")
 try:
     page.run()

@@ -13,13 +13,11 @@ import time
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from tracker import db, logs, snapshot
+from tracker import bootstrap, logs, snapshot, stored
 from tracker.access import audit
-from tracker.access.users import ensure_admin
 from tracker.catalogue import Catalogue, catalogue
 from tracker.config import db_path, demo_mode, is_real_default
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
-from tracker.ingest.service import recover_interrupted
 from tracker.strings.ui import t
 
 
@@ -28,12 +26,10 @@ def _connection(path: str):
     """One connection per process: DuckDB lets one process hold the file. The snapshot writer keeps a
     consistent copy beside it for the command line's read-only commands (tracker/snapshot.py)."""
     logs.setup(path, stderr_level="INFO")
-    con = db.connect(path)
-    recover_interrupted(con)  # an import killed midway before this start: settled and audited
-    one_time = ensure_admin(con)
+    con, one_time = bootstrap.start_app(path)
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(t("first_admin_password", password=one_time), flush=True)
-    if demo_mode() and db.is_empty(con) and not is_real_default(path):
+    if demo_mode() and stored.is_empty(con) and not is_real_default(path):
         from tracker.demo import DemoRefused, load_demo
 
         try:
@@ -69,18 +65,12 @@ def cached_history(dates: tuple[dt.date, ...], known_then: bool, generation: int
     return readiness_history(cursor(), list(dates), known_then=known_then)
 
 
-GENERATION_SQL = """
-SELECT (SELECT count(*) FROM submission), (SELECT coalesce(max(id), 0) FROM submission),
-       (SELECT count(*) FROM verification), (SELECT max(verified_at) FROM verification),
-       (SELECT count(*) FROM figure_choice), (SELECT max(chosen_at) FROM figure_choice),
-       (SELECT count(*) FROM finding_event), (SELECT max(happened_at) FROM finding_event)
-"""
 _this_run = threading.local()  # the generation read in this script run (each run has its own thread)
 
 
 def data_generation() -> int:
-    """Changes whenever something that can change a status is written — a submission, the office's
-    verification of an answer, its choice of a figure, a step of an inspection finding — so cached evaluations are keyed to the data they saw.
+    """Changes whenever something that can change a status is written (tracker.stored.VERDICT_SQL), so cached
+    evaluations are keyed to the data they saw.
 
     Read once per script run (a page asks for it a dozen times): the run's context gets a fresh `cursors` dict
     at every run and rerun, which tells this run from the last. Outside a run, read every time."""
@@ -89,7 +79,7 @@ def data_generation() -> int:
         return _this_run.generation
     # The file's path too: two copies of one database (a restored backup beside it, the tests' demo copies)
     # must not share what is cached for the other.
-    generation = hash((str(db_path()), *cursor().execute(GENERATION_SQL).fetchone()))
+    generation = hash((str(db_path()), *stored.signature(cursor(), stored.VERDICT_SQL)))
     if ctx is not None:
         _this_run.run, _this_run.generation = ctx.cursors, generation
     return generation
@@ -109,11 +99,6 @@ def clear_caches() -> None:
     _this_run.__dict__.clear()
     cached_evaluation.clear()
     cached_history.clear()
-
-
-def is_demo() -> bool:
-    row = cursor().execute("SELECT bool_or(is_demo) FROM submission").fetchone()
-    return bool(row[0])
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
@@ -137,9 +122,4 @@ def log_script_run(page: str, started: float) -> None:
 def audit_chain():
     """Whether the audit log's hash chain is whole (tracker.access.audit.verify), walked again only when the log
     changed: the walk costs about 2 s per 100 000 entries (measured), the signature nothing."""
-    signature = tuple(
-        cursor()
-        .execute("SELECT count(*), max(id), (SELECT max(last_hash) FROM audit_head) FROM audit_log")
-        .fetchall()[0]
-    )
-    return _cached_chain(str(db_path()), signature)
+    return _cached_chain(str(db_path()), stored.signature(cursor(), stored.AUDIT_SQL))

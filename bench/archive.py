@@ -21,7 +21,7 @@ from pathlib import Path
 import openpyxl.styles  # noqa: F401 — imported before measuring: a module's import is not the archive's memory
 
 from bench.common import peak_rss_mb, report
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor
 from tracker.office import archive, evidence
 
@@ -34,7 +34,7 @@ def main() -> None:
     size = int(args.mb * 1024 * 1024)
     office = Actor("bench", "admin")
     with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
-        con = db.connect(Path(tmp) / "bench.duckdb")
+        con = bootstrap.connect(Path(tmp) / "bench.duckdb")
         started = time.perf_counter()
         for n in range(args.files):
             data = b"\xff\xd8\xff\xe0" + os.urandom(size - 4)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench.common import median_seconds, report
-from tracker import db
+from tracker import bootstrap
 from tracker.demo import load_demo
 from tracker.engine.evaluate import evaluate
 from tracker.office import briefing
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        con = db.connect(Path(tmp) / "demo.duckdb")
+        con = bootstrap.connect(Path(tmp) / "demo.duckdb")
         load_demo(con, today=dt.date.today())
         evaluate(con, args.as_of)  # DuckDB's first query plans are not what is measured
         e = median_seconds(lambda: evaluate(con, args.as_of), args.repeat)

@@ -76,11 +76,11 @@ def summary(values: list[float]) -> dict:
 def demo_database() -> Path:
     """data/demo.duckdb, built as `make run` fills it (the demo loader) when it is missing."""
     if not DEMO.exists():
-        from tracker import db
+        from tracker import bootstrap
         from tracker.demo import load_demo
 
         DEMO.parent.mkdir(parents=True, exist_ok=True)
-        con = db.connect(DEMO)
+        con = bootstrap.connect(DEMO)
         load_demo(con)
         con.close()
     return DEMO
@@ -88,13 +88,13 @@ def demo_database() -> Path:
 
 def prepare(folder: Path) -> Path:
     """A copy of the demo database with the bench's own administrator (the demo's admin password is not ours)."""
-    from tracker import db
+    from tracker import bootstrap
     from tracker.access.auth import SYSTEM
     from tracker.access.users import create_user
 
     copy = folder / "demo.duckdb"
     shutil.copy(demo_database(), copy)
-    con = db.connect(copy)
+    con = bootstrap.connect(copy)
     create_user(con, SYSTEM, ADMIN, "admin", PASSWORD)
     con.close()
     return copy

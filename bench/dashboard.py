@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from bench.common import median_seconds, report
 from bench.evaluate import GENERATE
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor
 from tracker.catalogue import catalogue
 from tracker.config import ROOT
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> dict:
     as_of = dt.date(2026, 11, 28)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.duckdb"
-        con = db.connect(path)
+        con = bootstrap.connect(path)
         ensure_catalogue(con, catalogue())
         con.execute(GENERATE, {"rows": args.rows})
         rows = con.execute("SELECT count(*) FROM measurement").fetchone()[0]

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.common import median_seconds, peak_rss_mb, report
-from tracker import db
+from tracker import bootstrap, db
 from tracker.catalogue import catalogue
 from tracker.engine import counting
 from tracker.engine.catalogue_tables import ensure_catalogue
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     cat = catalogue()
     with tempfile.TemporaryDirectory() as tmp:
-        con = db.connect(Path(tmp) / "bench.duckdb")
+        con = bootstrap.connect(Path(tmp) / "bench.duckdb")
         ensure_catalogue(con, cat)
         con.execute(GENERATE, {"rows": args.rows})
         con.execute("CHECKPOINT")

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tracker import db
+from tracker import bootstrap
 from tracker.demo import load_demo
 from tracker.office import briefing
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     parser.add_argument("--dpi", type=int, default=70)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        con = db.connect(Path(tmp) / "demo.duckdb")
+        con = bootstrap.connect(Path(tmp) / "demo.duckdb")
         load_demo(con, today=dt.date.today())
         b = briefing.build(
             con, args.as_of, known_then=args.known_then, number=args.number, issue_no=args.issue_no

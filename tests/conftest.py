@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tracker import db
+from tracker import bootstrap, db
 from tracker.demo import load_demo
 
 TODAY = dt.date(2026, 11, 28)  # the demo's "today": every figure in the tests is as of this date
@@ -35,7 +35,7 @@ def _template_db(tmp_path_factory):
     `:memory:`) starts as its copy instead of running the migrations again (tracker.db.TEMPLATE).
     tests/test_template_db.py checks the copy equals a database made from nothing."""
     path = tmp_path_factory.mktemp("template") / "template.duckdb"
-    db.connect(path).close()
+    bootstrap.connect(path).close()
     db.TEMPLATE = path
     yield path
     db.TEMPLATE = None
@@ -59,7 +59,7 @@ def db_path(tmp_path) -> Path:
 def demo_db(tmp_path_factory) -> Path:
     """A database file holding the demo campaign as loaded on TODAY (built once per session)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     load_demo(con, today=TODAY)
     con.close()
     return path
@@ -68,7 +68,7 @@ def demo_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_con(demo_db):
     """A connection to the demo database (shared by the session; DuckDB lets one process open it)."""
-    con = db.connect(demo_db)
+    con = bootstrap.connect(demo_db)
     yield con
     con.close()
 

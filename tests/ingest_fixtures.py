@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracker import db
+from tracker import bootstrap
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -15,7 +15,7 @@ def fixture_bytes(name: str) -> bytes:
 
 def open_db(tmp_path: Path):
     """A fresh tracker database in a temporary file (each test module wraps it in its own fixture)."""
-    con = db.connect(tmp_path / "ingest.duckdb")
+    con = bootstrap.connect(tmp_path / "ingest.duckdb")
     yield con
     con.close()
 

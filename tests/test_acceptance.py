@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor, PermissionDenied
 from tracker.office import acceptance
 from tracker.office.acceptance import AcceptanceError
@@ -20,7 +20,7 @@ ON = dt.date(2024, 3, 15)
 
 @pytest.fixture
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     # item 12 (城市绿化) met as of 2024-03-15: 12.1, 12.2 and the office's checklist 12.3
     add(con, "12.1", "2023年", 38.5, recorded_at="2024-01-10 09:00:00")
     add(con, "12.2", "2023年", 9.2, recorded_at="2024-01-10 09:00:00")

@@ -101,11 +101,11 @@ def test_submissions_filtered_to_a_unit():
     from streamlit.testing.v1 import AppTest
 
     from tests.conftest import ROOT
-    from tracker import db
+    from tracker import bootstrap
     from tracker.access.auth import Actor
     from tracker.ingest.uploads import upload
 
-    con = db.connect(os.environ["TRACKER_DB"])  # the page_db fixture's file
+    con = bootstrap.connect(os.environ["TRACKER_DB"])  # the page_db fixture's file
     upload(
         con, Actor("城管张", "reporter", "城管执法局"), "cg.csv", "指标,期间,数值\n10.4,2024年,93%\n".encode()
     )

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.scenario import add
-from tracker import backup, db
+from tracker import backup, bootstrap
 from tracker.access.auth import SYSTEM, Actor
 from tracker.catalogue import catalogue
 from tracker.cli import main
@@ -42,7 +42,7 @@ def index_rows(z: zipfile.ZipFile) -> list[list]:
 
 @pytest.fixture
 def con(tmp_path):
-    con = db.connect(tmp_path / "t.duckdb")
+    con = bootstrap.connect(tmp_path / "t.duckdb")
     yield con
     con.close()
 
@@ -169,7 +169,7 @@ def test_a_backup_brings_the_evidence_files_back(con, tmp_path):
     backup.backup(con, tmp_path / "backup", "王主任")
     restored = backup.restore(tmp_path / "backup", tmp_path / "restored.duckdb")
     assert restored.counts["evidence_file"] == 2 and restored.counts["evidence_link"] == 2
-    again = db.connect(restored.path)
+    again = bootstrap.connect(restored.path)
     try:
         files = evidence.files_for(again, "measurement", m)
         assert files[["file_name", "attached_by", "note"]].values.tolist() == [["台账.pdf", "城管李", "原件"]]

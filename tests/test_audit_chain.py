@@ -7,7 +7,7 @@ import threading
 import duckdb
 import pytest
 
-from tracker import db
+from tracker import bootstrap, migrations
 from tracker.access import audit
 from tracker.cli import main
 
@@ -15,7 +15,7 @@ from tracker.cli import main
 @pytest.fixture
 def logged(tmp_path):
     path = tmp_path / "audit.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     for i in range(1, 6):
         audit.record(con, "admin", "task_open", f"task:{i}", after={"n": i}, detail=f"第{i}条")
     con.close()
@@ -23,7 +23,7 @@ def logged(tmp_path):
 
 
 def _ids(path) -> list[int]:
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     try:
         return [r[0] for r in con.execute("SELECT id FROM audit_log ORDER BY id").fetchall()]
     finally:
@@ -31,7 +31,7 @@ def _ids(path) -> list[int]:
 
 
 def test_a_whole_chain_verifies(logged, capsys):
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     check = audit.verify(con)
     con.close()
     assert check.ok and check.entries == 5
@@ -44,7 +44,7 @@ def test_a_row_deleted_in_the_file_is_named(logged, capsys):
     raw = duckdb.connect(str(logged))  # the file itself, past the tracker
     raw.execute("DELETE FROM audit_log WHERE id = ?", [ids[2]])
     raw.close()
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     check = audit.verify(con)
     con.close()
     assert not check.ok and check.broken_at == ids[3]
@@ -58,7 +58,7 @@ def test_a_changed_row_is_named(logged):
     raw = duckdb.connect(str(logged))
     raw.execute("UPDATE audit_log SET actor = 'someone' WHERE id = ?", [ids[1]])
     raw.close()
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     check = audit.verify(con)
     assert not check.ok and check.broken_at == ids[1] and "内容被改动" in check.message
 
@@ -67,14 +67,14 @@ def test_rows_cut_from_the_end_and_a_plain_delete_all(logged):
     raw = duckdb.connect(str(logged))
     raw.execute("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
     raw.close()
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     assert "末尾" in audit.verify(con).message
     con.execute("DELETE FROM audit_log")
     assert not audit.verify(con).ok
 
 
 def test_bulk_appends_are_chained(tmp_path):
-    con = db.connect(tmp_path / "bulk.duckdb")
+    con = bootstrap.connect(tmp_path / "bulk.duckdb")
     audit.record(con, "a", "login")
     n = audit.append_select(
         con,
@@ -86,7 +86,7 @@ def test_bulk_appends_are_chained(tmp_path):
 
 
 def test_concurrent_appends_keep_one_chain(tmp_path):
-    con = db.connect(tmp_path / "threads.duckdb")
+    con = bootstrap.connect(tmp_path / "threads.duckdb")
 
     def work(k: int) -> None:
         cur = con.cursor()
@@ -106,7 +106,7 @@ def test_entries_written_before_the_chain_are_sealed_by_the_migration(tmp_path):
     path = tmp_path / "old.duckdb"
     raw = duckdb.connect(str(path))
     raw.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    for version, sql in db.MIGRATIONS:
+    for version, sql in migrations.MIGRATIONS:
         if version < 5:
             raw.execute(sql)
             raw.execute("INSERT INTO schema_version VALUES (?)", [version])
@@ -115,7 +115,7 @@ def test_entries_written_before_the_chain_are_sealed_by_the_migration(tmp_path):
         "(now()::TIMESTAMP, 'old', 'logout')"
     )
     raw.close()
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     audit.record(con, "new", "login")
     check = audit.verify(con)
     assert check.ok and check.entries == 3
@@ -131,7 +131,7 @@ def test_the_audit_page_says_whether_the_chain_is_whole_and_offers_a_backup(tmp_
     from tracker.config import ROOT
 
     path = tmp_path / "page.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     for i in range(3):
         audit.record(con, "admin", "login", "admin", detail=str(i))
     con.close()

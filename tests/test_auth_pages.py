@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import navigation
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import SYSTEM, Actor
 from tracker.access.users import create_user
 from tracker.config import ROOT
@@ -25,7 +25,7 @@ def accounts_db(tmp_path_factory):
     from tracker.demo import load_demo
 
     path = tmp_path_factory.mktemp("auth") / "accounts.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     load_demo(con)
     create_user(con, SYSTEM, "城管上报员", "reporter", PW, unit="城管执法局")
     create_user(con, SYSTEM, "副市长", "leader", PW)

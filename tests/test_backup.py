@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from tracker import backup, db
+from tracker import backup, bootstrap
 from tracker.access import audit
 from tracker.access.auth import SYSTEM
 from tracker.access.users import create_user
@@ -45,7 +45,7 @@ def live(tmp_path, demo_db):
     """A copy of the demo with an account, auto-opened tasks, and a fresh import held open (still in the WAL)."""
     path = tmp_path / "live.duckdb"
     shutil.copyfile(demo_db, path)
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     create_user(con, SYSTEM, "城管", "reporter", "a-long-password", unit="城管执法局")
     open_auto_tasks(con, TODAY, SYSTEM)
     src = tmp_path / "城管.csv"
@@ -70,7 +70,7 @@ def test_backup_and_restore_give_the_same_tracker(live, tmp_path, capsys):
     assert main(["restore", str(out), "--db", str(new)]) == 0
     said = capsys.readouterr().out
     assert "已恢复" in said and "审计日志完整" in said
-    restored = db.connect(new)
+    restored = bootstrap.connect(new)
     assert _state(restored) == before
     assert audit.verify(restored).ok
     restored.close()
@@ -106,6 +106,6 @@ def test_the_apps_zip_restores(live, tmp_path):
         z.extractall(folder)
     new = tmp_path / "from-zip.duckdb"
     backup.restore(folder, new)
-    restored = db.connect(new)
+    restored = bootstrap.connect(new)
     assert _state(restored) == before
     restored.close()

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor
 from tracker.office import acceptance, briefing, tasks
 
@@ -46,7 +46,7 @@ def scenario(con) -> None:
 
 @pytest.fixture(scope="module")
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     scenario(con)
     yield con
     con.close()
@@ -226,7 +226,7 @@ def test_the_header_carries_number_and_issue(con):
 
 def test_as_known_then_leaves_out_later_corrections():
     """10.3 was 76% (< 80%) on 2024-03-15; a correction to 85% recorded on 2024-04-01 counts now, not then."""
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     scenario(con)
     add(con, "10.3", "2023年", 85, recorded_at="2024-04-01 09:00:00")
     now = briefing.build(con, AS_OF, charts=False)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.scenario import add
 from tests.test_briefing import AS_OF, OFFICE, scenario
-from tracker import db
+from tracker import bootstrap
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied
 from tracker.office import briefing_issue
@@ -26,7 +26,7 @@ WHEN = dt.datetime(2024, 3, 16, 10, 30)
 
 @pytest.fixture()
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     scenario(con)
     yield con
     con.close()

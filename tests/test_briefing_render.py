@@ -13,7 +13,7 @@ import pytest
 from bench.render_briefing import render_pages
 from tests.conftest import ROOT
 from tests.test_briefing import AS_OF, scenario
-from tracker import db
+from tracker import bootstrap
 from tracker.office import briefing
 
 pytestmark = pytest.mark.slow
@@ -22,7 +22,7 @@ OUT = ROOT / "test-artifacts" / "briefing"
 
 @pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")), reason="no LibreOffice here")
 def test_rendered_pages():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     scenario(con)
     b = briefing.build(con, AS_OF, number="扎创卫办〔2024〕7号", issue_no="2")
     con.close()

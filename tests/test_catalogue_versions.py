@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests import scenario
 from tests.conftest import ROOT
-from tracker import db
+from tracker import bootstrap, db
 from tracker.access.auth import Actor
 from tracker.catalogue import catalogue
 from tracker.cli import main
@@ -52,7 +52,7 @@ def _open(path, monkeypatch, when: dt.datetime):
     of the session's template database: its first version was stored when the template was made, today."""
     monkeypatch.setattr(db, "TEMPLATE", None)
     monkeypatch.setattr(catalogue_versions, "_now", lambda: when)
-    return db.connect(path)
+    return bootstrap.connect(path)
 
 
 @pytest.fixture

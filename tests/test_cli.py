@@ -23,10 +23,10 @@ def run(capsys, *argv) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
-    from tracker import db
+    from tracker import bootstrap
     from tracker.demo import load_demo
 
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     load_demo(con, today=dt.date(2026, 11, 28))
     con.close()
     return str(path)

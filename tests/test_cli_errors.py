@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from tracker import db
+from tracker import bootstrap
 from tracker.cli import main
 from tracker.cli.errors import EXIT_CODES
 from tracker.config import ROOT
@@ -21,8 +21,8 @@ CSV = "单位,指标,期间,数值\n城管执法局,10.3,{year}年,81%\n"
 HOLDER = textwrap.dedent(
     """
     import json, os, sys, time
-    from tracker import db, snapshot
-    con = db.connect(sys.argv[1])
+    from tracker import bootstrap, snapshot
+    con = bootstrap.connect(sys.argv[1])
     if sys.argv[2] == "snapshot":
         snapshot.write(con, sys.argv[1])
     if sys.argv[3] == "marker":  # what the app's snapshot writer leaves beside the file
@@ -119,7 +119,7 @@ def test_writing_commands_say_the_app_holds_the_file(held, tmp_path, capsys):
 
 def test_read_only_without_a_snapshot_says_to_wait_or_stop_the_app(tmp_path, capsys):
     path = tmp_path / "x.duckdb"
-    db.connect(path).close()
+    bootstrap.connect(path).close()
     proc = _hold(path, snap=False)
     try:
         assert main(["evaluate", "--db", str(path)]) == 4
@@ -132,7 +132,7 @@ def test_read_only_without_a_snapshot_says_to_wait_or_stop_the_app(tmp_path, cap
 def test_another_command_holding_the_file_is_waited_for(tmp_path):
     """Four imports started at once: each waits for the others and lands; no traceback."""
     path = tmp_path / "four.duckdb"
-    db.connect(path).close()
+    bootstrap.connect(path).close()
     procs = []
     for year in (2021, 2022, 2023, 2024):
         src = tmp_path / f"{year}.csv"
@@ -150,7 +150,7 @@ def test_another_command_holding_the_file_is_waited_for(tmp_path):
         out, err = p.communicate(timeout=180)
         assert p.returncode == 0, err
         _no_traceback(err)
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     assert con.execute("SELECT count(*) FROM measurement").fetchone()[0] == 4
     con.close()
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.catalogue import catalogue
 from tracker.office import completeness
 
@@ -23,7 +23,7 @@ AS_OF = dt.date(2024, 3, 15)
 
 @pytest.fixture(scope="module")
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     # 教育局 reports 10 annual metrics: one on time, one late, eight missing.
     add(con, "9.4", "2023年", 95, recorded_at="2024-01-20 09:00:00")
     add(con, "30.4", "2023年", 50, recorded_at="2024-03-10 09:00:00")  # 10 days after the deadline
@@ -188,7 +188,7 @@ def test_a_figure_sent_before_its_deadline_is_early_not_yet_due(con):
 def test_timeliness_compares_submission_time_with_the_deadline(tmp_path):
     """Hand-made: 10.3 (annual, 60 days) for 2024 sent on day 60 (on time), 2025 sent on day 61 (late);
     10.4's 2025 figure never sent (missing). The submission's time counts, not the row's recorded_at."""
-    con = db.connect(tmp_path / "t.duckdb")
+    con = bootstrap.connect(tmp_path / "t.duckdb")
     for sid, sent, period in ((1, "2025-03-01 17:00", 2024), (2, "2026-03-02 09:00", 2025)):
         con.execute(
             "INSERT INTO submission (id, submitted_at, submitted_by, unit, file_name, sha256, outcome) "

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tracker import db
+from tracker import bootstrap
 from tracker.cli import main
 from tracker.config import ROOT
 from tracker.demo import DemoRefused, load_demo
@@ -26,7 +26,7 @@ def _real_db(tmp_path):
 
 
 def _count(path, sql: str) -> int:
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     try:
         return con.execute(sql).fetchone()[0]
     finally:
@@ -35,7 +35,7 @@ def _count(path, sql: str) -> int:
 
 def test_demo_refused_into_a_database_with_real_submissions(tmp_path, capsys):
     path = _real_db(tmp_path)
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     with pytest.raises(DemoRefused):
         load_demo(con, today=TODAY)
     con.close()
@@ -55,7 +55,7 @@ def test_demo_replace_never_deletes_real_submissions(tmp_path, capsys):
 
 def test_demo_clear_removes_only_demo_rows_and_is_audited(tmp_path, capsys):
     path = tmp_path / "demo.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     load_demo(con, today=TODAY)
     # a trial upload in the demo file stays: clearing the demo removes what the demo wrote, nothing else
     con.execute(

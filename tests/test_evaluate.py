@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.catalogue import catalogue
 from tracker.engine.evaluate import evaluate, readiness_history, to_json
 
@@ -20,7 +20,7 @@ AS_OF = dt.date(2024, 3, 15)
 
 @pytest.fixture(scope="module")
 def ev():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     add(con, "10.3", "2023年", 76)
     add(con, "12.1", "2023年", 38)
     add(con, "12.2", "2023年", 8.5, recorded_at="2024-01-10 09:00:00")
@@ -131,7 +131,7 @@ def test_json_shape(ev):
 
 
 def test_history_equals_single_evaluations():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     add(con, "21.1", "2021年", 0)
     add(con, "12.1", "2022年", 39)
     add(con, "12.2", "2022年", 9.5)
@@ -154,7 +154,7 @@ def pd_ts(d):
 
 
 def test_a_date_asked_twice_counts_once():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     for year in (2019, 2020, 2021):
         add(con, "21.1", f"{year}年", 0)
     day = dt.date(2021, 12, 31)
@@ -167,7 +167,7 @@ def test_a_changed_rule_is_audited(monkeypatch):
 
     from tracker.engine.catalogue_tables import ensure_catalogue
 
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     cat = catalogue()
     ensure_catalogue(con, cat)
     rule = cat.metric("10.3").rule

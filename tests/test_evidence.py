@@ -13,7 +13,7 @@ import pytest
 
 from app.markup import plain  # pages show data escaped (issue 22)
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import SYSTEM, Actor, PermissionDenied
 from tracker.access.users import create_user, set_disabled
 from tracker.config import settings
@@ -63,7 +63,7 @@ def real_xlsx() -> bytes:
 
 @pytest.fixture
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     con.execute("INSERT INTO measurement (submission_id, metric, unit, period_start, period_end, period_label, "
                 "value, recorded_at) VALUES (0, '10.3', '城管执法局', DATE '2025-01-01', DATE '2025-12-31', "
                 "'2025年', 85, TIMESTAMP '2026-01-10 09:00:00')")  # fmt: skip
@@ -349,7 +349,7 @@ def page_db(tmp_path, monkeypatch):
     from tracker.ingest import import_file
 
     path = tmp_path / "pages.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     import_file(con, "seed.csv", "单位,指标,期间,数值\n城管执法局,10.3,2025,82%\n".encode(), user="seed")
     con.close()
     monkeypatch.setenv("TRACKER_DB", str(path))

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.examples import examples
-from tracker import db
+from tracker import bootstrap
 from tracker.ingest import import_file
 
 HEADER = ["单位", "指标", "期间", "数值", "备注"]
@@ -66,7 +66,7 @@ def to_xlsx(table: list[list[str]]) -> bytes:
 
 
 def check(data: bytes, name: str) -> None:
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     try:
         result = import_file(con, name, data, unit="城管执法局")
         measurements = con.execute("SELECT count(*) FROM measurement").fetchone()[0]
@@ -113,7 +113,7 @@ def test_many_more_uploads(table, encoding, as_xlsx):
 
 
 def test_formula_cells_are_stored_as_typed():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     data = to_csv([["城管执法局", "10.3", "2023年", "85%", f] for f in FORMULAS[:1]], "utf-8")
     result = import_file(con, "f.csv", data, unit="城管执法局")
     assert result.accepted == 1

@@ -17,10 +17,10 @@ from tracker.config import ROOT
 
 CHILD = """
 import json, resource, sys
-from tracker import db
+from tracker import bootstrap
 from tracker.ingest import import_file
 data = open(sys.argv[1], "rb").read()
-con = db.connect(":memory:")
+con = bootstrap.connect(":memory:")
 r = import_file(con, sys.argv[2], data, unit="卫健委", dry_run=True)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
 print(json.dumps({"outcome": r.outcome, "message": r.message, "peak": peak,
@@ -127,11 +127,11 @@ def test_a_cell_of_200k_characters_near_the_top_gets_the_real_reason(tmp_path):
 
 
 def test_cells_over_their_length_limit_are_refused_naming_it(tmp_path):
-    from tracker import db
+    from tracker import bootstrap
     from tracker.ingest import import_file
 
     body = f"指标,期间,数值,备注\n9.1,2023,17.6,{'很' * 2001}\n9.1,2022,{'1' * 60},\n9.1,2021,17.6,{'很' * 2000}\n"
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     r = import_file(con, "l.csv", body.encode(), unit="卫健委", dry_run=True)
     got = {x.row: x.reasons for x in r.refused_rows}
     assert got[2] == ["「备注」有 2001 个字符，超过上限 2000 个字符"]
@@ -142,10 +142,10 @@ def test_cells_over_their_length_limit_are_refused_naming_it(tmp_path):
 
 WARNED_CHILD = """
 import json, resource, sys
-from tracker import db
+from tracker import bootstrap
 from tracker.ingest import import_file
 data = open(sys.argv[1], "rb").read()
-con = db.connect(sys.argv[2])
+con = bootstrap.connect(sys.argv[2])
 r = import_file(con, "form.csv", data, unit="创卫办", user="office")
 stored = con.execute("SELECT count(*) FROM warned_row WHERE submission_id = ?", [r.submission]).fetchone()[0]
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from tests.scenario import add
-from tracker import db, logs
+from tracker import bootstrap, logs
 from tracker.access import users
 from tracker.access.auth import SYSTEM, Actor
 from tracker.access.users import AccountError, authenticate, create_user
@@ -38,7 +38,7 @@ def log_file(tmp_path, monkeypatch):
 
 
 def test_a_name_with_a_newline_cannot_write_a_log_line_of_its_own(log_file, capsys):
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     typed = f"x\n{FORGED}"
     with pytest.raises(AccountError, match="账号或密码错误"):
         authenticate(con, typed, "whatever 123")  # the sign-in form, no account needed
@@ -145,7 +145,7 @@ def test_two_sessions_accepting_one_item_make_one_acceptance(monkeypatch):
     from tracker.office import acceptance
     from tracker.office.acceptance import AcceptanceError
 
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     add(con, "12.1", "2023年", 38.5, recorded_at="2024-01-10 09:00:00")
     add(con, "12.2", "2023年", 9.2, recorded_at="2024-01-10 09:00:00")
     add(con, "12.3", "2023年", 1, unit="创卫办", recorded_at="2024-01-10 09:00:00")
@@ -165,7 +165,7 @@ def test_two_sessions_accepting_one_item_make_one_acceptance(monkeypatch):
 def test_two_sessions_verifying_one_answer_make_one_verification(monkeypatch):
     from tracker.office import verification
 
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     add(con, "2.2", "2025年", 1, recorded_at="2026-02-01 09:00:00")
     pause_after(monkeypatch, verification, "_answers")
     results = race(
@@ -185,7 +185,7 @@ def test_two_notices_cannot_share_one_number(monkeypatch):
     from tracker.office import reminders
     from tracker.office.reminders import ReminderError
 
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     scenario(con)
     pause_after(monkeypatch, reminders, "owed")
     number = "创卫办督〔2024〕1号"
@@ -204,7 +204,7 @@ def test_two_notices_cannot_share_one_number(monkeypatch):
 
 
 def test_two_creations_of_one_account_make_one_and_say_so(monkeypatch):
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     pause_after(monkeypatch, users, "_check_password")
     results = race(
         con,
@@ -243,7 +243,7 @@ def audited(con, action: str) -> int:
 
 
 def test_forty_failed_sign_ins_from_one_tab_are_throttled_after_ten(scrypts):
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     create_user(con, SYSTEM, "leader1", "leader", PW)
     del scrypts[:]
     said = []
@@ -263,7 +263,7 @@ def test_forty_failed_sign_ins_from_one_tab_are_throttled_after_ten(scrypts):
 
 
 def test_one_name_tried_from_many_tabs_is_throttled_too(scrypts):
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     said = []
     for i in range(13):  # an unknown name: no account lockout can stop it, a new tab each time
         with pytest.raises(AccountError) as refused:
@@ -284,7 +284,7 @@ def test_the_sign_in_page_says_to_wait(tmp_path, monkeypatch):
     from tracker.config import ROOT
 
     path = tmp_path / "throttle.duckdb"
-    db.connect(path).close()
+    bootstrap.connect(path).close()
     monkeypatch.setenv("TRACKER_DB", str(path))
     monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", "office-secret-1")
     webapp._connection.clear()
@@ -307,7 +307,7 @@ INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u2061\u2062\u2063\u2064\
 
 
 def test_a_password_of_invisible_characters_is_refused():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     assert len(INVISIBLE) == 12 and len(set(INVISIBLE)) == 12
     for password in (INVISIBLE, INVISIBLE + "ab", "\u3000" * 6 + INVISIBLE[:6]):
         with pytest.raises(AccountError, match="不可见字符"):
@@ -320,7 +320,7 @@ def test_a_password_of_invisible_characters_is_refused():
     ["ｃｇｚｈａｎｇ-secret-9", "CGZhang-secret-9", "cg\u200bzhang-secret-9", "ＣＧ ＺＨＡＮＧ secret 9"],
 )
 def test_a_password_may_not_hide_the_account_name(password):
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     with pytest.raises(AccountError, match="密码不能包含账号名"):
         create_user(con, SYSTEM, "cg zhang", "leader", password)
 
@@ -328,7 +328,7 @@ def test_a_password_may_not_hide_the_account_name(password):
 def test_the_same_password_typed_in_another_normal_form_signs_in():
     import unicodedata
 
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     nfc = "Café-Ünïcode-9"
     create_user(con, SYSTEM, "leader1", "leader", nfc)
     nfd = unicodedata.normalize("NFD", nfc)
@@ -351,7 +351,7 @@ def test_an_account_made_before_with_a_password_not_normal_still_signs_in():
     import hashlib
     import os
 
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     create_user(con, SYSTEM, "leader1", "leader", PW)
     old = "ｆｕｌｌ-width-pass-1"  # stored, before this change, hashed as typed
     salt = os.urandom(16)
@@ -378,7 +378,7 @@ def test_a_password_on_stdin_that_is_not_utf8_is_a_clear_error(tmp_path, monkeyp
     err = capsys.readouterr().err
     assert code == 2, err
     assert "错误：" in err and "UTF-8" in err and "错误编号" not in err
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     assert con.execute("SELECT count(*) FROM app_user WHERE name = 'leader1'").fetchone()[0] == 0
 
 
@@ -389,7 +389,7 @@ def _demo_with_real_work(tmp_path, what: str):
     from tracker.demo import load_demo
 
     path = tmp_path / "demo.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     load_demo(con, today=dt.date(2026, 11, 28))
     if what == "finding":  # the office recorded a real finding in a demo round, at a demo site
         round_id, site_id = con.execute(
@@ -424,7 +424,7 @@ def test_the_demo_is_not_replaced_or_cleared_from_under_real_work(tmp_path, caps
     assert main(["demo", flag, "--db", str(path)]) == 6
     err = capsys.readouterr().err
     assert "错误：" in err and ("检查问题 1 条" if what == "finding" else "佐证材料 1 份") in err
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     assert con.execute("SELECT count(*) FROM submission WHERE is_demo").fetchone()[0] == demo  # untouched
     orphans = con.execute(
         """SELECT (SELECT count(*) FROM finding f WHERE NOT EXISTS (SELECT 1 FROM inspection_round r
@@ -445,7 +445,7 @@ def test_an_import_killed_after_its_file_was_stored_is_audited_when_the_file_is_
     from tracker.ingest import service
 
     path = tmp_path / "killed.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     data = "单位,指标,期间,数值\n城管执法局,10.3,2023年,81%\n".encode()
     # what a SIGKILL right after storing the raw file leaves: the submission, marked failed, and no audit entry
     sid = service._store(con, "城管-2023.csv", data, hashlib.sha256(data).hexdigest(), "城管执法局", "城管张")
@@ -458,6 +458,6 @@ def test_an_import_killed_after_its_file_was_stored_is_audited_when_the_file_is_
         actor, action, target, detail = entries[0]
         assert (actor, action, target) == ("城管张", "upload_interrupted", "城管-2023.csv")
         assert f"第 {sid} 份报送" in detail
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     outcome, message = con.execute("SELECT outcome, message FROM submission WHERE id = ?", [sid]).fetchone()
     assert outcome == "failed" and "中断" in message

@@ -14,7 +14,7 @@ import stat
 import duckdb
 import pytest
 
-from tracker import backup, db
+from tracker import backup, bootstrap
 from tracker.access import audit, keys
 from tracker.cli import main
 
@@ -23,7 +23,7 @@ from tracker.cli import main
 def logged(tmp_path):
     """A database with 12 audit entries (the key: the session's, TRACKER_KEY set by conftest)."""
     path = tmp_path / "audit.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     for i in range(1, 13):
         audit.record(con, "admin", "task_open", f"task:{i}", after={"n": i}, detail=f"第{i}条")
     con.close()
@@ -62,7 +62,7 @@ def _hostile_sql(tmp_path) -> tuple[str, object, object]:
 
 
 def test_sql_appended_to_a_backup_is_refused_and_never_run(logged, tmp_path, capsys):
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     out = tmp_path / "b"
     backup.backup(con, out)
     con.close()
@@ -78,7 +78,7 @@ def test_sql_appended_to_a_backup_is_refused_and_never_run(logged, tmp_path, cap
 
 def test_even_a_signed_backup_runs_none_of_its_sql(logged, tmp_path, capsys):
     """Someone holding the key signs a backup carrying SQL: restore loads the data and runs nothing."""
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     out = tmp_path / "b"
     backup.backup(con, out)
     con.close()
@@ -99,7 +99,7 @@ def test_even_a_signed_backup_runs_none_of_its_sql(logged, tmp_path, capsys):
 
 
 def test_a_file_not_in_the_manifest_is_refused(logged, tmp_path, capsys):
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     out = tmp_path / "b"
     backup.backup(con, out)
     con.close()
@@ -110,7 +110,7 @@ def test_a_file_not_in_the_manifest_is_refused(logged, tmp_path, capsys):
 
 def test_edited_data_with_hashes_recomputed_is_refused(logged, tmp_path, capsys):
     """An account made administrator in the backup's Parquet, every sha256 fixed: the signature tells."""
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     out = tmp_path / "b"
     backup.backup(con, out)
     con.close()
@@ -127,7 +127,7 @@ def test_edited_data_with_hashes_recomputed_is_refused(logged, tmp_path, capsys)
 
 
 def test_an_unsigned_backup_is_refused(logged, tmp_path, capsys):
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     out = tmp_path / "b"
     backup.backup(con, out)
     con.close()
@@ -139,7 +139,7 @@ def test_an_unsigned_backup_is_refused(logged, tmp_path, capsys):
 
 
 def test_a_listed_name_outside_the_folder_is_refused(logged, tmp_path, capsys):
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     out = tmp_path / "b"
     backup.backup(con, out)
     con.close()
@@ -158,7 +158,7 @@ def test_a_listed_name_outside_the_folder_is_refused(logged, tmp_path, capsys):
 def test_the_key_lives_beside_the_database_and_restore_elsewhere_needs_it(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("TRACKER_KEY", raising=False)
     here, there = tmp_path / "here", tmp_path / "there"
-    con = db.connect(here / "t.duckdb")
+    con = bootstrap.connect(here / "t.duckdb")
     audit.record(con, "admin", "task_open", "task:1")
     key = here / "tracker.key"
     assert key.exists() and stat.S_IMODE(key.stat().st_mode) == 0o600  # created on first need, owner only
@@ -176,14 +176,14 @@ def test_the_key_lives_beside_the_database_and_restore_elsewhere_needs_it(tmp_pa
 
 
 def test_restore_sets_the_sequences_past_the_restored_rows(logged, tmp_path):
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     out = tmp_path / "b"
     backup.backup(con, out)
     last = con.execute("SELECT max(id) FROM audit_log").fetchone()[0]
     con.close()
     new = tmp_path / "n.duckdb"
     backup.restore(out, new)
-    restored = db.connect(new)
+    restored = bootstrap.connect(new)
     audit.record(restored, "admin", "task_open", "task:13")
     assert restored.execute("SELECT max(id) FROM audit_log").fetchone()[0] == last + 1
     assert audit.verify(restored).ok
@@ -239,7 +239,7 @@ def test_a_missing_key_is_said_not_passed(logged, tmp_path, monkeypatch, capsys)
 
 def test_a_second_head_row_is_a_break(logged):
     _raw(logged, "INSERT INTO audit_head SELECT * FROM audit_head")
-    con = db.connect(logged)
+    con = bootstrap.connect(logged)
     check = audit.verify(con)
     con.close()
     assert not check.ok and "链头" in check.message
@@ -264,7 +264,7 @@ def site(tmp_path, monkeypatch):
     from tracker.office import evidence
 
     path = tmp_path / "site.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     create_user(con, SYSTEM, "王主任", "admin", "office-secret-22")
     create_user(con, SYSTEM, "城管李", "reporter", "reporter-secret-22", unit="城管执法局")
     measured = add(con, "10.3", "2025年", 82)

@@ -14,10 +14,10 @@ from tests.test_hostile import GIB, run_child
 
 TIMED_CHILD = """
 import json, resource, sys, time
-from tracker import db
+from tracker import bootstrap
 from tracker.ingest import import_file
 data = open(sys.argv[1], "rb").read()
-con = db.connect(":memory:")
+con = bootstrap.connect(":memory:")
 start = time.monotonic()
 r = import_file(con, sys.argv[2], data, unit="卫健委", dry_run=True)
 seconds = time.monotonic() - start
@@ -89,7 +89,7 @@ def test_a_row_numbered_past_a_million_in_a_wide_column_is_refused_not_allocated
 
 def test_a_dimension_smaller_than_the_sheet_loses_no_row():
     """<dimension ref="A1:C11"/> over 60 data rows: openpyxl stopped at row 11 and said 「已导入 10 行」."""
-    from tracker import db
+    from tracker import bootstrap
     from tracker.ingest import import_file
 
     rows = [HEADER] + [["9.1", str(1960 + i), "17.6"] for i in range(60)]
@@ -97,7 +97,7 @@ def test_a_dimension_smaller_than_the_sheet_loses_no_row():
         _book(rows), lambda b: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:C11"/>', b)
     )
     assert b'<dimension ref="A1:C11"/>' in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     r = import_file(con, "d.xlsx", data, unit="卫健委", dry_run=True)
     assert r.rows == 60, (r.message, r.accepted, r.refused)
     con.close()
@@ -105,14 +105,14 @@ def test_a_dimension_smaller_than_the_sheet_loses_no_row():
 
 def test_a_dimension_narrower_than_the_sheet_cuts_no_cell():
     """<dimension ref="A1:B61"/>: the 数值 column (C) beyond it is read all the same."""
-    from tracker import db
+    from tracker import bootstrap
     from tracker.ingest import reader
 
     rows = [HEADER] + [["9.1", str(1960 + i), "17.6"] for i in range(60)]
     data = _rewrite_sheet(
         _book(rows), lambda b: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B61"/>', b)
     )
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     sheet = reader.read(con, data)
     assert sheet.columns == {"metric": 0, "period": 1, "value": 2}
     assert con.execute("SELECT count(*), count(c2) FROM _ing_raw WHERE row_no > 1").fetchone() == (60, 60)
@@ -138,13 +138,13 @@ def test_percent_formatted_cells_still_read_as_percentages():
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_stored(monkeypatch):
     """A 200 MB file was stored whole (upload_file) before being refused for its size."""
-    from tracker import db
+    from tracker import bootstrap
     from tracker.config import settings
     from tracker.ingest import import_file
 
     monkeypatch.setitem(settings(), "max_upload_mb", 1)
     data = ("指标,期间,数值\n" + "9.1,2023,17.6\n" * 100_000).encode()  # 1.4 MB
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     r = import_file(con, "big.csv", data, unit="卫健委", user="office")
     assert r.outcome == "failed" and "超过上限 1 MB" in r.message, r.message
     assert con.execute("SELECT count(*) FROM upload_file").fetchone() == (0,)
@@ -229,10 +229,10 @@ def test_an_xlsx_over_the_sheet_read_limit_is_refused_naming_csv(tmp_path):
 
 
 def _import_csv(body: str):
-    from tracker import db
+    from tracker import bootstrap
     from tracker.ingest import import_file
 
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     try:
         return import_file(con, "x.csv", body.encode(), unit="卫健委", dry_run=True)
     finally:
@@ -269,13 +269,13 @@ def test_commas_inside_quotes_and_trailing_empty_cells_are_not_extra():
 
 
 def test_an_xlsx_row_with_cells_right_of_the_header_is_refused_naming_them():
-    from tracker import db
+    from tracker import bootstrap
     from tracker.ingest import import_file
 
     data = _book(
         [["指标", "期间", "数值", "备注"], ["9.1", "2023", "17.6"], ["9.1", "2022", "16", "5", "小时"]]
     )
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     r = import_file(con, "x.xlsx", data, unit="卫健委", dry_run=True)
     got = {x.row: x.reasons for x in r.refused_rows}
     assert list(got) == [3] and got[3][0].startswith(EXTRA), got
@@ -343,12 +343,12 @@ def test_a_plain_pdf_is_accepted():
 def test_the_sites_import_refuses_a_row_with_cells_right_of_the_header():
     """The inspections' imports read through the same reader: its limits hold there, and an extra cell refuses
     the row there too, where it was dropped silently."""
-    from tracker import db
+    from tracker import bootstrap
     from tracker.access.auth import Actor
     from tracker.inspections.imports import import_sites
 
     body = "点位名称,点位类型,街道/乡镇,地址\n火车站,车站,铁东街道,站前路1号\n南山工地,建筑工地,河西街道,南山路,小时\n"
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     result = import_sites(con, Actor("王主任", "admin"), "sites.csv", body.encode())
     got = {r.row: r.reasons for r in result.refused_rows}
     assert (result.accepted, list(got)) == (1, [3]), (result.message, got)
@@ -357,13 +357,13 @@ def test_the_sites_import_refuses_a_row_with_cells_right_of_the_header():
 
 
 def test_the_sites_import_refuses_an_xlsx_whose_row_is_numbered_20_million(tmp_path):
-    from tracker import db
+    from tracker import bootstrap
     from tracker.access.auth import Actor
     from tracker.inspections.imports import import_sites
 
     data = _book([["点位名称", "点位类型", "街道/乡镇"], ["火车站", "车站", "铁东街道"]])
     data = _rewrite_sheet(data, lambda b: b.replace(b'r="2"', b'r="20000000"').replace(b'2"', b'20000000"'))
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     result = import_sites(con, Actor("王主任", "admin"), "sites.xlsx", data)
     assert result.accepted == 0 and "20000000 行" in result.message, result.message
     con.close()

@@ -18,7 +18,7 @@ import pytest
 
 from tests.scenario import add
 from tests.test_briefing import AS_OF, scenario
-from tracker import db, text
+from tracker import bootstrap, text
 from tracker.access import audit
 from tracker.access.auth import Actor
 from tracker.cli import main
@@ -73,7 +73,7 @@ def cells(data: bytes) -> list[list]:
 
 @pytest.fixture
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     yield con
     con.close()
 
@@ -328,7 +328,7 @@ def stored_bad(tmp_path):
     """A database file whose evidence note, task description and open 暗访 finding were stored before the fix:
     a vertical tab, a NUL, an override."""
     path = tmp_path / "t.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     scenario(con)
     m = add(con, "10.3", "2025年", 82)
     evidence.attach_file(con, pdf(), "台账.pdf", "measurement", m, OFFICE, "x", now=NOW)
@@ -419,7 +419,7 @@ def page_db(tmp_path, monkeypatch):
     from app import webapp
 
     path = tmp_path / "pages.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     m = add(con, "10.3", "2025年", 82, recorded_at="2026-01-10 09:00:00")
     evidence.attach_file(con, pdf(1), "**粗体**[x](javascript:alert(1)).pdf", "measurement", m, OFFICE, LINK)
     evidence.attach_file(con, pdf(2), "台账.pdf", "item", 10, OFFICE, IMAGE)
@@ -455,14 +455,14 @@ def test_an_upload_s_notes_are_cleaned_as_every_typed_text(tmp_path):
     """The set-based import stores notes and evidence cells by the same rule as the services (tracker.text):
     Word's manual line break becomes a line break, ESC and a bidi override are removed — and what it stores is
     what xml_safe would keep, character for character."""
-    from tracker import db, text
+    from tracker import bootstrap, text
     from tracker.ingest import import_file
 
     note = "见附件\x0b第2页\x1b[31m\u202etxt.exe"
     data = (
         f'单位,指标,区域,期间,数值,备注,证明材料\n城管执法局,10.3,,2025,85%,"{note}",照片\u202e1\n'.encode()
     )
-    con = db.connect(tmp_path / "t.duckdb")
+    con = bootstrap.connect(tmp_path / "t.duckdb")
     result = import_file(con, "n.csv", data, unit="城管执法局")
     assert result.accepted == 1, result.message
     stored_note, evidence = con.execute("SELECT note, evidence FROM measurement").fetchone()

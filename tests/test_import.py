@@ -354,9 +354,9 @@ def test_the_refused_rows_file_sent_again_gets_fresh_reasons(ingest_con):
 def test_the_same_file_at_once_in_two_tabs_commits_once(tmp_path):
     import threading
 
-    from tracker import db
+    from tracker import bootstrap
 
-    con = db.connect(tmp_path / "tabs.duckdb")
+    con = bootstrap.connect(tmp_path / "tabs.duckdb")
     data = fixture_bytes("utf8_bom.csv")
     results, errors = [None] * 6, []
     start = threading.Barrier(6)
@@ -406,12 +406,12 @@ def test_failed_and_duplicate_resends_store_the_bytes_once(ingest_con):
 def test_migration_4_moves_stored_files_into_one_copy_each(tmp_path):
     import duckdb
 
-    from tracker import db
+    from tracker import bootstrap, migrations
 
     path = tmp_path / "old.duckdb"
     old = duckdb.connect(str(path))
     old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    for version, sql in db.MIGRATIONS[:3]:
+    for version, sql in migrations.MIGRATIONS[:3]:
         old.execute(sql)
         old.execute("INSERT INTO schema_version VALUES (?)", [version])
     for i, (blob, outcome) in enumerate([(b"a,b\n", "committed"), (b"a,b\n", "committed"), (b"x", "failed")]):
@@ -421,7 +421,7 @@ def test_migration_4_moves_stored_files_into_one_copy_each(tmp_path):
             [f"f{i}.csv", blob, hashlib.sha256(blob).hexdigest(), outcome],
         )
     old.close()
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     assert count(con, "upload_file") == 2
     assert [submission_file(con, i) for i in (1, 2, 3)] == [
         ("f0.csv", b"a,b\n"),

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.examples import examples
-from tracker import db
+from tracker import bootstrap
 from tracker.ingest import import_file
 from tracker.strings.upload import FILE
 
@@ -81,7 +81,7 @@ def filled(cells_: list[str]) -> bool:
     commit=st.booleans(),
 )
 def test_every_row_is_accounted_for(rows, encoding, unit, commit):
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     try:
         result = import_file(con, "p.csv", encode(rows, encoding), unit=unit, dry_run=not commit)
         expected = {i + 2 for i, r in enumerate(rows) if filled(r)}
@@ -109,7 +109,7 @@ def test_every_row_is_accounted_for(rows, encoding, unit, commit):
 @settings(max_examples=examples(60), deadline=None)
 @given(data=st.binary(max_size=3000), unit=st.sampled_from([None, "卫健委"]))
 def test_random_bytes_never_raise(data, unit):
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     try:
         result = import_file(con, "x.bin", data, unit=unit)
         assert result.outcome in ("failed", "committed", "all_refused")
@@ -148,7 +148,7 @@ def test_every_line_is_accepted_refused_or_inside_a_reported_cell(years, strays,
             line = lines[at]
             lines[at] = line[: pos % (len(line) + 1)] + '"' + line[pos % (len(line) + 1) :]
     data = "\r\n".join([",".join(HEADER), *lines]).encode(encoding)
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     try:
         result = import_file(con, "q.csv", data, unit="卫健委", dry_run=True)
         if result.outcome == "failed":  # the quoting could not be followed: refused as a whole, saying so
@@ -229,7 +229,7 @@ def test_every_cell_survives_import_exactly(notes, kind):
     # Odd rows carry an unreadable period: refused, their raw cells are kept (and shown) as sent.
     rows = [(str(2000 + i) if i % 2 == 0 else "第X期", note) for i, note in enumerate(notes)]
     name, data = _note_file(rows, kind)
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     try:
         result = import_file(con, name, data, unit="卫健委")
         assert result.outcome in ("committed", "all_refused"), result.message

@@ -9,7 +9,7 @@ import pytest
 
 from tests.test_inspections import CSV, OFFICE, SITES, T0
 from tests.test_pages import run
-from tracker import db
+from tracker import bootstrap
 from tracker.inspections import rounds, sites
 from tracker.inspections.imports import import_findings
 
@@ -42,7 +42,7 @@ def test_the_item_page_names_the_open_finding():
 def test_the_item_page_says_where_a_pass_rate_came_from(tmp_path, monkeypatch):
     """On the hand-worked round (tests/test_inspections.py): 无烟学校建成比例 2023 is the schools' pass rate."""
     path = tmp_path / "round.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     for type_name, name, street in SITES:
         sites.register_site(con, OFFICE, type_name, name, street, now=T0)
     rounds.create_round(con, OFFICE, "模拟检查", "2023年上半年模拟检查", dt.date(2023, 5, 10), dt.date(2023, 5, 20),

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor, PermissionDenied
 from tracker.engine.evaluate import evaluate
 from tracker.inspections import findings, rounds, sites, verdict
@@ -62,7 +62,7 @@ CSV = """2023—2024年扎兰屯市创卫检查问题汇总表
 
 @pytest.fixture
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     for type_name, name, street in SITES:
         sites.register_site(con, OFFICE, type_name, name, street, now=T0)
     rounds.create_round(con, OFFICE, "模拟检查", "2023年上半年模拟检查", dt.date(2023, 5, 10), dt.date(2023, 5, 20),
@@ -240,7 +240,7 @@ def test_the_command_line_imports_and_lists_findings(tmp_path, capsys):
     from tracker.cli import main
 
     path = tmp_path / "cli.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     for type_name, name, street in SITES:
         sites.register_site(con, OFFICE, type_name, name, street, now=T0)
     rounds.create_round(
@@ -346,7 +346,7 @@ def test_a_photo_of_a_finding_is_a_picture_and_anything_else_changes_nothing(imp
 def test_the_demo_tells_its_inspection_story_and_clearing_removes_it_only():
     from tracker.demo import clear_demo, load_demo
 
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     load_demo(con, today=dt.date(2026, 11, 28))
     listed = rounds.list_rounds(con).set_index("kind")
     assert listed.loc["模拟检查", "starts"] == dt.date(2023, 4, 10) and listed.loc["暗访", "seed"] == 20240513

@@ -23,7 +23,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, TODAY
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor
 from tracker.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
@@ -113,7 +113,7 @@ def parity_db(demo_db, tmp_path_factory):
 
     path = tmp_path_factory.mktemp("parity") / "parity.duckdb"
     shutil.copy(demo_db, path)
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     ev = evaluate(con, TODAY)
     failing = ev.metrics[ev.metrics["status"] == "not_met"]["metric"].iloc[0]
     task = tasks.open_task(con, OFFICE, failing, "整改测试任务", TODAY + dt.timedelta(days=30))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker import db
+from tracker import bootstrap
 from tracker.catalogue import catalogue
 from tracker.engine import counting
 from tracker.engine.catalogue_tables import use_catalogue
@@ -88,7 +88,7 @@ def _statuses(con, summary: bool, plain: bool = False) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def shared_con(tmp_path_factory):
-    con = db.connect(tmp_path_factory.mktemp("summary") / "t.duckdb")
+    con = bootstrap.connect(tmp_path_factory.mktemp("summary") / "t.duckdb")
     yield con
     con.close()
 
@@ -118,7 +118,7 @@ def test_summary_equals_grouping_every_measurement(shared_con, batches, delete_s
 
 
 def test_a_tie_in_time_goes_to_the_later_row(db_path):
-    con = db.connect(db_path)
+    con = bootstrap.connect(db_path)
     _insert(con, [("30.6", "市场监督管理局", 2025, 1, 0)])
     counting.refresh_summary(con)
     _insert(con, [("30.6", "市场监督管理局", 2025, 0, 0)])  # same unit, period and moment, a later id
@@ -129,7 +129,7 @@ def test_a_tie_in_time_goes_to_the_later_row(db_path):
 def test_a_stale_summary_is_not_read(db_path):
     """Rows written past the summary (a writer that did not refresh it) are still counted: the evaluation
     groups the measurements instead."""
-    con = db.connect(db_path)
+    con = bootstrap.connect(db_path)
     _insert(con, [("30.6", "市场监督管理局", 2025, 0, 0)])
     counting.refresh_summary(con)
     _insert(con, [("30.6", "市场监督管理局", 2025, 2, 1)])  # two incidents, not in the summary
@@ -138,7 +138,7 @@ def test_a_stale_summary_is_not_read(db_path):
 
 
 def test_an_import_keeps_the_summary(db_path, tmp_path):
-    con = db.connect(db_path)
+    con = bootstrap.connect(db_path)
     assert counting.summary_fresh(con)  # a new database: the migration built it (empty)
     f = tmp_path / "w.csv"
     f.write_text("单位,指标,期间,数值\n市场监督管理局,30.6,2025年,0\n", encoding="utf-8")
@@ -150,7 +150,7 @@ def test_an_import_keeps_the_summary(db_path, tmp_path):
 def test_uploads_merge_into_the_summary_as_a_rebuild_would(db_path):
     """An upload's rows are merged without ranking them (a file's repeats are refused): a re-sent figure replaces
     the older one, repeats within a file add nothing, and the summary equals one rebuilt from every row."""
-    con = db.connect(db_path)
+    con = bootstrap.connect(db_path)
     first = "单位,指标,期间,数值\n市场监督管理局,30.6,2025年,0\n市场监督管理局,30.6,2024年,1\n卫健委,9.1,2024年,17\n"
     again = (
         "单位,指标,期间,数值\n市场监督管理局,30.6,2025年,2\n"  # re-sent, another figure
@@ -171,7 +171,7 @@ def test_uploads_merge_into_the_summary_as_a_rebuild_would(db_path):
 def test_demo_load_and_clear_keep_the_summary(db_path):
     from tracker.demo import clear_demo, load_demo
 
-    con = db.connect(db_path)
+    con = bootstrap.connect(db_path)
     load_demo(con, today=AS_OF)
     assert counting.summary_fresh(con)
     pd.testing.assert_frame_equal(_statuses(con, True), _statuses(con, False))
@@ -183,7 +183,7 @@ def test_demo_load_and_clear_keep_the_summary(db_path):
 def test_incidents_of_periods_starting_alike_are_listed_in_one_order(db_path):
     """A month and a quarter that start on the same day (found by the property above): the reason lists the shorter
     period first, every time, on either path."""
-    con = db.connect(db_path)
+    con = bootstrap.connect(db_path)
     _insert(
         con,
         [

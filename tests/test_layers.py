@@ -34,11 +34,11 @@ def test_service_calls_are_logged_with_actor_action_outcome_and_duration(caplog)
 
     import pytest
 
-    from tracker import db
+    from tracker import bootstrap
     from tracker.access import users
     from tracker.access.auth import SYSTEM, Actor, PermissionDenied
 
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     with caplog.at_level(logging.INFO, logger="tracker.service"):
         users.create_user(con, SYSTEM, "城管张", "reporter", "a-long-secret-7", unit="城管执法局")
         with pytest.raises(PermissionDenied):

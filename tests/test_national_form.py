@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.catalogue import catalogue
 from tracker.office import national_form
 
@@ -154,7 +154,7 @@ CITY_KEYS = [
 
 @pytest.fixture(scope="module")
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     add(con, "10.3", "2023年", 76)
     add(
         con, "10.3", "2023年", 77.5, recorded_at="2024-02-01 09:00:00"

@@ -10,14 +10,14 @@ import openpyxl
 import pytest
 
 from tests.test_briefing import scenario
-from tracker import db
+from tracker import bootstrap
 from tracker.cli import main
 
 
 @pytest.fixture
 def db_file(tmp_path):
     path = tmp_path / "cli.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     scenario(con)
     con.close()
     return path

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from app.markup import plain  # pages show data escaped (issue 22)
 from tests.conftest import ROOT
 from tests.test_briefing import AS_OF, scenario
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor
 from tracker.office import tasks
 
@@ -25,7 +25,7 @@ def page_db(tmp_path, monkeypatch):
     from app import webapp
 
     path = tmp_path / "office.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     scenario(con)
     con.close()
     monkeypatch.setenv("TRACKER_DB", str(path))
@@ -144,7 +144,9 @@ def test_acceptance(page_db):
 def test_acceptance_withdrawn_is_flagged(page_db):
     from tracker.ingest.uploads import upload
 
-    con = db.connect(page_db)  # item 12 falls back: the upload's commit withdraws its acceptance (issue 10)
+    con = bootstrap.connect(
+        page_db
+    )  # item 12 falls back: the upload's commit withdraws its acceptance (issue 10)
     upload(
         con,
         Actor("园林张", "reporter", "园林绿化服务中心"),

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.markup import plain
 from tests.conftest import ROOT, TODAY
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor
 from tracker.catalogue import catalogue
 from tracker.engine import views
@@ -132,7 +132,7 @@ def test_an_empty_database_in_demo_mode_gets_the_demo_and_says_so(tmp_path, monk
     at.run()
     assert not at.exception
     assert [i.value for i in at.info][0] == DEMO_BANNER
-    con = db.connect(path)  # the same process: shares the app's database instance
+    con = bootstrap.connect(path)  # the same process: shares the app's database instance
     s = evaluate(con, dt.date.today()).summary
     assert f"## {readiness_text(s)}" in markdowns(at)
     assert s["met"] > 0

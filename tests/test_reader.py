@@ -169,10 +169,10 @@ def test_an_old_xls_is_read_with_its_title_row(con):
 
 
 def test_an_old_xls_imports_row_by_row(tmp_path):
-    from tracker import db
+    from tracker import bootstrap
     from tracker.ingest import import_file
 
-    con = db.connect(tmp_path / "x.duckdb")
+    con = bootstrap.connect(tmp_path / "x.duckdb")
     for name in ("legacy.xls", "legacy.et"):  # WPS 表格 .et: the same binary workbook under its own name
         r = import_file(con, name, fixture_bytes("legacy.xls"), unit="市教育局", dry_run=True)
         assert (r.outcome, r.accepted, r.refused) == ("dry_run", 5, 2), r.to_json()

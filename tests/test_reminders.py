@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from tests.test_briefing import AS_OF, scenario
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor, PermissionDenied
 from tracker.office import reminders
 
@@ -23,7 +23,7 @@ NOW = dt.datetime(2024, 3, 15, 10, 0)
 
 @pytest.fixture
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     scenario(con)
     yield con
     con.close()

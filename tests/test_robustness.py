@@ -16,7 +16,7 @@ import time
 import pytest
 
 from tests.bulk import office_csv
-from tracker import db
+from tracker import bootstrap
 from tracker.config import ROOT
 from tracker.engine.evaluate import evaluate
 from tracker.ingest.service import import_file
@@ -24,11 +24,11 @@ from tracker.ingest.service import import_file
 CHILD = """
 import sys
 from tests.bulk import office_csv
-from tracker import db
+from tracker import bootstrap
 from tracker.ingest.service import import_file
 path, seed, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 data, rows = office_csv(range(first, last), seed)
-con = db.connect(path)
+con = bootstrap.connect(path)
 print("importing", flush=True)
 result = import_file(con, f"bulk-{seed}.csv", data, unit="创卫办", user="crash-test")
 print(result.outcome, result.accepted, flush=True)
@@ -38,7 +38,7 @@ print(result.outcome, result.accepted, flush=True)
 def consistent(path) -> tuple[int, int]:
     """The database opens; measurements equal the sum over committed submissions; nothing else holds any.
     Returns (committed submissions, measurements)."""
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     try:
         orphans = con.execute(
             """SELECT count(*) FROM measurement m LEFT JOIN submission s ON s.id = m.submission_id
@@ -90,12 +90,12 @@ def kill_midway(path, kills: int, years: range, seed: int) -> int:
 
 def test_sigkill_during_imports_leaves_a_consistent_database(tmp_path):
     path = tmp_path / "crash.duckdb"
-    db.connect(path).close()
+    bootstrap.connect(path).close()
     killed = kill_midway(path, kills=4, years=range(1901, 2041), seed=7)
     assert killed >= 1, "no child was killed mid-import: make the file larger"
     # the database still takes an import after the crashes
     data, rows = office_csv(range(1901, 1903), seed=999)
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     assert import_file(con, "after.csv", data, unit="创卫办").accepted == rows
     con.close()
     consistent(path)
@@ -104,13 +104,13 @@ def test_sigkill_during_imports_leaves_a_consistent_database(tmp_path):
 @pytest.mark.slow
 def test_sigkill_many_times_on_large_imports(tmp_path):
     path = tmp_path / "crash.duckdb"
-    db.connect(path).close()
+    bootstrap.connect(path).close()
     assert kill_midway(path, kills=12, years=range(1901, 2101), seed=11) >= 6
 
 
 def test_concurrent_imports_and_evaluations(tmp_path):
     """16 threads import different files through the service layer while 4 threads evaluate."""
-    con = db.connect(tmp_path / "busy.duckdb")
+    con = bootstrap.connect(tmp_path / "busy.duckdb")
     files = [office_csv(range(1950 + 3 * i, 1953 + 3 * i), seed=i) for i in range(16)]
     results, errors = [None] * 16, []
     stop = threading.Event()
@@ -159,7 +159,7 @@ HOSTILE = [
 
 @pytest.mark.parametrize("note", HOSTILE)
 def test_hostile_cells_are_stored_as_text(tmp_path, note):
-    con = db.connect(tmp_path / "hostile.duckdb")
+    con = bootstrap.connect(tmp_path / "hostile.duckdb")
     quoted = '"' + note.replace('"', '""') + '"'
     data = f"指标,期间,数值,备注\n10.3,2023年,85%,{quoted}\n".encode()
     result = import_file(con, "hostile.csv", data, unit="城管执法局")
@@ -173,7 +173,7 @@ def test_upload_over_the_size_limit_is_refused_and_not_stored(tmp_path):
     """Issue 22 changed this on purpose: a 200 MB file was stored before being refused (2 GB: 10.6 GB of memory)."""
     from tracker.config import settings
 
-    con = db.connect(tmp_path / "big.duckdb")
+    con = bootstrap.connect(tmp_path / "big.duckdb")
     data = b"x" * (settings()["max_upload_mb"] * 1024 * 1024 + 1)
     result = import_file(con, "big.csv", data, unit="城管执法局")
     assert result.outcome == "failed" and "MB" in result.message

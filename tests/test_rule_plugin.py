@@ -10,7 +10,7 @@ import pytest
 
 from indicators.rules import REGISTRY, RuleKind, Why, register
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.catalogue import load_catalogue
 from tracker.config import INDICATORS
 from tracker.engine.evaluate import evaluate
@@ -72,7 +72,7 @@ def test_an_eleventh_kind_evaluates_end_to_end(cat_with_within):
     cat = cat_with_within
     metric = cat.metric("22.1")
     assert metric.kind == "within"
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     add(con, "22.1", "2025年", 335)
     ev = evaluate(con, dt.date(2026, 11, 28), cat)
     row = ev.metrics.set_index("metric").loc["22.1"]

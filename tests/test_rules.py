@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from tests.scenario import add, verify
-from tracker import db
+from tracker import bootstrap
 from tracker.engine.evaluate import evaluate
 
 D = dt.date.fromisoformat
@@ -16,7 +16,7 @@ D = dt.date.fromisoformat
 
 @pytest.fixture
 def con():
-    connection = db.connect(":memory:")
+    connection = bootstrap.connect(":memory:")
     yield connection
     connection.close()
 

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.engine.evaluate import evaluate
 
 TODAY = dt.date(2026, 11, 28)
@@ -19,7 +19,7 @@ TODAY = dt.date(2026, 11, 28)
 
 @pytest.fixture
 def con():
-    c = db.connect(":memory:")
+    c = bootstrap.connect(":memory:")
     yield c
     c.close()
 

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import TODAY
-from tracker import db
+from tracker import bootstrap, stored
 from tracker.access.auth import Actor
 from tracker.access.users import ensure_admin
 from tracker.config import ROOT
@@ -30,7 +30,7 @@ def app_db(demo_db, tmp_path, monkeypatch):
 
     path = tmp_path / "app.duckdb"
     shutil.copy(demo_db, path)
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     ensure_admin(con, PW)
     con.close()
     monkeypatch.setenv("TRACKER_DB", str(path))
@@ -214,7 +214,7 @@ def test_a_script_run_reads_the_generation_once(app_db, monkeypatch):
             self._cursor = cursor
 
         def execute(self, sql, *args, **kwargs):
-            if sql == webapp.GENERATION_SQL:
+            if sql == stored.VERDICT_SQL:
                 asked.append(sql)
             return self._cursor.execute(sql, *args, **kwargs)
 
@@ -251,7 +251,7 @@ def test_activity_is_written_at_most_every_half_minute_and_idle_still_ends_a_ses
     from tracker.access.auth import SYSTEM
     from tracker.access.users import authenticate, create_user
 
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     create_user(con, SYSTEM, "cg_rep", "reporter", PW, unit="城管执法局")
     actor, _ = authenticate(con, "cg_rep", PW)
     t0 = dt.datetime(2026, 11, 28, 9, 0)

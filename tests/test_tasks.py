@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import SYSTEM, Actor, PermissionDenied
 from tracker.office import tasks
 from tracker.office.tasks import TaskError
@@ -21,7 +21,7 @@ T0 = dt.datetime(2024, 3, 15, 9, 0)
 
 @pytest.fixture
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     add(con, "10.3", "2023年", 76)  # not met: 76.0% < 80%, reported by 城管执法局
     add(con, "14.1", "2023年", 33)  # not met: 33.0% ≤ 35%, reported by 住建局
     add(con, "12.1", "2023年", 38)  # met

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker import db
+from tracker import bootstrap, db
 
 # Columns that record when the database was made: a copy holds the template's moment, not its own.
 MOMENTS = {"cat_version": "EXCLUDE (loaded_at)"}
@@ -44,7 +44,7 @@ def shape(con) -> dict:
 @pytest.fixture
 def from_nothing(monkeypatch, tmp_path):
     monkeypatch.setattr(db, "TEMPLATE", None)
-    con = db.connect(tmp_path / "from_nothing.duckdb")
+    con = bootstrap.connect(tmp_path / "from_nothing.duckdb")
     yield shape(con)
     con.close()
 
@@ -56,7 +56,7 @@ def test_the_session_uses_a_template():
 def test_a_new_file_copied_from_the_template_equals_one_built_from_nothing(from_nothing, tmp_path):
     path = tmp_path / "copied.duckdb"
     assert not path.exists()
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     copied = shape(con)
     con.close()
     assert copied == from_nothing
@@ -66,16 +66,16 @@ def test_a_new_file_copied_from_the_template_equals_one_built_from_nothing(from_
 
 
 def test_memory_copied_from_the_template_equals_one_built_from_nothing(from_nothing):
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     assert shape(con) == from_nothing
     con.close()
 
 
 def test_an_existing_file_is_opened_not_replaced(tmp_path):
     path = tmp_path / "kept.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     con.execute("INSERT INTO schema_version VALUES (999999)")
     con.close()
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 999999
     con.close()

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ingest_fixtures import FIXTURES, count, fixture_bytes
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor
 
 ROOT = FIXTURES.parent.parent
@@ -19,7 +19,7 @@ def page_db(tmp_path, monkeypatch):
     from tracker.ingest import import_file
 
     path = tmp_path / "pages.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     import_file(con, "seed.csv", "单位,指标,期间,数值\n卫健委,45.1,2019,C\n".encode(), user="seed")
     con.close()
     monkeypatch.setenv("TRACKER_DB", str(path))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import Actor, PermissionDenied
 from tracker.ingest.uploads import upload
 
@@ -17,7 +17,7 @@ def CSV(value: float) -> bytes:  # noqa: N802 - reads like the constant it stand
 
 @pytest.fixture
 def con(tmp_path):
-    connection = db.connect(tmp_path / "up.duckdb")
+    connection = bootstrap.connect(tmp_path / "up.duckdb")
     yield connection
     connection.close()
 
@@ -85,7 +85,7 @@ def test_cli_import_as_a_reporter_for_another_unit_is_refused_and_audited(tmp_pa
     from tracker.cli import main
 
     path = tmp_path / "cli.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     create_user(con, SYSTEM, "卫健王", "reporter", "password-123", unit="卫健委")
     con.close()
     csv = tmp_path / "b.csv"
@@ -95,7 +95,7 @@ def test_cli_import_as_a_reporter_for_another_unit_is_refused_and_audited(tmp_pa
     code = main(["import", str(csv), "--as-user", "卫健王", "--json", "--db", str(path)])
     result = json.loads(capsys.readouterr().out)
     assert code == 1 and (result["accepted"], result["refused"]) == (0, 1)  # 10.3 is not 卫健委's item
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     actions = [r[0] for r in con.execute("SELECT action FROM audit_log ORDER BY id").fetchall()]
     con.close()
     assert actions == ["user_add", "upload_refused", "upload"]

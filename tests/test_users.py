@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import SYSTEM, Actor, PermissionDenied, can, require
 from tracker.access.users import (
     AccountError,
@@ -25,7 +25,7 @@ PW = "correct horse 9"
 
 @pytest.fixture
 def con():
-    connection = db.connect(":memory:")
+    connection = bootstrap.connect(":memory:")
     yield connection
     connection.close()
 

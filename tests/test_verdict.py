@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.engine.evaluate import evaluate, metric_statuses
 
 TODAY = dt.date(2026, 11, 28)
@@ -20,7 +20,7 @@ TODAY = dt.date(2026, 11, 28)
 
 @pytest.fixture
 def con():
-    c = db.connect(":memory:")
+    c = bootstrap.connect(":memory:")
     yield c
     c.close()
 
@@ -276,10 +276,10 @@ def test_choosing_needs_the_office(con):
 
 def test_evaluate_runs_on_a_read_only_connection(tmp_path):
     path = tmp_path / "t.duckdb"
-    c = db.connect(path)
+    c = bootstrap.connect(path)
     add(c, "10.3", "2025年", 76)
     c.close()
-    ro = db.connect(path, read_only=True)
+    ro = bootstrap.connect(path, read_only=True)
     try:
         ev = evaluate(ro, TODAY)
         assert _metric(ev, "10.3")["status"] == "not_met"
@@ -289,7 +289,7 @@ def test_evaluate_runs_on_a_read_only_connection(tmp_path):
 
 def test_evaluate_writes_nothing(tmp_path):
     path = tmp_path / "t.duckdb"
-    c = db.connect(path)
+    c = bootstrap.connect(path)
     add(c, "10.3", "2025年", 76)
     before = c.execute("SELECT count(*) FROM audit_log").fetchone()
     c.execute("CREATE TABLE probe AS SELECT 1")  # a write changes the snapshot other readers see
@@ -305,7 +305,7 @@ def test_evaluate_writes_nothing(tmp_path):
 def test_an_incident_may_be_uploaded_for_its_month(tmp_path):
     from tracker.ingest import import_file
 
-    c = db.connect(tmp_path / "t.duckdb")
+    c = bootstrap.connect(tmp_path / "t.duckdb")
     try:
         _declare(c, "30.6", (2023, 2024, 2025))
         data = "单位,指标,期间,数值\n市场监督管理局,30.6,2026年10月,1\n".encode()
@@ -329,7 +329,7 @@ def test_cli_evaluates_as_known_then(tmp_path, capsys):
     from tracker.cli import main
 
     path = tmp_path / "t.duckdb"
-    c = db.connect(path)
+    c = bootstrap.connect(path)
     add(c, "10.3", "2023年", 76, recorded_at="2024-01-20 09:00:00")
     add(c, "10.3", "2023年", 85, recorded_at="2026-06-01 09:00:00")
     c.close()
@@ -360,7 +360,7 @@ def test_the_office_sees_figures_that_differ_from_the_reporters(tmp_path, monkey
 def test_a_co_responsible_units_upload_says_it_is_kept_beside_the_reporters(tmp_path):
     from tracker.ingest import import_file
 
-    c = db.connect(tmp_path / "t.duckdb")
+    c = bootstrap.connect(tmp_path / "t.duckdb")
     try:
         add(c, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")
         data = "单位,指标,期间,数值\n城管执法局,14.1,2025,30\n".encode()
@@ -389,7 +389,7 @@ def test_the_office_adopts_another_units_figure_on_the_item_page(tmp_path, monke
     next(b for b in at.button if b.label == "采用此数据").click().run()
     assert not at.exception, [e.value for e in at.exception]
     webapp._connection.clear()
-    check = db.connect(tmp_path / "co.duckdb")
+    check = bootstrap.connect(tmp_path / "co.duckdb")
     try:
         row = _metric(evaluate(check, TODAY), "14.1")
         assert (row["status"], row["value"]) == ("not_met", 30)
@@ -409,7 +409,7 @@ def _co_unit_page(tmp_path, monkeypatch, page: str, actor, query: dict | None = 
 
     path = tmp_path / "co.duckdb"
     if not path.exists():
-        c = db.connect(path)
+        c = bootstrap.connect(path)
         add(c, "14.1", "2025年", 36, recorded_at="2026-01-20 09:00:00")
         add(c, "14.1", "2025年", 30, unit="城管执法局", recorded_at="2026-02-01 09:00:00")
         c.close()

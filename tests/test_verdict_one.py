@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import TODAY
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import SYSTEM, Actor
 from tracker.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
@@ -24,7 +24,7 @@ OFFICE = Actor("王主任", "admin")
 
 @pytest.fixture
 def con():
-    c = db.connect(":memory:")
+    c = bootstrap.connect(":memory:")
     yield c
     c.close()
 
@@ -33,7 +33,7 @@ def con():
 def demo_copy(demo_db, tmp_path):
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, path)
-    c = db.connect(path)
+    c = bootstrap.connect(path)
     yield c
     c.close()
 
@@ -138,7 +138,7 @@ def test_cli_overview_briefing_and_national_form_give_one_verdict(demo_db, tmp_p
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, path)
     cli = {day: _cli_verdict(path, day, capsys) for day in VETO_RISKS}
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     try:
         for day, risks in VETO_RISKS.items():
             cli_risks, cli_items = cli[day]
@@ -236,7 +236,7 @@ def app_copy(demo_db, tmp_path, monkeypatch):
 
     path = tmp_path / "app.duckdb"
     shutil.copy(demo_db, path)
-    c = db.connect(path)
+    c = bootstrap.connect(path)
     ensure_admin(c, PW)
     c.close()
     monkeypatch.setenv("TRACKER_DB", str(path))
@@ -317,7 +317,7 @@ def test_the_archive_says_verified_where_the_evaluation_does(tmp_path):
 
     from tracker.office import archive, evidence
 
-    c = db.connect(tmp_path / "t.duckdb")
+    c = bootstrap.connect(tmp_path / "t.duckdb")
     try:
         add(c, "2.2", "2025年", 1, recorded_at="2026-02-01 09:00:00")
         verification.verify(c, "2.2", "2025", OFFICE, "现场检查记录", now=dt.datetime(2026, 2, 20, 15, 0))

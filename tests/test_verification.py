@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, TODAY
 from tests.scenario import add
-from tracker import db
+from tracker import bootstrap
 from tracker.access.auth import SYSTEM, Actor, PermissionDenied
 from tracker.access.users import create_user
 from tracker.catalogue import catalogue
@@ -30,7 +30,7 @@ NOW = dt.datetime(2026, 3, 1, 10, 0)
 
 @pytest.fixture
 def con():
-    con = db.connect(":memory:")
+    con = bootstrap.connect(":memory:")
     # 2.2 (checklist, reported by 市委编办): 「是」 for 2025, awaiting the office's check
     add(con, "2.2", "2025年", 1, recorded_at="2026-02-01 09:00:00")
     add(con, "2.3", "2025年", 0, recorded_at="2026-02-01 09:00:00")  # 「否」
@@ -192,7 +192,7 @@ def test_item_history_shows_the_check_of_an_identical_answer_sent_again(con):
 @pytest.fixture
 def db_file(tmp_path):
     path = tmp_path / "cli.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     add(con, "2.2", "2025年", 1, recorded_at="2026-02-01 09:00:00")
     add(con, "2.3", "2025年", 0, recorded_at="2026-02-01 09:00:00")
     create_user(con, SYSTEM, "编办李", "reporter", "a-password-1", unit="市委编办")
@@ -212,7 +212,7 @@ def test_cli_exit_codes(db_file, capsys):
     assert main([*base, "--metric", "2.2"]) == 0
     assert "已核实" in capsys.readouterr().out
     assert main([*base, "--metric", "2.2"]) == 0  # already verified: says so, changes nothing
-    con = db.connect(db_file)
+    con = bootstrap.connect(db_file)
     assert con.execute("SELECT verified_by FROM verification").fetchall() == [("system",)]
     con.close()
 
@@ -224,7 +224,7 @@ def test_cli_exit_codes(db_file, capsys):
 def demo_copy(demo_db, tmp_path):
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, path)
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     yield con
     con.close()
 
@@ -310,7 +310,7 @@ def test_data_generation_changes_with_a_verification(tmp_path, monkeypatch):
     from app import webapp
 
     path = tmp_path / "gen.duckdb"
-    file_con = db.connect(path)
+    file_con = bootstrap.connect(path)
     add(file_con, "2.2", "2025年", 1, recorded_at="2026-02-01 09:00:00")
     file_con.close()
     monkeypatch.setenv("TRACKER_DB", str(path))
@@ -344,7 +344,7 @@ def app_copy(demo_db, tmp_path, monkeypatch):
 
     path = tmp_path / "app.duckdb"
     shutil.copy(demo_db, path)
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     ensure_admin(con, PW)
     create_user(con, SYSTEM, "副市长", "leader", PW)
     con.close()
@@ -404,7 +404,7 @@ def test_opening_every_page_as_a_leader_changes_nothing(app_copy):
     """Acceptances are synced after commits, not on page views: a leader opening 逐项验收 withdraws nothing."""
     from app import navigation
 
-    con = db.connect(app_copy)
+    con = bootstrap.connect(app_copy)
     # an acceptance of an item not met today, which no commit has synced yet
     not_met = int(evaluate(con, TODAY).items.query("status == 'not_met'")["item"].iloc[0])
     con.execute(
@@ -429,7 +429,7 @@ def test_opening_every_page_as_a_leader_changes_nothing(app_copy):
     from app import webapp
 
     webapp._connection.clear()
-    con = db.connect(app_copy)
+    con = bootstrap.connect(app_copy)
     try:
         assert snapshot() == before
     finally:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from tracker import db, logs
+from tracker import bootstrap, db, logs, migrations
 from tracker.access import audit, keys
 
 MANIFEST = "manifest.json"
@@ -249,7 +249,7 @@ def restore(
     authenticate(manifest, key_file)
     check(folder, manifest)
     version = manifest.get("schema_version")
-    if version not in [v for v, _ in db.MIGRATIONS]:
+    if version not in [v for v, _ in migrations.MIGRATIONS]:
         raise BackupError(
             f"备份的数据库版本 {version} 不是本系统认识的版本（请用较新的系统恢复）", refused=True
         )
@@ -259,7 +259,8 @@ def restore(
         try:
             con = duckdb.connect(str(tmp))
             try:
-                db.migrate(con, upto=version)  # the schema is the app's own, at the backup's version
+                # the schema is the app's own, at the backup's version, with its migrations' Python steps
+                bootstrap.migrate(con, upto=version)
                 counts = _load(con, folder, manifest)
             finally:
                 con.close()
@@ -274,7 +275,7 @@ def restore(
     own = keys.key_file(target)
     if key and own is not None and own != key_file:
         keys.copy_to(key_file, own)  # the restored audit head is signed with this key
-    con = db.connect(target)  # an older backup is migrated here
+    con = bootstrap.connect(target)  # an older backup is migrated here
     try:
         chain = audit.verify(con)
     finally:

@@ -24,15 +24,10 @@ from pathlib import Path
 
 import duckdb
 
+from tracker import stored
+
 log = logging.getLogger("tracker.snapshot")
 EVERY_SECONDS = 2.0  # how often the app checks whether anything changed
-
-# Every write in the tracker leaves an audit entry or a row in one of these tables: a change of this
-# signature is a change of the data. count(*) is read from DuckDB's metadata, so the check costs nothing.
-_SIGNATURE = """SELECT (SELECT coalesce(max(id), 0) FROM audit_log), (SELECT count(*) FROM audit_log),
-                       (SELECT count(*) FROM submission), (SELECT count(*) FROM measurement),
-                       (SELECT count(*) FROM task_event), (SELECT count(*) FROM acceptance),
-                       (SELECT count(*) FROM verification), (SELECT count(*) FROM app_user)"""
 
 
 def snapshot_path(db_file: str | os.PathLike) -> Path:
@@ -51,10 +46,6 @@ def app_pid(db_file: str | os.PathLike) -> int | None:
         return int(json.loads(app_marker(db_file).read_text(encoding="utf-8"))["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def signature(con: duckdb.DuckDBPyConnection) -> tuple:
-    return con.execute(_SIGNATURE).fetchone()
 
 
 def write(con: duckdb.DuckDBPyConnection, db_file: str | os.PathLike) -> Path:
@@ -114,7 +105,7 @@ def _loop(con: duckdb.DuckDBPyConnection, db_file) -> None:
     last = None
     while True:
         try:
-            now = signature(cur)
+            now = stored.signature(cur, stored.ANY_WRITE_SQL)
             if now != last:
                 write(con, db_file)
                 last = now

@@ -89,11 +89,11 @@ def screenshot(page, name: str) -> Path:
 
 def _add_reporter(db_file: Path) -> None:
     """Unit reporters in the otherwise empty database (no measurements: the app still loads the demo)."""
-    from tracker import db
+    from tracker import bootstrap
     from tracker.access.auth import SYSTEM
     from tracker.access.users import create_user
 
-    con = db.connect(db_file)
+    con = bootstrap.connect(db_file)
     for name, password, unit in (REPORTER, LOCKOUT, DISABLED):
         create_user(con, SYSTEM, name, "reporter", password, unit=unit)
     con.close()

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, wait_for_app_run
-from tracker import db
+from tracker import bootstrap
 from tracker.demo import load_demo
 from tracker.engine.evaluate import evaluate
 
@@ -24,7 +24,7 @@ AS_OF = dt.date(2023, 12, 31)
 def engine(app_server, tmp_path_factory):
     """The engine's evaluation of the demo the app loaded into its empty database, as of 2023-12-31."""
     path = tmp_path_factory.mktemp("briefing") / "demo.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     load_demo(con, today=app_server["today"])
     ev = evaluate(con, AS_OF)
     con.close()

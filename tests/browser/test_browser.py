@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, wait_for_app_run
-from tracker import db
+from tracker import bootstrap
 from tracker.demo import load_demo
 from tracker.engine.evaluate import evaluate
 from tracker.strings import DEMO_BANNER
@@ -20,7 +20,7 @@ def engine(app_server, tmp_path_factory):
     """The engine's evaluation of the same demo the app loaded into its empty database (the demo is seeded
     and depends only on today), as of the app's default date: today."""
     path = tmp_path_factory.mktemp("engine") / "demo.duckdb"
-    con = db.connect(path)
+    con = bootstrap.connect(path)
     load_demo(con, today=app_server["today"])
     ev = evaluate(con, app_server["today"])
     con.close()

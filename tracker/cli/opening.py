@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from tracker import db, snapshot
+from tracker import bootstrap, snapshot
 from tracker.access import keys
 from tracker.cli.errors import DatabaseBusy, DatabaseUnusable
 from tracker.config import db_path
@@ -60,7 +60,7 @@ def open_db(path: str | os.PathLike | None = None, *, write: bool = True) -> duc
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            con = db.connect(target)
+            con = bootstrap.connect(target)
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" not in message.lower():
@@ -121,7 +121,7 @@ def _from_snapshot(target: Path, pid: int | None) -> duckdb.DuckDBPyConnection:
     )
     keys.alias(copy, target)  # the copy's audit head is checked with the app's key
     with contextlib.suppress(duckdb.Error):
-        con = db.connect(copy)
+        con = bootstrap.connect(copy)
         _SNAPSHOTS.append(con)
         return con
     raise DatabaseUnusable(f"快照 {snap} 无法打开；请稍候再试，或先停止应用")

@@ -1,6 +1,6 @@
 """The catalogue as tables (cat_metric, cat_metric_area) that the rule kinds' SQL joins.
 
-Written when the catalogue changes — when a writing connection opens the database (tracker.db.connect) — and
+Written when the catalogue changes — when a writing connection opens the database (tracker.bootstrap.connect) — and
 audited with the rules before and after; never by an evaluation. A reader whose stored tables are older than
 the catalogue it evaluates (a read-only connection, a test's own catalogue) gets temporary tables of that
 catalogue on its own connection, which shadow the stored ones and write nothing to the file.

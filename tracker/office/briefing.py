@@ -27,7 +27,7 @@ from tracker.inspections import findings as inspection_findings
 from tracker.inspections import views as inspection_views
 from tracker.office import acceptance, completeness, tasks
 from tracker.office.chart_images import RENDERER
-from tracker.office.national_form import is_demo
+from tracker.stored import is_demo
 from tracker.strings import STATUS_COLOUR, STATUS_LABEL, STATUSES
 from tracker.strings.office import (
     BRIEF,

@@ -31,6 +31,7 @@ from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.evaluate import Evaluation, evaluate
 from tracker.engine.periods import label as period_label
 from tracker.files import SafeWorkbook
+from tracker.stored import is_demo
 from tracker.strings import STATUS_LABEL
 from tracker.strings.office import NATIONAL, NATIONAL_EN, NO, YES
 
@@ -190,11 +191,6 @@ def _encode(cat: Catalogue, f: Field, value: float | None):
     if f.integer:
         return int(round(value))
     return round(float(value), 4)
-
-
-def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT bool_or(is_demo) FROM submission").fetchone()
-    return bool(row[0])
 
 
 def fill(

@@ -1,0 +1,51 @@
+"""A database ready for the tracker: open (tracker.db) → migrate, with the Python steps some migrations need →
+the catalogue tables; and at the app's start, an import killed midway settled and the first administrator.
+
+Every caller opens through here, so the layers below never reach up: tracker.db opens and migrates and
+knows nothing of the audit chain or the engine (issue 25)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from tracker import db
+from tracker.access import audit
+from tracker.access.users import ensure_admin
+from tracker.catalogue import catalogue
+from tracker.engine import catalogue_versions, counting
+from tracker.engine.catalogue_tables import ensure_catalogue
+from tracker.ingest.service import recover_interrupted
+
+# Run right after a migration's SQL, in its transaction (tracker.migrations holds the SQL).
+AFTER_MIGRATION = {
+    5: audit.seal_unsigned,  # chain the entries written before the chain existed
+    12: counting.refresh_summary,  # the summary of the measurements already there
+    22: audit.sign_head,  # the head as it stands is trusted once, and signed
+    24: catalogue_versions.seed,  # the catalogue stored before versions were kept
+}
+
+
+def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> None:
+    """The migrations not yet applied, up to `upto`, each with its Python step (a restore passes `upto`)."""
+    db.migrate(con, upto=upto, after=AFTER_MIGRATION)
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the tracker database; a writing connection brings its schema up to date and
+    its catalogue tables to the catalogue on disk."""
+    con = db.open(path, read_only=read_only)
+    if not read_only:
+        migrate(con)
+        ensure_catalogue(con, catalogue())
+    return con
+
+
+def start_app(path: str | Path) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+    """The app's connection at its start: connected, an import killed midway before this start settled and
+    audited, and on first start the first administrator. Returns the connection and that administrator's
+    one-time password (None when there is none to print)."""
+    con = connect(path)
+    recover_interrupted(con)
+    return con, ensure_admin(con)
