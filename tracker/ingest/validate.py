@@ -48,7 +48,7 @@ from tracker.engine.answers import answers_sql
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.periods import WS, period_select
 from tracker.files import RISKY_START
-from tracker.ingest.reader import CELL_LIMITS, Sheet
+from tracker.ingest.sheet import CELL_LIMITS, Sheet
 from tracker.ingest.text import DEFAULT, Markers
 from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
 
@@ -420,7 +420,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         joins.append(f"LEFT JOIN {table} {alias} ON {on}{alias}.raw = w.c{i}")
         return lambda col: f"{alias}.{col}"
 
-    if sheet.spans:  # records whose quoted cells span lines (tracker.ingest.reader._line_spans)
+    if sheet.spans:  # records whose quoted cells span lines (tracker.ingest.csv_file._line_spans)
         joins.append("LEFT JOIN _ing_lines ln ON ln.row_no = w.row_no")
     rowlike = "ln.rowlike" if sheet.spans else "CAST(NULL AS VARCHAR)"
     first_line = "ln.first_line" if sheet.spans else "CAST(NULL AS INTEGER)"
@@ -436,7 +436,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 col = sql.bind(f"stray_col_{name}", sheet.headers[i])
                 stray_checks.append(f"CASE WHEN contains(w.c{i}, {delim_ref}) THEN {col} END")
     stray = f"coalesce({', '.join(stray_checks)})" if stray_checks else "CAST(NULL AS VARCHAR)"
-    # Cells over their length limit (reader.CELL_LIMITS), checked on the raw cell: strlen (bytes, O(1)) first,
+    # Cells over their length limit (sheet.CELL_LIMITS), checked on the raw cell: strlen (bytes, O(1)) first,
     # the character count only for the few that may be over.
     long_cols, long_checks = [], []
     for name, limit in CELL_LIMITS.items():
