@@ -102,7 +102,7 @@ class ImportResult:
     def refused_csv(self) -> bytes:
         """utf-8-sig, so Excel on Chinese Windows opens it without garbling; every cell inert (a clerk's
         =HYPERLINK(…) stays text). Sent again, its 行号 and 原因 columns are not read (no header word names
-        them) and the apostrophe before a risky cell is taken off (validate._clean)."""
+        them) and the apostrophe before a risky cell is taken off (tracker.ingest.cells.clean_sql)."""
         from tracker.files import csv_bytes
 
         return csv_bytes(self.refused_frame())

@@ -65,7 +65,7 @@ class Sheet:
     last_row: int = 0
     placeholders: bool = False  # the text holds CSV placeholders (tracker.ingest.text) to turn back
     plain: bool = (
-        False  # no whitespace but spaces and row breaks, no quoted cells (tracker.ingest.cells.clean)
+        False  # no whitespace but spaces and row breaks, no quoted cells (tracker.ingest.cells.clean_sql)
     )
     spans: bool = (
         False  # some record spans several lines of the file: see tracker.ingest.csv_file._line_spans
