@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indicators.figures import figure_sql, number_sql
+from indicators.rules.common import counts_by_default
 from tracker.config import settings
-from tracker.engine import counting
 from tracker.ingest.messages import Sql
 from tracker.strings.upload import REFUSE, WARN
 
@@ -197,11 +197,12 @@ def _value(refs: Refs) -> list[tuple[str, str]]:
 
 def warnings(refs: Refs) -> list[tuple[str, str]]:
     """The warnings of a row that goes in, in the order it lists them."""
-    msg, sql, office_ref, today_ref = refs.sql.msg, refs.sql, refs.office, refs.today
+    msg, sql, today_ref = refs.sql.msg, refs.sql, refs.today
     k = settings().get("outlier_spread", 4)
-    # Whether this row's unit is one whose figure counts by default: the one definition (tracker.engine.counting)
-    # — the reporter, the office, an area's own unit, and for incidents every listed unit.
-    counts = f"coalesce({counting.DEFAULT_UNITS.replace('m.', 'c.')}, false)"  # NULL (no area) is not a match
+    # Whether this row's unit is one whose figure counts by default (indicators.rules.common.counts_by_default):
+    # `own` leaves out the incidents' every listed unit. NULL (no area) is not a match.
+    counts = f"coalesce({counts_by_default('c.unit', 'c.reporter', 'c.area', 'c.events')}, false)"
+    own = f"coalesce({counts_by_default('c.unit', 'c.reporter', 'c.area')}, false)"
     return [
         # A figure from a listed unit other than the reporter is kept beside the reporter's, never instead of it.
         (
@@ -210,7 +211,7 @@ def warnings(refs: Refs) -> list[tuple[str, str]]:
         ),
         # An incident from such a unit counts at once: the worst report wins (hiding one is worse than two).
         (
-            f"c.events AND c.reporter IS NOT NULL AND c.unit <> c.reporter AND c.unit <> {office_ref}",
+            f"c.events AND c.reporter IS NOT NULL AND NOT {own}",
             msg(WARN, "incident_counted", unit="c.unit", reporter="c.reporter"),
         ),
         (
@@ -250,7 +251,7 @@ def warnings(refs: Refs) -> list[tuple[str, str]]:
         # this row's unit is one whose figure counts: a different answer needs a new check, the same keeps it.
         (
             f"""prev.verified_by IS NOT NULL AND c.value_type = 'yesno' AND abs(prev.value - c.value) > 1e-9
-                AND (c.unit = prev.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)""",
+                AND {own}""",
             msg(
                 WARN,
                 "reverify",
@@ -262,7 +263,7 @@ def warnings(refs: Refs) -> list[tuple[str, str]]:
         ),
         (
             f"""prev.verified_by IS NOT NULL AND c.value_type = 'yesno' AND abs(prev.value - c.value) <= 1e-9
-                AND (c.unit = prev.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)""",
+                AND {own}""",
             msg(
                 WARN,
                 "keeps_verified",
