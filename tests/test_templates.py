@@ -42,7 +42,10 @@ def test_due_periods():
     [
         (dt.date(2024, 4, 8), "2023年第四季度"),  # its deadline one day after today: still owed, first
         (dt.date(2024, 4, 9), "2023年第四季度"),  # its deadline exactly today: not yet passed
-        (dt.date(2024, 4, 10), "2024年第一季度"),  # its deadline one day before today: passed, the next is owed
+        (
+            dt.date(2024, 4, 10),
+            "2024年第一季度",
+        ),  # its deadline one day before today: passed, the next is owed
     ],
 )
 def test_the_template_asks_for_the_period_whose_deadline_comes_next(monkeypatch, today, expected):
