@@ -1,4 +1,4 @@
-"""The .xlsx reader: openpyxl (read-only, what tracker.ingest.reader uses) against python-calamine (what it
+"""The .xlsx reader: openpyxl (read-only, what tracker.ingest.workbook used) against python-calamine (what it
 uses for .xls and WPS .et), reading the same workbook into the rows of text cells the reader builds.
 
     .venv/bin/python -m bench.xlsx_readers --rows 100000
@@ -55,12 +55,12 @@ def workbook(rows: int) -> bytes:
 def read_openpyxl(data: bytes) -> list:
     import openpyxl
 
-    from tracker.ingest.reader import _value_text
+    from tracker.ingest.workbook import value_text
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         return [
-            [_value_text(c.value, getattr(c, "number_format", "") or "") for c in cells]
+            [value_text(c.value, getattr(c, "number_format", "") or "") for c in cells]
             for cells in book.worksheets[0].iter_rows()
         ]
     finally:
@@ -70,10 +70,10 @@ def read_openpyxl(data: bytes) -> list:
 def read_calamine(data: bytes) -> list:
     import python_calamine
 
-    from tracker.ingest.reader import _value_text
+    from tracker.ingest.workbook import value_text
 
     book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    return [[_value_text(v) for v in cells] for cells in book.get_sheet_by_index(0).to_python()]
+    return [[value_text(v) for v in cells] for cells in book.get_sheet_by_index(0).to_python()]
 
 
 def _child(script: str, *args: str) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ import streamlit as st
 from app import session, webapp
 from app.tables import blanks
 from tracker.files import csv_bytes
-from tracker.ingest.service import PREVIEW_ROWS
+from tracker.ingest.preview import PREVIEW_ROWS
 from tracker.ingest.submissions import (
     list_submissions,
     refused_csv,

@@ -176,3 +176,28 @@ def test_a_changed_rule_is_audited(monkeypatch):
     action, before, after = con.execute("SELECT action, before_json, after_json FROM audit_log").fetchone()
     assert action == "catalogue_change"
     assert json.loads(before)["10.3"][8] == 80 and json.loads(after)["10.3"][8] == 85
+
+
+def test_due_reads_the_same_in_python_and_sql():
+    """tracker.engine.due: the latest period due on a day, by the SQL the evaluation runs and by its Python twin
+    (the template's), for every day across a year end and deadlines shorter and longer than a period."""
+    import duckdb
+
+    from tracker.engine.due import due_start_sql, is_due, latest_due
+
+    days = [dt.date(2023, 11, 1) + dt.timedelta(days=i) for i in range(200)]
+    con = duckdb.connect()
+    for period_type in ("year", "quarter", "month"):
+        for grace in (0, 10, 15, 60, 100):
+            rows = con.execute(
+                f"""SELECT d, CAST({due_start_sql("$type", "d", "$grace")} AS DATE)
+                    FROM (SELECT unnest($days) AS d) ORDER BY d""",
+                {"type": period_type, "grace": grace, "days": days},
+            ).fetchall()
+            for day, start in rows:
+                period = latest_due(period_type, day, grace)
+                assert period.start == start, (period_type, grace, day)
+                assert is_due(period, day, grace)
+    # Hand-worked: a quarter's deadline of 15 days is 2024-01-15 for 2023年第四季度, due from the 16th.
+    assert latest_due("quarter", dt.date(2024, 1, 15), 15).label == "2023年第三季度"
+    assert latest_due("quarter", dt.date(2024, 1, 16), 15).label == "2023年第四季度"

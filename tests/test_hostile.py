@@ -159,7 +159,7 @@ def test_a_25_mb_file_whose_every_row_warns_commits_within_1_gib(tmp_path):
     warning. All warnings are stored; the result lists the first rows only (the page cannot show 900,000)."""
     from bench.ingest import write_files
     from tracker.config import settings
-    from tracker.ingest.service import PREVIEW_ROWS
+    from tracker.ingest.preview import PREVIEW_ROWS
 
     form, _ = write_files(tmp_path, 560_000)
     assert form.stat().st_size <= settings()["max_upload_mb"] * 1024 * 1024

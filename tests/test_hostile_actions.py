@@ -448,7 +448,9 @@ def test_an_import_killed_after_its_file_was_stored_is_audited_when_the_file_is_
     con = bootstrap.connect(path)
     data = "单位,指标,期间,数值\n城管执法局,10.3,2023年,81%\n".encode()
     # what a SIGKILL right after storing the raw file leaves: the submission, marked failed, and no audit entry
-    sid = service._store(con, "城管-2023.csv", data, hashlib.sha256(data).hexdigest(), "城管执法局", "城管张")
+    sid = service.store_raw_file(
+        con, "城管-2023.csv", data, hashlib.sha256(data).hexdigest(), "城管执法局", "城管张"
+    )
     con.close()
     for _ in range(2):  # the next opening for writing settles it, once
         con = open_db(path)

@@ -11,7 +11,7 @@ import pytest
 from tests.ingest_fixtures import count, fixture_bytes, open_db
 from tracker import cli
 from tracker.config import settings
-from tracker.ingest import import_file, service
+from tracker.ingest import commit, import_file
 from tracker.ingest.submissions import list_submissions, refused_rows, submission_file
 from tracker.strings.upload import FILE
 
@@ -83,7 +83,7 @@ def test_office_rows_keep_their_own_units(ingest_con):
 
 
 def test_ids_are_a_block_in_file_order_and_the_sequence_moves_past_them(ingest_con):
-    # The commit reserves one block of measurement_id for a file (service._reserve_ids): ids follow the rows,
+    # The commit reserves one block of measurement_id for a file (commit._reserve_ids): ids follow the rows,
     # a second file's come after the first's, and a later single insert (its DEFAULT nextval()) collides with none.
     import_file(ingest_con, "b.csv", fixture_bytes("utf8_bom.csv"), unit="卫健委")
     import_file(ingest_con, "d.csv", fixture_bytes("office_collected.csv"))
@@ -172,7 +172,7 @@ def test_an_error_before_commit_leaves_no_measurement(ingest_con, monkeypatch):
     def boom(con):
         raise RuntimeError("disk full (injected)")
 
-    monkeypatch.setattr(service, "_before_commit", boom)
+    monkeypatch.setattr(commit, "_before_commit", boom)
     data = fixture_bytes("utf8_bom.csv")
     r = import_file(ingest_con, "b.csv", data, unit="卫健委")
     assert r.outcome == "failed" and "disk full (injected)" in r.message
@@ -182,7 +182,7 @@ def test_an_error_before_commit_leaves_no_measurement(ingest_con, monkeypatch):
     assert len(subs) == 1 and subs.iloc[0].outcome == "failed" and subs.iloc[0].accepted == 0
     assert submission_file(ingest_con, r.submission) == ("b.csv", data)
     # Not a duplicate next time: the failed file can be sent again.
-    monkeypatch.setattr(service, "_before_commit", lambda con: None)
+    monkeypatch.setattr(commit, "_before_commit", lambda con: None)
     assert import_file(ingest_con, "b.csv", data, unit="卫健委").outcome == "committed"
 
 

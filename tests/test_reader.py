@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests.examples import examples
 from tests.ingest_fixtures import fixture_bytes
 from tracker.ingest import reader
+from tracker.ingest.sheet import FIELDS, header_field
 from tracker.ingest.text import (
     BLANK,
     COMMA,
@@ -91,11 +92,11 @@ def test_blank_lines_keep_their_row_numbers():
 
 
 def test_header_words_with_hints_and_english():
-    assert reader.header_field("数值（%或数量）") == "value"
-    assert reader.header_field(" 指标* ") == "metric"
-    assert reader.header_field("Period") == "period"
-    assert reader.header_field("证明材料") == "evidence"
-    assert reader.header_field("姓名") is None
+    assert header_field("数值（%或数量）") == "value"
+    assert header_field(" 指标* ") == "metric"
+    assert header_field("Period") == "period"
+    assert header_field("证明材料") == "evidence"
+    assert header_field("姓名") is None
 
 
 def test_gbk_csv_header_found_under_the_title_row(con):
@@ -110,7 +111,7 @@ def test_gbk_csv_header_found_under_the_title_row(con):
 
 def test_bom_csv_with_english_headers_and_a_quoted_comma(con):
     sheet = reader.read(con, fixture_bytes("utf8_bom.csv"))
-    assert sheet.header_row == 1 and set(sheet.columns) == set(reader.FIELDS)
+    assert sheet.header_row == 1 and set(sheet.columns) == set(FIELDS)
     note = con.execute("SELECT c7 FROM _ing_raw WHERE row_no = 14").fetchall()[0][0]
     assert note == "抽查 3 处,无广告"
 

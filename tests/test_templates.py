@@ -12,6 +12,7 @@ import pytest
 from tests.ingest_fixtures import open_db
 from tracker import cli
 from tracker.catalogue import catalogue
+from tracker.config import settings
 from tracker.ingest import import_file
 from tracker.ingest.templates import due_period, requirement, template_csv, template_metrics, template_xlsx
 from tracker.strings.upload import TEMPLATE_HEADERS, TEMPLATE_HELP_SHEET, TEMPLATE_SHEET
@@ -30,6 +31,28 @@ def test_due_periods():
     assert due_period("quarter", dt.date(2024, 8, 1)).label == "2024年第二季度"
     assert due_period("month", TODAY).label == "2024年1月"
     assert due_period("month", dt.date(2024, 1, 5)).label == "2023年12月"
+
+
+# A quarterly deadline longer than a quarter (100 days): 2023年第四季度 ends 2023-12-31, its deadline is
+# 2023-12-31 + 100 days = 2024-04-09 (31 + 29 + 31 + 9); 2024年第一季度 has ended too (2024-03-31, due 2024-07-09).
+# The template asks for the figure whose deadline comes first and has not passed: the same day as the engine's
+# evaluation and the unit page call a figure due (tracker.engine.due), not merely the latest quarter ended.
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (dt.date(2024, 4, 8), "2023年第四季度"),  # its deadline one day after today: still owed, first
+        (dt.date(2024, 4, 9), "2023年第四季度"),  # its deadline exactly today: not yet passed
+        (
+            dt.date(2024, 4, 10),
+            "2024年第一季度",
+        ),  # its deadline one day before today: passed, the next is owed
+    ],
+)
+def test_the_template_asks_for_the_period_whose_deadline_comes_next(monkeypatch, today, expected):
+    monkeypatch.setitem(settings()["deadline_days"], "quarter", 100)
+    assert due_period("quarter", today).label == expected
+    lines = template_csv("城管执法局", today).decode("utf-8-sig").splitlines()
+    assert f"城管执法局,10.1 主次干道每日保洁时间,,{expected},,,,," in lines
 
 
 def test_requirements_read_like_the_plan():

@@ -122,9 +122,9 @@ def test_submissions_page_lists_and_offers_the_original(page_db):
 def test_warnings_beyond_the_first_rows_are_counted_and_kept(page_db, monkeypatch):
     """The page lists the first rows with warnings only (a form may warn on every one of a million rows) and says
     where all of them are; 报送记录 shows them after the import, with a download."""
-    from tracker.ingest import service
+    from tracker.ingest import preview
 
-    monkeypatch.setattr(service, "PREVIEW_ROWS", 0)
+    monkeypatch.setattr(preview, "PREVIEW_ROWS", 0)
     at = upload_page().run()
     at.selectbox(key="upload_unit").set_value("城管执法局").run()
     at.file_uploader(key="upload_file").upload(
@@ -135,7 +135,7 @@ def test_warnings_beyond_the_first_rows_are_counted_and_kept(page_db, monkeypatc
     at.button(key="upload_commit").click().run()
     assert not at.exception
 
-    monkeypatch.setattr(service, "PREVIEW_ROWS", 1000)
+    monkeypatch.setattr(preview, "PREVIEW_ROWS", 1000)
     sub = AppTest.from_file(str(ROOT / "pages" / "submissions.py"), default_timeout=60)
     sub.session_state["actor"] = OFFICE
     sub.run()

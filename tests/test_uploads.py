@@ -124,11 +124,11 @@ def test_the_upload_and_its_audit_land_together_or_not_at_all(con, monkeypatch):
 
 
 def test_a_failed_commit_is_audited_as_failed_with_no_replaced_values(con, monkeypatch):
-    from tracker.ingest import service
+    from tracker.ingest import commit
 
     office = Actor("admin", "admin")
     upload(con, office, "first.csv", CSV(value=76), unit="城管执法局")
-    monkeypatch.setattr(service, "_before_commit", lambda c: 1 / 0)
+    monkeypatch.setattr(commit, "_before_commit", lambda c: 1 / 0)
     result = upload(con, office, "second.csv", CSV(value=81), unit="城管执法局")
     assert result.outcome == "failed"
     assert count(con, "SELECT count(*) FROM measurement") == 1

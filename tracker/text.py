@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from tracker.strings.ui import t
 
-# The longest text each field keeps, in characters (a note as long as an upload's 备注 cell: tracker.ingest.reader).
+# The longest text each field keeps, in characters (a note as long as an upload's 备注 cell: tracker.ingest.sheet.CELL_LIMITS).
 LIMITS = {
     "note": 2000,
     "evidence_note": 2000,

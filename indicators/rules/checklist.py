@@ -7,7 +7,7 @@ different answer that counts was recorded after the check. So the same 「是」
 是 → 否 → 是 needs a new one.
 """
 
-from indicators.rules.common import OFFICE, RuleKind, Why
+from indicators.rules.common import OFFICE, RuleKind, Why, counts_by_default
 
 
 def check_holds(v: str, known: str) -> str:
@@ -19,7 +19,7 @@ def check_holds(v: str, known: str) -> str:
         SELECT 1 FROM measurement d JOIN cat_metric dc ON dc.metric = d.metric
         WHERE d.metric = {v}.metric AND d.area IS NOT DISTINCT FROM {v}.area AND d.period_start = {v}.period_start
           AND d.recorded_at > {v}.verified_at AND d.recorded_at <= {known} AND abs(d.value - {v}.value) > 1e-9
-          AND (d.unit = dc.reporter OR d.unit = '{OFFICE}' OR d.unit = d.area)))"""
+          AND {counts_by_default("d.unit", "dc.reporter", "d.area")}))"""
 
 
 SQL = f"""

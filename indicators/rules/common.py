@@ -12,6 +12,18 @@ from indicators.figures import figure, missing, target
 OPS = (">=", ">", "<=", "<", "==")
 OFFICE = "创卫办"  # the creation office: its own figures count for any metric
 
+
+def counts_by_default(unit: str, reporter: str, area: str, events: str | None = None) -> str:
+    """SQL: whether a figure sent by `unit` is one whose figure counts unless the office chose another unit's
+    (tracker.engine.counting): the metric's designated `reporter`, the office, an area metric's own unit (`area`);
+    with `events` (the kind counts incidents, issue 21), every unit that may send it — hiding an incident is worse
+    than counting one twice. The one definition: the value that counts, the checklist's check, the upload's
+    warnings. NULL when `area` is NULL and no other term holds (a city-wide figure): callers that need false say
+    coalesce(…, false)."""
+    anyone = f" OR {events}" if events else ""
+    return f"({unit} = {reporter} OR {unit} = '{OFFICE}' OR {unit} = {area}{anyone})"
+
+
 # Columns every kind's SQL returns (by name; a kind may leave out the optional ones).
 RESULT_COLUMNS = (
     "as_of",  # the evaluation date (several at once for histories)

@@ -3,7 +3,8 @@
 For a metric, area and period, the value that counts is the most recently recorded one (ties: the later id)
 among the units whose figure counts, as known at a moment (values recorded, and the office's choices made, by
 then; the default is everything known now):
-  - the metric's designated reporter, the office (创卫办), and for an area metric the area's own unit;
+  - the metric's designated reporter, the office (创卫办), and for an area metric the area's own unit
+    (indicators.rules.common.counts_by_default, the one definition the checklist's check and uploads use too);
   - unless the office chose another listed unit's figure for that metric/area/period (figure_choice): then
     that unit's, until a later choice returns it to the reporter.
 Figures from other listed units are kept and shown beside it (tracker.engine.figures), never counted silently.
@@ -18,7 +19,7 @@ import datetime as dt
 
 import duckdb
 
-from indicators.rules.common import OFFICE
+from indicators.rules.common import counts_by_default
 
 FAR_FUTURE = dt.datetime(9999, 12, 31)
 
@@ -32,9 +33,6 @@ SUMMARY = "latest_by_unit"
 _SUMMARY_COLUMNS = "key, id, metric, unit, area, period_start, period_end, period_label, value, recorded_at"
 _GROUP = "m.metric, m.area, m.period_start, m.unit, m.period_end"
 
-# Whether measurement m's unit is one whose figure counts by default (c: its cat_metric row); for incidents
-# (c.events) every unit that may send it.
-DEFAULT_UNITS = f"(m.unit = c.reporter OR m.unit = '{OFFICE}' OR m.unit = m.area OR c.events)"
 # Among the figures that count for one metric/area/period: the latest, or for incidents the worst (the highest
 # count), then the latest.
 PICK = "CASE WHEN c.events THEN p.value END DESC NULLS LAST, p.key DESC"
@@ -103,7 +101,7 @@ eff AS MATERIALIZED (   -- the latest among the units whose figure counts
     LEFT JOIN choice ch ON ch.known_at = {moment} AND ch.metric = p.metric
                        AND ch.area_k = coalesce(p.area, '') AND ch.period_start = p.period_start
     WHERE CASE WHEN ch.unit IS NOT NULL THEN p.unit = ch.unit
-               ELSE {DEFAULT_UNITS.replace("m.", "p.")} END
+               ELSE {counts_by_default("p.unit", "c.reporter", "p.area", "c.events")} END
     QUALIFY row_number() OVER (PARTITION BY p.metric, p.area, p.period_start, p.period_end{group_moment}
                                ORDER BY {PICK}) = 1
 )"""

@@ -26,6 +26,7 @@ from tracker.catalogue import Catalogue, catalogue
 from tracker.engine import counting
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.catalogue_versions import in_force, in_force_each
+from tracker.engine.due import due_start_sql
 from tracker.engine.reasons import reason
 from tracker.strings import STATUSES
 
@@ -148,9 +149,7 @@ current AS (   -- every period started by as_of, for kinds that count events
 results AS ({results}),
 targets AS (
     SELECT d.as_of, c.metric, a.area, c.period,
-           date_trunc(c.period, d.as_of - c.deadline_days)
-             - CASE c.period WHEN 'year' THEN INTERVAL 1 YEAR WHEN 'quarter' THEN INTERVAL 3 MONTH
-                             ELSE INTERVAL 1 MONTH END AS due_start
+           {due_start_sql("c.period", "d.as_of", "c.deadline_days")} AS due_start
     FROM (SELECT DISTINCT as_of FROM dates) d CROSS JOIN cat_metric c
     LEFT JOIN cat_metric_area a ON a.metric = c.metric
 ),

@@ -15,7 +15,8 @@ import io
 from indicators.figures import figure
 from indicators.rules import REGISTRY
 from tracker.catalogue import Catalogue, Metric, catalogue
-from tracker.engine.periods import Period, make
+from tracker.engine.due import owed
+from tracker.engine.periods import Period
 from tracker.strings import SCOPE_LABEL
 from tracker.strings.upload import (
     PERIOD_NAME,
@@ -38,15 +39,9 @@ def template_metrics(unit: str, cat: Catalogue | None = None) -> tuple[Metric, .
 
 
 def due_period(period_type: str, today: dt.date) -> Period:
-    """The latest period of a type that has ended by `today`."""
-    if period_type == "year":
-        return make("year", today.year - 1)
-    if period_type == "quarter":
-        q = (today.month - 1) // 3  # the previous quarter
-        return make("quarter", today.year - 1, 4) if q == 0 else make("quarter", today.year, q)
-    return (
-        make("month", today.year - 1, 12) if today.month == 1 else make("month", today.year, today.month - 1)
-    )
+    """The period a template asks for: the figure owed next (tracker.engine.due.owed — the earliest period ended
+    by `today` whose deadline has not passed, else the latest ended)."""
+    return owed(period_type, today)
 
 
 def requirement(metric: Metric, lang: str = "zh") -> str:

@@ -13,7 +13,7 @@ which NFKC never composes across, so the result is exactly NFKC(text) — except
 CSV structure survives NFKC: a full-width comma 「，」 inside a note is not a delimiter to Excel, but NFKC
 would turn it into one. Characters whose NFKC image holds a comma, quote or semicolon are mapped to
 placeholder characters instead (`Markers`), which the SQL stage turns back into `,` `"` `;` inside
-cells (tracker.ingest.validate.clean). Blank lines become a placeholder line so that DuckDB, which skips
+cells (tracker.ingest.cells.clean_sql). Blank lines become a placeholder line so that DuckDB, which skips
 blank lines, keeps the row numbering Excel shows.
 
 The four placeholders are chosen per file among characters the file does not contain (`markers_for`):

@@ -12,7 +12,8 @@ from tracker.access.auth import Actor, PermissionDenied, require
 from tracker.access.users import current_actor
 from tracker.catalogue import OFFICE, catalogue
 from tracker.engine import counting
-from tracker.ingest.service import ImportResult, Progress, import_file
+from tracker.ingest.result import ImportResult
+from tracker.ingest.service import Progress, import_file
 from tracker.office.acceptance import resync
 
 # One row per value this submission replaced: the value that counted before it (tracker.engine.counting, as if

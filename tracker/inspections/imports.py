@@ -3,7 +3,7 @@
 (tracker.ingest.reader: decoding GBK and Excel, title rows, hostile limits) with their own header words. Each row
 is refused with its row number and every reason, or accepted; the accepted rows are written in one transaction,
 all or nothing; the raw file is kept (upload_file); the same findings file twice changes nothing and says so.
-Results have the measurement upload's shape (tracker.ingest.service.ImportResult)."""
+Results have the measurement upload's shape (tracker.ingest.result.ImportResult)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from tracker.catalogue import normalise_name
 from tracker.config import settings
 from tracker.db import transaction
 from tracker.ingest import reader
-from tracker.ingest.service import ImportResult, RowReport
+from tracker.ingest.result import ImportResult, RowReport
+from tracker.ingest.sheet import Layout, Sheet
 from tracker.ingest.text import FileRefused
 from tracker.ingest.validate import drop_temp
 from tracker.inspections import verdict
@@ -44,8 +45,8 @@ from tracker.strings.inspections import COLUMN, HEADER_WORDS, IMPORT, MSG, SITE_
 from tracker.strings.upload import FILE, REFUSE
 
 EXTRA = "_extra"  # a row's field holding the refusal of its cells right of the header
-FINDINGS = reader.Layout(HEADER_WORDS, "description")
-SITES = reader.Layout(SITE_HEADER_WORDS, "site_type")
+FINDINGS = Layout(HEADER_WORDS, "description")
+SITES = Layout(SITE_HEADER_WORDS, "site_type")
 MAX_ROWS = 5000  # a round's file holds tens or hundreds of rows; rows are checked one by one
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
@@ -63,9 +64,7 @@ def parse_date(text: str | None) -> dt.date | None:
         return None
 
 
-def _rows(
-    con, data: bytes, layout: reader.Layout, required: tuple[str, ...], result: ImportResult
-) -> list | None:
+def _rows(con, data: bytes, layout: Layout, required: tuple[str, ...], result: ImportResult) -> list | None:
     """[(row number, field → text, raw cells JSON)] of a file, below its header (recorded in `result`); None when
     the file is refused, its reason then being the result's message."""
     try:
@@ -79,7 +78,7 @@ def _rows(
     return rows
 
 
-def _read(con, data: bytes, layout: reader.Layout, required: tuple[str, ...]) -> tuple[reader.Sheet, list]:
+def _read(con, data: bytes, layout: Layout, required: tuple[str, ...]) -> tuple[Sheet, list]:
     """(sheet, rows as _rows gives them) of a file; FileRefused naming what is wrong with it."""
     limit = settings().get("max_upload_mb", 25)
     if len(data) > limit * 1024 * 1024:

@@ -27,19 +27,22 @@ import pandas as pd
 
 from tracker.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
+from tracker.engine.due import deadline_sql, due_sql, period_step_sql
 from tracker.engine.evaluate import Evaluation
 from tracker.engine.periods import label as period_label
 
-_STEP = "CASE c.period WHEN 'year' THEN INTERVAL 1 YEAR WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 1 MONTH END"
+_STEP = period_step_sql("c.period")
+# A figure is due once its deadline has passed (tracker.engine.due).
+_DUE = due_sql("deadline", "CAST($as_of AS DATE)")
 
-_STATE = """
-    CASE WHEN {at} IS NOT NULL AND CAST({at} AS DATE) <= deadline THEN 'on_time'
-         WHEN {at} IS NOT NULL THEN 'late'
-         WHEN deadline < CAST($as_of AS DATE) THEN 'missing'
+_STATE = f"""
+    CASE WHEN {{at}} IS NOT NULL AND CAST({{at}} AS DATE) <= deadline THEN 'on_time'
+         WHEN {{at}} IS NOT NULL THEN 'late'
+         WHEN {_DUE} THEN 'missing'
          ELSE 'not_due' END AS state,
-    CASE WHEN {at} IS NOT NULL AND CAST({at} AS DATE) > deadline
-         THEN date_diff('day', deadline, CAST({at} AS DATE))
-         WHEN {at} IS NULL AND deadline < CAST($as_of AS DATE)
+    CASE WHEN {{at}} IS NOT NULL AND CAST({{at}} AS DATE) > deadline
+         THEN date_diff('day', deadline, CAST({{at}} AS DATE))
+         WHEN {{at}} IS NULL AND {_DUE}
          THEN date_diff('day', deadline, CAST($as_of AS DATE)) END AS days_late,
     date_diff('day', CAST($as_of AS DATE), deadline) AS days_left
 """
@@ -56,9 +59,10 @@ WITH periods AS (
     ) g
 ),
 owed AS (   -- periods ended by the as-of date (with $current, also the one under way) due on or after since
-    SELECT *, CAST(period_end + deadline_days AS DATE) AS deadline
+    SELECT *, {deadline_sql("period_end", "deadline_days")} AS deadline
     FROM periods
-    WHERE (period_end <= CAST($as_of AS DATE) OR $current) AND period_end + deadline_days >= CAST($since AS DATE)
+    WHERE (period_end <= CAST($as_of AS DATE) OR $current)
+      AND {deadline_sql("period_end", "deadline_days")} >= CAST($since AS DATE)
 ),
 arrivals AS (   -- first arrival per metric / area / period, by the end of the as-of day
     SELECT m.metric, m.area, m.period_start, min(coalesce(s.submitted_at, m.recorded_at)) AS first_at
@@ -120,7 +124,7 @@ ORDER BY unit, period_start, period
 # Per unit the counts are over the figures due (deadline passed): due = on_time + late + missing. A figure sent
 # before a deadline still ahead counts as early, not yet as due: expected = due + early + not_due.
 BY_UNIT_SQL = f"""{OBLIGATIONS_SQL},
-counted AS (SELECT *, deadline < CAST($as_of AS DATE) AS is_due FROM obligations)
+counted AS (SELECT *, {_DUE} AS is_due FROM obligations)
 SELECT unit,
        count(*) AS expected,
        count(*) FILTER (is_due AND state IN ('on_time', 'late')) AS received,
