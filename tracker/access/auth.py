@@ -1,5 +1,6 @@
 """Who may do what. Enforced in the service functions (ingest, tasks, acceptance, users), not only by
-hiding pages: every service takes the acting user and calls `require` before it changes anything."""
+hiding pages: every service takes the acting user, and `require` is checked before it changes anything
+(tracker.access.service)."""
 
 from __future__ import annotations
 

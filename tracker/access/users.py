@@ -20,9 +20,10 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from tracker import db, logs
+from tracker import db
 from tracker.access import audit, throttle
-from tracker.access.auth import ROLES, Actor, PermissionDenied, require
+from tracker.access.auth import ROLES, Actor, PermissionDenied
+from tracker.access.service import service
 from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.strings.ui import t
@@ -226,8 +227,8 @@ def stored_account(con: duckdb.DuckDBPyConnection, actor: Actor) -> Account:
 
 
 def current_actor(con: duckdb.DuckDBPyConnection, session_actor: Actor) -> Actor:
-    """The acting user, re-checked against the stored account: every service calls this before `require`,
-    and app.session on every script run. SessionEnded (sign the session out) or PasswordChangeRequired
+    """The acting user, re-checked against the stored account: before every service (tracker.access.service)
+    and on every script run (app.session). SessionEnded (sign the session out) or PasswordChangeRequired
     (a one-time or reset password is still in use) otherwise."""
     account = stored_account(con, session_actor)
     if account.must_change:
@@ -235,7 +236,7 @@ def current_actor(con: duckdb.DuckDBPyConnection, session_actor: Actor) -> Actor
     return account.actor
 
 
-@logs.service("create_user")
+@service("create_user", "manage_users")
 def create_user(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -245,8 +246,6 @@ def create_user(
     unit: str | None = None,
     must_change: bool = False,
 ) -> Actor:
-    actor = current_actor(con, actor)
-    require(actor, "manage_users")
     name = canonical_name(name) if len(name or "") <= 4 * MAX_NAME else name
     if len(name or "") > MAX_NAME:
         raise AccountError(t("account.name_too_long", n=MAX_NAME))
@@ -361,12 +360,13 @@ def authenticate(
     return Actor(row[0], row[1], row[2], stamp=_stamp(row[4], row[1], row[2])), bool(row[5])
 
 
-@logs.service("change_password")
+# Allowed while a one-time or reset password is still in use; not in one transaction: a wrong old password
+# counts towards the lockout.
+@service("change_password", password_change=True, transaction=False)
 def change_password(con: duckdb.DuckDBPyConnection, actor: Actor, old: str, new: str) -> Actor:
     """The user changes their own password (the old one checked like a sign-in, failures counting towards
     the lockout). Returns the actor with its new stamp: the session that changed it carries on."""
-    account = stored_account(con, actor)
-    name = account.actor.name
+    name = actor.name
     _check_password(new, name)
     if old == new:
         raise AccountError(t("account.password_same"))
@@ -381,16 +381,14 @@ def change_password(con: duckdb.DuckDBPyConnection, actor: Actor, old: str, new:
         raise AccountError(t("account.password_not_changed"))
     audit.record(con, name, "password_change", name)
     end_sessions(con, name, "password_change")  # the caller starts a new one for the session that changed it
-    role, unit = account.actor.role, account.actor.unit
+    role, unit = actor.role, actor.unit
     return Actor(name, role, unit, stamp=_stamp(pw_hash, role, unit))
 
 
-@logs.service("reset_password")
+@service("reset_password", "manage_users")
 def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, password: str) -> None:
     """An administrator sets a new password, which the user must change at the next login; the user's open
     sessions end."""
-    actor = current_actor(con, actor)
-    require(actor, "manage_users")
     name = canonical_name(name)
     if not _row(con, name):
         raise AccountError(t("account.no_account", name=bounded(name)))
@@ -405,11 +403,9 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, pass
     end_sessions(con, name, "password_reset")
 
 
-@logs.service("set_disabled")
+@service("set_disabled", "manage_users")
 def set_disabled(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, disabled: bool = True) -> None:
     """Disable (or enable) an account; a disabled account's open sessions end at their next action."""
-    actor = current_actor(con, actor)
-    require(actor, "manage_users")
     name = canonical_name(name)
     row = _row(con, name)
     if not row:

@@ -11,10 +11,10 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker import logs, text
+from tracker import text
 from tracker.access import audit
-from tracker.access.auth import Actor, require
-from tracker.access.users import current_actor
+from tracker.access.auth import Actor
+from tracker.access.service import service
 from tracker.catalogue import catalogue
 from tracker.db import transaction
 from tracker.inspections.rounds import add_to_sample, get_round
@@ -155,7 +155,7 @@ def insert_finding(
     return finding_id
 
 
-@logs.service("record_finding")
+@service("record_finding", MANAGE)
 def record_finding(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -172,8 +172,6 @@ def record_finding(
 ) -> int:
     """Record a finding (the office only) and open its ledger task; `photo` (bytes, file name) is attached to it.
     Unit: the site's lead unit unless given; deadline: DEADLINE_DAYS after the day found unless given."""
-    actor = current_actor(con, actor)
-    require(actor, MANAGE)
     round_row, site = get_round(con, round_id), get_site(con, site_id)
     found = resolve_check(site["type"], check)
     level = severity(level)
@@ -203,7 +201,12 @@ def record_finding(
         )
 
 
-@logs.service("answer_finding")
+def _unit_answers(con, actor: Actor, arguments: dict) -> tuple[str, str]:
+    """answer_finding's permission: the finding's responsible unit (or the office)."""
+    return "task_update", get(con, arguments["finding_id"])["unit"]
+
+
+@service("answer_finding", _unit_answers)
 def answer_finding(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -213,9 +216,7 @@ def answer_finding(
     now: dt.datetime | None = None,
 ) -> None:
     """The responsible unit (or the office) reports the rectification: the finding awaits 复查, its task 待验收."""
-    actor = current_actor(con, actor)
     finding = get(con, finding_id)
-    require(actor, "task_update", finding["unit"])
     if finding["status"] != "open":
         raise InspectionError(MSG["not_answerable"].format(id=finding_id, status=STATUS[finding["status"]]))
     note = text.clean(note, "finding_answer", InspectionError)
@@ -241,7 +242,7 @@ def answer_finding(
         )
 
 
-@logs.service("reinspect_finding")
+@service("reinspect_finding", MANAGE)
 def reinspect(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -254,8 +255,6 @@ def reinspect(
 ) -> None:
     """复查 (the office only): passed closes the finding and 销号 its task; failed reopens both, with a new
     deadline when one is given."""
-    actor = current_actor(con, actor)
-    require(actor, MANAGE)
     finding = get(con, finding_id)
     if finding["status"] == "closed":
         raise InspectionError(MSG["already_closed"].format(id=finding_id))

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import duckdb
 
-from tracker import logs, text
+from tracker import text
 from tracker.access import audit
-from tracker.access.auth import Actor, require
-from tracker.access.users import current_actor
+from tracker.access.auth import Actor
+from tracker.access.service import service
 from tracker.catalogue import normalise_name
 from tracker.config import settings
 from tracker.db import transaction
@@ -211,7 +211,9 @@ def _check_row(
     )
 
 
-@logs.service("import_findings")
+# The file is read outside a transaction (the ingest reader numbers rows by rowid, which a transaction's own
+# rows do not share); the import's writes keep their own transaction.
+@service("import_findings", MANAGE, transaction=False)
 def import_findings(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -225,8 +227,6 @@ def import_findings(
     the rows of each 检查类型 make a new round spanning their dates. A site not yet registered is registered
     from the row's 点位类型 (a warning says so). Each finding opens its ledger task; the rounds' pass rates are
     then written as figures (tracker.inspections.verdict)."""
-    actor = current_actor(con, actor)
-    require(actor, MANAGE)
     sha = hashlib.sha256(data).hexdigest()
     result = ImportResult(None, file_name=file_name, sha256=sha, unit=None)
     fixed = get_round(con, round_id) if round_id is not None else None
@@ -319,14 +319,12 @@ def _rounds_for(con, actor: Actor, rows: list[_Row], fixed: dict | None, when) -
     return out
 
 
-@logs.service("import_sites")
+@service("import_sites", MANAGE, transaction=False)  # read as import_findings
 def import_sites(
     con: duckdb.DuckDBPyConnection, actor: Actor, file_name: str, data: bytes, now: dt.datetime | None = None
 ) -> ImportResult:
     """Register the sites of an xlsx/CSV (点位, 点位类型, 街道/乡镇, 地址, 责任单位; the office only). A site already
     registered is refused as such; units default to the type's."""
-    actor = current_actor(con, actor)
-    require(actor, MANAGE)
     result = ImportResult(None, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
     rows = _rows(con, data, SITES, ("site", "site_type"), result)
     if rows is None:

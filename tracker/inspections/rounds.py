@@ -13,10 +13,10 @@ import duckdb
 import pandas as pd
 
 from indicators.round_kinds import KINDS, RoundKind
-from tracker import logs, text
+from tracker import text
 from tracker.access import audit
-from tracker.access.auth import Actor, require
-from tracker.access.users import current_actor
+from tracker.access.auth import Actor
+from tracker.access.service import service
 from tracker.db import transaction
 from tracker.inspections.site_types import site_type
 from tracker.inspections.sites import MANAGE, InspectionError, now_, one_row, resolve_street
@@ -72,7 +72,7 @@ def insert_round(
     return round_id
 
 
-@logs.service("create_round")
+@service("create_round", MANAGE)
 def create_round(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -88,8 +88,6 @@ def create_round(
     now: dt.datetime | None = None,
 ) -> int:
     """Create a round and draw its sample (the office only); returns its id."""
-    actor = current_actor(con, actor)
-    require(actor, MANAGE)
     found = round_kind(kind)
     if ends < starts:
         raise InspectionError(MSG["bad_dates"])

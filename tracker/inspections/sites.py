@@ -8,10 +8,10 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker import logs, text
+from tracker import text
 from tracker.access import audit
-from tracker.access.auth import Actor, require
-from tracker.access.users import current_actor
+from tracker.access.auth import Actor
+from tracker.access.service import service
 from tracker.catalogue import catalogue, normalise_name
 from tracker.db import transaction
 from tracker.inspections.site_types import site_type, site_types
@@ -110,7 +110,7 @@ def insert_site(
     return site_id
 
 
-@logs.service("register_site")
+@service("register_site", MANAGE)
 def register_site(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -122,18 +122,14 @@ def register_site(
     now: dt.datetime | None = None,
 ) -> int:
     """Register a site (the office only). Units default to the type's units, 所在街道 being its street."""
-    actor = current_actor(con, actor)
-    require(actor, MANAGE)
     type_name, name, street, chosen = _checked(con, type_name, name, street, units)
     with transaction(con):
         return insert_site(con, actor, type_name, name, street, address, chosen, now or now_())
 
 
-@logs.service("edit_site_units")
+@service("edit_site_units", MANAGE)
 def edit_site_units(con: duckdb.DuckDBPyConnection, actor: Actor, site_id: int, units: list[str]) -> None:
     """Change the units that answer for a site (the office only)."""
-    actor = current_actor(con, actor)
-    require(actor, MANAGE)
     before = get_site(con, site_id)
     chosen = resolve_units(units)
     if not chosen:

@@ -14,10 +14,9 @@ import json
 import duckdb
 import pandas as pd
 
-from tracker import logs
 from tracker.access import audit
-from tracker.access.auth import Actor, require
-from tracker.access.users import current_actor
+from tracker.access.auth import Actor
+from tracker.access.service import service
 from tracker.catalogue import OFFICE, catalogue
 from tracker.db import transaction
 from tracker.engine import counting, periods
@@ -65,15 +64,13 @@ def metric_rates(con: duckdb.DuckDBPyConnection, round_id: int) -> pd.DataFrame:
     )
 
 
-@logs.service("write_round_rates")
+@service("write_round_rates", MANAGE)
 def write_rates(
     con: duckdb.DuckDBPyConnection, actor: Actor, round_id: int, now: dt.datetime | None = None
 ) -> tuple[int | None, str]:
     """Write the round's pass rates as figures of their metrics (the office only), as one submission of the
     office whose file is the computation (JSON) and whose name says the round. Returns (submission id or None,
     what was done). The same rates written before are not written again."""
-    actor = current_actor(con, actor)
-    require(actor, MANAGE)
     cat = catalogue()
     rnd = get_round(con, round_id)
     rates = metric_rates(con, round_id)

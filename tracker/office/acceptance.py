@@ -10,10 +10,10 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker import logs, text
+from tracker import text
 from tracker.access import audit
-from tracker.access.auth import SYSTEM, Actor, require
-from tracker.access.users import current_actor
+from tracker.access.auth import SYSTEM, Actor
+from tracker.access.service import service
 from tracker.catalogue import Catalogue, catalogue
 from tracker.db import transaction
 from tracker.engine.evaluate import Evaluation, evaluate
@@ -46,7 +46,7 @@ def _not_met_reasons(ev: Evaluation, item: int, cat: Catalogue) -> str:
     return "；".join(rows["reason"])
 
 
-@logs.service("accept")
+@service("accept", "accept")
 def accept(
     con: duckdb.DuckDBPyConnection,
     item: int,
@@ -58,8 +58,6 @@ def accept(
 ) -> int:
     """Accept an item as of `on` (the office only). Refused when the item is not met on that date, when it is
     already accepted, or without evidence."""
-    actor = current_actor(con, actor)  # the stored account decides: disabled or changed accounts act no more
-    require(actor, "accept")
     cat = cat or catalogue()
     if not 1 <= int(item) <= len(cat.items):
         raise AcceptanceError(ACCEPT["unknown_item"].format(item=item))
@@ -104,7 +102,7 @@ def accept(
     return acceptance_id
 
 
-@logs.service("withdraw")
+@service("withdraw", "accept")
 def withdraw(
     con: duckdb.DuckDBPyConnection,
     item: int,
@@ -113,8 +111,6 @@ def withdraw(
     now: dt.datetime | None = None,
 ) -> None:
     """Withdraw an item's acceptance by hand (the office only), with a written reason."""
-    actor = current_actor(con, actor)  # the stored account decides: disabled or changed accounts act no more
-    require(actor, "accept")
     reason = text.clean(reason, "reason", AcceptanceError)
     if not reason:
         raise AcceptanceError(ACCEPT["need_reason"])

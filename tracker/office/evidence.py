@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from tracker import logs, text
+from tracker import text
 from tracker.access import audit
-from tracker.access.auth import Actor, PermissionDenied, require
-from tracker.access.users import current_actor
+from tracker.access.auth import Actor
+from tracker.access.service import service
 from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.db import transaction
@@ -231,40 +231,66 @@ def register_target(target: str, owner: Callable[[duckdb.DuckDBPyConnection, str
     TARGETS[target] = owner
 
 
-def _check_target(con, actor: Actor, target: str, target_id: object, action: str) -> tuple[Actor, str]:
-    """The stored account, allowed to attach to this target (audited when refused); the target id as text."""
+def _stored_id(target_id: object) -> str:
+    """The target id as stored: 「010」 and 10 name the same row, stored as 「10」, as the archive joins them."""
     target_id = str(target_id).strip()
-    if _is_id(target_id):  # 「010」 and 10 name the same row: stored as 「10」, as the archive joins them
-        target_id = str(int(target_id))
-    where = f"{target}:{target_id}"
-    try:
-        actor = current_actor(con, actor)  # re-checked on every call: a disabled account attaches nothing
-        if target in TARGETS:
-            exists, unit = TARGETS[target](con, target_id)
-            if exists:
-                require(actor, "upload" if unit else "evidence_manage", unit)
-    except PermissionDenied as exc:
-        audit.record(con, actor.name, f"{action}_refused", where, detail=str(exc))
-        raise
+    return str(int(target_id)) if _is_id(target_id) else target_id
+
+
+def _owner_permission(con, target: str, target_id: object) -> tuple[str, str | None] | None:
+    """Who may attach to a target that exists: the office, and the unit its row names; None when the target is
+    unknown or missing (the service then says so)."""
+    if target in TARGETS:
+        exists, unit = TARGETS[target](con, _stored_id(target_id))
+        if exists:
+            return "upload" if unit else "evidence_manage", unit
+    return None
+
+
+def _check_target(con, target: str, target_id: object) -> str:
+    """The target id as stored, of a target that exists (EvidenceError otherwise)."""
+    target_id = _stored_id(target_id)
     if target not in TARGETS:
         raise EvidenceError(t("ev_unknown_target", target=target), "target")
-    if not exists:
+    if not TARGETS[target](con, target_id)[0]:
         raise EvidenceError(t("ev_no_target", what=t(f"ev_what_{target}"), id=target_id), "target")
-    return actor, target_id
+    return target_id
 
 
-def _may_store(con, actor: Actor) -> Actor:
+def _link_row(con, link_id: int) -> tuple:
+    row = con.execute(
+        "SELECT id, sha256, target, target_id, file_name, attached_at, attached_by, note FROM evidence_link "
+        "WHERE id = ? AND removed_at IS NULL",
+        [int(link_id)],
+    ).fetchone()
+    if row is None:
+        raise EvidenceError(t("ev_no_link", id=link_id), "no_link")
+    return row
+
+
+# The set-up of the services below (tracker.access.service): the stored account, allowed to attach to the
+# target; a refusal is audited at the target.
+def _may_attach(con, actor: Actor, arguments: dict):
+    return _owner_permission(con, arguments["target"], arguments["target_id"])
+
+
+def _attach_target(con, arguments: dict) -> str:
+    return f"{arguments['target']}:{_stored_id(arguments['target_id'])}"
+
+
+def _may_remove(con, actor: Actor, arguments: dict):
+    row = _link_row(con, arguments["link_id"])
+    return _owner_permission(con, row[2], row[3])
+
+
+def _remove_target(con, arguments: dict) -> str:
+    row = _link_row(con, arguments["link_id"])
+    return f"{row[2]}:{_stored_id(row[3])}"
+
+
+def _may_store(con, actor: Actor, arguments: dict):
     """Storing is the first half of attaching: the office, or a reporter for its own unit."""
-    try:
-        actor = current_actor(con, actor)
-        if actor.role == "reporter":
-            require(actor, "upload", actor.unit)
-        else:
-            require(actor, "evidence_manage")
-    except PermissionDenied as exc:
-        audit.record(con, actor.name, "evidence_store_refused", None, detail=str(exc))
-        raise
-    return actor
+    return ("upload", actor.unit) if actor.role == "reporter" else "evidence_manage"
 
 
 # ---------------------------------------------------------------- writing (inside the caller's transaction)
@@ -312,19 +338,18 @@ def _link(con, sha: str, target: str, target_id: str, name: str, actor: Actor, n
 # ---------------------------------------------------------------- services
 
 
-@logs.service("evidence_store")
+@service("evidence_store", _may_store, refused=("evidence_store_refused", lambda con, arguments: None))
 def store_file(
     con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, actor: Actor, now: dt.datetime | None = None
 ) -> str:
     """Check a file by its content and size and keep it once (by sha256); returns the sha256. The office or a
     reporter may store; the file shows nowhere until it is attached."""
-    actor = _may_store(con, actor)
     kind = check_file(data, file_name)
     with transaction(con):
         return _store(con, data, clean_name(file_name), kind, actor, _now(now))
 
 
-@logs.service("evidence_attach")
+@service("evidence_attach", _may_attach, refused=("evidence_attach_refused", _attach_target))
 def attach(
     con: duckdb.DuckDBPyConnection,
     sha256: str,
@@ -337,7 +362,7 @@ def attach(
 ) -> int:
     """Attach a stored file to a target (measurement, task, acceptance, item, finding); returns the link's id.
     The same file on the same target again returns the existing link and writes nothing."""
-    actor, target_id = _check_target(con, actor, target, target_id, "evidence_attach")
+    target_id = _check_target(con, target, target_id)
     note = _stored_text(note, "evidence_note")
     row = con.execute("SELECT first_name FROM evidence_file WHERE sha256 = ?", [sha256]).fetchone()
     if row is None:
@@ -347,7 +372,7 @@ def attach(
         return _link(con, sha256, target, target_id, name, actor, note, _now(now))
 
 
-@logs.service("evidence_attach_file")
+@service("evidence_attach_file", _may_attach, refused=("evidence_attach_refused", _attach_target))
 def attach_file(
     con: duckdb.DuckDBPyConnection,
     data: bytes,
@@ -360,7 +385,7 @@ def attach_file(
 ) -> int:
     """Store and attach in one transaction (the pages' upload): the target is checked before the file is kept,
     so a refused attachment leaves no file behind."""
-    actor, target_id = _check_target(con, actor, target, target_id, "evidence_attach")
+    target_id = _check_target(con, target, target_id)
     note = _stored_text(note, "evidence_note")
     kind = check_file(data, file_name)
     name = clean_name(file_name)
@@ -370,20 +395,14 @@ def attach_file(
         return _link(con, sha, target, target_id, name, actor, note, when)
 
 
-@logs.service("evidence_remove")
+@service("evidence_remove", _may_remove, refused=("evidence_remove_refused", _remove_target))
 def remove(
     con: duckdb.DuckDBPyConnection, link_id: int, actor: Actor, reason: str, now: dt.datetime | None = None
 ) -> None:
     """Take a file off its target (whoever may attach to that target), with a reason. The row and the bytes
     stay: the audit log and earlier archives still explain themselves."""
-    row = con.execute(
-        "SELECT id, sha256, target, target_id, file_name, attached_at, attached_by, note FROM evidence_link "
-        "WHERE id = ? AND removed_at IS NULL",
-        [int(link_id)],
-    ).fetchone()
-    if row is None:
-        raise EvidenceError(t("ev_no_link", id=link_id), "no_link")
-    actor, _ = _check_target(con, actor, row[2], row[3], "evidence_remove")
+    row = _link_row(con, link_id)
+    _check_target(con, row[2], row[3])
     reason = _stored_text(reason, "reason")
     if not reason:
         raise EvidenceError(t("ev_need_reason"), "need_reason")

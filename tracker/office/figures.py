@@ -10,10 +10,10 @@ import datetime as dt
 
 import duckdb
 
-from tracker import logs, text
+from tracker import text
 from tracker.access import audit
-from tracker.access.auth import SYSTEM, Actor, require
-from tracker.access.users import current_actor
+from tracker.access.auth import SYSTEM, Actor
+from tracker.access.service import service
 from tracker.catalogue import Catalogue, catalogue
 from tracker.db import transaction
 from tracker.engine import periods
@@ -25,7 +25,7 @@ class FigureError(ValueError):
     """The choice cannot be made; the message says why, in Chinese."""
 
 
-@logs.service("choose")
+@service("choose", "choose_figure")
 def choose(
     con: duckdb.DuckDBPyConnection,
     metric: str,
@@ -40,8 +40,6 @@ def choose(
 ) -> None:
     """The office decides whose figure counts for metric/area/period: `unit` (another listed unit that sent
     one), or the designated reporter again. Audited with before and after."""
-    actor = current_actor(con, actor)
-    require(actor, "choose_figure")
     note = text.clean(note, "figure_note", FigureError)
     if not note:
         raise FigureError(FIGURE["need_note"])

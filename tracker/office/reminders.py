@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from tracker import logs, text
+from tracker import text
 from tracker.access import audit
-from tracker.access.auth import Actor, require
-from tracker.access.users import current_actor
+from tracker.access.auth import Actor
+from tracker.access.service import service
 from tracker.catalogue import Catalogue, catalogue
 from tracker.db import transaction
 from tracker.files import SafeWorkbook
@@ -105,7 +105,7 @@ def _refuse_used(con: duckdb.DuckDBPyConnection, number: str) -> None:
         )
 
 
-@logs.service("send_reminder")
+@service("send_reminder", "task_manage")
 def send(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -120,8 +120,6 @@ def send(
     """Make a 督办通知 numbered `doc_number` for one unit (as people type it), or for every unit owing figures
     (unit None), and keep it (the office only). Refused: no 文号, a 文号 used before, an unknown unit,
     nothing owed."""
-    actor = current_actor(con, actor)  # the stored account, re-checked on every call
-    require(actor, "task_manage")
     cat = cat or catalogue()
     number = text.clean(doc_number, "doc_number", ReminderError, one_line=True)
     if not number:

@@ -14,10 +14,10 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from tracker import logs, text
+from tracker import text
 from tracker.access import audit
 from tracker.access.auth import Actor, require
-from tracker.access.users import current_actor
+from tracker.access.service import service
 from tracker.catalogue import OFFICE, Catalogue, catalogue
 from tracker.db import transaction
 from tracker.engine.evaluate import evaluate
@@ -66,7 +66,7 @@ def _event(
     )
 
 
-@logs.service("open_task")
+@service("open_task", "task_manage")
 def open_task(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -79,8 +79,6 @@ def open_task(
     cat: Catalogue | None = None,
 ) -> int:
     """Open a task for a metric (the office only). The owner defaults to owner_of(metric)."""
-    actor = current_actor(con, actor)  # the stored account, re-checked on every call
-    require(actor, "task_manage")
     cat = cat or catalogue()
     try:
         m = cat.metric(metric)
@@ -105,7 +103,12 @@ def open_task(
     return task_id
 
 
-@logs.service("update_task")
+def _owner_updates(con, actor: Actor, arguments: dict) -> tuple[str, str]:
+    """update_task's permission: the task's own unit (or the office)."""
+    return "task_update", get(con, arguments["task_id"])["owner_unit"]
+
+
+@service("update_task", _owner_updates)
 def update_task(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -116,9 +119,7 @@ def update_task(
 ) -> None:
     """Move a task to open / in_progress / awaiting_check, with a note (its unit or the office).
     A closed task may be reopened by the office only. Closing goes through close_task."""
-    actor = current_actor(con, actor)
     task = get(con, task_id)
-    require(actor, "task_update", task["owner_unit"])
     if status not in UNIT_STATUSES:
         raise TaskError(TASK["bad_status"].format(status=status))
     if task["status"] == "closed":
@@ -136,7 +137,7 @@ def update_task(
         audit.record(con, actor.name, "task_update", f"task:{task_id}", task, get(con, task_id), note or None)
 
 
-@logs.service("edit_task")
+@service("edit_task", "task_manage")
 def edit_task(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -150,8 +151,6 @@ def edit_task(
     cat: Catalogue | None = None,
 ) -> None:
     """Change a task's deadline, owner or description (the office only); the change is kept as an event."""
-    actor = current_actor(con, actor)  # the stored account, re-checked on every call
-    require(actor, "task_manage")
     cat = cat or catalogue()
     task = get(con, task_id)
     owner = task["owner_unit"]
@@ -183,7 +182,7 @@ def edit_task(
         audit.record(con, actor.name, "task_edit", f"task:{task_id}", task, get(con, task_id), note or None)
 
 
-@logs.service("close_task")
+@service("close_task", "task_manage")
 def close_task(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -194,8 +193,6 @@ def close_task(
     cat: Catalogue | None = None,
 ) -> None:
     """销号 (the office only): allowed when the task's metric is met as of today, or with a written reason."""
-    actor = current_actor(con, actor)
-    require(actor, "task_manage")
     task = get(con, task_id)
     if task["status"] == "closed":
         raise TaskError(TASK["already_closed"].format(id=task_id))
@@ -226,7 +223,7 @@ RETURNING id
 """
 
 
-@logs.service("open_auto_tasks")
+@service("open_auto_tasks", "task_manage")
 def open_auto_tasks(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,
@@ -237,8 +234,6 @@ def open_auto_tasks(
 ) -> list[int]:
     """Open a task for every metric not met as of the date that has no task still open (the office only).
     Owner: owner_of(metric); deadline: `days` after the date; description: the metric's reason."""
-    actor = current_actor(con, actor)  # the stored account, re-checked on every call
-    require(actor, "task_manage")
     cat = cat or catalogue()
     ev = evaluate(con, as_of, cat)
     failed = ev.metrics[ev.metrics["status"] == "not_met"]

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from tracker import logs, text
+from tracker import text
 from tracker.access import audit
-from tracker.access.auth import Actor, PermissionDenied, require
-from tracker.access.users import current_actor
+from tracker.access.auth import Actor
+from tracker.access.service import service
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.db import transaction
 from tracker.engine import periods
@@ -131,7 +131,21 @@ def _period(period: object) -> periods.Period | None:
     return period if isinstance(period, periods.Period) else periods.parse(period)
 
 
-@logs.service("verify")
+def _named(cat: Catalogue, metric: object, period: object, area: str | None):
+    """The metric and period asked for (None when unknown or unreadable) and the audit target naming them."""
+    m = cat.find_metric(str(metric or ""))
+    p = _period(period)
+    return m, p, f"{m.code if m else metric}{' ' + area if area else ''} {p.label if p else period}"
+
+
+def _refused_target(con, arguments: dict) -> str:
+    cat = arguments["cat"] or catalogue()
+    return _named(cat, arguments["metric"], arguments["period"], arguments["area"])[2]
+
+
+# The stored account, re-checked on every call: a disabled or changed account's session verifies nothing, and
+# its refusal is audited.
+@service("verify", "verify", refused=("verify_refused", _refused_target))
 def verify(
     con: duckdb.DuckDBPyConnection,
     metric: str,
@@ -150,15 +164,7 @@ def verify(
     period, no answer, an answer of 「否」, no note. Nothing is written when the answer is already verified
     or is the office's own: the result says so."""
     cat = cat or catalogue()
-    m = cat.find_metric(str(metric or ""))
-    p = _period(period)
-    target = f"{m.code if m else metric}{' ' + area if area else ''} {p.label if p else period}"
-    try:  # the stored account, re-checked on every call: a disabled or changed account's session verifies nothing
-        actor = current_actor(con, actor)
-        require(actor, "verify")
-    except PermissionDenied as exc:
-        audit.record(con, actor.name, "verify_refused", target, detail=str(exc))
-        raise
+    m, p, target = _named(cat, metric, period, area)
     if m is None:
         raise VerificationError(VERIFY["unknown_metric"].format(metric=metric))
     label = f"{m.code} {m.name}"
