@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from tracker import db
+from tracker import bootstrap, db
 from tracker.access import audit
 from tracker.access.auth import SYSTEM, Actor, PermissionDenied
 from tracker.access.service import service
@@ -42,7 +42,7 @@ def toy_guarded(con, value: int, actor: Actor) -> None:
 
 @pytest.fixture
 def con():
-    connection = db.connect(":memory:")
+    connection = bootstrap.connect(":memory:")
     connection.execute("CREATE TABLE toy (value INTEGER, actor VARCHAR)")
     create_user(connection, SYSTEM, "办公室", "admin", PW)
     create_user(connection, SYSTEM, "领导", "leader", PW)
