@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from indicators.figures import figure_sql
+from indicators.value_types import figure_sql
 from tracker import text as free_text  # the one cleaning rule for typed text
 from tracker.catalogue import catalogue
 from tracker.config import settings

@@ -39,8 +39,9 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-from indicators.figures import figure_sql, number_sql
+from indicators.figures import number_sql
 from indicators.rules import REGISTRY
+from indicators.value_types import figure_sql
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.config import settings
 from tracker.engine import counting
@@ -181,9 +182,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
     suffixes = []
     for m in cat.metrics:
         uom = normalise_name(m.unit)
-        allowed = {uom, *SUFFIX_ALIASES.get(uom, ())} if m.value_type in ("number", "count") else set()
-        if m.value_type == "grade":
-            allowed = {"级"}
+        allowed = {*m.vtype.suffixes(uom), *(SUFFIX_ALIASES.get(uom, ()) if m.vtype.numeric else ())}
         suffixes += [(m.code, s.lower()) for s in allowed if s]
     info = pd.DataFrame(
         [
