@@ -26,6 +26,8 @@ class ValueType:
     parse_sql   (column) → the same in DuckDB SQL over a trimmed cell: NULL when it cannot be read
     example     (progress 0..1) → a stored value, the best at 1, for the type's own examples (a kind may refine)
     suffixes    (unit) → what may follow a figure of this type besides nothing: the unit (and its aliases)
+    word_sql    (column) → SQL for `word`: the word stored beside the number, NULL for none
+    unreadable  the upload's refusal (tracker.strings.upload REFUSE) of a cell this type cannot read
     """
 
     name: str
@@ -41,6 +43,8 @@ class ValueType:
     levels: tuple[float, ...] = ()  # the values a graded type takes, best first: a chart axis of its own
     bars: bool = False  # a history drawn as bars, one per period (counts), not a line
     word: Callable[[float], str | None] = lambda value: None  # stored beside the number: a grade's letter
+    word_sql: Callable[[str], str] = lambda col: "NULL"
+    unreadable: str = "bad_value"
 
 
 TYPE_NAMES = ("number", "count", "yesno", "grade")

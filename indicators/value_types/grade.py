@@ -43,4 +43,6 @@ TYPE = ValueType(
     suffixes=lambda unit: ("级",),
     levels=tuple(ordinal(g) for g in GRADES),
     word=letter,
+    word_sql=letter_sql,
+    unreadable="bad_grade",
 )

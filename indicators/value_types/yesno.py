@@ -31,4 +31,5 @@ TYPE = ValueType(
     parse_sql=lambda col: f"CASE WHEN upper({col}) IN {YES} THEN 1 WHEN upper({col}) IN {NO} THEN 0 END",
     example=lambda progress: 1.0 if progress >= 0.5 else 0.0,
     answer=True,
+    unreadable="bad_yesno",
 )

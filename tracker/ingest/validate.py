@@ -41,7 +41,9 @@ import pandas as pd
 
 from indicators.figures import number_sql
 from indicators.rules import REGISTRY
+from indicators.value_types import REGISTRY as VALUE_TYPES
 from indicators.value_types import figure_sql
+from indicators.value_types.yesno import YES_NO_WORDS
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.config import settings
 from tracker.engine import counting
@@ -58,12 +60,10 @@ PER_100K = r"[ \t\x{3000}]*(1/|/|每)(10|十)万人?[ \t\x{3000}]*$"
 # Words around a figure that qualify it: the figure is read, the words kept in the note (issue 11).
 QUAL_BEFORE = "≥|≧|>=|>|≤|≦|<=|<|不低于|不少于|不高于|不超过|大于|小于|高于|低于|超过|达到|约"
 QUAL_AFTER = "及以上|以上|及以下|以下|左右"
-# 「有」「无」 are read as yes/no with a warning: for 「市场无非法交易」 「有」 may mean the opposite of 「是」.
-YES_NO_WORDS = ("有", "无")
-YES = ("是", "有", "Y", "YES", "TRUE", "T", "1", "√", "✓", "✔", "☑")
-NO = ("否", "无", "N", "NO", "FALSE", "F", "0", "×", "✗", "✘", "☒", "X")
 NO_AREA = ("全市", "全市范围", "市本级", "全市合计", "本级", "-", "--", "—", "——", "/", "无", "不适用")
 PERIOD_ORDER = "['month', 'quarter', 'year']"  # shortest first
+# The value types read from a word rather than a figure (是/否, C级): each its own parsed column, read_<name>.
+WORDED = {name: t for name, t in VALUE_TYPES.items() if not t.numeric}
 # Multiplier that turns numerator/denominator into the metric's unit of measure.
 FRACTION_UNIT = {
     "%": 100.0,
@@ -200,6 +200,9 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
                 m.reporter,
                 REGISTRY[m.kind].events,
                 bool(m.small_percent),
+                m.vtype.numeric,
+                m.vtype.whole,
+                m.vtype.answer,
             )
             for m in cat.metrics
         ],
@@ -217,6 +220,9 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
             "reporter",
             "events",
             "small_ok",
+            "numeric",  # what the metric's value type takes (indicators.value_types)
+            "whole",
+            "answer",
         ],
     )
     return {
@@ -264,8 +270,7 @@ _LOOKED_UP = {
     "period_label": "VARCHAR",
     "num": "DOUBLE",
     "suffix": "VARCHAR",
-    "yn": "INTEGER",
-    "grade_ord": "INTEGER",
+    **{f"read_{name}": "DOUBLE" for name in WORDED},
     "hint": "VARCHAR",
     "qualifier": "VARCHAR",
     "yn_word": "VARCHAR",
@@ -398,10 +403,8 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                CASE WHEN per_100k AND substr(s, length(n) + 1) = '' THEN '1/10万'
                     ELSE lower(substr(s, length(n) + 1)) END AS suffix,
                CASE WHEN TRY_CAST(nullif(n, '') AS DOUBLE) IS NOT NULL THEN qualifier END AS qualifier,
-               CASE WHEN upper(s) IN {YES} THEN 1 WHEN upper(s) IN {NO} THEN 0 END AS yn,
-               CASE WHEN s IN {YES_NO_WORDS} THEN s END AS yn_word,
-               CASE upper(regexp_extract(s, '^([A-Za-z])级?$', 1))
-                    WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS grade_ord
+               {"".join(f"{t.parse_sql('s')} AS read_{n}, " for n, t in WORDED.items())}
+               CASE WHEN s IN {YES_NO_WORDS} THEN s END AS yn_word
         FROM split"""
     )
 
@@ -464,6 +467,10 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     office_ref = sql.bind("office", OFFICE)
     today_ref = f"CAST({sql.bind('today', today())} AS DATE)"
     vt = "i.value_type"
+    # A worded type's value and the word stored beside it (a grade's letter), from its own parsed column.
+    read_cells = "".join(f"{vn('read_' + n)} AS read_{n}, " for n in WORDED)
+    read_value = " ".join(f"WHEN '{n}' THEN r.read_{n}" for n in WORDED)
+    read_word = " ".join(f"WHEN '{n}' THEN {t.word_sql('r.read_' + n)}" for n, t in WORDED.items())
     val_num = "r.value_num"
     suffix_ok = (
         "(r.suffix = '' OR (i.is_percent AND r.suffix = '%') OR (i.is_permille AND r.suffix = '‰')"
@@ -534,30 +541,29 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         ),
         # values
         (f"i.code IS NOT NULL AND r.value_t IS NULL AND NOT {has_fraction}", msg(REFUSE, "no_value")),
-        (
-            f"{vt} = 'yesno' AND r.value_t IS NOT NULL AND r.yn IS NULL",
-            msg(REFUSE, "bad_yesno", value="r.value_t"),
+        *(
+            (
+                f"{vt} = '{name}' AND r.value_t IS NOT NULL AND r.read_{name} IS NULL",
+                msg(REFUSE, t.unreadable, value="r.value_t"),
+            )
+            for name, t in WORDED.items()
         ),
         (
-            f"{vt} = 'grade' AND r.value_t IS NOT NULL AND r.grade_ord IS NULL",
-            msg(REFUSE, "bad_grade", value="r.value_t"),
-        ),
-        (
-            f"""{vt} IN ('number', 'count') AND r.value_t IS NOT NULL AND NOT {fraction_ok}
+            f"""i.numeric AND r.value_t IS NOT NULL AND NOT {fraction_ok}
                 AND {val_num} IS NULL""",
             msg(REFUSE, "bad_value", value="r.value_t"),
         ),
         (
-            f"""{vt} IN ('number', 'count') AND r.value_t IS NOT NULL AND {val_num} IS NOT NULL
+            f"""i.numeric AND r.value_t IS NOT NULL AND {val_num} IS NOT NULL
                 AND NOT {suffix_ok}""",
             msg(REFUSE, "wrong_suffix", value="r.value_t", typed="r.suffix", unit="i.uom"),
         ),
         (
-            f"{vt} IN ('yesno', 'grade') AND {has_fraction} AND r.value_t IS NULL",
+            f"NOT i.numeric AND {has_fraction} AND r.value_t IS NULL",
             msg(REFUSE, "fraction_type", metric="i.label"),
         ),
         (
-            f"{vt} IN ('number', 'count') AND {has_fraction} AND i.fraction_mult IS NULL AND r.value_t IS NULL",
+            f"i.numeric AND {has_fraction} AND i.fraction_mult IS NULL AND r.value_t IS NULL",
             msg(REFUSE, "fraction_type", metric="i.label"),
         ),
         (
@@ -586,11 +592,11 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             msg(REFUSE, "permille_range", value=shown),
         ),
         (
-            f"{vt} IN ('number', 'count') AND NOT i.is_percent AND NOT i.is_permille AND ({number_value}) < 0",
+            f"i.numeric AND NOT i.is_percent AND NOT i.is_permille AND ({number_value}) < 0",
             msg(REFUSE, "negative", value=shown),
         ),
         (
-            f"{vt} = 'count' AND ({number_value}) >= 0 AND ({number_value}) <> floor({number_value})",
+            f"i.whole AND ({number_value}) >= 0 AND ({number_value}) <> floor({number_value})",
             msg(REFUSE, "count_integer", value=shown),
         ),
         (
@@ -599,7 +605,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             msg(REFUSE, "fraction", value="r.value_t", pct=number_sql(f"{val_num} * 100")),
         ),
         (
-            f"""{vt} IN ('number', 'count') AND {fraction_ok} AND {val_num} IS NOT NULL
+            f"""i.numeric AND {fraction_ok} AND {val_num} IS NOT NULL
                 AND abs({val_num} - {rate}) > greatest(0.05, abs({rate}) * 0.001)""",
             msg(REFUSE, "mismatch", value="r.value_t", rate=number_sql(rate)),
         ),
@@ -632,7 +638,8 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             ),
         ),
         (
-            f"""c.value_type = 'number' AND st.n >= 3
+            # Counts are events, never compared with their history.
+            f"""c.numeric AND NOT c.whole AND st.n >= 3
                 AND abs(c.value - st.med) > {sql.bind("spread_k", float(k))} * greatest(st.iqr, abs(st.med) * 0.02, 1e-6)""",
             msg(WARN, "outlier", value=figure_sql("c.value", "c.uom"), median=figure_sql("st.med", "c.uom")),
         ),
@@ -641,12 +648,12 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             msg(WARN, "not_ended", period="c.period_label", end="strftime(c.period_end, '%Y-%m-%d')"),
         ),
         (
-            "c.value_type = 'yesno' AND c.yn_word IS NOT NULL",
+            "c.answer AND c.yn_word IS NOT NULL",
             msg(
                 WARN,
                 "yes_no_word",
                 value="c.yn_word",
-                read="CASE WHEN c.value >= 0.5 THEN '是' ELSE '否' END",
+                read=figure_sql("c.value", "c.uom", "c.value_type"),
             ),
         ),
         (
@@ -656,7 +663,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
         # A verified checklist answer (prev.verified_by: the office's check still holding for it, see prev), when
         # this row's unit is one whose figure counts: a different answer needs a new check, the same keeps it.
         (
-            f"""prev.verified_by IS NOT NULL AND c.value_type = 'yesno' AND abs(prev.value - c.value) > 1e-9
+            f"""prev.verified_by IS NOT NULL AND c.answer AND abs(prev.value - c.value) > 1e-9
                 AND (c.unit = prev.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)""",
             msg(
                 WARN,
@@ -664,11 +671,11 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 old="prev.shown",
                 when="strftime(prev.verified_at, '%Y-%m-%d')",
                 by="prev.verified_by",
-                new="CASE WHEN c.value >= 0.5 THEN '是' ELSE '否' END",
+                new=figure_sql("c.value", "c.uom", "c.value_type"),
             ),
         ),
         (
-            f"""prev.verified_by IS NOT NULL AND c.value_type = 'yesno' AND abs(prev.value - c.value) <= 1e-9
+            f"""prev.verified_by IS NOT NULL AND c.answer AND abs(prev.value - c.value) <= 1e-9
                 AND (c.unit = prev.reporter OR c.unit = {office_ref} OR c.unit IS NOT DISTINCT FROM c.area)""",
             msg(
                 WARN,
@@ -682,7 +689,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     # The office's check holding for each earlier checklist answer, for the file's yes/no metrics only (a file
     # without any skips the lookup: it reads the whole measurement table for the answers that count).
     file_checklist = (
-        "(SELECT code AS metric FROM _lk_metric_info WHERE value_type = 'yesno' "
+        "(SELECT code AS metric FROM _lk_metric_info WHERE answer "
         "AND code IN (SELECT found FROM _ing_match WHERE what = 'metric'))"
     )
     checks = (
@@ -716,7 +723,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 {p("period_end")} AS period_end, {p("period_label")} AS period_label,
                 {vn("txt")} AS value_t, {vn("num")} AS value_num, {vn("suffix")} AS suffix,
                 {vn("qualifier")} AS qualifier,
-                {vn("yn")} AS yn, {vn("yn_word")} AS yn_word, {vn("grade_ord")} AS grade_ord,
+                {read_cells}{vn("yn_word")} AS yn_word,
                 {nn("txt")} AS numerator_t, {nn("num")} AS numerator_num,
                 {dn("txt")} AS denominator_t, {dn("num")} AS denominator_num,
                 {clean(raw("note"))} AS note_t, {clean(raw("evidence"))} AS evidence_t,
@@ -729,15 +736,14 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             SELECT r.row_no,
                 r.unit,
                 i.code AS metric, i.value_type, i.is_percent, i.reporter, i.uom, i.events, r.yn_word,
+                i.numeric, i.whole, i.answer,
                 r.area_found AS area, (r.area_t IS NULL OR r.no_area OR r.area_found IS NOT NULL) AS area_ok,
                 r.period_type, r.period_start, r.period_end, r.period_label,
-                CASE {vt} WHEN 'yesno' THEN CAST(r.yn AS DOUBLE)
-                          WHEN 'grade' THEN CAST(r.grade_ord AS DOUBLE)
-                          ELSE {number_value} END AS value,
+                CASE {vt} {read_value} ELSE {number_value} END AS value,
                 r.numerator_num AS numerator, r.denominator_num AS denominator,
-                CASE WHEN {vt} = 'grade' THEN ['A', 'B', 'C', 'D'][r.grade_ord] END AS grade,
+                CASE {vt} {read_word} END AS grade,
                 r.note_t AS note, r.evidence_t AS evidence,
-                CASE WHEN {vt} IN ('number', 'count') AND NOT {fraction_ok} THEN r.qualifier END AS qualifier,
+                CASE WHEN i.numeric AND NOT {fraction_ok} THEN r.qualifier END AS qualifier,
                 r.value_t, {fraction_ok} AS from_fraction, {val_num} AS typed_number, r.suffix, {rate} AS rate,
                 {_hits(reasons)} AS reasons
             FROM cells r
