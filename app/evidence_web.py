@@ -145,7 +145,7 @@ def _targets(item: Item, actor: Actor, history: pd.DataFrame) -> list[tuple[str,
                 period=r.period_label,
                 area=f" {r.area}" if isinstance(r.area, str) else "",
                 unit=r.unit,
-                value=answer(r.value) if metric.value_type == "yesno" else fmt_value(r.value, metric),
+                value=answer(r.value) if metric.vtype.answer else fmt_value(r.value, metric),
             )
             targets.append(("measurement", int(r.id), f"{metric.code} {metric.name} · {label}"))
     return targets

@@ -35,12 +35,9 @@ TITLE = "扎兰屯市创卫指标汇总报送表（创卫办汇总）,,,,,"
 
 
 def _value(metric) -> str:
-    if metric.value_type == "yesno":
-        return "是"
-    if metric.value_type == "grade":
-        return "Ｃ级"
-    if metric.value_type == "count":
-        return "０"
+    values = metric.vtype
+    if values.whole or not values.numeric:  # an answer, a grade, a count: the type's own example, full-width
+        return values.format(values.example(1.0), metric.unit).translate(FULL)
     if metric.is_percent:
         return "98.5%".translate(FULL)
     unit = "" if any(ch.isdigit() for ch in metric.unit) or metric.unit == "‰" else metric.unit

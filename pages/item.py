@@ -9,14 +9,13 @@ import streamlit as st
 
 from app import cached, evidence_web, item_actions, session, state, webapp
 from app.markup import plain
-from indicators.figures import target
 from indicators.rules import REGISTRY
 from tracker.access.auth import PermissionDenied, can
 from tracker.engine import views
 from tracker.engine.reasons import fmt_value
 from tracker.inspections.verdict import SOURCE_PREFIX
 from tracker.office import figures, verification
-from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
+from tracker.strings import SHOWN_OP, STATUS_COLOUR, ui
 from tracker.strings.ui import t, ti
 
 actor = session.guard("item")
@@ -74,16 +73,15 @@ with right:
 
 
 def rule_text(metric) -> str:
-    return REGISTRY[metric.kind].target(metric, ui.lang())
+    return metric.target.describe(ui.lang())
 
 
 def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
-    rule = metric.rule
-    threshold = metric.threshold
+    goal, values = metric.target, metric.vtype
     x = pd.to_datetime(series["period_start"])
     kind = REGISTRY[metric.kind]
-    if metric.value_type == "count":
+    if values.bars:
         colours = [STATUS_COLOUR["not_met" if v > 0 else "met"] for v in series["value"]]
         fig.add_bar(x=x, y=series["value"], name=t("metric_chart_value"), marker_color=colours)
     elif metric.scope == "area":
@@ -113,26 +111,19 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
             name=t("metric_chart_reference"),
             line={"color": "#555", "dash": "dash"},
         )
-    if threshold is not None:
-        shown = (
-            GRADE_LETTERS[int(threshold) - 1]
-            if metric.value_type == "grade"
-            else target(threshold, metric.unit)
-        )
+    if goal.figure is not None:
         fig.add_hline(
-            y=threshold,
+            y=goal.figure,
             line={"color": "#555", "dash": "dash"},
-            annotation_text=t(
-                "metric_chart_threshold", op=SHOWN_OP.get(rule.get("op", "<="), "≤"), value=shown
-            ),
+            annotation_text=t("metric_chart_threshold", op=SHOWN_OP[goal.op], value=goal.shown),
             annotation_position="top left",
         )
-    if metric.value_type == "grade":
+    if values.levels:  # a graded type: its own axis, the best level on top
         fig.update_yaxes(
-            tickvals=[1, 2, 3, 4],
-            ticktext=[fmt_value(i, metric) for i in (1, 2, 3, 4)],
+            tickvals=list(values.levels),
+            ticktext=[fmt_value(i, metric) for i in values.levels],
             autorange="reversed",
-            range=[4.5, 0.5],
+            range=[max(values.levels) + 0.5, min(values.levels) - 0.5],
         )
     if metric.period == "year":
         fig.update_xaxes(tickformat="%Y", dtick="M12")
@@ -213,7 +204,7 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
 
 
 def verification_block(metric, row, series: pd.DataFrame) -> None:
-    if metric.value_type != "yesno":
+    if not metric.vtype.answer:
         return
     flash_key = f"verify_flash_{metric.code}"
     if flash := st.session_state.pop(flash_key, None):
@@ -279,7 +270,7 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
 
 
 changed = cached.rule_changes()  # when each edited rule took effect (issue 21)
-against = [m.rule["against"] for m in item.metrics if m.rule.get("against")]
+against = [m.target.against for m in item.metrics if m.target.against]
 others = cached.other_figures([m.code for m in item.metrics], as_of)
 history = cached.metric_history([m.code for m in item.metrics] + against, as_of)
 files = evidence_web.item_files(code)  # 档案资料 (issue 13)
@@ -325,8 +316,8 @@ for metric in item.metrics:
         if series.empty:
             st.info(t("metric_no_history"))
             continue
-        if metric.value_type != "yesno":
-            reference = history[history["metric"] == metric.rule.get("against")]
+        if not metric.vtype.answer:  # an answer's history is the table above, not a chart
+            reference = history[history["metric"] == metric.target.against]
             st.plotly_chart(history_chart(metric, series, reference), key=f"chart_{metric.code}")
         if metric.scope == "area":
             st.markdown(f"**{t('area_breakdown')}**")

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from indicators.figures import figure, target, unit_after_number
+from indicators.figures import target, unit_after_number
+from indicators.value_types import figure
 from tracker.catalogue import catalogue
 
 UNITS = sorted({m.unit for m in catalogue().metrics})

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from indicators.rules import REGISTRY, RuleKind, Why, register
+from indicators.rules import REGISTRY, RuleKind, Target, Why, register
 from tests.scenario import add
 from tracker import bootstrap
 from tracker.catalogue import load_catalogue
@@ -37,15 +37,17 @@ def _reason(why: Why) -> str | None:
 
 WITHIN = RuleKind(
     name="within",
-    label="区间",
+    label={"zh": "区间", "en": "within"},
     value_type="number",
     sql=SQL,
     params=("low", "high"),
     check=lambda rule: [] if rule.get("low", 0) < rule.get("high", 0) else ["rule.low/high: 下限应小于上限"],
     reason=_reason,
-    target=lambda metric, lang="zh": f"{metric.rule['low']}–{metric.rule['high']}{metric.unit}",
+    target=lambda metric: Target(
+        words={lang: f"{metric.rule['low']}–{metric.rule['high']}{metric.unit}" for lang in ("zh", "en")}
+    ),
     point=lambda metric, value: metric.rule["low"] <= value <= metric.rule["high"],
-    example=lambda metric, progress: (metric.rule["low"] + metric.rule["high"]) / 2,
+    example=lambda metric, progress, rng=None: (metric.rule["low"] + metric.rule["high"]) / 2,
 )
 
 

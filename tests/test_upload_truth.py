@@ -244,7 +244,7 @@ def test_the_sql_formatter_writes_what_the_python_one_writes():
 
     import duckdb
 
-    from indicators.figures import figure, figure_sql
+    from indicators.value_types import figure, figure_sql
 
     rng = random.Random(21)
     units = sorted({m.unit for m in catalogue().metrics})

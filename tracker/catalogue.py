@@ -6,14 +6,15 @@ import datetime as dt
 import os
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
 
-from indicators.figures import GRADES
+from indicators import value_types
 from indicators.rules import REGISTRY
-from indicators.rules.common import OFFICE, OPS, holds
+from indicators.rules.common import OFFICE, OPS, Target, holds
+from indicators.value_types.grade import GRADES
 from tracker.config import INDICATORS
 
 PERIOD_TYPES = ("year", "quarter", "month")
@@ -69,16 +70,23 @@ class Metric:
         return REGISTRY[self.kind].value_type
 
     @property
+    def vtype(self) -> value_types.ValueType:
+        """The value type (indicators.value_types): how a figure of this metric is read, written, drawn."""
+        return value_types.value_type(self.value_type)
+
+    @cached_property
+    def target(self) -> Target:
+        """What the metric must reach, as its rule kind reads the rule."""
+        return REGISTRY[self.kind].target(self)
+
+    @property
     def is_percent(self) -> bool:
         return self.unit == "%"
 
     @property
     def threshold(self) -> float | None:
         """The fixed figure, as compared in SQL (grades as ordinals)."""
-        if "at_least" in self.rule:
-            return float(GRADES.index(self.rule["at_least"]) + 1)
-        value = self.rule.get("value")
-        return None if value is None else float(value)
+        return self.target.figure
 
 
 @dataclass(frozen=True)
@@ -356,7 +364,7 @@ def _load_vector_grades(
     for raw in data.get("vectors") or []:
         where = f"vector_grades.yaml {raw.get('vector', '?')}"
         metric = metrics.get(str(raw.get("metric")))
-        if metric is None or metric.value_type != "grade":
+        if metric is None or not metric.vtype.levels:
             problems.append(f"{where} metric: 「{raw.get('metric')}」不是目录中的等级指标")
         limits = []
         for lim in raw.get("limits") or []:

@@ -63,24 +63,10 @@ def _progress(year: int, rng: random.Random) -> float:
     return min(1.0, max(0.0, (year - 2020) / 3 + rng.uniform(-0.05, 0.05)))
 
 
-def _threshold_value(metric: Metric, year: int, rng: random.Random) -> float:
-    op, target = metric.rule["op"], float(metric.rule["value"])
-    p = _progress(year, rng)
-    if op == "==":
-        return 100.0 if year >= 2023 else round(82 + 15 * p + rng.uniform(-2, 1), 1)
-    if op in ("<", "<="):
-        start, end = target * 1.25, target * 0.88
-    else:
-        start, end = target * 0.82, target * 1.06
-    value = start + (end - start) * p
-    if metric.is_percent:
-        value = min(value, 99.8)
-    return round(value, 1)
-
-
 def _value(metric: Metric, year: int, rng: random.Random, area: str | None = None) -> float | None:
     """The demo's story for a metric and year, from the demo's own tables (what each metric reads is data:
-    the events it counts, its grades, its areas, its trend's start)."""
+    the events it counts, its grades, its areas, its trend's start); every other metric's value is its rule
+    kind's example at the campaign's progress that year."""
     story = STORIES.get(metric.code)
     events = REGISTRY[metric.kind].events
     if story is not None and not events:
@@ -88,8 +74,8 @@ def _value(metric: Metric, year: int, rng: random.Random, area: str | None = Non
     if events:
         return (story or {}).get(year, 0.0)
     if metric.code in GRADES:
-        return float("ABCD".index(GRADES[metric.code][year - FIRST_YEAR]) + 1)
-    if metric.value_type == "yesno":
+        return metric.vtype.parse(GRADES[metric.code][year - FIRST_YEAR])
+    if metric.vtype.answer:
         # Half the clauses were in place by the end of the 2022 special rectification, the rest a year later.
         start = 2022 + int(hashlib.sha256(metric.code.encode()).hexdigest(), 16) % 2
         return 0.0 if year < start or SAYS_NO.get(metric.code) == year else 1.0
@@ -99,7 +85,7 @@ def _value(metric: Metric, year: int, rng: random.Random, area: str | None = Non
         return round(min(99.5, 86 + 10 * _progress(year, rng) + rng.uniform(-1, 2)), 1)
     if metric.code in TREND_START:
         start = TREND_START[metric.code]
-        step = 0.35 if metric.rule["direction"] == "up" else -0.025 * start
+        step = 0.35 if metric.target.direction == "up" else -0.025 * start
         return round(start + step * (year - FIRST_YEAR) + rng.uniform(-0.05, 0.05) * abs(step), 2)
     if metric.code in REQUIREMENTS:
         return REQUIREMENTS[metric.code]
@@ -108,12 +94,7 @@ def _value(metric: Metric, year: int, rng: random.Random, area: str | None = Non
     if metric.code in REPORTED_BASE:
         start, end = REPORTED_BASE[metric.code]
         return round(start + (end - start) * _progress(year, rng) + rng.uniform(-0.5, 0.5), 1)
-    if "value" in metric.rule:
-        return _threshold_value(metric, year, rng)
-    # Other reported figures: rates that climb into the high nineties, hours of PE around one.
-    if metric.is_percent:
-        return round(min(100.0, 88 + 11 * _progress(year, rng) + rng.uniform(-1, 1)), 1)
-    return round(0.8 + 0.3 * _progress(year, rng), 2)
+    return REGISTRY[metric.kind].example(metric, _progress(year, rng), rng)
 
 
 def _periods(metric: Metric, today: dt.date) -> list[periods.Period]:
@@ -147,7 +128,7 @@ def demo_rows(cat: Catalogue, today: dt.date) -> pd.DataFrame:
                 value = _value(metric, year, rng, area)
                 if value is None:
                     continue
-                grade = "ABCD"[int(value) - 1] if metric.value_type == "grade" else None
+                grade = metric.vtype.word(value)
                 rows.append(
                     (
                         metric.code,
@@ -346,7 +327,7 @@ def load_demo(
                    FROM measurement m
                    WHERE m.metric IN (SELECT unnest(?)) AND m.value = 1 AND m.unit <> ?
                      AND NOT (m.metric IN (SELECT unnest(?)) AND year(m.period_start) = 2025)""",
-                [[m.code for m in cat.metrics if m.value_type == "yesno"], OFFICE, sorted(UNVERIFIED)],
+                [[m.code for m in cat.metrics if m.vtype.answer], OFFICE, sorted(UNVERIFIED)],
             )
             counting.refresh_summary(con)
     finally:

@@ -1,6 +1,6 @@
 """Rule kinds, registered by name. Each module is the whole kind (see RuleKind in common): its SQL, its
-parameter check, its reason and target texts in both languages, the check of one history point and an
-example value. Everything else loops over REGISTRY; adding a kind is adding one module (and registering it).
+parameter check, its label, reason and target (a Target: the comparison, the figure, its words in both
+languages), the check of one history point and an example value. Everything else loops over REGISTRY; adding a kind is adding one module (and registering it).
 
 A kind's SQL is set-based: one query for every metric of that kind and every date asked, reading
   dates       as_of (the evaluation date) and known_at (values recorded by then count)
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from indicators.rules.common import OPTIONAL_COLUMNS, RESULT_COLUMNS, RuleKind, Why
+from indicators.rules.common import OPTIONAL_COLUMNS, RESULT_COLUMNS, RuleKind, Target, Why
 
 KIND_NAMES = (
     "threshold",
@@ -41,4 +41,4 @@ def register(kind: RuleKind) -> RuleKind:
     return kind
 
 
-__all__ = ["OPTIONAL_COLUMNS", "REGISTRY", "RESULT_COLUMNS", "RuleKind", "Why", "register"]
+__all__ = ["OPTIONAL_COLUMNS", "REGISTRY", "RESULT_COLUMNS", "RuleKind", "Target", "Why", "register"]

@@ -7,7 +7,7 @@ different answer that counts was recorded after the check. So the same 「是」
 是 → 否 → 是 needs a new one.
 """
 
-from indicators.rules.common import OFFICE, RuleKind, Why, counts_by_default
+from indicators.rules.common import OFFICE, RuleKind, Target, Why, counts_by_default, words
 
 
 def check_holds(v: str, known: str) -> str:
@@ -75,11 +75,11 @@ def _reason(why: Why) -> str | None:
 
 KIND = RuleKind(
     name="checklist",
-    label="核查项",
+    label={"zh": "核查项", "en": "checklist"},
     value_type="yesno",
     sql=SQL,
     reason=_reason,
-    target=lambda metric, lang="zh": TEXT[lang]["target"],
+    target=lambda metric: Target(words=words(lambda lang: TEXT[lang]["target"]), unit=metric.unit),
     point=lambda metric, value: value >= 0.5,
-    example=lambda metric, progress: 1.0 if progress >= 0.5 else 0.0,
+    example=lambda metric, progress, rng=None: metric.vtype.example(progress),
 )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from indicators.figures import figure, missing, target
+from indicators.figures import missing, target
+from indicators.value_types import figure
 
 OPS = (">=", ">", "<=", "<", "==")
 OFFICE = "创卫办"  # the creation office: its own figures count for any metric
@@ -126,6 +128,55 @@ class Why:
         }
 
 
+LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a metric must reach, as its kind reads the rule: what pages, progress, templates and the demo use
+    instead of the rule's own fields.
+
+    words      the target as people read it, per language: 「≥90%」「C级及以上」「近3年持续下降」
+    op         the comparison (one of OPS) a value is judged by; None when no single value can be judged alone
+    figure     the fixed figure compared with (grades as ordinals); None when it is measured (compare) or absent
+    shown      the figure as written on a chart's line: 「80%」「C」
+    unit       the metric's unit of measure
+    against    the metric whose measured value is the figure (compare)
+    direction  up | down: which way is better, for kinds that read a trend
+    approach   how progress toward it is judged (tracker.engine.progress): "target" (closing on a figure: `figure`,
+               or the reference measured `against`), "trend" (a steady improvement in `direction`), None: neither
+    """
+
+    words: Mapping[str, str]
+    op: str | None = None
+    figure: float | None = None
+    shown: str = ""
+    unit: str = ""
+    against: str | None = None
+    direction: str | None = None
+    approach: str | None = None
+
+    def describe(self, lang: str = "zh") -> str:
+        return self.words[lang]
+
+    def met_by(self, value: float, reference: float | None = None) -> bool | None:
+        """Whether one value meets it (against `reference` when the figure is measured); None: cannot tell."""
+        goal = self.figure if reference is None else reference
+        if self.op is None or goal is None:
+            return None
+        return holds(value, self.op, goal)
+
+
+def words(make: Callable[[str], str]) -> dict[str, str]:
+    """A target's words in every language, from a function of the language."""
+    return {lang: make(lang) for lang in LANGS}
+
+
+def by_target(metric, value: float) -> bool | None:
+    """One value against the metric's target (history charts): the default check of one point."""
+    return metric.target.met_by(value)
+
+
 @dataclass(frozen=True)
 class RuleKind:
     """A rule kind, whole: everything else loops over the registry and never asks which kind it is.
@@ -133,22 +184,24 @@ class RuleKind:
     sql      one set-based query judging every metric of the kind (see indicators.rules for what it reads)
     check    the rule's parameters → problems, each naming the field (the catalogue loader adds item/metric)
     reason   Why → one line a person can read, or None to let the engine say it (无数据, 数据过期, 待核实)
-    target   (metric, lang) → the figure to reach, for pages and templates: 「≥90%」「C级及以上」
-    point    (metric, value) → whether one value alone meets the rule (history charts); None: it cannot tell
-    example  (metric, progress 0..1) → a plausible value, meeting the rule at 1 (templates, the demo)
+    target   metric → its Target: what to reach, in words and as a comparison (pages, progress, templates, demo)
+    point    (metric, value) → whether one value alone meets the rule (history charts); None: it cannot tell.
+             By default the target's comparison (Target.met_by)
+    example  (metric, progress 0..1, rng) → a plausible value, meeting the rule at 1 (templates, the demo); the
+             demo passes its seeded random.Random for a believable wobble, templates none
     events   the kind counts events: it takes a figure for any period up to its own (a month's incidents),
              and a period counts from the day it starts, not only once it has ended
     per_area the kind judges each street and township (its metrics have scope: area, and only its metrics)
     """
 
     name: str
-    label: str  # Chinese name shown to people
-    value_type: str  # number | yesno | grade | count
+    label: Mapping[str, str]  # the kind's name shown to people, per language
+    value_type: str  # a name in indicators.value_types.REGISTRY
     sql: str
     reason: Callable[[Why], str | None]
-    target: Callable[[Any, str], str]
-    example: Callable[[Any, float], float]
-    point: Callable[[Any, float], bool | None] = field(default=lambda metric, value: None)
+    target: Callable[[Any], Target]
+    example: Callable[[Any, float, random.Random | None], float]
+    point: Callable[[Any, float], bool | None] = field(default=by_target)
     params: tuple[str, ...] = ()
     check: Callable[[dict], list[str]] = field(default=no_problems)
     veto: bool = False  # a failure is a veto risk (一票否决)
@@ -165,19 +218,35 @@ def shown_op(value: float, op: str, reference: float) -> str:
     return SHOWN_OP[op] if holds(value, op, reference) else FAILED_OP[op]
 
 
-def rule_figure(metric) -> str:
-    """The rule's operator and figure as people read it: ≥90%, <20%, >2.2平方米."""
-    return f"{SHOWN_OP[metric.rule['op']]}{target(float(metric.rule['value']), metric.unit)}"
-
-
-def toward(metric, progress: float) -> float:
-    """A value moving from well short of the rule's figure (progress 0) to just past it (progress 1)."""
+def figure_target(metric, make_words: Callable[[str, str], str] | None = None, **more) -> Target:
+    """The target of a rule with an operator and a fixed figure (threshold kinds): ≥90%, <20%, >2.2平方米;
+    `make_words(figure_text, lang)` words it otherwise (「≥90%（每个街道乡镇）」)."""
     op, goal = metric.rule["op"], float(metric.rule["value"])
+    shown = target(goal, metric.unit)
+    text = f"{SHOWN_OP[op]}{shown}"
+    return Target(
+        words=words(lambda lang: make_words(text, lang) if make_words else text),
+        op=op,
+        figure=goal,
+        shown=shown,
+        unit=metric.unit,
+        approach="target",
+        **more,
+    )
+
+
+def toward(metric, progress: float, rng: random.Random | None = None) -> float:
+    """A value moving from well short of the rule's figure (progress 0) to just past it (progress 1); an exact
+    figure (== 100%) is reached once progress is all but whole, and before that wobbles by the demo's rng."""
+    goal = metric.target
+    op, figure = goal.op, goal.figure
     if op == "==":
-        return goal if progress >= 1 else round(goal * (0.82 + 0.15 * progress), 1)
+        if progress >= 0.95:
+            return figure
+        return round(figure * 0.82 + figure * 0.15 * progress + (rng.uniform(-2, 1) if rng else 0), 1)
     if op in ("<", "<="):
-        start, end = goal * 1.25, goal * 0.88
+        start, end = figure * 1.25, figure * 0.88
     else:
-        start, end = goal * 0.82, goal * 1.06
+        start, end = figure * 0.82, figure * 1.06
     value = start + (end - start) * progress
     return round(min(value, 99.8) if metric.unit == "%" else value, 1)

@@ -4,7 +4,7 @@ The latest value of the metric is compared with the reference metric named in `a
 or the latest reference at most `ref_years` years older (`against_label`: how reasons name the reference) (a five-year regional plan: ref_years 5; default 1,
 the same year only). An older reference is 数据过期, naming its year; none at all is 无数据."""
 
-from indicators.rules.common import SHOWN_OP, RuleKind, Why, check_op, op_holds, shown_op
+from indicators.rules.common import SHOWN_OP, RuleKind, Target, Why, check_op, op_holds, shown_op, words
 
 SQL = f"""
 WITH a AS (
@@ -78,14 +78,22 @@ def _check(rule: dict) -> list[str]:
     return problems
 
 
-def _target(metric, lang: str = "zh") -> str:
+def _target(metric) -> Target:
+    """Closing on the reference measured `against`: the comparison holds, the figure is the reference's value."""
     against = metric.rule.get("against_label") or metric.against_name
-    return TEXT[lang]["target"].format(op=SHOWN_OP[metric.rule["op"]], against=against)
+    op = metric.rule["op"]
+    return Target(
+        words=words(lambda lang: TEXT[lang]["target"].format(op=SHOWN_OP[op], against=against)),
+        op=op,
+        unit=metric.unit,
+        against=metric.rule["against"],
+        approach="target",
+    )
 
 
 KIND = RuleKind(
     name="compare",
-    label="与对照值比较",
+    label={"zh": "对照规划", "en": "against the plan"},
     value_type="number",
     sql=SQL,
     params=("op", "against", "ref_years", "against_label"),
@@ -93,5 +101,5 @@ KIND = RuleKind(
     reason=_reason,
     target=_target,
     # A figure at 95% to 105% of a typical requirement of its unit.
-    example=lambda metric, progress: round(6.0 * (0.95 + 0.1 * progress), 2),
+    example=lambda metric, progress, rng=None: round(6.0 * (0.95 + 0.1 * progress), 2),
 )

@@ -2,8 +2,7 @@
 
 One row per area with a value; areas with none are filled in as no_data by the engine."""
 
-from indicators.rules.common import RuleKind, Why, check_op, check_value, op_holds, rule_figure, toward
-from indicators.rules.threshold import point
+from indicators.rules.common import RuleKind, Why, check_op, check_value, figure_target, op_holds, toward
 
 SQL = f"""
 SELECT r.as_of, c.metric, r.area,
@@ -58,14 +57,15 @@ def _check(rule: dict) -> list[str]:
 
 KIND = RuleKind(
     name="each_area",
-    label="各区域均达标",
+    label={"zh": "各区域均达标", "en": "every area"},
     value_type="number",
     sql=SQL,
     params=("op", "value", "areas"),
     check=_check,
     reason=_reason,
-    target=lambda metric, lang="zh": TEXT[lang]["target"].format(figure=rule_figure(metric)),
-    point=point,
+    target=lambda metric: figure_target(
+        metric, lambda figure, lang: TEXT[lang]["target"].format(figure=figure)
+    ),
     example=toward,
     per_area=True,
 )

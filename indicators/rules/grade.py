@@ -2,8 +2,8 @@
 
 Grades are stored as ordinals, A = 1 … D = 4, so 'at least C' is value <= 3."""
 
-from indicators.figures import GRADES
-from indicators.rules.common import RuleKind, Why
+from indicators.rules.common import RuleKind, Target, Why, words
+from indicators.value_types.grade import GRADES, letter, ordinal
 
 SQL = """
 SELECT r.as_of, c.metric, r.area,
@@ -25,14 +25,10 @@ TEXT = {
 }
 
 
-def ordinal(letter: str) -> float:
-    return float(GRADES.index(letter) + 1)
-
-
 def _reason(why: Why) -> str | None:
     if why.row["status"] not in ("met", "not_met"):
         return None
-    grade = GRADES[int(why.row["value"]) - 1]
+    grade = letter(why.row["value"])
     return TEXT[why.lang]["reason"].format(grade=grade, at_least=why.metric.rule["at_least"], **why.parts)
 
 
@@ -42,16 +38,27 @@ def _check(rule: dict) -> list[str]:
     return []
 
 
+def _target(metric) -> Target:
+    """At least the grade: at most its ordinal (A = 1); progress is not judged toward a grade."""
+    grade = metric.rule["at_least"]
+    return Target(
+        words=words(lambda lang: TEXT[lang]["target"].format(grade=grade)),
+        op="<=",
+        figure=ordinal(grade),
+        shown=grade,
+        unit=metric.unit,
+    )
+
+
 KIND = RuleKind(
     name="grade",
-    label="等级",
+    label={"zh": "等级", "en": "grade"},
     value_type="grade",
     sql=SQL,
     params=("at_least",),
     check=_check,
     reason=_reason,
-    target=lambda metric, lang="zh": TEXT[lang]["target"].format(grade=metric.rule["at_least"]),
-    point=lambda metric, value: value <= ordinal(metric.rule["at_least"]),
+    target=_target,
     # D at the start, the required grade at the end.
-    example=lambda metric, progress: min(4.0, ordinal(metric.rule["at_least"]) + round(1 - progress)),
+    example=lambda metric, progress, rng=None: min(4.0, metric.target.figure + round(1 - progress)),
 )

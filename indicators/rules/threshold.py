@@ -1,14 +1,12 @@
 """threshold: the latest value compared with a fixed figure (满意率 ≥90%, 吸烟率 <20%)."""
 
-from indicators.figures import target
 from indicators.rules.common import (
     RuleKind,
     Why,
     check_op,
     check_value,
-    holds,
+    figure_target,
     op_holds,
-    rule_figure,
     shown_op,
     toward,
 )
@@ -29,11 +27,8 @@ TEXT = {
 
 def comparison(why: Why) -> dict:
     """The parts of 「76.0% < 80%」 for the latest value against the rule's figure."""
-    m = why.metric
-    return {
-        "op": shown_op(why.row["value"], m.rule["op"], float(m.rule["value"])),
-        "threshold": target(float(m.rule["value"]), m.unit),
-    }
+    goal = why.metric.target
+    return {"op": shown_op(why.row["value"], goal.op, goal.figure), "threshold": goal.shown}
 
 
 def _reason(why: Why) -> str | None:
@@ -42,19 +37,14 @@ def _reason(why: Why) -> str | None:
     return TEXT[why.lang]["reason"].format(**why.parts, **comparison(why))
 
 
-def point(metric, value: float) -> bool:
-    return holds(value, metric.rule["op"], float(metric.rule["value"]))
-
-
 KIND = RuleKind(
     name="threshold",
-    label="阈值",
+    label={"zh": "阈值", "en": "threshold"},
     value_type="number",
     sql=SQL,
     params=("op", "value"),
     check=lambda rule: check_op(rule) + check_value(rule),
     reason=_reason,
-    target=lambda metric, lang="zh": rule_figure(metric),
-    point=point,
+    target=figure_target,
     example=toward,
 )

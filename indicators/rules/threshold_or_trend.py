@@ -7,12 +7,11 @@ from indicators.rules.common import (
     check_direction,
     check_op,
     check_value,
-    holds,
+    figure_target,
     op_holds,
-    rule_figure,
     toward,
 )
-from indicators.rules.threshold import comparison, point
+from indicators.rules.threshold import comparison
 from indicators.rules.trend import TREND_CTE, verdict
 
 SQL = f"""
@@ -48,27 +47,33 @@ def _reason(why: Why) -> str | None:
         return None
     m, text = why.metric, TEXT[why.lang]
     parts = {**why.parts, **comparison(why)}
-    if holds(why.row["value"], m.rule["op"], float(m.rule["value"])):
+    if m.target.met_by(why.row["value"]):
         return text["figure_met"].format(**parts)
     missing = why.seq("missing")
     if missing:
-        trend = text["gap"].format(missing="、".join(missing), dir=text[m.rule.get("direction", "up")])
+        trend = text["gap"].format(missing="、".join(missing), dir=text[m.target.direction])
     else:
         trend = verdict(why, why.row["status"] == "met")
     return text["reason"].format(trend=trend, **parts)
 
 
+def _target(metric):
+    direction = metric.rule.get("direction", "up")
+    return figure_target(
+        metric,
+        lambda figure, lang: TEXT[lang]["target"].format(figure=figure, dir=TEXT[lang][direction]),
+        direction=direction,
+    )
+
+
 KIND = RuleKind(
     name="threshold_or_trend",
-    label="阈值或持续改善",
+    label={"zh": "阈值或持续改善", "en": "threshold or trend"},
     value_type="number",
     sql=SQL,
     params=("op", "value", "direction"),
     check=lambda rule: check_op(rule) + check_value(rule) + check_direction(rule),
     reason=_reason,
-    target=lambda metric, lang="zh": TEXT[lang]["target"].format(
-        figure=rule_figure(metric), dir=TEXT[lang][metric.rule.get("direction", "up")]
-    ),
-    point=point,
+    target=_target,
     example=toward,
 )

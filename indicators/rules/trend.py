@@ -10,7 +10,9 @@ none for 人均预期寿命): 0 deaths three years running is the best there is.
 improvement. A year missing among the three is 无数据 naming it: a gap is never read as a trend.
 """
 
-from indicators.rules.common import RuleKind, Why, check_direction
+import random
+
+from indicators.rules.common import RuleKind, Target, Why, check_direction, words
 
 MODES = ("steady", "yearly", "lower")
 
@@ -156,8 +158,14 @@ def _reason(why: Why) -> str | None:
     )
 
 
-def trend_target(metric, lang: str = "zh") -> str:
-    return TEXT[lang][f"target_{mode(metric)}_{metric.rule.get('direction', 'up')}"]
+def trend_target(metric) -> Target:
+    direction = metric.rule.get("direction", "up")
+    return Target(
+        words=words(lambda lang: TEXT[lang][f"target_{mode(metric)}_{direction}"]),
+        unit=metric.unit,
+        direction=direction,
+        approach="trend",
+    )
 
 
 def _check(rule: dict) -> list[str]:
@@ -172,16 +180,16 @@ def _check(rule: dict) -> list[str]:
     return problems
 
 
-def improving(metric, progress: float) -> float:
+def improving(metric, progress: float, rng: random.Random | None = None) -> float:
     """A value that improves with progress, from a base the metric's unit makes plausible."""
     base = {"%": 30.0, "岁": 76.0}.get(metric.unit, 10.0)
     step = 0.1 * base * progress
-    return round(base + step if metric.rule.get("direction") == "up" else base - step, 2)
+    return round(base + step if metric.target.direction == "up" else base - step, 2)
 
 
 KIND = RuleKind(
     name="trend",
-    label="趋势",
+    label={"zh": "趋势", "en": "trend"},
     value_type="number",
     sql=SQL,
     params=("direction", "mode", "best"),

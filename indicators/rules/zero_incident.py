@@ -16,7 +16,7 @@ and `ref_label` holds its deadline (YYYY-MM-DD).
 import calendar
 import datetime as dt
 
-from indicators.rules.common import RuleKind, Why
+from indicators.rules.common import RuleKind, Target, Why, words
 
 SQL = """
 WITH z AS (
@@ -140,17 +140,20 @@ def _check(rule: dict) -> list[str]:
 
 KIND = RuleKind(
     name="zero_incident",
-    label="零事故",
+    label={"zh": "零事故", "en": "zero incidents"},
     value_type="count",
     sql=SQL,
     params=("years",),
     check=_check,
     reason=_reason,
-    target=lambda metric, lang="zh": TEXT[lang]["target"].format(
-        unit=metric.unit, years=metric.rule.get("years", 3)
+    target=lambda metric: Target(
+        words=words(
+            lambda lang: TEXT[lang]["target"].format(unit=metric.unit, years=metric.rule.get("years", 3))
+        ),
+        unit=metric.unit,
     ),
     point=lambda metric, value: value == 0,
-    example=lambda metric, progress: 0.0,
+    example=lambda metric, progress, rng=None: metric.vtype.example(progress),
     veto=True,
     events=True,
 )

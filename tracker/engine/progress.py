@@ -169,14 +169,6 @@ def _base_and_latest(series: pd.DataFrame) -> dict:
     }
 
 
-def _assessed_by(m) -> str | None:
-    """How progress is judged, from the rule's parameters: toward a figure (an operator with a value or a
-    reference measured against), or as a trend (a direction alone); None when the rule sets neither."""
-    if m.rule.get("op") and ("value" in m.rule or m.rule.get("against")):
-        return "target"
-    return "trend" if m.rule.get("direction") else None
-
-
 def progress_table(con: duckdb.DuckDBPyConnection, ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     """One row per metric not met (per area for area metrics) of every item not yet met, with its inputs,
     observed and needed annual change, ratio and category; items in code order."""
@@ -190,7 +182,7 @@ def progress_table(con: duckdb.DuckDBPyConnection, ev: Evaluation, cat: Catalogu
         for m in i.metrics
         if metrics.loc[m.code, "status"] != "met"
     ]
-    wanted = [m.code for m in todo if _assessed_by(m)]
+    wanted = [m.code for m in todo if m.target.approach]
     history = metric_history(con, wanted, ev.as_of) if wanted else pd.DataFrame(columns=["metric", "area"])
     rows: list[dict] = []
     for m in todo:
@@ -200,14 +192,15 @@ def progress_table(con: duckdb.DuckDBPyConnection, ev: Evaluation, cat: Catalogu
             "metric": m.code,
             "area": None,
             "kind": m.kind,
-            "op": m.rule.get("op"),
+            "op": m.target.op,
             "deadline": phase.end if phase else None,
             "phase": phase.code if phase else None,
         }
         if row["status"] != "not_met":
             rows.append({**base, "category": "not_assessable", "note": row["status"]})
             continue
-        how = _assessed_by(m)
+        goal = m.target
+        how = goal.approach  # toward a figure, as a trend, or not at all (indicators.rules.common.Target)
         if how is None:
             rows.append({**base, "category": "not_assessable", "note": "no_target"})
             continue
@@ -216,7 +209,7 @@ def progress_table(con: duckdb.DuckDBPyConnection, ev: Evaluation, cat: Catalogu
             continue
         series = history[history["metric"] == m.code]
         if how == "trend":
-            rows.append({**base, **assess_trend(series, m.rule.get("direction", "up"))})
+            rows.append({**base, **assess_trend(series, goal.direction)})
         elif m.scope == "area":
             failing = ev.areas[(ev.areas["metric"] == m.code) & (ev.areas["status"] == "not_met")]
             for area in failing["area"]:
@@ -225,17 +218,18 @@ def progress_table(con: duckdb.DuckDBPyConnection, ev: Evaluation, cat: Catalogu
                     {
                         **base,
                         "area": area,
-                        "target": float(m.rule["value"]),
-                        **assess_target(one, m.rule["op"], float(m.rule["value"]), phase.end),
+                        "target": goal.figure,
+                        **assess_target(one, goal.op, goal.figure, phase.end),
                     }
                 )
         else:
-            target = float(row["ref_value"]) if m.rule.get("against") else float(m.rule["value"])
+            # A figure measured against (区域卫生规划要求) is the latest reference value.
+            target = float(row["ref_value"]) if goal.against else goal.figure
             rows.append(
                 {
                     **base,
                     "target": target,
-                    **assess_target(series[series["area"].isna()], m.rule["op"], target, phase.end),
+                    **assess_target(series[series["area"].isna()], goal.op, target, phase.end),
                 }
             )
     out = pd.DataFrame(rows, columns=COLUMNS)

@@ -10,8 +10,8 @@ import datetime as dt
 
 import pandas as pd
 
-from indicators.figures import figure
 from indicators.rules import REGISTRY, Why
+from indicators.value_types import figure
 from tracker.catalogue import Metric
 from tracker.engine.periods import label
 from tracker.strings import REASON

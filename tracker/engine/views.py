@@ -424,7 +424,7 @@ def metric_history(con: duckdb.DuckDBPyConnection, metrics: Sequence[str], as_of
     note, file and the office's verification: the series behind each chart on the item page."""
     cat = catalogue()
     use_catalogue(con, cat)
-    checklist = [m for m in cat.metrics if m.code in set(metrics) and m.value_type == "yesno"]
+    checklist = [m for m in cat.metrics if m.code in set(metrics) and m.vtype.answer]
     params = {
         "metrics": list(metrics),
         "as_of": as_of,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import duckdb
 
+from indicators.value_types import REGISTRY as VALUE_TYPES
+from indicators.value_types.yesno import YES_NO_WORDS
 from tracker.catalogue import Catalogue
 from tracker.engine.periods import WS, period_select
 from tracker.files import RISKY_START
@@ -19,10 +21,8 @@ PER_100K = r"[ \t\x{3000}]*(1/|/|每)(10|十)万人?[ \t\x{3000}]*$"
 # Words around a figure that qualify it: the figure is read, the words kept in the note (issue 11).
 QUAL_BEFORE = "≥|≧|>=|>|≤|≦|<=|<|不低于|不少于|不高于|不超过|大于|小于|高于|低于|超过|达到|约"
 QUAL_AFTER = "及以上|以上|及以下|以下|左右"
-# 「有」「无」 are read as yes/no with a warning: for 「市场无非法交易」 「有」 may mean the opposite of 「是」.
-YES_NO_WORDS = ("有", "无")
-YES = ("是", "有", "Y", "YES", "TRUE", "T", "1", "√", "✓", "✔", "☑")
-NO = ("否", "无", "N", "NO", "FALSE", "F", "0", "×", "✗", "✘", "☒", "X")
+# The value types read from a word rather than a figure (是/否, C级): each its own parsed column, read_<name>.
+WORDED = {name: t for name, t in VALUE_TYPES.items() if not t.numeric}
 
 # A cell our own refused-rows file made inert (tracker.files.csv_cell: 「'=…」「'-1」), sent again: the
 # apostrophe is taken off, so the figure is read and judged afresh.
@@ -60,8 +60,7 @@ LOOKED_UP = {
     "period_label": "VARCHAR",
     "num": "DOUBLE",
     "suffix": "VARCHAR",
-    "yn": "INTEGER",
-    "grade_ord": "INTEGER",
+    **{f"read_{name}": "DOUBLE" for name in WORDED},
     "hint": "VARCHAR",
     "qualifier": "VARCHAR",
     "yn_word": "VARCHAR",
@@ -149,9 +148,7 @@ def parse_cells(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sq
                CASE WHEN per_100k AND substr(s, length(n) + 1) = '' THEN '1/10万'
                     ELSE lower(substr(s, length(n) + 1)) END AS suffix,
                CASE WHEN TRY_CAST(nullif(n, '') AS DOUBLE) IS NOT NULL THEN qualifier END AS qualifier,
-               CASE WHEN upper(s) IN {YES} THEN 1 WHEN upper(s) IN {NO} THEN 0 END AS yn,
-               CASE WHEN s IN {YES_NO_WORDS} THEN s END AS yn_word,
-               CASE upper(regexp_extract(s, '^([A-Za-z])级?$', 1))
-                    WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS grade_ord
+               {"".join(f"{t.parse_sql('s')} AS read_{n}, " for n, t in WORDED.items())}
+               CASE WHEN s IN {YES_NO_WORDS} THEN s END AS yn_word
         FROM split"""
     )

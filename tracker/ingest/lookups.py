@@ -55,9 +55,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
     suffixes = []
     for m in cat.metrics:
         uom = normalise_name(m.unit)
-        allowed = {uom, *SUFFIX_ALIASES.get(uom, ())} if m.value_type in ("number", "count") else set()
-        if m.value_type == "grade":
-            allowed = {"级"}
+        allowed = {*m.vtype.suffixes(uom), *(SUFFIX_ALIASES.get(uom, ()) if m.vtype.numeric else ())}
         suffixes += [(m.code, s.lower()) for s in allowed if s]
     info = pd.DataFrame(
         [
@@ -75,6 +73,9 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
                 m.reporter,
                 REGISTRY[m.kind].events,
                 bool(m.small_percent),
+                m.vtype.numeric,
+                m.vtype.whole,
+                m.vtype.answer,
             )
             for m in cat.metrics
         ],
@@ -92,6 +93,9 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
             "reporter",
             "events",
             "small_ok",
+            "numeric",  # what the metric's value type takes (indicators.value_types)
+            "whole",
+            "answer",
         ],
     )
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from indicators.figures import figure_sql
+from indicators.value_types import figure_sql
 from tracker.ingest.result import ImportResult, RowReport
 from tracker.ingest.sheet import Sheet
 from tracker.ingest.text import FileRefused

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indicators.figures import figure_sql, number_sql
+from indicators.figures import number_sql
 from indicators.rules.common import counts_by_default
+from indicators.value_types import figure_sql
 from tracker.config import settings
+from tracker.ingest.cells import WORDED
 from tracker.ingest.messages import Sql
 from tracker.strings.upload import REFUSE, WARN
 
@@ -123,30 +125,29 @@ def _value(refs: Refs) -> list[tuple[str, str]]:
     msg = refs.sql.msg
     return [
         (f"i.code IS NOT NULL AND r.value_t IS NULL AND NOT {HAS_FRACTION}", msg(REFUSE, "no_value")),
-        (
-            f"{VT} = 'yesno' AND r.value_t IS NOT NULL AND r.yn IS NULL",
-            msg(REFUSE, "bad_yesno", value="r.value_t"),
+        *(
+            (
+                f"{VT} = '{name}' AND r.value_t IS NOT NULL AND r.read_{name} IS NULL",
+                msg(REFUSE, t.unreadable, value="r.value_t"),
+            )
+            for name, t in WORDED.items()
         ),
         (
-            f"{VT} = 'grade' AND r.value_t IS NOT NULL AND r.grade_ord IS NULL",
-            msg(REFUSE, "bad_grade", value="r.value_t"),
-        ),
-        (
-            f"""{VT} IN ('number', 'count') AND r.value_t IS NOT NULL AND NOT {FRACTION_OK}
+            f"""i.numeric AND r.value_t IS NOT NULL AND NOT {FRACTION_OK}
                 AND {VAL_NUM} IS NULL""",
             msg(REFUSE, "bad_value", value="r.value_t"),
         ),
         (
-            f"""{VT} IN ('number', 'count') AND r.value_t IS NOT NULL AND {VAL_NUM} IS NOT NULL
+            f"""i.numeric AND r.value_t IS NOT NULL AND {VAL_NUM} IS NOT NULL
                 AND NOT {SUFFIX_OK}""",
             msg(REFUSE, "wrong_suffix", value="r.value_t", typed="r.suffix", unit="i.uom"),
         ),
         (
-            f"{VT} IN ('yesno', 'grade') AND {HAS_FRACTION} AND r.value_t IS NULL",
+            f"NOT i.numeric AND {HAS_FRACTION} AND r.value_t IS NULL",
             msg(REFUSE, "fraction_type", metric="i.label"),
         ),
         (
-            f"{VT} IN ('number', 'count') AND {HAS_FRACTION} AND i.fraction_mult IS NULL AND r.value_t IS NULL",
+            f"i.numeric AND {HAS_FRACTION} AND i.fraction_mult IS NULL AND r.value_t IS NULL",
             msg(REFUSE, "fraction_type", metric="i.label"),
         ),
         (
@@ -175,11 +176,11 @@ def _value(refs: Refs) -> list[tuple[str, str]]:
             msg(REFUSE, "permille_range", value=SHOWN),
         ),
         (
-            f"{VT} IN ('number', 'count') AND NOT i.is_percent AND NOT i.is_permille AND ({NUMBER_VALUE}) < 0",
+            f"i.numeric AND NOT i.is_percent AND NOT i.is_permille AND ({NUMBER_VALUE}) < 0",
             msg(REFUSE, "negative", value=SHOWN),
         ),
         (
-            f"{VT} = 'count' AND ({NUMBER_VALUE}) >= 0 AND ({NUMBER_VALUE}) <> floor({NUMBER_VALUE})",
+            f"i.whole AND ({NUMBER_VALUE}) >= 0 AND ({NUMBER_VALUE}) <> floor({NUMBER_VALUE})",
             msg(REFUSE, "count_integer", value=SHOWN),
         ),
         (
@@ -188,7 +189,7 @@ def _value(refs: Refs) -> list[tuple[str, str]]:
             msg(REFUSE, "fraction", value="r.value_t", pct=number_sql(f"{VAL_NUM} * 100")),
         ),
         (
-            f"""{VT} IN ('number', 'count') AND {FRACTION_OK} AND {VAL_NUM} IS NOT NULL
+            f"""i.numeric AND {FRACTION_OK} AND {VAL_NUM} IS NOT NULL
                 AND abs({VAL_NUM} - {RATE}) > greatest(0.05, abs({RATE}) * 0.001)""",
             msg(REFUSE, "mismatch", value="r.value_t", rate=number_sql(RATE)),
         ),
@@ -226,7 +227,8 @@ def warnings(refs: Refs) -> list[tuple[str, str]]:
             ),
         ),
         (
-            f"""c.value_type = 'number' AND st.n >= 3
+            # Counts are events, never compared with their history.
+            f"""c.numeric AND NOT c.whole AND st.n >= 3
                 AND abs(c.value - st.med) > {sql.bind("spread_k", float(k))} * greatest(st.iqr, abs(st.med) * 0.02, 1e-6)""",
             msg(WARN, "outlier", value=figure_sql("c.value", "c.uom"), median=figure_sql("st.med", "c.uom")),
         ),
@@ -235,12 +237,12 @@ def warnings(refs: Refs) -> list[tuple[str, str]]:
             msg(WARN, "not_ended", period="c.period_label", end="strftime(c.period_end, '%Y-%m-%d')"),
         ),
         (
-            "c.value_type = 'yesno' AND c.yn_word IS NOT NULL",
+            "c.answer AND c.yn_word IS NOT NULL",
             msg(
                 WARN,
                 "yes_no_word",
                 value="c.yn_word",
-                read="CASE WHEN c.value >= 0.5 THEN '是' ELSE '否' END",
+                read=figure_sql("c.value", "c.uom", "c.value_type"),
             ),
         ),
         (
@@ -250,7 +252,7 @@ def warnings(refs: Refs) -> list[tuple[str, str]]:
         # A verified checklist answer (prev.verified_by: the office's check still holding for it, see prev), when
         # this row's unit is one whose figure counts: a different answer needs a new check, the same keeps it.
         (
-            f"""prev.verified_by IS NOT NULL AND c.value_type = 'yesno' AND abs(prev.value - c.value) > 1e-9
+            f"""prev.verified_by IS NOT NULL AND c.answer AND abs(prev.value - c.value) > 1e-9
                 AND {own}""",
             msg(
                 WARN,
@@ -258,11 +260,11 @@ def warnings(refs: Refs) -> list[tuple[str, str]]:
                 old="prev.shown",
                 when="strftime(prev.verified_at, '%Y-%m-%d')",
                 by="prev.verified_by",
-                new="CASE WHEN c.value >= 0.5 THEN '是' ELSE '否' END",
+                new=figure_sql("c.value", "c.uom", "c.value_type"),
             ),
         ),
         (
-            f"""prev.verified_by IS NOT NULL AND c.value_type = 'yesno' AND abs(prev.value - c.value) <= 1e-9
+            f"""prev.verified_by IS NOT NULL AND c.answer AND abs(prev.value - c.value) <= 1e-9
                 AND {own}""",
             msg(
                 WARN,

@@ -12,8 +12,8 @@ import csv
 import datetime as dt
 import io
 
-from indicators.figures import figure
 from indicators.rules import REGISTRY
+from indicators.value_types import figure
 from tracker.catalogue import Catalogue, Metric, catalogue
 from tracker.engine.due import owed
 from tracker.engine.periods import Period
@@ -46,7 +46,7 @@ def due_period(period_type: str, today: dt.date) -> Period:
 
 def requirement(metric: Metric, lang: str = "zh") -> str:
     """The figure to reach, as the rule kind states it: ≥90%, C级及以上, 是（创卫办核实）, 0起（近3年，含当年）…"""
-    return REGISTRY[metric.kind].target(metric, lang) or TEMPLATE_REQUIREMENT_NONE
+    return metric.target.describe(lang) or TEMPLATE_REQUIREMENT_NONE
 
 
 def example(metric: Metric) -> str:

@@ -37,12 +37,13 @@ from collections.abc import Callable
 
 import duckdb
 
-from indicators.figures import figure_sql, number_sql
+from indicators.figures import number_sql
+from indicators.value_types import figure_sql
 from tracker.catalogue import OFFICE, Catalogue
 from tracker.engine import counting
 from tracker.engine.answers import answers_sql
 from tracker.engine.catalogue_tables import use_catalogue
-from tracker.ingest.cells import LOOKED_UP, clean_cell, parse_cells, raw_cell
+from tracker.ingest.cells import LOOKED_UP, WORDED, clean_cell, parse_cells, raw_cell
 from tracker.ingest.lookups import LOOKUP_NAMES, create_lookups
 from tracker.ingest.messages import Sql, hits
 from tracker.ingest.row_checks import FRACTION_OK, NUMBER_VALUE, RATE, VAL_NUM, VT, Refs, refusals, warnings
@@ -135,11 +136,15 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
     today_ref = f"CAST({sql.bind('today', today())} AS DATE)"
     refs = Refs(sql, sender_ref, office_ref, today_ref)
     reasons = refusals(refs, long_checks)
+    # A worded type's value and the word stored beside it (a grade's letter), from its own parsed column.
+    read_cells = "".join(f"{vn('read_' + n)} AS read_{n}, " for n in WORDED)
+    read_value = " ".join(f"WHEN '{n}' THEN r.read_{n}" for n in WORDED)
+    read_word = " ".join(f"WHEN '{n}' THEN {t.word_sql('r.read_' + n)}" for n, t in WORDED.items())
     warned = warnings(refs)
     # The office's check holding for each earlier checklist answer, for the file's yes/no metrics only (a file
     # without any skips the lookup: it reads the whole measurement table for the answers that count).
     file_checklist = (
-        "(SELECT code AS metric FROM _lk_metric_info WHERE value_type = 'yesno' "
+        "(SELECT code AS metric FROM _lk_metric_info WHERE answer "
         "AND code IN (SELECT found FROM _ing_match WHERE what = 'metric'))"
     )
     checks = (
@@ -173,7 +178,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 {p("period_end")} AS period_end, {p("period_label")} AS period_label,
                 {vn("txt")} AS value_t, {vn("num")} AS value_num, {vn("suffix")} AS suffix,
                 {vn("qualifier")} AS qualifier,
-                {vn("yn")} AS yn, {vn("yn_word")} AS yn_word, {vn("grade_ord")} AS grade_ord,
+                {read_cells}{vn("yn_word")} AS yn_word,
                 {nn("txt")} AS numerator_t, {nn("num")} AS numerator_num,
                 {dn("txt")} AS denominator_t, {dn("num")} AS denominator_num,
                 {clean(raw("note"))} AS note_t, {clean(raw("evidence"))} AS evidence_t,
@@ -186,15 +191,14 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             SELECT r.row_no,
                 r.unit,
                 i.code AS metric, i.value_type, i.is_percent, i.reporter, i.uom, i.events, r.yn_word,
+                i.numeric, i.whole, i.answer,
                 r.area_found AS area, (r.area_t IS NULL OR r.no_area OR r.area_found IS NOT NULL) AS area_ok,
                 r.period_type, r.period_start, r.period_end, r.period_label,
-                CASE {VT} WHEN 'yesno' THEN CAST(r.yn AS DOUBLE)
-                          WHEN 'grade' THEN CAST(r.grade_ord AS DOUBLE)
-                          ELSE {NUMBER_VALUE} END AS value,
+                CASE {VT} {read_value} ELSE {NUMBER_VALUE} END AS value,
                 r.numerator_num AS numerator, r.denominator_num AS denominator,
-                CASE WHEN {VT} = 'grade' THEN ['A', 'B', 'C', 'D'][r.grade_ord] END AS grade,
+                CASE {VT} {read_word} END AS grade,
                 r.note_t AS note, r.evidence_t AS evidence,
-                CASE WHEN {VT} IN ('number', 'count') AND NOT {FRACTION_OK} THEN r.qualifier END AS qualifier,
+                CASE WHEN i.numeric AND NOT {FRACTION_OK} THEN r.qualifier END AS qualifier,
                 r.value_t, {FRACTION_OK} AS from_fraction, {VAL_NUM} AS typed_number, r.suffix, {RATE} AS rate,
                 {hits(reasons)} AS reasons
             FROM cells r

@@ -101,7 +101,7 @@ def archive_rows(
     use_catalogue(con, cat)
     params = {
         "items": list(items) if items is not None else [i.code for i in cat.items],
-        "yesno": [m.code for m in cat.metrics if m.value_type == "yesno"] or [""],
+        "yesno": [m.code for m in cat.metrics if m.vtype.answer] or [""],
         "office": OFFICE,
     }
     return con.execute(ROWS_SQL, params).df()

@@ -184,7 +184,7 @@ def _encode(cat: Catalogue, f: Field, value: float | None):
     if value is None:
         return None
     m = cat.metric(f.metric)
-    if m.value_type == "grade":  # grades go as their ordinal, 01 (A) … 04 (D)
+    if m.vtype.levels:  # grades go as their ordinal, 01 (A) … 04 (D)
         return f"{int(value):02d}"
     if f.key == "tobaccoadsituation":
         return "1" if value >= 0.5 else "2"

@@ -56,7 +56,7 @@ def _answers(
 
 
 def _checklist(cat: Catalogue) -> list[Metric]:
-    return [m for m in cat.metrics if m.value_type == "yesno"]
+    return [m for m in cat.metrics if m.vtype.answer]
 
 
 # ---------------------------------------------------------------- reading
@@ -168,7 +168,7 @@ def verify(
     if m is None:
         raise VerificationError(VERIFY["unknown_metric"].format(metric=metric))
     label = f"{m.code} {m.name}"
-    if m.value_type != "yesno":
+    if not m.vtype.answer:
         raise VerificationError(VERIFY["not_checklist"].format(metric=label))
     if p is None:
         raise VerificationError(VERIFY["bad_period"].format(period=period))

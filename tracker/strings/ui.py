@@ -14,6 +14,7 @@ import functools
 import html
 from collections.abc import Callable
 
+from indicators.rules import REGISTRY
 from tracker.strings import DEMO_BANNER, STATUS_COLOUR, STATUS_LABEL
 
 LANGS = {"zh": "中文", "en": "English"}
@@ -521,31 +522,6 @@ PROGRESS_NOTE = {
     },
 }
 
-KIND_LABEL = {
-    "zh": {
-        "threshold": "阈值",
-        "threshold_or_trend": "阈值或持续改善",
-        "trend": "趋势",
-        "zero_incident": "零事件",
-        "each_area": "各区域均达标",
-        "compare": "对照规划",
-        "grade": "等级",
-        "checklist": "核查项",
-        "reported": "填报",
-    },
-    "en": {
-        "threshold": "threshold",
-        "threshold_or_trend": "threshold or trend",
-        "trend": "trend",
-        "zero_incident": "zero incidents",
-        "each_area": "every area",
-        "compare": "against the plan",
-        "grade": "grade",
-        "checklist": "checklist",
-        "reported": "reported",
-    },
-}
-
 PERIOD_WORD = {
     "zh": {"year": "年度", "quarter": "季度", "month": "月度"},
     "en": {"year": "annual", "quarter": "quarterly", "month": "monthly"},
@@ -590,7 +566,6 @@ def _families() -> dict[str, dict[str, dict[str, str]]]:
         "status": STATUS_LABEL,
         "progress": PROGRESS_LABEL,
         "progress_note": PROGRESS_NOTE,
-        "kind": KIND_LABEL,
         "period": PERIOD_WORD,
         "scope": SCOPE_WORD,
         "outcome": OUTCOME_WORD,
@@ -664,7 +639,8 @@ def progress_note(key: str, **kw) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return t(f"kind.{kind}")
+    """A rule kind's name, as its module defines it (one label per kind)."""
+    return REGISTRY[kind].label[lang()]
 
 
 def period_word(period: str) -> str:
