@@ -13,7 +13,7 @@ from tracker.cli.errors import Refused
 from tracker.cli.opening import open_db
 from tracker.config import db_path
 from tracker.engine.evaluate import evaluate, to_json
-from tracker.office.national_form import is_demo
+from tracker.reports.national_form import is_demo
 from tracker.strings import STATUS_LABEL, VETO
 from tracker.strings.inspections import CLI
 
