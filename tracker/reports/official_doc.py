@@ -116,24 +116,12 @@ class OfficialDoc:
         red: tuple[int, tuple[str, ...]] | None = None,
         spacer: bool = True,
     ) -> None:
-        """A table with its header row repeated on every page; widths in cm on the grid (LibreOffice, WPS) and on
-        every cell (Word). red: (column, values) shown bold in red; spacer: an empty paragraph after it."""
-        qn = self._qn
+        """A table with its header row repeated on every page; widths in cm. red: (column, values) shown bold in
+        red; spacer: an empty paragraph after it."""
         t = self.doc.add_table(rows=1, cols=len(headers))
         t.style = "Table Grid"
         t.alignment = self._T_ALIGN.CENTER
-        repeat = self._element("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        t.rows[0]._tr.get_or_add_trPr().append(repeat)
-        for cell, text in zip(t.rows[0].cells, headers, strict=True):
-            if shade:
-                shd = self._element("w:shd")
-                for key, value in (("val", "clear"), ("color", "auto"), ("fill", shade)):
-                    shd.set(qn(f"w:{key}"), value)
-                cell._tc.get_or_add_tcPr().append(shd)
-            p = cell.paragraphs[0]
-            p.alignment = self.ALIGN.CENTER
-            self.font(p.add_run(xml_safe(text)), HEAD_FONT, head_size)
+        self._header_row(t.rows[0], headers, head_size, shade)
         for values in rows:
             for i, (cell, text) in enumerate(zip(t.add_row().cells, values, strict=True)):
                 p = cell.paragraphs[0]
@@ -141,14 +129,34 @@ class OfficialDoc:
                     p.alignment = self.ALIGN.CENTER
                 hot = red is not None and i == red[0] and text in red[1]
                 self.font(p.add_run(xml_safe(text)), body_font, body_size, hot or None, RED if hot else None)
+        self._widths(t, widths)
+        if spacer:
+            self.doc.add_paragraph().paragraph_format.space_after = self.Pt(0)
+
+    def _header_row(self, row, headers: list[str], size: float, shade: str | None) -> None:
+        """The header row: repeated on every page, centred in 黑体, shaded when `shade` names a colour."""
+        qn = self._qn
+        repeat = self._element("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(repeat)
+        for cell, text in zip(row.cells, headers, strict=True):
+            if shade:
+                shd = self._element("w:shd")
+                for key, value in (("val", "clear"), ("color", "auto"), ("fill", shade)):
+                    shd.set(qn(f"w:{key}"), value)
+                cell._tc.get_or_add_tcPr().append(shd)
+            p = cell.paragraphs[0]
+            p.alignment = self.ALIGN.CENTER
+            self.font(p.add_run(xml_safe(text)), HEAD_FONT, size)
+
+    def _widths(self, t, widths: list[float]) -> None:
+        """Column widths in cm on the grid (LibreOffice, WPS) and on every cell (Word)."""
         t.autofit = False
-        for col, width in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
-            col.set(qn("w:w"), str(int(self.Cm(width).twips)))
+        for col, width in zip(t._tbl.tblGrid.findall(self._qn("w:gridCol")), widths, strict=True):
+            col.set(self._qn("w:w"), str(int(self.Cm(width).twips)))
         for row in t.rows:
             for cell, width in zip(row.cells, widths, strict=True):
                 cell.width = self.Cm(width)
-        if spacer:
-            self.doc.add_paragraph().paragraph_format.space_after = self.Pt(0)
 
     def picture(self, png: bytes, width_cm: float) -> None:
         """An image centred on its own line, kept with the caption that follows."""
