@@ -33,7 +33,8 @@ from starlette.routing import Route
 from tracker import backup, logs
 from tracker.access import audit, web_sessions
 from tracker.catalogue import catalogue
-from tracker.office import archive, evidence
+from tracker.office import evidence
+from tracker.reports import archive
 
 PATH = "/api/archive"
 EVIDENCE_PATH = "/api/evidence"

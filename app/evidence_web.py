@@ -1,7 +1,7 @@
 """The item page's evidence files (档案资料): each metric's files beside its submissions, the item's own files,
 the upload that attaches a file to one of the item's latest measurements or to the item, and 「导出档案」.
 
-Reads through tracker.office.archive (one query for the whole item); writes through tracker.office.evidence,
+Reads through tracker.reports.archive (one query for the whole item); writes through tracker.office.evidence,
 which checks the caller again. Files are read from the database only when a download is clicked."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from app.web_routes import base_path
 from tracker.access.auth import Actor, PermissionDenied
 from tracker.catalogue import Item
 from tracker.engine.reasons import fmt_value
-from tracker.office import archive, evidence
+from tracker.office import evidence
+from tracker.reports import archive
 from tracker.strings.ui import t
 
 FLASH = "evidence_flash"

@@ -8,8 +8,8 @@ import datetime as dt
 
 from app import webapp
 from app.state import as_of
-from tracker.office import briefing, briefing_issue, national_form
-from tracker.office.chart_images import RENDERER
+from tracker.reports import briefing, briefing_issue, national_form
+from tracker.reports.chart_images import RENDERER
 from tracker.strings.ui import t
 
 __all__ = ["as_of", "p", "briefing_bytes", "issued_bytes", "national_bytes", "file_stem", "warm_charts"]
@@ -41,7 +41,7 @@ def issued_bytes(issue_id: int):
 
 def warm_charts() -> None:
     """Start the chart browser while the person reads the page, so the click that builds the .docx does not wait
-    for it (tracker.office.chart_images)."""
+    for it (tracker.reports.chart_images)."""
     RENDERER.warm()
 
 

@@ -1,5 +1,5 @@
 """催报 on 迟报督办 (issue 13): the board as .xlsx, the office's form for a numbered 督办通知 (one unit or all late
-units) and the notices already kept. tracker.office.reminders makes and records the notice and re-checks the role."""
+units) and the notices already kept. tracker.reports.reminders makes and records the notice and re-checks the role."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import streamlit as st
 from app import webapp
 from app.markup import plain
 from tracker.access.auth import Actor, PermissionDenied, can
-from tracker.office import reminders
+from tracker.reports import reminders
 from tracker.strings.ui import act
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -11,7 +11,8 @@ import streamlit as st
 from app import reminder_web, webapp
 from app.markup import plain
 from tracker.ingest.submissions import refused_rows
-from tracker.office import reminders, tasks
+from tracker.office import tasks
+from tracker.reports import reminders
 from tracker.strings.office import TASK_STATUS, TASK_STATUS_EN
 from tracker.strings.ui import act, lang
 

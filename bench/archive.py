@@ -1,5 +1,5 @@
 """导出档案 in bounded memory: N evidence files of S MB each (random bytes behind a JPEG header, so nothing
-compresses) attached to items, then the whole archive written (tracker.office.archive.write_archive).
+compresses) attached to items, then the whole archive written (tracker.reports.archive.write_archive).
 
     .venv/bin/python -m bench.archive --files 50 --mb 2
 
@@ -23,7 +23,8 @@ import openpyxl.styles  # noqa: F401 — imported before measuring: a module's i
 from bench.common import peak_rss_mb, report
 from tracker import bootstrap
 from tracker.access.auth import Actor
-from tracker.office import archive, evidence
+from tracker.office import evidence
+from tracker.reports import archive
 
 
 def main() -> None:

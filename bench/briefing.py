@@ -22,8 +22,9 @@ from bench.common import median_seconds, report
 from tracker import bootstrap
 from tracker.demo import load_demo
 from tracker.engine.evaluate import evaluate
-from tracker.office import briefing
-from tracker.office.chart_images import RENDERER
+from tracker.reports import briefing, charts
+from tracker.reports.briefing import model
+from tracker.reports.chart_images import RENDERER
 
 
 def _seconds(run) -> float:
@@ -55,8 +56,8 @@ def main(argv: list[str] | None = None) -> dict:
         warm = median_seconds(lambda: briefing.write(con, args.as_of, ".docx"), args.repeat)
         old = None
         if not args.skip_old:
-            figures = [fig for _, fig in briefing.chart_figures(b)]
-            w, h, s = briefing.CHART_WIDTH, briefing.CHART_HEIGHT, briefing.CHART_SCALE
+            figures = [fig for _, fig in model.chart_figures(b)]
+            w, h, s = charts.WIDTH, charts.HEIGHT, charts.SCALE
             old = _seconds(lambda: [f.to_image(format="png", width=w, height=h, scale=s) for f in figures])
         RENDERER.close()
         con.close()

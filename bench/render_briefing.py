@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tracker import bootstrap
 from tracker.demo import load_demo
-from tracker.office import briefing
+from tracker.reports.briefing import document, model
 
 
 def render_pages(docx: Path, out: Path, dpi: int = 70) -> list[Path]:
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         con = bootstrap.connect(Path(tmp) / "demo.duckdb")
         load_demo(con, today=dt.date.today())
-        b = briefing.build(
+        b = model.build(
             con, args.as_of, known_then=args.known_then, number=args.number, issue_no=args.issue_no
         )
         con.close()
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
         print(f"charts missing: {b.chart_note}")
     args.out.mkdir(parents=True, exist_ok=True)
     docx = args.out / f"briefing-{args.as_of.isoformat()}.docx"
-    docx.write_bytes(briefing.to_docx(b))
+    docx.write_bytes(document.to_docx(b))
     pages = render_pages(docx, args.out, args.dpi)
     for page in pages:
         print(page)

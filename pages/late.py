@@ -8,7 +8,8 @@ import streamlit as st
 from app import cached, office_web, reminder_web, session, webapp
 from tracker.config import settings
 from tracker.engine.reasons import fmt_value
-from tracker.office import briefing, completeness
+from tracker.office import completeness
+from tracker.strings.formats import pct
 from tracker.strings.ui import date_text, period_word, t
 
 actor = session.guard("late")
@@ -36,7 +37,7 @@ for r in board.itertuples(index=False):
                 due=r.due,
                 late=r.late,
                 missing=r.missing,
-                rate=briefing.pct(r.on_time_rate),
+                rate=pct(r.on_time_rate),
             )
         )
         if r.owed:
@@ -57,8 +58,8 @@ st.dataframe(
             t("col.late"): units["late"],
             t("col.missing"): units["missing"],
             t("col.not_due"): units["not_due"],
-            t("col.reporting_rate"): [briefing.pct(v) for v in units["reporting_rate"]],
-            t("col.on_time_rate"): [briefing.pct(v) for v in units["on_time_rate"]],
+            t("col.reporting_rate"): [pct(v) for v in units["reporting_rate"]],
+            t("col.on_time_rate"): [pct(v) for v in units["on_time_rate"]],
         }
     ),
     hide_index=True,

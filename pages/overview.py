@@ -13,7 +13,9 @@ from tracker.engine import views
 from tracker.engine.progress import item_progress
 from tracker.engine.reasons import fmt_value
 from tracker.inspections import findings as inspection_findings
+from tracker.reports import charts
 from tracker.strings import SHOWN_OP, STATUS_COLOUR, STATUSES, ui
+from tracker.strings.formats import pct
 from tracker.strings.ui import t, ti
 
 session.guard("overview")
@@ -162,26 +164,9 @@ else:
 def category_chart() -> go.Figure:
     """Items per category, stacked by status."""
     counts = views.category_counts(ev, cat)
-    fig = go.Figure()
-    for status in reversed(STATUSES):
-        part = counts[counts["status"] == status]
-        fig.add_bar(
-            y=part["category_name"],
-            x=part["items"],
-            name=ui.status_label(status),
-            orientation="h",
-            marker_color=STATUS_COLOUR[status],
-            hovertemplate="%{y}：%{x}<extra>" + ui.status_label(status) + "</extra>",
-        )
-    fig.update_layout(
-        barmode="stack",
-        height=330,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis_title=t("category_axis"),
-        yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": -0.25, "title": t("category_legend")},
+    return charts.category_chart(
+        counts, ui.status_label, t("category_axis"), legend_title=t("category_legend")
     )
-    return fig
 
 
 left, right = st.columns([3, 2])
@@ -201,7 +186,7 @@ with right:
         st.page_link(
             "pages/unit.py", label=row.unit, query_params={"unit": row.unit}, icon=":material/warning:"
         )
-        st.caption(t("lagging_line", met=row.met, total=row.metrics, timely=ui.pct(row.on_time_rate)))
+        st.caption(t("lagging_line", met=row.met, total=row.metrics, timely=pct(row.on_time_rate)))
 
 # ---------------------------------------------------------------- trend and phases
 known_then = state.known_then("overview_known_then")
@@ -216,34 +201,14 @@ def trend_and_phases() -> tuple[pd.DataFrame, pd.DataFrame]:
 def trend_chart() -> go.Figure:
     """Readiness month by month, with the targets of the phases begun."""
     history, phases = trend_and_phases()
-    fig = go.Figure()
-    fig.add_scatter(
-        x=history["as_of"],
-        y=history["readiness"] * 100,
-        mode="lines+markers",
-        name=t("trend_actual"),
-        line={"color": STATUS_COLOUR["met"]},
-        customdata=history[["met", "items"]],
-        hovertemplate="%{x|%Y-%m-%d}：%{y:.1f}%（%{customdata[0]}/%{customdata[1]}）<extra></extra>",
-    )
     targets = phases[phases["target"].notna() & (phases["state"] != "future")]
-    fig.add_scatter(
-        x=targets["end"],
-        y=targets["target"] * 100,
-        mode="markers",
-        name=t("trend_target"),
-        text=targets["phase"] + " " + targets["name"],
-        marker={"symbol": "diamond", "size": 10, "color": "#555"},
-        hovertemplate="%{text}：%{y:.0f}%<extra></extra>",
+    return charts.trend_chart(
+        history,
+        targets.assign(label=targets["phase"] + " " + targets["name"]),
+        (t("trend_actual"), t("trend_target")),
+        t("trend_axis_y"),
+        axis_x=t("trend_axis_x"),
     )
-    fig.update_layout(
-        height=340,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": t("trend_axis_x"), "tickformat": "%Y-%m"},
-        yaxis={"title": t("trend_axis_y"), "range": [0, 105]},
-        legend={"orientation": "h", "y": -0.25},
-    )
-    return fig
 
 
 def timeline_chart() -> go.Figure:
@@ -258,8 +223,8 @@ def timeline_chart() -> go.Figure:
             opacity = 1.0 if row.state == "done" else 0.6
         label = t(
             "phase_target_actual",
-            target=ui.pct(row.target),
-            actual=ui.pct(row.actual),
+            target=pct(row.target),
+            actual=pct(row.actual),
         )
         name = f"{row.phase} {row.name}"
         fig.add_bar(

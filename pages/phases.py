@@ -10,6 +10,7 @@ import streamlit as st
 from app import cached, session, state, webapp
 from tracker.engine import views
 from tracker.strings import STATUS_COLOUR, STATUSES, ui
+from tracker.strings.formats import pct
 from tracker.strings.ui import t
 
 session.guard("phases")
@@ -39,10 +40,10 @@ for p in cat.phases:
             t("col_phase"): f"{p.code} {p.name}",
             t("col_start"): str(p.start),
             t("col_end"): str(p.end),
-            t("col_target_pct"): ui.pct(p.target_readiness),
+            t("col_target_pct"): pct(p.target_readiness),
             t("col_actual_pct"): "—"
             if pd.isna(r["readiness"])
-            else t("phase_actual", pct=ui.pct(r["readiness"]), met=int(r["met"]), total=len(cat.items)),
+            else t("phase_actual", pct=pct(r["readiness"]), met=int(r["met"]), total=len(cat.items)),
             t("col_phase_state"): t(f"phase_{state}")
             if reached is None
             else t(
@@ -58,9 +59,7 @@ with st.container(key="phase_targets"):
     for p in cat.phases:
         r = readiness.loc[p.code]
         if not pd.isna(r["readiness"]):
-            figures = t(
-                "phase_target_actual", target=ui.pct(p.target_readiness), actual=ui.pct(r["readiness"])
-            )
+            figures = t("phase_target_actual", target=pct(p.target_readiness), actual=pct(r["readiness"]))
             st.markdown(t("phase_line", phase=f"{p.code} {p.name}", figures=figures))
 st.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_table")
 

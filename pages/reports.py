@@ -9,7 +9,8 @@ import streamlit as st
 from app import evidence_web, office_web, session, state, webapp
 from app.markup import plain
 from tracker.access.auth import PermissionDenied, can
-from tracker.office import briefing, briefing_issue, national_form
+from tracker.reports import briefing_issue, national_form
+from tracker.reports.briefing import model
 from tracker.strings.ui import date_text, lang, t
 
 actor = session.guard("reports")
@@ -25,7 +26,7 @@ st.caption(p("rep_caption", date=date_text(as_of)))
 st.subheader(p("rep_brief"))
 office_web.warm_charts()
 known_then = state.known_then("rep_known_then")
-b = briefing.build(con, as_of, charts=False, known_then=known_then)
+b = model.build(con, as_of, charts=False, known_then=known_then)
 st.markdown(
     p(
         "rep_ready",

@@ -10,6 +10,7 @@ import streamlit as st
 from app import cached, session, state, unit_sections, webapp
 from tracker.engine import views
 from tracker.strings import STATUS_COLOUR, ui
+from tracker.strings.formats import pct
 from tracker.strings.ui import t
 
 actor = session.guard("unit")
@@ -54,7 +55,7 @@ if mine.empty:
 else:
     r = mine.iloc[0]
     cols[0].metric(t("unit_metrics_met"), f"{r['met']}/{r['metrics']}")
-    cols[1].metric(t("unit_timeliness"), ui.pct(r["on_time_rate"]))
+    cols[1].metric(t("unit_timeliness"), pct(r["on_time_rate"]))
     cols[2].metric(t("unit_late_count"), int(r["missing"]))
 
 
@@ -206,12 +207,12 @@ st.dataframe(
             t("col_unit"): ranking["unit"],
             t("col_metrics_n"): ranking["metrics"],
             t("col_met_n"): ranking["met"],
-            t("col_share_met"): ranking["share_met"].map(ui.pct),
+            t("col_share_met"): ranking["share_met"].map(pct),
             t("col_due_n"): ranking["due"],
             t("col_on_time_n"): ranking["on_time"],
             t("col_late_n"): ranking["late"],
             t("col_missing_n"): ranking["missing"],
-            t("col_timeliness"): ranking["on_time_rate"].map(ui.pct),
+            t("col_timeliness"): ranking["on_time_rate"].map(pct),
             t("col_link"): "unit?unit=" + ranking["unit"],
         }
     ),

@@ -10,7 +10,8 @@ import pytest
 
 from app.markup import plain  # pages show data escaped (issue 22)
 from tests.test_office_pages import LEADER, OFFICE, TODAY, frame, page_db, run, submit, texts  # noqa: F401
-from tracker.office import reminders, tasks
+from tracker.office import tasks
+from tracker.reports import reminders
 
 pytestmark = pytest.mark.usefixtures("page_db")  # the briefing's scenario in a database file
 

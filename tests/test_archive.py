@@ -18,9 +18,10 @@ from tracker import backup, bootstrap
 from tracker.access.auth import SYSTEM, Actor
 from tracker.catalogue import catalogue
 from tracker.cli import main
-from tracker.office import archive, evidence
+from tracker.office import evidence
 from tracker.office.tasks import open_task
 from tracker.office.verification import verify
+from tracker.reports import archive
 
 CAT = catalogue()
 OFFICE = Actor("王主任", "admin")

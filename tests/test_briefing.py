@@ -20,7 +20,11 @@ import pytest
 from tests.scenario import add
 from tracker import bootstrap
 from tracker.access.auth import Actor
-from tracker.office import acceptance, briefing, tasks
+from tracker.office import acceptance, tasks
+from tracker.reports.briefing import model
+from tracker.reports.briefing.document import to_docx
+from tracker.reports.briefing.text import issue_label, phase_named
+from tracker.reports.briefing.workbook import to_xlsx
 
 AS_OF = dt.date(2024, 3, 15)
 OFFICE = Actor("王主任", "admin")
@@ -54,7 +58,7 @@ def con():
 
 @pytest.fixture(scope="module")
 def brief(con):
-    return briefing.build(con, AS_OF, charts=False)
+    return model.build(con, AS_OF, charts=False)
 
 
 def docx_text(data: bytes) -> str:
@@ -80,7 +84,7 @@ def test_what_it_says(brief):
 
 
 def test_docx(brief):
-    data = briefing.to_docx(brief)
+    data = to_docx(brief)
     text = docx_text(data)
     closing = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs if p.text.strip()][-2:]
     assert closing == ["扎兰屯市创建国家卫生城市工作领导小组办公室", "2024年3月15日"]
@@ -108,7 +112,7 @@ def test_docx(brief):
 
 
 def test_xlsx(brief):
-    data = briefing.to_xlsx(brief)
+    data = to_xlsx(brief)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["概况", "项目", "指标", "单位", "迟报", "整改任务", "验收"]
     summary = {r[0].value: r[1].value for r in wb["概况"].iter_rows(min_row=3)}
@@ -144,13 +148,13 @@ def test_demo_title(con):
         "VALUES (TIMESTAMP '2024-01-01 00:00:00', 'demo', 'x.csv', 'x', 'committed', true)"
     )
     try:
-        b = briefing.build(con, AS_OF, charts=False)
+        b = model.build(con, AS_OF, charts=False)
         assert b.title == "关于创建国家卫生城市工作进展情况的通报（演示数据）"
-        text = docx_text(briefing.to_docx(b))
+        text = docx_text(to_docx(b))
         assert "关于创建国家卫生城市工作进展情况的通报（演示数据）" in text and "演示数据编制" in text
         summary = {
             r[0].value: r[1].value
-            for r in openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(b)))["概况"].iter_rows(min_row=3)
+            for r in openpyxl.load_workbook(io.BytesIO(to_xlsx(b)))["概况"].iter_rows(min_row=3)
         }
         assert summary["标题"].endswith("（演示数据）")
     finally:
@@ -158,14 +162,14 @@ def test_demo_title(con):
 
 
 def test_charts_when_kaleido_renders(con):
-    b = briefing.build(con, AS_OF, charts=True)
+    b = model.build(con, AS_OF, charts=True)
     if b.chart_note:  # CI has kaleido and chromium: there a missing chart is a failure, not a skip
         if os.environ.get("TRACKER_REQUIRE_BROWSER"):
             pytest.fail(f"charts not rendered: {b.chart_note}")
         pytest.skip(f"charts not rendered here: {b.chart_note}")
     assert [c for c, _ in b.charts] == ["图1  各类别指标达标情况（项）", "图2  达标率月度变化"]
     assert all(png.startswith(b"\x89PNG") for _, png in b.charts)
-    assert len(docx.Document(io.BytesIO(briefing.to_docx(b))).inline_shapes) == 2
+    assert len(docx.Document(io.BytesIO(to_docx(b))).inline_shapes) == 2
 
 
 # ---------------------------------------------------------------- issue 13: wording, charts, header, as known then
@@ -173,18 +177,18 @@ def test_charts_when_kaleido_renders(con):
 
 def test_a_phase_is_named_once():
     # the phase of 2024-03-15 is 「自治区评审和命名阶段」: its name says 阶段 already
-    assert briefing.phase_named("巩固提升阶段") == "“巩固提升阶段”"
-    assert briefing.phase_named("组织模拟检查") == "“组织模拟检查”阶段"
+    assert phase_named("巩固提升阶段") == "“巩固提升阶段”"
+    assert phase_named("组织模拟检查") == "“组织模拟检查”阶段"
 
 
 def test_the_phase_sentence_does_not_say_stage_twice(brief):
-    text = docx_text(briefing.to_docx(brief))
+    text = docx_text(to_docx(brief))
     assert "当前处于“自治区评审和命名阶段”（2024年1月1日至2024年12月31日）" in text
     assert "阶段”阶段" not in text
 
 
 def test_chart_layout(brief):
-    (_, bars), (_, trend) = briefing.chart_figures(brief)
+    (_, bars), (_, trend) = model.chart_figures(brief)
     names = list(brief.categories.values())
     # every category by its full name, with room at the left for the longest one
     assert list(bars.layout.yaxis.ticktext) == names and all(len(n) > 1 for n in names)
@@ -202,15 +206,15 @@ def test_chart_layout(brief):
 
 
 def test_issue_label():
-    assert briefing.issue_label("3") == "第3期"
-    assert briefing.issue_label("１２") == "第12期"
-    assert briefing.issue_label("2025年第3期") == "2025年第3期"
-    assert briefing.issue_label(None) == ""
+    assert issue_label("3") == "第3期"
+    assert issue_label("１２") == "第12期"
+    assert issue_label("2025年第3期") == "2025年第3期"
+    assert issue_label(None) == ""
 
 
 def test_the_header_carries_number_and_issue(con):
-    b = briefing.build(con, AS_OF, charts=False, number=" 扎创卫办〔2024〕7号 ", issue_no="2")
-    paragraphs = [p.text for p in docx.Document(io.BytesIO(briefing.to_docx(b))).paragraphs if p.text]
+    b = model.build(con, AS_OF, charts=False, number=" 扎创卫办〔2024〕7号 ", issue_no="2")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(to_docx(b))).paragraphs if p.text]
     assert paragraphs[:4] == [
         "扎兰屯市创建国家卫生城市工作领导小组办公室",
         "第2期",
@@ -219,7 +223,7 @@ def test_the_header_carries_number_and_issue(con):
     ]
     summary = {
         r[0].value: r[1].value
-        for r in openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(b)))["概况"].iter_rows(min_row=3)
+        for r in openpyxl.load_workbook(io.BytesIO(to_xlsx(b)))["概况"].iter_rows(min_row=3)
     }
     assert (summary["文号"], summary["期数"]) == ("扎创卫办〔2024〕7号", "第2期")
 
@@ -229,11 +233,11 @@ def test_as_known_then_leaves_out_later_corrections():
     con = bootstrap.connect(":memory:")
     scenario(con)
     add(con, "10.3", "2023年", 85, recorded_at="2024-04-01 09:00:00")
-    now = briefing.build(con, AS_OF, charts=False)
-    then = briefing.build(con, AS_OF, charts=False, known_then=True)
+    now = model.build(con, AS_OF, charts=False)
+    then = model.build(con, AS_OF, charts=False, known_then=True)
     status = [b.metrics.set_index("metric").loc["10.3", "status"] for b in (now, then)]
     assert status == ["met", "not_met"]
-    text = docx_text(briefing.to_docx(then))
+    text = docx_text(to_docx(then))
     assert "本通报按截至2024年3月15日当日已录入的数据评估（按当时已知）" in text
     assert "76.0% < 80%" in text and "按编制之日" not in text
     assert then.history["met"].iloc[-1] == then.summary["met"]
@@ -241,13 +245,13 @@ def test_as_known_then_leaves_out_later_corrections():
 
 
 def test_the_chart_browser_closes_when_idle_and_opens_again(brief):
-    """One browser per process (tracker.office.chart_images), closed after its idle time, opened again on demand."""
+    """One browser per process (tracker.reports.chart_images), closed after its idle time, opened again on demand."""
     import time
 
-    from tracker.office.chart_images import ChartRenderer
+    from tracker.reports.chart_images import ChartRenderer
 
     renderer = ChartRenderer(idle_seconds=1)
-    figures = [fig for _, fig in briefing.chart_figures(brief)]
+    figures = [fig for _, fig in model.chart_figures(brief)]
     try:
         try:
             first = renderer.render(figures, 380, 210, 1)
@@ -272,7 +276,7 @@ def test_the_briefing_reports_inspections_and_the_open_veto_finding(demo_con):
     14 to 23 May 2024 until 复查 closed it. A briefing in between names it; one after says none is open."""
 
     def text_of(day: dt.date) -> tuple[str, str]:
-        data = briefing.to_docx(briefing.build(demo_con, day, charts=False))
+        data = to_docx(model.build(demo_con, day, charts=False))
         document = docx.Document(io.BytesIO(data))
         cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
         return "\n".join(p.text for p in document.paragraphs), "\n".join(cells)

@@ -18,8 +18,8 @@ from tests.test_briefing import AS_OF, OFFICE, scenario
 from tracker import bootstrap
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied
-from tracker.office import briefing_issue
-from tracker.office.briefing_issue import IssueError
+from tracker.reports import briefing_issue
+from tracker.reports.briefing_issue import IssueError
 
 WHEN = dt.datetime(2024, 3, 16, 10, 30)
 

@@ -14,7 +14,7 @@ from bench.render_briefing import render_pages
 from tests.conftest import ROOT
 from tests.test_briefing import AS_OF, scenario
 from tracker import bootstrap
-from tracker.office import briefing
+from tracker.reports.briefing import document, model
 
 pytestmark = pytest.mark.slow
 OUT = ROOT / "test-artifacts" / "briefing"
@@ -24,14 +24,14 @@ OUT = ROOT / "test-artifacts" / "briefing"
 def test_rendered_pages():
     con = bootstrap.connect(":memory:")
     scenario(con)
-    b = briefing.build(con, AS_OF, number="扎创卫办〔2024〕7号", issue_no="2")
+    b = model.build(con, AS_OF, number="扎创卫办〔2024〕7号", issue_no="2")
     con.close()
     if b.chart_note:
         pytest.skip(f"charts not rendered here: {b.chart_note}")
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     docx = OUT / "briefing.docx"
-    docx.write_bytes(briefing.to_docx(b))
+    docx.write_bytes(document.to_docx(b))
     pages = render_pages(docx, OUT)
     assert len(pages) >= 5 and all(p.read_bytes().startswith(b"\x89PNG") for p in pages)
     text = subprocess.run(

@@ -182,8 +182,8 @@ def test_two_sessions_verifying_one_answer_make_one_verification(monkeypatch):
 
 def test_two_notices_cannot_share_one_number(monkeypatch):
     from tests.test_briefing import AS_OF, scenario
-    from tracker.office import reminders
-    from tracker.office.reminders import ReminderError
+    from tracker.reports import reminders
+    from tracker.reports.reminders import ReminderError
 
     con = bootstrap.connect(":memory:")
     scenario(con)

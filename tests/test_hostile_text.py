@@ -26,17 +26,10 @@ from tracker.files import MAX_CELL, SafeWorkbook, csv_bytes
 from tracker.inspections import findings, rounds, sites
 from tracker.inspections.imports import import_findings
 from tracker.inspections.sites import InspectionError
-from tracker.office import (
-    acceptance,
-    archive,
-    briefing,
-    briefing_issue,
-    evidence,
-    figures,
-    reminders,
-    tasks,
-)
+from tracker.office import acceptance, evidence, figures, tasks
 from tracker.office.verification import verify
+from tracker.reports import archive, briefing, briefing_issue, reminders
+from tracker.reports.briefing import document, model
 
 OFFICE = Actor("王主任", "admin")
 CITY = Actor("城管李", "reporter", "城管执法局")
@@ -316,9 +309,9 @@ def test_docx_writers_survive_control_characters_already_stored(con):
     data = reminders.to_docx("号\x0b\x001", AS_OF, figures_owed, "住建局", AS_OF)
     assert "号\n1" in "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
     con.execute("UPDATE task SET description = ?", ["见附件\x0b第2页\x01"])  # as stored before the fix
-    b = briefing.build(con, AS_OF, charts=False, number="创卫\x0b办", issue_no="第\x013期")
+    b = model.build(con, AS_OF, charts=False, number="创卫\x0b办", issue_no="第\x013期")
     assert "见附件\n第2页" in "\n".join(
-        c.text for t in docx.Document(io.BytesIO(briefing.to_docx(b))).tables for r in t.rows for c in r.cells
+        c.text for t in docx.Document(io.BytesIO(document.to_docx(b))).tables for r in t.rows for c in r.cells
     )
     assert "<f>" not in sheet_xml(briefing.write(con, AS_OF, ".xlsx", number="x")[0])
 

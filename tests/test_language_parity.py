@@ -27,7 +27,8 @@ from tracker import bootstrap
 from tracker.access.auth import Actor
 from tracker.catalogue import catalogue
 from tracker.engine.evaluate import evaluate
-from tracker.office import acceptance, national_form, tasks
+from tracker.office import acceptance, tasks
+from tracker.reports import national_form
 from tracker.strings import ui
 
 CAT = catalogue()

@@ -12,7 +12,7 @@ import pytest
 from tests.scenario import add
 from tracker import bootstrap
 from tracker.catalogue import catalogue
-from tracker.office import national_form
+from tracker.reports import national_form
 
 # The city form's keys in the order of the national system's open API sample (卫生城市评估填报), written out by
 # hand from it; the five-year series carries its mean (infectillavgrateAvg) as national-form-fields.md says.

@@ -14,7 +14,7 @@ import pytest
 from tests.test_briefing import AS_OF, scenario
 from tracker import bootstrap
 from tracker.access.auth import Actor, PermissionDenied
-from tracker.office import reminders
+from tracker.reports import reminders
 
 OFFICE = Actor("王主任", "admin")
 CITY = Actor("城管上报员", "reporter", "城管执法局")

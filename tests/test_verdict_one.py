@@ -133,7 +133,8 @@ def _items(frame) -> dict[int, tuple[str, bool]]:
 
 def test_cli_overview_briefing_and_national_form_give_one_verdict(demo_db, tmp_path, capsys):
     from tracker.engine import views
-    from tracker.office import briefing, national_form
+    from tracker.reports import national_form
+    from tracker.reports.briefing import model
 
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, path)
@@ -150,7 +151,7 @@ def test_cli_overview_briefing_and_national_form_give_one_verdict(demo_db, tmp_p
             assert _items(views.item_table(o.ev, catalogue())) == cli_items
             # every veto risk the overview lists is named, by a failed veto metric or an open 暗访 finding
             assert sorted({*o.vetoes["item"], *o.visits["item"]}) == risks
-            b = briefing.build(con, day, charts=False)
+            b = model.build(con, day, charts=False)
             assert b.summary["veto_risks"] == risks
             assert _items(b.items) == cli_items
             assert sorted(set(b.vetoes["item"])) == risks
@@ -315,7 +316,8 @@ def test_the_archive_says_verified_where_the_evaluation_does(tmp_path):
 
     from openpyxl import load_workbook
 
-    from tracker.office import archive, evidence
+    from tracker.office import evidence
+    from tracker.reports import archive
 
     c = bootstrap.connect(tmp_path / "t.duckdb")
     try:

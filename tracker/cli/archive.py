@@ -6,8 +6,8 @@ from tracker.catalogue import catalogue
 from tracker.cli.errors import UsageError
 from tracker.cli.office import _out
 from tracker.cli.opening import open_db
-from tracker.office import archive
 from tracker.office.evidence import size_text
+from tracker.reports import archive
 
 
 def cmd_export(args) -> int:

@@ -11,7 +11,9 @@ from tracker.access.auth import SYSTEM
 from tracker.cli.core import _date, bounded_int
 from tracker.cli.errors import UsageError
 from tracker.cli.opening import open_db
-from tracker.office import briefing, completeness, national_form, tasks
+from tracker.office import completeness, tasks
+from tracker.reports import briefing, national_form
+from tracker.strings.formats import cn_date, pct
 from tracker.strings.office import CLI, TASK_STATUS
 
 
@@ -39,10 +41,10 @@ def cmd_report(args) -> int:
     print(CLI["written"].format(path=out))
     print(
         CLI["report_summary"].format(
-            date=briefing.cn_date(b.as_of),
+            date=cn_date(b.as_of),
             met=s["met"],
             total=s["items"],
-            pct=briefing.pct(s["readiness"]),
+            pct=pct(s["readiness"]),
             veto="、".join(f"第{i}项" for i in s["veto_risks"]) or "无",
             late="、".join(b.late_units) or "无",
             overdue=len(b.overdue),
@@ -99,7 +101,7 @@ def cmd_late(args) -> int:
     for r in board.itertuples(index=False):
         print(
             CLI["late_line"].format(
-                unit=r.unit, due=r.due, late=r.late, missing=r.missing, rate=briefing.pct(r.on_time_rate)
+                unit=r.unit, due=r.due, late=r.late, missing=r.missing, rate=pct(r.on_time_rate)
             )
         )
         for what in r.owed:

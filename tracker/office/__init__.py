@@ -1,1 +1,2 @@
-"""The office's work: completeness and late units, the rectification ledger, acceptance, verification, the briefing, the national form."""
+"""The office's work: completeness and late units, the rectification ledger, acceptance, verification, figures and
+evidence. The documents built from it (the briefing, the national form, notices) are tracker.reports."""

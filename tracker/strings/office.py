@@ -184,7 +184,7 @@ BRIEF = {
     "no_charts": "（本机未能生成图表，图表从略。）",
 }
 
-# 印发 and the archive of issued briefings (tracker/office/briefing_issue.py)
+# 印发 and the archive of issued briefings (tracker/reports/briefing_issue.py)
 ISSUE = {
     "need_number": "请填写文号（如“扎创卫办〔2025〕12号”）：印发的通报以文号存档",
     "number_taken": "文号“{number}”已于{when}由{by}印发（截至{as_of}的通报），不能重复使用。请换用新的文号",

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from indicators.rules import REGISTRY
 from tracker.strings import DEMO_BANNER, STATUS_COLOUR, STATUS_LABEL
+from tracker.strings.formats import cn_date
 
 LANGS = {"zh": "中文", "en": "English"}
 
@@ -681,16 +682,10 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(text[i : i + width] for i in range(0, len(text), width))
 
 
-def pct(value: float | None) -> str:
-    return "—" if value is None or value != value else f"{value * 100:.1f}%"
-
-
 def date_text(value: dt.date | None) -> str:
     if value is None:
         return "—"
-    if lang() == "zh":
-        return f"{value.year}年{value.month}月{value.day}日"
-    return value.isoformat()
+    return cn_date(value) if lang() == "zh" else value.isoformat()
 
 
 DEMO_BANNER_EN = "Demo data: this database holds generated demo data (a simulated 扎兰屯市, 2020–2026), not real submissions."

@@ -20,7 +20,8 @@ from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
 from tracker.db import transaction
-from tracker.office import briefing
+from tracker.reports.briefing import document, model
+from tracker.strings.formats import cn_date
 from tracker.strings.office import ISSUE
 
 
@@ -56,7 +57,7 @@ def _taken(con: duckdb.DuckDBPyConnection, number: str) -> IssueError | None:
         return None
     return IssueError(
         ISSUE["number_taken"].format(
-            number=number, when=f"{row[0]:%Y-%m-%d %H:%M}", by=row[1], as_of=briefing.cn_date(row[2])
+            number=number, when=f"{row[0]:%Y-%m-%d %H:%M}", by=row[1], as_of=cn_date(row[2])
         )
     )
 
@@ -80,8 +81,8 @@ def issue(
     issue_no = text.clean(issue_no, "issue_no", IssueError, one_line=True)
     if taken := _taken(con, number):  # refused before spending seconds on the document
         raise taken
-    b = briefing.build(con, as_of, known_then=known_then, number=number, issue_no=issue_no)
-    data = briefing.to_docx(b)
+    b = model.build(con, as_of, known_then=known_then, number=number, issue_no=issue_no)
+    data = document.to_docx(b)
     digest = hashlib.sha256(data).hexdigest()
     name = file_name(as_of, number)
     when = now or dt.datetime.now().replace(microsecond=0)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -25,10 +24,9 @@ from tracker.catalogue import Catalogue, catalogue
 from tracker.db import transaction
 from tracker.files import SafeWorkbook
 from tracker.office import completeness
-from tracker.office.briefing import cn_date, pct
+from tracker.reports.official_doc import BODY_FONT, OfficialDoc
 from tracker.strings.act import BOARD_XLSX, NOTICE, REMINDER
-from tracker.strings.office import OFFICE_NAME
-from tracker.text import xml_safe
+from tracker.strings.formats import cn_date, pct
 
 REPLY_DAYS = 7  # the default time given to report the missing figures, from the notice's date
 
@@ -196,101 +194,28 @@ def notice_file(con: duckdb.DuckDBPyConnection, reminder_id: int) -> tuple[str, 
 
 # ---------------------------------------------------------------- the .docx
 
-BODY_FONT, HEAD_FONT, TITLE_FONT = "仿宋", "黑体", "方正小标宋简体"
-
 
 def to_docx(number: str, as_of: dt.date, figures: pd.DataFrame, unit: str | None, reply_by: dt.date) -> bytes:
     """The notice laid out as an official document: red header and rule, 文号, title, 主送, body, a table of
     the figures owed, signature and date."""
-    from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
-
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-
-    def font(run, name: str, size: float, color: str | None = None) -> None:
-        run.font.name = name
-        run.font.size = Pt(size)
-        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-        if color:
-            run.font.color.rgb = RGBColor.from_string(color)
-
-    def para(text="", *, name=BODY_FONT, size=16.0, align=None, indent=True, color=None, exact=28):
-        p = doc.add_paragraph()
-        fmt = p.paragraph_format
-        fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(exact)
-        fmt.space_before, fmt.space_after = Pt(0), Pt(0)
-        if indent:
-            fmt.first_line_indent = Pt(size * 2)
-        if align is not None:
-            p.alignment = align
-        if text:
-            font(p.add_run(xml_safe(text)), name, size, color)
-        return p
-
-    para(OFFICE_NAME, name=TITLE_FONT, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
-                  color="C00000", exact=36)  # fmt: skip
-    para(number, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    rule = OxmlElement("w:pBdr")  # the red rule under the 文号 (版头分隔线)
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("val", "single"), ("sz", "18"), ("space", "6"), ("color", "C00000")):
-        bottom.set(qn(f"w:{key}"), value)
-    rule.append(bottom)
-    doc.paragraphs[-1]._p.get_or_add_pPr().append(rule)
-    para(indent=False)
-    para(NOTICE["title"], name=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=36)
-    para(indent=False)
-    para(NOTICE["to_unit"].format(unit=unit) if unit else NOTICE["to_all"], indent=False)
-    units = figures["unit"].nunique()
+    doc = OfficialDoc()
+    doc.red_header([number], gap=0)
+    doc.title(NOTICE["title"], NOTICE["to_unit"].format(unit=unit) if unit else NOTICE["to_all"])
     opening = NOTICE["opening_unit"] if unit else NOTICE["opening_all"]
-    para(opening.format(date=cn_date(as_of), n=len(figures), units=units))
-    para(NOTICE["ask"].format(reply=cn_date(reply_by)))
-
-    para(indent=False)
+    doc.para(opening.format(date=cn_date(as_of), n=len(figures), units=figures["unit"].nunique()))
+    doc.para(NOTICE["ask"].format(reply=cn_date(reply_by)))
+    doc.blank()
+    rows = [
+        [str(n), r.unit, f"{r.metric} {r.name}", r.period_label, r.deadline.isoformat(), str(r.days_overdue)]
+        for n, r in enumerate(figures.itertuples(index=False), start=1)
+    ]
     widths = [1.1, 2.2, 5.0, 2.7, 2.6, 2.0]  # 15.6 cm: the text width
-    table = doc.add_table(rows=1, cols=len(widths))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    repeat = OxmlElement("w:tblHeader")  # the header row again on every page
-    repeat.set(qn("w:val"), "true")
-    table.rows[0]._tr.get_or_add_trPr().append(repeat)
-    for cell, words in zip(table.rows[0].cells, NOTICE["headers"], strict=True):
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        font(cell.paragraphs[0].add_run(xml_safe(words)), HEAD_FONT, 10)
-    for n, r in enumerate(figures.itertuples(index=False), start=1):
-        values = [n, r.unit, f"{r.metric} {r.name}", r.period_label, r.deadline.isoformat(), r.days_overdue]
-        for col, (cell, value) in enumerate(zip(table.add_row().cells, values, strict=True)):
-            if col in (0, 4, 5):
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            font(cell.paragraphs[0].add_run(xml_safe(value)), BODY_FONT, 10)
-    table.autofit = False  # widths on the grid (LibreOffice, WPS) and on every cell (Word)
-    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
-        col.set(qn("w:w"), str(int(Cm(width).twips)))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = Cm(width)
-
-    para(indent=False)
-    para(NOTICE["contact"])
-    para(indent=False)
-    sign = para(OFFICE_NAME, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    sign.paragraph_format.right_indent = Pt(32)
-    when = para(cn_date(as_of), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    when.paragraph_format.right_indent = Pt(64)
-    doc.core_properties.title = xml_safe(f"{NOTICE['title']}（{number}）", one_line=True)[
-        :255
-    ]  # docx's limit
-    doc.core_properties.author = OFFICE_NAME
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    doc.table(NOTICE["headers"], rows, widths, head_size=10, body_font=BODY_FONT, body_size=10, shade=None,
+              centred=(0, 4, 5), spacer=False)  # fmt: skip
+    doc.blank()
+    doc.para(NOTICE["contact"])
+    doc.signature(cn_date(as_of))
+    return doc.save(f"{NOTICE['title']}（{number}）")
 
 
 # ---------------------------------------------------------------- the board as .xlsx
