@@ -1,0 +1,78 @@
+"""The word tables kept as data (issue 25): every table every module of tracker.strings exposes, and every
+(language, key) of the one accessor's catalogue, read the same as when the tables were Python. The fixture was
+written from the Python tables before they became YAML (`python -m tests.test_word_tables` writes it again)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pathlib
+
+from tracker.strings import ui
+
+FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "word_tables.json"
+MODULES = ["__init__", "act", "auth", "evidence", "inspections", "office", "text", "ui", "upload"]
+
+
+def _plain(value):
+    """A table as JSON keeps it, its tuples marked (a caller may rely on a tuple)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_plain(v) for v in value]}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _tables() -> dict:
+    tables = {}
+    for name in MODULES:
+        module = importlib.import_module(
+            "tracker.strings" if name == "__init__" else f"tracker.strings.{name}"
+        )
+        for attr, value in vars(module).items():
+            if attr.isupper() and isinstance(value, dict | tuple | list | str):
+                tables[f"{name}.{attr}"] = _plain(value)
+    return tables
+
+
+def current() -> dict:
+    ui.catalogue.cache_clear()
+    return {"catalogue": ui.catalogue(), "tables": _tables()}
+
+
+def _ordered(value):
+    """Dicts as lists of pairs: the order of a table is part of what it says (menus, columns)."""
+    if isinstance(value, dict):
+        return [[k, _ordered(v)] for k, v in value.items()]
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    return value
+
+
+def test_every_word_reads_as_before():
+    before = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    now = json.loads(json.dumps(current(), ensure_ascii=False))
+    assert set(now["tables"]) == set(before["tables"])
+    for name, table in before["tables"].items():
+        assert _ordered(now["tables"][name]) == _ordered(table), name
+    for language in ("zh", "en"):
+        assert now["catalogue"][language] == before["catalogue"][language]
+        assert list(now["catalogue"][language]) == list(before["catalogue"][language])
+
+
+def test_t_formats_every_key_as_before():
+    before = json.loads(FIXTURE.read_text(encoding="utf-8"))["catalogue"]
+    for language in ("zh", "en"):
+        ui.use_language_source(lambda language=language: language)
+        try:
+            for key, text in before[language].items():
+                if "{" not in text:
+                    assert ui.t(key) == text, (language, key)
+        finally:
+            ui.use_language_source(lambda: "zh")
+
+
+if __name__ == "__main__":
+    FIXTURE.write_text(json.dumps(current(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
