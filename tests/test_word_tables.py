@@ -51,15 +51,31 @@ def _ordered(value):
     return value
 
 
+# Tables that moved or whose copies were deleted (issue 25), with the one table that now says the same words.
+MOVED = {
+    "__init__.PERIOD_LABEL": ("__init__.PERIOD_WORD", "zh"),
+}
+# office.PAGE's English was written in another order; a table read by key, now in the Chinese order.
+UNORDERED = {"office.PAGE"}
+
+
 def test_every_word_reads_as_before():
     before = json.loads(FIXTURE.read_text(encoding="utf-8"))
     now = json.loads(json.dumps(current(), ensure_ascii=False))
-    assert set(now["tables"]) == set(before["tables"])
+    assert set(before["tables"]) - set(now["tables"]) <= set(MOVED)
     for name, table in before["tables"].items():
-        assert _ordered(now["tables"][name]) == _ordered(table), name
+        if name in now["tables"]:
+            same = now["tables"][name]
+        else:
+            moved, language = MOVED[name]
+            same = now["tables"][moved][language]
+        if name in UNORDERED:
+            assert same == table, name
+        else:
+            assert _ordered(same) == _ordered(table), name
     for language in ("zh", "en"):
         assert now["catalogue"][language] == before["catalogue"][language]
-        assert list(now["catalogue"][language]) == list(before["catalogue"][language])
+    assert list(now["catalogue"]["zh"]) == list(before["catalogue"]["zh"])
 
 
 def test_t_formats_every_key_as_before():
