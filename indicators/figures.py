@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+# The grade letters, best first (stored as ordinals A = 1 … D = 4): their one definition.
 GRADES = ("A", "B", "C", "D")
 
 # Units whose catalogue spelling starts with a figure of its own: shown without it after a number.

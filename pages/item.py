@@ -9,14 +9,14 @@ import streamlit as st
 
 from app import cached, evidence_web, item_actions, session, state, webapp
 from app.markup import plain
-from indicators.figures import target
+from indicators.figures import GRADES, target
 from indicators.rules import REGISTRY
 from tracker.access.auth import PermissionDenied, can
 from tracker.engine import views
 from tracker.engine.reasons import fmt_value
 from tracker.inspections.verdict import SOURCE_PREFIX
 from tracker.office import figures, verification
-from tracker.strings import GRADE_LETTERS, SHOWN_OP, STATUS_COLOUR, ui
+from tracker.strings import SHOWN_OP, STATUS_COLOUR, ui
 from tracker.strings.ui import t, ti
 
 actor = session.guard("item")
@@ -114,11 +114,7 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
             line={"color": "#555", "dash": "dash"},
         )
     if threshold is not None:
-        shown = (
-            GRADE_LETTERS[int(threshold) - 1]
-            if metric.value_type == "grade"
-            else target(threshold, metric.unit)
-        )
+        shown = GRADES[int(threshold) - 1] if metric.value_type == "grade" else target(threshold, metric.unit)
         fig.add_hline(
             y=threshold,
             line={"color": "#555", "dash": "dash"},

@@ -18,6 +18,7 @@ import random
 import duckdb
 import pandas as pd
 
+from indicators.figures import GRADES as LETTERS
 from indicators.rules import REGISTRY
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.config import settings
@@ -88,7 +89,7 @@ def _value(metric: Metric, year: int, rng: random.Random, area: str | None = Non
     if events:
         return (story or {}).get(year, 0.0)
     if metric.code in GRADES:
-        return float("ABCD".index(GRADES[metric.code][year - FIRST_YEAR]) + 1)
+        return float(LETTERS.index(GRADES[metric.code][year - FIRST_YEAR]) + 1)
     if metric.value_type == "yesno":
         # Half the clauses were in place by the end of the 2022 special rectification, the rest a year later.
         start = 2022 + int(hashlib.sha256(metric.code.encode()).hexdigest(), 16) % 2
@@ -147,7 +148,7 @@ def demo_rows(cat: Catalogue, today: dt.date) -> pd.DataFrame:
                 value = _value(metric, year, rng, area)
                 if value is None:
                     continue
-                grade = "ABCD"[int(value) - 1] if metric.value_type == "grade" else None
+                grade = LETTERS[int(value) - 1] if metric.value_type == "grade" else None
                 rows.append(
                     (
                         metric.code,

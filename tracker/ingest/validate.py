@@ -39,7 +39,7 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-from indicators.figures import figure_sql, number_sql
+from indicators.figures import GRADES, figure_sql, number_sql
 from indicators.rules import REGISTRY
 from tracker.catalogue import OFFICE, Catalogue, normalise_name
 from tracker.config import settings
@@ -50,7 +50,8 @@ from tracker.engine.periods import WS, period_select
 from tracker.files import RISKY_START
 from tracker.ingest.reader import CELL_LIMITS, Sheet
 from tracker.ingest.text import DEFAULT, Markers
-from tracker.strings.upload import PERIOD_NAME, REFUSE, WARN
+from tracker.strings import PERIOD_WORD
+from tracker.strings.upload import REFUSE, WARN
 
 NUMBER = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)"
 PER_100K = r"[ \t\x{3000}]*(1/|/|每)(10|十)万人?[ \t\x{3000}]*$"
@@ -63,6 +64,9 @@ YES = ("是", "有", "Y", "YES", "TRUE", "T", "1", "√", "✓", "✔", "☑")
 NO = ("否", "无", "N", "NO", "FALSE", "F", "0", "×", "✗", "✘", "☒", "X")
 NO_AREA = ("全市", "全市范围", "市本级", "全市合计", "本级", "-", "--", "—", "——", "/", "无", "不适用")
 PERIOD_ORDER = "['month', 'quarter', 'year']"  # shortest first
+# The grade letters (indicators.figures.GRADES) in SQL: a letter's ordinal (A = 1), and the list an ordinal indexes.
+GRADE_ORDINALS = " ".join(f"WHEN '{g}' THEN {i}" for i, g in enumerate(GRADES, start=1))
+GRADE_LIST = "[" + ", ".join(f"'{g}'" for g in GRADES) + "]"
 # Multiplier that turns numerator/denominator into the metric's unit of measure.
 FRACTION_UNIT = {
     "%": 100.0,
@@ -191,7 +195,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
                 m.code,
                 f"{m.code} {m.name}",
                 m.period,
-                PERIOD_NAME[m.period],
+                PERIOD_WORD["zh"][m.period],
                 m.scope,
                 m.value_type,
                 m.unit,
@@ -402,7 +406,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                CASE WHEN upper(s) IN {YES} THEN 1 WHEN upper(s) IN {NO} THEN 0 END AS yn,
                CASE WHEN s IN {YES_NO_WORDS} THEN s END AS yn_word,
                CASE upper(regexp_extract(s, '^([A-Za-z])级?$', 1))
-                    WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 END AS grade_ord
+                    {GRADE_ORDINALS} END AS grade_ord
         FROM split"""
     )
 
@@ -736,7 +740,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                           WHEN 'grade' THEN CAST(r.grade_ord AS DOUBLE)
                           ELSE {number_value} END AS value,
                 r.numerator_num AS numerator, r.denominator_num AS denominator,
-                CASE WHEN {vt} = 'grade' THEN ['A', 'B', 'C', 'D'][r.grade_ord] END AS grade,
+                CASE WHEN {vt} = 'grade' THEN {GRADE_LIST}[r.grade_ord] END AS grade,
                 r.note_t AS note, r.evidence_t AS evidence,
                 CASE WHEN {vt} IN ('number', 'count') AND NOT {fraction_ok} THEN r.qualifier END AS qualifier,
                 r.value_t, {fraction_ok} AS from_fraction, {val_num} AS typed_number, r.suffix, {rate} AS rate,

@@ -28,7 +28,8 @@ from tracker.engine import periods
 from tracker.engine.answers import REP, answers_sql, rep_params
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.office.acceptance import resync
-from tracker.strings.office import PERIOD_TYPE, VERIFY
+from tracker.strings import PERIOD_WORD
+from tracker.strings.office import VERIFY
 
 
 class VerificationError(ValueError):
@@ -169,7 +170,7 @@ def verify(
     if p.type != m.period:
         typed = period if isinstance(period, str) else p.label
         raise VerificationError(
-            VERIFY["wrong_period"].format(metric=label, expected=PERIOD_TYPE[m.period], period=typed)
+            VERIFY["wrong_period"].format(metric=label, expected=PERIOD_WORD["zh"][m.period], period=typed)
         )
     if m.scope == "city" and area:
         raise VerificationError(VERIFY["area_on_city"].format(metric=label, area=area))

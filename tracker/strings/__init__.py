@@ -22,10 +22,6 @@ STATUS_COLOUR = {
     "pending": "#3b7dd8",
 }
 
-PERIOD_LABEL = {"year": "年度", "quarter": "季度", "month": "月度"}
-SCOPE_LABEL = {"city": "全市", "area": "各街道乡镇"}
-GRADE_LETTERS = ("A", "B", "C", "D")
-
 
 # The engine's own statuses, when the rule kind leaves them (each kind says its own verdicts).
 REASON = _W.both("REASON")

@@ -21,7 +21,6 @@ VERIFY = _W.zh("VERIFY")
 FIGURE = _W.zh("FIGURE")
 REPORT_STATE = _W.zh("REPORT_STATE")
 REPORT_STATE_EN = _W.en("REPORT_STATE")
-PERIOD_TYPE = {"year": "年度", "quarter": "季度", "month": "月度"}  # TODO
 DEMO_MARK = _W.zh("DEMO_MARK")
 BRIEF = _W.zh("BRIEF")
 ISSUE = _W.zh("ISSUE")

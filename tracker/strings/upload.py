@@ -16,7 +16,6 @@ ROW_PREFIX = _W.zh("ROW_PREFIX")
 FILE = _W.zh("FILE")
 REFUSE = _W.zh("REFUSE")
 WARN = _W.zh("WARN")
-PERIOD_NAME = {"year": "年度", "quarter": "季度", "month": "月度"}  # TODO
 OUTCOME_LABEL = _W.zh("OUTCOME_LABEL")
 SUMMARY = _W.zh("SUMMARY")
 TEMPLATE_HEADERS = tuple(_W.zh("TEMPLATE_HEADERS"))
