@@ -6,8 +6,8 @@ import datetime as dt
 
 from indicators.figures import GRADES
 from indicators.rules import REGISTRY
+from tracker import periods
 from tracker.catalogue import catalogue
-from tracker.engine import periods
 
 
 def add(

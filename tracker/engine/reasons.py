@@ -13,7 +13,7 @@ import pandas as pd
 from indicators.figures import figure
 from indicators.rules import REGISTRY, Why
 from tracker.catalogue import Metric
-from tracker.engine.periods import label
+from tracker.periods import label
 from tracker.strings import REASON
 
 

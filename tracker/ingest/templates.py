@@ -15,7 +15,7 @@ import io
 from indicators.figures import figure
 from indicators.rules import REGISTRY
 from tracker.catalogue import Catalogue, Metric, catalogue
-from tracker.engine.periods import Period, make
+from tracker.periods import Period, make
 from tracker.strings import PERIOD_WORD, SCOPE_WORD
 from tracker.strings.upload import (
     TEMPLATE_HEADERS,

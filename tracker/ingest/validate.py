@@ -46,10 +46,10 @@ from tracker.config import settings
 from tracker.engine import counting
 from tracker.engine.answers import answers_sql
 from tracker.engine.catalogue_tables import use_catalogue
-from tracker.engine.periods import WS, period_select
 from tracker.files import RISKY_START
 from tracker.ingest.reader import CELL_LIMITS, Sheet
 from tracker.ingest.text import DEFAULT, Markers
+from tracker.periods import WS, period_select
 from tracker.strings import PERIOD_WORD
 from tracker.strings.upload import REFUSE, WARN
 

@@ -28,7 +28,7 @@ import pandas as pd
 from tracker.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.evaluate import Evaluation
-from tracker.engine.periods import label as period_label
+from tracker.periods import label as period_label
 
 _STEP = "CASE c.period WHEN 'year' THEN INTERVAL 1 YEAR WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 1 MONTH END"
 

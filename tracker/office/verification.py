@@ -18,13 +18,12 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from tracker import logs, text
+from tracker import logs, periods, text
 from tracker.access import audit
 from tracker.access.auth import Actor, PermissionDenied, require
 from tracker.access.users import current_actor
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.db import transaction
-from tracker.engine import periods
 from tracker.engine.answers import REP, answers_sql, rep_params
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.office.acceptance import resync
