@@ -7,9 +7,12 @@ from __future__ import annotations
 import importlib
 import json
 import pathlib
+import re
+
+import pytest
 
 from indicators import figures
-from tracker.strings import ui
+from tracker.strings import tables, ui
 
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "word_tables.json"
 MODULES = ["__init__", "act", "auth", "evidence", "inspections", "office", "text", "ui", "upload"]
@@ -98,3 +101,36 @@ def test_t_formats_every_key_as_before():
 
 if __name__ == "__main__":
     FIXTURE.write_text(json.dumps(current(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def test_every_word_file_loads_and_pairs_both_languages():
+    for path in sorted(tables.WORDS.glob("*.yaml")):
+        tables.load(path)  # refused at load when an entry lacks a language
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("T:\n  a: {zh: 达标}\n", "缺少语言 ['en']"),
+        ("T:\n  a: {zh: 达标, en: ''}\n", "缺少语言 ['en']"),
+        ("T:\n  a: {zh: 达标, en: Met, fr: Atteint}\n", "多余的键 ['fr']"),
+        ("T:\n  a: {en: Met}\n", "缺少语言 ['zh']"),
+        ("T:\n  a: yes\n", "应为文字"),
+    ],
+)
+def test_a_word_missing_a_language_is_refused_at_load(tmp_path, text, refused):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(refused)) as error:
+        tables.load(path)
+    assert "bad.yaml T.a" in str(error.value)
+
+
+def test_a_table_the_accessor_reads_has_no_chinese_only_word(tmp_path):
+    path = tmp_path / "half.yaml"
+    path.write_text("T:\n  a: {zh: 达标, en: Met}\n  b: 未达标\n", encoding="utf-8")
+    words = tables.load(path)
+    assert words.zh("T") == {"a": "达标", "b": "未达标"}
+    assert words.en("T") == {"a": "Met"}
+    with pytest.raises(ValueError, match="只有中文"):
+        words.both("T")

@@ -3,8 +3,8 @@
 A file holds named tables (and a few single texts). An entry `key: {zh: …, en: …}` is a word in both languages,
 side by side; a plain text or list is Chinese whatever the screen's language (the official documents and the
 service messages, written in the office's language). A file is refused at load when an entry lacks a language,
-has an empty side or a language the tracker does not speak: tests/test_language_parity.py then checks that
-every key the accessor (tracker.strings.ui.t) reads is such a pair.
+has an empty side or a language the tracker does not speak; a table the accessor (tracker.strings.ui.t) reads
+is read with Words.both, which refuses a Chinese-only entry (tests/test_language_parity.py checks the result).
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ def _check(name: str, where: str, value: Any) -> None:
         missing = [language for language in LANGUAGES if not value.get(language)]
         extra = sorted(set(value) - set(LANGUAGES))
         if missing or extra:
-            raise ValueError(
-                f"words/{name}.yaml {where}: 缺少语言 {missing or ''} 多余的键 {extra or ''}".strip()
-            )
+            said = [f"缺少语言 {missing}"] * bool(missing) + [f"多余的键 {extra}"] * bool(extra)
+            raise ValueError(f"words/{name}.yaml {where}: {'，'.join(said)}")
         for language in LANGUAGES:
             if not isinstance(value[language], str | list):
                 raise ValueError(f"words/{name}.yaml {where}.{language}: 应为文字或文字列表")
@@ -53,9 +52,14 @@ def _check(name: str, where: str, value: Any) -> None:
 @functools.cache
 def words(name: str) -> Words:
     """The tables of words/<name>.yaml, checked."""
-    with open(WORDS / f"{name}.yaml", encoding="utf-8") as f:
+    return load(WORDS / f"{name}.yaml")
+
+
+def load(path: pathlib.Path) -> Words:
+    """The tables of one word file, refused (ValueError naming file and key) when an entry lacks a language."""
+    with open(path, encoding="utf-8") as f:
         raw = yaml.load(f, Loader=_LOADER) or {}
-    _check(name, "", raw)
+    _check(path.stem, "", raw)
     return Words(raw)
 
 
