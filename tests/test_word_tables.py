@@ -115,7 +115,7 @@ def test_every_word_file_loads_and_pairs_both_languages():
         ("T:\n  a: {zh: 达标, en: ''}\n", "缺少语言 ['en']"),
         ("T:\n  a: {zh: 达标, en: Met, fr: Atteint}\n", "多余的键 ['fr']"),
         ("T:\n  a: {en: Met}\n", "缺少语言 ['zh']"),
-        ("T:\n  a: yes\n", "应为文字"),
+        ("T:\n  a: {zh: 达标, en: {x: Met}}\n", "应为文字"),
     ],
 )
 def test_a_word_missing_a_language_is_refused_at_load(tmp_path, text, refused):
@@ -124,6 +124,12 @@ def test_a_word_missing_a_language_is_refused_at_load(tmp_path, text, refused):
     with pytest.raises(ValueError, match=re.escape(refused)) as error:
         tables.load(path)
     assert "bad.yaml T.a" in str(error.value)
+
+
+def test_every_scalar_is_a_word(tmp_path):
+    path = tmp_path / "plain.yaml"
+    path.write_text("T:\n  NO: 否\n  a: yes\n  b: 1.0\n", encoding="utf-8")
+    assert tables.load(path).zh("T") == {"NO": "否", "a": "yes", "b": "1.0"}
 
 
 def test_a_table_the_accessor_reads_has_no_chinese_only_word(tmp_path):
