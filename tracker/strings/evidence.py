@@ -12,6 +12,8 @@ from tracker.strings.tables import words
 _W = words("evidence")
 
 EVIDENCE = _W.both("EVIDENCE")
+# The review archive is Chinese whatever the screen's language; its labels of what a file evidences are the
+# item page's Chinese ones.
 ARCHIVE: dict[str, str] = {
     **_W.zh("ARCHIVE"),
     **{

@@ -1,7 +1,7 @@
 """Every word the pages show, Chinese first, English on the sidebar switch, through one accessor.
 
 `t(key, **kw)` is that accessor: it reads the language registered by the app (app.state: the sidebar's
-choice, zh elsewhere) and formats the text. Its catalogue is this module's UI table merged with the page
+choice, zh elsewhere) and formats the text. Its catalogue is the UI table (words/ui.yaml) merged with the page
 words kept beside their subject (tracker.strings.office, .auth, .upload), and the small code tables
 reached as "family.code" (t("status.met"), t("action.task_close"), t("col.deadline")). Data stays as
 entered: item titles, the plan's text, unit and area names, period labels.
