@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from indicators.value_types.grade import GRADES
 from indicators.rules import REGISTRY
+from tracker import periods
 from tracker.catalogue import catalogue
-from tracker.engine import periods
-
-_GRADES = "ABCD"
 
 
 def add(
@@ -27,7 +26,7 @@ def add(
     events = REGISTRY[m.kind].events  # incidents may be reported for any period up to the metric's own
     assert p is not None and (p.type == m.period or events), f"{period} is not a {m.period} period"
     grade = value if isinstance(value, str) else None
-    number = float(_GRADES.index(value) + 1) if grade else float(value)
+    number = float(GRADES.index(value) + 1) if grade else float(value)
     return con.execute(
         """INSERT INTO measurement (submission_id, metric, unit, area, period_start, period_end, period_label,
                                    value, grade, recorded_at)

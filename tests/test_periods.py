@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tracker.engine import periods
+from tracker import periods
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from tests.conftest import TODAY
 from tracker.catalogue import catalogue
 from tracker.engine import progress
 from tracker.engine.evaluate import evaluate
-from tracker.engine.periods import make
+from tracker.periods import make
 
 
 def annual(values: dict[int, float]) -> pd.DataFrame:

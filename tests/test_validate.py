@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from tests.examples import examples
 from tests.ingest_fixtures import fixture_bytes, open_db
-from tracker.engine import periods
-from tracker.engine.periods import parse_periods_sql
+from tracker import periods
 from tracker.ingest import import_file
 from tracker.ingest.text import nfkc
+from tracker.periods import parse_periods_sql
 
 
 @pytest.fixture

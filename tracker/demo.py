@@ -19,10 +19,11 @@ import duckdb
 import pandas as pd
 
 from indicators.rules import REGISTRY
+from tracker import periods
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.config import settings
 from tracker.db import transaction
-from tracker.engine import counting, periods
+from tracker.engine import counting
 from tracker.engine.catalogue_tables import ensure_catalogue
 
 FIRST_YEAR, LAST_YEAR = 2020, 2026

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tracker.config import settings
-from tracker.engine.periods import Period, make
+from tracker.periods import Period, make
 
 
 def period_step_sql(period_type: str) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 from indicators.rules import REGISTRY, Why
 from indicators.value_types import figure
 from tracker.catalogue import Metric
-from tracker.engine.periods import label
+from tracker.periods import label
 from tracker.strings import REASON
 
 

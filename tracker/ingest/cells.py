@@ -9,12 +9,12 @@ import duckdb
 from indicators.value_types import REGISTRY as VALUE_TYPES
 from indicators.value_types.yesno import YES_NO_WORDS
 from tracker.catalogue import Catalogue
-from tracker.engine.periods import WS, period_select
 from tracker.files import RISKY_START
 from tracker.ingest.lookups import suggest
 from tracker.ingest.messages import Sql
 from tracker.ingest.sheet import Sheet
 from tracker.ingest.text import DEFAULT, Markers
+from tracker.periods import WS, period_select
 
 NUMBER = r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)"
 PER_100K = r"[ \t\x{3000}]*(1/|/|每)(10|十)万人?[ \t\x{3000}]*$"

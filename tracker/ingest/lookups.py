@@ -9,7 +9,7 @@ import pandas as pd
 
 from indicators.rules import REGISTRY
 from tracker.catalogue import Catalogue, normalise_name
-from tracker.strings.upload import PERIOD_NAME
+from tracker.strings import PERIOD_WORD
 
 NO_AREA = ("全市", "全市范围", "市本级", "全市合计", "本级", "-", "--", "—", "——", "/", "无", "不适用")
 # Multiplier that turns numerator/denominator into the metric's unit of measure.
@@ -63,7 +63,7 @@ def _lookup_frames(cat: Catalogue) -> dict[str, pd.DataFrame]:
                 m.code,
                 f"{m.code} {m.name}",
                 m.period,
-                PERIOD_NAME[m.period],
+                PERIOD_WORD["zh"][m.period],
                 m.scope,
                 m.value_type,
                 m.unit,

@@ -16,10 +16,9 @@ from indicators.rules import REGISTRY
 from indicators.value_types import figure
 from tracker.catalogue import Catalogue, Metric, catalogue
 from tracker.engine.due import owed
-from tracker.engine.periods import Period
-from tracker.strings import SCOPE_LABEL
+from tracker.periods import Period
+from tracker.strings import PERIOD_WORD, SCOPE_WORD
 from tracker.strings.upload import (
-    PERIOD_NAME,
     TEMPLATE_HEADERS,
     TEMPLATE_HELP_HEADERS,
     TEMPLATE_HELP_SHEET,
@@ -129,7 +128,7 @@ def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
     info = safe.sheet(TEMPLATE_HELP_SHEET)
     info.write_row(0, 0, TEMPLATE_HELP_HEADERS, head_fmt)
     for r, m in enumerate(metrics, start=1):
-        cells = [f"{m.code} {m.name}", m.unit, PERIOD_NAME[m.period], SCOPE_LABEL[m.scope]]
+        cells = [f"{m.code} {m.name}", m.unit, PERIOD_WORD["zh"][m.period], SCOPE_WORD["zh"][m.scope]]
         for c, text in enumerate([*cells, requirement(m), example(m)]):
             ws_text = str(text)  # write_string: 「=100%」 is a requirement, never a formula
             info.write_string(r, c, ws_text)

@@ -14,12 +14,13 @@ import json
 import duckdb
 import pandas as pd
 
+from tracker import periods
 from tracker.access import audit
 from tracker.access.auth import Actor
 from tracker.access.service import service
 from tracker.catalogue import OFFICE, catalogue
 from tracker.db import transaction
-from tracker.engine import counting, periods
+from tracker.engine import counting
 from tracker.engine.evaluate import inspection_vetoes
 from tracker.inspections.findings import FAILING
 from tracker.inspections.rounds import get_round

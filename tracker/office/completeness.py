@@ -29,7 +29,7 @@ from tracker.catalogue import Catalogue, catalogue
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.due import deadline_sql, due_sql, period_step_sql
 from tracker.engine.evaluate import Evaluation
-from tracker.engine.periods import label as period_label
+from tracker.periods import label as period_label
 
 _STEP = period_step_sql("c.period")
 # A figure is due once its deadline has passed (tracker.engine.due).

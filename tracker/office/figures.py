@@ -10,13 +10,12 @@ import datetime as dt
 
 import duckdb
 
-from tracker import text
+from tracker import periods, text
 from tracker.access import audit
 from tracker.access.auth import SYSTEM, Actor
 from tracker.access.service import service
 from tracker.catalogue import Catalogue, catalogue
 from tracker.db import transaction
-from tracker.engine import periods
 from tracker.office.acceptance import resync
 from tracker.strings.office import FIGURE
 

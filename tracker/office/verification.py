@@ -18,17 +18,17 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from tracker import text
+from tracker import periods, text
 from tracker.access import audit
 from tracker.access.auth import Actor
 from tracker.access.service import service
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
 from tracker.db import transaction
-from tracker.engine import periods
 from tracker.engine.answers import REP, answers_sql, rep_params
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.office.acceptance import resync
-from tracker.strings.office import PERIOD_TYPE, VERIFY
+from tracker.strings import PERIOD_WORD
+from tracker.strings.office import VERIFY
 
 
 class VerificationError(ValueError):
@@ -175,7 +175,7 @@ def verify(
     if p.type != m.period:
         typed = period if isinstance(period, str) else p.label
         raise VerificationError(
-            VERIFY["wrong_period"].format(metric=label, expected=PERIOD_TYPE[m.period], period=typed)
+            VERIFY["wrong_period"].format(metric=label, expected=PERIOD_WORD["zh"][m.period], period=typed)
         )
     if m.scope == "city" and area:
         raise VerificationError(VERIFY["area_on_city"].format(metric=label, area=area))

@@ -29,8 +29,8 @@ from tracker.config import INDICATORS
 from tracker.engine import counting
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.evaluate import Evaluation, evaluate
-from tracker.engine.periods import label as period_label
 from tracker.files import SafeWorkbook
+from tracker.periods import label as period_label
 from tracker.stored import is_demo
 from tracker.strings import STATUS_LABEL
 from tracker.strings.office import NATIONAL, NATIONAL_EN, NO, YES

@@ -115,7 +115,7 @@ def unicode_digits() -> tuple[str, str]:
 def period_select(source: str, col: str, bind: Callable[[str, object], str]) -> str:
     """SELECT text, period_type, period_start, period_end, period_label for each distinct text of `col`.
 
-    The same steps as tracker.engine.periods.parse, on text already NFKC-normalised: other scripts' digits to
+    The same steps as tracker.periods.parse, on text already NFKC-normalised: other scripts' digits to
     ASCII, strip, drop a trailing time of day, drop all whitespace, then the five patterns in order."""
     src, dst = unicode_digits()
     d_src, d_dst = bind("digits_src", src), bind("digits_dst", dst)
