@@ -31,7 +31,7 @@ from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.db import transaction
 from tracker.engine import counting
-from tracker.ingest import reader
+from tracker.ingest import raw_files, reader
 from tracker.ingest.text import FileRefused
 from tracker.ingest.validate import drop_temp, release_cells, validate
 from tracker.strings.ui import t
@@ -156,11 +156,6 @@ def committed_before(
     return rows[0] if rows else None
 
 
-# Writers of upload_file in this process take turns: two tabs sending the same bytes at once would otherwise
-# both insert the key, and one of the two transactions would fail on the conflict.
-_FILE_LOCK = threading.Lock()
-
-
 _KEY_LOCKS = [threading.Lock() for _ in range(64)]  # striped: a fixed number, never cleaned up
 
 
@@ -202,17 +197,13 @@ def recover_interrupted(con: duckdb.DuckDBPyConnection) -> int:
 
 def _store(con, file_name: str, data: bytes, sha: str, unit: str | None, user: str) -> int:
     """The submission, marked failed until settled; its bytes in upload_file once per sha256 (migration 4)."""
-    with _FILE_LOCK:  # a plain INSERT after a look-up: ON CONFLICT DO NOTHING costs 3x for a 40 MB file
-        if not con.execute("SELECT 1 FROM upload_file WHERE sha256 = ?", [sha]).fetchall():
-            with contextlib.suppress(duckdb.ConstraintException):  # another process stored them meanwhile
-                con.execute(
-                    "INSERT INTO upload_file (sha256, bytes, size) VALUES (?, ?, ?)", [sha, data, len(data)]
-                )
-    return con.execute(
-        """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, sha256, outcome, message)
-           VALUES (?, ?, ?, ?, ?, 'failed', ?) RETURNING id""",
-        [_now(), user, unit, file_name, sha, FILE["failed"].format(detail=FILE["pending"])],
-    ).fetchall()[0][0]
+    with raw_files.LOCK:  # the bytes and the submission referring to them: the cap drops neither between
+        raw_files.store(con, sha, data)
+        return con.execute(
+            """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, sha256, outcome, message)
+               VALUES (?, ?, ?, ?, ?, 'failed', ?) RETURNING id""",
+            [_now(), user, unit, file_name, sha, FILE["failed"].format(detail=FILE["pending"])],
+        ).fetchall()[0][0]
 
 
 def _store_behind(con, file_name: str, data: bytes, sha: str, unit: str | None, user: str) -> Future[int]:
@@ -358,6 +349,7 @@ def import_file(
         return result
     finally:
         drop_temp(con)
+        raw_files.keep_refused(con, result.submission, result.outcome, data, user)  # stored nothing: compressed
 
 
 def _check_columns(found: reader.Sheet, sender: str | None) -> None:

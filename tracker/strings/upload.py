@@ -42,6 +42,8 @@ FILE = {
     "pending": "导入未完成",
     "interrupted": "导入中断（程序在导入途中停止），请重新上传",
     "interrupted_audit": "第 {id} 份报送在导入途中中断：原始文件已保存，没有写入任何数据",
+    "dropped_audit": "原始文件按保留上限清理：{unit}未能导入任何数据的文件只保留最近 {kept} 个（共不超过 {mb} MB），"
+    "更早的只留报送记录（文件名、大小、sha256、拒绝的行）",
 }
 
 # ---------------------------------------------------------------- blocking reasons (row refused)
@@ -183,6 +185,7 @@ PAGE = {
         "submissions_title": "报送记录",
         "no_submissions": "还没有报送记录。",
         "download_original": "下载原始文件",
+        "file_dropped": "文件已按保留上限清理：未能导入任何数据的文件，每个单位只保留最近的若干个；报送记录和被拒绝的行仍在",
         "pick_submission": "选择报送记录",
         "submission_option": "#{id} {file}（{unit}，{at}）",
         "refused_of": "报送记录 #{id} 被拒绝的行",
@@ -230,6 +233,8 @@ PAGE = {
         "submissions_title": "Submissions",
         "no_submissions": "No submission yet.",
         "download_original": "Download the original file",
+        "file_dropped": "File removed under the retention limit: of the files from which nothing could be imported, "
+        "only each unit's latest few are kept; the submission and its refused rows remain",
         "pick_submission": "Submission",
         "submission_option": "#{id} {file} ({unit}, {at})",
         "refused_of": "Refused rows of submission #{id}",
@@ -301,5 +306,6 @@ CLI = {
     "template_suffix": "模板文件名应以 .xlsx 或 .csv 结尾",
     "no_file": "找不到文件：{path}",
     "submissions_none": "还没有报送记录。",
+    "file_dropped": "文件已按保留上限清理",
     "warned_more": "另有 {n} 行有提醒，未逐行列出（已随报送 #{id} 全部保存）",
 }
