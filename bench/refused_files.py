@@ -1,7 +1,7 @@
 """Database growth from distinct all-refused uploads (issue 22, finding 9): --files distinct CSVs of --mb MB each,
 every row refused (metric codes that do not exist), sent by one unit into a fresh database file.
 
-    .venv/bin/python -m bench.refused_files --files 10 --mb 23
+    .venv/bin/python -m bench.refused_files --files 10 --mb 23 [--kept 3]
 
 Prints the database file's size after the schema and after the uploads (checkpointed), the raw files' share
 (upload_file: bytes kept, dropped) and the refused rows kept. The last line is one JSON object.
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench.common import report
 from tracker import db
+from tracker.config import settings
 from tracker.ingest import import_file
 
 HEADER = "指标,期间,数值,备注\n"
@@ -43,7 +44,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=10)
     parser.add_argument("--mb", type=float, default=23)
+    parser.add_argument("--kept", type=int, help="refused_files_kept (indicators/settings.yaml) for this run")
     args = parser.parse_args()
+    if args.kept is not None:
+        settings()["refused_files_kept"] = args.kept
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.duckdb"
         con = db.connect(path)
@@ -63,6 +67,9 @@ def main() -> None:
             "FROM upload_file"
         ).fetchone()
         refused_rows = con.execute("SELECT count(*) FROM refused_row").fetchone()[0]
+        block, used, free = con.execute(
+            "SELECT block_size, used_blocks, free_blocks FROM pragma_database_size()"
+        ).fetchone()
         con.close()
         full = path.stat().st_size
     mb = 1024 * 1024
@@ -76,6 +83,8 @@ def main() -> None:
             "files": args.files,
             "sent_mb": round(sent / mb, 1),
             "growth_mb": round((full - empty) / mb, 1),
+            "used_mb": round(used * block / mb, 1),
+            "free_mb": round(free * block / mb, 1),
             "raw_stored_mb": round(raw[1] / mb, 1),
             "raw_dropped": raw[2],
             "refused_rows": refused_rows,

@@ -1,5 +1,5 @@
 """Issue 22, finding 9: every distinct all-refused upload was kept forever, whole (~20 MB per 23 MB file). The raw
-file of an upload that stored nothing is kept compressed and read back byte for byte; per unit only the newest
+file of every upload is kept compressed (zlib) and read back byte for byte; per unit only the newest
 ones are kept (a setting), older ones lose their bytes but keep their submission row, with an audit entry."""
 
 from __future__ import annotations
@@ -58,12 +58,12 @@ def test_an_all_refused_file_is_kept_compressed_and_read_back_byte_for_byte(con)
     assert con.execute("SELECT count(*) FROM upload_file").fetchone()[0] == 1
 
 
-def test_a_committed_file_is_kept_as_sent(con):
+def test_a_committed_file_is_read_back_byte_for_byte(con):
     data = fixture_bytes("utf8_bom.csv")
     result = import_file(con, "b.csv", data, unit="卫健委")
     assert result.outcome == "committed"
     length, size, packed, dropped = stored(con, result.sha256)
-    assert (length, size, packed, dropped) == (len(data), len(data), None, False)
+    assert (size, packed, dropped) == (len(data), "zlib", False)
     assert submission_file(con, result.submission) == ("b.csv", data)
 
 
@@ -169,26 +169,23 @@ def test_compressing_a_23_mb_file_holds_few_copies(con):
     from tracker.ingest import raw_files
 
     rnd = random.Random(5)
-    data = "".join(
+    lines = (
         f"9{rnd.randrange(10**3)}.1,2023年,{rnd.random()},{rnd.getrandbits(128):x}\n" for _ in range(400_000)
     )
-    data = data.encode()[: 23 * 1024 * 1024]
+    data = "".join(lines).encode()[: 23 * 1024 * 1024]
     sha = hashlib.sha256(data).hexdigest()
-    con.execute("INSERT INTO upload_file (sha256, bytes, size) VALUES (?, ?, ?)", [sha, data, len(data)])
-    sid = con.execute(
-        """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, sha256, outcome, refused)
-           VALUES (now()::TIMESTAMP, 'cli', ?, 'big.csv', ?, 'all_refused', 1) RETURNING id""",
-        [UNIT, sha],
-    ).fetchone()[0]
     tracemalloc.start()
     try:
-        raw_files.keep_refused(con, sid, "all_refused", data, "cli")
+        raw_files.store(con, sha, data)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert stored(con, sha)[2] == "zlib"
+    assert stored(con, sha)[:3] == (stored(con, sha)[0], len(data), "zlib") and stored(con, sha)[0] < len(
+        data
+    )
     assert peak < 4 * len(data), f"{peak / len(data):.2f}× the file"
-    assert submission_file(con, sid) == ("big.csv", data)
+    blob, packed = con.execute("SELECT bytes, packed FROM upload_file WHERE sha256 = ?", [sha]).fetchone()
+    assert raw_files.unpack(blob, packed) == data
 
 
 def test_the_submissions_page_says_the_file_was_dropped(tmp_path, monkeypatch):

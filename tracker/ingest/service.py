@@ -349,7 +349,7 @@ def import_file(
         return result
     finally:
         drop_temp(con)
-        raw_files.keep_refused(con, result.submission, result.outcome, data, user)  # stored nothing: compressed
+        raw_files.keep_refused(con, result.submission, result.outcome, user)  # stored nothing: capped
 
 
 def _check_columns(found: reader.Sheet, sender: str | None) -> None:
