@@ -76,7 +76,11 @@ def main() -> None:
     print(f"sent {args.files} files, {sent / mb:.1f} MB in all, in {seconds:.1f} s")
     print(f"database: {empty / mb:.1f} MB empty, {full / mb:.1f} MB after: +{(full - empty) / mb:.1f} MB")
     print(
-        f"raw files: {raw[0]} kept, {raw[1] / mb:.1f} MB stored, {raw[2]} dropped; refused rows: {refused_rows}"
+        f"blocks: {used * block / mb:.1f} MB used, {free * block / mb:.1f} MB free (reused by later writes)"
+    )
+    print(
+        f"raw files: {raw[0]}, {raw[2]} of them dropped by the cap, {raw[1] / mb:.1f} MB stored; "
+        f"refused rows kept: {refused_rows}"
     )
     report(
         {
