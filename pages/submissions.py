@@ -84,6 +84,8 @@ if original is not None:
         icon=":material/download:",
         key="submission_download",
     )
+elif bool(frame.loc[frame["id"] == chosen, "file_dropped"].iloc[0]):
+    st.caption(t("upload.file_dropped"))
 refused = refused_rows(con, chosen)
 if len(refused):
     st.subheader(t("upload.refused_of", id=chosen))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from indicators.value_types.grade import GRADES
 from indicators.rules import REGISTRY
+from indicators.value_types.grade import GRADES
 from tracker import periods
 from tracker.catalogue import catalogue
 

@@ -56,6 +56,13 @@ def _ordered(value):
     return value
 
 
+def _restricted(now, before):
+    """`now` cut to the keys `before` has (recursively): words added since are not in the fixture."""
+    if isinstance(now, dict) and isinstance(before, dict):
+        return {k: _restricted(v, before[k]) for k, v in now.items() if k in before}
+    return now
+
+
 # Tables that moved or whose copies were deleted (issue 25), with the one table that now says the same words.
 MOVED = {
     "__init__.PERIOD_LABEL": ("__init__.PERIOD_WORD", "zh"),
@@ -78,13 +85,16 @@ def test_every_word_reads_as_before():
         else:
             moved, language = MOVED[name]
             same = now["tables"][moved] if language is None else now["tables"][moved][language]
+        same = _restricted(same, table)
         if name in UNORDERED:
             assert same == table, name
         else:
             assert _ordered(same) == _ordered(table), name
+    # Words added since (by later issues) are not in the fixture: every word it holds reads the same, in its order.
     for language in ("zh", "en"):
-        assert now["catalogue"][language] == before["catalogue"][language]
-    assert list(now["catalogue"]["zh"]) == list(before["catalogue"]["zh"])
+        same = {k: v for k, v in now["catalogue"][language].items() if k in before["catalogue"][language]}
+        assert same == before["catalogue"][language]
+    assert [k for k in now["catalogue"]["zh"] if k in before["catalogue"]["zh"]] == list(before["catalogue"]["zh"])
 
 
 def test_t_formats_every_key_as_before():

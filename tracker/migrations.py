@@ -426,6 +426,17 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        25,
+        """
+        -- Raw files are kept compressed from now on, and of the uploads that stored nothing (all refused, or
+        -- unreadable) per unit only the newest are kept whole (tracker.ingest.raw_files, issue 22): beyond the cap
+        -- the bytes go, the row (sha256, size) and its submissions stay. Readers unpack with raw_files.unpack.
+        ALTER TABLE upload_file ADD COLUMN packed VARCHAR;        -- null: the bytes as sent; 'zlib': compressed
+        ALTER TABLE upload_file ADD COLUMN dropped_at TIMESTAMP;  -- when the cap dropped the bytes (bytes null)
+        ALTER TABLE upload_file ALTER COLUMN bytes DROP NOT NULL;
+        """,
+    ),
 ]
 
 # A migration number used twice would run on some databases and not on others: refuse at import. Numbers

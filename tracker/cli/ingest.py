@@ -80,7 +80,9 @@ def cmd_submissions(args) -> int:
     con = open_db(args.db, write=False)
     frame = list_submissions(con, unit)
     if args.json:
-        records = frame.astype({"submitted_at": str, "is_demo": bool}).to_dict("records")
+        records = frame.astype({"submitted_at": str, "is_demo": bool, "file_dropped": bool}).to_dict(
+            "records"
+        )
         print(json.dumps(records, ensure_ascii=False, indent=1, default=str))
         return 0
     if frame.empty:
@@ -91,6 +93,7 @@ def cmd_submissions(args) -> int:
             f"#{s.id:<5} {s.submitted_at:%Y-%m-%d %H:%M}  {s.unit or '（按行）'}  {s.file_name}  "
             f"{OUTCOME_LABEL.get(s.outcome, s.outcome)}  {COLUMNS['accepted']} {s.accepted} / "
             f"{COLUMNS['refused']} {s.refused} / {COLUMNS['warned']} {s.warned}  {s.message or ''}"
+            + (f"  （{CLI['file_dropped']}）" if s.file_dropped else "")
         )
     return 0
 

@@ -25,7 +25,7 @@ import duckdb
 from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.db import transaction
-from tracker.ingest import reader
+from tracker.ingest import raw_files, reader
 from tracker.ingest.commit import commit, now, settle
 from tracker.ingest.preview import check_columns, collect, refuse_extra_cells
 from tracker.ingest.result import ImportResult, Settled
@@ -48,11 +48,6 @@ def committed_before(
         [sha256, unit],
     ).fetchall()
     return rows[0] if rows else None
-
-
-# Writers of upload_file in this process take turns: two tabs sending the same bytes at once would otherwise
-# both insert the key, and one of the two transactions would fail on the conflict.
-_FILE_LOCK = threading.Lock()
 
 
 _KEY_LOCKS = [threading.Lock() for _ in range(64)]  # striped: a fixed number, never cleaned up
@@ -96,17 +91,13 @@ def recover_interrupted(con: duckdb.DuckDBPyConnection) -> int:
 
 def store_raw_file(con, file_name: str, data: bytes, sha: str, unit: str | None, user: str) -> int:
     """The submission, marked failed until settled; its bytes in upload_file once per sha256 (migration 4)."""
-    with _FILE_LOCK:  # a plain INSERT after a look-up: ON CONFLICT DO NOTHING costs 3x for a 40 MB file
-        if not con.execute("SELECT 1 FROM upload_file WHERE sha256 = ?", [sha]).fetchall():
-            with contextlib.suppress(duckdb.ConstraintException):  # another process stored them meanwhile
-                con.execute(
-                    "INSERT INTO upload_file (sha256, bytes, size) VALUES (?, ?, ?)", [sha, data, len(data)]
-                )
-    return con.execute(
-        """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, sha256, outcome, message)
-           VALUES (?, ?, ?, ?, ?, 'failed', ?) RETURNING id""",
-        [now(), user, unit, file_name, sha, FILE["failed"].format(detail=FILE["pending"])],
-    ).fetchall()[0][0]
+    with raw_files.LOCK:  # the bytes and the submission referring to them: the cap drops neither between
+        raw_files.store(con, sha, data)
+        return con.execute(
+            """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, sha256, outcome, message)
+               VALUES (?, ?, ?, ?, ?, 'failed', ?) RETURNING id""",
+            [now(), user, unit, file_name, sha, FILE["failed"].format(detail=FILE["pending"])],
+        ).fetchall()[0][0]
 
 
 def _store_raw_file_behind(
@@ -235,3 +226,4 @@ def import_file(
         return result
     finally:
         drop_temp(con)
+        raw_files.keep_refused(con, result.submission, result.outcome, user)  # stored nothing: capped

@@ -7,13 +7,17 @@ import json
 import duckdb
 import pandas as pd
 
+from tracker.ingest.raw_files import unpack
+
 
 def list_submissions(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pd.DataFrame:
-    """Newest first: id, time, who, unit, file, size, outcome, counts, message (no file bytes)."""
+    """Newest first: id, time, who, unit, file, size (as sent), outcome, counts, message, whether the file's bytes
+    were dropped by the cap on files that stored nothing (tracker.ingest.raw_files; no file bytes)."""
     return con.execute(
         """SELECT s.id, s.submitted_at, s.submitted_by, s.unit, s.file_name,
                   coalesce(octet_length(s.file_bytes), f.size) AS size,
-                  s.sha256, s.outcome, s.accepted, s.refused, s.warned, s.message, s.is_demo
+                  s.sha256, s.outcome, s.accepted, s.refused, s.warned, s.message, s.is_demo,
+                  s.file_bytes IS NULL AND f.dropped_at IS NOT NULL AS file_dropped
            FROM submission s LEFT JOIN upload_file f USING (sha256)
            WHERE $unit IS NULL OR s.unit = $unit ORDER BY s.id DESC""",
         {"unit": unit},
@@ -21,13 +25,17 @@ def list_submissions(con: duckdb.DuckDBPyConnection, unit: str | None = None) ->
 
 
 def submission_file(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[str, bytes] | None:
-    """The original file as it was sent."""
+    """The original file as it was sent (None: none kept, or its bytes dropped by the cap)."""
     row = con.execute(
-        """SELECT s.file_name, coalesce(s.file_bytes, f.bytes) FROM submission s
+        """SELECT s.file_name, s.file_bytes, f.bytes, f.packed FROM submission s
            LEFT JOIN upload_file f USING (sha256) WHERE s.id = ?""",
         [submission_id],
     ).fetchall()
-    return None if not row or row[0][1] is None else (row[0][0], bytes(row[0][1]))
+    if not row:
+        return None
+    name, legacy, blob, packed = row[0]
+    data = bytes(legacy) if legacy is not None else unpack(blob, packed)
+    return None if data is None else (name, data)
 
 
 def refused_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from tracker.access.service import service
 from tracker.catalogue import normalise_name
 from tracker.config import settings
 from tracker.db import transaction
-from tracker.ingest import reader
+from tracker.ingest import raw_files, reader
 from tracker.ingest.result import ImportResult, RowReport
 from tracker.ingest.sheet import Layout, Sheet
 from tracker.ingest.text import FileRefused
@@ -271,8 +271,7 @@ def import_findings(
         return result
     when = now or now_()
     with transaction(con):
-        if not con.execute("SELECT 1 FROM upload_file WHERE sha256 = ?", [sha]).fetchall():
-            con.execute("INSERT INTO upload_file VALUES (?, ?, ?)", [sha, data, len(data)])
+        raw_files.store(con, sha, data)
         rounds = _rounds_for(con, actor, accepted, fixed, when)
         site_ids: dict[tuple, int] = {}
         for row in accepted:

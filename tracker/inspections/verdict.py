@@ -22,6 +22,7 @@ from tracker.catalogue import OFFICE, catalogue
 from tracker.db import transaction
 from tracker.engine import counting
 from tracker.engine.evaluate import inspection_vetoes
+from tracker.ingest import raw_files
 from tracker.inspections.findings import FAILING
 from tracker.inspections.rounds import get_round
 from tracker.inspections.site_types import site_type
@@ -95,8 +96,7 @@ def write_rates(
     source = MSG["rates_source"].format(id=round_id, kind=rnd["kind"], name=rnd["name"], starts=rnd["starts"],
                                         ends=rnd["ends"])  # fmt: skip
     with transaction(con):
-        if not con.execute("SELECT 1 FROM upload_file WHERE sha256 = ?", [sha]).fetchall():
-            con.execute("INSERT INTO upload_file VALUES (?, ?, ?)", [sha, payload, len(payload)])
+        raw_files.store(con, sha, payload)
         sid = con.execute(
             """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, sha256, accepted, outcome,
                                        message)
