@@ -94,7 +94,9 @@ def test_every_word_reads_as_before():
     for language in ("zh", "en"):
         same = {k: v for k, v in now["catalogue"][language].items() if k in before["catalogue"][language]}
         assert same == before["catalogue"][language]
-    assert [k for k in now["catalogue"]["zh"] if k in before["catalogue"]["zh"]] == list(before["catalogue"]["zh"])
+    assert [k for k in now["catalogue"]["zh"] if k in before["catalogue"]["zh"]] == list(
+        before["catalogue"]["zh"]
+    )
 
 
 def test_t_formats_every_key_as_before():
