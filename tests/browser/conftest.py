@@ -149,24 +149,19 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """`streamlit run server.py` on a free port with TRACKER_DB=<an empty temporary file> in demo mode; yields the
-    base URL and the database path, and stops the server at the end of the session."""
+@contextlib.contextmanager
+def serve(folder: Path, **env: str):
+    """`streamlit run server.py` on a free port with the environment given (TRACKER_DB, …), logging to
+    folder/streamlit.log; yields the base URL once the server answers, stops it afterwards."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    folder = tmp_path_factory.mktemp("app")
-    db_file = folder / "tracker.duckdb"
-    _add_reporter(db_file)
     log = open(folder / "streamlit.log", "w+b")  # noqa: SIM115 — kept open for the server's lifetime
     port = _free_port()
     env = {
         **os.environ,
-        "TRACKER_DB": str(db_file),
-        "TRACKER_DEMO": "1",
-        "TRACKER_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "PYTHONUNBUFFERED": "1",
+        **env,
     }
     started = time.monotonic()
     process = subprocess.Popen(
@@ -197,8 +192,8 @@ def app_server(tmp_path_factory):
                 log.seek(0)
                 pytest.fail(f"streamlit did not start on {url}:\n{log.read().decode(errors='replace')}")
             time.sleep(0.2)
-        print(f"streamlit up on {url} in {time.monotonic() - started:.1f}s (TRACKER_DB={db_file})")
-        yield {"url": url, "db": db_file, "log": folder / "streamlit.log", "today": dt.date.today()}
+        print(f"streamlit up on {url} in {time.monotonic() - started:.1f}s (TRACKER_DB={env.get('TRACKER_DB')})")
+        yield url
     finally:
         process.terminate()
         try:
@@ -206,6 +201,19 @@ def app_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """`streamlit run server.py` on a free port with TRACKER_DB=<an empty temporary file> in demo mode; yields the
+    base URL and the database path, and stops the server at the end of the session."""
+    folder = tmp_path_factory.mktemp("app")
+    db_file = folder / "tracker.duckdb"
+    _add_reporter(db_file)
+    with serve(
+        folder, TRACKER_DB=str(db_file), TRACKER_DEMO="1", TRACKER_ADMIN_PASSWORD=ADMIN_PASSWORD
+    ) as url:
+        yield {"url": url, "db": db_file, "log": folder / "streamlit.log", "today": dt.date.today()}
 
 
 @pytest.fixture(scope="session")
