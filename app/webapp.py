@@ -10,12 +10,13 @@ import logging
 import threading
 import time
 
+import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from tracker import db, logs, snapshot
 from tracker.access import audit
-from tracker.access.users import ensure_admin
+from tracker.access.users import AccountError, ensure_admin
 from tracker.catalogue import Catalogue, catalogue
 from tracker.config import db_path, demo_mode, is_real_default
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
@@ -23,14 +24,41 @@ from tracker.ingest.service import recover_interrupted
 from tracker.strings.ui import t
 
 
+class StartFailed(Exception):
+    """The app cannot start on its settings (a refused TRACKER_ADMIN_PASSWORD, a file that is no database): the
+    reason, in the language of the page that asked; dashboard.py shows it in place of every page."""
+
+
+START_LOG = logging.getLogger("tracker.app.start")
+
+
+def _open(path: str) -> duckdb.DuckDBPyConnection:
+    try:
+        return db.connect(path)
+    except (duckdb.Error, OSError) as exc:
+        START_LOG.error("cannot open %s: %s", path, exc)
+        message = str(exc)
+        if "lock" in message.lower():
+            raise StartFailed(t("start_db_busy")) from None
+        raise StartFailed(
+            t("start_db_not_duckdb" if "not a valid" in message else "start_db_unusable")
+        ) from None
+
+
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
     """One connection per process: DuckDB lets one process hold the file. The snapshot writer keeps a
-    consistent copy beside it for the command line's read-only commands (tracker/snapshot.py)."""
+    consistent copy beside it for the command line's read-only commands (tracker/snapshot.py).
+    Raises StartFailed (not cached: the next run tries again)."""
     logs.setup(path, stderr_level="INFO")
-    con = db.connect(path)
+    con = _open(path)
     recover_interrupted(con)  # an import killed midway before this start: settled and audited
-    one_time = ensure_admin(con)
+    try:
+        one_time = ensure_admin(con)
+    except AccountError as exc:  # a weak TRACKER_ADMIN_PASSWORD: the message names the setting
+        con.close()
+        START_LOG.error("first administrator refused: %s", exc)
+        raise StartFailed(str(exc)) from None
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(t("first_admin_password", password=one_time), flush=True)
     if demo_mode() and db.is_empty(con) and not is_real_default(path):

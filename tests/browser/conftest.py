@@ -192,7 +192,9 @@ def serve(folder: Path, **env: str):
                 log.seek(0)
                 pytest.fail(f"streamlit did not start on {url}:\n{log.read().decode(errors='replace')}")
             time.sleep(0.2)
-        print(f"streamlit up on {url} in {time.monotonic() - started:.1f}s (TRACKER_DB={env.get('TRACKER_DB')})")
+        print(
+            f"streamlit up on {url} in {time.monotonic() - started:.1f}s (TRACKER_DB={env.get('TRACKER_DB')})"
+        )
         yield url
     finally:
         process.terminate()
@@ -217,8 +219,10 @@ def app_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(app_server):
+def browser():
     """Debian's Chromium through Playwright, for the whole session."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -228,13 +232,6 @@ def browser(app_server):
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         except Exception as exc:  # noqa: BLE001 — any launch failure means no browser here
             _unavailable(f"Chromium did not start: {exc}")
-        # Warm-up: open "/" once. Until some session has run dashboard.py (which calls st.navigation),
-        # Streamlit treats the pages/ folder as a v1 multipage app and would run a deep link such as
-        # /upload directly, without the frame (navigation, language, as-of date, demo banner).
-        page = browser.new_page()
-        page.goto(app_server["url"] + "/")
-        wait_for_app_run(page)
-        page.close()
         yield browser
         browser.close()
 
