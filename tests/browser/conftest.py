@@ -241,8 +241,11 @@ def browser():
         browser.close()
 
 
-def signed_in_page(browser, app_server, name: str, password: str):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+VIEWPORT = {"width": 1440, "height": 1000}
+
+
+def signed_in_page(browser, app_server, name: str, password: str, viewport: dict | None = None):
+    context = browser.new_context(viewport=viewport or VIEWPORT, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(app_server["url"] + "/")
@@ -257,7 +260,7 @@ def sign_ins():
     return {}
 
 
-def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str):
+def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str, viewport: dict | None = None):
     """A new browser context signed in as `name`: the first time through the login page, later from the cookie
     that sign-in left, as a new tab resumes it (the sign-in itself is test_signin's and test_auth_pages'),
     signing in afresh when that session has ended (a sign-out, a password change, the idle timeout)."""
@@ -267,9 +270,7 @@ def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str):
 
     state = sign_ins.get(name)
     if state is not None:
-        context = browser.new_context(
-            viewport={"width": 1440, "height": 1000}, locale="zh-CN", storage_state=state
-        )
+        context = browser.new_context(viewport=viewport or VIEWPORT, locale="zh-CN", storage_state=state)
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         page.goto(app_server["url"] + "/")
@@ -282,7 +283,7 @@ def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str):
         except PlaywrightTimeout:  # that session has ended: sign in again below
             context.close()
             del sign_ins[name]
-    context, page = signed_in_page(browser, app_server, name, password)
+    context, page = signed_in_page(browser, app_server, name, password, viewport)
     for _ in range(50):  # the page fetches its cookie just after the sign-in
         if any(c["name"] == COOKIE for c in context.cookies()):
             sign_ins[name] = context.storage_state()
