@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import streamlit as st
 
@@ -38,7 +39,7 @@ def menu(pages: list[dict]):
     return chosen, urls[id(chosen)]
 
 
-def failed_start(reason: str) -> None:
+def failed_start(reason: str) -> NoReturn:
     """The app could not start: every page's address (a deep link too) shows why, with no menu. Without this
     navigation Streamlit would list pages/' file names in the sidebar under its bare error."""
 
