@@ -47,13 +47,8 @@ LANDS_ON = {name: unit for name, _, unit in (REPORTER, LOCKOUT, DISABLED)}  # a 
 
 def pytest_collection_modifyitems(items):
     """Browser tests share one app and database: the tests that change what the others compare with the engine
-    (a verification makes an item met, a task, a notice) run after them. Under pytest-xdist (`make test`) they
-    all go to one worker, in this order (--dist loadgroup), and share that worker's app and browser."""
+    (a verification makes an item met, a task, a notice) run after them."""
     items.sort(key=lambda item: item.get_closest_marker("changes_shared_data") is not None)
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _unavailable(reason: str):
