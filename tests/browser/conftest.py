@@ -205,16 +205,26 @@ def serve(folder: Path, **env: str):
         log.close()
 
 
+FIRST_START_MS = (
+    120_000  # the app's first run loads the demo: seconds on a quiet machine, a minute under load
+)
+
+
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
+def app_server(tmp_path_factory, browser):
     """`streamlit run server.py` on a free port with TRACKER_DB=<an empty temporary file> in demo mode; yields the
-    base URL and the database path, and stops the server at the end of the session."""
+    base URL and the database path once the app's first run has loaded the demo, and stops the server at the end
+    of the session."""
     folder = tmp_path_factory.mktemp("app")
     db_file = folder / "tracker.duckdb"
     _add_reporter(db_file)
     with serve(
         folder, TRACKER_DB=str(db_file), TRACKER_DEMO="1", TRACKER_ADMIN_PASSWORD=ADMIN_PASSWORD
     ) as url:
+        page = browser.new_page()
+        page.goto(url + "/")
+        wait_for_app_run(page, timeout=FIRST_START_MS)
+        page.close()
         yield {"url": url, "db": db_file, "log": folder / "streamlit.log", "today": dt.date.today()}
 
 
