@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import streamlit as st
 
@@ -38,14 +39,37 @@ def menu(pages: list[dict]):
     return chosen, urls[id(chosen)]
 
 
+def failed_start(reason: str) -> NoReturn:
+    """The app could not start: every page's address (a deep link too) shows why, with no menu. Without this
+    navigation Streamlit would list pages/' file names in the sidebar under its bare error."""
+
+    def why():
+        st.header(t("start_failed"))
+        st.error(reason)
+        st.caption(t("start_failed_hint"))
+
+    pages = [
+        st.Page(why, title=t("start_failed"), url_path=entry["url"], default=entry is navigation.PAGES[0])
+        for entry in navigation.PAGES
+    ]
+    st.navigation(pages, position="hidden").run()
+    st.stop()
+
+
 # The page icon from a file of ours: a `:material/…:` icon makes the browser fetch it from fonts.gstatic.com,
 # which an office network may not reach (the icons in the menu use the font Streamlit serves itself).
 FAVICON = Path(__file__).with_name("app") / "favicon.png"
 started = time.perf_counter()
 st.set_page_config(page_title=t("app_title"), page_icon=str(FAVICON), layout="wide")
-webapp.cursor()  # opens the database: demo data and the first administrator on a new one
-actor = session.current_actor()
+# Before anything that can fail: a failed start is told in the language chosen here.
 st.sidebar.radio(t("lang_label"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
+try:
+    webapp.cursor()  # opens the database: demo data and the first administrator on a new one
+    actor = session.current_actor()
+except webapp.StartFailed as exc:
+    failed_start(str(exc))
+except Exception:  # a bug: as on a page, an id here and the traceback in the log
+    failed_start(t("unexpected_error", id=logs.unexpected(logging.getLogger("tracker.app"), "start")))
 page, page_name = menu(session.visible(actor))
 widget_words.frame()
 if actor is not None:

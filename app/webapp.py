@@ -10,23 +10,49 @@ import logging
 import threading
 import time
 
+import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from tracker import bootstrap, logs, snapshot, stored
 from tracker.access import audit
+from tracker.access.users import AccountError
 from tracker.catalogue import Catalogue, catalogue
 from tracker.config import db_path, demo_mode, is_real_default
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
 from tracker.strings.ui import t
 
 
+class StartFailed(Exception):
+    """The app cannot start on its settings (a refused TRACKER_ADMIN_PASSWORD, a file that is no database): the
+    reason, in the language of the page that asked; dashboard.py shows it in place of every page."""
+
+
+START_LOG = logging.getLogger("tracker.app.start")
+
+
+def _unusable(path: str, exc: Exception) -> StartFailed:
+    """Why the database could not be opened, in the page's language (the details go to the log)."""
+    START_LOG.error("cannot open %s: %s", path, exc)
+    message = str(exc)
+    if "lock" in message.lower():
+        return StartFailed(t("start_db_busy"))
+    return StartFailed(t("start_db_not_duckdb" if "not a valid" in message else "start_db_unusable"))
+
+
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
     """One connection per process: DuckDB lets one process hold the file. The snapshot writer keeps a
-    consistent copy beside it for the command line's read-only commands (tracker/snapshot.py)."""
+    consistent copy beside it for the command line's read-only commands (tracker/snapshot.py).
+    Raises StartFailed (not cached: the next run tries again)."""
     logs.setup(path, stderr_level="INFO")
-    con, one_time = bootstrap.start_app(path)
+    try:
+        con, one_time = bootstrap.start_app(path)
+    except AccountError as exc:  # a weak TRACKER_ADMIN_PASSWORD: the message names the setting
+        START_LOG.error("first administrator refused: %s", exc)
+        raise StartFailed(str(exc)) from None
+    except (duckdb.Error, OSError) as exc:
+        raise _unusable(path, exc) from None
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(t("first_admin_password", password=one_time), flush=True)
     if demo_mode() and stored.is_empty(con) and not is_real_default(path):

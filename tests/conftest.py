@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -56,12 +57,21 @@ def db_path(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
-    """A database file holding the demo campaign as loaded on TODAY (built once per session)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+def demo_pristine(tmp_path_factory) -> Path:
+    """The demo campaign as loaded on TODAY (built once per session), never opened again: tests that need a demo
+    of their own copy this file (a copy takes milliseconds, a load seconds)."""
+    path = tmp_path_factory.mktemp("demo-pristine") / "demo.duckdb"
     con = bootstrap.connect(path)
     load_demo(con, today=TODAY)
     con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_pristine, tmp_path_factory) -> Path:
+    """A database file holding the demo campaign as loaded on TODAY, shared by the session (demo_con opens it)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    shutil.copyfile(demo_pristine, path)
     return path
 
 

@@ -20,13 +20,12 @@ PW = "office-secret-1"
 
 
 @pytest.fixture(scope="module")
-def accounts_db(tmp_path_factory):
-    """The demo with a reporter and two leaders, built once for the module (loading the demo takes seconds)."""
-    from tracker.demo import load_demo
-
+def accounts_db(demo_pristine, tmp_path_factory):
+    """The session's demo (tests/conftest.py) with a reporter and two leaders, built once for the module: a copy,
+    not a second load of the demo (which takes seconds)."""
     path = tmp_path_factory.mktemp("auth") / "accounts.duckdb"
+    shutil.copyfile(demo_pristine, path)
     con = bootstrap.connect(path)
-    load_demo(con)
     create_user(con, SYSTEM, "城管上报员", "reporter", PW, unit="城管执法局")
     create_user(con, SYSTEM, "副市长", "leader", PW)
     create_user(con, SYSTEM, "新同事", "leader", PW, must_change=True)

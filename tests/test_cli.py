@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
+import shutil
 import subprocess
 import sys
 
@@ -21,14 +21,10 @@ def run(capsys, *argv) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def demo_db(demo_pristine, tmp_path_factory):
+    """A copy of the session's demo (tests/conftest.py, loaded as of 2026-11-28) for the commands to open."""
     path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
-    from tracker import bootstrap
-    from tracker.demo import load_demo
-
-    con = bootstrap.connect(path)
-    load_demo(con, today=dt.date(2026, 11, 28))
-    con.close()
+    shutil.copyfile(demo_pristine, path)
     return str(path)
 
 

@@ -47,5 +47,9 @@ def start_app(path: str | Path) -> tuple[duckdb.DuckDBPyConnection, str | None]:
     audited, and on first start the first administrator. Returns the connection and that administrator's
     one-time password (None when there is none to print)."""
     con = connect(path)
-    recover_interrupted(con)
-    return con, ensure_admin(con)
+    try:
+        recover_interrupted(con)
+        return con, ensure_admin(con)
+    except BaseException:  # a refused first administrator: the file is let go, the next start tries again
+        con.close()
+        raise

@@ -149,24 +149,19 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """`streamlit run server.py` on a free port with TRACKER_DB=<an empty temporary file> in demo mode; yields the
-    base URL and the database path, and stops the server at the end of the session."""
+@contextlib.contextmanager
+def serve(folder: Path, **env: str):
+    """`streamlit run server.py` on a free port with the environment given (TRACKER_DB, …), logging to
+    folder/streamlit.log; yields the base URL once the server answers, stops it afterwards."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    folder = tmp_path_factory.mktemp("app")
-    db_file = folder / "tracker.duckdb"
-    _add_reporter(db_file)
     log = open(folder / "streamlit.log", "w+b")  # noqa: SIM115 — kept open for the server's lifetime
     port = _free_port()
     env = {
         **os.environ,
-        "TRACKER_DB": str(db_file),
-        "TRACKER_DEMO": "1",
-        "TRACKER_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "PYTHONUNBUFFERED": "1",
+        **env,
     }
     started = time.monotonic()
     process = subprocess.Popen(
@@ -197,8 +192,10 @@ def app_server(tmp_path_factory):
                 log.seek(0)
                 pytest.fail(f"streamlit did not start on {url}:\n{log.read().decode(errors='replace')}")
             time.sleep(0.2)
-        print(f"streamlit up on {url} in {time.monotonic() - started:.1f}s (TRACKER_DB={db_file})")
-        yield {"url": url, "db": db_file, "log": folder / "streamlit.log", "today": dt.date.today()}
+        print(
+            f"streamlit up on {url} in {time.monotonic() - started:.1f}s (TRACKER_DB={env.get('TRACKER_DB')})"
+        )
+        yield url
     finally:
         process.terminate()
         try:
@@ -208,9 +205,34 @@ def app_server(tmp_path_factory):
         log.close()
 
 
+FIRST_START_MS = (
+    120_000  # the app's first run loads the demo: seconds on a quiet machine, a minute under load
+)
+
+
 @pytest.fixture(scope="session")
-def browser(app_server):
+def app_server(tmp_path_factory, browser):
+    """`streamlit run server.py` on a free port with TRACKER_DB=<an empty temporary file> in demo mode; yields the
+    base URL and the database path once the app's first run has loaded the demo, and stops the server at the end
+    of the session."""
+    folder = tmp_path_factory.mktemp("app")
+    db_file = folder / "tracker.duckdb"
+    _add_reporter(db_file)
+    with serve(
+        folder, TRACKER_DB=str(db_file), TRACKER_DEMO="1", TRACKER_ADMIN_PASSWORD=ADMIN_PASSWORD
+    ) as url:
+        page = browser.new_page()
+        page.goto(url + "/")
+        wait_for_app_run(page, timeout=FIRST_START_MS)
+        page.close()
+        yield {"url": url, "db": db_file, "log": folder / "streamlit.log", "today": dt.date.today()}
+
+
+@pytest.fixture(scope="session")
+def browser():
     """Debian's Chromium through Playwright, for the whole session."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -220,19 +242,15 @@ def browser(app_server):
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         except Exception as exc:  # noqa: BLE001 — any launch failure means no browser here
             _unavailable(f"Chromium did not start: {exc}")
-        # Warm-up: open "/" once. Until some session has run dashboard.py (which calls st.navigation),
-        # Streamlit treats the pages/ folder as a v1 multipage app and would run a deep link such as
-        # /upload directly, without the frame (navigation, language, as-of date, demo banner).
-        page = browser.new_page()
-        page.goto(app_server["url"] + "/")
-        wait_for_app_run(page)
-        page.close()
         yield browser
         browser.close()
 
 
-def signed_in_page(browser, app_server, name: str, password: str):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+VIEWPORT = {"width": 1440, "height": 1000}
+
+
+def signed_in_page(browser, app_server, name: str, password: str, viewport: dict | None = None):
+    context = browser.new_context(viewport=viewport or VIEWPORT, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(app_server["url"] + "/")
@@ -247,7 +265,7 @@ def sign_ins():
     return {}
 
 
-def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str):
+def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str, viewport: dict | None = None):
     """A new browser context signed in as `name`: the first time through the login page, later from the cookie
     that sign-in left, as a new tab resumes it (the sign-in itself is test_signin's and test_auth_pages'),
     signing in afresh when that session has ended (a sign-out, a password change, the idle timeout)."""
@@ -257,9 +275,7 @@ def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str):
 
     state = sign_ins.get(name)
     if state is not None:
-        context = browser.new_context(
-            viewport={"width": 1440, "height": 1000}, locale="zh-CN", storage_state=state
-        )
+        context = browser.new_context(viewport=viewport or VIEWPORT, locale="zh-CN", storage_state=state)
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         page.goto(app_server["url"] + "/")
@@ -272,7 +288,7 @@ def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str):
         except PlaywrightTimeout:  # that session has ended: sign in again below
             context.close()
             del sign_ins[name]
-    context, page = signed_in_page(browser, app_server, name, password)
+    context, page = signed_in_page(browser, app_server, name, password, viewport)
     for _ in range(50):  # the page fetches its cookie just after the sign-in
         if any(c["name"] == COOKIE for c in context.cookies()):
             sign_ins[name] = context.storage_state()

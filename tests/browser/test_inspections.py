@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import (
     ADMIN_PASSWORD,
     REPORTER,
-    TIMEOUT_MS,
-    login,
     navigate,
+    resumed_page,
     screenshot,
     wait_for_app_run,
 )
@@ -25,13 +24,10 @@ PNG = bytes.fromhex(
 )
 
 
-def _page(browser, app_server, name: str, password: str, width: int = 1440):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(app_server["url"] + "/")
-    wait_for_app_run(page)
-    login(page, name, password)
+def _page(browser, app_server, sign_ins, name: str, password: str, width: int = 1440):
+    """Signed in as `name` (once per session: later from its cookie, tests.browser.conftest.resumed_page)."""
+    viewport = {"width": width, "height": 900}
+    context, page = resumed_page(browser, app_server, sign_ins, name, password, viewport)
     navigate(page, "/inspections")
     expect(page.get_by_role("heading", name="检查与暗访")).to_be_visible()
     return context, page
@@ -61,8 +57,8 @@ def _record(page, site: str, description: str, tmp_path=None) -> None:
     expect(page.get_by_text("并交办整改任务")).to_be_visible()
 
 
-def test_record_a_finding_with_a_photo_on_a_phone(browser, app_server, tmp_path):
-    context, page = _page(browser, app_server, "admin", ADMIN_PASSWORD, width=390)
+def test_record_a_finding_with_a_photo_on_a_phone(browser, app_server, sign_ins, tmp_path):
+    context, page = _page(browser, app_server, sign_ins, "admin", ADMIN_PASSWORD, width=390)
     try:
         screenshot(page, "inspections-phone")
         _record(page, "河西早市", "手机录入：地面污水横流", tmp_path)
@@ -78,10 +74,10 @@ def test_record_a_finding_with_a_photo_on_a_phone(browser, app_server, tmp_path)
         context.close()
 
 
-def test_a_finding_walks_to_closed(browser, app_server):
-    office_context, office = _page(browser, app_server, "admin", ADMIN_PASSWORD)
+def test_a_finding_walks_to_closed(browser, app_server, sign_ins):
+    office_context, office = _page(browser, app_server, sign_ins, "admin", ADMIN_PASSWORD)
     name, password, _ = REPORTER
-    unit_context, unit = _page(browser, app_server, name, password)
+    unit_context, unit = _page(browser, app_server, sign_ins, name, password)
     try:
         _record(office, "站前广场公厕", "浏览器测试：地面积水未清理")
         screenshot(office, "inspections-desktop")

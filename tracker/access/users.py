@@ -452,5 +452,5 @@ def ensure_admin(con: duckdb.DuckDBPyConnection, password: str | None = None) ->
     try:
         create_user(con, system, FIRST_ADMIN, "admin", password, must_change=one_time is not None)
     except AccountError as exc:  # a weak TRACKER_ADMIN_PASSWORD: say which setting to fix
-        raise AccountError(f"TRACKER_ADMIN_PASSWORD 不符合密码规则：{exc}") from None
+        raise AccountError(t("admin_password_refused", reason=exc)) from None
     return one_time
