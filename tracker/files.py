@@ -10,6 +10,10 @@ cell type exists, such text is prefixed with an apostrophe.
 Text is also made writable whatever its age (tracker.text.xml_safe): a control character XML forbids, stored
 before services cleaned their input, would otherwise fail the whole file; a line break is always \n, since a bare
 carriage return inside a CSV cell splits the row in Excel. A cell longer than a spreadsheet holds is cut visibly.
+
+Every sheet also prints (issue 24, SafeWorkbook.printable): A4 landscape, one page wide, its title and header rows
+on every page, the header frozen, each column as wide as its text (a CJK character two widths) up to what the page
+holds, longer text wrapped.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -35,6 +40,10 @@ WORKBOOK_OPTIONS = {
     "strings_to_numbers": False,
     "nan_inf_to_errors": False,
     "in_memory": True,
+    # Arial (Liberation Sans in LibreOffice, the same widths): a column width means the same in Excel, WPS and
+    # LibreOffice, so a sheet fitted here prints the same there; CJK text falls back to the system's CJK font.
+    "default_format_properties": {"font_name": "Arial", "font_size": 10},
+    "default_row_height": 18,  # pixels: 13.5 points, a line of 10-point CJK text
 }
 
 
@@ -65,6 +74,13 @@ def _missing(value) -> bool:
         return False
 
 
+def _shown(value, percent: bool) -> str:
+    """A value as a spreadsheet shows it, to measure its width."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return f"{value:.1%}" if percent else f"{value:.10g}"
+    return as_text(value)
+
+
 def as_text(value) -> str:
     """How a non-numeric value reads in a cell: dates as 2023-12-31, booleans 是/否, lists joined by 、."""
     if isinstance(value, bool):
@@ -78,6 +94,45 @@ def as_text(value) -> str:
     if isinstance(value, list | tuple):
         return "、".join(as_text(v) for v in value)
     return str(value)
+
+
+# Print setup. Column widths are in Excel's units (one Latin digit); a CJK character takes two.
+A4 = 9  # Excel's paper code
+# A4 landscape inside the margins holds 141 units at 100 %; columns up to 185 units are scaled to fit (10-point
+# text printed no smaller than 7.5 points, 六号), wider ones are narrowed and their text wraps.
+PAGE_WIDTH = 185
+MIN_WRAP = 12  # a column narrower than this would wrap a word per line: the page is scaled down instead
+PADDING = 2
+LINE = 14.5  # points per wrapped line of 10-point CJK text (its fonts' line spacing is 1.45 em)
+MAX_LINES = 27  # Excel's tallest row (409 points)
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.5}  # inches (about 1–1.3 cm)
+FOOTER = "&C&A　第 &P 页，共 &N 页"  # sheet name and page number, so a loose page finds its place
+
+
+def line_widths(text: str) -> list[int]:
+    """How wide each line of a text shows in a cell, a CJK (wide or full-width) character counting two."""
+    return [sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in text.split("\n")]
+
+
+def lines_in(widths: Sequence[int], column: float) -> int:
+    """How many lines a cell's text takes when wrapped in a column that wide (one unit is the cell's padding)."""
+    room = max(column - 1, 1)
+    return sum(max(1, math.ceil(w / room)) for w in widths)
+
+
+def fit_widths(wanted: Sequence[float], page: float = PAGE_WIDTH) -> list[float]:
+    """Each column as wide as it wants while they all fit the page; otherwise the widest are narrowed to one
+    common width (their text wraps), never below MIN_WRAP (the printout is then scaled to the page instead)."""
+    if sum(wanted) <= page:
+        return list(wanted)
+    left, ordered = page, sorted(wanted)
+    for n, width in enumerate(ordered):  # the narrowest keep their width; the rest share what is left
+        share = left / (len(ordered) - n)
+        if width > share:
+            break
+        left -= width
+    cap = max(share, MIN_WRAP)
+    return [min(w, cap) for w in wanted]
 
 
 class SafeWorkbook:
@@ -94,12 +149,19 @@ class SafeWorkbook:
         self.quoted = self.book.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
         self.number = self.book.add_format({"valign": "top"})
         self.percent = self.book.add_format({"valign": "top", "num_format": "0.0%"})
+        self.widths: dict[str, dict[int, int]] = {}  # per sheet, per column: the widest text written below a title
+        self.long: dict[str, dict[int, dict[int, list[int]]]] = {}  # per sheet, row, column: text that may wrap
+        self.heads: dict[str, int] = {}  # per sheet: the rows above its table's body (title and header)
+        self.given: dict[str, list] = {}  # per sheet: widths its writer chose (a column to type in)
+        self.printed: set[str] = set()
 
     def sheet(self, name: str):
         return self.book.add_worksheet(xml_safe(name, one_line=True)[:31])
 
     def cell(self, ws, row: int, col: int, value, fmt=None) -> None:
         """Write one cell as a number, a blank or a string; never as a formula."""
+        if fmt is not self.title and not _missing(value):  # a title spans the page: it sets no column's width
+            self._seen(ws, row, col, _shown(value, fmt is self.percent))
         if _missing(value):
             ws.write_blank(row, col, None, fmt or self.text)
             return
@@ -122,9 +184,18 @@ class SafeWorkbook:
         else:
             ws.write_string(row, col, text, fmt or self.text)
 
+    def _seen(self, ws, row: int, col: int, text: str) -> None:
+        """Remember how wide a cell's text is: its column's width, and its row's height once columns are set."""
+        widths = line_widths(text)
+        seen = self.widths.setdefault(ws.name, {})
+        seen[col] = max(seen.get(col, 0), *widths)
+        if len(widths) > 1 or widths[0] > MIN_WRAP - PADDING:  # narrower text never wraps: fit_widths keeps it
+            self.long.setdefault(ws.name, {}).setdefault(row, {})[col] = widths
+
     def link(self, ws, row: int, col: int, path: str) -> None:
         """A cell showing a relative path that opens that file (next to the workbook) when clicked."""
         text = xml_safe(path, one_line=True)
+        self._seen(ws, row, col, text)
         if ws.write_url(row, col, "external:" + text, self.text, string=text) < 0:  # too long for a link
             self.cell(ws, row, col, text)
 
@@ -143,19 +214,54 @@ class SafeWorkbook:
         percent_cols: Iterable[str] = (),
     ) -> int:
         """A header row and one row per record; returns the next free row. Columns listed in percent_cols
-        (fractions 0..1) are shown as percentages."""
+        (fractions 0..1) are shown as percentages. Columns are fitted to their text unless `widths` are given;
+        the first table's header closes the rows printed on every page (printable)."""
         percent = {frame.columns.get_loc(c) for c in percent_cols if c in frame.columns}
         self.row(ws, start_row, headers, self.header)
         for r, record in enumerate(frame.itertuples(index=False), start=start_row + 1):
             for c, value in enumerate(record):
                 self.cell(ws, r, c, value, self.percent if c in percent else None)
-        for c, width in enumerate(widths or [14] * len(headers)):
-            ws.set_column(c, c, width)
-        ws.freeze_panes(start_row + 1, 0)
+        if widths:
+            self.given[ws.name] = list(widths)
+        self.heads.setdefault(ws.name, start_row + 1)
         if len(frame):
             ws.autofilter(start_row, 0, start_row + len(frame), len(headers) - 1)
         return start_row + len(frame) + 1
 
+    def printable(self, ws, *, header_rows: int | None = None, widths: Sequence[float | None] | None = None) -> None:
+        """The sheet's print setup: A4 landscape, one page wide and as many tall as it needs; its first
+        `header_rows` rows (title and header; default: down to its table's header) on every page and frozen on
+        screen; each column fitted to the text written in it (or `widths`, where given: a column to type in),
+        narrowed to the page so that long text wraps. close() gives it to every sheet not set up here."""
+        self.printed.add(ws.name)
+        header_rows = self.heads.get(ws.name, 1) if header_rows is None else header_rows
+        seen = self.widths.get(ws.name, {})
+        given = list(widths or self.given.get(ws.name, []))
+        columns = max([*seen, len(given) - 1], default=-1) + 1
+        wanted = [
+            given[c] if c < len(given) and given[c] is not None else seen.get(c, 0) + PADDING for c in range(columns)
+        ]
+        fitted = fit_widths(wanted)
+        for c, width in enumerate(fitted):
+            ws.set_column(c, c, width)
+        # A spreadsheet does not grow a row for wrapped text on opening (LibreOffice keeps the default height)
+        for row, cells in self.long.get(ws.name, {}).items():
+            lines = max(lines_in(widths, fitted[c]) for c, widths in cells.items())
+            if lines > 1:
+                ws.set_row(row, LINE * min(lines, MAX_LINES))
+        ws.set_paper(A4)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(**MARGINS)
+        ws.set_footer(FOOTER)
+        ws.hide_gridlines(0)  # gridlines on paper too: a long table is read along its lines
+        if header_rows:
+            ws.repeat_rows(0, header_rows - 1)
+            ws.freeze_panes(header_rows, 0)
+
     def close(self) -> bytes:
+        for ws in self.book.worksheets():
+            if ws.name not in self.printed and not ws.hidden:
+                self.printable(ws)
         self.book.close()
         return self.buffer.getvalue()

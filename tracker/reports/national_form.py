@@ -283,7 +283,6 @@ def to_xlsx(filled: FilledForm) -> bytes:
         ws,
         rows,
         [NATIONAL["col_key"], NATIONAL["col_label"], NATIONAL["col_value"], NATIONAL["col_source"]],
-        widths=[36, 40, 14, 40],
     )
     ws = wb.sheet(NATIONAL["sheet_missing"])
     missing = pd.DataFrame(filled.missing, columns=["key", "label", "why"])
@@ -294,7 +293,6 @@ def to_xlsx(filled: FilledForm) -> bytes:
             ws,
             missing,
             [NATIONAL["col_key"], NATIONAL["col_label"], NATIONAL["col_why"]],
-            widths=[36, 40, 50],
         )
     if filled.as_of is not None:
         ws = wb.sheet(NATIONAL["sheet_verdict"])
@@ -315,7 +313,6 @@ def to_xlsx(filled: FilledForm) -> bytes:
             ws,
             shown,
             [NATIONAL["col_item"], NATIONAL["col_title"], NATIONAL["col_status"], NATIONAL["col_veto"]],
-            widths=[8, 30, 12, 14],
             start_row=2,
         )
     ws = wb.sheet(NATIONAL["sheet_json"])
