@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 import xlsxwriter
 
+from tracker.strings import PRINT_FOOTER
 from tracker.strings.ui import t
 from tracker.text import xml_safe
 
@@ -98,15 +99,19 @@ def as_text(value) -> str:
 
 # Print setup. Column widths are in Excel's units (one Latin digit); a CJK character takes two.
 A4 = 9  # Excel's paper code
-# A4 landscape inside the margins holds 141 units at 100 %; columns up to 185 units are scaled to fit (10-point
-# text printed no smaller than 7.5 points, 六号), wider ones are narrowed and their text wraps.
-PAGE_WIDTH = 185
+# A4 landscape inside the margins holds 141 units across and 523 points down at 100 % (measured in LibreOffice).
+# A sheet is scaled down to save a page, never below MIN_SCALE (10-point text printed at 7.5 points, 六号): so
+# columns up to PAGE_WIDTH units are scaled to fit, and wider ones are narrowed and their text wraps.
+PAGE_UNITS, PAGE_POINTS = 141, 523
+MIN_SCALE = 0.75
+PAGE_WIDTH = 185  # PAGE_UNITS / MIN_SCALE
+ROW = 13.5  # points: the default row (WORKBOOK_OPTIONS), one line of 10-point text
+TITLE_ROW = 22  # points: a row holding a 14-point title
 MIN_WRAP = 12  # a column narrower than this would wrap a word per line: the page is scaled down instead
 PADDING = 2
 LINE = 14.5  # points per wrapped line of 10-point CJK text (its fonts' line spacing is 1.45 em)
 MAX_LINES = 27  # Excel's tallest row (409 points)
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.5}  # inches (about 1–1.3 cm)
-FOOTER = "&C&A　第 &P 页，共 &N 页"  # sheet name and page number, so a loose page finds its place
 
 
 def line_widths(text: str) -> list[int]:
@@ -118,6 +123,17 @@ def lines_in(widths: Sequence[int], column: float) -> int:
     """How many lines a cell's text takes when wrapped in a column that wide (one unit is the cell's padding)."""
     room = max(column - 1, 1)
     return sum(max(1, math.ceil(w / room)) for w in widths)
+
+
+def pages_tall(heights: Sequence[float], header_rows: int, scale: float) -> int:
+    """How many pages rows of these heights (in points) fill at a scale, the header rows on every page."""
+    room = PAGE_POINTS / scale - sum(heights[:header_rows])
+    pages, used = 1, 0.0
+    for height in heights[header_rows:]:
+        if used and used + height > room:
+            pages, used = pages + 1, 0.0
+        used += height
+    return pages
 
 
 def fit_widths(wanted: Sequence[float], page: float = PAGE_WIDTH) -> list[float]:
@@ -145,12 +161,17 @@ class SafeWorkbook:
             {"bold": True, "bg_color": "#DDE5F0", "border": 1, "text_wrap": True, "valign": "vcenter"}
         )
         self.title = self.book.add_format({"bold": True, "font_size": 14})
+        self.wide = self.book.add_format({"text_wrap": True, "valign": "top"})  # a note across a table (note())
         self.text = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.quoted = self.book.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
         self.number = self.book.add_format({"valign": "top"})
         self.percent = self.book.add_format({"valign": "top", "num_format": "0.0%"})
-        self.widths: dict[str, dict[int, int]] = {}  # per sheet, per column: the widest text written below a title
+        self.widths: dict[str, dict[int, int]] = {}  # per sheet, per column: the widest text in its body
+        self.head_widths: dict[str, dict[int, int]] = {}  # per sheet, per column: the widest header
         self.long: dict[str, dict[int, dict[int, list[int]]]] = {}  # per sheet, row, column: text that may wrap
+        self.rows: dict[str, int] = {}  # per sheet: how many rows are written
+        self.heights: dict[str, dict[int, float]] = {}  # per sheet: rows not of the default height (points)
+        self.notes: dict[str, dict[int, tuple[int, list[int]]]] = {}  # per sheet, row: columns spanned, widths
         self.heads: dict[str, int] = {}  # per sheet: the rows above its table's body (title and header)
         self.given: dict[str, list] = {}  # per sheet: widths its writer chose (a column to type in)
         self.printed: set[str] = set()
@@ -160,8 +181,13 @@ class SafeWorkbook:
 
     def cell(self, ws, row: int, col: int, value, fmt=None) -> None:
         """Write one cell as a number, a blank or a string; never as a formula."""
-        if fmt is not self.title and not _missing(value):  # a title spans the page: it sets no column's width
-            self._seen(ws, row, col, _shown(value, fmt is self.percent))
+        self.rows[ws.name] = max(self.rows.get(ws.name, 0), row + 1)
+        if fmt is self.title:  # a title spans the page: it sets no column's width, only its row's height
+            self._height(ws, row, TITLE_ROW)
+        elif fmt is self.wide:
+            pass  # note() measured it
+        elif not _missing(value):
+            self._seen(ws, row, col, _shown(value, fmt is self.percent), header=fmt is self.header)
         if _missing(value):
             ws.write_blank(row, col, None, fmt or self.text)
             return
@@ -184,20 +210,33 @@ class SafeWorkbook:
         else:
             ws.write_string(row, col, text, fmt or self.text)
 
-    def _seen(self, ws, row: int, col: int, text: str) -> None:
-        """Remember how wide a cell's text is: its column's width, and its row's height once columns are set."""
+    def _seen(self, ws, row: int, col: int, text: str, header: bool = False) -> None:
+        """Remember how wide a cell's text is: its column's width, and its row's height once columns are set.
+        A header may wrap onto two lines: a column of 「否」 needs no width for 「一票否决风险」."""
         widths = line_widths(text)
-        seen = self.widths.setdefault(ws.name, {})
+        seen = (self.head_widths if header else self.widths).setdefault(ws.name, {})
         seen[col] = max(seen.get(col, 0), *widths)
-        if len(widths) > 1 or widths[0] > MIN_WRAP - PADDING:  # narrower text never wraps: fit_widths keeps it
+        if header or len(widths) > 1 or widths[0] > MIN_WRAP - PADDING:  # narrower text never wraps
             self.long.setdefault(ws.name, {}).setdefault(row, {})[col] = widths
+
+    def _height(self, ws, row: int, points: float) -> None:
+        self.heights.setdefault(ws.name, {})[row] = points
+        ws.set_row(row, points)
 
     def link(self, ws, row: int, col: int, path: str) -> None:
         """A cell showing a relative path that opens that file (next to the workbook) when clicked."""
         text = xml_safe(path, one_line=True)
+        self.rows[ws.name] = max(self.rows.get(ws.name, 0), row + 1)
         self._seen(ws, row, col, text)
         if ws.write_url(row, col, "external:" + text, self.text, string=text) < 0:  # too long for a link
             self.cell(ws, row, col, text)
+
+    def note(self, ws, row: int, text: str, across: int) -> None:
+        """A sentence above a table, wrapped across its first `across` columns (it sets no column's width)."""
+        if across > 1:
+            ws.merge_range(row, 0, row, across - 1, None, self.wide)
+        self.notes.setdefault(ws.name, {})[row] = (across, line_widths(text))
+        self.cell(ws, row, 0, text, self.wide)
 
     def row(self, ws, row: int, values: Iterable, fmt=None) -> None:
         for col, value in enumerate(values):
@@ -232,14 +271,21 @@ class SafeWorkbook:
         """The sheet's print setup: A4 landscape, one page wide and as many tall as it needs; its first
         `header_rows` rows (title and header; default: down to its table's header) on every page and frozen on
         screen; each column fitted to the text written in it (or `widths`, where given: a column to type in),
-        narrowed to the page so that long text wraps. close() gives it to every sheet not set up here."""
+        narrowed to the page so that long text wraps, each row as tall as its wrapped text. A column nothing was
+        written to through this writer keeps the width its writer set. One page wide, and as many tall as the
+        rows need — fewer, scaled down to no less than MIN_SCALE, where that saves a page. close() gives this to
+        every visible sheet not set up by its writer."""
         self.printed.add(ws.name)
         header_rows = self.heads.get(ws.name, 1) if header_rows is None else header_rows
-        seen = self.widths.get(ws.name, {})
+        body, head = self.widths.get(ws.name, {}), self.head_widths.get(ws.name, {})
         given = list(widths or self.given.get(ws.name, []))
-        columns = max([*seen, len(given) - 1], default=-1) + 1
+        columns = max([*body, *head, len(given) - 1], default=-1) + 1
         wanted = [
-            given[c] if c < len(given) and given[c] is not None else seen.get(c, 0) + PADDING for c in range(columns)
+            given[c]
+            if c < len(given) and given[c] is not None
+            else max(body.get(c, 0), min(head.get(c, 0), max(body.get(c, 0), math.ceil(head.get(c, 0) / 2))))
+            + PADDING
+            for c in range(columns)
         ]
         fitted = fit_widths(wanted)
         for c, width in enumerate(fitted):
@@ -248,12 +294,20 @@ class SafeWorkbook:
         for row, cells in self.long.get(ws.name, {}).items():
             lines = max(lines_in(widths, fitted[c]) for c, widths in cells.items())
             if lines > 1:
-                ws.set_row(row, LINE * min(lines, MAX_LINES))
+                self._height(ws, row, LINE * min(lines, MAX_LINES))
+        for row, (across, widths) in self.notes.get(ws.name, {}).items():
+            lines = lines_in(widths, sum(fitted[:across]))
+            if lines > 1:
+                self._height(ws, row, LINE * min(lines, MAX_LINES))
+        # One page wide; as many tall as the rows need at the width's scale, fewer if a smaller scale saves one
+        scale = min(1.0, PAGE_UNITS / max(sum(fitted), 1))
+        heights = [self.heights.get(ws.name, {}).get(r, ROW) for r in range(self.rows.get(ws.name, 0))]
+        tall = pages_tall(heights, header_rows, MIN_SCALE)
+        ws.fit_to_pages(1, tall if tall < pages_tall(heights, header_rows, scale) else 0)
         ws.set_paper(A4)
         ws.set_landscape()
-        ws.fit_to_pages(1, 0)
         ws.set_margins(**MARGINS)
-        ws.set_footer(FOOTER)
+        ws.set_footer(PRINT_FOOTER)  # the sheet and the page: a loose page finds its place
         ws.hide_gridlines(0)  # gridlines on paper too: a long table is read along its lines
         if header_rows:
             ws.repeat_rows(0, header_rows - 1)

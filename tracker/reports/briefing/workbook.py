@@ -77,8 +77,20 @@ def _items(wb: SafeWorkbook, b: Briefing) -> None:
     ])  # fmt: skip
 
 
+def _verdict(reason, period, name):
+    """The reason without the period and the name that its row shows in their own columns (the sheet prints
+    a line a metric, not three)."""
+    for prefix in (f"{period} ", f"{name} "):
+        if isinstance(reason, str) and reason.startswith(prefix):
+            reason = reason[len(prefix) :]
+    return reason
+
+
 def _metrics(wb: SafeWorkbook, b: Briefing) -> None:
-    metrics = b.metrics.assign(status_label=b.metrics["status"].map(LABEL))
+    metrics = b.metrics.assign(
+        status_label=b.metrics["status"].map(LABEL),
+        reason=[_verdict(*r) for r in zip(b.metrics["reason"], b.metrics["period_label"], b.metrics["name"])],
+    )
     _sheet(wb, "metrics", metrics, [
         ("metric", COLUMNS["metric"]), ("name", COLUMNS["metric_name"]), ("item", COLUMNS["item"]),
         ("reporter", COLUMNS["reporter"]), ("status_label", COLUMNS["status"]),
