@@ -116,7 +116,9 @@ MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.5}  # inches (abou
 
 def line_widths(text: str) -> list[int]:
     """How wide each line of a text shows in a cell, a CJK (wide or full-width) character counting two."""
-    return [sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in text.split("\n")]
+    return [
+        sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in text.split("\n")
+    ]
 
 
 def lines_in(widths: Sequence[int], column: float) -> int:
@@ -161,17 +163,23 @@ class SafeWorkbook:
             {"bold": True, "bg_color": "#DDE5F0", "border": 1, "text_wrap": True, "valign": "vcenter"}
         )
         self.title = self.book.add_format({"bold": True, "font_size": 14})
-        self.wide = self.book.add_format({"text_wrap": True, "valign": "top"})  # a note across a table (note())
+        self.wide = self.book.add_format(
+            {"text_wrap": True, "valign": "top"}
+        )  # a note across a table (note())
         self.text = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.quoted = self.book.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
         self.number = self.book.add_format({"valign": "top"})
         self.percent = self.book.add_format({"valign": "top", "num_format": "0.0%"})
         self.widths: dict[str, dict[int, int]] = {}  # per sheet, per column: the widest text in its body
         self.head_widths: dict[str, dict[int, int]] = {}  # per sheet, per column: the widest header
-        self.long: dict[str, dict[int, dict[int, list[int]]]] = {}  # per sheet, row, column: text that may wrap
+        self.long: dict[
+            str, dict[int, dict[int, list[int]]]
+        ] = {}  # per sheet, row, column: text that may wrap
         self.rows: dict[str, int] = {}  # per sheet: how many rows are written
         self.heights: dict[str, dict[int, float]] = {}  # per sheet: rows not of the default height (points)
-        self.notes: dict[str, dict[int, tuple[int, list[int]]]] = {}  # per sheet, row: columns spanned, widths
+        self.notes: dict[
+            str, dict[int, tuple[int, list[int]]]
+        ] = {}  # per sheet, row: columns spanned, widths
         self.heads: dict[str, int] = {}  # per sheet: the rows above its table's body (title and header)
         self.given: dict[str, list] = {}  # per sheet: widths its writer chose (a column to type in)
         self.printed: set[str] = set()
@@ -267,7 +275,9 @@ class SafeWorkbook:
             ws.autofilter(start_row, 0, start_row + len(frame), len(headers) - 1)
         return start_row + len(frame) + 1
 
-    def printable(self, ws, *, header_rows: int | None = None, widths: Sequence[float | None] | None = None) -> None:
+    def printable(
+        self, ws, *, header_rows: int | None = None, widths: Sequence[float | None] | None = None
+    ) -> None:
         """The sheet's print setup: A4 landscape, one page wide and as many tall as it needs; its first
         `header_rows` rows (title and header; default: down to its table's header) on every page and frozen on
         screen; each column fitted to the text written in it (or `widths`, where given: a column to type in),

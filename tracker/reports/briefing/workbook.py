@@ -89,7 +89,10 @@ def _verdict(reason, period, name):
 def _metrics(wb: SafeWorkbook, b: Briefing) -> None:
     metrics = b.metrics.assign(
         status_label=b.metrics["status"].map(LABEL),
-        reason=[_verdict(*r) for r in zip(b.metrics["reason"], b.metrics["period_label"], b.metrics["name"])],
+        reason=[
+            _verdict(*r)
+            for r in zip(b.metrics["reason"], b.metrics["period_label"], b.metrics["name"], strict=True)
+        ],
     )
     _sheet(wb, "metrics", metrics, [
         ("metric", COLUMNS["metric"]), ("name", COLUMNS["metric_name"]), ("item", COLUMNS["item"]),
