@@ -290,14 +290,15 @@ class SafeWorkbook:
         body, head = self.widths.get(ws.name, {}), self.head_widths.get(ws.name, {})
         given = list(widths or self.given.get(ws.name, []))
         columns = max([*body, *head, len(given) - 1], default=-1) + 1
-        wanted = [
-            given[c]
-            if c < len(given) and given[c] is not None
-            else max(body.get(c, 0), min(head.get(c, 0), max(body.get(c, 0), math.ceil(head.get(c, 0) / 2))))
-            + PADDING
-            for c in range(columns)
-        ]
-        fitted = fit_widths(wanted)
+
+        def wanted(c: int) -> float:
+            if c < len(given) and given[c] is not None:
+                return given[c]
+            text, header = body.get(c, 0), head.get(c, 0)
+            # a header may wrap onto two lines, except the first column's: each page's key, read at a glance
+            return max(text, header if c == 0 else min(header, max(text, math.ceil(header / 2)))) + PADDING
+
+        fitted = fit_widths([wanted(c) for c in range(columns)])
         for c, width in enumerate(fitted):
             ws.set_column(c, c, width)
         # A spreadsheet does not grow a row for wrapped text on opening (LibreOffice keeps the default height)
