@@ -61,7 +61,9 @@ def rendered(demo_con, tmp_path_factory):
 
 
 def _pdf(path: Path) -> tuple[list[str], list[tuple[float, float]]]:
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
     pages = text.stdout.split("\f")[:-1]
     info = subprocess.run(
         ["pdfinfo", "-f", "1", "-l", str(len(pages)), str(path)], capture_output=True, text=True, check=True
