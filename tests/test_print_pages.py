@@ -20,9 +20,11 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from tests.conftest import TODAY
+from tracker.files import MIN_WRAP, PAGE_WIDTH, SafeWorkbook, fit_widths, line_widths
 from tracker.ingest.templates import template_rows, template_xlsx
 from tracker.office import completeness
 from tracker.reports import briefing, national_form, reminders
@@ -136,3 +138,33 @@ def test_a_units_template_prints_its_rows_with_title_and_header_on_every_page(re
     by = check_every_page(data, pages, sizes)
     assert len(by["数据"]) == math.ceil(len(template_rows("城管执法局", TODAY)) / ROWS_A_PAGE)
     assert len(by["填报说明"]) == 1
+
+
+# ---------------------------------------------------------------- the helper itself, without LibreOffice
+
+
+def test_widths_count_a_cjk_character_twice_and_narrow_only_the_widest_columns():
+    assert line_widths("达标率 95.4%") == [6 + 1 + 5]
+    assert line_widths("第一行\nab") == [6, 2]
+    assert fit_widths([10, 20, 30], page=100) == [10, 20, 30]  # they fit: as wanted
+    assert fit_widths([10, 100, 200], page=100) == [10, 45, 45]  # the two widest share what is left
+    assert fit_widths([60, 60, 60, 60, 60, 60, 60, 60, 60, 60], page=100) == [MIN_WRAP] * 10  # then scaled
+
+
+def test_a_sheet_gets_its_print_setup_and_rows_grow_for_wrapped_text():
+    book = SafeWorkbook()
+    ws = book.sheet("表")
+    book.table(ws, pd.DataFrame({"a": ["1"], "b": ["很长的说明" * 60]}), ["编号", "说明"], start_row=1)
+    data = book.close()  # close() sets up every sheet its writer did not
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["表"]
+    setup = sheet.page_setup
+    # one page wide (XlsxWriter leaves out fitToWidth's default 1), as tall as it needs (0)
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth or 1, setup.fitToHeight) == (
+        9,
+        "landscape",
+        1,
+        0,
+    )
+    assert sheet.print_title_rows == "$1:$2"  # the title row above the table and its header
+    assert sheet.freeze_panes == "A3" and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.column_dimensions["B"].width <= PAGE_WIDTH and sheet.row_dimensions[3].height > 2 * 13.5
