@@ -87,7 +87,6 @@ def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
     title_fmt = book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
     head_fmt = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center"})
     text_fmt = book.add_format({"num_format": "@"})
-    wrap_fmt = book.add_format({"text_wrap": True, "valign": "top"})
 
     ws = safe.sheet(TEMPLATE_SHEET)
     ncols = len(TEMPLATE_HEADERS)
@@ -96,7 +95,7 @@ def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
     )
     ws.set_row(0, 28)
     ws.write_row(1, 0, TEMPLATE_HEADERS, head_fmt)
-    ws.freeze_panes(2, 0)
+    safe.printable(ws, header_rows=2)  # title and header on every printed page; the widths below stay
     for c, width in enumerate((14, 46, 14, 16, 10, 10, 10, 24, 24)):
         ws.set_column(c, c, width, text_fmt if c in (0, 1, 2, 3) else None)
     for r, row in enumerate(rows, start=2):
@@ -125,17 +124,14 @@ def template_xlsx(unit: str, today: dt.date | None = None) -> bytes:
             },
         )
 
+    # 填报说明 through the safe writer: 「=100%」 is a requirement, never a formula; columns fitted, notes wrapped
     info = safe.sheet(TEMPLATE_HELP_SHEET)
-    info.write_row(0, 0, TEMPLATE_HELP_HEADERS, head_fmt)
+    safe.row(info, 0, TEMPLATE_HELP_HEADERS, safe.header)
     for r, m in enumerate(metrics, start=1):
         cells = [f"{m.code} {m.name}", m.unit, PERIOD_WORD["zh"][m.period], SCOPE_WORD["zh"][m.scope]]
-        for c, text in enumerate([*cells, requirement(m), example(m)]):
-            ws_text = str(text)  # write_string: 「=100%」 is a requirement, never a formula
-            info.write_string(r, c, ws_text)
-    for c, width in enumerate((50, 12, 10, 12, 30, 12)):
-        info.set_column(c, c, width, wrap_fmt if c == 0 else None)
+        safe.row(info, r, [str(text) for text in [*cells, requirement(m), example(m)]])
     for i, note in enumerate(TEMPLATE_NOTES, start=len(metrics) + 3):
-        info.write_string(i, 0, note)
+        safe.note(info, i, note, across=len(TEMPLATE_HELP_HEADERS))
     return safe.close()
 
 

@@ -10,6 +10,7 @@ pay for it.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -28,11 +29,23 @@ WIDTH, HEIGHT, SCALE = 760, 420, 2  # print: px at 1x; printed 15.5 cm wide
 LEGEND_ON_TOP = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
 
 
-def category_margin(names: list[str], font_size: int) -> int:
-    """Room for the longest category name at the left: a CJK character is about one font size wide. Set outright,
-    not left to automargin alone, so that no renderer or fallback font cuts a name short (issue 13 saw them cut to
-    one character)."""
-    return int(max(len(n) for n in names) * font_size * 1.05) + 16
+# Margins in print are set from the labels, not left to automargin alone: a renderer measuring with a fallback font
+# before the CJK one is loaded cut a category name to one character (issue 13), 图2's y-axis title and ticks to
+# 「%」 and put 图1's 「项目数」 on the x axis's ticks (issue 24). automargin stays on: it may only add room.
+LINE = 1.3  # a line of text is about 1.3 font sizes tall
+GAP = 10  # px between an edge, a title, the tick labels and the axis
+
+
+def text_px(text: str, font_size: int) -> float:
+    """How wide a label draws: a CJK character about one font size, any other character about 0.6 of one."""
+    return sum(font_size if unicodedata.east_asian_width(ch) in "WF" else 0.6 * font_size for ch in text)
+
+
+def axis_room(ticks: list[str], title: str | None, font_size: int, *, beside: bool) -> int:
+    """The margin an axis needs for its tick labels and its title: beside a vertical axis the widest label,
+    beneath a horizontal one a line; then the title's line (a vertical axis's title is turned on its side)."""
+    labels = max(text_px(t, font_size) for t in ticks) if beside else font_size * LINE
+    return int(GAP + labels + GAP + (font_size * LINE + GAP if title else 0))
 
 
 def month_ticks(first: dt.date, last: dt.date) -> dict:
@@ -83,9 +96,10 @@ def category_chart(
         font={"family": FONT, "size": FONT_SIZE},
         yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": names,
                "ticktext": names},
-        xaxis={"title": {"text": axis_title}, "dtick": 1, "rangemode": "tozero"},
+        xaxis={"title": {"text": axis_title}, "dtick": 1, "rangemode": "tozero", "automargin": True},
         legend={**LEGEND_ON_TOP, "traceorder": "normal"},  # in the bars' order, 达标 first (stacks default to reversed)
-        margin={"l": category_margin(names, FONT_SIZE), "r": 20, "t": 50, "b": 10},
+        margin={"l": axis_room(names, None, FONT_SIZE, beside=True), "r": 20, "t": 50,
+                "b": axis_room(["0"], axis_title, FONT_SIZE, beside=False)},
         plot_bgcolor="white",
     )  # fmt: skip
     return fig
@@ -151,14 +165,20 @@ def trend_chart(
         )
     ticks = [i / 5 for i in range(6)]
     first, last = history["as_of"].min().date(), history["as_of"].max().date()
+    months = month_ticks(first, last)
+    widest_month = dt.date(last.year, 12, 1).strftime(months["tickformat"].replace("%-m", "%m"))
     fig.update_layout(
         font={"family": FONT, "size": FONT_SIZE},
         # readiness is a share: the axis runs 0–100% whatever the data, so a flat start is not read as "no axis"
         yaxis={"title": {"text": axis_y}, "range": [0, 1], "tickmode": "array", "tickvals": ticks,
-               "tickformat": ".0%", "gridcolor": "#ddd", "zeroline": True, "zerolinecolor": "#999"},
-        xaxis={**month_ticks(first, last), "gridcolor": "#eee", "automargin": True},
+               "tickformat": ".0%", "gridcolor": "#ddd", "zeroline": True, "zerolinecolor": "#999",
+               "automargin": True},
+        xaxis={**months, "gridcolor": "#eee", "automargin": True},
         legend=LEGEND_ON_TOP,
-        margin={"l": 10, "r": 30, "t": 50, "b": 10},
+        # the last month's label is centred on the right edge of the plot: half of it needs room beyond
+        margin={"l": axis_room(["100%"], axis_y, FONT_SIZE, beside=True), "t": 50,
+                "r": int(text_px(widest_month, FONT_SIZE) / 2) + GAP,
+                "b": axis_room([widest_month], None, FONT_SIZE, beside=False)},
         plot_bgcolor="white",
     )  # fmt: skip
     return fig

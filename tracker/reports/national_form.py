@@ -33,7 +33,7 @@ from tracker.files import SafeWorkbook
 from tracker.periods import label as period_label
 from tracker.stored import is_demo
 from tracker.strings import STATUS_LABEL
-from tracker.strings.office import NATIONAL, NATIONAL_EN, NO, YES
+from tracker.strings.office import NATIONAL, NATIONAL_EN, NATIONAL_SHEET, NO, YES
 
 FORMS = ("city", "county")
 
@@ -283,7 +283,6 @@ def to_xlsx(filled: FilledForm) -> bytes:
         ws,
         rows,
         [NATIONAL["col_key"], NATIONAL["col_label"], NATIONAL["col_value"], NATIONAL["col_source"]],
-        widths=[36, 40, 14, 40],
     )
     ws = wb.sheet(NATIONAL["sheet_missing"])
     missing = pd.DataFrame(filled.missing, columns=["key", "label", "why"])
@@ -294,14 +293,13 @@ def to_xlsx(filled: FilledForm) -> bytes:
             ws,
             missing,
             [NATIONAL["col_key"], NATIONAL["col_label"], NATIONAL["col_why"]],
-            widths=[36, 40, 50],
         )
     if filled.as_of is not None:
         ws = wb.sheet(NATIONAL["sheet_verdict"])
         met = int(filled.items["status"].eq("met").sum())
         vetoes = "、".join(f"第{i}项" for i in filled.veto_risks) or NATIONAL["verdict_none"]
-        wb.cell(ws, 0, 0, NATIONAL["verdict_note"].format(date=filled.as_of.isoformat(), met=met,
-                                                          total=len(filled.items), vetoes=vetoes))  # fmt: skip
+        wb.note(ws, 0, NATIONAL["verdict_note"].format(date=filled.as_of.isoformat(), met=met,
+                                                       total=len(filled.items), vetoes=vetoes), across=4)  # fmt: skip
         cat = catalogue()
         shown = pd.DataFrame(
             {
@@ -315,16 +313,16 @@ def to_xlsx(filled: FilledForm) -> bytes:
             ws,
             shown,
             [NATIONAL["col_item"], NATIONAL["col_title"], NATIONAL["col_status"], NATIONAL["col_veto"]],
-            widths=[8, 30, 12, 14],
             start_row=2,
         )
+    # 说明: a sentence a row, to be read on paper; the JSON itself is the .json file (to_json), whose every key
+    # and value the 填报表 lists (a whole JSON in one cell printed as one clipped page)
     ws = wb.sheet(NATIONAL["sheet_json"])
-    ws.set_column(0, 0, 100)
     note = NATIONAL["note"].format(
         form=filled.form.name, api=filled.form.api, year=filled.year, first=filled.year - 2
     )
-    wb.cell(ws, 0, 0, note)
-    if filled.demo:
-        wb.cell(ws, 1, 0, NATIONAL["demo"])
-    wb.cell(ws, 3, 0, filled.to_json())
+    lines = [*(part + "。" for part in note.rstrip("。").split("；")), NATIONAL_SHEET["json_file"]]
+    for row, line in enumerate([*lines, *([NATIONAL["demo"]] if filled.demo else [])]):
+        wb.cell(ws, row, 0, line)
+    wb.printable(ws, header_rows=0)
     return wb.close()

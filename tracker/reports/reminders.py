@@ -245,13 +245,11 @@ def board_xlsx(
             }
         ),
         BOARD_XLSX["board_headers"],
-        widths=[16, 8, 8, 10, 12, 90],
     )
     detail = owed(con, as_of, cat, since=since)
     book.table(
         book.sheet(BOARD_XLSX["sheet_detail"]),
         detail[["unit", "metric", "name", "period_label", "deadline", "days_overdue"]],
         BOARD_XLSX["detail_headers"],
-        widths=[16, 8, 40, 16, 12, 10],
     )
     return book.close()

@@ -25,8 +25,6 @@ def _summary(wb: SafeWorkbook, b: Briefing) -> None:
     """概况: what the briefing is, the counts, the veto risks, the late units and the overdue tasks."""
     s = b.summary
     ws = wb.sheet(SHEETS["summary"])
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 90)
     wb.cell(ws, 0, 0, BRIEF["xlsx_title"].format(date=cn_date(b.as_of)), wb.title)
     vetoes = "；".join(f"第{r.item}项 {r.title}：{r.reason}" for r in b.vetoes.itertuples(index=False))
     overdue = "；".join(
@@ -51,15 +49,15 @@ def _summary(wb: SafeWorkbook, b: Briefing) -> None:
     for i, (key, value) in enumerate(rows, start=2):
         wb.cell(ws, i, 0, key)
         wb.cell(ws, i, 1, value, wb.percent if key == SUMMARY_ROWS["readiness"] else None)
+    wb.printable(ws, header_rows=2)
 
 
-def _sheet(wb: SafeWorkbook, name: str, frame, columns: list[tuple[str, str, int]], percent_cols=()) -> None:
-    """One table sheet; columns: (the frame's column, its header, its width)."""
+def _sheet(wb: SafeWorkbook, name: str, frame, columns: list[tuple[str, str]], percent_cols=()) -> None:
+    """One table sheet, its columns fitted to their text; columns: (the frame's column, its header)."""
     wb.table(
         wb.sheet(SHEETS[name]),
-        frame[[c for c, _, _ in columns]],
-        [h for _, h, _ in columns],
-        widths=[w for _, _, w in columns],
+        frame[[c for c, _ in columns]],
+        [h for _, h in columns],
         percent_cols=percent_cols,
     )
 
@@ -72,29 +70,44 @@ def _items(wb: SafeWorkbook, b: Briefing) -> None:
         accepted_label=b.items["accepted"].map({True: YES, False: NO}),
     )
     _sheet(wb, "items", items, [
-        ("item", COLUMNS["code"], 6), ("title", COLUMNS["title"], 18), ("category_name", COLUMNS["category"], 18),
-        ("lead", COLUMNS["lead"], 14), ("status_label", COLUMNS["status"], 10), ("veto", COLUMNS["veto"], 8),
-        ("metrics_met", "达标指标数", 10), ("metrics_total", "指标数", 8), ("accepted_label", COLUMNS["accepted"], 8),
-        ("accepted_on", COLUMNS["accepted_on"], 12), ("reasons", COLUMNS["note"], 80),
+        ("item", COLUMNS["code"]), ("title", COLUMNS["title"]), ("category_name", COLUMNS["category"]),
+        ("lead", COLUMNS["lead"]), ("status_label", COLUMNS["status"]), ("veto", COLUMNS["veto"]),
+        ("metrics_met", "达标指标数"), ("metrics_total", "指标数"), ("accepted_label", COLUMNS["accepted"]),
+        ("accepted_on", COLUMNS["accepted_on"]), ("reasons", COLUMNS["note"]),
     ])  # fmt: skip
 
 
+def _verdict(reason, period, name):
+    """The reason without the period and the name that its row shows in their own columns (the sheet prints
+    a line a metric, not three)."""
+    for prefix in (f"{period} ", f"{name} "):
+        if isinstance(reason, str) and reason.startswith(prefix):
+            reason = reason[len(prefix) :]
+    return reason
+
+
 def _metrics(wb: SafeWorkbook, b: Briefing) -> None:
-    metrics = b.metrics.assign(status_label=b.metrics["status"].map(LABEL))
+    metrics = b.metrics.assign(
+        status_label=b.metrics["status"].map(LABEL),
+        reason=[
+            _verdict(*r)
+            for r in zip(b.metrics["reason"], b.metrics["period_label"], b.metrics["name"], strict=True)
+        ],
+    )
     _sheet(wb, "metrics", metrics, [
-        ("metric", COLUMNS["metric"], 8), ("name", COLUMNS["metric_name"], 36), ("item", COLUMNS["item"], 6),
-        ("reporter", COLUMNS["reporter"], 16), ("status_label", COLUMNS["status"], 10),
-        ("period_label", COLUMNS["period"], 16), ("value", COLUMNS["value"], 10), ("shown", "显示值", 12),
-        ("reason", COLUMNS["reason"], 80),
+        ("metric", COLUMNS["metric"]), ("name", COLUMNS["metric_name"]), ("item", COLUMNS["item"]),
+        ("reporter", COLUMNS["reporter"]), ("status_label", COLUMNS["status"]),
+        ("period_label", COLUMNS["period"]), ("value", COLUMNS["value"]), ("shown", "显示值"),
+        ("reason", COLUMNS["reason"]),
     ])  # fmt: skip
 
 
 def _units(wb: SafeWorkbook, b: Briefing) -> None:
     _sheet(wb, "units", b.units, [
-        ("rank", COLUMNS["rank"], 6), ("unit", COLUMNS["unit"], 22), ("metrics", COLUMNS["metrics"], 10),
-        ("met", COLUMNS["met"], 8), ("share_met", COLUMNS["share_met"], 10), ("due", COLUMNS["due"], 8),
-        ("on_time", COLUMNS["on_time"], 8), ("late", COLUMNS["late"], 8), ("missing", COLUMNS["missing"], 10),
-        ("on_time_rate", COLUMNS["on_time_rate"], 12),
+        ("rank", COLUMNS["rank"]), ("unit", COLUMNS["unit"]), ("metrics", COLUMNS["metrics"]),
+        ("met", COLUMNS["met"]), ("share_met", COLUMNS["share_met"]), ("due", COLUMNS["due"]),
+        ("on_time", COLUMNS["on_time"]), ("late", COLUMNS["late"]), ("missing", COLUMNS["missing"]),
+        ("on_time_rate", COLUMNS["on_time_rate"]),
     ], percent_cols=("share_met", "on_time_rate"))  # fmt: skip
 
 
@@ -104,10 +117,10 @@ def _late(wb: SafeWorkbook, b: Briefing) -> None:
         state_label=b.late_detail["state"].map(REPORT_STATE),
     )
     _sheet(wb, "late", late, [
-        ("unit", COLUMNS["unit"], 16), ("metric", COLUMNS["metric"], 8), ("name", COLUMNS["metric_name"], 36),
-        ("period_label", COLUMNS["period"], 16), ("deadline", COLUMNS["deadline"], 12),
-        ("received_at", COLUMNS["received_at"], 18), ("state_label", COLUMNS["state"], 10),
-        ("days_late", COLUMNS["days_late"], 10),
+        ("unit", COLUMNS["unit"]), ("metric", COLUMNS["metric"]), ("name", COLUMNS["metric_name"]),
+        ("period_label", COLUMNS["period"]), ("deadline", COLUMNS["deadline"]),
+        ("received_at", COLUMNS["received_at"]), ("state_label", COLUMNS["state"]),
+        ("days_late", COLUMNS["days_late"]),
     ])  # fmt: skip
 
 
@@ -117,12 +130,12 @@ def _tasks(wb: SafeWorkbook, b: Briefing) -> None:
         overdue_label=b.ledger["overdue"].map({True: YES, False: NO}),
     )
     _sheet(wb, "tasks", ledger, [
-        ("id", COLUMNS["task"], 8), ("item", COLUMNS["item"], 6), ("metric", COLUMNS["metric"], 8),
-        ("owner_unit", COLUMNS["owner"], 16), ("description", COLUMNS["description"], 50),
-        ("deadline", COLUMNS["task_deadline"], 12), ("status_label", COLUMNS["task_status"], 10),
-        ("overdue_label", COLUMNS["overdue"], 8), ("days_overdue", COLUMNS["days_overdue"], 8),
-        ("opened_at", COLUMNS["opened_at"], 18), ("last_note", COLUMNS["last_note"], 40),
-        ("close_reason", COLUMNS["close_reason"], 40),
+        ("id", COLUMNS["task"]), ("item", COLUMNS["item"]), ("metric", COLUMNS["metric"]),
+        ("owner_unit", COLUMNS["owner"]), ("description", COLUMNS["description"]),
+        ("deadline", COLUMNS["task_deadline"]), ("status_label", COLUMNS["task_status"]),
+        ("overdue_label", COLUMNS["overdue"]), ("days_overdue", COLUMNS["days_overdue"]),
+        ("opened_at", COLUMNS["opened_at"]), ("last_note", COLUMNS["last_note"]),
+        ("close_reason", COLUMNS["close_reason"]),
     ])  # fmt: skip
 
 
@@ -135,10 +148,10 @@ def _acceptances(wb: SafeWorkbook, b: Briefing) -> None:
         ],
     )
     _sheet(wb, "acceptance", acc, [
-        ("item", COLUMNS["code"], 6), ("title", COLUMNS["title"], 18), ("status_label", COLUMNS["status"], 10),
-        ("state", COLUMNS["accepted"], 12), ("accepted_on", COLUMNS["accepted_on"], 12),
-        ("accepted_by", COLUMNS["accepted_by"], 12), ("evidence", COLUMNS["evidence"], 40),
-        ("withdrawn_reason", COLUMNS["withdrawn_reason"], 60),
+        ("item", COLUMNS["code"]), ("title", COLUMNS["title"]), ("status_label", COLUMNS["status"]),
+        ("state", COLUMNS["accepted"]), ("accepted_on", COLUMNS["accepted_on"]),
+        ("accepted_by", COLUMNS["accepted_by"]), ("evidence", COLUMNS["evidence"]),
+        ("withdrawn_reason", COLUMNS["withdrawn_reason"]),
     ])  # fmt: skip
 
 
