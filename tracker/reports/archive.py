@@ -182,9 +182,13 @@ def folder_name(item, cat: Catalogue) -> str:
     return _fit(_safe(item_title(int(item), cat) if pd.notna(item) else WORDS["general_folder"]))
 
 
+def accepted_day(row) -> str:
+    """The acceptance's day, 2024-03-15 (the frame holds it as a timestamp)."""
+    return f"{pd.Timestamp(row.accepted_on):%Y-%m-%d}"
+
+
 def _acceptance_label(row) -> str:
-    """「验收（2024-03-15）」: the day only (the frame holds it as a timestamp)."""
-    return WORDS["ev_acceptance_label"].format(date=f"{pd.Timestamp(row.accepted_on):%Y-%m-%d}")
+    return WORDS["ev_acceptance_label"].format(date=accepted_day(row))
 
 
 def _entry_name(row) -> str:
@@ -197,7 +201,7 @@ def _entry_name(row) -> str:
     elif row.part == 3:
         prefix = f"{_acceptance_label(row)} - "
     elif row.part == 4:
-        prefix = f"{WORDS['finding_label'].format(id=row.ref)} - "
+        prefix = f"{WORDS['ev_finding_label'].format(id=row.ref)} - "
     else:  # the item's own files; a 督办通知's or 通报's name says what it is
         prefix = ""
     return _safe(prefix + row.file_name)
@@ -255,7 +259,7 @@ def _what(r) -> str:
     if r.part == 3:
         return _acceptance_label(r)
     if r.part == 4:
-        return WORDS["finding_label"].format(id=r.ref)
+        return WORDS["ev_finding_label"].format(id=r.ref)
     if r.part == 5:
         return WORDS["reminder_label"].format(number=r.ref)
     if r.part == 6:
