@@ -19,7 +19,7 @@ from tracker.strings.office import LEDGER, TASK_STATUS
 
 SUFFIXES = (".xlsx", ".docx")
 XLSX_WIDTHS = (6, 8, 8, 28, 16, 40, 12, 10, 12, 36, 24, 17, 30)
-DOCX_WIDTHS = [1.2, 3.0, 4.2, 5.5, 2.4, 1.8, 5.0, 2.6]  # 25.7 cm: the landscape text width
+DOCX_WIDTHS = [1.2, 3.0, 4.2, 5.5, 2.6, 1.8, 4.8, 2.6]  # 25.7 cm: the landscape text width
 
 
 def rows(
@@ -113,6 +113,7 @@ def to_docx(
     else:
         doc.table(LEDGER["headers_docx"], body, DOCX_WIDTHS, head_size=10.5, body_font=BODY_FONT, body_size=10,
                   shade=None, centred=(0, 4, 5), spacer=False)  # fmt: skip
+        doc.rows_whole()
     doc.page_numbers()
     return doc.save(f"{LEDGER['title']}（{cn_date(as_of)}）")
 

@@ -142,6 +142,11 @@ class OfficialDoc:
         if spacer:
             self.doc.add_paragraph().paragraph_format.space_after = self.Pt(0)
 
+    def rows_whole(self) -> None:
+        """The last table's rows never split across a page (a ledger's row read on two pages is misread)."""
+        for row in self.doc.tables[-1].rows[1:]:
+            row._tr.get_or_add_trPr().append(self._element("w:cantSplit"))
+
     def _header_row(self, row, headers: list[str], size: float, shade: str | None) -> None:
         """The header row: repeated on every page, centred in 黑体, shaded when `shade` names a colour."""
         qn = self._qn
