@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from app import office_web, session, webapp, widget_words
-from app.markup import plain
+from app.markup import bold, plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import evidence, tasks
+from tracker.office.evidence import size_text
 from tracker.reports import ledger_export
 from tracker.strings.ui import date_text, t
 
@@ -217,15 +218,8 @@ with right:
     kept = evidence.files_for(con, "task", task["id"])
     if kept.empty:
         st.caption(p("tasks_no_files"))
-    else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("col_file_name"): kept["file_name"],
-                    t("col.actor"): kept["attached_by"],
-                    t("col.time"): kept["attached_at"],
-                }
-            ),
-            hide_index=True,
-            key="tasks_files_table",
+    for f in kept.itertuples(index=False):
+        st.markdown(f":material/attach_file: {bold(f.file_name)}")
+        st.caption(
+            plain(f"{f.attached_by} · {pd.Timestamp(f.attached_at):%Y-%m-%d %H:%M} · {size_text(f.size)}")
         )

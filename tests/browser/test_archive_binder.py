@@ -101,3 +101,32 @@ def test_close_a_finding_with_a_photo_and_find_it_in_the_archive(open_page, tmp_
     assert mine["整改后照片.png"] in listed and mine["复查照片.png"] in listed
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "archive-binder-reports")
+
+
+def test_a_task_update_takes_a_file_and_the_ledger_exports(open_page):
+    """整改台账 (finding 4): an update with a PDF lists it under the task; the ledger downloads as .xlsx and .docx."""
+    page = open_page("/tasks")
+    expect(page.get_by_role("heading", name="整改台账")).to_be_visible()
+    form = _form(page, "保存")
+    form.get_by_label("进展说明").fill("整改报告见附件")
+    form.locator("input[type='file']").set_input_files(
+        {"name": "整改报告.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    )
+    expect(form.get_by_text("整改报告.pdf")).to_be_visible()
+    form.get_by_role("button", name="保存").click()
+    wait_for_app_run(page)
+    expect(page.get_by_text("已保存。")).to_be_visible()
+    expect(page.get_by_test_id("stMarkdown").filter(has_text="整改报告.pdf").first).to_be_visible()
+    for label in ("台账 Excel", "台账 Word"):
+        with page.expect_download() as got:
+            page.get_by_role("button", name=label).click()
+        assert got.value.suggested_filename.startswith("整改台账-")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot(page, "tasks-update-with-file")
+    navigate(page, "/acceptance")
+    files = page.get_by_text("验收材料（检查记录、照片、PDF，可多选）")
+    if not files.is_visible():  # the form opens by itself only when an item is ready
+        page.get_by_text("验收一项").first.click()
+    if page.get_by_text("目前没有可验收的项目").count() == 0:
+        expect(files).to_be_visible()
+    screenshot(page, "acceptance-with-files")
