@@ -184,3 +184,14 @@ def test_the_command_line_writes_the_ledger(tmp_path, capsys):
         assert main(["tasks", "--out", str(out), "--db", str(db)]) == 0
         assert out.stat().st_size > 0 and f"已写出 {out}" in capsys.readouterr().out
     assert main(["tasks", "--out", str(tmp_path / "台账.pdf"), "--db", str(db)]) == 2
+
+
+def test_the_command_line_says_how_many_items_lack_material(tmp_path, capsys):
+    db = tmp_path / "t.duckdb"
+    con = bootstrap.connect(db)
+    evidence.attach_file(con, PDF, "纪要.pdf", "item", 1, OFFICE)
+    con.close()
+    assert main(["archive", "export", str(tmp_path / "a.zip"), "--db", str(db)]) == 0
+    assert "1 个项目，1 个文件" in (said := capsys.readouterr().out) and "44 个项目缺材料" in said
+    assert main(["archive", "export", str(tmp_path / "b.zip"), "--item", "1", "--db", str(db)]) == 0
+    assert "缺材料" not in capsys.readouterr().out

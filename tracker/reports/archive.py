@@ -337,8 +337,8 @@ def index_xlsx(planned: pd.DataFrame, cat: Catalogue, items: Sequence[int] | Non
 @dataclass(frozen=True)
 class Exported:
     files: int
-    bytes_in: int  # the evidence files' total size
-    items: int  # items with at least one file
+    bytes_in: int  # the files' total size
+    items: int  # items with at least one file (the general folder not counted)
 
 
 def _zip_time(when) -> tuple[int, int, int, int, int, int]:
