@@ -26,8 +26,10 @@ FLASH = "evidence_flash"
 
 
 def item_files(code: int) -> pd.DataFrame:
-    """Every file of the item (archive.archive_rows): read on each run, a few rows."""
-    return archive.archive_rows(webapp.cursor(), [code], webapp.cat())
+    """Every evidence file of the item (archive.archive_rows; the 督办通知 sent are shown on the unit page):
+    read on each run, a few rows."""
+    rows = archive.archive_rows(webapp.cursor(), [code], webapp.cat())
+    return rows[rows["source"] == "evidence"].reset_index(drop=True)
 
 
 def _file_bytes(sha256: str):
@@ -46,7 +48,9 @@ def _what(row) -> str:
     if row.part == 2:
         return t("ev_task_label", id=int(row.task_id)) + f" · {row.unit}"
     if row.part == 3:
-        return t("ev_acceptance_label", date=row.accepted_on)
+        return t("ev_acceptance_label", date=archive.accepted_day(row))
+    if row.part == 4:
+        return t("ev_finding_label", id=row.ref) + f" · {row.unit}"
     return t("ev_for_item")
 
 

@@ -8,11 +8,20 @@ import datetime as dt
 
 from app import webapp
 from app.state import as_of
-from tracker.reports import briefing, briefing_issue, national_form
+from tracker.reports import briefing, briefing_issue, ledger_export, national_form
 from tracker.reports.chart_images import RENDERER
 from tracker.strings.ui import t
 
-__all__ = ["as_of", "p", "briefing_bytes", "issued_bytes", "national_bytes", "file_stem", "warm_charts"]
+__all__ = [
+    "as_of",
+    "p",
+    "briefing_bytes",
+    "issued_bytes",
+    "national_bytes",
+    "ledger_bytes",
+    "file_stem",
+    "warm_charts",
+]
 
 
 p = t  # the one accessor (tracker.strings.ui.t), under the short name the office's pages call it by
@@ -54,6 +63,16 @@ def national_bytes(year: int, form: str, suffix: str, day: dt.date):
         return (
             (filled.to_json() + "\n").encode("utf-8") if suffix == ".json" else national_form.to_xlsx(filled)
         )
+
+    return make
+
+
+def ledger_bytes(day: dt.date, suffix: str, unit: str | None):
+    """A callable for st.download_button: the ledger as .xlsx or .docx, built when the button is clicked."""
+    con = webapp.cursor()
+
+    def make() -> bytes:
+        return ledger_export.write(con, day, suffix, unit, webapp.cat())
 
     return make
 

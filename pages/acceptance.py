@@ -8,10 +8,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import office_web, session, webapp
+from app import office_web, session, webapp, widget_words
 from app.markup import plain
 from tracker.access.auth import PermissionDenied, can
-from tracker.office import acceptance
+from tracker.office import acceptance, evidence
 from tracker.strings.ui import date_text, status_label, t
 
 actor = session.guard("acceptance")
@@ -60,13 +60,22 @@ if actor is not None and can(actor, "accept"):
                     key="acc_item",
                 )
                 on = st.date_input(t("acc_on"), value=min(as_of, dt.date.today()), key="acc_on")
-                evidence = st.text_area(t("acc_evidence"), key="acc_evidence")
+                basis = st.text_area(t("acc_evidence"), key="acc_evidence")
+                limit = evidence.max_bytes() // 1048576
+                fresh = st.session_state.get("acc_files_round", 0)  # a new picker after each acceptance
+                uploaded = st.file_uploader(
+                    t("acc_files"), accept_multiple_files=True, key=f"acc_files_{fresh}",
+                    help=t("acc_files_help", limit=limit), max_upload_size=limit,
+                )  # fmt: skip
+                widget_words.file_uploader(limit)
                 if st.form_submit_button(t("acc_submit"), type="primary"):
+                    files = [(f.getvalue(), f.name) for f in uploaded or ()]
                     try:
-                        acceptance.accept(con, int(item), actor, on, evidence)
-                    except (acceptance.AcceptanceError, PermissionDenied) as exc:
+                        acceptance.accept(con, int(item), actor, on, basis, files=files)
+                    except (acceptance.AcceptanceError, evidence.EvidenceError, PermissionDenied) as exc:
                         st.error(plain(exc))
                     else:
+                        st.session_state["acc_files_round"] = fresh + 1
                         st.session_state["acc_flash"] = t("acc_done", item=item)
                         st.rerun()
 else:

@@ -8,10 +8,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import office_web, session, webapp
-from app.markup import plain
+from app import office_web, session, webapp, widget_words
+from app.markup import bold, plain
 from tracker.access.auth import PermissionDenied, can
-from tracker.office import tasks
+from tracker.office import evidence, tasks
+from tracker.office.evidence import size_text
+from tracker.reports import ledger_export
 from tracker.strings.ui import date_text, t
 
 actor = session.guard("tasks")
@@ -38,7 +40,7 @@ def report(fn, *args, done: str | None = None, **kw):
     """Run a service; show its refusal in plain Chinese, or the success message."""
     try:
         result = fn(*args, **kw)
-    except (tasks.TaskError, PermissionDenied) as exc:
+    except (tasks.TaskError, evidence.EvidenceError, PermissionDenied) as exc:
         st.error(plain(exc))
         return None
     if done:
@@ -88,12 +90,27 @@ if is_office:
                 done=p("tasks_created", id="{result}"),
             )  # fmt: skip
 
-ledger = tasks.ledger(con, as_of, unit=tasks.visible_unit(actor) if actor else None)
+unit = tasks.visible_unit(actor) if actor else None
+ledger = tasks.ledger(con, as_of, unit=unit)
 overdue = int(ledger["overdue"].sum()) if len(ledger) else 0
 st.caption(p("tasks_caption", date=date_text(as_of), total=len(ledger), overdue=overdue))
 if ledger.empty:
     st.info(p("tasks_empty"))
     st.stop()
+
+# The ledger as a document of its own, as it stands on the as-of date (the unit's own tasks for a unit).
+icons = (":material/table:", ":material/description:")
+exports = st.columns([2, 2, 6], vertical_alignment="center")[:2]
+for column, suffix, icon in zip(exports, ledger_export.SUFFIXES, icons, strict=True):
+    column.download_button(
+        p(f"tasks_export_{suffix[1:]}"),
+        office_web.ledger_bytes(as_of, suffix, unit),
+        file_name=ledger_export.file_name(as_of, suffix, unit),
+        key=f"tasks_export_{suffix[1:]}",
+        help=p("tasks_export"),
+        icon=icon,
+        on_click="ignore",
+    )
 
 only_open = st.toggle(p("tasks_filter"), value=True, key="tasks_only_open")
 shown = ledger[ledger["status"] != "closed"] if only_open else ledger
@@ -145,8 +162,28 @@ with left:
                 format_func=lambda s: t(f"task_status.{s}"), horizontal=True, key=f"tasks_status_{task['id']}",
             )  # fmt: skip
             note = st.text_area(p("tasks_note"), key=f"tasks_note_{task['id']}")
+            # A saved update empties the picker (a new key): a second 保存 never sends the same files again.
+            fresh = st.session_state.get("tasks_files_round", 0)
+            limit = evidence.max_bytes() // 1048576
+            uploaded = st.file_uploader(
+                p("tasks_files"), accept_multiple_files=True, key=f"tasks_files_{task['id']}_{fresh}",
+                help=p("tasks_files_help", limit=limit), max_upload_size=limit,
+            )  # fmt: skip
+            widget_words.file_uploader(limit)
             if st.form_submit_button(p("tasks_save")):
-                report(tasks.update_task, con, actor, task["id"], status, note, done=p("tasks_saved"))
+                files = [(f.getvalue(), f.name) for f in uploaded or ()]
+                if files:
+                    st.session_state["tasks_files_round"] = fresh + 1
+                report(
+                    tasks.update_task,
+                    con,
+                    actor,
+                    task["id"],
+                    status,
+                    note,
+                    files=files,
+                    done=p("tasks_saved"),
+                )
     if is_office and task["status"] != "closed":
         with st.form(f"tasks_close_form_{task['id']}", enter_to_submit=False):
             reason = st.text_area(p("tasks_close_reason"), key=f"tasks_close_reason_{task['id']}")
@@ -177,3 +214,12 @@ with right:
         hide_index=True,
         key="tasks_history_table",
     )
+    st.markdown(f"**{p('tasks_task_files')}**")
+    kept = evidence.files_for(con, "task", task["id"])
+    if kept.empty:
+        st.caption(p("tasks_no_files"))
+    for f in kept.itertuples(index=False):
+        st.markdown(f":material/attach_file: {bold(f.file_name)}")
+        st.caption(
+            plain(f"{f.attached_by} · {pd.Timestamp(f.attached_at):%Y-%m-%d %H:%M} · {size_text(f.size)}")
+        )

@@ -37,7 +37,8 @@ def folder(code: int) -> str:
 
 
 def index_rows(z: zipfile.ZipFile) -> list[list]:
-    sheet = load_workbook(io.BytesIO(z.read("目录.xlsx"))).active
+    """文件清单, the 目录's list of every file (its first sheet lists the items since issue 24)."""
+    sheet = load_workbook(io.BytesIO(z.read("目录.xlsx")))["文件清单"]
     return [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
 
 

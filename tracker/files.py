@@ -246,6 +246,11 @@ class SafeWorkbook:
         self.notes.setdefault(ws.name, {})[row] = (across, line_widths(text))
         self.cell(ws, row, 0, text, self.wide)
 
+    def sheet_link(self, ws, row: int, col: int, sheet: str, text: str) -> None:
+        """A cell showing `text` that goes to another sheet of this workbook (the 目录's item rows)."""
+        name = xml_safe(sheet, one_line=True)[:31].replace("'", "''")
+        ws.write_url(row, col, f"internal:'{name}'!A1", self.text, string=xml_safe(text, one_line=True))
+
     def row(self, ws, row: int, values: Iterable, fmt=None) -> None:
         for col, value in enumerate(values):
             self.cell(ws, row, col, value, fmt)

@@ -72,7 +72,7 @@ def test_attach_a_pdf_and_download_the_archive(open_page, tmp_path):
         entry = next(n for n in z.namelist() if n.endswith(NAME))
         assert entry.startswith(f"{folder}/10.3 ") and "城管执法局" in entry
         assert z.read(entry) == PDF
-        rows = list(load_workbook(io.BytesIO(z.read("目录.xlsx"))).active.iter_rows(values_only=True))
+        rows = list(load_workbook(io.BytesIO(z.read("目录.xlsx")))["文件清单"].iter_rows(values_only=True))
     assert rows[0][:8] == ("项目", "指标", "期间", "单位", "文件", "上传日期", "上传人", "核实情况")
     listed = next(r for r in rows[1:] if r[4] == entry)
     assert listed[0] == folder and listed[1].startswith("10.3 道路机械化清扫率")

@@ -19,8 +19,10 @@ def cmd_export(args) -> int:
         raise UsageError(f"没有第{'、'.join(unknown)}项（项目编号为 1–{max(codes)}）")
     con = open_db(args.db, write=False)
     done = archive.write_archive(con, out, args.item or None, cat)
+    missing = len(set(args.item or codes)) - done.items  # what a 资料审核 looks for first
     print(
         f"已写入 {out}：{done.items} 个项目，{done.files} 个文件（{size_text(done.bytes_in)}），附 {archive.INDEX}"
+        + (f"；{missing} 个项目缺材料（见目录）" if missing else "")
     )
     return 0
 

@@ -12,7 +12,7 @@ from tracker.cli.core import _date, bounded_int
 from tracker.cli.errors import UsageError
 from tracker.cli.opening import open_db
 from tracker.office import completeness, tasks
-from tracker.reports import briefing, national_form
+from tracker.reports import briefing, ledger_export, national_form
 from tracker.strings.formats import cn_date, pct
 from tracker.strings.office import CLI, TASK_STATUS
 
@@ -110,10 +110,15 @@ def cmd_late(args) -> int:
 
 
 def cmd_tasks(args) -> int:
+    out = _out(args.out, ledger_export.SUFFIXES, CLI["ledger_suffix"]) if args.out else None
     con = open_db(args.db, write=args.open_auto)  # the ledger alone reads; --open-auto writes
     if args.open_auto:
         ids = tasks.open_auto_tasks(con, args.as_of, SYSTEM, days=args.days)
         print(CLI["tasks_opened"].format(n=len(ids)))
+    if out is not None:
+        out.write_bytes(ledger_export.write(con, args.as_of, out.suffix.lower()))
+        print(CLI["written"].format(path=out))
+        return 0
     frame = tasks.ledger(con, args.as_of)
     if args.json:
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
@@ -164,4 +169,5 @@ def add_commands(sub) -> None:
         help="自动立项的整改期限（天，1–3650）",
     )
     p.add_argument("--json", action="store_true")
+    p.add_argument("--out", help="把整改台账写成可打印的文件，后缀 .xlsx 或 .docx")
     p.set_defaults(func=cmd_tasks)

@@ -6,6 +6,7 @@ it is accepted again. Every acceptance and withdrawal is audited in the same tra
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
@@ -18,6 +19,7 @@ from tracker.catalogue import Catalogue, catalogue
 from tracker.db import transaction
 from tracker.engine.evaluate import Evaluation, evaluate
 from tracker.engine.items import BASE, item_rows
+from tracker.office import evidence as evidence_files
 from tracker.strings import STATUS_LABEL
 from tracker.strings.office import ACCEPT
 
@@ -55,14 +57,19 @@ def accept(
     evidence: str,
     now: dt.datetime | None = None,
     cat: Catalogue | None = None,
+    files: Sequence[evidence_files.Upload] = (),
 ) -> int:
-    """Accept an item as of `on` (the office only). Refused when the item is not met on that date, when it is
-    already accepted, or without evidence."""
+    """Accept an item as of `on` (the office only), on written grounds, files (the inspection record, photos:
+    kept as the acceptance's evidence, in the same transaction) or both; the files are named in the grounds.
+    Refused when the item is not met on that date, when it is already accepted, or with neither."""
     cat = cat or catalogue()
     if not 1 <= int(item) <= len(cat.items):
         raise AcceptanceError(ACCEPT["unknown_item"].format(item=item))
     item = int(item)
     evidence = text.clean(evidence, "acceptance_basis", AcceptanceError)
+    names = evidence_files.check_files(files)  # before the evaluation and before anything is written
+    if names:
+        evidence = "；".join(filter(None, [evidence, ACCEPT["files_note"].format(names="、".join(names))]))
     if not evidence:
         raise AcceptanceError(ACCEPT["need_evidence"])
     ev = evaluate(con, on, cat)
@@ -99,6 +106,8 @@ def accept(
             "evidence": evidence,
         }
         audit.record(con, actor.name, "accept", f"item:{item}", None, after)
+        for data, name in files:
+            evidence_files.attach_file(con, data, name, "acceptance", acceptance_id, actor, now=when)
     return acceptance_id
 
 

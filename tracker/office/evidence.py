@@ -167,6 +167,17 @@ def clean_name(file_name: str) -> str:
     return name
 
 
+Upload = tuple[bytes, str]  # a file's bytes and its name, as a page's file picker gives them
+
+
+def check_files(files: Iterable[Upload]) -> list[str]:
+    """check_file on each of several files (a task's update, an acceptance) before anything is written; their
+    names as they will be kept."""
+    for data, name in files:
+        check_file(data, name)
+    return [clean_name(name) for _, name in files]
+
+
 def check_file(data: bytes, file_name: str) -> FileType:
     """Refuse an empty, too large or unaccepted file, or one whose name says another type than its content."""
     name = clean_name(file_name)

@@ -10,6 +10,7 @@ task_event and audit_log inside the same transaction as the change itself.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
@@ -21,6 +22,7 @@ from tracker.access.service import service
 from tracker.catalogue import OFFICE, Catalogue, catalogue
 from tracker.db import transaction
 from tracker.engine.evaluate import evaluate
+from tracker.office import evidence
 from tracker.strings.office import TASK
 
 STATUSES = ("open", "in_progress", "awaiting_check", "closed")
@@ -116,25 +118,32 @@ def update_task(
     status: str,
     note: str | None = None,
     now: dt.datetime | None = None,
+    files: Sequence[evidence.Upload] = (),
 ) -> None:
-    """Move a task to open / in_progress / awaiting_check, with a note (its unit or the office).
-    A closed task may be reopened by the office only. Closing goes through close_task."""
+    """Move a task to open / in_progress / awaiting_check, with a note and files (photos, PDFs: its unit or the
+    office). The files are kept as the task's evidence (tracker.office.evidence) in the same transaction, and
+    named in the change's note; one refused file refuses the whole update. A closed task may be reopened by the
+    office only. Closing goes through close_task."""
     task = get(con, task_id)
     if status not in UNIT_STATUSES:
         raise TaskError(TASK["bad_status"].format(status=status))
     if task["status"] == "closed":
         require(actor, "task_manage")
     note = text.clean(note, "task_note", TaskError)
-    if status == task["status"] and not note:
+    names = evidence.check_files(files)  # before anything is written
+    if status == task["status"] and not note and not files:
         raise TaskError(TASK["no_change"])
+    said = "；".join(filter(None, [note, TASK["files_note"].format(names="、".join(names)) if names else ""]))
     when = _now(now)
     with transaction(con):
         con.execute(
             "UPDATE task SET status = ?, closed_at = NULL, close_reason = NULL WHERE id = ?",
             [status, task_id],
         )
-        _event(con, task_id, when, actor, task["status"], status, note or None)
-        audit.record(con, actor.name, "task_update", f"task:{task_id}", task, get(con, task_id), note or None)
+        _event(con, task_id, when, actor, task["status"], status, said or None)
+        for data, name in files:
+            evidence.attach_file(con, data, name, "task", task_id, actor, note=note, now=when)
+        audit.record(con, actor.name, "task_update", f"task:{task_id}", task, get(con, task_id), said or None)
 
 
 @service("edit_task", "task_manage")

@@ -35,6 +35,15 @@ class OfficialDoc:
         section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
         section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
 
+    def landscape(self) -> None:
+        """A4 landscape with 2 cm margins, for a wide table (the 整改台账): 25.7 cm of text width."""
+        from docx.enum.section import WD_ORIENT
+
+        section = self.doc.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = self.Cm(29.7), self.Cm(21)
+        section.top_margin = section.bottom_margin = section.left_margin = section.right_margin = self.Cm(2)
+
     # ------------------------------------------------------------ text
 
     def font(self, run, name: str, size: float, bold: bool | None = None, color: str | None = None) -> None:
@@ -132,6 +141,11 @@ class OfficialDoc:
         self._widths(t, widths)
         if spacer:
             self.doc.add_paragraph().paragraph_format.space_after = self.Pt(0)
+
+    def rows_whole(self) -> None:
+        """The last table's rows never split across a page (a ledger's row read on two pages is misread)."""
+        for row in self.doc.tables[-1].rows[1:]:
+            row._tr.get_or_add_trPr().append(self._element("w:cantSplit"))
 
     def _header_row(self, row, headers: list[str], size: float, shade: str | None) -> None:
         """The header row: repeated on every page, centred in 黑体, shaded when `shade` names a colour."""

@@ -22,6 +22,7 @@ ARCHIVE: dict[str, str] = {
             "ev_task_label",
             "ev_acceptance_label",
             "ev_item_label",
+            "ev_finding_label",
             "ev_verified",
             "ev_pending",
             "ev_not_verified_no",
