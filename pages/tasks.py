@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import office_web, session, webapp
 from app.markup import plain
+from app.tables import WRAPPING_ROWS, widths
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import tasks
 from tracker.strings.ui import date_text, t
@@ -115,6 +116,10 @@ st.dataframe(
         }
     ),
     hide_index=True,
+    column_config=widths(
+        {t("col.metric"): "medium", t("col.description"): 300, t("col.last_note"): "medium"}
+    ),
+    row_height=WRAPPING_ROWS,
     key="tasks_table",
 )
 
