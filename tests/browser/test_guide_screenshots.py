@@ -60,12 +60,19 @@ def _top(page) -> None:
     page.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
 
 
+def _down_to(locator) -> None:
+    """Scroll as little as shows the element whole at the window's foot (the page's top stays in view)."""
+    locator.evaluate("e => e.scrollIntoView({block: 'end'})")
+    locator.page.evaluate("document.querySelector('[data-testid=stMain]').scrollBy(0, 24)")
+
+
 def test_sign_in_picture(browser, app_server):
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
     page = context.new_page()
     page.goto(app_server["url"] + "/")
     wait_for_app_run(page)
     expect(page.get_by_text(ACCOUNTS[0].name).first).to_be_visible()
+    _down_to(page.locator(".st-key-demo_accounts"))
     _save(page, "login")
     context.close()
 
@@ -75,10 +82,9 @@ def test_clerk_pictures(browser, app_server):
     navigate(page, "/late")
     expect(page.get_by_role("heading", name="迟报督办")).to_be_visible()
     _save(page, "clerk-late")
-    navigate(page, "/item?item=2")  # 2.2's 「是」 of 2025 waits for the office's check
-    verify = page.get_by_role("button", name="核实").first
-    verify.scroll_into_view_if_needed()
-    page.evaluate("document.querySelector('[data-testid=stMain]').scrollBy(0, 200)")
+    navigate(page, "/item?item=27")  # 27.1's 「是」 of 2025 waits for the office's check
+    expect(page.get_by_role("button", name="下一项").first).to_be_visible()
+    _down_to(page.get_by_role("button", name="核实").first)
     _save(page, "clerk-item")
     navigate(page, "/tasks")
     expect(page.get_by_role("heading", name="整改台账")).to_be_visible()
