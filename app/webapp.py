@@ -55,13 +55,15 @@ def _connection(path: str):
         raise _unusable(path, exc) from None
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(t("first_admin_password", password=one_time), flush=True)
-    if demo_mode() and stored.is_empty(con) and not is_real_default(path):
-        from tracker.demo import DemoRefused, load_demo
+    if demo_mode() and not is_real_default(path):
+        from tracker.demo import DemoRefused, ensure_accounts, load_demo
 
         try:
-            load_demo(con)
+            if stored.is_empty(con):
+                load_demo(con)
         except DemoRefused as exc:  # real submissions in the file: show them, say so on the console
             print(exc, flush=True)
+        ensure_accounts(con)  # one per role, named on the sign-in page; only where the demo is
     snapshot.start_writer(con, path)
     return con
 

@@ -59,11 +59,12 @@ def severity_word(level: str) -> str:
 
 frame = findings.findings(con, as_of, own_unit)
 risks = verdict.veto_risks(con, as_of)
-cols = st.columns(4)
-cols[0].metric(ti("m_open"), int(frame["status"].ne("closed").sum()))
-cols[1].metric(ti("m_overdue"), int(frame["overdue"].sum()))
-cols[2].metric(ti("m_closed"), int(frame["status"].eq("closed").sum()))
-cols[3].metric(ti("m_veto"), len(risks))
+# One row that wraps (columns would stack on a phone and push the tabs a screen down).
+kpis = st.container(horizontal=True, gap="medium", key="insp_kpis")
+kpis.metric(ti("m_open"), int(frame["status"].ne("closed").sum()), width="content")
+kpis.metric(ti("m_overdue"), int(frame["overdue"].sum()), width="content")
+kpis.metric(ti("m_closed"), int(frame["status"].eq("closed").sum()), width="content")
+kpis.metric(ti("m_veto"), len(risks), width="content")
 
 # The file pickers filter no type (Streamlit's refusal would be in English; the services refuse in words), and
 # their dropzones speak the page's language.
@@ -102,21 +103,25 @@ with tabs["tab_list"]:
         ]
         st.dataframe(
             pd.DataFrame(
-                {
+                {  # what a phone must show first: which, its state, what, who, by when
                     ti("col_id"): shown["id"],
                     ti("col_status"): shown["status"].map(status_word),
-                    ti("col_flags"): flags,
-                    ti("col_severity"): shown["severity"].map(severity_word),
-                    ti("col_site"): shown["site"],
-                    ti("col_street"): shown["street"].fillna("—"),
-                    ti("col_item"): [f"第{i}项" for i in shown["item"]],
                     ti("col_description"): shown["description"],
                     ti("insp_col_unit"): shown["unit"],
                     ti("insp_col_deadline"): shown["deadline"],
+                    ti("col_flags"): flags,
+                    ti("col_site"): shown["site"],
+                    ti("col_severity"): shown["severity"].map(severity_word),
+                    ti("col_street"): shown["street"].fillna("—"),
+                    ti("col_item"): [f"第{i}项" for i in shown["item"]],
                     ti("col_round"): shown["round_name"],
                 }
             ),
             hide_index=True,
+            column_config={
+                ti("col_id"): st.column_config.NumberColumn(pinned=True),
+                ti("col_description"): st.column_config.TextColumn(width="medium"),
+            },
             key="insp_table",
         )
         st.subheader(ti("detail"))

@@ -41,6 +41,25 @@ code = st.selectbox(
     on_change=_sync_query,
 )
 st.query_params["item"] = str(code)
+
+
+# 上一项 / 下一项 in the catalogue's order: the callback moves the picker before the rerun; the as-of date stays in
+# the address (bound to ?as_of=) and the language in the session.
+def _step(to: int) -> None:
+    st.session_state["item_pick"] = to
+    st.query_params["item"] = str(to)
+
+
+at = codes.index(code)
+back, ahead = st.columns(2)
+if at > 0:
+    back.button(t("item_prev", code=codes[at - 1]), key="item_prev", help=cat.item(codes[at - 1]).title,
+                icon=":material/arrow_back:", on_click=_step, args=(codes[at - 1],))  # fmt: skip
+if at + 1 < len(codes):
+    ahead.container(horizontal_alignment="right").button(
+        t("item_next", code=codes[at + 1]), key="item_next", help=cat.item(codes[at + 1]).title,
+        icon=":material/arrow_forward:", icon_position="right", on_click=_step, args=(codes[at + 1],),
+    )  # fmt: skip
 item = cat.item(code)
 ev = webapp.evaluation(as_of)
 status = ev.items.set_index("item").loc[code]

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from app import session
+from app import session, webapp
 from tracker.access import users
 from tracker.access.users import AccountError
+from tracker.demo import shown_accounts
 from tracker.strings.ui import t
 
 if session.current_actor() is not None:  # just signed in (or came back to the login address)
@@ -32,3 +33,24 @@ if submitted:
         st.error(str(exc))
     else:
         st.rerun()
+
+# The demo file only: its accounts for the three roles, so that a newcomer sees each role in a minute.
+demo_accounts = shown_accounts(webapp.cursor())
+if demo_accounts:
+    with st.container(border=True, key="demo_accounts"):
+        st.markdown(f"**{t('login_demo_header')}**")
+        st.caption(t("login_demo_intro"))
+        for account in demo_accounts:
+            role = t(f"role.{account.role}")
+            unit = t("signed_in_unit", unit=account.unit) if account.unit else ""
+            line, button = st.columns([3, 1], vertical_alignment="center")
+            line.markdown(
+                t("login_demo_account", role=role, unit=unit, name=account.name, password=account.password)
+            )
+            if button.button(t("login_demo_enter", role=role), key=f"demo_{account.role}"):
+                try:
+                    session.login(account.name, account.password)
+                except AccountError as exc:  # changed or locked meanwhile: say so, as the form would
+                    st.error(str(exc))
+                else:
+                    st.rerun()

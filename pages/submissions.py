@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import session, webapp
-from app.tables import blanks
+from app.tables import blanks, widths
 from tracker.files import csv_bytes
 from tracker.ingest.preview import PREVIEW_ROWS
 from tracker.ingest.submissions import (
@@ -60,7 +60,13 @@ table = table[
     ]
 ]
 table = blanks(table).rename(columns=lambda c: t(f"upload_col.{c}"))
-st.dataframe(table, hide_index=True, width="stretch")
+# The file's name bounded: the outcome and the counts right of it stay on a 1440 px screen.
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config=widths({t("upload_col.file_name"): "medium", t("upload_col.message"): "large"}),
+)
 
 labels = {
     int(r.id): t(

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import office_web, session, webapp, widget_words
 from app.markup import bold, plain
+from app.tables import WRAPPING_ROWS, widths
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import evidence, tasks
 from tracker.office.evidence import size_text
@@ -132,6 +133,10 @@ st.dataframe(
         }
     ),
     hide_index=True,
+    column_config=widths(
+        {t("col.metric"): "medium", t("col.description"): 300, t("col.last_note"): "medium"}
+    ),
+    row_height=WRAPPING_ROWS,
     key="tasks_table",
 )
 

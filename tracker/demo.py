@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import random
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -57,6 +58,23 @@ TREND_START = {"38.1": 31.0, "30.4": 55.0, "40.1": 22.0, "40.2": 5.6, "40.3": 7.
 AREA_STORY = {"柴河镇": 88.5}  # 40.5 in the latest years
 UNVERIFIED = {"2.2", "16.1", "27.1"}  # checklist metrics whose 2025 「是」 awaits the office
 SAYS_NO = {"20.1": 2025}  # a checklist reported 「否」 in that year
+
+
+class DemoAccount(NamedTuple):
+    name: str
+    role: str
+    unit: str | None
+    password: str
+
+
+# One account per role, so that a newcomer sees each role in a minute. Their passwords are public (the demo's
+# sign-in page, docs/使用说明.md): they are made only in a file holding the demo opened in demo mode
+# (app.webapp) and deleted with the demo. The reporter is the late unit's: its page has figures to send.
+ACCOUNTS = (
+    DemoAccount("演示创卫办", "admin", None, "demo-office-2026"),
+    DemoAccount("演示上报员", "reporter", LATE_UNIT, "demo-report-2026"),
+    DemoAccount("演示领导", "leader", None, "demo-leader-2026"),
+)
 
 
 def _progress(year: int, rng: random.Random) -> float:
@@ -182,6 +200,9 @@ _DEMO_DELETES = (
     ),
     ("measurement", f"DELETE FROM measurement WHERE id IN ({_DEMO_MEASUREMENTS})"),
     ("submission", "DELETE FROM submission WHERE is_demo"),
+    # the demo's accounts go with it: their passwords are published (their sign-ins end with them)
+    ("web_session", f"DELETE FROM web_session WHERE user_name IN {tuple(a.name for a in ACCOUNTS)}"),
+    ("app_user", f"DELETE FROM app_user WHERE name IN {tuple(a.name for a in ACCOUNTS)}"),
 )
 
 
@@ -235,6 +256,30 @@ def _delete_demo(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         counts[table] = con.execute(sql).fetchone()[0]
     counting.refresh_summary(con)
     return counts
+
+
+def ensure_accounts(con: duckdb.DuckDBPyConnection) -> None:
+    """The demo's accounts (ACCOUNTS), in a file holding the demo; nothing in any other."""
+    from tracker import stored
+    from tracker.access.auth import SYSTEM
+    from tracker.access.users import create_user
+
+    if not stored.is_demo(con):
+        return
+    have = {name for (name,) in con.execute("SELECT name FROM app_user").fetchall()}
+    for account in ACCOUNTS:
+        if account.name not in have:
+            create_user(con, SYSTEM, account.name, account.role, account.password, unit=account.unit)
+
+
+def shown_accounts(con: duckdb.DuckDBPyConnection) -> list[DemoAccount]:
+    """The demo's accounts a sign-in page may name: only in a file holding the demo, those present and usable."""
+    from tracker import stored
+
+    if not stored.is_demo(con):
+        return []
+    usable = {n for (n,) in con.execute("SELECT name FROM app_user WHERE NOT disabled").fetchall()}
+    return [a for a in ACCOUNTS if a.name in usable]
 
 
 def clear_demo(con: duckdb.DuckDBPyConnection, actor: str = "cli") -> dict[str, int]:
