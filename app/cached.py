@@ -21,6 +21,7 @@ from tracker import logs
 from tracker.engine import catalogue_versions, figures, progress, views
 from tracker.engine.evaluate import Evaluation
 from tracker.office import completeness, verification
+from tracker.reports.briefing import model
 from tracker.strings.ui import lang
 
 
@@ -174,3 +175,26 @@ def settle() -> None:
     """Wait for the background warm-ups started so far (tests, benchmarks)."""
     for thread in list(_warming):
         thread.join()
+
+
+def briefing_evaluation(as_of: dt.date, known_then: bool) -> tuple[Evaluation, pd.DataFrame]:
+    """The evaluation and readiness history the briefing is built from (briefing.model.build's evaluation and
+    history), the shared ones of this data generation."""
+    known_at = views.end_of(as_of) if known_then else None
+    dates = model.history_dates(webapp.cat(), as_of)
+    history = webapp.history(dates, known_then) if dates else pd.DataFrame()  # before the campaign: none
+    return webapp.evaluation(as_of, known_at), history
+
+
+@st.cache_resource(ttl=600, max_entries=16, show_spinner=False)
+def _cached_briefing(as_of: dt.date, known_then: bool, generation: int) -> model.Briefing:
+    ev, history = briefing_evaluation(as_of, known_then)
+    return model.build(
+        webapp.cursor(), as_of, charts=False, known_then=known_then, evaluation=ev, history=history
+    )
+
+
+def briefing(as_of: dt.date, known_then: bool) -> model.Briefing:
+    """briefing.model.build without charts (the 通报 page's summary), once per data generation, date and
+    known_then; shared by every session, nobody changes it."""
+    return _cached_briefing(as_of, known_then, webapp.data_generation())
