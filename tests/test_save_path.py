@@ -101,6 +101,13 @@ def test_the_briefing_numbers_are_typed_in_a_form(app_copy):
     assert any(b.label == "印发并存档" and b.form_id for b in at.button)
 
 
+def test_the_check_note_is_typed_in_a_form(app_copy):
+    """核实's note too: typing it reruns nothing, 核实 sends it."""
+    at = open_page("pages/item.py", {"item": str(catalogue().metric("2.2").item)})
+    assert at.text_input(key="verify_note_2_2").form_id
+    assert at.button(key="verify_2_2").form_id
+
+
 def test_a_briefing_built_from_the_shared_evaluation_says_what_a_fresh_build_says(demo_con):
     """model.build handed the evaluation and the history (the app's shared ones) builds the same briefing."""
     from tracker.engine import views
