@@ -131,3 +131,23 @@ def test_a_briefing_built_from_the_shared_evaluation_says_what_a_fresh_build_say
         assert given.summary == fresh.summary
         for part in ("items", "metrics", "units", "history", "category_counts"):
             assert getattr(given, part).equals(getattr(fresh, part)), part
+
+
+def test_a_commit_with_no_standing_acceptance_evaluates_nothing_more(demo_db, tmp_path, monkeypatch):
+    """After an upload, a check or a chosen figure, the acceptances are synced (acceptance.resync): with none
+    standing there is nothing to withdraw, so the writer does not wait for an evaluation to learn it."""
+    from tracker.office import acceptance
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    con = bootstrap.connect(path)
+    assert con.execute("SELECT count(*) FROM acceptance").fetchone()[0] == 0
+
+    def no_evaluation(*args, **kwargs):
+        raise AssertionError("evaluated with nothing to withdraw")
+
+    monkeypatch.setattr(acceptance, "evaluate", no_evaluation)
+    withdrawn = acceptance.resync(con, today=TODAY)
+    assert withdrawn.empty
+    assert list(withdrawn.columns) == ["id", "item", "accepted_on", "accepted_by", "withdrawn_reason"]
+    con.close()
