@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import os
 import shutil
 import statistics
@@ -37,7 +38,18 @@ PASSWORD = "bench-office-secret-1"
 OFFICE = Actor("admin", "admin")
 UNIT = "城管执法局"
 CSV = (ROOT / "tests" / "fixtures" / "gbk_title_fullwidth.csv").read_bytes()  # a reporter's GBK file
-PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 400  # a 100 KB JPEG-headed photo
+
+
+def _photo() -> bytes:
+    """A real JPEG (the page draws it): 1280×960 of noise, about the size of a phone's photo shrunk."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (1280, 960), os.urandom(1280 * 960 * 3)).save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
+PHOTO = _photo()
 FINDING = 0  # the demo's open finding, and a pending 「是」 (metric, period): read from the demo in main()
 VERIFY = ("", "")
 
