@@ -7,17 +7,22 @@ shows figures older than the data; entries expire after ttl and are capped at ma
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from collections.abc import Callable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from app import webapp
+from tracker import logs
 from tracker.engine import catalogue_versions, figures, progress, views
 from tracker.engine.evaluate import Evaluation
 from tracker.office import completeness, verification
-from tracker.strings.ui import lang, t
+from tracker.reports.briefing import model
+from tracker.strings.ui import lang
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
@@ -133,9 +138,63 @@ def warm(as_of: dt.date) -> None:
     obligations(as_of)
 
 
+WARM_THREAD = "tracker-warm"
+_warming: list[threading.Thread] = []  # the background warm-ups started, so that settle() can wait for them
+
+
 def after_write(as_of: dt.date) -> None:
-    """After a write that can change a status (an upload, a check, a chosen figure, an inspection's step):
-    forget what was cached, then compute the new generation's pages here, under a spinner."""
+    """After a write that can change a status (an upload, a check, a chosen figure, an inspection's step): forget
+    what was cached. The page that follows computes what it shows; the rest of the new generation's pages (warm)
+    is computed by a background thread once that page is drawn, so the person who wrote waits for their own page
+    only, and the next reader of the overview still finds it ready."""
     webapp.clear_caches()
-    with st.spinner(t("upload.warming")):
+    ctx = get_script_run_ctx()
+    # The writing run's thread runs the rerun too (st.rerun), then ends: the warm-up waits for it.
+    writer = threading.current_thread() if ctx is not None else None
+    thread = threading.Thread(target=_warm_after, args=(writer, as_of), name=WARM_THREAD, daemon=True)
+    if ctx is not None:
+        add_script_run_ctx(thread, ctx)  # Streamlit's caches want a script's context: the writer's serves
+    _warming[:] = [t for t in _warming if t.is_alive()] + [thread]
+    thread.start()
+
+
+def _warm_after(writer: threading.Thread | None, as_of: dt.date) -> None:
+    if writer is not None:
+        writer.join()
+    _warm_quietly(as_of)
+
+
+def _warm_quietly(as_of: dt.date) -> None:
+    try:
         warm(as_of)
+    except Exception:  # nobody waits for it: the first reader computes what is missing
+        logs.unexpected(logging.getLogger("tracker.app"), "warm-up after a write")
+
+
+def settle() -> None:
+    """Wait for the background warm-ups started so far (tests, benchmarks)."""
+    for thread in list(_warming):
+        thread.join()
+
+
+def briefing_evaluation(as_of: dt.date, known_then: bool) -> tuple[Evaluation, pd.DataFrame]:
+    """The evaluation and readiness history the briefing is built from (briefing.model.build's evaluation and
+    history), the shared ones of this data generation."""
+    known_at = views.end_of(as_of) if known_then else None
+    dates = model.history_dates(webapp.cat(), as_of)
+    history = webapp.history(dates, known_then) if dates else pd.DataFrame()  # before the campaign: none
+    return webapp.evaluation(as_of, known_at), history
+
+
+@st.cache_resource(ttl=600, max_entries=16, show_spinner=False)
+def _cached_briefing(as_of: dt.date, known_then: bool, generation: int) -> model.Briefing:
+    ev, history = briefing_evaluation(as_of, known_then)
+    return model.build(
+        webapp.cursor(), as_of, charts=False, known_then=known_then, evaluation=ev, history=history
+    )
+
+
+def briefing(as_of: dt.date, known_then: bool) -> model.Briefing:
+    """briefing.model.build without charts (the 通报 page's summary), once per data generation, date and
+    known_then; shared by every session, nobody changes it."""
+    return _cached_briefing(as_of, known_then, webapp.data_generation())

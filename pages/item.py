@@ -271,11 +271,17 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
         st.info(
             t("verify_pending", period=answer.period_label, area=f" {area}" if area else "", unit=answer.unit)
         )
-        note = st.text_input(
-            t("verify_note_area", area=area) if area else t("verify_note"), key=f"verify_note_{slug}{suffix}"
-        )
-        label = t("verify_button_area", area=area) if area else t("verify_button")
-        if st.button(label, key=f"verify_{slug}{suffix}", type="primary", icon=":material/verified:"):
+        # A form: typing the note reruns nothing; 核实 sends it.
+        with st.form(f"verify_form_{slug}{suffix}", enter_to_submit=False, border=False):
+            note = st.text_input(
+                t("verify_note_area", area=area) if area else t("verify_note"),
+                key=f"verify_note_{slug}{suffix}",
+            )
+            label = t("verify_button_area", area=area) if area else t("verify_button")
+            sent = st.form_submit_button(
+                label, key=f"verify_{slug}{suffix}", type="primary", icon=":material/verified:"
+            )
+        if sent:
             try:
                 result = verification.verify(
                     webapp.cursor(), metric.code, answer.period_label, actor, note, area=area, cat=cat

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import evidence_web, office_web, session, state, webapp
+from app import cached, evidence_web, office_web, session, state, webapp
 from app.markup import plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.reports import briefing_issue, national_form
-from tracker.reports.briefing import model
 from tracker.strings.ui import date_text, lang, t
 
 actor = session.guard("reports")
@@ -26,7 +25,7 @@ st.caption(p("rep_caption", date=date_text(as_of)))
 st.subheader(p("rep_brief"))
 office_web.warm_charts()
 known_then = state.known_then("rep_known_then")
-b = model.build(con, as_of, charts=False, known_then=known_then)
+b = cached.briefing(as_of, known_then)
 st.markdown(
     p(
         "rep_ready",
@@ -39,11 +38,19 @@ st.markdown(
     help=p("rep_brief_help"),
 )
 st.markdown(p("rep_doc_title", title=b.title))
-c1, c2 = st.columns([3, 1])
-number = c1.text_input(
-    p("rep_number"), key="rep_number", placeholder=p("rep_number_placeholder"), help=p("rep_header_help")
-)
-issue_no = c2.text_input(p("rep_issue_no"), key="rep_issue_no", placeholder=p("rep_issue_no_placeholder"))
+may_issue = actor is not None and can(actor, "issue_briefing")
+# A form: typing the 文号 or 期数 reruns nothing; the downloads below take them once sent (either button).
+with st.form("rep_numbers", enter_to_submit=False, border=False):
+    c1, c2 = st.columns([3, 1])
+    number = c1.text_input(
+        p("rep_number"), key="rep_number", placeholder=p("rep_number_placeholder"), help=p("rep_header_help")
+    )
+    issue_no = c2.text_input(p("rep_issue_no"), key="rep_issue_no", placeholder=p("rep_issue_no_placeholder"))
+    apply_col, issue_col = st.columns(2)
+    apply_col.form_submit_button(p("rep_apply_numbers"), key="rep_apply", icon=":material/edit_note:")
+    issue = may_issue and issue_col.form_submit_button(
+        p("rep_issue"), key="rep_issue", type="primary", icon=":material/approval:", help=p("rep_issue_help")
+    )
 stem = office_web.file_stem(as_of)
 left, right, third = st.columns(3)
 left.download_button(
@@ -64,20 +71,21 @@ right.download_button(
     icon=":material/table:",
     on_click="ignore",
 )
-if actor is not None and can(actor, "issue_briefing"):
-    if third.button(p("rep_issue"), key="rep_issue", type="primary", icon=":material/approval:",
-                    help=p("rep_issue_help")):  # fmt: skip
-        try:
-            with st.spinner(p("rep_issue")):
-                issued = briefing_issue.issue(con, actor, as_of, number, issue_no, known_then=known_then)
-        except (briefing_issue.IssueError, PermissionDenied) as exc:
-            st.error(plain(exc))
-        else:
-            st.session_state["rep_flash"] = p("rep_issued", number=issued.number, file=issued.file_name)
-            st.session_state["rep_archive_pick"] = int(issued.id)
-            st.rerun()
-else:
+if not may_issue:
     third.caption(p("rep_read_only"))
+if issue:
+    try:
+        with st.spinner(p("rep_issue")):
+            ev, history = cached.briefing_evaluation(as_of, known_then)  # the page's, not computed again
+            issued = briefing_issue.issue(
+                con, actor, as_of, number, issue_no, known_then=known_then, evaluation=ev, history=history
+            )
+    except (briefing_issue.IssueError, PermissionDenied) as exc:
+        st.error(plain(exc))
+    else:
+        st.session_state["rep_flash"] = p("rep_issued", number=issued.number, file=issued.file_name)
+        st.session_state["rep_archive_pick"] = int(issued.id)
+        st.rerun()
 if flash := st.session_state.pop("rep_flash", None):
     st.success(plain(flash))
 

@@ -154,6 +154,11 @@ def sync_acceptances(
 ) -> pd.DataFrame:
     """Withdraw every acceptance (made by as_of) of an item not met as of that date, with the reason; returns
     the withdrawn rows (id, item, accepted_on, accepted_by, withdrawn_reason)."""
+    standing = con.execute(
+        "SELECT count(*) FROM acceptance WHERE withdrawn_at IS NULL AND accepted_on <= ?", [as_of]
+    ).fetchone()[0]
+    if not standing:  # nothing WITHDRAW_SQL could touch: no evaluation on the writer's path (issue 24)
+        return pd.DataFrame(columns=["id", "item", "accepted_on", "accepted_by", "withdrawn_reason"])
     cat = cat or catalogue()
     ev = evaluate(con, as_of, cat)
     fallen_items = ev.items.loc[ev.items["status"] == "not_met", "item"].astype(int)

@@ -20,6 +20,7 @@ from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.users import current_actor
 from tracker.db import transaction
+from tracker.engine.evaluate import Evaluation
 from tracker.reports.briefing import document, model
 from tracker.strings.formats import cn_date
 from tracker.strings.office import ISSUE
@@ -71,8 +72,11 @@ def issue(
     issue_no: str | int | None = None,
     known_then: bool = False,
     now: dt.datetime | None = None,
+    evaluation: Evaluation | None = None,
+    history: pd.DataFrame | None = None,
 ) -> Issued:
-    """Build the .docx with its 文号 and 期数, store it and return it (the office only; a 文号 once)."""
+    """Build the .docx with its 文号 and 期数, store it and return it (the office only; a 文号 once).
+    evaluation, history: as model.build takes them (the app's shared ones, for the date and known_then)."""
     actor = current_actor(con, actor)  # the stored account, re-checked on every call
     require(actor, "issue_briefing")
     number = text.clean(number, "doc_number", IssueError, one_line=True)
@@ -81,7 +85,15 @@ def issue(
     issue_no = text.clean(issue_no, "issue_no", IssueError, one_line=True)
     if taken := _taken(con, number):  # refused before spending seconds on the document
         raise taken
-    b = model.build(con, as_of, known_then=known_then, number=number, issue_no=issue_no)
+    b = model.build(
+        con,
+        as_of,
+        known_then=known_then,
+        number=number,
+        issue_no=issue_no,
+        evaluation=evaluation,
+        history=history,
+    )
     data = document.to_docx(b)
     digest = hashlib.sha256(data).hexdigest()
     name = file_name(as_of, number)

@@ -141,6 +141,11 @@ def _metrics(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
     )
 
 
+def history_dates(cat: Catalogue, as_of: dt.date) -> list[dt.date]:
+    """The month ends the briefing's readiness history is drawn at."""
+    return views.month_ends(views.campaign_start(cat), as_of)
+
+
 def build(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,
@@ -150,12 +155,16 @@ def build(
     known_then: bool = False,
     number: str | None = None,
     issue_no: str | int | None = None,
+    evaluation: Evaluation | None = None,
+    history: pd.DataFrame | None = None,
 ) -> Briefing:
-    """Everything the briefing says, as of the date; known_then: as known at the end of that day."""
+    """Everything the briefing says, as of the date; known_then: as known at the end of that day.
+    evaluation, history: the verdict as of the date and the readiness at each month's end, known_then alike,
+    when the caller has them already (the app shares them per data generation); computed here otherwise."""
     if charts:
         RENDERER.warm()  # the browser starts while DuckDB gathers the figures
     cat = cat or catalogue()
-    ev = evaluate(con, as_of, cat, known_at=views.end_of(as_of) if known_then else None)
+    ev = evaluation or evaluate(con, as_of, cat, known_at=views.end_of(as_of) if known_then else None)
     demo = is_demo(con)
     since = completeness.default_since(as_of)
     by_unit = completeness.by_unit(con, as_of, since, cat)
@@ -164,11 +173,10 @@ def build(
     accepted = acceptance.acceptance_table(con, as_of, ev, cat)
     phase, next_phase = _phases(cat, as_of)
     start = views.campaign_start(cat)
-    history = (
-        readiness_history(con, views.month_ends(start, as_of), cat, known_then=known_then)
-        if as_of >= start
-        else pd.DataFrame()
-    )
+    if as_of < start:
+        history = pd.DataFrame()
+    elif history is None:
+        history = readiness_history(con, history_dates(cat, as_of), cat, known_then=known_then)
     b = Briefing(
         as_of=as_of,
         demo=demo,
