@@ -91,3 +91,95 @@ def test_a_round_in_progress_writes_no_figure(con):
     assert con.execute("SELECT count(*) FROM round_measurement").fetchone()[0] == 0
     sid, _ = verdict.write_rates(con, OFFICE, rid, now=T0 + dt.timedelta(days=1))  # the day after it ended
     assert sid is not None
+
+
+# ---------------------------------------------------------------- finding 7: the inspection page
+
+
+@pytest.fixture
+def page_db(tmp_path, monkeypatch):
+    """Every site of tests/test_inspections but 站前公厕 (the file's 暗访 row registers it, with a warning)."""
+    from app import webapp
+
+    path = tmp_path / "insp.duckdb"
+    con = bootstrap.connect(path)
+    for type_name, name, street in SITES:
+        if name != "站前公厕":
+            sites.register_site(con, OFFICE, type_name, name, street, now=T0)
+    con.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    webapp._connection.clear()
+    yield path
+    webapp._connection.clear()
+
+
+def _page():
+    from tests.test_pages import run
+
+    return run("pages/inspections.py", as_of=dt.date.today())
+
+
+def test_the_import_shows_its_warnings_and_the_rounds_counts_at_once(page_db):
+    at = _page()
+    at.file_uploader(key="insp_import_file").upload("问题汇总.csv", CSV.encode("gbk")).run()
+    at.button(key="insp_import_button").click().run()
+    assert not at.exception
+    said = [e.value for e in (*at.success, *at.warning, *at.caption, *at.markdown)]
+    assert any("导入检查问题：9 条已记录，1 行被拒绝，1 行有提示" in s for s in said), said
+    assert any("第12行" in s and "点位「站前公厕」（铁东街道）尚未登记" in s for s in said), said
+    table = next(d.value for d in at.dataframe if "问题数" in d.value.columns)
+    assert sorted(table["问题数"].tolist()) == [
+        1,
+        8,
+    ]  # the 暗访's one and the 模拟检查's eight, without a reload
+    assert {m.label: m.value for m in at.metric}["未销号"] == "9"
+
+
+def test_reinspection_is_offered_only_on_an_answered_finding(page_db):
+    con = bootstrap.connect(page_db)
+    rid = _round(con, dt.date(2024, 6, 1), dt.date(2024, 6, 2))
+    fid = _finding(con, rid)
+    con.close()
+    at = _page()
+    labels = [b.label for b in at.button]
+    assert "复查合格，销号" not in labels and "复查不合格，退回整改" not in labels
+    assert "提交整改" in labels  # the office may answer for the unit
+    con = bootstrap.connect(page_db)
+    findings.answer_finding(con, OFFICE, fid, "已保洁")
+    con.close()
+    at = _page()
+    labels = [b.label for b in at.button]
+    assert "复查合格，销号" in labels and "复查不合格，退回整改" in labels
+
+
+def test_pass_rates_show_the_unchecked_sites_and_no_button_for_a_round_under_way(page_db):
+    con = bootstrap.connect(page_db)
+    today = dt.date.today()
+    done = _round(con, dt.date(2024, 6, 1), dt.date(2024, 6, 2), types=("学校",))
+    going = _round(con, today, today + dt.timedelta(days=3), types=("学校",))
+    findings.record_finding(con, OFFICE, going, 7, "无烟学校", "教学楼后发现烟头", "严重", found_on=today)
+    con.close()
+    at = _page()
+    rates = [d.value for d in at.dataframe if "未检查点位" in d.value.columns]
+    assert [r["未检查点位"].tolist() for r in rates] == [[1], [2]]  # newest round first
+    assert rates[1]["合格率"].tolist() == ["—"]  # nothing inspected: no rate, never 100 %
+    assert [b.key for b in at.button if b.key and b.key.startswith("insp_write_")] == [f"insp_write_{done}"]
+    assert any(f"检查轮次 {going} 尚未结束" in c.value for c in at.caption)
+
+
+def test_a_drawn_site_is_recorded_clean_on_the_page(page_db):
+    con = bootstrap.connect(page_db)
+    rid = _round(con, dt.date(2024, 6, 1), dt.date(2024, 6, 2), types=("学校",))
+    con.close()
+    at = _page()
+    at.button(key="insp_rec_clean").click().run()
+    assert any("已记录：本点位检查无问题" in s.value for s in at.success)
+    rates = next(d.value for d in at.dataframe if "未检查点位" in d.value.columns)
+    assert rates[["检查点位", "合格点位", "未检查点位", "合格率"]].values.tolist() == [[1, 1, 1, "100.0%"]]
+    assert any("记录为检查无问题" in c.value for c in at.caption) and "insp_rec_clean" not in [
+        b.key for b in at.button
+    ]
+    con = bootstrap.connect(page_db)
+    assert con.execute("SELECT count(*) FROM round_site WHERE round_id = ? AND checked_on IS NOT NULL",
+                       [rid]).fetchone()[0] == 1  # fmt: skip
+    con.close()

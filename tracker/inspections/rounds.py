@@ -173,7 +173,7 @@ def in_progress(rnd: dict, today: dt.date) -> bool:
 
 def round_sites(con: duckdb.DuckDBPyConnection, round_id: int) -> pd.DataFrame:
     return con.execute(
-        """SELECT s.id, s.type, s.name, s.street, s.address, s.units FROM round_site r
+        """SELECT s.id, s.type, s.name, s.street, s.address, s.units, r.checked_on FROM round_site r
            JOIN site s ON s.id = r.site_id WHERE r.round_id = ? ORDER BY s.type, s.street, s.name""",
         [round_id],
     ).df()
