@@ -183,3 +183,41 @@ def test_a_drawn_site_is_recorded_clean_on_the_page(page_db):
     assert con.execute("SELECT count(*) FROM round_site WHERE round_id = ? AND checked_on IS NOT NULL",
                        [rid]).fetchone()[0] == 1  # fmt: skip
     con.close()
+
+
+# ---------------------------------------------------------------- finding 8: blame and words
+
+
+def test_a_yes_waiting_for_the_offices_check_is_the_offices_backlog_not_the_units_lag(demo_con):
+    from tests.conftest import TODAY
+    from tracker.catalogue import catalogue
+    from tracker.engine import views
+    from tracker.engine.evaluate import evaluate
+    from tracker.office import completeness
+
+    cat = catalogue()
+    ev = evaluate(demo_con, TODAY)
+    ranking = completeness.ranking(ev, completeness.by_unit(demo_con, TODAY, cat=cat), cat).set_index("unit")
+    assert ranking.loc["市委编办", ["metrics", "met", "pending"]].tolist() == [1, 0, 1]
+    lagging = views.lagging_units(ranking.reset_index())["unit"].tolist()
+    assert "市委编办" not in lagging  # its only figure is its 「是」, on time, waiting for the office's 核实
+    assert "教育局" in lagging
+    backlog = completeness.pending_checks(ev, cat)
+    assert backlog[["metric", "unit"]].values.tolist() == [
+        ["2.2", "市委编办"], ["16.1", "市场监督管理局"], ["27.1", "卫健委"],
+    ]  # fmt: skip
+
+
+def test_the_overview_and_late_page_show_the_offices_backlog_apart(app_env):
+    from tests.test_pages import run
+
+    at = run()
+    assert not any(p.label == "市委编办" for p in at.get("page_link"))  # not among 滞后单位
+    assert any(
+        "另有 3 项单位已按时报「是」、待创卫办核实" in c.value and "市委编办" in c.value for c in at.caption
+    )
+    late = run("pages/late.py")
+    assert any(h.value == "待创卫办核实（创卫办待办）" for h in late.subheader)
+    links = [p.label for p in late.get("page_link")]
+    assert "第2项 2.2 市委编办：市委编办已报「是」，待核实" not in links  # the metric's own name is shown
+    assert any(label.startswith("第2项 2.2 ") and "市委编办已报「是」，待核实" in label for label in links)
