@@ -221,3 +221,12 @@ def test_the_overview_and_late_page_show_the_offices_backlog_apart(app_env):
     links = [p.label for p in late.get("page_link")]
     assert "第2项 2.2 市委编办：市委编办已报「是」，待核实" not in links  # the metric's own name is shown
     assert any(label.startswith("第2项 2.2 ") and "市委编办已报「是」，待核实" in label for label in links)
+
+
+def test_a_deadline_passed_reads_as_days_overdue(app_env):
+    from tests.test_pages import run
+
+    at = run("pages/unit.py", {"unit": "教育局"})
+    late, due = [d.value for d in at.dataframe if "距截止" in d.value.columns]  # the late first, then the due
+    assert set(late["距截止"]) == {"逾期 272 天"}  # 2025's figures, due 2026-03-01, as of 2026-11-28
+    assert all(str(v).startswith("剩余 ") for v in due["距截止"])
