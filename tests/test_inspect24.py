@@ -230,3 +230,41 @@ def test_a_deadline_passed_reads_as_days_overdue(app_env):
     late, due = [d.value for d in at.dataframe if "距截止" in d.value.columns]  # the late first, then the due
     assert set(late["距截止"]) == {"逾期 272 天"}  # 2025's figures, due 2026-03-01, as of 2026-11-28
     assert all(str(v).startswith("剩余 ") for v in due["距截止"])
+
+
+@pytest.fixture
+def empty_db(tmp_path, monkeypatch):
+    """A tracker database holding one unrelated figure (so the app loads no demo data), as the upload page's tests."""
+    from app import webapp
+    from tracker.ingest import import_file
+
+    path = tmp_path / "upload.duckdb"
+    con = bootstrap.connect(path)
+    import_file(con, "seed.csv", "单位,指标,期间,数值\n卫健委,45.1,2019,C\n".encode(), user="seed")
+    con.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    webapp._connection.clear()
+    yield path
+    webapp._connection.clear()
+
+
+def test_the_upload_says_how_many_yes_now_wait_for_the_offices_check(empty_db):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from tracker.access.auth import Actor
+
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
+    at.session_state["actor"] = Actor("admin", "admin")
+    at.run()
+    at.selectbox(key="upload_unit").set_value("城管执法局").run()
+    rows = "".join(f"城管执法局,{m},2025,{v}\n" for m, v in (("10.7", "是"), ("11.1", "是"), ("12.3", "是"),
+                                                             ("13.3", "否")))  # fmt: skip
+    at.file_uploader(key="upload_file").upload(
+        "a.csv", ("单位,指标,期间,数值\n" + rows).encode(), "text/csv"
+    ).run()
+    at.button(key="upload_commit").click().run()
+    assert not at.exception
+    said = [e.value for e in (*at.success, *at.info, *at.caption)]
+    assert any("已导入 4 行" in s for s in said), said
+    assert any("3 个「是」待创卫办核实" in s for s in said), said
