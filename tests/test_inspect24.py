@@ -268,3 +268,16 @@ def test_the_upload_says_how_many_yes_now_wait_for_the_offices_check(empty_db):
     said = [e.value for e in (*at.success, *at.info, *at.caption)]
     assert any("已导入 4 行" in s for s in said), said
     assert any("3 个「是」待创卫办核实" in s for s in said), said
+
+
+def test_the_item_page_names_the_inspection_figure_that_loses_to_the_units_own(app_env):
+    from tests.test_pages import run
+
+    at = run("pages/item.py", {"item": "45"})
+    said = [w.value for w in at.warning]
+    line = next(s for s in said if "45.5" in s)
+    assert "创卫办检查所得 50.0%" in line and "卫健委自报 95.4%" in line and "2023年" in line
+    assert "计入的是卫健委的数据" in line
+    # the choice is there, on the item page, and offers the inspection's figure first
+    picks = [s for s in at.selectbox if s.label == "采用哪一家的数据"]
+    assert picks and "创卫办" in str(picks[0].format_func(picks[0].value))
