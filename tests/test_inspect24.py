@@ -281,3 +281,35 @@ def test_the_item_page_names_the_inspection_figure_that_loses_to_the_units_own(a
     # the choice is there, on the item page, and offers the inspection's figure first
     picks = [s for s in at.selectbox if s.label == "采用哪一家的数据"]
     assert picks and "创卫办" in str(picks[0].format_func(picks[0].value))
+
+
+def test_the_notice_names_its_contact_and_keeps_the_signature_with_the_text(demo_con, tmp_path):
+    import shutil
+    import subprocess
+
+    from tests.conftest import TODAY
+    from tracker.reports import reminders
+
+    figures = reminders.owed(demo_con, TODAY, unit="教育局")
+    assert len(figures) == 10  # one table that fills page 1: the signature used to stand alone on page 2
+    data = reminders.to_docx("创卫办督〔2026〕9号", TODAY, figures, "教育局", TODAY + dt.timedelta(days=7),
+                             contact=("张明", "0470-3212345"))  # fmt: skip
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(__import__("io").BytesIO(data)).paragraphs)
+    assert "联系人：张明，电话：0470-3212345" in text
+    with pytest.raises(reminders.ReminderError, match="联系人"):
+        reminders.send(
+            demo_con, OFFICE, TODAY, "创卫办督〔2026〕99号", "教育局", contact=("", "0470-3212345")
+        )
+    if not (shutil.which("soffice") and shutil.which("pdftotext")):
+        pytest.skip("no LibreOffice here")
+    path = tmp_path / "notice.docx"
+    path.write_bytes(data)
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=180)  # fmt: skip
+    pages = subprocess.run(["pdftotext", "-layout", str(tmp_path / "notice.pdf"), "-"], capture_output=True,
+                           text=True, check=True).stdout.rstrip("\f").split("\f")  # fmt: skip
+    last = "".join(pages[-1].split())
+    assert "2026年11月28日" in last and "联系人：张明" in last
+    assert "教育局" in last  # rows of the table share the signature's page: it never stands alone
