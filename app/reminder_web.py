@@ -55,12 +55,27 @@ def remind_block(actor: Actor, as_of: dt.date, late_units: list[str]) -> None:
             value=as_of + dt.timedelta(days=reminders.REPLY_DAYS),
             key="remind_reply",
         )
+        name, phone = reminders.office_contact()  # the settings' contact first; the clerk may change it
+        left, right = st.columns(2)
+        contact = (
+            left.text_input(act("late_remind_contact"), value=name, key="remind_contact"),
+            right.text_input(act("late_remind_phone"), value=phone, key="remind_phone"),
+        )
         submitted = st.form_submit_button(
             act("late_remind_button"), type="primary", icon=":material/campaign:"
         )
     if submitted:
         try:
-            notice = reminders.send(con, actor, as_of, number, unit or None, reply_by=reply, cat=webapp.cat())
+            notice = reminders.send(
+                con,
+                actor,
+                as_of,
+                number,
+                unit or None,
+                reply_by=reply,
+                contact=contact if any(contact) else None,
+                cat=webapp.cat(),
+            )
         except (reminders.ReminderError, PermissionDenied) as exc:
             st.error(plain(exc))
         else:

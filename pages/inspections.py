@@ -39,6 +39,13 @@ if own_unit:
     st.caption(plain(ti("mine", unit=own_unit)))
 if flash := st.session_state.pop("insp_flash", None):
     st.success(plain(flash))
+if report := st.session_state.pop("insp_report", None):  # an import's answer, shown after the rerun it needs
+    (st.success if report["ok"] else st.error)(plain(report["message"]))
+    for header, lines, show in (("refused_rows", report["refused"], st.error), ("warned_rows", report["warned"],
+                                st.warning)):  # fmt: skip
+        if lines:
+            st.markdown(f"**{ti(header)}**")
+            show(plain("\n\n".join(lines)))
 
 
 def run(fn, *args, done: str, **kw) -> None:
@@ -50,6 +57,25 @@ def run(fn, *args, done: str, **kw) -> None:
         return
     cached.after_write(state.as_of())
     st.session_state["insp_flash"] = done.format(id=result)
+    st.rerun()
+
+
+def import_report(fn, *args, **kw) -> None:
+    """Run an import; its answer — message, refused and warned rows — is kept for the rerun that shows its rows
+    in every table and count of the page (the tables above the button were drawn before it wrote)."""
+    try:
+        result = fn(*args, **kw)
+    except REFUSED as exc:
+        st.error(plain(exc))
+        return
+    if result.outcome == "committed":
+        cached.after_write(state.as_of())
+    st.session_state["insp_report"] = {
+        "ok": bool(result.accepted or result.duplicate),
+        "message": result.message,
+        "refused": ["；".join(r.lines()) for r in result.refused_rows],
+        "warned": ["；".join(r.lines()) for r in result.warned_rows],
+    }
     st.rerun()
 
 
@@ -156,7 +182,7 @@ with tabs["tab_list"]:
                 if st.form_submit_button(ti("answer_button"), type="primary"):
                     run(findings.answer_finding, con, actor, int(picked), note,
                         photo=(photo.getvalue(), photo.name) if photo else None, done=ti("answered"))  # fmt: skip
-        if is_office and row["status"] != "closed":
+        if is_office and row["status"] == "answered":  # 复查 follows the unit's answer, never precedes it
             with st.form(f"insp_review_{picked}", clear_on_submit=True):
                 st.markdown(f"**{ti('review_header')}**")
                 note = st.text_area(ti("review_note"), key=f"insp_review_note_{picked}")
@@ -220,13 +246,16 @@ with tabs["tab_stats"]:
                     ti("col_type"): rates["type"],
                     ti("col_inspected"): rates["inspected"],
                     ti("col_passed"): rates["passed"],
-                    ti("col_pass_rate"): [f"{100 * x:.1f}%" for x in rates["rate"]],
+                    ti("col_unchecked"): rates["unchecked"],
+                    ti("col_pass_rate"): ["—" if pd.isna(x) else f"{100 * x:.1f}%" for x in rates["rate"]],
                 }
             ),
             hide_index=True,
             key=f"insp_rates_{r.id}",
         )
-        if is_office and st.button(ti("write_rates"), key=f"insp_write_{r.id}"):
+        if rounds.in_progress(r._asdict(), dt.date.today()):  # its sites are still being walked
+            st.caption(plain(ti("rates_in_progress", id=r.id, ends=r.ends)))
+        elif is_office and st.button(ti("write_rates"), key=f"insp_write_{r.id}"):
             try:
                 _, message = verdict.write_rates(con, actor, int(r.id))
             except REFUSED as exc:
@@ -260,6 +289,14 @@ if is_office:
                     format_func=lambda i: f"{by_id.loc[i, 'name']}（{by_id.loc[i, 'type']}，{by_id.loc[i, 'street'] or '—'}）",
                 )  # fmt: skip
                 kind = site_type(by_id.loc[site_id, "type"])
+                drawn = sample.set_index("id")["checked_on"]
+                if site_id in drawn.index and pd.isna(drawn[site_id]):  # a drawn site where nothing was wrong
+                    if st.button(ti("record_clean"), key="insp_rec_clean", width="stretch"):
+                        run(
+                            rounds.record_check, con, actor, int(rid), int(site_id), done=ti("recorded_clean")
+                        )
+                elif site_id in drawn.index:
+                    st.caption(ti("checked_clean", date=date_text(pd.Timestamp(drawn[site_id]).date())))
                 with st.form("insp_record", clear_on_submit=True):
                     check = st.selectbox(
                         ti("record_check"), [c.code for c in kind.checks], key="insp_rec_check",
@@ -321,17 +358,7 @@ if is_office:
             if upload is not None and st.button(
                 ti("import_button"), key="insp_import_button", type="primary"
             ):
-                try:
-                    result = import_findings(con, actor, upload.name, upload.getvalue(), dry_run=dry)
-                except REFUSED as exc:
-                    st.error(plain(exc))
-                else:
-                    cached.after_write(state.as_of())
-                    (st.success if result.accepted or result.duplicate else st.error)(plain(result.message))
-                    if result.refused_rows:
-                        st.markdown(f"**{ti('refused_rows')}**")
-                        for r in result.refused_rows:
-                            st.caption(plain("；".join(r.lines())))
+                import_report(import_findings, con, actor, upload.name, upload.getvalue(), dry_run=dry)
         st.markdown(f"**{ti('sites')}**")
         register = sites.list_sites(con)
         st.dataframe(
@@ -360,11 +387,4 @@ if is_office:
             upload = st.file_uploader(ti("import_sites"), key="insp_sites_file",
                                       label_visibility="collapsed")  # fmt: skip
             if upload is not None and st.button(ti("import_button"), key="insp_sites_button", type="primary"):
-                try:
-                    result = import_sites(con, actor, upload.name, upload.getvalue())
-                except REFUSED as exc:
-                    st.error(plain(exc))
-                else:
-                    (st.success if result.accepted else st.error)(plain(result.message))
-                    for r in result.refused_rows:
-                        st.caption(plain("；".join(r.lines())))
+                import_report(import_sites, con, actor, upload.name, upload.getvalue())

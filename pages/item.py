@@ -164,6 +164,16 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
     if rows.empty:
         return
     differing = int(rows["differs"].sum())
+    # Each conflict said in the metric's card, not only on 迟报督办: whose figure counts, whose does not, and
+    # where the choice is (the form below).
+    for r in rows[rows["differs"] & rows["counting_unit"].map(lambda u: isinstance(u, str))].itertuples():
+        inspected = isinstance(r.evidence, str) and r.evidence.startswith(SOURCE_PREFIX)
+        source = t("figures_source_inspection" if inspected else "figures_source_unit", unit=r.unit)
+        st.warning(
+            t("figures_conflict", metric=metric.code, period=r.period_label, area=f" {r.area}" if isinstance(r.area, str) else "", source=source,
+              value=fmt_value(r.value, metric), counting_unit=r.counting_unit,
+              counting=fmt_value(r.counting_value, metric))
+        )  # fmt: skip
     with st.expander(t("figures_header", n=len(rows), differing=differing), expanded=differing > 0):
         if differing:
             st.warning(t("figures_differ", n=differing))

@@ -42,6 +42,14 @@ for r in board.itertuples(index=False):
         )
         if r.owed:
             st.caption(p("late_owed", what=t("reason_separator").join(r.owed)))
+# 「是」 answers waiting for the office's 核实: the office's backlog, listed apart from the units' lateness
+backlog = completeness.pending_checks(webapp.evaluation(as_of), cat)
+if not backlog.empty:
+    st.subheader(p("backlog_header"))
+    st.caption(p("backlog_caption"))
+    for r in backlog.itertuples(index=False):
+        st.page_link("pages/item.py", label=p("backlog_line", item=r.item, metric=r.metric, name=r.name, unit=r.unit),
+                     query_params={"item": str(r.item)}, icon=":material/verified:")  # fmt: skip
 reminder_web.board_download(as_of, since)
 reminder_web.remind_block(
     actor, as_of, [u for u, n in zip(board["unit"], board["missing"], strict=True) if n]

@@ -13,6 +13,7 @@ from tracker.engine import views
 from tracker.engine.progress import item_progress
 from tracker.engine.reasons import fmt_value
 from tracker.inspections import findings as inspection_findings
+from tracker.office import completeness
 from tracker.reports import charts
 from tracker.strings import SHOWN_OP, STATUS_COLOUR, STATUSES, ui
 from tracker.strings.formats import pct
@@ -187,6 +188,12 @@ with right:
             "pages/unit.py", label=row.unit, query_params={"unit": row.unit}, icon=":material/warning:"
         )
         st.caption(t("lagging_line", met=row.met, total=row.metrics, timely=pct(row.on_time_rate)))
+    # 「是」 answers waiting for the office's 核实: the office's own backlog, never a unit's lag
+    backlog = completeness.pending_checks(ev, cat)
+    if not backlog.empty:
+        st.caption(
+            t("office_backlog", n=len(backlog), units=t("reason_separator").join(backlog["unit"].unique()))
+        )
 
 # ---------------------------------------------------------------- trend and phases
 known_then = state.known_then("overview_known_then")

@@ -59,6 +59,15 @@ else:
     cols[2].metric(t("unit_late_count"), int(r["missing"]))
 
 
+def days_text(days_left: int, state: str) -> str:
+    """「剩余 12 天」, 「今天截止」, 「逾期 280 天」 — never a negative count; a figure already sent: —."""
+    if state in ("on_time", "late"):
+        return "—"
+    if days_left > 0:
+        return t("days_left", n=int(days_left))
+    return t("days_today") if days_left == 0 else t("days_overdue", n=-int(days_left))
+
+
 def obligations_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -66,7 +75,7 @@ def obligations_frame(frame: pd.DataFrame) -> pd.DataFrame:
             t("col_area"): frame["area"].fillna(""),
             t("col_period"): frame["period_label"],
             t("col_due_date"): frame["deadline"].astype(str),
-            t("col_days"): frame["days_left"],
+            t("col_days"): [days_text(d, s) for d, s in zip(frame["days_left"], frame["state"], strict=True)],
             t("col_state"): frame["state"].map(lambda s: t(f"state_{s}")),
         }
     )

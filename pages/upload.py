@@ -15,6 +15,7 @@ from app.tables import blanks
 from tracker.config import settings
 from tracker.ingest.templates import template
 from tracker.ingest.uploads import upload
+from tracker.office import verification
 from tracker.strings.ui import t
 from tracker.strings.upload import COLUMNS
 
@@ -93,6 +94,10 @@ preview = st.session_state["upload_preview"]
 done = st.session_state.get("upload_done")
 if done is not None:
     (st.success if done.outcome in ("committed", "duplicate") else st.warning)(plain(done.message))
+    if done.outcome == "committed" and (
+        waiting := verification.awaiting_from(webapp.cursor(), done.submission)
+    ):
+        st.info(t("upload.awaiting_check", n=waiting))  # who acts next: the office, not the unit
     st.stop()
 
 if preview.outcome == "failed":  # the whole file refused: nothing to import, so no 「确认导入」

@@ -142,3 +142,22 @@ def test_account_form_keeps_what_was_typed_and_explains_a_missing_unit():
     assert any("已创建账号「卫健小李」" in s.value for s in at.success)
     assert at.text_input(key="user_new_name").value == ""  # cleared for the next account
     assert "卫健小李" in set(at.dataframe[0].value.iloc[:, 0])
+
+
+def test_the_notice_names_the_contact_typed_on_the_form():
+    """Issue 24, finding 8: 联系人 and 电话 on the form (the settings' first), printed above the signature."""
+    import io
+
+    import docx
+
+    at = run("late.py")
+    at.selectbox(key="remind_unit").set_value("住建局")
+    at.text_input(key="remind_contact").input("张明")
+    at.text_input(key="remind_phone").input("0470-3212345")
+    submit(at, "生成督办通知")
+    from app import webapp
+
+    notice = reminders.sent(webapp.cursor()).iloc[0]
+    _, data = reminders.notice_file(webapp.cursor(), int(notice["id"]))
+    text = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert "联系人：张明，电话：0470-3212345" in text

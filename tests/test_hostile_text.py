@@ -212,7 +212,7 @@ def test_findings_descriptions_answers_and_rechecks(inspected):
     task = findings.get(con, fid)["task_id"]
     assert CLEAN in tasks.get(con, task)["description"]  # the task quotes the finding, cleaned
     findings.answer_finding(con, OFFICE, fid, HOSTILE, photo=(PNG, "整改\x0b后.png"), now=NOW)
-    findings.reinspect(con, OFFICE, fid, False, HOSTILE, now=NOW)
+    findings.reinspect(con, OFFICE, fid, False, HOSTILE, deadline=NOW.date() + dt.timedelta(days=7), now=NOW)
     notes = [n for (n,) in con.execute("SELECT note FROM finding_event WHERE finding_id = ? ORDER BY rowid", [fid])
              .fetchall()]  # fmt: skip
     assert notes[1] == CLEAN and CLEAN in notes[2]
@@ -226,7 +226,7 @@ def test_findings_descriptions_answers_and_rechecks(inspected):
     findings.answer_finding(con, OFFICE, long, "字" * 1000)
     with pytest.raises(InspectionError, match="复查意见过长"):
         findings.reinspect(con, OFFICE, long, True, "字" * 1001)
-    findings.reinspect(con, OFFICE, long, False, "字" * 1000)
+    findings.reinspect(con, OFFICE, long, False, "字" * 1000, deadline=dt.date.today() + dt.timedelta(days=7))
     with pytest.raises(InspectionError, match="问题描述过长：1001 个字，最多 1000 个字"):
         findings.record_finding(
             con, OFFICE, 1, 1, "干净整洁", "字" * 1001, "一般", found_on=dt.date(2024, 3, 6)

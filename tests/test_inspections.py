@@ -73,8 +73,15 @@ def con():
     con.close()
 
 
+# The drawn sites where the teams found nothing, recorded as such (a drawn site without a record is 未检查):
+# round 1 河西早市, 兴安面馆, 繁荣小学, 站前公厕, 高台子后街; round 2 向阳公厕.
+CHECKED_CLEAN = [(1, 3), (1, 5), (1, 8), (1, 10), (1, 12), (2, 9)]
+
+
 @pytest.fixture
 def imported(con):
+    for round_id, site_id in CHECKED_CLEAN:
+        rounds.record_check(con, OFFICE, round_id, site_id, now=T0)
     result = import_findings(con, OFFICE, "问题汇总.csv", CSV.encode("gbk"), now=T0)
     return con, result
 

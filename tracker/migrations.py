@@ -437,6 +437,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE upload_file ALTER COLUMN bytes DROP NOT NULL;
         """,
     ),
+    (
+        28,
+        """
+        -- A drawn site inspected without a finding (issue 24, finding 7): the team's 「检查无问题」, so a pass rate
+        -- counts only the sites someone looked at; a drawn site with neither this nor a finding is 未检查.
+        ALTER TABLE round_site ADD COLUMN checked_on DATE;
+        ALTER TABLE round_site ADD COLUMN checked_by VARCHAR;
+        """,
+    ),
 ]
 
 # A migration number used twice would run on some databases and not on others: refuse at import. Numbers

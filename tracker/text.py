@@ -31,6 +31,8 @@ LIMITS = {
     "figure_note": 2000,
     "doc_number": 60,  # 「呼创卫办督〔2026〕12号」 is 12; a short line under the red header, and names its file
     "issue_no": 50,
+    "contact_name": 50,  # a 督办通知's 联系人 and 电话: one short line above the signature
+    "contact_phone": 50,
     "round_name": 200,
     "team": 200,
     "site_name": 200,  # as long as a name cell of an upload

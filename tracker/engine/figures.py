@@ -26,18 +26,21 @@ def other_figures(
     cat: Catalogue | None = None,
 ) -> pd.DataFrame:
     """Per metric/area/period ended by as_of, each other unit's latest figure beside the one that counts:
-    metric, area, period_start, period_label, unit, value, counting_unit, counting_value, differs."""
+    metric, area, period_start, period_label, unit, value, evidence (of that figure: an inspection round's says
+    so), counting_unit, counting_value, differs."""
     use_catalogue(con, cat or catalogue())
     known = known_at or counting.FAR_FUTURE
     return con.execute(
         f"""WITH {counting.ctes(known="CAST($known AS TIMESTAMP)")},
         sent AS (
             SELECT m.metric, m.area, m.period_start, m.unit,
-                   max_by(struct_pack(v := m.value, label := m.period_label), (m.recorded_at, m.id)) AS s
+                   max_by(struct_pack(v := m.value, label := m.period_label, ev := m.evidence),
+                          (m.recorded_at, m.id)) AS s
             FROM measurement m
             WHERE m.metric IN (SELECT unnest($metrics)) AND m.period_end <= $as_of AND m.recorded_at <= $known
             GROUP BY ALL)
         SELECT p.metric, p.area, p.period_start, p.s.label AS period_label, p.unit, p.s.v AS value,
+               p.s.ev AS evidence,
                e.unit AS counting_unit, e.value AS counting_value,
                e.value IS NULL OR abs(p.s.v - e.value) > 1e-9 AS differs
         FROM sent p

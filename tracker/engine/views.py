@@ -327,13 +327,15 @@ def overview(
 
 
 def lagging_units(ranking: pd.DataFrame, n: int = 5) -> pd.DataFrame:
-    """The units lagging most (rows of completeness.ranking): not all metrics met or not all on time, worst
-    first."""
-    lag = ranking[(ranking["share_met"] < 1) | (ranking["on_time_rate"].fillna(1) < 1)]
+    """The units lagging most (rows of completeness.ranking): a metric not met for a reason of the unit's, or a
+    figure not on time; worst first. A 「是」 waiting for the office's 核实 is the office's backlog, not the unit's
+    lag (completeness.pending_checks)."""
+    done = (ranking["met"] + ranking["pending"]) / ranking["metrics"]
+    lag = ranking.assign(_d=done)[(done < 1) | (ranking["on_time_rate"].fillna(1) < 1)]
     return (
         lag.assign(_t=lag["on_time_rate"].fillna(1))
-        .sort_values(["share_met", "_t", "unit"])
-        .drop(columns="_t")
+        .sort_values(["_d", "_t", "unit"])
+        .drop(columns=["_d", "_t"])
         .head(n)
         .reset_index(drop=True)
     )

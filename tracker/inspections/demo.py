@@ -3,10 +3,12 @@ a 2024 暗访 drawn at random, with a story beside the measurements —
 
 - 2023年4月 模拟检查 (组织模拟检查 phase): markets and small eateries fail on 防蝇防鼠 and 生熟分开, a school on
   smoking, back streets on 五乱; most units fix and pass 复查 on time, 城管执法局 is late with the toilets, and a
-  market's 生熟分开 fails its first 复查. The round's pass rates become 2023 figures of 45.5, 45.6 and 9.4.
+  market's 生熟分开 fails its first 复查; the sites without a finding are recorded 「检查无问题」. The round's pass
+  rates become 2023 figures of 45.5, 45.6 and 9.4.
 - 2024年5月 暗访 (as the province and the nation do): at 河西早市 live poultry slaughtered in the open — a 否决风险
   on item 16 — and the same market's 生熟分开 found again (a repeated finding); the market is fixed and passes
-  复查 in June. A 城中村's heap of rubbish is still open and overdue, with its street office.
+  复查 in June. A 城中村's heap of rubbish is still open and overdue, with its street office. The other drawn
+  sites have no record yet: 未检查 in the round's pass rates.
 Everything is written by the services as the account `demo` (a reserved name), which clearing the demo removes."""
 
 from __future__ import annotations
@@ -115,6 +117,15 @@ def load(con: duckdb.DuckDBPyConnection, today: dt.date) -> None:
     mock = rounds.create_round(con, DEMO, "模拟检查", "2023年第一轮模拟检查", *MOCK_DATES, team="创卫办督查组",
                                now=_at(dt.date(2023, 4, 1)))  # fmt: skip
     _play(con, mock, MOCK_DATES[0], MOCK, site_ids, today)
+    found = {site for site, *_ in MOCK}
+    for (
+        name,
+        site_id,
+    ) in site_ids.items():  # the mock inspection walked every site: the rest had nothing wrong
+        if name not in found:
+            rounds.record_check(
+                con, DEMO, mock, site_id, checked_on=MOCK_DATES[1], now=_at(MOCK_DATES[1], 18)
+            )
     sid, _ = verdict.write_rates(con, DEMO, mock, now=_at(dt.date(2023, 4, 28)))
     if sid is not None:
         con.execute("UPDATE submission SET is_demo = true WHERE id = ?", [sid])

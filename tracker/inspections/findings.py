@@ -253,21 +253,28 @@ def reinspect(
     deadline: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> None:
-    """复查 (the office only): passed closes the finding and 销号 its task; failed reopens both, with a new
-    deadline when one is given."""
+    """复查 (the office only), of an answered finding: passed closes it and 销号 its task; failed reopens both
+    with a new deadline after today (the old one has passed or is about to). A second press finds the finding no
+    longer answered and is refused: one step, one line in its history."""
     finding = get(con, finding_id)
     if finding["status"] == "closed":
         raise InspectionError(MSG["already_closed"].format(id=finding_id))
+    if finding["status"] != "answered":
+        raise InspectionError(MSG["not_reviewable"].format(id=finding_id, status=STATUS[finding["status"]]))
     note = text.clean(note, "finding_note", InspectionError)
     if not note:
         raise InspectionError(MSG["need_review_note"])
     when = now or now_()
+    if not passed and deadline is None:
+        raise InspectionError(MSG["need_new_deadline"].format(today=when.date()))
+    if not passed and deadline <= when.date():
+        raise InspectionError(MSG["deadline_not_new"].format(deadline=deadline, today=when.date()))
     after = "closed" if passed else "open"
     said = MSG["event_passed" if passed else "event_failed"].format(note=note)
     with transaction(con):
         con.execute(
             "UPDATE finding SET status = ?, closed_at = ?, deadline = ? WHERE id = ?",
-            [after, when if passed else None, deadline or finding["deadline"], finding_id],
+            [after, when if passed else None, finding["deadline"] if passed else deadline, finding_id],
         )
         _event(
             con,
@@ -285,7 +292,7 @@ def reinspect(
                 con, actor, task_id, MSG["closed_reason"].format(note=note), today=when.date(), now=when
             )
         elif task_id is not None:
-            if deadline:
+            if tasks.get(con, task_id)["deadline"] != deadline:
                 tasks.edit_task(con, actor, task_id, deadline=deadline, note=said, now=when)
             tasks.update_task(con, actor, task_id, "open", said, now=when)
         audit.record(

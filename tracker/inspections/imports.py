@@ -29,7 +29,7 @@ from tracker.ingest.text import FileRefused
 from tracker.ingest.validate import drop_temp
 from tracker.inspections import verdict
 from tracker.inspections.findings import DEADLINE_DAYS, insert_finding, resolve_check, severity
-from tracker.inspections.rounds import get_round, insert_round, round_kind
+from tracker.inspections.rounds import get_round, in_progress, insert_round, round_kind
 from tracker.inspections.site_types import site_type, site_types
 from tracker.inspections.sites import (
     MANAGE,
@@ -286,8 +286,9 @@ def import_findings(
                            row.found_on, row.deadline, when, source=(sha, row.row))  # fmt: skip
         audit.record(con, actor.name, "findings_import", f"file:{sha[:12]}", None,
                      {"file": file_name, **counts, "rounds": sorted({r["id"] for r in rounds.values()})})  # fmt: skip
-    for rnd in {r["id"] for r in rounds.values()}:
-        verdict.write_rates(con, actor, rnd, now=when)
+    for rnd in {r["id"]: r for r in rounds.values()}.values():
+        if not in_progress(rnd, when.date()):  # a round under way: its rates wait for its end
+            verdict.write_rates(con, actor, rnd["id"], now=when)
     result.outcome, result.message = "committed", IMPORT["summary"].format(**counts)
     return result
 

@@ -123,22 +123,57 @@ def create_round(
             seed,
             now or now_(),
         )
-        con.execute("INSERT INTO round_site SELECT ?, unnest(?)", [round_id, sample])
+        con.execute("INSERT INTO round_site (round_id, site_id) SELECT ?, unnest(?)", [round_id, sample])
     return round_id
 
 
 def add_to_sample(con: duckdb.DuckDBPyConnection, round_id: int, site_id: int) -> None:
     """A site where a finding was recorded belongs to the round's inspected sites (inside a transaction)."""
     con.execute(
-        """INSERT INTO round_site SELECT ?, ? WHERE NOT EXISTS
+        """INSERT INTO round_site (round_id, site_id) SELECT ?, ? WHERE NOT EXISTS
            (SELECT 1 FROM round_site WHERE round_id = ? AND site_id = ?)""",
         [round_id, site_id, round_id, site_id],
     )
 
 
+@service("record_site_check", MANAGE)
+def record_check(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    round_id: int,
+    site_id: int,
+    checked_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """「检查无问题」 (the office only): a site of the round's draw was inspected and nothing was found, so it counts
+    as inspected and passed in the round's pass rate (tracker.inspections.verdict). Recording it again keeps the
+    first record."""
+    rnd = get_round(con, round_id)
+    drawn = con.execute(
+        "SELECT checked_on FROM round_site WHERE round_id = ? AND site_id = ?", [round_id, site_id]
+    ).fetchall()
+    if not drawn:
+        raise InspectionError(MSG["not_in_round"].format(site=site_id, id=round_id))
+    if drawn[0][0] is not None:
+        return
+    when = now or now_()
+    with transaction(con):
+        con.execute(
+            "UPDATE round_site SET checked_on = ?, checked_by = ? WHERE round_id = ? AND site_id = ?",
+            [checked_on or min(rnd["ends"], when.date()), actor.name, round_id, site_id],
+        )
+        audit.record(con, actor.name, "site_checked", f"round:{round_id}", None,
+                     {"site": site_id, "checked_on": str(checked_on or min(rnd["ends"], when.date()))})  # fmt: skip
+
+
+def in_progress(rnd: dict, today: dt.date) -> bool:
+    """A round whose last day has not passed: its pass rates are not yet a figure (tracker.inspections.verdict)."""
+    return rnd["ends"] >= today
+
+
 def round_sites(con: duckdb.DuckDBPyConnection, round_id: int) -> pd.DataFrame:
     return con.execute(
-        """SELECT s.id, s.type, s.name, s.street, s.address, s.units FROM round_site r
+        """SELECT s.id, s.type, s.name, s.street, s.address, s.units, r.checked_on FROM round_site r
            JOIN site s ON s.id = r.site_id WHERE r.round_id = ? ORDER BY s.type, s.street, s.name""",
         [round_id],
     ).df()

@@ -24,28 +24,38 @@ from tracker.engine import counting
 from tracker.engine.evaluate import inspection_vetoes
 from tracker.ingest import raw_files
 from tracker.inspections.findings import FAILING
-from tracker.inspections.rounds import get_round
+from tracker.inspections.rounds import get_round, in_progress
 from tracker.inspections.site_types import site_type
-from tracker.inspections.sites import MANAGE, now_
+from tracker.inspections.sites import MANAGE, InspectionError, now_
 from tracker.strings.inspections import MSG
 
 SOURCE_PREFIX = "inspection_round:"  # measurement.evidence of a figure computed from a round
 
+# A drawn site counts as inspected only with a record: a finding there in the round, or the team's 「检查无问题」
+# (round_site.checked_on). A drawn site with neither is 未检查 — neither passed nor failed.
 RATES_SQL = """
-SELECT s.type, count(*) AS inspected,
-       count(*) FILTER (WHERE NOT EXISTS (
-           SELECT 1 FROM finding f WHERE f.round_id = r.round_id AND f.site_id = s.id
-                                     AND list_contains($failing, f.severity))) AS passed
-FROM round_site r JOIN site s ON s.id = r.site_id
-WHERE r.round_id = $round
-GROUP BY s.type ORDER BY s.type
+WITH drawn AS (
+    SELECT s.type, r.checked_on IS NOT NULL
+               OR EXISTS (SELECT 1 FROM finding f WHERE f.round_id = r.round_id AND f.site_id = s.id) AS inspected,
+           EXISTS (SELECT 1 FROM finding f WHERE f.round_id = r.round_id AND f.site_id = s.id
+                                            AND list_contains($failing, f.severity)) AS failed
+    FROM round_site r JOIN site s ON s.id = r.site_id
+    WHERE r.round_id = $round
+)
+SELECT type, count(*) FILTER (WHERE inspected) AS inspected,
+       count(*) FILTER (WHERE inspected AND NOT failed) AS passed,
+       count(*) FILTER (WHERE NOT inspected) AS unchecked
+FROM drawn GROUP BY type ORDER BY type
 """
 
 
 def pass_rates(con: duckdb.DuckDBPyConnection, round_id: int) -> pd.DataFrame:
-    """Per site type of the round: sites inspected, passed (no 严重 or 否决风险 finding), rate (0..1)."""
+    """Per site type of the round: sites inspected (with a record), passed (no 严重 or 否决风险 finding), drawn but
+    unchecked (no record), rate (0..1; NaN when none was inspected)."""
     out = con.execute(RATES_SQL, {"round": round_id, "failing": list(FAILING)}).df()
-    out["rate"] = out["passed"] / out["inspected"]
+    for col in ("inspected", "passed", "unchecked"):
+        out[col] = out[col].astype(int)
+    out["rate"] = out["passed"] / out["inspected"].where(out["inspected"] > 0)
     return out
 
 
@@ -54,6 +64,8 @@ def metric_rates(con: duckdb.DuckDBPyConnection, round_id: int) -> pd.DataFrame:
     cat = catalogue()
     rows = []
     for r in pass_rates(con, round_id).itertuples(index=False):
+        if r.inspected == 0:  # no site of the type was looked at: no figure
+            continue
         for metric in site_type(r.type).rate_metrics(cat):
             rows.append((metric, r.type, int(r.passed), int(r.inspected)))
     frame = pd.DataFrame(rows, columns=["metric", "type", "passed", "inspected"])
@@ -72,9 +84,13 @@ def write_rates(
 ) -> tuple[int | None, str]:
     """Write the round's pass rates as figures of their metrics (the office only), as one submission of the
     office whose file is the computation (JSON) and whose name says the round. Returns (submission id or None,
-    what was done). The same rates written before are not written again."""
+    what was done). The same rates written before are not written again; a round in progress writes none (its
+    sites are still being inspected: InspectionError)."""
     cat = catalogue()
     rnd = get_round(con, round_id)
+    when = now or now_()
+    if in_progress(rnd, when.date()):
+        raise InspectionError(MSG["rates_in_progress"].format(id=round_id, ends=rnd["ends"]))
     rates = metric_rates(con, round_id)
     if rates.empty:
         return None, MSG["rates_none"].format(id=round_id)
@@ -92,7 +108,6 @@ def write_rates(
     ).fetchall()
     if last and last[0][0] == sha:
         return None, MSG["rates_same"].format(id=round_id)
-    when = now or now_()
     source = MSG["rates_source"].format(id=round_id, kind=rnd["kind"], name=rnd["name"], starts=rnd["starts"],
                                         ends=rnd["ends"])  # fmt: skip
     with transaction(con):

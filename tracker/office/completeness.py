@@ -246,12 +246,20 @@ def late_board(
 
 
 def ranking(ev: Evaluation, units: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    """Per reporting unit: the metrics it reports, how many are met (share_met) as of the evaluation, and its
-    timeliness from by_unit (due, on_time, late, missing, on_time_rate; NaN when nothing was due). Best first:
+    """Per reporting unit: the metrics it reports, how many are met (share_met) and how many wait for the office's
+    核实 (pending: the office's backlog, not the unit's) as of the evaluation, and its timeliness from by_unit (due, on_time, late, missing, on_time_rate; NaN when nothing was due). Best first:
     share met, then on-time rate (nothing due counts as all on time), then the unit's name."""
     reporter = {m.code: m.reporter for m in cat.metrics}
-    metrics = ev.metrics.assign(unit=ev.metrics["metric"].map(reporter), met=ev.metrics["status"].eq("met"))
-    per = metrics.groupby("unit").agg(metrics=("met", "size"), met=("met", "sum")).reset_index()
+    metrics = ev.metrics.assign(
+        unit=ev.metrics["metric"].map(reporter),
+        met=ev.metrics["status"].eq("met"),
+        pending=ev.metrics["status"].eq("pending"),
+    )
+    per = (
+        metrics.groupby("unit")
+        .agg(metrics=("met", "size"), met=("met", "sum"), pending=("pending", "sum"))
+        .reset_index()
+    )
     per["share_met"] = per["met"] / per["metrics"]
     out = per.merge(
         units[["unit", "due", "on_time", "late", "missing", "on_time_rate"]], on="unit", how="left"
@@ -264,4 +272,19 @@ def ranking(ev: Evaluation, units: pd.DataFrame, cat: Catalogue) -> pd.DataFrame
         .sort_values(["share_met", "_t", "unit"], ascending=[False, False, True])
         .drop(columns="_t")
         .reset_index(drop=True)
+    )
+
+
+def pending_checks(ev: Evaluation, cat: Catalogue) -> pd.DataFrame:
+    """The office's own backlog: the metrics whose unit answered 「是」 and that wait for the office's 核实 (metric,
+    item, unit, name), in the catalogue's order. A unit is never late for these (views.lagging_units)."""
+    pending = ev.metrics[ev.metrics["status"].eq("pending")]
+    return pd.DataFrame(
+        {
+            "metric": pending["metric"].tolist(),
+            "item": [cat.metric(c).item for c in pending["metric"]],
+            "unit": [cat.metric(c).reporter for c in pending["metric"]],
+            "name": [cat.metric(c).name for c in pending["metric"]],
+        },
+        columns=["metric", "item", "unit", "name"],
     )

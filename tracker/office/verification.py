@@ -83,6 +83,18 @@ def pending_answers(
     return out.drop(columns=["verified_by", "verified_at", "verification_note"]).reset_index(drop=True)
 
 
+def awaiting_from(con: duckdb.DuckDBPyConnection, submission: int, cat: Catalogue | None = None) -> int:
+    """How many 「是」 of a submission now wait for the office's check (pending_answers sent in it): what the unit
+    that sent them is told, so it knows the office, not it, acts next."""
+    ids = {
+        i
+        for (i,) in con.execute("SELECT id FROM measurement WHERE submission_id = ?", [submission]).fetchall()
+    }
+    if not ids:
+        return 0
+    return int(pending_answers(con, None, cat)["id"].isin(ids).sum())
+
+
 VERIFICATIONS_SQL = """
 SELECT v.verified_by, v.verified_at, v.note, v.unit, v.area, v.period_start, v.value, v.measurement_id,
        a.id IS NOT NULL AS current

@@ -139,6 +139,7 @@ class OfficialDoc:
                 hot = red is not None and i == red[0] and text in red[1]
                 self.font(p.add_run(xml_safe(text)), body_font, body_size, hot or None, RED if hot else None)
         self._widths(t, widths)
+        self.last_table = t
         if spacer:
             self.doc.add_paragraph().paragraph_format.space_after = self.Pt(0)
 
@@ -180,13 +181,23 @@ class OfficialDoc:
 
     # ------------------------------------------------------------ the end: 落款 and page numbers
 
-    def signature(self, date_text: str, *, blanks: int = 1, keep_with=None) -> None:
-        """The office's name and the date at the right, after `blanks` empty lines. keep_with: the last paragraph
+    def keep_table_with_next(self, rows: int = 2) -> None:
+        """The last table's last `rows` rows kept on one page with what follows it (Word and LibreOffice read a
+        paragraph's keep-with-next in a table's last row as the table's), and no row split across pages."""
+        for row in self.last_table.rows[-rows:]:
+            row._tr.get_or_add_trPr().append(self._element("w:cantSplit"))
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True
+
+    def signature(self, date_text: str, *, blanks: int = 1, keep_with=()) -> None:
+        """The office's name and the date at the right, after `blanks` empty lines. keep_with: the last paragraphs
         of the text, kept on one page with them (a signature alone on a page is not a valid document)."""
         tail = [self.para("", indent=False) for _ in range(blanks)]
         sign = self.para(OFFICE_NAME, align=self.ALIGN.RIGHT, indent=False)
-        if keep_with is not None:
-            for p in [keep_with, *tail, sign]:
+        keep = [keep_with] if not isinstance(keep_with, list | tuple) else list(keep_with)
+        if keep:
+            for p in [*keep, *tail, sign]:
                 p.paragraph_format.keep_with_next = True
         sign.paragraph_format.right_indent = self.Pt(32)
         when = self.para(date_text, align=self.ALIGN.RIGHT, indent=False)

@@ -21,6 +21,7 @@ from tracker.access import audit
 from tracker.access.auth import Actor
 from tracker.access.service import service
 from tracker.catalogue import Catalogue, catalogue
+from tracker.config import settings
 from tracker.db import transaction
 from tracker.files import SafeWorkbook
 from tracker.office import completeness
@@ -112,13 +113,15 @@ def send(
     unit: str | None = None,
     *,
     reply_by: dt.date | None = None,
+    contact: Contact | None = None,
     now: dt.datetime | None = None,
     cat: Catalogue | None = None,
 ) -> Notice:
     """Make a 督办通知 numbered `doc_number` for one unit (as people type it), or for every unit owing figures
-    (unit None), and keep it (the office only). Refused: no 文号, a 文号 used before, an unknown unit,
-    nothing owed."""
+    (unit None), and keep it (the office only); `contact` (name, phone) as typed, else the settings'. Refused: no
+    文号, a 文号 used before, a contact without name or phone, an unknown unit, nothing owed."""
     cat = cat or catalogue()
+    contact = _contact(contact)
     number = text.clean(doc_number, "doc_number", ReminderError, one_line=True)
     if not number:
         raise ReminderError(REMINDER["need_number"])
@@ -136,7 +139,9 @@ def send(
             else REMINDER["nothing_owed_all"].format(date=as_of)
         )
     units = list(dict.fromkeys(figures["unit"]))
-    data = to_docx(number, as_of, figures, canonical, reply_by or as_of + dt.timedelta(days=REPLY_DAYS))
+    data = to_docx(
+        number, as_of, figures, canonical, reply_by or as_of + dt.timedelta(days=REPLY_DAYS), contact
+    )
     digest = hashlib.sha256(data).hexdigest()
     name = _file_name(number, canonical or NOTICE["all_units"])
     when = now or dt.datetime.now().replace(microsecond=0)
@@ -195,7 +200,43 @@ def notice_file(con: duckdb.DuckDBPyConnection, reminder_id: int) -> tuple[str, 
 # ---------------------------------------------------------------- the .docx
 
 
-def to_docx(number: str, as_of: dt.date, figures: pd.DataFrame, unit: str | None, reply_by: dt.date) -> bytes:
+Contact = tuple[str, str]  # 联系人 name and phone, as the office types them on the notice's form
+
+
+def office_contact() -> Contact:
+    """The notice's 联系人 and 电话 as the office's settings give them (indicators/settings.yaml office_contact),
+    what the form offers first."""
+    who = settings().get("office_contact") or {}
+    return str(who.get("name") or "").strip(), str(who.get("phone") or "").strip()
+
+
+def _contact(contact: Contact | None) -> Contact:
+    """The contact a notice names: the one typed (both needed), else the settings'."""
+    if contact is None:
+        return office_contact()
+    name = text.clean(contact[0], "contact_name", ReminderError, one_line=True)
+    phone = text.clean(contact[1], "contact_phone", ReminderError, one_line=True)
+    if not (name and phone):
+        raise ReminderError(REMINDER["need_contact"])
+    return name, phone
+
+
+def contact_line(contact: Contact) -> str:
+    """「联系人：张明，电话：0470-…」; the office's group when no name is set."""
+    name, phone = contact
+    if not name:
+        return NOTICE["contact"]
+    return NOTICE["contact_named" if phone else "contact_name"].format(name=name, phone=phone)
+
+
+def to_docx(
+    number: str,
+    as_of: dt.date,
+    figures: pd.DataFrame,
+    unit: str | None,
+    reply_by: dt.date,
+    contact: Contact | None = None,
+) -> bytes:
     """The notice laid out as an official document: red header and rule, 文号, title, 主送, body, a table of
     the figures owed, signature and date."""
     doc = OfficialDoc()
@@ -212,9 +253,10 @@ def to_docx(number: str, as_of: dt.date, figures: pd.DataFrame, unit: str | None
     widths = [1.1, 2.2, 5.0, 2.7, 2.6, 2.0]  # 15.6 cm: the text width
     doc.table(NOTICE["headers"], rows, widths, head_size=10, body_font=BODY_FONT, body_size=10, shade=None,
               centred=(0, 4, 5), spacer=False)  # fmt: skip
-    doc.blank()
-    doc.para(NOTICE["contact"])
-    doc.signature(cn_date(as_of))
+    doc.keep_table_with_next()
+    gap = doc.para("", indent=False)
+    said = doc.para(contact_line(contact or office_contact()))
+    doc.signature(cn_date(as_of), keep_with=[gap, said])  # never alone on a page: with the contact and table
     return doc.save(f"{NOTICE['title']}（{number}）")
 
 
