@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -74,9 +74,10 @@ class Metric:
         """The value type (indicators.value_types): how a figure of this metric is read, written, drawn."""
         return value_types.value_type(self.value_type)
 
-    @cached_property
+    @property
     def target(self) -> Target:
-        """What the metric must reach, as its rule kind reads the rule."""
+        """What the metric must reach, as its rule kind reads the rule (read afresh: a rule is a dict, and an
+        edited one must not leave a stale target behind)."""
         return REGISTRY[self.kind].target(self)
 
     @property
