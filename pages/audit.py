@@ -5,8 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app import archive_route, session, webapp
-from app.tables import blanks
+from app import archive_route, session, tables, webapp
 from app.web_routes import base_path
 from tracker import backup
 from tracker.access import audit
@@ -34,8 +33,8 @@ text = cols[4].text_input(t("audit_text"))
 log = audit.entries(con, who, what, since, until, text)
 st.caption(t("audit_count", n=len(log)))
 shown = log.assign(action=log["action"].map(lambda v: code_word("action", v)))
-st.dataframe(
-    blanks(shown).rename(columns=lambda c: t(f"audit_col.{c}")),
+tables.show(
+    shown.rename(columns=lambda c: t(f"audit_col.{c}")),
     hide_index=True,
     width="stretch",
 )

@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import cached, session, state, webapp, widget_words
+from app import cached, session, state, tables, webapp, widget_words
 from app.markup import bold, plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.catalogue import CatalogueError
@@ -100,7 +100,7 @@ with tabs["tab_list"]:
             "、".join(w for w, on in ((ti("flag_overdue"), o), (ti("flag_repeat"), r)) if on)
             for o, r in zip(shown["overdue"], shown["repeated"], strict=True)
         ]
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 {
                     ti("col_id"): shown["id"],
@@ -179,11 +179,11 @@ with tabs["tab_stats"]:
     ):  # fmt: skip
         st.markdown(f"**{ti(key)}**")
         data = item_counts if column == "item" else views.counts_by(frame.fillna({"street": "—"}), column)
-        st.dataframe(data.rename(columns={column: label, **labels}), hide_index=True, key=f"insp_{key}")
+        tables.show(data.rename(columns={column: label, **labels}), hide_index=True, key=f"insp_{key}")
     st.markdown(f"**{ti('ranking')}**")
     st.caption(ti("ranking_caption"))
     ranking = views.unit_ranking(frame)
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 ti("insp_col_unit"): ranking["unit"],
@@ -202,14 +202,14 @@ with tabs["tab_stats"]:
     if grid.empty:
         st.caption(ti("none"))
     else:
-        st.dataframe(grid.rename_axis(ti("col_street")), key="insp_grid")
+        tables.show(grid.rename_axis(ti("col_street")), key="insp_grid")
     st.markdown(f"**{ti('pass_rates')}**")
     for r in rounds.list_rounds(con).itertuples(index=False):
         rates = verdict.pass_rates(con, int(r.id))
         if rates.empty:
             continue
         st.caption(plain(f"{r.id} {r.name}（{r.kind}，{r.starts}—{r.ends}）"))
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 {
                     ti("col_type"): rates["type"],
@@ -278,7 +278,7 @@ if is_office:
     with tabs["tab_rounds"]:
         round_list = rounds.list_rounds(con)
         st.markdown(f"**{ti('rounds')}**")
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 {
                     ti("col_id"): round_list["id"],
@@ -329,7 +329,7 @@ if is_office:
                             st.caption(plain("；".join(r.lines())))
         st.markdown(f"**{ti('sites')}**")
         register = sites.list_sites(con)
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 {
                     ti("col_id"): register["id"],

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, evidence_web, item_actions, session, state, webapp
+from app import cached, evidence_web, item_actions, session, state, tables, webapp
 from app.markup import plain
 from indicators.rules import REGISTRY
 from tracker.access.auth import PermissionDenied, can
@@ -148,7 +148,7 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
     with st.expander(t("figures_header", n=len(rows), differing=differing), expanded=differing > 0):
         if differing:
             st.warning(t("figures_differ", n=differing))
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 {
                     t("col_period"): rows["period_label"],
@@ -226,7 +226,7 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
     checks = cached.verifications(metric.code)
     if len(checks):
         with st.expander(t("verify_history")):
-            st.dataframe(
+            tables.show(
                 pd.DataFrame(
                     {
                         t("col_period"): checks["period_label"],
@@ -322,7 +322,7 @@ for metric in item.metrics:
         if metric.scope == "area":
             st.markdown(f"**{t('area_breakdown')}**")
             areas = ev.areas[ev.areas["metric"] == metric.code]
-            st.dataframe(
+            tables.show(
                 pd.DataFrame(
                     {
                         t("col_area"): areas["area"],
@@ -336,7 +336,7 @@ for metric in item.metrics:
             )
         with st.expander(evidence_web.evidence_label(files, metric.code)):
             latest = series.sort_values(["period_start", "area"], ascending=[False, True]).head(24)
-            st.dataframe(
+            tables.show(
                 pd.DataFrame(
                     {
                         t("col_period"): latest["period_label"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import cached, office_web, reminder_web, session, webapp
+from app import cached, office_web, reminder_web, session, tables, webapp
 from tracker.config import settings
 from tracker.engine.reasons import fmt_value
 from tracker.office import completeness
@@ -49,7 +49,7 @@ reminder_web.remind_block(
 
 st.subheader(p("late_rates"))
 units = completeness.by_unit(con, as_of, since, cat)
-st.dataframe(
+tables.show(
     pd.DataFrame(
         {
             t("col.unit"): units["unit"],
@@ -73,7 +73,7 @@ detail = completeness.obligations(con, as_of, since, cat)
 if unit != p("all_units"):
     periods = periods[periods["unit"] == unit]
     detail = detail[detail["unit"] == unit]
-st.dataframe(
+tables.show(
     pd.DataFrame(
         {
             t("col.unit"): periods["unit"],
@@ -92,7 +92,7 @@ st.dataframe(
 )
 with st.expander(p("late_detail")):
     owed = detail[detail["state"] != "on_time"]
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 t("col.unit"): owed["unit"],

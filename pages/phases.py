@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, session, state, webapp
+from app import cached, session, state, tables, webapp
 from tracker.engine import views
 from tracker.strings import STATUS_COLOUR, STATUSES, ui
 from tracker.strings.formats import pct
@@ -61,7 +61,7 @@ with st.container(key="phase_targets"):
         if not pd.isna(r["readiness"]):
             figures = t("phase_target_actual", target=pct(p.target_readiness), actual=pct(r["readiness"]))
             st.markdown(t("phase_line", phase=f"{p.code} {p.name}", figures=figures))
-st.dataframe(pd.DataFrame(rows), hide_index=True, key="phase_table")
+tables.show(pd.DataFrame(rows), hide_index=True, key="phase_table")
 
 names = [ui.wrap(f"{p.code} {p.name}", 7) for p in cat.phases]
 

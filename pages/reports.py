@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import evidence_web, office_web, session, state, webapp
+from app import evidence_web, office_web, session, state, tables, webapp
 from app.markup import plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.reports import briefing_issue, national_form
@@ -117,7 +117,7 @@ else:
         size=(archive["size"] / 1024).round(0).astype(int),
         issued_at=archive["issued_at"].dt.strftime("%Y-%m-%d %H:%M"),
     )[["number", "issue_no", "as_of", "known_then", "issued_at", "issued_by", "size", "sha256"]]
-    st.dataframe(
+    tables.show(
         shown.rename(columns={c: p(f"rep_col_{c}") for c in shown.columns}),
         hide_index=True,
         width="stretch",

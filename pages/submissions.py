@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import session, webapp
-from app.tables import blanks
+from app import session, tables, webapp
 from tracker.files import csv_bytes
 from tracker.ingest.preview import PREVIEW_ROWS
 from tracker.ingest.submissions import (
@@ -59,8 +58,8 @@ table = table[
         "message",
     ]
 ]
-table = blanks(table).rename(columns=lambda c: t(f"upload_col.{c}"))
-st.dataframe(table, hide_index=True, width="stretch")
+table = table.rename(columns=lambda c: t(f"upload_col.{c}"))
+tables.show(table, hide_index=True, width="stretch")
 
 labels = {
     int(r.id): t(
@@ -87,7 +86,7 @@ if original is not None:
 refused = refused_rows(con, chosen)
 if len(refused):
     st.subheader(t("upload.refused_of", id=chosen))
-    st.dataframe(blanks(refused), hide_index=True, width="stretch")
+    tables.show(refused, hide_index=True, width="stretch")
     st.download_button(
         t("upload.download_refused"),
         refused_csv(con, chosen),
@@ -98,7 +97,7 @@ if len(refused):
 warned = int(frame.loc[frame["id"] == chosen, "warned"].iloc[0] or 0)
 if warned:
     st.subheader(t("upload.warned_of", id=chosen, n=warned))
-    st.dataframe(warned_rows(con, chosen, limit=PREVIEW_ROWS), hide_index=True, width="stretch")
+    tables.show(warned_rows(con, chosen, limit=PREVIEW_ROWS), hide_index=True, width="stretch")
     if warned > PREVIEW_ROWS:
         st.caption(t("upload.shown_first", n=PREVIEW_ROWS))
     st.download_button(

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import office_web, session, webapp
+from app import office_web, session, tables, webapp
 from app.markup import plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import tasks
@@ -97,7 +97,7 @@ if ledger.empty:
 
 only_open = st.toggle(p("tasks_filter"), value=True, key="tasks_only_open")
 shown = ledger[ledger["status"] != "closed"] if only_open else ledger
-st.dataframe(
+tables.show(
     pd.DataFrame(
         {
             # Deadline and status first: the long texts after them (a wide description pushed them off-screen).
@@ -162,7 +162,7 @@ with left:
 with right:
     st.markdown(f"**{p('tasks_history')}**")
     history = tasks.events(con, task["id"])
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 t("col.time"): history["happened_at"],

@@ -9,9 +9,8 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from app import cached, session, state, webapp, widget_words
+from app import cached, session, state, tables, webapp, widget_words
 from app.markup import plain
-from app.tables import blanks
 from tracker.config import settings
 from tracker.ingest.templates import template
 from tracker.ingest.uploads import upload
@@ -113,11 +112,11 @@ tabs = st.tabs(
 )
 with tabs[0]:
     shown = preview.accepted_preview.rename(columns=lambda c: t(f"upload_col.{c}"))
-    st.dataframe(blanks(shown), hide_index=True, width="stretch")
+    tables.show(shown, hide_index=True, width="stretch")
     if preview.accepted > len(shown):
         st.caption(t("upload.shown_first", n=len(shown)))
 with tabs[1]:
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 t("upload_col.row"): [r.row for r in preview.warned_rows],
@@ -133,8 +132,8 @@ with tabs[1]:
         st.caption(t("upload.warned_shown_first", n=len(preview.warned_rows), total=preview.warnings))
 with tabs[2]:
     refused = preview.refused_frame()  # the row number and reasons in the page's language; the cells as sent
-    st.dataframe(
-        blanks(refused).rename(
+    tables.show(
+        refused.rename(
             columns={v: t(f"upload_col.{k}") for k, v in COLUMNS.items() if k in ("row", "reasons")}
         ),
         hide_index=True,

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from app import session, webapp
+from app import session, tables, webapp
 from app.markup import plain
-from app.tables import blanks
 from tracker.access.auth import ROLES, PermissionDenied
 from tracker.access.users import AccountError, create_user, list_users, reset_password, set_disabled
 from tracker.strings.ui import t as a  # the one accessor
@@ -14,8 +13,8 @@ actor = session.guard("users")
 con = webapp.cursor()
 st.title(a("users_title"))
 accounts = list_users(con).assign(role=lambda d: d["role"].map(lambda r: a(f"role.{r}")))
-st.dataframe(
-    blanks(accounts).rename(columns=lambda c: a(f"user_col.{c}")),
+tables.show(
+    accounts.rename(columns=lambda c: a(f"user_col.{c}")),
     hide_index=True,
     width="stretch",
 )
