@@ -426,6 +426,19 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        27,
+        """
+        -- The national form's office settings (issue 24: 国家卫生县（乡镇）数量 …), filled in on the 通报 page
+        -- instead of in indicators/national_form.yaml; every change a new row (the latest counts) and audited.
+        CREATE TABLE national_setting (
+            key           VARCHAR NOT NULL,      -- the form's JSON key (indicators/national_form.yaml labels)
+            value         VARCHAR NOT NULL,
+            set_at        TIMESTAMP NOT NULL,
+            set_by        VARCHAR NOT NULL
+        );
+        """,
+    ),
 ]
 
 # A migration number used twice would run on some databases and not on others: refuse at import. Numbers
