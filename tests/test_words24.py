@@ -71,3 +71,24 @@ def test_the_audit_log_reads_in_words(con):
     assert "finding:16" not in text and '{"' not in text and "_json" not in text
     assert list(shown.columns) == [ui.t(f"audit_col.{c}") for c in
                                    ("id", "happened_at", "actor", "action", "target", "changes", "detail")]  # fmt: skip
+
+
+def test_user_commands_answer_in_words(tmp_path, capsys):
+    from tracker.cli import main
+
+    db = str(tmp_path / "t.duckdb")
+    with_stdin = __import__("io").StringIO("reporter-password-9\n")
+    import sys
+
+    old, sys.stdin = sys.stdin, with_stdin
+    try:
+        assert main(["user", "add", "--name", "城管张", "--role", "reporter", "--unit", "城管执法局",
+                     "--password-stdin", "--db", db]) == 0  # fmt: skip
+    finally:
+        sys.stdin = old
+    out = capsys.readouterr().out
+    assert "单位上报员" in out and "reporter" not in out
+    assert main(["user", "list", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "城管张" in out and "单位上报员" in out
+    assert not any(word in out for word in ("NaN", "NaT", "None", "reporter", "must_change", "False"))
