@@ -94,4 +94,6 @@ def refused_section(subs: pd.DataFrame) -> None:
             act("unit_refused_caption", id=r.id, file=r.file_name, when=f"{r.submitted_at:%Y-%m-%d %H:%M}",
                 n=int(r.refused))
         ))  # fmt: skip
-        tables.show(refused_rows(con, int(r.id)), hide_index=True, key=f"unit_refused_{r.id}")
+        tables.show(
+            tables.upload_rows(refused_rows(con, int(r.id))), hide_index=True, key=f"unit_refused_{r.id}"
+        )

@@ -14,6 +14,7 @@ from tracker.ingest.submissions import (
     submission_file,
     warned_rows,
 )
+from tracker.strings import upload as upload_words
 from tracker.strings.ui import act, code_word, t
 
 actor = session.guard("submissions")
@@ -58,6 +59,7 @@ table = table[
         "message",
     ]
 ]
+table = table.assign(message=table["message"].map(upload_words.shown))
 table = table.rename(columns=lambda c: t(f"upload_col.{c}"))
 tables.show(table, hide_index=True, width="stretch")
 
@@ -86,7 +88,7 @@ if original is not None:
 refused = refused_rows(con, chosen)
 if len(refused):
     st.subheader(t("upload.refused_of", id=chosen))
-    tables.show(refused, hide_index=True, width="stretch")
+    tables.show(tables.upload_rows(refused), hide_index=True, width="stretch")
     st.download_button(
         t("upload.download_refused"),
         refused_csv(con, chosen),
@@ -97,7 +99,9 @@ if len(refused):
 warned = int(frame.loc[frame["id"] == chosen, "warned"].iloc[0] or 0)
 if warned:
     st.subheader(t("upload.warned_of", id=chosen, n=warned))
-    tables.show(warned_rows(con, chosen, limit=PREVIEW_ROWS), hide_index=True, width="stretch")
+    tables.show(
+        tables.upload_rows(warned_rows(con, chosen, limit=PREVIEW_ROWS)), hide_index=True, width="stretch"
+    )
     if warned > PREVIEW_ROWS:
         st.caption(t("upload.shown_first", n=PREVIEW_ROWS))
     st.download_button(

@@ -14,8 +14,8 @@ from app.markup import plain
 from tracker.config import settings
 from tracker.ingest.templates import template
 from tracker.ingest.uploads import upload
+from tracker.strings import upload as upload_words
 from tracker.strings.ui import t
-from tracker.strings.upload import COLUMNS
 
 actor = session.guard("upload")
 
@@ -91,14 +91,16 @@ preview = st.session_state["upload_preview"]
 
 done = st.session_state.get("upload_done")
 if done is not None:
-    (st.success if done.outcome in ("committed", "duplicate") else st.warning)(plain(done.message))
+    (st.success if done.outcome in ("committed", "duplicate") else st.warning)(
+        plain(upload_words.shown(done.message))
+    )
     st.stop()
 
 if preview.outcome == "failed":  # the whole file refused: nothing to import, so no 「确认导入」
-    st.error(plain(preview.message))
+    st.error(plain(upload_words.shown(preview.message)))
     st.caption(t("upload.refused_whole_file"))
     st.stop()
-(st.info if preview.duplicate else st.caption)(plain(preview.message))
+(st.info if preview.duplicate else st.caption)(plain(upload_words.shown(preview.message)))
 cols = st.columns(3)
 cols[0].metric(t("upload.accepted"), preview.accepted)
 cols[1].metric(t("upload.warned"), preview.warnings)
@@ -121,7 +123,8 @@ with tabs[1]:
             {
                 t("upload_col.row"): [r.row for r in preview.warned_rows],
                 t("upload_col.warnings"): [
-                    t("reason_separator").join(r.reasons) for r in preview.warned_rows
+                    t("reason_separator").join(map(upload_words.shown, r.reasons))
+                    for r in preview.warned_rows
                 ],
             }
         ),
@@ -133,9 +136,7 @@ with tabs[1]:
 with tabs[2]:
     refused = preview.refused_frame()  # the row number and reasons in the page's language; the cells as sent
     tables.show(
-        refused.rename(
-            columns={v: t(f"upload_col.{k}") for k, v in COLUMNS.items() if k in ("row", "reasons")}
-        ),
+        tables.upload_rows(refused),
         hide_index=True,
         width="stretch",
     )

@@ -15,6 +15,7 @@ import pytest
 
 from tests.browser.conftest import ADMIN_PASSWORD, LEADER, REPORTER, resumed_page, wait_for_app_run
 from tracker.catalogue import catalogue
+from tracker.reports import national_form
 from tracker.snapshot import snapshot_path
 from tracker.strings import office, ui
 
@@ -57,6 +58,7 @@ def data_words(app_server, tmp_path_factory):
         words |= {v for v in metric.rule.values() if isinstance(v, str)}
     for phase in cat.phases:
         words |= {phase.name, phase.goal}
+    words |= set(national_form.setting_labels().values())  # the national form's own field names
     copy = tmp_path_factory.mktemp("words") / "data.duckdb"
     shutil.copy(snapshot_path(app_server["db"]), copy)
     con = duckdb.connect(str(copy), read_only=True)
@@ -86,6 +88,7 @@ def data_words(app_server, tmp_path_factory):
         "SELECT issue_no FROM briefing_issue",
         "SELECT file_name FROM briefing_issue",
         "SELECT file_name FROM reminder",
+        "SELECT detail FROM audit_log",  # the audit log's record as written
     ]
     for sql in typed:
         try:
