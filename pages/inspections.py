@@ -20,7 +20,7 @@ from tracker.inspections.site_types import site_type, site_types
 from tracker.inspections.sites import InspectionError
 from tracker.office.evidence import EvidenceError, files_for, max_bytes, read_file
 from tracker.office.tasks import TaskError
-from tracker.strings.inspections import SEVERITY_EN
+from tracker.strings.inspections import SEVERITY_EN, item_word, kind_word, type_word
 from tracker.strings.ui import date_text, lang, ti
 from tracker.strings.ui import status_text as status_word
 
@@ -109,7 +109,7 @@ with tabs["tab_list"]:
                     ti("col_severity"): shown["severity"].map(severity_word),
                     ti("col_site"): shown["site"],
                     ti("col_street"): shown["street"].fillna("—"),
-                    ti("col_item"): [f"第{i}项" for i in shown["item"]],
+                    ti("col_item"): shown["item"].map(item_word),
                     ti("col_description"): shown["description"],
                     ti("insp_col_unit"): shown["unit"],
                     ti("insp_col_deadline"): shown["deadline"],
@@ -126,7 +126,7 @@ with tabs["tab_list"]:
             f"{shown.set_index('id').loc[i, 'description'][:24]}",
         )  # fmt: skip
         row = shown.set_index("id").loc[picked]
-        st.markdown(bold(row["site"]) + plain(f"（{row['site_type']}，{row['street'] or '—'}）· 第{row['item']}项 · "
+        st.markdown(bold(row["site"]) + plain(f"（{type_word(row['site_type'])}，{row['street'] or '—'}）· {item_word(row['item'])} · "
                     f"{severity_word(row['severity'])} · {status_word(row['status'])}"))  # fmt: skip
         st.text(row["description"])
         with st.expander(ti("steps")):
@@ -171,7 +171,7 @@ with tabs["tab_list"]:
 with tabs["tab_stats"]:
     labels = {"open": ti("col_open"), "overdue": ti("insp_col_overdue"), "closed": ti("col_closed")}
     item_counts = views.counts_by(
-        frame.assign(item=frame["item"].map(lambda i: f"第{i}项 {cat.item(int(i)).title}")), "item"
+        frame.assign(item=frame["item"].map(lambda i: f"{item_word(i)} {cat.item(int(i)).title}")), "item"
     )
     for key, column, label in (
         ("by_item", "item", ti("col_item")), ("by_unit", "unit", ti("insp_col_unit")),
@@ -179,6 +179,8 @@ with tabs["tab_stats"]:
     ):  # fmt: skip
         st.markdown(f"**{ti(key)}**")
         data = item_counts if column == "item" else views.counts_by(frame.fillna({"street": "—"}), column)
+        if column == "site_type":
+            data = data.assign(site_type=data["site_type"].map(type_word))
         tables.show(data.rename(columns={column: label, **labels}), hide_index=True, key=f"insp_{key}")
     st.markdown(f"**{ti('ranking')}**")
     st.caption(ti("ranking_caption"))
@@ -208,11 +210,11 @@ with tabs["tab_stats"]:
         rates = verdict.pass_rates(con, int(r.id))
         if rates.empty:
             continue
-        st.caption(plain(f"{r.id} {r.name}（{r.kind}，{r.starts}—{r.ends}）"))
+        st.caption(plain(f"{r.id} {r.name}（{kind_word(r.kind)}，{r.starts}—{r.ends}）"))
         tables.show(
             pd.DataFrame(
                 {
-                    ti("col_type"): rates["type"],
+                    ti("col_type"): rates["type"].map(type_word),
                     ti("col_inspected"): rates["inspected"],
                     ti("col_passed"): rates["passed"],
                     ti("col_pass_rate"): [f"{100 * x:.1f}%" for x in rates["rate"]],
@@ -258,7 +260,7 @@ if is_office:
                 with st.form("insp_record", clear_on_submit=True):
                     check = st.selectbox(
                         ti("record_check"), [c.code for c in kind.checks], key="insp_rec_check",
-                        format_func=lambda c: f"{kind.check(c).name}（第{kind.check(c).item}项）",
+                        format_func=lambda c: f"{kind.check(c).name}（{item_word(kind.check(c).item)}）",
                     )  # fmt: skip
                     level = st.radio(ti("record_severity"), findings.SEVERITIES, horizontal=True, key="insp_rec_sev",
                                      format_func=severity_word)  # fmt: skip
@@ -282,7 +284,7 @@ if is_office:
             pd.DataFrame(
                 {
                     ti("col_id"): round_list["id"],
-                    ti("col_kind"): round_list["kind"],
+                    ti("col_kind"): round_list["kind"].map(kind_word),
                     ti("col_name"): round_list["name"],
                     ti("col_dates"): [
                         f"{a}—{b}" for a, b in zip(round_list["starts"], round_list["ends"], strict=True)
@@ -296,13 +298,17 @@ if is_office:
             key="insp_rounds",
         )
         with st.expander(ti("new_round")), st.form("insp_new_round"):
-            kind_name = st.selectbox(ti("round_kind"), list(rounds.KINDS), key="insp_round_kind")
+            kind_name = st.selectbox(
+                ti("round_kind"), list(rounds.KINDS), format_func=kind_word, key="insp_round_kind"
+            )
             name = st.text_input(ti("round_name"), key="insp_round_name")
             starts = st.date_input(ti("round_starts"), value=as_of, key="insp_round_starts")
             ends = st.date_input(ti("round_ends"), value=as_of + dt.timedelta(days=7), key="insp_round_ends")
             team = st.text_input(ti("round_team"), key="insp_round_team")
             streets = st.multiselect(ti("round_streets"), list(cat.areas()), key="insp_round_streets")
-            types = st.multiselect(ti("round_types"), list(site_types()), key="insp_round_types")
+            types = st.multiselect(
+                ti("round_types"), list(site_types()), format_func=type_word, key="insp_round_types"
+            )
             per_group = st.number_input(ti("round_per_group"), 1, 50, rounds.PER_GROUP, key="insp_round_per")
             seed = st.text_input(ti("round_seed"), key="insp_round_seed")
             if st.form_submit_button(ti("round_create"), type="primary"):
@@ -333,7 +339,7 @@ if is_office:
             pd.DataFrame(
                 {
                     ti("col_id"): register["id"],
-                    ti("col_type"): register["type"],
+                    ti("col_type"): register["type"].map(type_word),
                     ti("col_site"): register["name"],
                     ti("col_street"): register["street"].fillna("—"),
                     ti("insp_col_unit"): ["、".join(u) for u in register["units"]],
@@ -343,7 +349,9 @@ if is_office:
             key="insp_sites",
         )
         with st.expander(ti("new_site")), st.form("insp_new_site"):
-            type_name = st.selectbox(ti("site_type"), list(site_types()), key="insp_site_type")
+            type_name = st.selectbox(
+                ti("site_type"), list(site_types()), format_func=type_word, key="insp_site_type"
+            )
             site_name = st.text_input(ti("site_name"), key="insp_site_name")
             street = st.selectbox(ti("site_street"), list(cat.areas()), key="insp_site_street")
             address = st.text_input(ti("site_address"), key="insp_site_address")
