@@ -5,15 +5,30 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
+
+
+def _cell(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def blanks(frame: pd.DataFrame) -> pd.DataFrame:
-    """Missing cells as empty text (None, NaN, NaT, pd.NA)."""
-    return frame.astype(object).where(frame.notna(), "")
+    """Missing cells (None, NaN, NaT, pd.NA) as empty text. Only a column that has one becomes text (a column
+    of whole numbers and "" is not one Arrow can carry); the others keep their types."""
+    out = frame.copy()
+    for column in frame.columns[frame.isna().any().to_numpy()]:
+        values = frame[column]
+        out[column] = [_cell(v) if present else "" for v, present in zip(values, values.notna(), strict=True)]
+    return out
 
 
-def show(frame: pd.DataFrame, **kwargs):
-    """st.dataframe with missing cells blank: the one place a table reaches the page."""
+def show(frame, **kwargs):
+    """st.dataframe with missing cells blank: the one place a table reaches the page (a Styler keeps its styles
+    and draws its missing cells empty)."""
+    if isinstance(frame, Styler):
+        return st.dataframe(frame.format(na_rep=""), **kwargs)
     return st.dataframe(blanks(frame), **kwargs)
 
 
