@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from tracker.strings.ui import english_data, lang
+
 
 def _cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
@@ -29,7 +31,12 @@ def show(frame, **kwargs):
     and draws its missing cells empty)."""
     if isinstance(frame, Styler):
         return st.dataframe(frame.format(na_rep=""), **kwargs)
-    return st.dataframe(blanks(frame), **kwargs)
+    shown = blanks(frame)
+    if lang() == "en":  # a cell that is all a period label or a figure (2025年, 2.6人/万人) in English
+        for column in shown.columns:
+            if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+                shown[column] = shown[column].map(english_data)
+    return st.dataframe(shown, **kwargs)
 
 
 def upload_rows(frame: pd.DataFrame) -> pd.DataFrame:

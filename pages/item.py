@@ -307,7 +307,7 @@ for metric in item.metrics:
             )
         )
         if metric.source:
-            st.caption(t("metric_source", source=metric.source))
+            st.caption(t("metric_source", source=ui.source_text(metric.source)))
         series = history[history["metric"] == metric.code]
         from_rounds = series[series["evidence"].fillna("").str.startswith(SOURCE_PREFIX)]
         if not from_rounds.empty:  # a pass rate computed from an inspection round (issue 14)

@@ -96,7 +96,13 @@ def data_words(app_server, tmp_path_factory):
         except duckdb.Error:  # a table of another version
             continue
     con.close()
-    words = sorted((w for w in words if w and CJK.search(w)), key=len, reverse=True)
+    names = {
+        r[0] for r in con.execute("SELECT name FROM app_user").fetchall()
+    }  # cg_rep is a name, not a code
+    words = (
+        sorted((w for w in words if w and CJK.search(w)), key=len, reverse=True)
+        + sorted(names, key=len)[::-1]
+    )
     return re.compile("|".join(re.escape(w) for w in words))
 
 
@@ -104,7 +110,10 @@ def _visible_text(page) -> str:
     """What the person sees: the main area and the sidebar, and every grid cell (the grids draw on a canvas; their
     cells are read from the accessible table the grid keeps beside it, for the rows it has drawn)."""
     # Material icons are ligatures (「folder_zip」 drawn as a picture): hidden, their names are not read.
-    page.add_style_tag(content="[data-testid=stIconMaterial] { display: none !important; }")
+    page.evaluate(
+        """() => { for (const e of document.querySelectorAll('[data-testid=stMain] *, [data-testid=stSidebar] *'))
+                     if (getComputedStyle(e).fontFamily.includes('Material')) e.style.display = 'none'; }"""
+    )
     text = page.inner_text("[data-testid=stMain]") + "\n" + page.inner_text("[data-testid=stSidebar]")
     cells = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid=stDataFrame] table td,'
@@ -117,7 +126,7 @@ def _visible_text(page) -> str:
 def _problems(text: str, lang: str, data) -> list[str]:
     out = []
     fields = _national_fields()
-    for line in {line.strip() for line in text.splitlines() if line.strip()}:
+    for line in {data.sub("", line).strip() for line in text.splitlines() if line.strip()}:
         if MISSING.search(line):
             out.append(f"missing value: {line}")
         if JSON_OBJECT.search(line):
@@ -126,7 +135,7 @@ def _problems(text: str, lang: str, data) -> list[str]:
             out.append(f"YAML path: {line}")
         if SNAKE.search(line) or any(re.search(rf"\b{re.escape(f)}\b", line) for f in fields):
             out.append(f"code name: {line}")
-        if lang == "en" and CJK.search(data.sub("", line)):
+        if lang == "en" and CJK.search(line):
             out.append(f"Chinese: {line}")
     return sorted(out)
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import re
 from collections.abc import Callable
 
 from indicators import rules as rule_kinds
+from indicators.figures import UNIT_EN, english_figure, english_period, unit_after_number
 from tracker.strings import DEMO_BANNER, PERIOD_WORD, SCOPE_WORD, STATUS_COLOUR, STATUS_LABEL
 from tracker.strings.formats import cn_date
 from tracker.strings.tables import words
@@ -113,8 +115,33 @@ def t(key: str, /, **kw) -> str:
     """The text for `key` in the current language, formatted with kw (Chinese where English is missing:
     tests/test_language_parity.py keeps that from happening)."""
     words = catalogue()
-    text = words[lang()].get(key) or words["zh"][key]
+    language = lang()
+    text = words[language].get(key) or words["zh"][key]
+    if kw and language == "en":
+        kw = {name: english_data(value) for name, value in kw.items()}
     return text.format(**kw) if kw else text
+
+
+_UNIT_WORDS_EN = {"级": "grade", "是/否": "yes/no", **{u: w.strip() for u, w in UNIT_EN.items()}}
+
+
+def english_data(value):
+    """A value the data writes in Chinese, as the English screen says it when it is all of a field or a cell: a
+    period label (2025年 → 2025), a figure (2.6人/万人 → 2.6 per 10,000 people, C级 → grade C, 是 → yes), a unit of
+    measure (小时 → h). Anything else (a name, a note) is data and stays as written."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value in _UNIT_WORDS_EN:
+        return _UNIT_WORDS_EN[value]
+    shown = english_period(value)
+    return shown if shown != value else english_figure(value)
+
+
+def source_text(source: str) -> str:
+    """A metric's source note as a clerk reads it: the national form's JSON keys and the catalogue's file names,
+    which the note keeps for whoever maintains the catalogue, left out."""
+    text = re.sub(r"（[^（）]*[a-z]{5,}[^（）]*）", "", source or "")
+    return re.sub(r"[；，]?[^；，]*\b\w+\.ya?ml\b", "", text)
 
 
 def has(key: str) -> bool:
@@ -203,7 +230,7 @@ def fmt_rate(value: float | None, unit: str) -> str:
     if unit == "%":
         word = "个百分点/年" if lang() == "zh" else " pp/yr"
     else:
-        word = f"{unit}/年" if lang() == "zh" else f" {unit}/yr"
+        word = f"{unit}/年" if lang() == "zh" else f"{UNIT_EN.get(unit_after_number(unit), ' ' + unit)}/yr"
     return f"{value:+.2f}{word}".replace("-", "−")
 
 
