@@ -42,12 +42,12 @@ def show(frame, **kwargs):
 def upload_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Refused or warned rows as stored (行号, 原因 / 提醒, the cells as sent): the row number and the reasons in
     the page's language, the cells as sent."""
-    from tracker.strings.ui import t
-    from tracker.strings.upload import COLUMNS, shown
+    from tracker.strings.ui import t, upload_text
+    from tracker.strings.upload import COLUMNS
 
     out = frame.copy()
     for key in ("reasons", "warnings"):
         if COLUMNS[key] in out.columns:
-            out[COLUMNS[key]] = out[COLUMNS[key]].map(shown)
+            out[COLUMNS[key]] = out[COLUMNS[key]].map(upload_text)
     names = {COLUMNS[k]: t(f"upload_col.{k}") for k in ("row", "reasons", "warnings")}
     return out.rename(columns=names)

@@ -20,8 +20,8 @@ from tracker.inspections.site_types import site_type, site_types
 from tracker.inspections.sites import InspectionError
 from tracker.office.evidence import EvidenceError, files_for, max_bytes, read_file
 from tracker.office.tasks import TaskError
-from tracker.strings.inspections import SEVERITY_EN, item_word, kind_word, type_word
-from tracker.strings.ui import date_text, lang, ti
+from tracker.strings.inspections import SEVERITY_EN
+from tracker.strings.ui import date_text, item_word, kind_word, lang, ti, type_word
 from tracker.strings.ui import status_text as status_word
 
 actor = session.guard("inspections")

@@ -14,8 +14,7 @@ from tracker.ingest.submissions import (
     submission_file,
     warned_rows,
 )
-from tracker.strings import upload as upload_words
-from tracker.strings.ui import act, code_word, t
+from tracker.strings.ui import act, code_word, t, upload_text
 
 actor = session.guard("submissions")
 
@@ -59,7 +58,7 @@ table = table[
         "message",
     ]
 ]
-table = table.assign(message=table["message"].map(upload_words.shown))
+table = table.assign(message=table["message"].map(upload_text))
 table = table.rename(columns=lambda c: t(f"upload_col.{c}"))
 tables.show(table, hide_index=True, width="stretch")
 

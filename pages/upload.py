@@ -14,8 +14,7 @@ from app.markup import plain
 from tracker.config import settings
 from tracker.ingest.templates import template
 from tracker.ingest.uploads import upload
-from tracker.strings import upload as upload_words
-from tracker.strings.ui import t
+from tracker.strings.ui import t, upload_text
 
 actor = session.guard("upload")
 
@@ -92,15 +91,15 @@ preview = st.session_state["upload_preview"]
 done = st.session_state.get("upload_done")
 if done is not None:
     (st.success if done.outcome in ("committed", "duplicate") else st.warning)(
-        plain(upload_words.shown(done.message))
+        plain(upload_text(done.message))
     )
     st.stop()
 
 if preview.outcome == "failed":  # the whole file refused: nothing to import, so no 「确认导入」
-    st.error(plain(upload_words.shown(preview.message)))
+    st.error(plain(upload_text(preview.message)))
     st.caption(t("upload.refused_whole_file"))
     st.stop()
-(st.info if preview.duplicate else st.caption)(plain(upload_words.shown(preview.message)))
+(st.info if preview.duplicate else st.caption)(plain(upload_text(preview.message)))
 cols = st.columns(3)
 cols[0].metric(t("upload.accepted"), preview.accepted)
 cols[1].metric(t("upload.warned"), preview.warnings)
@@ -123,8 +122,7 @@ with tabs[1]:
             {
                 t("upload_col.row"): [r.row for r in preview.warned_rows],
                 t("upload_col.warnings"): [
-                    t("reason_separator").join(map(upload_words.shown, r.reasons))
-                    for r in preview.warned_rows
+                    t("reason_separator").join(map(upload_text, r.reasons)) for r in preview.warned_rows
                 ],
             }
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.strings.inspections import item_word
+from tracker.strings.ui import item_word
 
 
 def counts_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -21,25 +21,3 @@ COLUMN = _W.zh("COLUMN")
 SITE_HEADER_WORDS = {key: tuple(names) for key, names in _W.zh("SITE_HEADER_WORDS").items()}
 CLI = _W.zh("CLI")
 PAGE = _W.both("PAGE")
-
-
-def _english() -> bool:
-    from tracker.strings.ui import lang
-
-    return lang() == "en"
-
-
-def kind_word(kind: str) -> str:
-    """A round's kind (stored in Chinese: 模拟检查) in the page's language."""
-    return KIND_EN.get(kind, kind) if _english() else kind
-
-
-def type_word(name: str) -> str:
-    """A site type (indicators/site_types.yaml names it in Chinese) in the page's language; a type the table does
-    not know yet as the file names it."""
-    return SITE_TYPE_EN.get(name, name) if _english() else name
-
-
-def item_word(item: object) -> str:
-    """「第35项」 / 「Item 35」."""
-    return f"Item {item}" if _english() else f"第{item}项"

@@ -257,3 +257,30 @@ def status_text(status: str) -> str:
     from tracker.strings.inspections import STATUS, STATUS_EN
 
     return (STATUS_EN if lang() == "en" else STATUS)[status]
+
+
+def upload_text(message: str) -> str:
+    """A stored upload message (Chinese, as the unit was shown it) in the page's language."""
+    from tracker.strings.upload import english
+
+    return english(message) if lang() == "en" else message
+
+
+def kind_word(kind: str) -> str:
+    """An inspection round's kind (stored in Chinese: 模拟检查) in the page's language."""
+    from tracker.strings.inspections import KIND_EN
+
+    return KIND_EN.get(kind, kind) if lang() == "en" else kind
+
+
+def type_word(name: str) -> str:
+    """A site type (indicators/site_types.yaml names it in Chinese) in the page's language; a type the table does
+    not know yet as the file names it."""
+    from tracker.strings.inspections import SITE_TYPE_EN
+
+    return SITE_TYPE_EN.get(name, name) if lang() == "en" else name
+
+
+def item_word(item: object) -> str:
+    """「第35项」 / 「Item 35」."""
+    return f"Item {item}" if lang() == "en" else f"第{item}项"

@@ -87,10 +87,3 @@ def english(message: str) -> str:
     if len(parts) > 2 or (len(parts) == 2 and parts[1]):
         return " ".join(english(p) for p in parts if p)
     return message
-
-
-def shown(message: str) -> str:
-    """A stored upload message in the page's language."""
-    from tracker.strings.ui import lang
-
-    return english(message) if lang() == "en" else message
