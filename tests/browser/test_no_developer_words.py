@@ -54,7 +54,13 @@ def data_words(app_server, tmp_path_factory):
     for unit in cat.units.values():
         words |= {unit.short, unit.name, unit.contact, *unit.aliases}
     for metric in cat.metrics:
-        words |= {metric.name, metric.source, metric.against_name, *metric.areas, *metric.aliases}
+        words |= {
+            metric.name,
+            ui.source_text(metric.source),
+            metric.against_name,
+            *metric.areas,
+            *metric.aliases,
+        }
         words |= {v for v in metric.rule.values() if isinstance(v, str)}
     for phase in cat.phases:
         words |= {phase.name, phase.goal}
