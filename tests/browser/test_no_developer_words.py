@@ -101,10 +101,8 @@ def data_words(app_server, tmp_path_factory):
             words |= {str(r[0]) for r in con.execute(sql).fetchall() if r[0] is not None}
         except duckdb.Error:  # a table of another version
             continue
+    names = {r[0] for r in con.execute("SELECT name FROM app_user").fetchall()}  # cg_rep: a name, not a code
     con.close()
-    names = {
-        r[0] for r in con.execute("SELECT name FROM app_user").fetchall()
-    }  # cg_rep is a name, not a code
     words = (
         sorted((w for w in words if w and CJK.search(w)), key=len, reverse=True)
         + sorted(names, key=len)[::-1]
