@@ -134,7 +134,12 @@ def english_data(value):
     if value in _UNIT_WORDS_EN:
         return _UNIT_WORDS_EN[value]
     shown = english_period(value)
-    return shown if shown != value else english_figure(value)
+    if shown != value:
+        return shown
+    op, space, rest = value.partition(" ")  # a target: 「≥ 3人/万人」
+    if space and op in ("≥", "≤", ">", "<", "=", ">=", "<=", "=="):
+        return f"{op} {english_figure(rest)}"
+    return english_figure(value)
 
 
 def source_text(source: str) -> str:
