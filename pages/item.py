@@ -121,7 +121,7 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
     if values.levels:  # a graded type: its own axis, the best level on top
         fig.update_yaxes(
             tickvals=list(values.levels),
-            ticktext=[fmt_value(i, metric) for i in values.levels],
+            ticktext=[ui.data_word(fmt_value(i, metric)) for i in values.levels],
             autorange="reversed",
             range=[max(values.levels) + 0.5, min(values.levels) - 0.5],
         )

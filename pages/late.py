@@ -10,7 +10,7 @@ from tracker.config import settings
 from tracker.engine.reasons import fmt_value
 from tracker.office import completeness
 from tracker.strings.formats import pct
-from tracker.strings.ui import date_text, period_word, t
+from tracker.strings.ui import date_text, owed_text, period_word, t
 
 actor = session.guard("late")
 
@@ -41,7 +41,7 @@ for r in board.itertuples(index=False):
             )
         )
         if r.owed:
-            st.caption(p("late_owed", what=t("reason_separator").join(r.owed)))
+            st.caption(p("late_owed", what=t("reason_separator").join(map(owed_text, r.owed))))
 reminder_web.board_download(as_of, since)
 reminder_web.remind_block(
     actor, as_of, [u for u, n in zip(board["unit"], board["missing"], strict=True) if n]

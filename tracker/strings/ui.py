@@ -289,3 +289,14 @@ def type_word(name: str) -> str:
 def item_word(item: object) -> str:
     """「第35项」 / 「Item 35」."""
     return f"Item {item}" if lang() == "en" else f"第{item}项"
+
+
+def data_word(value):
+    """A period label or figure (2025年, C级) in the page's language (english_data on the English screen)."""
+    return english_data(value) if lang() == "en" else value
+
+
+def owed_text(text: str) -> str:
+    """「学校…比率（29.1） 2025年」 (a figure owed: name, code, period) with its period in the page's language."""
+    head, space, period = text.rpartition(" ")
+    return f"{head} {data_word(period)}" if space else data_word(text)
