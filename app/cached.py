@@ -151,7 +151,10 @@ def after_write(as_of: dt.date) -> None:
     ctx = get_script_run_ctx()
     # The writing run's thread runs the rerun too (st.rerun), then ends: the warm-up waits for it.
     writer = threading.current_thread() if ctx is not None else None
-    thread = threading.Thread(target=_warm_after, args=(writer, as_of), name=WARM_THREAD, daemon=True)
+    # Not a daemon (a thread started by a daemon one inherits it): the interpreter waits for it at exit. A daemon
+    # thread stopped inside DuckDB at exit aborts the process (「terminate called … FATAL: exception not
+    # rethrown」, seen at the end of a test run).
+    thread = threading.Thread(target=_warm_after, args=(writer, as_of), name=WARM_THREAD, daemon=False)
     if ctx is not None:
         add_script_run_ctx(thread, ctx)  # Streamlit's caches want a script's context: the writer's serves
     _warming[:] = [t for t in _warming if t.is_alive()] + [thread]

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import webapp
+from app import tables, webapp
 from app.markup import plain
 from tracker.access.auth import Actor, PermissionDenied, can
 from tracker.reports import reminders
@@ -102,7 +102,7 @@ def sent_list(sent: pd.DataFrame, key: str) -> None:
     if sent.empty:
         return
     st.markdown(f"**{act('late_remind_sent')}**")
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 act("col_doc_number"): sent["doc_number"],

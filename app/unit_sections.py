@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import reminder_web, webapp
+from app import reminder_web, tables, webapp
 from app.markup import plain
 from tracker.ingest.submissions import refused_rows
 from tracker.office import tasks
@@ -28,7 +28,7 @@ def tasks_section(unit: str, as_of: dt.date) -> None:
         return
     words = TASK_STATUS_EN if lang() == "en" else TASK_STATUS
     cat = webapp.cat()
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 act("col_task"): ledger["id"],
@@ -55,7 +55,7 @@ def reminders_section(unit: str) -> None:
     if sent.empty:
         st.caption(act("unit_reminders_none"))
         return
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 act("col_doc_number"): sent["doc_number"],
@@ -94,4 +94,6 @@ def refused_section(subs: pd.DataFrame) -> None:
             act("unit_refused_caption", id=r.id, file=r.file_name, when=f"{r.submitted_at:%Y-%m-%d %H:%M}",
                 n=int(r.refused))
         ))  # fmt: skip
-        st.dataframe(refused_rows(con, int(r.id)), hide_index=True, key=f"unit_refused_{r.id}")
+        tables.show(
+            tables.upload_rows(refused_rows(con, int(r.id))), hide_index=True, key=f"unit_refused_{r.id}"
+        )

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import office_web, session, webapp, widget_words
+from app import office_web, session, tables, webapp, widget_words
 from app.markup import plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.office import acceptance, evidence
@@ -90,7 +90,7 @@ def state(r) -> str:
     return t("accept_state.state_ready") if r.can_accept else t("accept_state.state_not_ready")
 
 
-st.dataframe(
+tables.show(
     pd.DataFrame(
         {
             t("col.code"): table["item"],

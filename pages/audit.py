@@ -5,11 +5,10 @@ import datetime as dt
 
 import streamlit as st
 
-from app import archive_route, session, webapp
-from app.tables import blanks
+from app import archive_route, session, tables, webapp
 from app.web_routes import base_path
 from tracker import backup
-from tracker.access import audit
+from tracker.access import audit, audit_text
 from tracker.strings.ui import code_word, t
 
 actor = session.guard("audit")
@@ -33,14 +32,14 @@ until = cols[3].date_input(t("audit_to"), value=dt.date.today())
 text = cols[4].text_input(t("audit_text"))
 log = audit.entries(con, who, what, since, until, text)
 st.caption(t("audit_count", n=len(log)))
-shown = log.assign(action=log["action"].map(lambda v: code_word("action", v)))
-st.dataframe(
-    blanks(shown).rename(columns=lambda c: t(f"audit_col.{c}")),
-    hide_index=True,
-    width="stretch",
+# In words (「问题 16」, 「状态：待整改 → 已销号」); the export adds the record as written, under its own headers.
+shown = audit_text.readable(log)
+tables.show(shown, hide_index=True, width="stretch")
+export = shown.assign(
+    **{t("audit_col.before_json"): log["before_json"], t("audit_col.after_json"): log["after_json"]}
 )
 st.download_button(
-    t("audit_export"), audit.to_csv(log), file_name=t("audit_file", date=dt.date.today()), mime="text/csv"
+    t("audit_export"), audit.to_csv(export), file_name=t("audit_file", date=dt.date.today()), mime="text/csv"
 )
 
 st.subheader(t("backup_title"))

@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import cached, session, state, webapp, widget_words
+from app import cached, session, state, tables, webapp, widget_words
 from app.markup import bold, plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.catalogue import CatalogueError
@@ -21,7 +21,7 @@ from tracker.inspections.sites import InspectionError
 from tracker.office.evidence import EvidenceError, files_for, max_bytes, read_file
 from tracker.office.tasks import TaskError
 from tracker.strings.inspections import SEVERITY_EN
-from tracker.strings.ui import date_text, lang, ti
+from tracker.strings.ui import date_text, item_word, kind_word, lang, ti, type_word
 from tracker.strings.ui import status_text as status_word
 
 actor = session.guard("inspections")
@@ -127,7 +127,7 @@ with tabs["tab_list"]:
             "、".join(w for w, on in ((ti("flag_overdue"), o), (ti("flag_repeat"), r)) if on)
             for o, r in zip(shown["overdue"], shown["repeated"], strict=True)
         ]
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 {  # what a phone must show first: which, its state, what, who, by when
                     ti("col_id"): shown["id"],
@@ -139,7 +139,7 @@ with tabs["tab_list"]:
                     ti("col_site"): shown["site"],
                     ti("col_severity"): shown["severity"].map(severity_word),
                     ti("col_street"): shown["street"].fillna("—"),
-                    ti("col_item"): [f"第{i}项" for i in shown["item"]],
+                    ti("col_item"): shown["item"].map(item_word),
                     ti("col_round"): shown["round_name"],
                 }
             ),
@@ -157,7 +157,7 @@ with tabs["tab_list"]:
             f"{shown.set_index('id').loc[i, 'description'][:24]}",
         )  # fmt: skip
         row = shown.set_index("id").loc[picked]
-        st.markdown(bold(row["site"]) + plain(f"（{row['site_type']}，{row['street'] or '—'}）· 第{row['item']}项 · "
+        st.markdown(bold(row["site"]) + plain(f"（{type_word(row['site_type'])}，{row['street'] or '—'}）· {item_word(row['item'])} · "
                     f"{severity_word(row['severity'])} · {status_word(row['status'])}"))  # fmt: skip
         st.text(row["description"])
         with st.expander(ti("steps")):
@@ -202,7 +202,7 @@ with tabs["tab_list"]:
 with tabs["tab_stats"]:
     labels = {"open": ti("col_open"), "overdue": ti("insp_col_overdue"), "closed": ti("col_closed")}
     item_counts = views.counts_by(
-        frame.assign(item=frame["item"].map(lambda i: f"第{i}项 {cat.item(int(i)).title}")), "item"
+        frame.assign(item=frame["item"].map(lambda i: f"{item_word(i)} {cat.item(int(i)).title}")), "item"
     )
     for key, column, label in (
         ("by_item", "item", ti("col_item")), ("by_unit", "unit", ti("insp_col_unit")),
@@ -210,11 +210,13 @@ with tabs["tab_stats"]:
     ):  # fmt: skip
         st.markdown(f"**{ti(key)}**")
         data = item_counts if column == "item" else views.counts_by(frame.fillna({"street": "—"}), column)
-        st.dataframe(data.rename(columns={column: label, **labels}), hide_index=True, key=f"insp_{key}")
+        if column == "site_type":
+            data = data.assign(site_type=data["site_type"].map(type_word))
+        tables.show(data.rename(columns={column: label, **labels}), hide_index=True, key=f"insp_{key}")
     st.markdown(f"**{ti('ranking')}**")
     st.caption(ti("ranking_caption"))
     ranking = views.unit_ranking(frame)
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 ti("insp_col_unit"): ranking["unit"],
@@ -233,17 +235,17 @@ with tabs["tab_stats"]:
     if grid.empty:
         st.caption(ti("none"))
     else:
-        st.dataframe(grid.rename_axis(ti("col_street")), key="insp_grid")
+        tables.show(grid.rename_axis(ti("col_street")), key="insp_grid")
     st.markdown(f"**{ti('pass_rates')}**")
     for r in rounds.list_rounds(con).itertuples(index=False):
         rates = verdict.pass_rates(con, int(r.id))
         if rates.empty:
             continue
-        st.caption(plain(f"{r.id} {r.name}（{r.kind}，{r.starts}—{r.ends}）"))
-        st.dataframe(
+        st.caption(plain(f"{r.id} {r.name}（{kind_word(r.kind)}，{r.starts}—{r.ends}）"))
+        tables.show(
             pd.DataFrame(
                 {
-                    ti("col_type"): rates["type"],
+                    ti("col_type"): rates["type"].map(type_word),
                     ti("col_inspected"): rates["inspected"],
                     ti("col_passed"): rates["passed"],
                     ti("col_unchecked"): rates["unchecked"],
@@ -300,7 +302,7 @@ if is_office:
                 with st.form("insp_record", clear_on_submit=True):
                     check = st.selectbox(
                         ti("record_check"), [c.code for c in kind.checks], key="insp_rec_check",
-                        format_func=lambda c: f"{kind.check(c).name}（第{kind.check(c).item}项）",
+                        format_func=lambda c: f"{kind.check(c).name}（{item_word(kind.check(c).item)}）",
                     )  # fmt: skip
                     level = st.radio(ti("record_severity"), findings.SEVERITIES, horizontal=True, key="insp_rec_sev",
                                      format_func=severity_word)  # fmt: skip
@@ -320,11 +322,11 @@ if is_office:
     with tabs["tab_rounds"]:
         round_list = rounds.list_rounds(con)
         st.markdown(f"**{ti('rounds')}**")
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 {
                     ti("col_id"): round_list["id"],
-                    ti("col_kind"): round_list["kind"],
+                    ti("col_kind"): round_list["kind"].map(kind_word),
                     ti("col_name"): round_list["name"],
                     ti("col_dates"): [
                         f"{a}—{b}" for a, b in zip(round_list["starts"], round_list["ends"], strict=True)
@@ -338,13 +340,17 @@ if is_office:
             key="insp_rounds",
         )
         with st.expander(ti("new_round")), st.form("insp_new_round"):
-            kind_name = st.selectbox(ti("round_kind"), list(rounds.KINDS), key="insp_round_kind")
+            kind_name = st.selectbox(
+                ti("round_kind"), list(rounds.KINDS), format_func=kind_word, key="insp_round_kind"
+            )
             name = st.text_input(ti("round_name"), key="insp_round_name")
             starts = st.date_input(ti("round_starts"), value=as_of, key="insp_round_starts")
             ends = st.date_input(ti("round_ends"), value=as_of + dt.timedelta(days=7), key="insp_round_ends")
             team = st.text_input(ti("round_team"), key="insp_round_team")
             streets = st.multiselect(ti("round_streets"), list(cat.areas()), key="insp_round_streets")
-            types = st.multiselect(ti("round_types"), list(site_types()), key="insp_round_types")
+            types = st.multiselect(
+                ti("round_types"), list(site_types()), format_func=type_word, key="insp_round_types"
+            )
             per_group = st.number_input(ti("round_per_group"), 1, 50, rounds.PER_GROUP, key="insp_round_per")
             seed = st.text_input(ti("round_seed"), key="insp_round_seed")
             if st.form_submit_button(ti("round_create"), type="primary"):
@@ -361,11 +367,11 @@ if is_office:
                 import_report(import_findings, con, actor, upload.name, upload.getvalue(), dry_run=dry)
         st.markdown(f"**{ti('sites')}**")
         register = sites.list_sites(con)
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 {
                     ti("col_id"): register["id"],
-                    ti("col_type"): register["type"],
+                    ti("col_type"): register["type"].map(type_word),
                     ti("col_site"): register["name"],
                     ti("col_street"): register["street"].fillna("—"),
                     ti("insp_col_unit"): ["、".join(u) for u in register["units"]],
@@ -375,7 +381,9 @@ if is_office:
             key="insp_sites",
         )
         with st.expander(ti("new_site")), st.form("insp_new_site"):
-            type_name = st.selectbox(ti("site_type"), list(site_types()), key="insp_site_type")
+            type_name = st.selectbox(
+                ti("site_type"), list(site_types()), format_func=type_word, key="insp_site_type"
+            )
             site_name = st.text_input(ti("site_name"), key="insp_site_name")
             street = st.selectbox(ti("site_street"), list(cat.areas()), key="insp_site_street")
             address = st.text_input(ti("site_address"), key="insp_site_address")

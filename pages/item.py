@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, evidence_web, item_actions, session, state, webapp
+from app import cached, evidence_web, item_actions, session, state, tables, webapp
 from app.markup import plain
 from indicators.rules import REGISTRY
 from tracker.access.auth import PermissionDenied, can
@@ -140,7 +140,7 @@ def history_chart(metric, series: pd.DataFrame, reference: pd.DataFrame) -> go.F
     if values.levels:  # a graded type: its own axis, the best level on top
         fig.update_yaxes(
             tickvals=list(values.levels),
-            ticktext=[fmt_value(i, metric) for i in values.levels],
+            ticktext=[ui.data_word(fmt_value(i, metric)) for i in values.levels],
             autorange="reversed",
             range=[max(values.levels) + 0.5, min(values.levels) - 0.5],
         )
@@ -177,7 +177,7 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
     with st.expander(t("figures_header", n=len(rows), differing=differing), expanded=differing > 0):
         if differing:
             st.warning(t("figures_differ", n=differing))
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 {
                     t("col_period"): rows["period_label"],
@@ -255,7 +255,7 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
     checks = cached.verifications(metric.code)
     if len(checks):
         with st.expander(t("verify_history")):
-            st.dataframe(
+            tables.show(
                 pd.DataFrame(
                     {
                         t("col_period"): checks["period_label"],
@@ -342,7 +342,7 @@ for metric in item.metrics:
             )
         )
         if metric.source:
-            st.caption(t("metric_source", source=metric.source))
+            st.caption(t("metric_source", source=ui.source_text(metric.source)))
         series = history[history["metric"] == metric.code]
         from_rounds = series[series["evidence"].fillna("").str.startswith(SOURCE_PREFIX)]
         if not from_rounds.empty:  # a pass rate computed from an inspection round (issue 14)
@@ -357,7 +357,7 @@ for metric in item.metrics:
         if metric.scope == "area":
             st.markdown(f"**{t('area_breakdown')}**")
             areas = ev.areas[ev.areas["metric"] == metric.code]
-            st.dataframe(
+            tables.show(
                 pd.DataFrame(
                     {
                         t("col_area"): areas["area"],
@@ -371,7 +371,7 @@ for metric in item.metrics:
             )
         with st.expander(evidence_web.evidence_label(files, metric.code)):
             latest = series.sort_values(["period_start", "area"], ascending=[False, True]).head(24)
-            st.dataframe(
+            tables.show(
                 pd.DataFrame(
                     {
                         t("col_period"): latest["period_label"],

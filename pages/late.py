@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import cached, office_web, reminder_web, session, webapp
+from app import cached, office_web, reminder_web, session, tables, webapp
 from tracker.config import settings
 from tracker.engine.reasons import fmt_value
 from tracker.office import completeness
 from tracker.strings.formats import pct
-from tracker.strings.ui import date_text, period_word, t
+from tracker.strings.ui import date_text, owed_text, period_word, t
 
 actor = session.guard("late")
 
@@ -41,7 +41,7 @@ for r in board.itertuples(index=False):
             )
         )
         if r.owed:
-            st.caption(p("late_owed", what=t("reason_separator").join(r.owed)))
+            st.caption(p("late_owed", what=t("reason_separator").join(map(owed_text, r.owed))))
 # 「是」 answers waiting for the office's 核实: the office's backlog, listed apart from the units' lateness
 backlog = completeness.pending_checks(webapp.evaluation(as_of), cat)
 if not backlog.empty:
@@ -57,7 +57,7 @@ reminder_web.remind_block(
 
 st.subheader(p("late_rates"))
 units = completeness.by_unit(con, as_of, since, cat)
-st.dataframe(
+tables.show(
     pd.DataFrame(
         {
             t("col.unit"): units["unit"],
@@ -81,7 +81,7 @@ detail = completeness.obligations(con, as_of, since, cat)
 if unit != p("all_units"):
     periods = periods[periods["unit"] == unit]
     detail = detail[detail["unit"] == unit]
-st.dataframe(
+tables.show(
     pd.DataFrame(
         {
             t("col.unit"): periods["unit"],
@@ -100,7 +100,7 @@ st.dataframe(
 )
 with st.expander(p("late_detail")):
     owed = detail[detail["state"] != "on_time"]
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 t("col.unit"): owed["unit"],

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, session, state, webapp
+from app import cached, session, state, tables, webapp
 from app.markup import plain
 from tracker.engine import views
 from tracker.engine.progress import item_progress
@@ -300,7 +300,7 @@ shown = pd.DataFrame(
         t("col_link"): "item?item=" + table["item"].astype(str),
     }
 )
-st.dataframe(
+tables.show(
     shown.style.map(
         lambda v: (
             f"color: {STATUS_COLOUR[_s]}; font-weight: 600"

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, session, state, webapp
+from app import cached, session, state, tables, webapp
 from app.tables import WRAPPING_ROWS, widths
 from tracker.engine import views
 from tracker.strings import STATUS_COLOUR, STATUSES, ui
@@ -62,7 +62,7 @@ with st.container(key="phase_targets"):
         if not pd.isna(r["readiness"]):
             figures = t("phase_target_actual", target=pct(p.target_readiness), actual=pct(r["readiness"]))
             st.markdown(t("phase_line", phase=f"{p.code} {p.name}", figures=figures))
-st.dataframe(
+tables.show(
     pd.DataFrame(rows),
     hide_index=True,
     column_config=widths({t("col_phase"): "medium", t("col_goal"): "medium"}),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import cached, evidence_web, office_web, session, state, webapp
+from app import cached, evidence_web, office_web, session, state, tables, webapp
 from app.markup import plain
 from tracker.access.auth import PermissionDenied, can
 from tracker.reports import briefing_issue, national_form
@@ -125,7 +125,7 @@ else:
         size=(archive["size"] / 1024).round(0).astype(int),
         issued_at=archive["issued_at"].dt.strftime("%Y-%m-%d %H:%M"),
     )[["number", "issue_no", "as_of", "known_then", "issued_at", "issued_by", "size", "sha256"]]
-    st.dataframe(
+    tables.show(
         shown.rename(columns={c: p(f"rep_col_{c}") for c in shown.columns}),
         hide_index=True,
         width="stretch",
@@ -143,6 +143,26 @@ form = c2.radio(
     horizontal=True,
     key="rep_form",
 )
+# The settings the form needs that no unit reports (国家卫生县（乡镇）数量 …): the office fills them in here, audited.
+with st.expander(p("natset_title"), expanded=False):
+    st.caption(p("natset_intro"))
+    current = national_form.settings(con)
+    with st.form("natset", enter_to_submit=False):
+        typed = {
+            key: st.text_input(label, value=str(current.get(key) or ""), key=f"natset_{key}")
+            for key, label in national_form.setting_labels().items()
+        }
+        saved = st.form_submit_button(p("natset_save"), disabled=not can(actor, "national_form"))
+    if not can(actor, "national_form"):
+        st.caption(p("natset_read_only"))
+    elif saved:
+        try:
+            for key, value in typed.items():
+                national_form.set_setting(con, actor, key, value)
+        except (national_form.SettingError, PermissionDenied) as exc:
+            st.error(plain(exc))
+        else:
+            st.success(p("natset_saved"))
 filled = national_form.fill(con, int(year), form, lang=lang(), verdict=webapp.evaluation(as_of))
 if filled.missing:
     with st.expander(p("rep_missing", n=len(filled.missing))):

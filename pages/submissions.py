@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import session, webapp
-from app.tables import blanks, widths
+from app import session, tables, webapp
+from app.tables import widths
 from tracker.files import csv_bytes
 from tracker.ingest.preview import PREVIEW_ROWS
 from tracker.ingest.submissions import (
@@ -15,7 +15,7 @@ from tracker.ingest.submissions import (
     submission_file,
     warned_rows,
 )
-from tracker.strings.ui import act, code_word, t
+from tracker.strings.ui import act, code_word, t, upload_text
 
 actor = session.guard("submissions")
 
@@ -59,9 +59,10 @@ table = table[
         "message",
     ]
 ]
-table = blanks(table).rename(columns=lambda c: t(f"upload_col.{c}"))
+table = table.assign(message=table["message"].map(upload_text))
+table = table.rename(columns=lambda c: t(f"upload_col.{c}"))
 # The file's name bounded: the outcome and the counts right of it stay on a 1440 px screen.
-st.dataframe(
+tables.show(
     table,
     hide_index=True,
     width="stretch",
@@ -95,7 +96,7 @@ elif bool(frame.loc[frame["id"] == chosen, "file_dropped"].iloc[0]):
 refused = refused_rows(con, chosen)
 if len(refused):
     st.subheader(t("upload.refused_of", id=chosen))
-    st.dataframe(blanks(refused), hide_index=True, width="stretch")
+    tables.show(tables.upload_rows(refused), hide_index=True, width="stretch")
     st.download_button(
         t("upload.download_refused"),
         refused_csv(con, chosen),
@@ -106,7 +107,9 @@ if len(refused):
 warned = int(frame.loc[frame["id"] == chosen, "warned"].iloc[0] or 0)
 if warned:
     st.subheader(t("upload.warned_of", id=chosen, n=warned))
-    st.dataframe(warned_rows(con, chosen, limit=PREVIEW_ROWS), hide_index=True, width="stretch")
+    tables.show(
+        tables.upload_rows(warned_rows(con, chosen, limit=PREVIEW_ROWS)), hide_index=True, width="stretch"
+    )
     if warned > PREVIEW_ROWS:
         st.caption(t("upload.shown_first", n=PREVIEW_ROWS))
     st.download_button(

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import office_web, session, webapp, widget_words
+from app import office_web, session, tables, webapp, widget_words
 from app.markup import bold, plain
 from app.tables import WRAPPING_ROWS, widths
 from tracker.access.auth import PermissionDenied, can
@@ -115,7 +115,7 @@ for column, suffix, icon in zip(exports, ledger_export.SUFFIXES, icons, strict=T
 
 only_open = st.toggle(p("tasks_filter"), value=True, key="tasks_only_open")
 shown = ledger[ledger["status"] != "closed"] if only_open else ledger
-st.dataframe(
+tables.show(
     pd.DataFrame(
         {
             # Deadline and status first: the long texts after them (a wide description pushed them off-screen).
@@ -204,7 +204,7 @@ with left:
 with right:
     st.markdown(f"**{p('tasks_history')}**")
     history = tasks.events(con, task["id"])
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 t("col.time"): history["happened_at"],

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, session, state, unit_sections, webapp
+from app import cached, session, state, tables, unit_sections, webapp
 from tracker.engine import views
 from tracker.strings import STATUS_COLOUR, ui
 from tracker.strings.formats import pct
@@ -86,7 +86,7 @@ st.subheader(t("unit_late"))
 if late.empty:
     st.success(t("unit_late_none"))
 else:
-    st.dataframe(obligations_frame(late), hide_index=True, key="late")
+    tables.show(obligations_frame(late), hide_index=True, key="late")
 unit_sections.tasks_section(unit, as_of)
 unit_sections.reminders_section(unit)
 unit_sections.refused_section(cached.submissions(unit, as_of))
@@ -121,7 +121,7 @@ def show_items(title: str, frame: pd.DataFrame, key: str) -> None:
             query_params={"item": str(row.item)},
             icon=":material/error:",
         )
-    st.dataframe(
+    tables.show(
         items_frame(frame),
         hide_index=True,
         column_config={t("col_link"): st.column_config.LinkColumn(display_text=t("col_link"))},
@@ -141,7 +141,7 @@ reported = views.unit_metrics(ev, cat, unit)
 if reported.empty:
     st.caption(t("unit_no_metrics"))
 else:
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 t("col_metric"): reported["metric"] + " " + reported["name"],
@@ -159,14 +159,14 @@ st.subheader(t("unit_due"))
 if due.empty:
     st.caption(t("unit_due_none"))
 else:
-    st.dataframe(obligations_frame(due), hide_index=True, key="due")
+    tables.show(obligations_frame(due), hide_index=True, key="due")
 
 st.subheader(t("unit_submissions"))
 subs = cached.submissions(unit, as_of)
 if subs.empty:
     st.caption(t("unit_submissions_none"))
 else:
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 t("col_submitted_at"): subs["submitted_at"],
@@ -210,7 +210,7 @@ fig.update_layout(
     legend={"orientation": "h", "y": -0.08},
 )
 st.plotly_chart(fig, key="ranking_chart")
-st.dataframe(
+tables.show(
     pd.DataFrame(
         {
             t("col_unit"): ranking["unit"],

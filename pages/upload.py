@@ -9,15 +9,13 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from app import cached, session, state, webapp, widget_words
+from app import cached, session, state, tables, webapp, widget_words
 from app.markup import plain
-from app.tables import blanks
 from tracker.config import settings
 from tracker.ingest.templates import template
 from tracker.ingest.uploads import upload
 from tracker.office import verification
-from tracker.strings.ui import t
-from tracker.strings.upload import COLUMNS
+from tracker.strings.ui import t, upload_text
 
 actor = session.guard("upload")
 
@@ -93,7 +91,9 @@ preview = st.session_state["upload_preview"]
 
 done = st.session_state.get("upload_done")
 if done is not None:
-    (st.success if done.outcome in ("committed", "duplicate") else st.warning)(plain(done.message))
+    (st.success if done.outcome in ("committed", "duplicate") else st.warning)(
+        plain(upload_text(done.message))
+    )
     if done.outcome == "committed" and (
         waiting := verification.awaiting_from(webapp.cursor(), done.submission)
     ):
@@ -101,10 +101,10 @@ if done is not None:
     st.stop()
 
 if preview.outcome == "failed":  # the whole file refused: nothing to import, so no 「确认导入」
-    st.error(plain(preview.message))
+    st.error(plain(upload_text(preview.message)))
     st.caption(t("upload.refused_whole_file"))
     st.stop()
-(st.info if preview.duplicate else st.caption)(plain(preview.message))
+(st.info if preview.duplicate else st.caption)(plain(upload_text(preview.message)))
 cols = st.columns(3)
 cols[0].metric(t("upload.accepted"), preview.accepted)
 cols[1].metric(t("upload.warned"), preview.warnings)
@@ -118,16 +118,16 @@ tabs = st.tabs(
 )
 with tabs[0]:
     shown = preview.accepted_preview.rename(columns=lambda c: t(f"upload_col.{c}"))
-    st.dataframe(blanks(shown), hide_index=True, width="stretch")
+    tables.show(shown, hide_index=True, width="stretch")
     if preview.accepted > len(shown):
         st.caption(t("upload.shown_first", n=len(shown)))
 with tabs[1]:
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 t("upload_col.row"): [r.row for r in preview.warned_rows],
                 t("upload_col.warnings"): [
-                    t("reason_separator").join(r.reasons) for r in preview.warned_rows
+                    t("reason_separator").join(map(upload_text, r.reasons)) for r in preview.warned_rows
                 ],
             }
         ),
@@ -138,10 +138,8 @@ with tabs[1]:
         st.caption(t("upload.warned_shown_first", n=len(preview.warned_rows), total=preview.warnings))
 with tabs[2]:
     refused = preview.refused_frame()  # the row number and reasons in the page's language; the cells as sent
-    st.dataframe(
-        blanks(refused).rename(
-            columns={v: t(f"upload_col.{k}") for k, v in COLUMNS.items() if k in ("row", "reasons")}
-        ),
+    tables.show(
+        tables.upload_rows(refused),
         hide_index=True,
         width="stretch",
     )

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from app import session, webapp
+from app import session, tables, webapp
 from app.markup import plain
-from app.tables import blanks
 from tracker.access.auth import ROLES, PermissionDenied
 from tracker.access.users import AccountError, create_user, list_users, reset_password, set_disabled
 from tracker.strings.ui import t as a  # the one accessor
@@ -14,8 +13,8 @@ actor = session.guard("users")
 con = webapp.cursor()
 st.title(a("users_title"))
 accounts = list_users(con).assign(role=lambda d: d["role"].map(lambda r: a(f"role.{r}")))
-st.dataframe(
-    blanks(accounts).rename(columns=lambda c: a(f"user_col.{c}")),
+tables.show(
+    accounts.rename(columns=lambda c: a(f"user_col.{c}")),
     hide_index=True,
     width="stretch",
 )
@@ -42,9 +41,16 @@ with st.form("add_user", enter_to_submit=False):
         ROLES,
         index=ROLES.index("reporter"),
         format_func=lambda r: a(f"role.{r}"),
+        placeholder=a("choose"),
         key="user_new_role",
     )
-    unit = st.selectbox(a("users_unit"), [""] + sorted(webapp.cat().units), key="user_new_unit")
+    unit = st.selectbox(
+        a("users_unit"),
+        [""] + sorted(webapp.cat().units),
+        format_func=lambda u: u or a("users_no_unit"),
+        placeholder=a("choose"),  # Streamlit's own 「Choose an option」 otherwise
+        key="user_new_unit",
+    )
     password = st.text_input(a("users_password"), type="password", key="user_new_password")
     created = st.form_submit_button(a("users_create"), type="primary")
 if created:
@@ -61,7 +67,7 @@ if created:
 names = list_users(con)["name"].tolist()
 if names:
     st.subheader(a("users_disable"))
-    pick = st.selectbox(a("users_pick"), names)
+    pick = st.selectbox(a("users_pick"), names, placeholder=a("choose"))
     cols = st.columns(2)
     if cols[0].button(a("users_toggle")):
         disabled = bool(list_users(con).set_index("name").loc[pick, "disabled"])

@@ -153,6 +153,7 @@ def _data_values(con) -> list[str]:
             metric.name,
             metric.unit,
             metric.source,
+            ui.source_text(metric.source),  # as the item page shows it
             metric.against_name,
             *metric.areas,
             *metric.aliases,

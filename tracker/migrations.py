@@ -438,6 +438,19 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (
+        27,
+        """
+        -- The national form's office settings (issue 24: 国家卫生县（乡镇）数量 …), filled in on the 通报 page
+        -- instead of in indicators/national_form.yaml; every change a new row (the latest counts) and audited.
+        CREATE TABLE national_setting (
+            key           VARCHAR NOT NULL,      -- the form's JSON key (indicators/national_form.yaml labels)
+            value         VARCHAR NOT NULL,
+            set_at        TIMESTAMP NOT NULL,
+            set_by        VARCHAR NOT NULL
+        );
+        """,
+    ),
+    (
         28,
         """
         -- A drawn site inspected without a finding (issue 24, finding 7): the team's 「检查无问题」, so a pass rate

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from indicators.figures import missing, target
+from indicators.figures import english_figure, english_period, missing, target
 from indicators.value_types import figure
 
 OPS = (">=", ">", "<=", "<", "==")
@@ -104,7 +104,19 @@ class Why:
     lang: str = "zh"
 
     def fig(self, value) -> str:
-        return figure(value, self.metric.unit, self.metric.value_type)
+        shown = figure(value, self.metric.unit, self.metric.value_type)
+        return english_figure(shown) if self.lang == "en" else shown
+
+    def period(self, label: str) -> str:
+        """A period label in the reason's language."""
+        return english_period(label) if self.lang == "en" else label
+
+    def listed(self, key: str) -> str:
+        """A list column of periods or 「period figure」 pairs (「2024年 1起」), joined in the reason's language."""
+        if self.lang == "zh":
+            return "、".join(self.seq(key))
+        pairs = (str(v).partition(" ") for v in self.seq(key))
+        return ", ".join(english_period(p) + (" " + english_figure(f) if f else "") for p, _, f in pairs)
 
     def value(self, key: str = "value"):
         value = self.row.get(key)
@@ -123,7 +135,7 @@ class Why:
         return {
             "name": self.metric.name,
             "reporter": self.metric.reporter,
-            "period": self.row.get("period_label") or "",
+            "period": self.period(self.row.get("period_label") or ""),
             "value": self.fig(self.row.get("value")),
         }
 
@@ -223,9 +235,12 @@ def figure_target(metric, make_words: Callable[[str, str], str] | None = None, *
     `make_words(figure_text, lang)` words it otherwise (「≥90%（每个街道乡镇）」)."""
     op, goal = metric.rule["op"], float(metric.rule["value"])
     shown = target(goal, metric.unit)
-    text = f"{SHOWN_OP[op]}{shown}"
+
+    def text(lang: str) -> str:
+        return f"{SHOWN_OP[op]}{english_figure(shown) if lang == 'en' else shown}"
+
     return Target(
-        words=words(lambda lang: make_words(text, lang) if make_words else text),
+        words=words(lambda lang: make_words(text(lang), lang) if make_words else text(lang)),
         op=op,
         figure=goal,
         shown=shown,

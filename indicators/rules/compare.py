@@ -56,7 +56,7 @@ def _reason(why: Why) -> str | None:
     against = m.rule.get("against_label") or m.against_name
     if status == "no_data":
         return text["no_ref"].format(against=against, **why.parts)
-    ref_period = why.row.get("ref_label") or ""
+    ref_period = why.period(why.row.get("ref_label") or "")
     parts = {"against": against, "ref_period": ref_period, **why.parts}
     if status == "stale" and why.value("ref_value") is not None:
         return text["old_ref"].format(years=m.rule.get("ref_years", 1), **parts)

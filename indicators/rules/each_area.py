@@ -44,7 +44,7 @@ def _reason(why: Why) -> str | None:
         met=int((areas["status"] == "met").sum()),
         total=len(areas),
         detail=detail,
-        **{**why.parts, "period": period or ""},
+        **{**why.parts, "period": why.period(period or "")},
     )
 
 

@@ -1,5 +1,6 @@
 """threshold: the latest value compared with a fixed figure (满意率 ≥90%, 吸烟率 <20%)."""
 
+from indicators.figures import english_figure
 from indicators.rules.common import (
     RuleKind,
     Why,
@@ -28,7 +29,8 @@ TEXT = {
 def comparison(why: Why) -> dict:
     """The parts of 「76.0% < 80%」 for the latest value against the rule's figure."""
     goal = why.metric.target
-    return {"op": shown_op(why.row["value"], goal.op, goal.figure), "threshold": goal.shown}
+    shown = english_figure(goal.shown) if why.lang == "en" else goal.shown
+    return {"op": shown_op(why.row["value"], goal.op, goal.figure), "threshold": shown}
 
 
 def _reason(why: Why) -> str | None:

@@ -134,14 +134,14 @@ def verdict(why: Why, met: bool) -> str:
 
 def shown_series(why: Why) -> str:
     labels, values = why.seq("labels", keep_missing=True), why.seq("series", keep_missing=True)
-    return " → ".join(f"{label} {why.fig(v)}" for label, v in zip(labels, values, strict=False))
+    return " → ".join(f"{why.period(label)} {why.fig(v)}" for label, v in zip(labels, values, strict=False))
 
 
 def gap_reason(why: Why) -> str | None:
     missing = why.seq("missing")
     if not missing:
         return None
-    return TEXT[why.lang]["gap"].format(missing="、".join(missing), **why.parts)
+    return TEXT[why.lang]["gap"].format(missing=why.listed("missing"), **why.parts)
 
 
 def _reason(why: Why) -> str | None:

@@ -119,14 +119,14 @@ def _reason(why: Why) -> str | None:
     }
     if status == "not_met":
         value = int(why.row["value"])
-        return text["not_met"].format(labels="、".join(why.seq("labels")), **{**parts, "value": value})
+        return text["not_met"].format(labels=why.listed("labels"), **{**parts, "value": value})
     if status in ("no_data", "stale") and why.seq("missing"):
-        return text["missing"].format(missing="、".join(why.seq("missing")), **parts)
+        return text["missing"].format(missing=why.listed("missing"), **parts)
     if status == "met":
         said = text["met"].format(**parts)
         if why.row.get("ref_label") and why.seq("missing"):  # met so far; the last year ended is not yet due
             deadline = _day(dt.date.fromisoformat(why.row["ref_label"]), why.lang)
-            said += text["not_due"].format(missing="、".join(why.seq("missing")), deadline=deadline)
+            said += text["not_due"].format(missing=why.listed("missing"), deadline=deadline)
         return said
     return None
 

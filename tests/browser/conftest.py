@@ -39,6 +39,7 @@ except ImportError:  # the fixtures below say why the browser tests cannot run
     pass
 ADMIN_PASSWORD = "browser-office-1"  # given to the app as TRACKER_ADMIN_PASSWORD (may not contain "admin")
 REPORTER = ("城管上报员", "browser-reporter-1", "城管执法局")  # created before the app starts
+LEADER = ("领导甲", "browser-leader-1", None)  # a member of the leading group (领导小组)
 # Accounts the sign-in tests lock and disable (the app holds the database once started: made before).
 LOCKOUT = ("cg_rep", "browser-lockout-1", "城管执法局")
 DISABLED = ("停用测试", "browser-disable-1", "城管执法局")
@@ -88,7 +89,7 @@ def screenshot(page, name: str) -> Path:
 
 
 def _add_reporter(db_file: Path) -> None:
-    """Unit reporters in the otherwise empty database (no measurements: the app still loads the demo)."""
+    """Unit reporters and a leader in the otherwise empty database (no measurements: the app still loads the demo)."""
     from tracker import bootstrap
     from tracker.access.auth import SYSTEM
     from tracker.access.users import create_user
@@ -96,6 +97,7 @@ def _add_reporter(db_file: Path) -> None:
     con = bootstrap.connect(db_file)
     for name, password, unit in (REPORTER, LOCKOUT, DISABLED):
         create_user(con, SYSTEM, name, "reporter", password, unit=unit)
+    create_user(con, SYSTEM, LEADER[0], "leader", LEADER[1])
     con.close()
 
 

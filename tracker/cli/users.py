@@ -10,6 +10,7 @@ from tracker.access.auth import SYSTEM
 from tracker.access.users import AccountError, create_user, list_users, reset_password, set_disabled
 from tracker.cli.errors import AccessDenied, UsageError
 from tracker.cli.opening import open_db
+from tracker.strings.ui import t
 
 
 def _password(args) -> str:
@@ -27,7 +28,7 @@ def _password(args) -> str:
 def cmd_add(args) -> int:
     con = open_db(args.db)
     actor = create_user(con, SYSTEM, args.name, args.role, _password(args), unit=args.unit)
-    print(f"已创建账号「{actor.name}」（{actor.role}{'，' + actor.unit if actor.unit else ''}）")
+    print(f"已创建账号「{actor.name}」（{t(f'role.{actor.role}')}{'，' + actor.unit if actor.unit else ''}）")
     return 0
 
 
@@ -42,8 +43,22 @@ def cmd_list(args) -> int:
             )
         )
     else:
-        print(users.to_string(index=False) if len(users) else "还没有账号")
+        print(_table(users).to_string(index=False) if len(users) else "还没有账号")
     return 0
+
+
+def _table(users):
+    """The accounts as a person reads them: roles and yes/no in words, times to the minute, blanks for none."""
+    when = lambda column: users[column].map(lambda v: "" if v is None or v != v else f"{v:%Y-%m-%d %H:%M}")  # noqa: E731
+    shown = users.assign(
+        role=users["role"].map(lambda r: t(f"role.{r}")),
+        unit=users["unit"].fillna(""),
+        disabled=users["disabled"].map({True: "是", False: "否"}),
+        must_change=users["must_change"].map({True: "是", False: "否"}),
+        locked_until=when("locked_until"),
+        created_at=when("created_at"),
+    )
+    return shown.rename(columns=lambda c: t(f"user_col.{c}"))
 
 
 def cmd_disable(args) -> int:

@@ -30,7 +30,7 @@ def reason(metric: Metric, row: dict, area_rows: pd.DataFrame, as_of: dt.date, l
         return said
     status, text = row["status"], REASON[lang]
     if status == "stale" and not pd.isna(row.get("due_start")):
-        return text["stale"].format(due=label(metric.period, row["due_start"]), **why.parts)
+        return text["stale"].format(due=why.period(label(metric.period, row["due_start"])), **why.parts)
     if status == "pending":
         return text["pending"].format(**why.parts)
     return text["no_data"].format(**why.parts)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tracker.strings.ui import item_word
+
 
 def counts_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Per value of `column`: findings open, overdue (a part of open) and closed; most open first."""
@@ -37,5 +39,5 @@ def street_item_grid(frame: pd.DataFrame) -> pd.DataFrame:
     if open_.empty:
         return pd.DataFrame()
     grid = pd.crosstab(open_["street"].fillna("—"), open_["item"].astype(int))
-    grid.columns = [f"第{c}项" for c in grid.columns]
+    grid.columns = [item_word(c) for c in grid.columns]
     return grid

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -24,6 +25,8 @@ import duckdb
 import pandas as pd
 import yaml
 
+from tracker.access import audit
+from tracker.access.service import service
 from tracker.catalogue import Catalogue, catalogue
 from tracker.config import INDICATORS
 from tracker.engine import counting
@@ -34,6 +37,7 @@ from tracker.periods import label as period_label
 from tracker.stored import is_demo
 from tracker.strings import STATUS_LABEL
 from tracker.strings.office import NATIONAL, NATIONAL_EN, NATIONAL_SHEET, NO, YES
+from tracker.strings.ui import t
 
 FORMS = ("city", "county")
 
@@ -81,6 +85,47 @@ class FilledForm:
 def _spec() -> dict:
     with open(INDICATORS / "national_form.yaml", encoding="utf-8") as f:
         return yaml.safe_load(f)
+
+
+class SettingError(ValueError):
+    """A setting the office typed that the form cannot take; the message says why, in the page's language."""
+
+
+def setting_labels() -> dict[str, str]:
+    """The office's settings of the form (not measured): JSON key → what it means."""
+    return dict(_spec().get("labels") or {})
+
+
+def settings(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """Each setting's value: the latest the office filled in on the page, else the catalogue's default."""
+    values = dict(_spec().get("settings") or {})
+    rows = con.execute("SELECT key, arg_max(value, set_at) FROM national_setting GROUP BY key").fetchall()
+    return {**values, **dict(rows)}
+
+
+# What each setting takes: the region code is the national system's 9 digits; a count a whole number.
+_PATTERNS = {"regionname": (r"\d{9}", "natset_bad_code"), "countycount": (r"\d{1,4}", "natset_bad_count")}
+
+
+@service("national_setting", "national_form")
+def set_setting(con: duckdb.DuckDBPyConnection, actor, key: str, value: str) -> None:
+    """The office fills in one setting of the form; the change is audited (before → after)."""
+    labels = setting_labels()
+    if key not in labels:
+        raise SettingError(t("natset_unknown"))
+    value = (value or "").strip()
+    pattern, word = _PATTERNS.get(key, (r".{1,200}", "natset_bad_text"))
+    if not re.fullmatch(pattern, value):
+        raise SettingError(t(word, label=labels[key]))
+    before = settings(con).get(key)
+    if before is not None and str(before) == value:
+        return
+    con.execute(
+        "INSERT INTO national_setting VALUES (?, ?, ?, ?)", [key, value, dt.datetime.now(), actor.name]
+    )
+    audit.record(
+        con, actor.name, "national_setting", f"national:{labels[key]}", {"value": before}, {"value": value}
+    )
 
 
 def form_spec(code: str) -> FormSpec:
@@ -212,7 +257,7 @@ def fill(
     spec = form_spec(form)
     metrics = sorted({f.metric for f in spec.fields if f.metric})
     lookup = _Lookup(_values(con, metrics, year - 4, year), cat, words)
-    settings = _spec().get("settings") or {}
+    stored = settings(con)
     payload: dict = {}
     rows: list[dict] = []
     missing: list[dict] = []
@@ -226,7 +271,7 @@ def fill(
     for f in spec.fields:
         label = _label(cat, f)
         if f.setting:
-            value = settings.get(f.key)
+            value = stored.get(f.key)
             put(
                 f.key,
                 label,

@@ -11,6 +11,7 @@ _W = words("inspections")
 
 SEVERITY_EN = _W.en("SEVERITY")
 KIND_EN = _W.en("KIND")
+SITE_TYPE_EN = _W.en("SITE_TYPE")
 STATUS = _W.zh("STATUS")
 STATUS_EN = _W.en("STATUS")
 MSG = _W.zh("MSG")

@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import re
 from collections.abc import Callable
 
 from indicators import rules as rule_kinds
+from indicators.figures import UNIT_EN, english_figure, english_period, unit_after_number
 from tracker.strings import DEMO_BANNER, PERIOD_WORD, SCOPE_WORD, STATUS_COLOUR, STATUS_LABEL
 from tracker.strings.formats import cn_date
 from tracker.strings.tables import words
@@ -65,6 +67,9 @@ def _families() -> dict[str, dict[str, dict[str, str]]]:
         "account": auth.ACCOUNT,
         "action": auth.ACTION_LABEL,
         "audit_col": auth.AUDIT_COLUMNS,
+        "audit_target": auth.AUDIT_TARGET,
+        "audit_field": auth.AUDIT_FIELD,
+        "audit_value": auth.AUDIT_VALUE,
         "user_col": auth.USER_COLUMNS,
         "col": {"zh": office.COLUMNS, "en": office.COLUMNS_EN},
         "task_status": {"zh": office.TASK_STATUS, "en": office.TASK_STATUS_EN},
@@ -110,8 +115,38 @@ def t(key: str, /, **kw) -> str:
     """The text for `key` in the current language, formatted with kw (Chinese where English is missing:
     tests/test_language_parity.py keeps that from happening)."""
     words = catalogue()
-    text = words[lang()].get(key) or words["zh"][key]
+    language = lang()
+    text = words[language].get(key) or words["zh"][key]
+    if kw and language == "en":
+        kw = {name: english_data(value) for name, value in kw.items()}
     return text.format(**kw) if kw else text
+
+
+_UNIT_WORDS_EN = {"级": "grade", "是/否": "yes/no", **{u: w.strip() for u, w in UNIT_EN.items()}}
+
+
+def english_data(value):
+    """A value the data writes in Chinese, as the English screen says it when it is all of a field or a cell: a
+    period label (2025年 → 2025), a figure (2.6人/万人 → 2.6 per 10,000 people, C级 → grade C, 是 → yes), a unit of
+    measure (小时 → h). Anything else (a name, a note) is data and stays as written."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value in _UNIT_WORDS_EN:
+        return _UNIT_WORDS_EN[value]
+    shown = english_period(value)
+    if shown != value:
+        return shown
+    op, space, rest = value.partition(" ")  # a target: 「≥ 3人/万人」
+    if space and op in ("≥", "≤", ">", "<", "=", ">=", "<=", "=="):
+        return f"{op} {english_figure(rest)}"
+    return english_figure(value)
+
+
+def source_text(source: str) -> str:
+    """A metric's source note as a clerk reads it: the national form's JSON keys and the catalogue's file names,
+    which the note keeps for whoever maintains the catalogue, left out."""
+    text = re.sub(r"（[^（）]*[a-z]{5,}[^（）]*）", "", source or "")
+    return re.sub(r"[；，]?[^；，]*\b\w+\.ya?ml\b", "", text)
 
 
 def has(key: str) -> bool:
@@ -200,7 +235,7 @@ def fmt_rate(value: float | None, unit: str) -> str:
     if unit == "%":
         word = "个百分点/年" if lang() == "zh" else " pp/yr"
     else:
-        word = f"{unit}/年" if lang() == "zh" else f" {unit}/yr"
+        word = f"{unit}/年" if lang() == "zh" else f"{UNIT_EN.get(unit_after_number(unit), ' ' + unit)}/yr"
     return f"{value:+.2f}{word}".replace("-", "−")
 
 
@@ -227,3 +262,41 @@ def status_text(status: str) -> str:
     from tracker.strings.inspections import STATUS, STATUS_EN
 
     return (STATUS_EN if lang() == "en" else STATUS)[status]
+
+
+def upload_text(message: str) -> str:
+    """A stored upload message (Chinese, as the unit was shown it) in the page's language."""
+    from tracker.strings.upload import english
+
+    return english(message) if lang() == "en" else message
+
+
+def kind_word(kind: str) -> str:
+    """An inspection round's kind (stored in Chinese: 模拟检查) in the page's language."""
+    from tracker.strings.inspections import KIND_EN
+
+    return KIND_EN.get(kind, kind) if lang() == "en" else kind
+
+
+def type_word(name: str) -> str:
+    """A site type (indicators/site_types.yaml names it in Chinese) in the page's language; a type the table does
+    not know yet as the file names it."""
+    from tracker.strings.inspections import SITE_TYPE_EN
+
+    return SITE_TYPE_EN.get(name, name) if lang() == "en" else name
+
+
+def item_word(item: object) -> str:
+    """「第35项」 / 「Item 35」."""
+    return f"Item {item}" if lang() == "en" else f"第{item}项"
+
+
+def data_word(value):
+    """A period label or figure (2025年, C级) in the page's language (english_data on the English screen)."""
+    return english_data(value) if lang() == "en" else value
+
+
+def owed_text(text: str) -> str:
+    """「学校…比率（29.1） 2025年」 (a figure owed: name, code, period) with its period in the page's language."""
+    head, space, period = text.rpartition(" ")
+    return f"{head} {data_word(period)}" if space else data_word(text)
