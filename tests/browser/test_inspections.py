@@ -66,7 +66,8 @@ def test_record_a_finding_with_a_photo_on_a_phone(browser, app_server, sign_ins,
         assert width <= 390, f"the page is wider than the phone ({width} px)"
         page.get_by_role("tab", name="问题清单").click()
         _pick(page, "选择问题", "手机录入")
-        expect(page.get_by_text("地面污水横流").first).to_be_visible()
+        # the picked finding's own text (the grid's cells are drawn on a canvas; their DOM copies stay hidden)
+        expect(page.get_by_test_id("stText").filter(has_text="地面污水横流").first).to_be_visible()
         expect(page.get_by_test_id("stImage")).to_have_count(1)  # the photo, attached to the finding
         expect(page.get_by_test_id("stException")).to_have_count(0)
         screenshot(page, "inspections-phone-recorded")
