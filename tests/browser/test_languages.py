@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 
 import duckdb
 import pytest
@@ -39,7 +40,11 @@ def data_pattern(app_server, tmp_path_factory):
     """The data values of the app's own database, read from the snapshot it keeps beside it (the app holds the
     file itself)."""
     copy = tmp_path_factory.mktemp("snapshot") / "data.duckdb"
-    shutil.copy(snapshot_path(app_server["db"]), copy)
+    snapshot = snapshot_path(app_server["db"])
+    deadline = time.monotonic() + 120  # the app writes its first snapshot seconds after it started
+    while not snapshot.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    shutil.copy(snapshot, copy)
     con = duckdb.connect(str(copy), read_only=True)
     values = _data_values(con)
     con.close()
