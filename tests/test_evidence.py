@@ -460,7 +460,8 @@ def test_the_evidence_section_in_english(page_db):
     at = item_page(Actor("admin", "admin"), lang="en")
     assert [b.label for b in at.button if b.label == "Upload and attach"]
     box = next(s for s in at.selectbox if s.label == "Attach to")
-    assert box.options[0] == "This item" and "2025年 城管执法局, value 82.0%" in box.options[1]
+    # the year in English (issue 24, finding 9)
+    assert box.options[0] == "This item" and "2025 城管执法局, value 82.0%" in box.options[1]
     assert "Evidence and submissions (evidence files: 1)" in [e.label for e in at.expander]
     assert [d.proto.label for d in at.get("download_button")] == [
         "Download",

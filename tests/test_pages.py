@@ -89,7 +89,9 @@ def test_overview_frame_banner_veto_and_progress(app_env, demo_con):
     assert [e.value for e in at.error] == [f"第30项 学生体育与健康：{reason}"]  # veto risks first
     table = progress_table(demo_con, ev, CAT)
     assessed = table[table["category"] != "not_assessable"]
-    lines = [m for m in markdowns(at) if m.startswith("- **") and ("R = " in m or "期望方向" in m)]
+    lines = [
+        m for m in markdowns(at) if m.startswith("- **") and ("实际速度为所需的" in m or "期望方向" in m)
+    ]  # the pace in words (issue 24)
     labels = {
         "on_track": "按期可达",
         "moderate": "有进展需加快",
@@ -101,7 +103,7 @@ def test_overview_frame_banner_veto_and_progress(app_env, demo_con):
         assert line.startswith(f"- **{r.metric} {CAT.metric(r.metric).name}")
         assert line.endswith(f"**{labels[r.category]}**")
         if r.method == "target":
-            assert f"R = {r.ratio:.2f}" in line
+            assert f"实际速度为所需的 {r.ratio:.2f} 倍" in line
 
 
 def test_overview_lists_every_item_with_the_engine_status(app_env, demo_con):
@@ -158,8 +160,9 @@ def test_item_page_shows_the_engine_statuses_and_reasons(app_env, demo_con, code
         assert plain(f"判定：{metrics.loc[metric.code, 'reason']}") in shown  # shown as text (issue 22)
         header = next(m for m in shown if m.startswith(f"#### {metric.code} {metric.name}"))
         assert LABEL[metrics.loc[metric.code, "status"]] in header
-        if metric.national_field:
-            assert any(f"国家评审表字段：{metric.national_field}" in c.value for c in at.caption)
+        if metric.national_field:  # said in words, never the form's field name (issue 24, finding 5)
+            assert any("国家评审表" in c.value for c in at.caption)
+            assert not any(f"国家评审表字段：{metric.national_field}" in c.value for c in at.caption)
     if code == 30:
         assert at.error[0].value == "本项存在一票否决风险。"
 

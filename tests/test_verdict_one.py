@@ -332,7 +332,7 @@ def test_the_archive_says_verified_where_the_evaluation_does(tmp_path):
         out = tmp_path / "档案.zip"
         archive.write_archive(c, out)
         with zipfile.ZipFile(out) as z:
-            sheet = load_workbook(io.BytesIO(z.read("目录.xlsx"))).active
+            sheet = load_workbook(io.BytesIO(z.read("目录.xlsx")))["文件清单"]  # the list of files (issue 24)
             rows = [list(r) for r in sheet.iter_rows(values_only=True)]
         assert [r[7] for r in rows[1:] if r[1] and r[1].startswith("2.2")] == ["已核实（王主任 2026-02-20）"]
     finally:
