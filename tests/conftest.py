@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,28 @@ def app_env(demo_db):
         os.environ.pop("TRACKER_DB", None)
     else:
         os.environ["TRACKER_DB"] = old
+
+
+@contextmanager
+def app_on_copy(demo_db: Path, path: Path, monkeypatch, password: str, prepare=None):
+    """A copy of the demo database with the administrator (and what `prepare(con)` adds) that the app opens,
+    nothing cached from another test; after it, the app's background warm-ups are waited for."""
+    from app import cached, webapp
+    from tracker.access.users import ensure_admin
+
+    shutil.copy(demo_db, path)
+    con = bootstrap.connect(path)
+    ensure_admin(con, password)
+    if prepare is not None:
+        prepare(con)
+    con.close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", password)
+    webapp._connection.clear()
+    webapp.clear_caches()
+    try:
+        yield path
+    finally:
+        cached.settle()
+        webapp._connection.clear()
+        webapp.clear_caches()

@@ -11,7 +11,7 @@ import threading
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, app_on_copy
 from tracker import bootstrap
 from tracker.access.auth import Actor
 from tracker.catalogue import catalogue
@@ -23,21 +23,8 @@ OFFICE = Actor("admin", "admin")
 @pytest.fixture
 def app_copy(demo_db, tmp_path, monkeypatch):
     """A copy of the demo database, with the administrator, that the app opens; nothing cached from elsewhere."""
-    from app import cached, webapp
-    from tracker.access.users import ensure_admin
-
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db, path)
-    con = bootstrap.connect(path)
-    ensure_admin(con, PW)
-    con.close()
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    webapp._connection.clear()
-    webapp.clear_caches()
-    yield path
-    cached.settle()
-    webapp._connection.clear()
-    webapp.clear_caches()
+    with app_on_copy(demo_db, tmp_path / "app.duckdb", monkeypatch, PW) as path:
+        yield path
 
 
 def open_page(page: str, query: dict | None = None) -> AppTest:

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import TODAY
+from tests.conftest import TODAY, app_on_copy
 from tests.scenario import add
 from tracker import bootstrap
 from tracker.access.auth import SYSTEM, Actor
@@ -232,21 +232,8 @@ PW = "a-password-1"
 @pytest.fixture
 def app_copy(demo_db, tmp_path, monkeypatch):
     """A copy of the demo database that the app opens, nothing cached from another test."""
-    from app import webapp
-    from tracker.access.users import ensure_admin
-
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db, path)
-    c = bootstrap.connect(path)
-    ensure_admin(c, PW)
-    c.close()
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", PW)
-    webapp._connection.clear()
-    webapp.clear_caches()
-    yield path
-    webapp._connection.clear()
-    webapp.clear_caches()
+    with app_on_copy(demo_db, tmp_path / "app.duckdb", monkeypatch, PW) as path:
+        yield path
 
 
 def _open(page: str, query: dict | None = None):

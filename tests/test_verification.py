@@ -10,7 +10,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, app_on_copy
 from tests.scenario import add
 from tracker import bootstrap
 from tracker.access.auth import SYSTEM, Actor, PermissionDenied
@@ -339,22 +339,12 @@ PW = "a-password-1"
 @pytest.fixture
 def app_copy(demo_db, tmp_path, monkeypatch):
     """A copy of the demo database with the administrator and a leader, that the app opens."""
-    from app import webapp
-    from tracker.access.users import ensure_admin
 
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db, path)
-    con = bootstrap.connect(path)
-    ensure_admin(con, PW)
-    create_user(con, SYSTEM, "副市长", "leader", PW)
-    con.close()
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", PW)
-    webapp._connection.clear()
-    webapp.clear_caches()
-    yield path
-    webapp._connection.clear()
-    webapp.clear_caches()
+    def leader(con):
+        create_user(con, SYSTEM, "副市长", "leader", PW)
+
+    with app_on_copy(demo_db, tmp_path / "app.duckdb", monkeypatch, PW, leader) as path:
+        yield path
 
 
 def open_page(actor: Actor, page: str, query: dict | None = None) -> AppTest:
