@@ -182,7 +182,8 @@ def _data_values(con) -> list[str]:
         "SELECT DISTINCT withdrawn_reason FROM acceptance",
         "SELECT DISTINCT unnest(reasons) FROM refused_row",
         "SELECT DISTINCT note FROM verification",
-        "SELECT DISTINCT file_name FROM evidence_file",
+        "SELECT DISTINCT file_name FROM evidence_link",
+        "SELECT DISTINCT first_name FROM evidence_file",
     ]
     for sql in queries:
         try:
