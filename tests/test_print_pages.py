@@ -10,6 +10,7 @@ TRACKER_REQUIRE_OFFICE=1 (CI) makes that a failure."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 import os
@@ -24,20 +25,45 @@ import pandas as pd
 import pytest
 
 from tests.conftest import TODAY
+from tracker import bootstrap
+from tracker.access.auth import Actor
+from tracker.catalogue import catalogue
 from tracker.files import MIN_WRAP, PAGE_WIDTH, SafeWorkbook, fit_widths, line_widths
 from tracker.ingest.templates import template_rows, template_xlsx
-from tracker.office import completeness
-from tracker.reports import briefing, national_form, reminders
+from tracker.office import completeness, evidence
+from tracker.reports import archive, briefing, national_form, reminders
 from tracker.reports.reminders import owed
 
 pytestmark = pytest.mark.office
 
 A4_LANDSCAPE = (841.89, 595.30)  # points
+PDF = b"%PDF-1.4\n" + b"stream " * 200 + b"\n%%EOF\n"
 ROWS_A_PAGE = 35  # rows of one line on a landscape page at 100 % (the default row: 13.5 points of 523)
 
 
+def binder_index(demo_pristine: Path, folder: Path) -> bytes:
+    """导出档案's 目录.xlsx for the demo with a year and a half of 第10项's figures filed: 20 files, each with a
+    note, on 第10项's sheet (the demo itself holds no files)."""
+    shutil.copyfile(demo_pristine, folder / "binder.duckdb")
+    con = bootstrap.connect(folder / "binder.duckdb")
+    office = Actor("王主任", "admin")
+    figures = con.execute(
+        "SELECT id, metric FROM measurement WHERE metric LIKE '10.%' AND year(period_start) >= 2025 "
+        "ORDER BY metric, period_start"
+    ).fetchall()
+    for n, (mid, metric) in enumerate(figures):
+        evidence.attach_file(
+            con, PDF + bytes([n]), f"{metric}道路保洁作业检查记录表（含照片）.pdf", "measurement", mid, office,
+            note="城管执法局按季度报送的作业检查记录，经创卫办抽查核对一致", now=dt.datetime(2026, 1, 5, 9, n),
+        )  # fmt: skip
+    cat = catalogue()
+    data = archive.index_xlsx(archive.plan(archive.archive_rows(con, None, cat), cat), cat)
+    con.close()
+    return data
+
+
 @pytest.fixture(scope="module")
-def rendered(demo_con, tmp_path_factory):
+def rendered(demo_con, demo_pristine, tmp_path_factory):
     """The demo's workbooks as .xlsx and as LibreOffice's PDF: {name: (xlsx bytes, page texts, page sizes)}."""
     tools = [shutil.which(t) for t in ("soffice", "pdfinfo", "pdftotext")]
     if not all(tools):
@@ -51,6 +77,7 @@ def rendered(demo_con, tmp_path_factory):
         "template": template_xlsx("城管执法局", TODAY),
     }
     out = tmp_path_factory.mktemp("print")
+    books["binder"] = binder_index(demo_pristine, out)
     for name, data in books.items():
         (out / f"{name}.xlsx").write_bytes(data)
     with tempfile.TemporaryDirectory() as profile:  # its own profile: another LibreOffice may be running
@@ -138,6 +165,18 @@ def test_a_units_template_prints_its_rows_with_title_and_header_on_every_page(re
     by = check_every_page(data, pages, sizes)
     assert len(by["数据"]) == math.ceil(len(template_rows("城管执法局", TODAY)) / ROWS_A_PAGE)
     assert len(by["填报说明"]) == 1
+
+
+def test_the_binders_index_prints_its_45_items_on_one_page_and_an_items_files_on_two_at_most(rendered):
+    """Issue 24's Done when: 目录.xlsx's item sheet ≤ 2 pages, no sheet split by columns — every page of 目录
+    shows its first and its last column (缺材料)."""
+    data, pages, sizes = rendered["binder"]
+    by = check_every_page(data, pages, sizes)
+    assert len(by["目录"]) == 1
+    assert all("缺材料" in page and "材料数" in "".join(page.split()) for page in by["目录"])
+    items = {sheet: p for sheet, p in by.items() if re.fullmatch(r"第\d\d项", sheet)}
+    assert list(items) == ["第10项"]
+    assert all(len(p) <= 2 for p in items.values()), {sheet: len(p) for sheet, p in items.items()}
 
 
 # ---------------------------------------------------------------- the helper itself, without LibreOffice
