@@ -261,20 +261,35 @@ def test_catalogue_fields_are_on_the_city_form():
 
 
 def test_xlsx_for_review(con):
+    """Two sheets to print on 4 pages (issue 24): 填报表 — every field, a series' year key and year beside its
+    value, then the missing fields with the reason, then the notes; 达标判定 — the verdict beside the figures
+    (issue 21), its 45 items in two halves side by side."""
     filled = national_form.fill(con, 2023, "city", as_of=dt.date(2024, 3, 31))
     wb = openpyxl.load_workbook(io.BytesIO(national_form.to_xlsx(filled)))
-    assert wb.sheetnames == [
-        "填报表",
-        "缺项",
-        "达标判定",
-        "说明",
-    ]  # the verdict beside the figures (issue 21)
+    assert wb.sheetnames == ["填报表", "达标判定"]
     verdict = list(wb["达标判定"].iter_rows(values_only=True))
     assert verdict[0][0].startswith("截至2024-03-31的达标判定")
-    assert verdict[2] == ("项目", "名称", "状态", "一票否决风险") and len(verdict) == 3 + 45
-    rows = {r[0].value: (r[2].value, r[3].value) for r in wb["填报表"].iter_rows(min_row=2)}
+    head = ("项目", "名称", "状态", "一票否决风险")
+    assert verdict[2] == (*head, None, *head)
+    items = [r[0] for r in verdict[3:] if r[0] is not None] + [r[5] for r in verdict[3:] if r[5] is not None]
+    assert items == list(range(1, 46))
+    form = list(wb["填报表"].iter_rows(values_only=True))
+    assert form[0][0].startswith("卫生城市评估填报") and form[1][:4] == (
+        "字段（JSON键）",
+        "含义",
+        "填报值",
+        "来源（指标、期间）",
+    )
+    cut = next(n for n, r in enumerate(form) if r[0] and str(r[0]).startswith("缺项"))
+    rows = {r[0]: (r[2], r[3]) for r in form[2:cut] if r[0]}
     assert rows["streetmechcleanrate"] == (77.5, "10.3 2023年")
     assert rows["urbanhealthsatisfactionrate"] == (93.5, "5.1 2023年第四季度（年内最新季度）")
     assert rows["vaccinationcoveragerate"][1] == "2023年各街道乡镇最低值（柴河镇）"
-    missing = [r[0].value for r in wb["缺项"].iter_rows(min_row=2)]
+    # every key of the JSON on the sheet, with its value: a series' year keys beside their values
+    years = {r[4]: r[5] for r in form[2:cut] if r[4]}
+    assert set(rows) | set(years) == set(filled.payload)
+    assert all(filled.payload[k] == v for k, v in years.items()) and years["year1"] == "2021"
+    assert form[cut + 1][:4] == ("字段（JSON键）", "含义", "填报值", "缺少原因")
+    missing = [r[0] for r in form[cut + 2 :] if r[0] and r[3]]
     assert "countycount" in missing and "domesticsewagedisposal" in missing
+    assert missing == [m["key"] for m in filled.missing]

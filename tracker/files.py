@@ -281,15 +281,20 @@ class SafeWorkbook:
         return start_row + len(frame) + 1
 
     def printable(
-        self, ws, *, header_rows: int | None = None, widths: Sequence[float | None] | None = None
+        self,
+        ws,
+        *,
+        header_rows: int | None = None,
+        widths: Sequence[float | None] | None = None,
+        min_scale: float = MIN_SCALE,
     ) -> None:
         """The sheet's print setup: A4 landscape, one page wide and as many tall as it needs; its first
         `header_rows` rows (title and header; default: down to its table's header) on every page and frozen on
         screen; each column fitted to the text written in it (or `widths`, where given: a column to type in),
         narrowed to the page so that long text wraps, each row as tall as its wrapped text. A column nothing was
         written to through this writer keeps the width its writer set. One page wide, and as many tall as the
-        rows need — fewer, scaled down to no less than MIN_SCALE, where that saves a page. close() gives this to
-        every visible sheet not set up by its writer."""
+        rows need — fewer, scaled down to no less than `min_scale`, where that saves a page (a form to be read
+        closely asks more than MIN_SCALE). close() gives this to every visible sheet not set up by its writer."""
         self.printed.add(ws.name)
         header_rows = self.heads.get(ws.name, 1) if header_rows is None else header_rows
         body, head = self.widths.get(ws.name, {}), self.head_widths.get(ws.name, {})
@@ -303,7 +308,7 @@ class SafeWorkbook:
             # a header may wrap onto two lines, except the first column's: each page's key, read at a glance
             return max(text, header if c == 0 else min(header, max(text, math.ceil(header / 2)))) + PADDING
 
-        fitted = fit_widths([wanted(c) for c in range(columns)])
+        fitted = fit_widths([wanted(c) for c in range(columns)], page=PAGE_WIDTH * MIN_SCALE / min_scale)
         for c, width in enumerate(fitted):
             ws.set_column(c, c, width)
         # A spreadsheet does not grow a row for wrapped text on opening (LibreOffice keeps the default height)
@@ -318,7 +323,7 @@ class SafeWorkbook:
         # One page wide; as many tall as the rows need at the width's scale, fewer if a smaller scale saves one
         scale = min(1.0, PAGE_UNITS / max(sum(fitted), 1))
         heights = [self.heights.get(ws.name, {}).get(r, ROW) for r in range(self.rows.get(ws.name, 0))]
-        tall = pages_tall(heights, header_rows, MIN_SCALE)
+        tall = pages_tall(heights, header_rows, min_scale)
         ws.fit_to_pages(1, tall if tall < pages_tall(heights, header_rows, scale) else 0)
         ws.set_paper(A4)
         ws.set_landscape()

@@ -319,55 +319,81 @@ def fill(
                       verdict.items.copy(), list(verdict.summary["veto_risks"]))  # fmt: skip
 
 
+# A form read closely on paper: type printed at no less than 9 points (10-point text at 90 %).
+MIN_SCALE = 0.9
+# 填报表's columns as the city form's longest texts want them (key 36, label 48, source 35 units, a unit of
+# padding; the office's settings' long source and one 42-letter key wrap): with each column's own margin (0.71)
+# the page's 141 units at that scale
+FORM_WIDTHS = (37, 49, 11, 37, 10, 6)
+
+
+def _series_rows(filled: FilledForm) -> pd.DataFrame:
+    """The 填报表's rows: a row per value, a three-year series' year key and year beside each of its values (the
+    form pairs them: year1 = 2023 with healthqualityrate) rather than on a row of their own."""
+    year_keys = {y for f in filled.form.fields for y in f.years}
+    out: list[dict] = []
+    year: dict | None = None
+    for row in filled.rows:
+        if row["key"] in year_keys:
+            year = row  # the next row is its value
+            continue
+        paired = {"year_key": year["key"], "year": year["value"]} if year else {}
+        out.append({**row, "source": row["source"], "year_key": None, "year": None, **paired})
+        year = None
+    return pd.DataFrame(out, columns=["key", "label", "value", "source", "year_key", "year"])
+
+
 def to_xlsx(filled: FilledForm) -> bytes:
-    """The filled form for review: every field with its value and source; the missing fields; a note."""
+    """The filled form for review, on as few pages as 9-point type allows (issue 24): 填报表 — every field with
+    its value and source, the missing fields under it with the reason, the notes last; 达标判定 — the verdict
+    beside the figures, its 45 items in two columns of rows to fill one page."""
     wb = SafeWorkbook()
     ws = wb.sheet(NATIONAL["sheet_form"])
-    rows = pd.DataFrame(filled.rows, columns=["key", "label", "value", "source"])
-    wb.table(
-        ws,
-        rows,
-        [NATIONAL["col_key"], NATIONAL["col_label"], NATIONAL["col_value"], NATIONAL["col_source"]],
-    )
-    ws = wb.sheet(NATIONAL["sheet_missing"])
-    missing = pd.DataFrame(filled.missing, columns=["key", "label", "why"])
-    if missing.empty:
-        wb.cell(ws, 0, 0, NATIONAL["missing_none"])
-    else:
-        wb.table(
-            ws,
-            missing,
-            [NATIONAL["col_key"], NATIONAL["col_label"], NATIONAL["col_why"]],
-        )
-    if filled.as_of is not None:
-        ws = wb.sheet(NATIONAL["sheet_verdict"])
-        met = int(filled.items["status"].eq("met").sum())
-        vetoes = "、".join(f"第{i}项" for i in filled.veto_risks) or NATIONAL["verdict_none"]
-        wb.note(ws, 0, NATIONAL["verdict_note"].format(date=filled.as_of.isoformat(), met=met,
-                                                       total=len(filled.items), vetoes=vetoes), across=4)  # fmt: skip
-        cat = catalogue()
-        shown = pd.DataFrame(
-            {
-                "item": filled.items["item"].astype(int),
-                "title": [cat.item(int(i)).title for i in filled.items["item"]],
-                "status": filled.items["status"].map(STATUS_LABEL["zh"]),
-                "veto": filled.items["veto_risk"].map({True: YES, False: NO}),
-            }
-        )
-        wb.table(
-            ws,
-            shown,
-            [NATIONAL["col_item"], NATIONAL["col_title"], NATIONAL["col_status"], NATIONAL["col_veto"]],
-            start_row=2,
-        )
-    # 说明: a sentence a row, to be read on paper; the JSON itself is the .json file (to_json), whose every key
-    # and value the 填报表 lists (a whole JSON in one cell printed as one clipped page)
-    ws = wb.sheet(NATIONAL["sheet_json"])
     note = NATIONAL["note"].format(
         form=filled.form.name, api=filled.form.api, year=filled.year, first=filled.year - 2
     )
-    lines = [*(part + "。" for part in note.rstrip("。").split("；")), NATIONAL_SHEET["json_file"]]
-    for row, line in enumerate([*lines, *([NATIONAL["demo"]] if filled.demo else [])]):
-        wb.cell(ws, row, 0, line)
-    wb.printable(ws, header_rows=0)
+    title, *notes = (part + "。" for part in note.rstrip("。").split("；"))
+    # the form's name and year (and the demo's warning) above the header on every page
+    wb.note(ws, 0, title + (NATIONAL["demo"] if filled.demo else ""), across=6)
+    headers = [NATIONAL[f"col_{c}"] for c in ("key", "label", "value", "source", "year_key", "year")]
+    row = wb.table(ws, _series_rows(filled), headers, start_row=1, widths=FORM_WIDTHS)
+    if filled.missing:
+        wb.note(ws, row + 1, NATIONAL["missing_head"].format(n=len(filled.missing)), across=6)
+        wb.row(ws, row + 2, [*headers[:3], NATIONAL["col_why"]], wb.header)
+        for n, gap in enumerate(filled.missing, start=row + 3):
+            wb.row(ws, n, [gap["key"], gap["label"], None, gap["why"]])
+        row += 3 + len(filled.missing)
+    else:
+        wb.note(ws, row + 1, NATIONAL["missing_none"], across=6)
+        row += 2
+    wb.note(ws, row + 1, "".join([*notes, NATIONAL_SHEET["json_file"]]), across=6)
+    wb.printable(ws, min_scale=MIN_SCALE)
+    if filled.as_of is not None:
+        _verdict_sheet(wb, filled)
     return wb.close()
+
+
+def _verdict_sheet(wb: SafeWorkbook, filled: FilledForm) -> None:
+    """The verdict as of the form's date: a sentence, then a row per item — items 1–23 on the left, 24–45 on
+    the right, so that the 45 rows fill one page at 9-point type."""
+    ws = wb.sheet(NATIONAL["sheet_verdict"])
+    met = int(filled.items["status"].eq("met").sum())
+    vetoes = "、".join(f"第{i}项" for i in filled.veto_risks) or NATIONAL["verdict_none"]
+    wb.note(ws, 0, NATIONAL["verdict_note"].format(date=filled.as_of.isoformat(), met=met,
+                                                   total=len(filled.items), vetoes=vetoes), across=9)  # fmt: skip
+    cat = catalogue()
+    shown = pd.DataFrame(
+        {
+            "item": filled.items["item"].astype(int),
+            "title": [cat.item(int(i)).title for i in filled.items["item"]],
+            "status": filled.items["status"].map(STATUS_LABEL["zh"]),
+            "veto": filled.items["veto_risk"].map({True: YES, False: NO}),
+        }
+    )
+    half = -(-len(shown) // 2)
+    left, right = shown.iloc[:half].reset_index(drop=True), shown.iloc[half:].reset_index(drop=True)
+    right.columns = [f"{c}_2" for c in right.columns]
+    gap = pd.DataFrame({"gap": [None] * half})  # a narrow empty column between the halves
+    headers = [NATIONAL[f"col_{c}"] for c in ("item", "title", "status", "veto")]
+    wb.table(ws, pd.concat([left, gap, right], axis=1), [*headers, None, *headers], start_row=2)
+    wb.printable(ws, min_scale=MIN_SCALE)
