@@ -366,7 +366,7 @@ def to_xlsx(filled: FilledForm) -> bytes:
     else:
         wb.note(ws, row + 1, NATIONAL["missing_none"], across=6)
         row += 2
-    wb.note(ws, row + 1, "".join([*notes, NATIONAL_SHEET["json_file"]]), across=6)
+    wb.note(ws, row + 1, "".join([*notes, NATIONAL_SHEET["json_file"], NATIONAL["json_years"]]), across=6)
     wb.printable(ws, min_scale=MIN_SCALE)
     if filled.as_of is not None:
         _verdict_sheet(wb, filled)
