@@ -225,3 +225,16 @@ def test_a_sheet_gets_its_print_setup_and_rows_grow_for_wrapped_text():
     assert sheet.print_title_rows == "$1:$2"  # the title row above the table and its header
     assert sheet.freeze_panes == "A3" and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.column_dimensions["B"].width <= PAGE_WIDTH and sheet.row_dimensions[3].height > 2 * 13.5
+
+
+def test_a_sheet_read_closely_is_narrowed_to_what_the_page_holds_at_its_own_smallest_scale():
+    book = SafeWorkbook()
+    ws = book.sheet("表")
+    book.table(ws, pd.DataFrame({"a": ["说明" * 40], "b": ["很长的说明" * 20]}), ["甲", "乙"])
+    book.printable(ws, min_scale=0.9)
+    sheet = openpyxl.load_workbook(io.BytesIO(book.close()))["表"]
+    # columns of one width are one <col> element spanning them
+    spans = [(d.max - d.min + 1, d.width - 0.71) for d in sheet.column_dimensions.values()]
+    assert sum(n for n, _ in spans) == 2
+    # the page's width at 90 % (as PAGE_WIDTH is at 75 %), each column's own margin (0.71) aside
+    assert sum(n * w for n, w in spans) == pytest.approx(PAGE_WIDTH * 0.75 / 0.9, abs=0.5)
