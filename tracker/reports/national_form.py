@@ -395,5 +395,8 @@ def _verdict_sheet(wb: SafeWorkbook, filled: FilledForm) -> None:
     right.columns = [f"{c}_2" for c in right.columns]
     gap = pd.DataFrame({"gap": [None] * half})  # a narrow empty column between the halves
     headers = [NATIONAL[f"col_{c}"] for c in ("item", "title", "status", "veto")]
-    wb.table(ws, pd.concat([left, gap, right], axis=1), [*headers, None, *headers], start_row=2)
-    wb.printable(ws, min_scale=MIN_SCALE)
+    # rows, not a table: a filter on the left half's status would hide the right half's items with it
+    wb.row(ws, 2, [*headers, None, *headers], wb.header)
+    for n, values in enumerate(pd.concat([left, gap, right], axis=1).itertuples(index=False), start=3):
+        wb.row(ws, n, values)
+    wb.printable(ws, header_rows=3, min_scale=MIN_SCALE)
