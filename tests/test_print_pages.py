@@ -3,7 +3,8 @@ pdf`, as an office prints them), every page A4 landscape, no sheet split by colu
 first column's header, repeated on every page), and as few pages as readable type allows.
 
 Before the print setup (LibreOffice's defaults, A4 portrait): 通报明细 29 pages, 国家表 14, 迟报督办表 4 for one late
-unit, 城管执法局's template 5 — columns split across pages. After: 12, 6, 2, 2.
+unit, 城管执法局's template 5 — columns split across pages. After: 12, 4 (at 9 points), 2, 2; 目录.xlsx with 20 files
+under one item: 目录 1 page, the item's sheet 2.
 
 Runs in `make test`; .ci/run installs LibreOffice and poppler. Without them the test is skipped, unless
 TRACKER_REQUIRE_OFFICE=1 (CI) makes that a failure."""
