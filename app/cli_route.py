@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import logging
 
 import duckdb
 from starlette.concurrency import run_in_threadpool
@@ -44,7 +45,11 @@ def serve(con: duckdb.DuckDBPyConnection, db_file: str) -> None:
 
     from app.web_routes import base_path
 
-    secret = remote.publish(db_file, int(config.get_option("server.port")), base_path())
+    try:
+        secret = remote.publish(db_file, int(config.get_option("server.port")), base_path())
+    except OSError as exc:  # a folder the app may not write: the app runs, the command line says to stop it
+        logging.getLogger("tracker.app.start").warning("no command route: cannot write %s: %s", db_file, exc)
+        return
     _served.update(db=db_file, con=con, secret=secret)
 
 

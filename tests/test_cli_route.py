@@ -86,3 +86,23 @@ def test_relative_paths_are_resolved_against_the_callers_directory(tmp_path):
     args = build_parser().parse_args(["backup", "--out", "b", "--db", "x.duckdb"])
     remote.resolve(args, tmp_path, "/elsewhere/tracker.duckdb")
     assert args.out == str(tmp_path / "b") and args.db == str(tmp_path / "x.duckdb")
+
+
+def test_every_argument_naming_a_file_is_resolved():
+    """A new option naming a file must join remote.PATH_DESTS, or a relative path would be the app's."""
+    import argparse
+    import re
+
+    from tracker.cli import build_parser
+
+    def actions(parser):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from actions(sub)
+            else:
+                yield action
+
+    for action in actions(build_parser()):
+        if re.search(r"(文件|目录)(?!中)", action.help or ""):  # not 「文件中每行的“单位”列」
+            assert action.dest in remote.PATH_DESTS, action.option_strings or action.dest

@@ -79,7 +79,8 @@ class _Routed:
         self._name, self._original = name, original
 
     def _target(self):
-        return getattr(_here, self._name, None) or self._original
+        mine = getattr(_here, self._name, None)
+        return self._original if mine is None else mine
 
     def write(self, text):
         return self._target().write(text)
