@@ -106,3 +106,17 @@ def test_every_argument_naming_a_file_is_resolved():
     for action in actions(build_parser()):
         if re.search(r"(文件|目录)(?!中)", action.help or ""):  # not 「文件中每行的“单位”列」
             assert action.dest in remote.PATH_DESTS, action.option_strings or action.dest
+
+
+def test_an_app_older_than_the_command_line_takes_no_command(tmp_path):
+    """A command line knowing a migration the app does not: the app declines, and the command line says
+    what it said before the route existed (exit 4, tests/test_cli_errors.py)."""
+    asked = {"protocol": remote.PROTOCOL, "schema": remote.SCHEMA + 1, "argv": ["init"], "cwd": str(tmp_path)}
+    assert remote.run_here(asked, tmp_path / "x.duckdb", None) == {"too_old": True}
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: an app gone, or one without the route
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(remote.Unreachable):
+        remote.forward(["init"], tmp_path / "x.duckdb", {"port": port, "base": "", "secret": "0" * 64}, None)
