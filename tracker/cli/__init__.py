@@ -111,6 +111,9 @@ def _through_app(argv: list[str], args, held: HeldByApp) -> int:
             answer = remote.forward([*argv, *extra], held.target, app, stdin)
         except remote.Unreachable as exc:
             log.info("the app (PID %s) took no command: %s", held.pid, exc)
+        except KeyboardInterrupt:  # the app finishes what it started; this process stops waiting
+            print("已中断", file=sys.stderr)
+            return 130
         else:
             print(f"经由正在运行的应用（PID {held.pid}）执行", file=sys.stderr)
             sys.stdout.write(answer["stdout"])
