@@ -345,3 +345,43 @@ def test_the_app_is_known_by_its_secret_file_whatever_its_command_line(demo_db, 
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_the_audit_log_records_the_actor_the_command_line_records(tmp_path, capsys, monkeypatch):
+    """The same commands on a free file and through the app leave the same actors and actions in the log."""
+    import io
+
+    free, held = tmp_path / "free.duckdb", tmp_path / "held.duckdb"
+    for path in (free, held):
+        bootstrap.connect(path).close()
+    proc = _hold(held, route=True)
+    src = tmp_path / "a.csv"
+    src.write_text(CSV.format(year=2023), encoding="utf-8")
+    logged = []
+    try:
+        for path in (free, held):
+            assert main(["import", str(src), "--db", str(path)]) == 0
+            monkeypatch.setattr("sys.stdin", io.StringIO("cli-audit-password-1\n"))
+            argv = [
+                "user",
+                "add",
+                "--name",
+                "审计账号",
+                "--role",
+                "leader",
+                "--password-stdin",
+                "--db",
+                str(path),
+            ]
+            assert main(argv) == 0
+            out = tmp_path / f"backup-{path.stem}"
+            assert main(["backup", "--out", str(out), "--db", str(path)]) == 0
+            rows = duckdb.sql(
+                f"SELECT actor, action FROM read_parquet('{out / 'audit_log.parquet'}') ORDER BY id"
+            )
+            logged.append(rows.fetchall())
+    finally:
+        proc.kill()
+        proc.wait()
+    capsys.readouterr()
+    assert logged[0] == logged[1] and len(logged[0]) >= 2
