@@ -19,7 +19,7 @@ def _session_language() -> str:
     """The sidebar's language, read once per script run: a page words hundreds of labels, and each read of the
     session state takes its lock. The radio's value is set before the run starts, so it holds for the whole run
     (the run's context gets a fresh `cursors` dict at every run and rerun, which tells this run from the last)."""
-    ctx = get_script_run_ctx()
+    ctx = get_script_run_ctx(suppress_warning=True)  # a command run for the command line: no warning per word
     if ctx is None:  # outside a Streamlit run
         return "zh"
     if getattr(_this_run, "run", None) is not ctx.cursors:

@@ -14,7 +14,8 @@ import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from tracker import bootstrap, logs, snapshot, stored
+from app import cli_route
+from tracker import bootstrap, logs, stored
 from tracker.access import audit
 from tracker.access.users import AccountError
 from tracker.catalogue import Catalogue, catalogue
@@ -42,8 +43,8 @@ def _unusable(path: str, exc: Exception) -> StartFailed:
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    """One connection per process: DuckDB lets one process hold the file. The snapshot writer keeps a
-    consistent copy beside it for the command line's read-only commands (tracker/snapshot.py).
+    """One connection per process: DuckDB lets one process hold the file. The command line sends its commands
+    here meanwhile (app/cli_route.py).
     Raises StartFailed (not cached: the next run tries again)."""
     logs.setup(path, stderr_level="INFO")
     try:
@@ -64,7 +65,7 @@ def _connection(path: str):
         except DemoRefused as exc:  # real submissions in the file: show them, say so on the console
             print(exc, flush=True)
         ensure_accounts(con)  # one per role, named on the sign-in page; only where the demo is
-    snapshot.start_writer(con, path)
+    cli_route.serve(con, path)
     return con
 
 

@@ -7,7 +7,7 @@ holds the service, what the page does after the write, and the rerun that shows 
 Every try starts from its own copy of one demo database (so each 核实 finds the same pending answer, each 文号 is
 new); the page is opened first (its figures cached, as for the person who reads it before clicking), then only the
 click is timed. The baseline in the same run: one evaluation of the demo (E), what a page's first read costs;
-each figure is also printed over E. The snapshot writer is off (TRACKER_SNAPSHOT=0): tries stay independent.
+each figure is also printed over E.
 The last line is one JSON object: {"E_s", "<action>": {"service_p50", "service_p95", "page_p50", "page_p95"}, …}.
 """
 
@@ -245,7 +245,6 @@ def main(argv: list[str] | None = None) -> dict:
         tmp = Path(tmp)
         os.environ.setdefault("TRACKER_KEY", str(tmp / "tracker.key"))
         os.environ["TRACKER_ADMIN_PASSWORD"] = PASSWORD
-        os.environ["TRACKER_SNAPSHOT"] = "0"
         demo = tmp / "demo.duckdb"
         con = bootstrap.connect(demo)
         load_demo(con, today=TODAY)

@@ -19,7 +19,7 @@ XLSX = SAMPLES / "教育局-2025年.xlsx"
 
 def test_data_folder_is_described():
     readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
-    for name in ("tracker.duckdb", "demo.duckdb", ".wal", "snapshot", "logs/tracker.log", "samples/"):
+    for name in ("tracker.duckdb", "demo.duckdb", ".wal", "cli-secret", "logs/tracker.log", "samples/"):
         assert name in readme
 
 

@@ -12,13 +12,9 @@ MARKS = {
     "audit_log": ("coalesce(max(id), 0)", "count(*)"),
     "audit_head": ("max(last_hash)",),
     "submission": ("count(*)", "coalesce(max(id), 0)"),
-    "measurement": ("count(*)",),
     "verification": ("count(*)", "max(verified_at)"),
     "figure_choice": ("count(*)", "max(chosen_at)"),
     "finding_event": ("count(*)", "max(happened_at)"),
-    "task_event": ("count(*)",),
-    "acceptance": ("count(*)",),
-    "app_user": ("count(*)",),
 }
 
 
@@ -29,10 +25,6 @@ def _signature_sql(*tables: str) -> str:
 # Whatever can change a status — a submission, the office's verification of an answer, its choice of a figure,
 # a step of an inspection finding: cached evaluations are keyed to it (app.webapp.data_generation).
 VERDICT_SQL = _signature_sql("submission", "verification", "figure_choice", "finding_event")
-# Any write: every write in the tracker leaves an audit entry or a row in one of these (tracker.snapshot).
-ANY_WRITE_SQL = _signature_sql(
-    "audit_log", "submission", "measurement", "task_event", "acceptance", "verification", "app_user"
-)
 # The audit log and its signed head: the chain is walked again only when they changed (app.webapp.audit_chain).
 AUDIT_SQL = _signature_sql("audit_log", "audit_head")
 

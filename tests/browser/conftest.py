@@ -320,3 +320,23 @@ def reporter_page(browser, app_server, sign_ins):
     context, page = resumed_page(browser, app_server, sign_ins, name, password)
     yield page
     context.close()
+
+
+def app_database(app_server, folder: Path):
+    """The app's own database, read as the command line reads it while the app holds the file: a backup taken
+    through the running app (`python -m tracker backup`, audited like any backup), loaded into memory."""
+    import duckdb
+
+    out = folder / "backup"
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "backup", "--out", str(out), "--db", str(app_server["db"])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0 and "经由正在运行的应用" in done.stderr, done.stderr
+    con = duckdb.connect()
+    for table in sorted(out.glob("*.parquet")):
+        con.execute(f"CREATE TABLE \"{table.stem}\" AS SELECT * FROM read_parquet('{table}')")
+    return con

@@ -4,16 +4,12 @@ screenshot of each to look at; and in Chinese the upload widget's own English wo
 from __future__ import annotations
 
 import re
-import shutil
-import time
 
-import duckdb
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, wait_for_app_run
+from tests.browser.conftest import app_database, screenshot, wait_for_app_run
 from tests.test_language_parity import CJK, _data_values
-from tracker.snapshot import snapshot_path
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +33,8 @@ PATHS = [
 
 @pytest.fixture(scope="module")
 def data_pattern(app_server, tmp_path_factory):
-    """The data values of the app's own database, read from the snapshot it keeps beside it (the app holds the
-    file itself)."""
-    copy = tmp_path_factory.mktemp("snapshot") / "data.duckdb"
-    snapshot = snapshot_path(app_server["db"])
-    deadline = time.monotonic() + 120  # the app writes its first snapshot seconds after it started
-    while not snapshot.exists() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    shutil.copy(snapshot, copy)
-    con = duckdb.connect(str(copy), read_only=True)
+    """The data values of the app's own database (the app holds the file itself)."""
+    con = app_database(app_server, tmp_path_factory.mktemp("data"))
     values = _data_values(con)
     con.close()
     return re.compile("|".join(re.escape(v) for v in values))

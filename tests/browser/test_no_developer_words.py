@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import duckdb
 import pytest
 
-from tests.browser.conftest import ADMIN_PASSWORD, LEADER, REPORTER, resumed_page, wait_for_app_run
+from tests.browser.conftest import (
+    ADMIN_PASSWORD,
+    LEADER,
+    REPORTER,
+    app_database,
+    resumed_page,
+    wait_for_app_run,
+)
 from tracker.catalogue import catalogue
 from tracker.reports import national_form
-from tracker.snapshot import snapshot_path
 from tracker.strings import office, ui
 
 pytestmark = pytest.mark.browser
@@ -65,9 +70,7 @@ def data_words(app_server, tmp_path_factory):
     for phase in cat.phases:
         words |= {phase.name, phase.goal}
     words |= set(national_form.setting_labels().values())  # the national form's own field names
-    copy = tmp_path_factory.mktemp("words") / "data.duckdb"
-    shutil.copy(snapshot_path(app_server["db"]), copy)
-    con = duckdb.connect(str(copy), read_only=True)
+    con = app_database(app_server, tmp_path_factory.mktemp("words"))
     typed = [  # what a person typed or a file carried: names, notes, descriptions
         "SELECT name FROM app_user",
         "SELECT file_name FROM submission",

@@ -21,7 +21,6 @@ import duckdb
 
 KEY_NAME = "tracker.key"
 _EPHEMERAL = secrets.token_bytes(32)
-_ALIASES: dict[str, Path] = {}  # a private copy of the app's snapshot → the key of the database it copies
 _CACHE: dict[str, bytes] = {}
 _LOCK = threading.Lock()
 
@@ -45,14 +44,7 @@ def key_file(database: str | os.PathLike | None) -> Path | None:
     if database is None or str(database) == ":memory:":
         return None
     path = Path(database).absolute()
-    return _ALIASES.get(str(path)) or path.parent / KEY_NAME
-
-
-def alias(copy: str | os.PathLike, original: str | os.PathLike) -> None:
-    """`copy` is a copy of the database file `original`: it is checked with the original's key."""
-    key = key_file(original)
-    if key is not None:
-        _ALIASES[str(Path(copy).absolute())] = key
+    return path.parent / KEY_NAME
 
 
 def load(path: Path | None, create: bool = False) -> bytes:

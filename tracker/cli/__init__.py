@@ -12,10 +12,13 @@ import logging
 import sys
 import time
 from importlib import import_module
+from pathlib import Path
 
 from tracker import logs
 from tracker.catalogue import CatalogueError
+from tracker.cli import remote
 from tracker.cli.errors import INTERNAL_ERROR, CliError
+from tracker.cli.opening import HeldByApp, busy, close_opened
 
 # Modules exposing add_commands(subparsers); each subcommand sets `func(args) -> int`.
 COMMAND_MODULES = (
@@ -76,18 +79,55 @@ def _accept_db_after(sub) -> None:
             command.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, served: tuple[Path, str | None] | None = None) -> int:
+    """Run a command; `served` = (the caller's cwd, the database it meant) when the app runs it for a command
+    line process (tracker/cli/remote.py)."""
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = EscapingWriter(out), EscapingWriter(err)
     try:
         args = build_parser().parse_args(argv)
-        return _run(args)
+        if served:
+            remote.resolve(args, *served)
+        else:
+            logs.setup(getattr(args, "db", None))
+        try:
+            return _run(args)
+        except HeldByApp as held:
+            if served:  # another app's file: not this app's to run
+                return _refused(busy(held.target, held.pid, True, held.write))
+            return _through_app(sys.argv[1:] if argv is None else list(argv), args, held)
     finally:
+        close_opened()
         sys.stdout, sys.stderr = out, err
 
 
+def _through_app(argv: list[str], args, held: HeldByApp) -> int:
+    """The app holds the file: the command runs there, its output and exit code are this process's."""
+    app = remote.endpoint(held.target)
+    if app is not None and app["pid"] == held.pid:
+        ask = getattr(args, "stdin", None)  # a command that reads stdin (a password) reads it here
+        stdin, extra = ask(args) if ask else (None, [])
+        try:
+            answer = remote.forward([*argv, *extra], held.target, app, stdin)
+        except remote.Unreachable as exc:
+            log.info("the app (PID %s) took no command: %s", held.pid, exc)
+        except KeyboardInterrupt:  # the app finishes what it started; this process stops waiting
+            print("已中断", file=sys.stderr)
+            return 130
+        else:
+            print(f"经由正在运行的应用（PID {held.pid}）执行", file=sys.stderr)
+            sys.stdout.write(answer["stdout"])
+            sys.stderr.write(answer["stderr"])
+            return int(answer["code"])
+    return _refused(busy(held.target, held.pid, True, held.write))
+
+
+def _refused(exc: CliError) -> int:
+    print(f"错误：{exc}", file=sys.stderr)
+    return exc.exit_code
+
+
 def _run(args) -> int:
-    logs.setup(getattr(args, "db", None))
     name = " ".join(
         str(getattr(args, key))
         for key in ("command", "user_command", "audit_command", "findings_command")
@@ -106,6 +146,9 @@ def _run(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         code = exc.exit_code
         return code
+    except HeldByApp:  # main sends it to the app, whose own log says how it ended
+        code = "sent to the app"
+        raise
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         code = 130

@@ -13,11 +13,9 @@ def _error(exc: backup.BackupError):
 
 
 def cmd_backup(args) -> int:
-    con = cli_db.open_db(args.db, write=False)
-    # From the app's snapshot (the app holds the file) the entry could not reach the real log: none then.
-    actor = None if cli_db.opened_snapshot(con) else "cli"
+    con = cli_db.open_db(args.db)  # it writes: the backup's own audit entry
     try:
-        manifest = backup.backup(con, args.out, actor)
+        manifest = backup.backup(con, args.out, "cli")
     except backup.BackupError as exc:
         raise _error(exc) from None
     rows = manifest["tables"]

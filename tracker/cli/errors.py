@@ -29,13 +29,14 @@ class AccessDenied(CliError):
 
 
 class DatabaseBusy(CliError):
-    """4 — another process (the app, or another command) holds the database file."""
+    """4 — another process holds the database file: an app that takes no command, or another command."""
 
     exit_code = 4
 
 
 class DatabaseUnusable(CliError):
-    """5 — the path is not a usable database: a directory, not a DuckDB file, unreadable."""
+    """5 — the path is not a usable database: a directory, not a DuckDB file, unreadable; an older schema for a
+    read-only command."""
 
     exit_code = 5
 

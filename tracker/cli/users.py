@@ -1,4 +1,4 @@
-"""`python -m tracker user …`: accounts from the command line (the app must be stopped, or use --db)."""
+"""`python -m tracker user …`: accounts from the command line (beside the running app too: tracker/cli/remote.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,15 @@ def _password(args) -> str:
                 "请以 UTF-8 保存或直接输入密码"
             ) from None
     return getpass.getpass("密码：")
+
+
+def _password_for_app(args) -> tuple[bytes, list[str]]:
+    """Sent to the running app, the command cannot ask there: the password is asked here, in the caller's
+    terminal (or read from its stdin), and travels as the command's stdin with --password-stdin."""
+    if args.password_stdin:
+        stream = getattr(sys.stdin, "buffer", None)
+        return (stream.readline() if stream else sys.stdin.readline().encode("utf-8")), []
+    return (getpass.getpass("密码：") + "\n").encode("utf-8"), ["--password-stdin"]
 
 
 def cmd_add(args) -> int:
@@ -90,7 +99,7 @@ def add_commands(sub) -> None:
     p.add_argument("--role", required=True, choices=["admin", "reporter", "leader"])
     p.add_argument("--unit", help="上报员绑定的单位")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读密码")
-    p.set_defaults(func=_guard(cmd_add))
+    p.set_defaults(func=_guard(cmd_add), stdin=_password_for_app)
     p = user.add_parser("list", help="列出账号")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_guard(cmd_list))
@@ -101,4 +110,4 @@ def add_commands(sub) -> None:
     p = user.add_parser("reset", help="重置密码")
     p.add_argument("--name", required=True)
     p.add_argument("--password-stdin", action="store_true")
-    p.set_defaults(func=_guard(cmd_reset))
+    p.set_defaults(func=_guard(cmd_reset), stdin=_password_for_app)
