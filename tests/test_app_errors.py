@@ -20,8 +20,13 @@ def test_a_page_error_shows_an_id_that_the_log_holds(app_env, monkeypatch, caplo
     monkeypatch.setattr(cached, "ranking", broken)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
     at.session_state["actor"] = Actor("admin", "admin")
-    with caplog.at_level(logging.ERROR, logger="app"):
+    # The tracker logger does not propagate once the app has set it up (tracker.logs.setup): listen on it.
+    tracker_log = logging.getLogger("tracker")
+    tracker_log.addHandler(caplog.handler)
+    try:
         at.run()
+    finally:
+        tracker_log.removeHandler(caplog.handler)
     assert not at.exception  # nothing reaches Streamlit's own error box (with its traceback)
     shown = [e.value for e in at.error if "错误编号" in e.value]
     assert shown, [e.value for e in at.error]
