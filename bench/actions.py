@@ -149,6 +149,7 @@ def page_open_task(n):
 
 def page_issue(n):
     at = open_page("pages/reports.py")
+    _settle()  # the person reads the page and types the 文号 while its charts are drawn (cached.draw_briefing_charts)
     at.text_input(key="rep_number").input(f"扎创卫办〔2026〕{n + 1}号")
     at.text_input(key="rep_issue_no").input("3")
     return lambda: button(at, "rep_issue").click().run()

@@ -39,6 +39,8 @@ st.markdown(
 )
 st.markdown(p("rep_doc_title", title=b.title))
 may_issue = actor is not None and can(actor, "issue_briefing")
+if may_issue:  # drawn while the 文号 is typed: 印发并存档 does not wait for the chart browser
+    cached.draw_briefing_charts(as_of, known_then)
 # A form: typing the 文号 or 期数 reruns nothing; the downloads below take them once sent (either button).
 with st.form("rep_numbers", enter_to_submit=False, border=False):
     c1, c2 = st.columns([3, 1])
@@ -78,7 +80,15 @@ if issue:
         with st.spinner(p("rep_issue")):
             ev, history = cached.briefing_evaluation(as_of, known_then)  # the page's, not computed again
             issued = briefing_issue.issue(
-                con, actor, as_of, number, issue_no, known_then=known_then, evaluation=ev, history=history
+                con,
+                actor,
+                as_of,
+                number,
+                issue_no,
+                known_then=known_then,
+                evaluation=ev,
+                history=history,
+                rendered=cached.briefing_charts(as_of, known_then),
             )
     except (briefing_issue.IssueError, PermissionDenied) as exc:
         st.error(plain(exc))

@@ -5,6 +5,7 @@ Timings are bench/actions.py's, never asserted here."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import threading
 
@@ -88,6 +89,31 @@ def test_the_briefing_numbers_are_typed_in_a_form(app_copy):
     assert any(b.label == "印发并存档" and b.form_id for b in at.button)
 
 
+def test_the_briefing_charts_are_drawn_while_the_page_is_read_not_in_the_click(app_copy, monkeypatch):
+    """印发并存档: the 通报's two charts depend only on the data, the date and 按当时已知, so they are rendered in the
+    background once the page is shown; the click lays out and stores the document without drawing them, and the
+    issued document still holds both."""
+    import docx
+
+    from app import cached, webapp
+    from tracker.reports import briefing_issue
+    from tracker.reports.briefing import model
+
+    at = open_page("pages/reports.py")
+    cached.settle()  # the person reads the page and types the 文号
+    drawn: list[int] = []
+    real_png = model.png
+    monkeypatch.setattr(model, "png", lambda figures: drawn.append(len(figures)) or real_png(figures))
+    at.text_input(key="rep_number").input("扎创卫办〔2026〕1号")
+    at.button(key="rep_issue").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("扎创卫办〔2026〕1号" in s.value for s in at.success)
+    assert drawn == []
+    archive = briefing_issue.archive(webapp.cursor())
+    _, data = briefing_issue.stored(webapp.cursor(), int(archive["id"].iloc[0]))
+    assert len(docx.Document(io.BytesIO(data)).inline_shapes) == 2
+
+
 def test_the_check_note_is_typed_in_a_form(app_copy):
     """核实's note too: typing it reruns nothing, 核实 sends it."""
     at = open_page("pages/item.py", {"item": str(catalogue().metric("2.2").item)})
@@ -118,6 +144,9 @@ def test_a_briefing_built_from_the_shared_evaluation_says_what_a_fresh_build_say
         assert given.summary == fresh.summary
         for part in ("items", "metrics", "units", "history", "category_counts"):
             assert getattr(given, part).equals(getattr(fresh, part)), part
+        # the charts the app draws ahead from the shared briefing are the ones a fresh build would draw
+        drawn, fresh_charts = model.chart_figures(given), model.chart_figures(fresh)
+        assert [(c, f.to_json()) for c, f in drawn] == [(c, f.to_json()) for c, f in fresh_charts]
 
 
 def test_a_commit_with_no_standing_acceptance_evaluates_nothing_more(demo_db, tmp_path, monkeypatch):

@@ -74,9 +74,11 @@ def issue(
     now: dt.datetime | None = None,
     evaluation: Evaluation | None = None,
     history: pd.DataFrame | None = None,
+    rendered: model.Rendered | None = None,
 ) -> Issued:
     """Build the .docx with its 文号 and 期数, store it and return it (the office only; a 文号 once).
-    evaluation, history: as model.build takes them (the app's shared ones, for the date and known_then)."""
+    evaluation, history, rendered: as model.build takes them (the app's shared ones, for the date and
+    known_then)."""
     actor = current_actor(con, actor)  # the stored account, re-checked on every call
     require(actor, "issue_briefing")
     number = text.clean(number, "doc_number", IssueError, one_line=True)
@@ -93,6 +95,7 @@ def issue(
         issue_no=issue_no,
         evaluation=evaluation,
         history=history,
+        rendered=rendered,
     )
     data = document.to_docx(b)
     digest = hashlib.sha256(data).hexdigest()

@@ -32,6 +32,8 @@ from tracker.strings import STATUS_LABEL
 from tracker.strings.formats import pct
 from tracker.strings.office import BRIEF, DEMO_MARK
 
+Rendered = tuple[list[tuple[str, bytes]], str | None]  # the charts' (caption, PNG), or none and why
+
 
 @dataclass
 class Briefing:
@@ -157,11 +159,14 @@ def build(
     issue_no: str | int | None = None,
     evaluation: Evaluation | None = None,
     history: pd.DataFrame | None = None,
+    rendered: Rendered | None = None,
 ) -> Briefing:
     """Everything the briefing says, as of the date; known_then: as known at the end of that day.
     evaluation, history: the verdict as of the date and the readiness at each month's end, known_then alike,
-    when the caller has them already (the app shares them per data generation); computed here otherwise."""
-    if charts:
+    when the caller has them already (the app shares them per data generation); computed here otherwise.
+    rendered: render_charts' answer for that same evaluation and history (the app draws it while the page is
+    read), taken as it is instead of drawing the charts again."""
+    if charts and rendered is None:
         RENDERER.warm()  # the browser starts while DuckDB gathers the figures
     cat = cat or catalogue()
     ev = evaluation or evaluate(con, as_of, cat, known_at=views.end_of(as_of) if known_then else None)
@@ -208,7 +213,9 @@ def build(
         findings=inspection_findings.findings(con, as_of),
         inspection_vetoes=ev.inspection_vetoes,
     )
-    if charts:
+    if rendered is not None:
+        b.charts, b.chart_note = rendered
+    elif charts:
         b.charts, b.chart_note = render_charts(b)
     return b
 
@@ -241,7 +248,7 @@ def chart_figures(b: Briefing) -> list[tuple[str, object]]:
     return figures
 
 
-def render_charts(b: Briefing) -> tuple[list[tuple[str, bytes]], str | None]:
+def render_charts(b: Briefing) -> Rendered:
     """PNG images of the charts, or none and the reason (kaleido missing, no browser to render with)."""
     try:
         import kaleido  # noqa: F401 — plotly's PNG export goes through it
