@@ -49,7 +49,9 @@ def _die_with_parent() -> None:
 
 def _port_free(port: int) -> bool:
     with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind: TIME_WAIT is no obstacle
+        s.setsockopt(
+            socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+        )  # as the servers bind: TIME_WAIT is no obstacle
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -169,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     lang = args.lang
     demo = not args.db
     deployment = Deployment(args.state, lang)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         if args.workers < 1:
@@ -212,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut the stopping short
         deployment.stop()
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     print(say(lang, "stopped"), flush=True)
     return 0
 
