@@ -1,10 +1,15 @@
 """orjson or not: Streamlit hands every plotly figure to plotly.io.to_json, which uses orjson when it is installed
-and the standard json otherwise. Measured here as a person feels it: the whole script run of the overview and of
-an item page (AppTest, the same session run again, as after a click), over one copy of the demo, in four
-subprocesses one after another, with orjson blocked in two (json, orjson, orjson, json): `--repeat` runs of each
-page per mode in all, after a first run of each that fills the caches.
+and the standard json otherwise. Measured as a person feels it — the whole script run of the overview and of an
+item page (AppTest, the same session run again, as after a click) over the demo — and inside it, the time spent
+in plotly.io.to_json.
 
-Prints {"overview_json_over_orjson", "item_json_over_orjson", …} on its last line (> 1: orjson is faster).
+The two engines alternate run by run in one process (plotly.io.json.config.default_engine: "json" is exactly the
+path taken when orjson is not installed). Two subprocesses, one with orjson blocked, were tried first: on this
+shared two-core machine the load changed between them more than the engines differ (2.1× one way, then 0.7× the
+other, minutes apart).
+
+Prints {"<page>_run_json_over_orjson", "<page>_to_json_json_over_orjson", "<page>_to_json_share_json", …} on its
+last line (> 1: orjson is faster; the share: the part of a run spent serialising figures with json).
 Run: .venv/bin/python -m bench.orjson [--repeat 10]
 """
 
@@ -12,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,54 +29,69 @@ from bench.common import report
 PASSWORD = "bench-orjson-office-1"
 TODAY = dt.date(2026, 11, 28)  # the demo's today, as in the tests
 PAGES = {"overview": ("dashboard.py", {}), "item": ("pages/item.py", {"item": "10"})}
+ENGINES = ("json", "orjson")
 
 
-def _child(mode: str, repeat: int) -> dict:
-    """One store of figures: orjson importable or blocked (sys.modules[name] = None makes `import` fail, which
-    plotly takes for 'not installed')."""
-    if mode == "json":
-        sys.modules["orjson"] = None
-    else:
-        import orjson  # noqa: F401 — refuse to measure "with orjson" without it
+def _timed_to_json(spent: list[float]):
+    """plotly.io.to_json, adding the time of each call to spent[0] (Streamlit looks it up at every call)."""
+    import plotly.io
 
+    original = plotly.io.to_json
+
+    def to_json(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - start
+
+    plotly.io.to_json = to_json
+
+
+def _page(name: str, repeat: int, spent: list[float]) -> dict:
+    import plotly.io
     from streamlit.testing.v1 import AppTest
 
     from tracker.access.auth import Actor
     from tracker.config import ROOT
 
-    figures = {}
-    for name, (page, query) in PAGES.items():
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
-        at.session_state["actor"] = Actor("admin", "admin")
-        at.session_state["as_of"] = TODAY
-        at.run()
-        if page != "dashboard.py":
-            for key, value in query.items():
-                at.query_params[key] = value
-            at.switch_page(page)
-        at.run()  # the first run of the page fills the caches
-        times = []
-        for _ in range(repeat):
+    page, query = PAGES[name]
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    at.session_state["actor"] = Actor("admin", "admin")
+    at.session_state["as_of"] = TODAY
+    at.run()
+    if page != "dashboard.py":
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.switch_page(page)
+    at.run()  # the first run of the page fills the caches
+    runs = {engine: [] for engine in ENGINES}
+    serialising = {engine: [] for engine in ENGINES}
+    for i in range(repeat):
+        for engine in ENGINES if i % 2 == 0 else ENGINES[::-1]:
+            plotly.io.json.config.default_engine = engine
+            spent[0] = 0.0
             start = time.perf_counter()
             at.run()
-            times.append(time.perf_counter() - start)
-        if at.exception:
-            raise SystemExit(f"{name} failed: {[e.value for e in at.exception]}")
-        charts = len(at.get("plotly_chart"))
-        if not charts:
-            raise SystemExit(f"{name} showed no plotly figure: nothing to measure")
-        figures[name] = {"times": times, "charts": charts}
-    figures["orjson_loaded"] = sys.modules.get("orjson") is not None
-    return figures
-
-
-def _run(mode: str, db: Path, repeat: int) -> dict:
-    env = {**os.environ, "TRACKER_DB": str(db), "TRACKER_ADMIN_PASSWORD": PASSWORD}
-    argv = [sys.executable, "-m", "bench.orjson", "--child", mode, "--repeat", str(repeat)]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"the {mode} run failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+            runs[engine].append(time.perf_counter() - start)
+            serialising[engine].append(spent[0])
+    if at.exception:
+        raise SystemExit(f"{name} failed: {[e.value for e in at.exception]}")
+    charts = len(at.get("plotly_chart"))
+    if not charts:
+        raise SystemExit(f"{name} showed no plotly figure: nothing to measure")
+    run = {e: statistics.median(runs[e]) for e in ENGINES}
+    ser = {e: statistics.median(serialising[e]) for e in ENGINES}
+    print(
+        f"{name} ({charts} figures): run json {run['json']:.3f}s orjson {run['orjson']:.3f}s;"
+        f" to_json json {ser['json'] * 1000:.1f}ms orjson {ser['orjson'] * 1000:.1f}ms",
+        file=sys.stderr,
+    )
+    return {
+        f"{name}_run_json_over_orjson": round(run["json"] / run["orjson"], 2),
+        f"{name}_to_json_json_over_orjson": round(ser["json"] / ser["orjson"], 1),
+        f"{name}_to_json_share_json": round(ser["json"] / run["json"], 3),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -81,40 +99,29 @@ def main(argv: list[str] | None = None) -> dict:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--child", choices=("json", "orjson"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.child:
-        figures = _child(args.child, args.repeat)
-        print(json.dumps(figures))
-        return figures
+    try:
+        import orjson  # noqa: F401 — "with orjson" needs it
+    except ImportError:
+        raise SystemExit("orjson is not installed: .venv/bin/pip install -r requirements.txt") from None
 
     from tracker import bootstrap
     from tracker.access.users import ensure_admin
     from tracker.demo import load_demo
 
+    spent = [0.0]
+    _timed_to_json(spent)
+    figures = {}
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.duckdb"
         con = bootstrap.connect(db)
         load_demo(con, today=TODAY)
         ensure_admin(con, PASSWORD)
         con.close()
-        # json, orjson, orjson, json: a machine getting busier or quieter during the run weighs on both alike
-        runs = {"json": [], "orjson": []}
-        for mode in ("json", "orjson", "orjson", "json"):
-            runs[mode].append(_run(mode, db, max(1, args.repeat // 2)))
-    if any(r["orjson_loaded"] for r in runs["json"]) or not all(r["orjson_loaded"] for r in runs["orjson"]):
-        raise SystemExit(f"orjson was not blocked / not used as asked: {runs}")
-    figures = {}
-    for name in PAGES:
-        median = {
-            mode: statistics.median(t for r in rs for t in r[name]["times"]) for mode, rs in runs.items()
-        }
-        print(
-            f"{name}: json {median['json']:.3f}s, orjson {median['orjson']:.3f}s"
-            f" ({runs['orjson'][0][name]['charts']} figures)",
-            file=sys.stderr,
-        )
-        figures[f"{name}_json_over_orjson"] = round(median["json"] / median["orjson"], 2)
+        os.environ["TRACKER_DB"] = str(db)
+        os.environ["TRACKER_ADMIN_PASSWORD"] = PASSWORD
+        for name in PAGES:
+            figures.update(_page(name, args.repeat, spent))
     figures["repeat"] = args.repeat
     report(figures)
     return figures

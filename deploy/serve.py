@@ -153,8 +153,8 @@ class Deployment:
         self.running.clear()
 
 
-def _stop_on_sigterm(signum, frame):
-    raise KeyboardInterrupt  # the same path as Ctrl+C
+def _stop(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM takes the same path as Ctrl+C
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     demo = not args.db
     deployment = Deployment(args.state, lang)
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    for sig in handlers:  # also SIGINT: a shell starting this in the background hands it down ignored
+        signal.signal(sig, _stop)
     try:
         if args.workers < 1:
             parser.error("--workers ≥ 1")
