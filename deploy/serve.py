@@ -214,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut the stopping short
+        for sig in handlers:  # a second Ctrl+C must not cut the stopping short
+            signal.signal(sig, signal.SIG_IGN)
         deployment.stop()
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
