@@ -23,6 +23,13 @@ endif
 run-real: .venv/ready
 	$(PY) -m streamlit run server.py --server.port $(PORT) --server.headless true
 
+# Several app processes behind HAProxy with cookie affinity (docs/DEPLOY.md): `make serve WORKERS=2`, the proxy on
+# PORT, the processes on the ports after it; TRACKER_DB as for run (a DuckDB file needs {n} in its name when
+# WORKERS > 1: one file per process), the demo without it. Ctrl+C stops them all.
+WORKERS ?= 2
+serve: .venv/ready
+	$(PY) -m deploy.serve --workers $(WORKERS) --port $(PORT)
+
 test: .venv/ready
 	$(PY) -m pytest -q
 
@@ -33,4 +40,4 @@ test-long: .venv/ready
 lint: .venv/ready
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
 
-.PHONY: setup run run-real test test-long lint
+.PHONY: setup run run-real serve test test-long lint

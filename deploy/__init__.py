@@ -1,0 +1,1 @@
+"""The multi-process deployment: N app processes behind HAProxy with cookie affinity (docs/DEPLOY.md)."""
