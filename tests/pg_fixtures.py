@@ -14,6 +14,8 @@ import pytest
 
 from tracker import bootstrap
 
+__all__ = ["pg_template", "pg_url", "store"]
+
 SERVER = os.environ.get("TRACKER_TEST_PG", "postgresql:///postgres?host=/var/run/postgresql")
 _copies = itertools.count()
 

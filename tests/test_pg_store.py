@@ -13,9 +13,10 @@ import duckdb
 import psycopg
 import pytest
 
-from tests.pg_fixtures import pg_template, pg_url, store  # noqa: F401 (fixtures)
+from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
 from tracker import bootstrap, db
-from tracker.config import ROOT, pg_url as config_pg_url
+from tracker.config import ROOT
+from tracker.config import pg_url as config_pg_url
 from tracker.pg import schema, sql
 
 NOW = dt.datetime(2026, 12, 6, 9, 30)

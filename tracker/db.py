@@ -7,10 +7,10 @@ is tracker.bootstrap's: callers open through it."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 from collections.abc import Callable, Mapping
-import contextlib
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 

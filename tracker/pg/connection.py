@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -88,8 +88,14 @@ def _args(params):
 
 # PostgreSQL's errors as the DuckDB errors the callers already catch.
 _ERRORS = [
-    ((errors.UniqueViolation, errors.NotNullViolation, errors.ForeignKeyViolation), duckdb.ConstraintException),
-    ((errors.SerializationFailure, errors.DeadlockDetected, errors.InFailedSqlTransaction), duckdb.TransactionException),
+    (
+        (errors.UniqueViolation, errors.NotNullViolation, errors.ForeignKeyViolation),
+        duckdb.ConstraintException,
+    ),
+    (
+        (errors.SerializationFailure, errors.DeadlockDetected, errors.InFailedSqlTransaction),
+        duckdb.TransactionException,
+    ),
     ((errors.UndefinedTable, errors.UndefinedColumn, errors.UndefinedFunction), duckdb.CatalogException),
     ((errors.SyntaxError,), duckdb.ParserException),
 ]
@@ -354,10 +360,8 @@ class Connection:
         try:
             self._end("ROLLBACK")
         finally:
-            try:
+            with suppress(duckdb.Error):  # DuckDB ended it already (a failed statement)
                 self._duck.execute("ROLLBACK")
-            except duckdb.Error:
-                pass  # DuckDB ended it already (a failed statement)
         return Result([], [])
 
 

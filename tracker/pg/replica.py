@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 
 import adbc_driver_postgresql.dbapi as adbc
 import duckdb
-import pyarrow as pa
 import psycopg
+import pyarrow as pa
 
 from tracker import db
 from tracker.pg import schema

@@ -20,12 +20,16 @@ REPLICA_ONLY = {
 # Kept on PostgreSQL only: read and written there, never copied (the replica keeps its own schema_version).
 PG_ONLY = frozenset({"schema_version", "data_generation"})
 
-GENERATION_DDL = "CREATE TABLE IF NOT EXISTS data_generation (table_name TEXT PRIMARY KEY, gen BIGINT NOT NULL)"
+GENERATION_DDL = (
+    "CREATE TABLE IF NOT EXISTS data_generation (table_name TEXT PRIMARY KEY, gen BIGINT NOT NULL)"
+)
 
 _created = [m.group(1).lower() for _, s in MIGRATIONS for m in re.finditer(r"CREATE TABLE (\w+)", s)]
 # The tables written on PostgreSQL and loaded into every replica.
 TABLES = tuple(t for t in _created if t not in REPLICA_ONLY)
-SEQUENCES = frozenset(m.group(1).lower() for _, s in MIGRATIONS for m in re.finditer(r"CREATE SEQUENCE (\w+)", s))
+SEQUENCES = frozenset(
+    m.group(1).lower() for _, s in MIGRATIONS for m in re.finditer(r"CREATE SEQUENCE (\w+)", s)
+)
 ON_PG = frozenset(TABLES) | PG_ONLY
 
 # DuckDB's types in PostgreSQL's spelling (order matters: VARCHAR[] before VARCHAR).
