@@ -19,7 +19,7 @@ import duckdb
 from tracker import bootstrap, snapshot
 from tracker.access import keys
 from tracker.cli.errors import DatabaseBusy, DatabaseUnusable
-from tracker.config import db_path
+from tracker.config import db_path, pg_url
 
 # Another command holding the file (four imports started at once) lets go within seconds: wait for it.
 # The app holds its file for as long as it runs, so there is no point waiting for the app.
@@ -51,7 +51,11 @@ def holder(message: str, target: Path | None = None) -> tuple[int | None, bool]:
 
 def open_db(path: str | os.PathLike | None = None, *, write: bool = True) -> duckdb.DuckDBPyConnection:
     """The tracker database for a command. `write=False` for commands that only read: while the app holds
-    the file they read the app's latest snapshot instead (saying so on stderr)."""
+    the file they read the app's latest snapshot instead (saying so on stderr). On PostgreSQL every command
+    opens beside the running app: the database locks its own rows."""
+    url = pg_url(path)
+    if url is not None:
+        return _open_pg(url, write)
     target = db_path(path)
     if target.is_dir():
         raise DatabaseUnusable(
@@ -79,6 +83,22 @@ def open_db(path: str | os.PathLike | None = None, *, write: bool = True) -> duc
 
                 recover_interrupted(con)
             return con
+
+
+def _open_pg(url: str, write: bool) -> duckdb.DuckDBPyConnection:
+    shown = re.sub(r"//[^@/]*@", "//…@", url)  # never the password on the console
+    try:
+        con = bootstrap.connect(url, read_only=not write)
+    except duckdb.Error as exc:
+        logging.getLogger("tracker.cli").info("cannot open %s: %s", shown, str(exc).splitlines()[0])
+        raise DatabaseUnusable(
+            f"无法连接 PostgreSQL 数据库 {shown}：请检查地址、数据库是否存在以及访问权限"
+        ) from None
+    if write:  # an import killed midway in an earlier process: settled and audited now
+        from tracker.ingest.service import recover_interrupted
+
+        recover_interrupted(con)
+    return con
 
 
 def _busy(target: Path, pid: int | None, is_app: bool, write: bool) -> DatabaseBusy:

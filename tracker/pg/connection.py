@@ -14,6 +14,7 @@ Each cursor has its own PostgreSQL connection while in a transaction, borrowed f
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
@@ -59,6 +60,16 @@ class Result:
         return pd.DataFrame(self.fetchall(), columns=[d[0] for d in self.description])
 
     fetchdf = df
+
+
+_INSERT_SELECT = re.compile(
+    r"^\s*INSERT\s+INTO\s+[\w.]+\s*(?:\(([^)]*)\))?\s*((?:SELECT|WITH)\b.*)$", re.I | re.S
+)
+
+
+def _selects(statement: str) -> bool:
+    """Whether an INSERT takes its rows from a SELECT (not VALUES)."""
+    return _INSERT_SELECT.match(statement) is not None
 
 
 def _result(cur: psycopg.Cursor) -> Result:
@@ -261,8 +272,11 @@ class Connection:
         if verb in sql.WRITES:
             if target not in schema.ON_PG:
                 return self._duck.execute(statement, params)
-            if local - {target} and verb == "INSERT":
+            sources = names & schema.ON_PG - {target}
+            if verb == "INSERT" and _selects(statement) and (local or not sources):
                 return self._insert_from_replica(statement, params, target)
+            if local:  # UPDATE … FROM a registered frame: the frame goes along, as a temporary table
+                self._ship(local & self._local)
             return self._on_pg(statement, params, target)
         if names & schema.PG_ONLY or names & {"nextval", "currval", "setval"}:
             return self._on_pg(statement, params)
@@ -306,18 +320,29 @@ class Connection:
     def _insert_from_replica(self, statement: str, params, target: str) -> Result:
         """`INSERT INTO t (cols) SELECT … FROM <local objects>`: the SELECT runs in the replica, its rows are
         copied into t on PostgreSQL in this transaction."""
-        head, _, select = statement.partition(f"{target}")
-        columns = ""
-        rest = select.lstrip()
-        if rest.startswith("("):
-            columns, _, rest = rest[1:].partition(")")
-        rows = self._duck.execute(rest, params).fetchall()
+        columns, select = _INSERT_SELECT.match(statement).groups()
+        rows = self._duck.execute(select, params).fetchall()
         names = [c.strip() for c in columns.split(",")] if columns else None
         copy_sql = f"COPY {target} ({', '.join(names)}) FROM STDIN" if names else f"COPY {target} FROM STDIN"
         with self._pg_session(target) as con, _as_duckdb_errors(), con.cursor().copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row([_value(v) for v in row])
         return Result([(len(rows),)], [("Count", None, None, None, None, None, None)])
+
+    def _ship(self, names: set[str]) -> None:
+        """Copy this cursor's registered frames `names` into PostgreSQL as temporary tables of the same name,
+        dropped at the end of the transaction (a statement of its own gets one around it)."""
+        if self._pg is None:
+            raise duckdb.TransactionException("a write reading a registered frame needs a transaction")
+        for name in sorted(names):
+            described = self._duck.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
+            columns = ", ".join(f"{col} {schema.translate_type(kind)}" for col, kind, *_ in described)
+            rows = self._duck.execute(f"SELECT * FROM {name}").fetchall()
+            with _as_duckdb_errors():
+                self._pg.execute(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP")
+                with self._pg.cursor().copy(f"COPY {name} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row([_value(v) for v in row])
 
     def _begin(self):
         if self._pg is not None:

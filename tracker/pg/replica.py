@@ -87,7 +87,8 @@ class Replica:
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cur.execute("SELECT table_name, gen FROM data_generation")
             gens = {name: int(gen) for name, gen in cur.fetchall()}
-            wanted = set(schema.TABLES) if tables is None else set(tables)
+            # A table with no generation was never written: nothing to fetch (a full load empties it locally).
+            wanted = {t for t in tables or () if t in gens}
             wanted |= {t for t, g in gens.items() if t in schema.TABLES and self.generations.get(t) != g}
             fetch = fetch_adbc if self.fetch == "adbc" else fetch_copy
             loaded = {t: fetch(con, t) for t in schema.TABLES if t in wanted}
@@ -99,10 +100,13 @@ class Replica:
     def load(self, tables: Iterable[str] | None = None) -> set[str]:
         """Load `tables` (every table when None) and any whose generation moved; returns the names loaded."""
         with self.lock:
-            gens, loaded = self._read(tables)
+            gens, loaded = self._read(schema.TABLES if tables is None else tables)
+            never_written = [t for t in schema.TABLES if t not in gens] if tables is None else []
             cur = self.duck.cursor()
             try:
                 cur.execute("BEGIN TRANSACTION")
+                for name in never_written:
+                    cur.execute(f"DELETE FROM {name}")
                 for name, rows in loaded.items():
                     cur.execute(f"DELETE FROM {name}")
                     if rows.num_rows:

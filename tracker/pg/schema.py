@@ -50,6 +50,14 @@ _DUCKDB_ONLY = [
 ]
 
 
+def translate_type(duckdb_type: str) -> str:
+    """A DuckDB column type in PostgreSQL's spelling."""
+    out = duckdb_type
+    for pattern, spelling in _TYPES:
+        out = re.sub(pattern, spelling, out, flags=re.IGNORECASE)
+    return out
+
+
 def translate(statement: str) -> tuple[str | None, str]:
     """One migration statement for PostgreSQL: (the SQL, "") or (None, why it is skipped)."""
     touched = sql.words(statement) & REPLICA_ONLY.keys()
@@ -59,7 +67,4 @@ def translate(statement: str) -> tuple[str | None, str]:
     for pattern, reason in _DUCKDB_ONLY:
         if pattern.search(statement):
             return None, reason
-    out = statement
-    for pattern, spelling in _TYPES:
-        out = re.sub(pattern, spelling, out, flags=re.IGNORECASE)
-    return out, ""
+    return translate_type(statement), ""
