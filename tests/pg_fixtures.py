@@ -12,9 +12,9 @@ import uuid
 import psycopg
 import pytest
 
-from tracker import bootstrap
+from tracker import bootstrap, pg
 
-__all__ = ["pg_template", "pg_url", "store"]
+__all__ = ["pg_empty", "pg_template", "pg_url", "store"]
 
 SERVER = os.environ.get("TRACKER_TEST_PG", "postgresql:///postgres?host=/var/run/postgresql")
 _copies = itertools.count()
@@ -57,6 +57,19 @@ def pg_url(pg_template):
     name = f"{pg_template}_{next(_copies)}"
     with _admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield url_of(name)
+    with _admin() as admin:
+        _drop(admin, name)
+
+
+@pytest.fixture
+def pg_empty(pg_template):
+    """A PostgreSQL database migrated and nothing else (no catalogue version, no audit entry): for a copy of a
+    DuckDB file (tracker.pg.transfer)."""
+    name = f"{pg_template}_{next(_copies)}"
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    pg.connect(url_of(name), migrate=bootstrap.migrate).close()
     yield url_of(name)
     with _admin() as admin:
         _drop(admin, name)

@@ -17,7 +17,9 @@ from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
 from tracker import bootstrap, db
 from tracker.config import ROOT
 from tracker.config import pg_url as config_pg_url
+from tracker.engine.evaluate import evaluate
 from tracker.pg import schema, sql
+from tracker.pg.transfer import copy_from_duckdb
 
 NOW = dt.datetime(2026, 12, 6, 9, 30)
 
@@ -167,3 +169,26 @@ def test_another_process_sees_the_write(pg_url):
     finally:
         child.kill()
         con.close()
+
+
+def test_the_demo_evaluates_the_same_on_postgresql(demo_pristine, pg_empty):
+    """The demo's rows copied into PostgreSQL: the replica's evaluation is the file's, item by item."""
+    source = db.open(demo_pristine, read_only=True)
+    try:
+        copied = copy_from_duckdb(source, pg_empty)
+    finally:
+        source.close()
+    assert copied["measurement"] > 1000
+    on_file, on_pg = bootstrap.connect(demo_pristine, read_only=True), bootstrap.connect(pg_empty)
+    try:
+        day = dt.date(2026, 11, 28)
+        ours, theirs = evaluate(on_file, day), evaluate(on_pg, day)
+        columns = ["item", "status", "veto_risk"]
+        assert ours.items[columns].to_dict("records") == theirs.items[columns].to_dict("records")
+        assert list(ours.metrics["reason"]) == list(theirs.metrics["reason"])
+        assert (
+            on_pg.execute("SELECT count(*) FROM latest_by_unit").fetchone()[0] > 0
+        )  # derived after the load
+    finally:
+        on_file.close()
+        on_pg.close()

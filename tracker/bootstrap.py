@@ -29,8 +29,11 @@ AFTER_MIGRATION = {
 
 
 def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> None:
-    """The migrations not yet applied, up to `upto`, each with its Python step (a restore passes `upto`)."""
-    db.migrate(con, upto=upto, after=AFTER_MIGRATION)
+    """The migrations not yet applied, up to `upto`, each with its Python step (a restore passes `upto`). The
+    steps bring rows an older DuckDB file holds up to date; a PostgreSQL database starts empty at the newest
+    schema, and its derived tables live in the replica: it takes none."""
+    steps = AFTER_MIGRATION if isinstance(con, duckdb.DuckDBPyConnection) else {}
+    db.migrate(con, upto=upto, after=steps)
 
 
 def _derive(replica: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
