@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import statistics
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from bench.common import median_seconds, report
 from tracker import bootstrap, db, pg
 from tracker.demo import load_demo
 from tracker.pg import schema
+from tracker.pg.connection import bump
 from tracker.pg.replica import Replica
 from tracker.pg.transfer import copy_from_duckdb
 
@@ -42,6 +45,25 @@ def _grow(con, measurements: int) -> None:
            FROM (SELECT m.* FROM measurement m, range(?::BIGINT) r(i)) LIMIT ?""",
         [measurements // have + 1, measurements - have],
     )
+
+
+def _after_appends(url: str, replica: Replica, tries: int) -> float:
+    """The median poll that follows a commit of 200 measurements elsewhere (only the new rows are fetched)."""
+    times = []
+    with psycopg.connect(url, autocommit=True) as writer:
+        for _ in range(tries):
+            with writer.transaction():
+                writer.execute(
+                    """INSERT INTO measurement (submission_id, metric, unit, area, period_start, period_end,
+                           period_label, value, recorded_at)
+                       SELECT submission_id, metric, unit, area, period_start, period_end, period_label, value,
+                              recorded_at FROM measurement ORDER BY id LIMIT 200"""
+                )
+                bump(writer, {"measurement": False})
+            start = time.perf_counter()
+            assert replica.poll(force=True) == {"measurement"}
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def main() -> None:
@@ -83,6 +105,7 @@ def main() -> None:
         loaded = replicas["adbc"].duck.execute("SELECT count(*) FROM measurement").fetchone()[0]
         assert loaded == rows["measurement"], (loaded, rows["measurement"])
         poll = median_seconds(lambda: replicas["adbc"].poll(force=True), args.tries * 4)
+        after_write = _after_appends(url, replicas["adbc"], args.tries)
         for replica in replicas.values():
             replica.close()
     finally:
@@ -95,6 +118,7 @@ def main() -> None:
     print(f"   psycopg binary COPY load          {times['copy']:8.3f} s  = {times['copy'] / base:5.1f} × B")
     print(f"   psycopg COPY / ADBC               {times['copy'] / times['adbc']:8.1f} ×")
     print(f"   poll, nothing changed             {poll * 1000:8.1f} ms")
+    print(f"   poll after 200 rows added         {after_write * 1000:8.1f} ms")
     report(
         {
             "measurements": rows["measurement"],
@@ -103,6 +127,7 @@ def main() -> None:
             "copy_s": round(times["copy"], 4),
             "copy_over_adbc": round(times["copy"] / times["adbc"], 2),
             "poll_ms": round(poll * 1000, 2),
+            "after_200_rows_ms": round(after_write * 1000, 2),
         }
     )
 

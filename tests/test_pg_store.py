@@ -192,3 +192,39 @@ def test_the_demo_evaluates_the_same_on_postgresql(demo_pristine, pg_empty):
     finally:
         on_file.close()
         on_pg.close()
+
+
+def test_rows_added_are_fetched_alone_and_anything_else_reloads_the_table(pg_url, monkeypatch):
+    """audit_log and measurement only grow: a replica fetches the rows past its newest id; ids committed out of
+    order, or a row updated, make it read the whole table again."""
+    writer, reader = bootstrap.connect(pg_url), bootstrap.connect(pg_url)
+    late = writer.cursor()
+    replica = reader.store.replica
+    how = []
+    real = replica._added
+
+    def spied(*args):
+        found = real(*args)
+        how.append(found is not None)
+        return found
+
+    monkeypatch.setattr(replica, "_added", spied)
+
+    def actors() -> list[str]:
+        replica.poll(force=True)
+        return [r[0] for r in reader.execute("SELECT actor FROM audit_log ORDER BY id").fetchall()]
+
+    add = "INSERT INTO audit_log (happened_at, actor, action) VALUES (?, ?, 'x')"
+    try:
+        assert actors() == []
+        late.execute("BEGIN TRANSACTION")
+        late.execute(add, [NOW, "late"])  # takes its id first, commits last
+        writer.execute(add, [NOW, "early"])
+        assert actors() == ["early"] and how[-1] is True
+        late.execute("COMMIT")
+        assert actors() == ["late", "early"] and how[-1] is False  # the counts did not add up
+        writer.execute("UPDATE audit_log SET actor = 'changed' WHERE actor = 'early'")
+        assert actors() == ["late", "changed"]
+    finally:
+        writer.close()
+        reader.close()

@@ -166,14 +166,15 @@ class Store:
         self.replica.close()
 
 
-def bump(con: psycopg.Connection, tables: set[str]) -> None:
-    """The generations of `tables`, one up, in the writer's transaction (sorted: two writers never deadlock on
-    them), and the news for the processes that listen."""
+def bump(con: psycopg.Connection, tables: dict[str, bool]) -> None:
+    """The generations of `tables` (table → whether rows were updated or deleted, not only added), one up, in the
+    writer's transaction (sorted: two writers never deadlock on them), and the news for the processes that
+    listen."""
     for table in sorted(tables):
         con.execute(
-            "INSERT INTO data_generation VALUES (%s, 1) "
-            "ON CONFLICT (table_name) DO UPDATE SET gen = data_generation.gen + 1",
-            [table],
+            "INSERT INTO data_generation VALUES (%s, 1, %s) ON CONFLICT (table_name) DO UPDATE "
+            "SET gen = data_generation.gen + 1, rewritten = data_generation.rewritten + excluded.rewritten",
+            [table, int(tables[table])],
         )
     con.execute("NOTIFY tracker_data")
 
@@ -186,7 +187,7 @@ class Connection:
         self._owner = owner
         self._duck = store.replica.duck.cursor()
         self._pg: psycopg.Connection | None = None  # held while in a transaction
-        self._written: set[str] = set()
+        self._written: dict[str, bool] = {}  # table → rows updated or deleted (not only added)
         self._local: set[str] = set()  # registered frames and temporary tables of this cursor
 
     @property
@@ -245,7 +246,8 @@ class Connection:
     def executemany(self, statement: str, rows) -> Connection:
         if sql.target(statement) in schema.ON_PG:
             query, rows = sql.pyformat(statement), [_args(r) for r in rows]
-            with self._pg_session(sql.target(statement)) as con, _as_duckdb_errors():
+            rewrites = sql.verb(statement) != "INSERT"
+            with self._pg_session(sql.target(statement), rewrites) as con, _as_duckdb_errors():
                 con.cursor().executemany(query, rows)
         else:
             self._duck.executemany(statement, rows)
@@ -287,11 +289,12 @@ class Connection:
         return self._duck.execute(statement, params)
 
     @contextmanager
-    def _pg_session(self, written: str | None):
-        """This transaction's PostgreSQL connection, or a transaction of its own for one statement."""
+    def _pg_session(self, written: str | None, rewrites: bool = False):
+        """This transaction's PostgreSQL connection, or a transaction of its own for one statement. `written`:
+        the table the statement writes; `rewrites`: whether it updates or deletes rows (not only adds)."""
         if self._pg is not None:
             if written:
-                self._written.add(written)
+                self._written[written] = self._written.get(written, False) or rewrites
             yield self._pg
             return
         con = self.store.borrow()
@@ -301,7 +304,7 @@ class Connection:
             yield con
             with _as_duckdb_errors():
                 if written:
-                    bump(con, {written})
+                    bump(con, {written: rewrites})
                 con.execute("COMMIT")
         except BaseException:
             if not con.closed:
@@ -314,7 +317,8 @@ class Connection:
 
     def _on_pg(self, statement: str, params, written: str | None = None) -> Result:
         query = statement if params is None else sql.pyformat(statement)
-        with self._pg_session(written) as con, _as_duckdb_errors():
+        rewrites = written is not None and sql.verb(statement) != "INSERT"
+        with self._pg_session(written, rewrites) as con, _as_duckdb_errors():
             return _result(con.execute(query, _args(params)))
 
     def _insert_from_replica(self, statement: str, params, target: str) -> Result:
@@ -348,7 +352,7 @@ class Connection:
         if self._pg is not None:
             raise duckdb.TransactionException("cannot start a transaction within a transaction")
         self._pg = self.store.borrow()
-        self._written = set()
+        self._written = {}
         with _as_duckdb_errors():
             self._pg.execute("BEGIN")
         self._duck.execute("BEGIN TRANSACTION")

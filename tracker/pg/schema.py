@@ -20,9 +20,13 @@ REPLICA_ONLY = {
 # Kept on PostgreSQL only: read and written there, never copied (the replica keeps its own schema_version).
 PG_ONLY = frozenset({"schema_version", "data_generation"})
 
-GENERATION_DDL = (
-    "CREATE TABLE IF NOT EXISTS data_generation (table_name TEXT PRIMARY KEY, gen BIGINT NOT NULL)"
-)
+# gen: bumped with every transaction that writes the table; rewritten: with those that update or delete its rows
+# (a replica then reads the whole table again, not only the rows added).
+GENERATION_DDL = """CREATE TABLE IF NOT EXISTS data_generation (
+    table_name TEXT PRIMARY KEY, gen BIGINT NOT NULL, rewritten BIGINT NOT NULL DEFAULT 0)"""
+# Tables whose rows are only added (an increasing id), unless `rewritten` says otherwise: a replica fetches the
+# rows past its newest id instead of the whole table (a million measurements: seconds saved per write).
+APPENDED = {"measurement": "id", "audit_log": "id"}
 
 _created = [m.group(1).lower() for _, s in MIGRATIONS for m in re.finditer(r"CREATE TABLE (\w+)", s)]
 # The tables written on PostgreSQL and loaded into every replica.

@@ -40,8 +40,8 @@ def copy_from_duckdb(source: duckdb.DuckDBPyConnection, url: str) -> dict[str, i
             cur.fetchall()
         for table in schema.TABLES:
             cur.execute(
-                "INSERT INTO data_generation VALUES ($1, 1) "
-                "ON CONFLICT (table_name) DO UPDATE SET gen = data_generation.gen + 1",
+                "INSERT INTO data_generation VALUES ($1, 1, 1) ON CONFLICT (table_name) "
+                "DO UPDATE SET gen = data_generation.gen + 1, rewritten = data_generation.rewritten + 1",
                 parameters=(table,),
             )
         con.commit()
