@@ -195,9 +195,6 @@ class Connection:
         """Where tracker.access.keys looks for the installation key: data/tracker.key unless TRACKER_KEY says."""
         return str(Path(DEFAULT_DB).parent / "postgresql")
 
-    def in_transaction(self) -> bool:
-        return self._pg is not None
-
     def cursor(self) -> Connection:
         return Connection(self.store)
 
@@ -226,6 +223,9 @@ class Connection:
         with _as_duckdb_errors():
             if not self._pg.execute(f"SELECT 1 FROM {table} FOR UPDATE").fetchall():
                 self._pg.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
+                # The head the first appender wrote while this one waited: locked like any other, or a third
+                # appender that found it would not wait for this one.
+                self._pg.execute(f"SELECT 1 FROM {table} FOR UPDATE").fetchall()
 
     def run_migration(self, script: str) -> None:
         """A numbered migration (tracker.db.migrate), translated for PostgreSQL statement by statement; what
