@@ -15,9 +15,10 @@ import pytest
 
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
 from tracker import bootstrap, db
-from tracker.config import ROOT
+from tracker.config import DEFAULT_DB, ROOT
 from tracker.config import pg_url as config_pg_url
 from tracker.engine.evaluate import evaluate
+from tracker.logs import log_dir
 from tracker.pg import schema, sql
 from tracker.pg.transfer import copy_from_duckdb
 
@@ -32,6 +33,11 @@ def test_a_url_is_told_from_a_path(monkeypatch):
     assert config_pg_url(None) is None
     monkeypatch.setenv("TRACKER_DB", "postgresql:///x")
     assert config_pg_url(None) == "postgresql:///x"
+
+
+def test_a_postgresql_database_logs_into_data_logs(monkeypatch):
+    monkeypatch.delenv("TRACKER_LOG_DIR", raising=False)
+    assert log_dir("postgresql:///x?host=/var/run/postgresql") == DEFAULT_DB.parent / "logs"
 
 
 def test_parameters_bind_as_psycopg_wants_them():
