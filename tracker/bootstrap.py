@@ -10,10 +10,11 @@ from pathlib import Path
 
 import duckdb
 
-from tracker import db
+from tracker import db, pg
 from tracker.access import audit
 from tracker.access.users import ensure_admin
 from tracker.catalogue import catalogue
+from tracker.config import pg_url
 from tracker.engine import catalogue_versions, counting
 from tracker.engine.catalogue_tables import ensure_catalogue
 from tracker.ingest.service import recover_interrupted
@@ -28,13 +29,29 @@ AFTER_MIGRATION = {
 
 
 def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> None:
-    """The migrations not yet applied, up to `upto`, each with its Python step (a restore passes `upto`)."""
-    db.migrate(con, upto=upto, after=AFTER_MIGRATION)
+    """The migrations not yet applied, up to `upto`, each with its Python step (a restore passes `upto`). The
+    steps bring rows an older DuckDB file holds up to date; a PostgreSQL database starts empty at the newest
+    schema, and its derived tables live in the replica: it takes none."""
+    steps = AFTER_MIGRATION if isinstance(con, duckdb.DuckDBPyConnection) else {}
+    db.migrate(con, upto=upto, after=steps)
+
+
+def _derive(replica: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
+    """The replica's derivations after a load from PostgreSQL (tracker.pg.schema.REPLICA_ONLY)."""
+    if "measurement" in tables:
+        counting.refresh_summary(replica)
 
 
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the tracker database; a writing connection brings its schema up to date and
-    its catalogue tables to the catalogue on disk."""
+    its catalogue tables to the catalogue on disk. A PostgreSQL URL (`--db`, TRACKER_DB) opens PostgreSQL with
+    this process's DuckDB replica (tracker.pg): its catalogue tables live in the replica, so they are written
+    even for reading."""
+    url = pg_url(path)
+    if url is not None:
+        con = pg.connect(url, migrate=None if read_only else migrate, derive=_derive)
+        ensure_catalogue(con, catalogue())
+        return con
     con = db.open(path, read_only=read_only)
     if not read_only:
         migrate(con)

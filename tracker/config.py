@@ -24,6 +24,12 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(explicit or os.environ.get("TRACKER_DB") or (DEMO_DB if demo_mode() else DEFAULT_DB))
 
 
+def pg_url(explicit: str | os.PathLike | None = None) -> str | None:
+    """The PostgreSQL URL that `--db` or TRACKER_DB names (postgresql://… or postgres://…); None for a file."""
+    value = str(explicit or os.environ.get("TRACKER_DB") or "")
+    return value if value.startswith(("postgresql://", "postgres://")) else None
+
+
 def is_real_default(path: str | os.PathLike) -> bool:
     """Whether `path` is the real database's default file (data/tracker.duckdb), where the demo never goes."""
     try:

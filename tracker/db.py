@@ -1,14 +1,17 @@
 """The DuckDB store: open the file, migrate its schema (tracker.migrations), transactions — nothing else.
+PostgreSQL's connection (tracker.pg) answers the same calls; the two differences a writer meets (the process's
+write lock, the audit head's row lock) are `serialised` and `lock_head`.
 
 A database ready for the tracker (the migrations' Python steps, the catalogue tables, the first administrator)
 is tracker.bootstrap's: callers open through it."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 from collections.abc import Callable, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 import duckdb
@@ -58,6 +61,18 @@ WRITE_LOCK = threading.RLock()
 _state = threading.local()
 
 
+def serialised(con) -> contextlib.AbstractContextManager:
+    """One writer at a time in this process on a DuckDB file; none on PostgreSQL, whose rows lock themselves."""
+    return WRITE_LOCK if isinstance(con, duckdb.DuckDBPyConnection) else nullcontext()
+
+
+def lock_head(con, table: str) -> None:
+    """Hold the one-row head `table` (the audit chain's) until the transaction ends: on PostgreSQL `SELECT …
+    FOR UPDATE`; on DuckDB nothing, WRITE_LOCK already keeps every other writer out."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        con.lock_head(table)
+
+
 def in_transaction() -> bool:
     """Whether this thread is inside `transaction(...)`."""
     return getattr(_state, "depth", 0) > 0
@@ -69,10 +84,10 @@ def transaction(con: duckdb.DuckDBPyConnection):
     another `transaction` it joins it: a service that calls another (a finding opening its ledger task) commits
     both or neither."""
     if in_transaction():
-        with WRITE_LOCK:
+        with serialised(con):
             yield con
         return
-    with WRITE_LOCK:
+    with serialised(con):
         con.execute("BEGIN TRANSACTION")
         _state.depth = getattr(_state, "depth", 0) + 1
         try:
@@ -96,11 +111,12 @@ def migrate(
     after = after or {}
     schema_version(con)  # creates the table on a new file
     applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+    run = getattr(con, "run_migration", con.execute)  # PostgreSQL's connection translates the DuckDB SQL
     for version, sql in MIGRATIONS:
         if version in applied or (upto is not None and version > upto):
             continue
         with transaction(con):
-            con.execute(sql)
+            run(sql)
             if version in after:
                 after[version](con)
             con.execute("INSERT INTO schema_version VALUES (?)", [version])

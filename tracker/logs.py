@@ -15,7 +15,7 @@ import unicodedata
 import uuid
 from pathlib import Path
 
-from tracker.config import db_path
+from tracker.config import DEFAULT_DB, db_path, pg_url
 
 LOGGER = "tracker"
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -90,10 +90,13 @@ class _OneLine(_Escaping):
 
 
 def log_dir(database: str | os.PathLike | None = None) -> Path:
-    """TRACKER_LOG_DIR, else `logs/` beside the database (data/logs for data/tracker.duckdb)."""
+    """TRACKER_LOG_DIR, else `logs/` beside the database (data/logs for data/tracker.duckdb, and for a
+    PostgreSQL database)."""
     explicit = os.environ.get("TRACKER_LOG_DIR")
     if explicit:
         return Path(explicit)
+    if pg_url(database) is not None:
+        return DEFAULT_DB.parent / "logs"
     return db_path(database).resolve().parent / "logs"
 
 

@@ -39,13 +39,16 @@ def link(prev_hash: str, row: tuple) -> str:
 
 @contextlib.contextmanager
 def _writing(con: duckdb.DuckDBPyConnection):
-    """One appender at a time (db.WRITE_LOCK), inside the caller's `db.transaction` when there is one so an
-    action and its audit entry land together or not at all, else in a transaction of its own."""
-    with db.WRITE_LOCK:
+    """One appender at a time (db.WRITE_LOCK in this process on DuckDB, the head's row lock on PostgreSQL),
+    inside the caller's `db.transaction` when there is one so an action and its audit entry land together or
+    not at all, else in a transaction of its own."""
+    with db.serialised(con):
         if db.in_transaction():
+            db.lock_head(con, "audit_head")
             yield
         else:
             with db.transaction(con):
+                db.lock_head(con, "audit_head")
                 yield
 
 

@@ -30,7 +30,10 @@ class KeyMissing(Exception):
 
 
 def db_file(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The file `con` holds; None for a database in memory."""
+    """The file `con` holds; None for a database in memory. PostgreSQL's connection names a place in data/."""
+    named = getattr(con, "database_file", None)
+    if named is not None:
+        return named
     row = con.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchall()

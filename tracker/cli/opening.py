@@ -18,7 +18,7 @@ from tracker import bootstrap
 from tracker.catalogue import catalogue
 from tracker.cli import remote
 from tracker.cli.errors import DatabaseBusy, DatabaseUnusable
-from tracker.config import db_path
+from tracker.config import db_path, pg_url
 from tracker.engine.catalogue_tables import use_catalogue
 
 # Another command holding the file (four imports started at once) lets go within seconds: wait for it.
@@ -70,7 +70,11 @@ def holder(message: str, target: Path | None = None) -> tuple[int | None, bool]:
 
 def open_db(path: str | os.PathLike | None = None, *, write: bool = True) -> duckdb.DuckDBPyConnection:
     """The tracker database for a command. `write=False` for commands that only read: the file is opened
-    read-only (no migration, nothing written). Raises HeldByApp when the app holds the file."""
+    read-only (no migration, nothing written). Raises HeldByApp when the app holds the file. On PostgreSQL every
+    command opens beside the running app: the database locks its own rows."""
+    url = pg_url(path)
+    if url is not None:
+        return _open_pg(url, write)
     target = db_path(path)
     served = getattr(_served, "target", None)
     if served is not None and target.absolute() == served:
@@ -115,6 +119,23 @@ def open_db(path: str | os.PathLike | None = None, *, write: bool = True) -> duc
 
                 recover_interrupted(con)
             return con
+
+
+def _open_pg(url: str, write: bool) -> duckdb.DuckDBPyConnection:
+    shown = re.sub(r"//[^@/]*@", "//…@", url)  # never the password on the console
+    try:
+        con = bootstrap.connect(url, read_only=not write)
+    except duckdb.Error as exc:
+        logging.getLogger("tracker.cli").info("cannot open %s: %s", shown, str(exc).splitlines()[0])
+        raise DatabaseUnusable(
+            f"无法连接 PostgreSQL 数据库 {shown}：请检查地址、数据库是否存在以及访问权限"
+        ) from None
+    if write:  # an import killed midway in an earlier process: settled and audited now
+        from tracker.ingest.service import recover_interrupted
+
+        recover_interrupted(con)
+    _opened.append(con)
+    return con
 
 
 def close_opened() -> None:

@@ -1,0 +1,419 @@
+"""The connection the tracker uses with PostgreSQL as the system of record, shaped like DuckDB's (execute with
+`?`/`$name` parameters → a result with fetchone/fetchall/df/description; cursor; register; close).
+
+Where a statement runs:
+- outside a transaction a read runs on the process's DuckDB replica (tracker.pg.replica), refreshed first when
+  PostgreSQL's generations moved; a write is a PostgreSQL transaction of its own;
+- inside one (BEGIN TRANSACTION … COMMIT, as tracker.db.transaction says them) a statement naming a PostgreSQL
+  table runs there, in this connection's PostgreSQL transaction; one naming only local objects (registered
+  frames, temporary tables, the replica's derivations) runs in the replica; `INSERT INTO <table> … SELECT`
+  over local objects runs the SELECT in the replica and copies its rows into PostgreSQL;
+- at COMMIT the generations of the tables written are bumped and announced (NOTIFY tracker_data) in the same
+  transaction, and those tables reloaded into this process's replica: the writer sees its write at once.
+Each cursor has its own PostgreSQL connection while in a transaction, borrowed from a small pool otherwise."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import errors
+
+from tracker.config import DEFAULT_DB
+from tracker.pg import schema, sql
+from tracker.pg.replica import Derive, Replica, libpq_url
+
+POOL = 4  # idle PostgreSQL connections a process keeps
+_MIGRATION_LOCK = 7_202_301  # pg_advisory_lock key: one process migrates at a time
+
+
+class Result:
+    """A PostgreSQL result read to its end, answering as a DuckDB result does."""
+
+    def __init__(self, rows: list[tuple], description: list[tuple]):
+        self._rows, self._next, self.description = rows, 0, description
+
+    def fetchone(self) -> tuple | None:
+        if self._next >= len(self._rows):
+            return None
+        self._next += 1
+        return self._rows[self._next - 1]
+
+    def fetchmany(self, size: int = 1) -> list[tuple]:
+        rows = self._rows[self._next : self._next + size]
+        self._next += len(rows)
+        return rows
+
+    def fetchall(self) -> list[tuple]:
+        rows = self._rows[self._next :]
+        self._next = len(self._rows)
+        return rows
+
+    def df(self) -> pd.DataFrame:
+        return pd.DataFrame(self.fetchall(), columns=[d[0] for d in self.description])
+
+    fetchdf = df
+
+
+_INSERT_SELECT = re.compile(
+    r"^\s*INSERT\s+INTO\s+[\w.]+\s*(?:\(([^)]*)\))?\s*((?:SELECT|WITH)\b.*)$", re.I | re.S
+)
+
+
+def _selects(statement: str) -> bool:
+    """Whether an INSERT takes its rows from a SELECT (not VALUES)."""
+    return _INSERT_SELECT.match(statement) is not None
+
+
+def _result(cur: psycopg.Cursor) -> Result:
+    if cur.description is None:  # DuckDB answers a write with the count of rows it changed
+        return Result([(cur.rowcount,)], [("Count", None, None, None, None, None, None)])
+    description = [(c.name, c.type_code, None, None, None, None, None) for c in cur.description]
+    return Result(cur.fetchall(), description)
+
+
+def _value(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if value is pd.NaT or value is pd.NA:
+        return None
+    return value
+
+
+def _args(params):
+    if params is None:
+        return None
+    if isinstance(params, dict):
+        return {k: _value(v) for k, v in params.items()}
+    return [_value(v) for v in params]
+
+
+# PostgreSQL's errors as the DuckDB errors the callers already catch.
+_ERRORS = [
+    (
+        (errors.UniqueViolation, errors.NotNullViolation, errors.ForeignKeyViolation),
+        duckdb.ConstraintException,
+    ),
+    (
+        (errors.SerializationFailure, errors.DeadlockDetected, errors.InFailedSqlTransaction),
+        duckdb.TransactionException,
+    ),
+    ((errors.UndefinedTable, errors.UndefinedColumn, errors.UndefinedFunction), duckdb.CatalogException),
+    ((errors.SyntaxError,), duckdb.ParserException),
+]
+
+
+@contextmanager
+def _as_duckdb_errors():
+    try:
+        yield
+    except psycopg.Error as exc:
+        for kinds, mapped in _ERRORS:
+            if isinstance(exc, kinds):
+                raise mapped(str(exc)) from exc
+        raise duckdb.Error(str(exc)) from exc
+
+
+class Store:
+    """One PostgreSQL database as one process sees it: the replica and a small pool of connections."""
+
+    def __init__(self, url: str, derive: Derive | None = None, fetch: str = "adbc"):
+        self.url = libpq_url(url)
+        self._idle: list[psycopg.Connection] = []
+        self._lock = threading.Lock()
+        with self.borrowed() as con:
+            con.execute(schema.GENERATION_DDL)
+        self.replica = Replica(self.url, derive, fetch)
+
+    def borrow(self) -> psycopg.Connection:
+        with self._lock:
+            while self._idle:
+                con = self._idle.pop()
+                if not con.closed:
+                    return con
+        with _as_duckdb_errors():
+            return psycopg.connect(self.url, autocommit=True)
+
+    def give_back(self, con: psycopg.Connection) -> None:
+        with self._lock:
+            if len(self._idle) < POOL and not con.closed and con.info.transaction_status.name == "IDLE":
+                self._idle.append(con)
+                return
+        con.close()
+
+    @contextmanager
+    def borrowed(self):
+        con = self.borrow()
+        try:
+            yield con
+        finally:
+            self.give_back(con)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for con in idle:
+            con.close()
+        self.replica.close()
+
+
+def bump(con: psycopg.Connection, tables: dict[str, bool]) -> None:
+    """The generations of `tables` (table → whether rows were updated or deleted, not only added), one up, in the
+    writer's transaction (sorted: two writers never deadlock on them), and the news for the processes that
+    listen."""
+    for table in sorted(tables):
+        con.execute(
+            "INSERT INTO data_generation VALUES (%s, 1, %s) ON CONFLICT (table_name) DO UPDATE "
+            "SET gen = data_generation.gen + 1, rewritten = data_generation.rewritten + excluded.rewritten",
+            [table, int(tables[table])],
+        )
+    con.execute("NOTIFY tracker_data")
+
+
+class Connection:
+    """A cursor's view of the store (see the module's docstring)."""
+
+    def __init__(self, store: Store, owner: bool = False):
+        self.store = store
+        self._owner = owner
+        self._duck = store.replica.duck.cursor()
+        self._pg: psycopg.Connection | None = None  # held while in a transaction
+        self._written: dict[str, bool] = {}  # table → rows updated or deleted (not only added)
+        self._local: set[str] = set()  # registered frames and temporary tables of this cursor
+
+    @property
+    def database_file(self) -> str:
+        """Where tracker.access.keys looks for the installation key: data/tracker.key unless TRACKER_KEY says."""
+        return str(Path(DEFAULT_DB).parent / "postgresql")
+
+    def cursor(self) -> Connection:
+        return Connection(self.store)
+
+    def close(self) -> None:
+        if self._pg is not None:
+            self._rollback()
+        self._duck.close()
+        if self._owner:
+            self.store.close()
+
+    def register(self, name: str, frame) -> Connection:
+        self._duck.register(name, frame)
+        self._local.add(name.lower())
+        return self
+
+    def unregister(self, name: str) -> Connection:
+        self._duck.unregister(name)
+        self._local.discard(name.lower())
+        return self
+
+    def lock_head(self, table: str) -> None:
+        """Lock the row of a one-row head table (the audit chain's) until COMMIT; a table still empty is
+        locked by name, so two first appenders queue too."""
+        if self._pg is None:
+            raise duckdb.TransactionException("lock_head needs a transaction")
+        with _as_duckdb_errors():
+            if not self._pg.execute(f"SELECT 1 FROM {table} FOR UPDATE").fetchall():
+                self._pg.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
+                # The head the first appender wrote while this one waited: locked like any other, or a third
+                # appender that found it would not wait for this one.
+                self._pg.execute(f"SELECT 1 FROM {table} FOR UPDATE").fetchall()
+
+    def run_migration(self, script: str) -> None:
+        """A numbered migration (tracker.db.migrate), translated for PostgreSQL statement by statement; what
+        lives only in the replica is skipped (the replica has its own schema, migrated as a DuckDB file is)."""
+        for statement in sql.split(script):
+            translated, _why = schema.translate(statement)
+            if translated:
+                written = sql.target(statement) if sql.verb(statement) in sql.WRITES else None
+                self._on_pg(translated, None, written)
+
+    def execute(self, statement: str, params=None):
+        parts = sql.split(statement) if params is None else [statement]
+        result = None
+        for part in parts or [statement]:
+            result = self._one(part, params)
+        return result
+
+    def executemany(self, statement: str, rows) -> Connection:
+        if sql.target(statement) in schema.ON_PG:
+            query, rows = sql.pyformat(statement), [_args(r) for r in rows]
+            rewrites = sql.verb(statement) != "INSERT"
+            with self._pg_session(sql.target(statement), rewrites) as con, _as_duckdb_errors():
+                con.cursor().executemany(query, rows)
+        else:
+            self._duck.executemany(statement, rows)
+        return self
+
+    # -- routing ----------------------------------------------------------------------------------------------
+    def _one(self, statement: str, params):
+        verb = sql.verb(statement)
+        if verb in ("BEGIN", "START"):
+            return self._begin()
+        if verb in ("COMMIT", "END"):
+            return self._commit()
+        if verb in ("ROLLBACK", "ABORT"):
+            return self._rollback()
+        names, target = sql.words(statement), sql.target(statement)
+        local = names & (self._local | schema.REPLICA_ONLY.keys())
+        if verb in sql.DDL:
+            if target in schema.ON_PG or target in schema.SEQUENCES and not sql.is_temp(statement):
+                translated, _why = schema.translate(statement)
+                return self._on_pg(translated, None) if translated else Result([], [])
+            if sql.is_temp(statement) and target:
+                self._local.add(target)
+            return self._duck.execute(statement, params)
+        if verb in sql.WRITES:
+            if target not in schema.ON_PG:
+                return self._duck.execute(statement, params)
+            sources = names & schema.ON_PG - {target}
+            if verb == "INSERT" and _selects(statement) and (local or not sources):
+                return self._insert_from_replica(statement, params, target)
+            if local:  # UPDATE … FROM a registered frame: the frame goes along, as a temporary table
+                self._ship(local & self._local)
+            return self._on_pg(statement, params, target)
+        if names & schema.PG_ONLY or names & {"nextval", "currval", "setval"}:
+            return self._on_pg(statement, params)
+        if self._pg is not None and names & schema.ON_PG and not local:
+            return self._on_pg(statement, params)
+        if self._pg is None:
+            self.store.replica.poll()
+        return self._duck.execute(statement, params)
+
+    @contextmanager
+    def _pg_session(self, written: str | None, rewrites: bool = False):
+        """This transaction's PostgreSQL connection, or a transaction of its own for one statement. `written`:
+        the table the statement writes; `rewrites`: whether it updates or deletes rows (not only adds)."""
+        if self._pg is not None:
+            if written:
+                self._written[written] = self._written.get(written, False) or rewrites
+            yield self._pg
+            return
+        con = self.store.borrow()
+        try:
+            with _as_duckdb_errors():
+                con.execute("BEGIN")
+            yield con
+            with _as_duckdb_errors():
+                if written:
+                    bump(con, {written: rewrites})
+                con.execute("COMMIT")
+        except BaseException:
+            if not con.closed:
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            self.store.give_back(con)
+        if written:
+            self.store.replica.load({written})
+
+    def _on_pg(self, statement: str, params, written: str | None = None) -> Result:
+        query = statement if params is None else sql.pyformat(statement)
+        rewrites = written is not None and sql.verb(statement) != "INSERT"
+        with self._pg_session(written, rewrites) as con, _as_duckdb_errors():
+            return _result(con.execute(query, _args(params)))
+
+    def _insert_from_replica(self, statement: str, params, target: str) -> Result:
+        """`INSERT INTO t (cols) SELECT … FROM <local objects>`: the SELECT runs in the replica, its rows are
+        copied into t on PostgreSQL in this transaction."""
+        columns, select = _INSERT_SELECT.match(statement).groups()
+        rows = self._duck.execute(select, params).fetchall()
+        names = [c.strip() for c in columns.split(",")] if columns else None
+        copy_sql = f"COPY {target} ({', '.join(names)}) FROM STDIN" if names else f"COPY {target} FROM STDIN"
+        with self._pg_session(target) as con, _as_duckdb_errors(), con.cursor().copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row([_value(v) for v in row])
+        return Result([(len(rows),)], [("Count", None, None, None, None, None, None)])
+
+    def _ship(self, names: set[str]) -> None:
+        """Copy this cursor's registered frames `names` into PostgreSQL as temporary tables of the same name,
+        dropped at the end of the transaction (a statement of its own gets one around it)."""
+        if self._pg is None:
+            raise duckdb.TransactionException("a write reading a registered frame needs a transaction")
+        for name in sorted(names):
+            described = self._duck.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
+            columns = ", ".join(f"{col} {schema.translate_type(kind)}" for col, kind, *_ in described)
+            rows = self._duck.execute(f"SELECT * FROM {name}").fetchall()
+            with _as_duckdb_errors():
+                self._pg.execute(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP")
+                with self._pg.cursor().copy(f"COPY {name} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row([_value(v) for v in row])
+
+    def _begin(self):
+        if self._pg is not None:
+            raise duckdb.TransactionException("cannot start a transaction within a transaction")
+        self._pg = self.store.borrow()
+        self._written = {}
+        with _as_duckdb_errors():
+            self._pg.execute("BEGIN")
+        self._duck.execute("BEGIN TRANSACTION")
+        return Result([], [])
+
+    def _end(self, pg_sql: str) -> None:
+        con, self._pg = self._pg, None
+        try:
+            with _as_duckdb_errors():
+                con.execute(pg_sql)
+        finally:
+            self.store.give_back(con)
+
+    def _commit(self):
+        if self._pg is None:
+            raise duckdb.TransactionException("cannot commit - no transaction is active")
+        written = self._written
+        try:
+            with _as_duckdb_errors():
+                if written:
+                    bump(self._pg, written)
+        except BaseException:
+            self._rollback()
+            raise
+        self._end("COMMIT")
+        self._duck.execute("COMMIT")
+        if written:
+            self.store.replica.load(written)
+        return Result([], [])
+
+    def _rollback(self):
+        if self._pg is None:
+            raise duckdb.TransactionException("cannot rollback - no transaction is active")
+        try:
+            self._end("ROLLBACK")
+        finally:
+            with suppress(duckdb.Error):  # DuckDB ended it already (a failed statement)
+                self._duck.execute("ROLLBACK")
+        return Result([], [])
+
+
+def connect(
+    url: str,
+    migrate: Callable[[Connection], None] | None = None,
+    derive: Derive | None = None,
+    fetch: str = "adbc",
+) -> Connection:
+    """A connection to the PostgreSQL database `url`: migrated by `migrate` (one process at a time) and its
+    replica loaded."""
+    store = Store(url, derive, fetch)
+    con = Connection(store, owner=True)
+    try:
+        if migrate is not None:
+            with store.borrowed() as lock, _as_duckdb_errors():
+                lock.execute("SELECT pg_advisory_lock(%s)", [_MIGRATION_LOCK])
+                try:
+                    migrate(con)
+                finally:
+                    lock.execute("SELECT pg_advisory_unlock(%s)", [_MIGRATION_LOCK])
+        store.replica.load()
+    except BaseException:
+        con.close()
+        raise
+    return con
