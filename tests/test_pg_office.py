@@ -3,6 +3,8 @@ tests/test_inspections.py and tests/test_verification.py run again, unchanged, w
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests import test_inspections as inspections
@@ -37,3 +39,20 @@ def con(request, pg_url):
         seed_answers(connection)
     yield connection
     connection.close()
+
+
+def test_findings_import_from_the_command_line(pg_url, tmp_path, capsys):
+    from tracker.cli import main
+
+    connection = bootstrap.connect(pg_url)  # the running app's connection
+    try:
+        inspections.seed(connection)
+        path = tmp_path / "问题.csv"
+        path.write_bytes(inspections.CSV.encode("gbk"))
+        assert main(["--db", pg_url, "findings", "import", str(path), "--round", "1", "--json"]) == 0
+        done = json.loads(capsys.readouterr().out)
+        assert done["outcome"] == "committed" and (done["accepted"], done["refused"]) == (8, 2)
+        connection.store.replica.poll(force=True)
+        assert connection.execute("SELECT count(*) FROM finding").fetchone() == (8,)
+    finally:
+        connection.close()
