@@ -63,14 +63,19 @@ CSV = """2023—2024年扎兰屯市创卫检查问题汇总表
 @pytest.fixture
 def con():
     con = bootstrap.connect(":memory:")
+    seed(con)
+    yield con
+    con.close()
+
+
+def seed(con) -> None:
+    """The 12 sites and the two rounds (tests/test_pg_office.py seeds PostgreSQL with them too)."""
     for type_name, name, street in SITES:
         sites.register_site(con, OFFICE, type_name, name, street, now=T0)
     rounds.create_round(con, OFFICE, "模拟检查", "2023年上半年模拟检查", dt.date(2023, 5, 10), dt.date(2023, 5, 20),
                         team="创卫办督查组", now=T0)  # fmt: skip
     rounds.create_round(con, OFFICE, "暗访", "2024年暗访", dt.date(2024, 6, 1), dt.date(2024, 6, 5),
                         types=["公共厕所"], per_group=1, seed=20240601, now=T0)  # fmt: skip
-    yield con
-    con.close()
 
 
 # The drawn sites where the teams found nothing, recorded as such (a drawn site without a record is 未检查):

@@ -11,7 +11,6 @@ import threading
 
 import pytest
 
-from tests import test_users
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
 from tests.test_users import *  # noqa: F403 (every account test, run again with `con` on PostgreSQL)
 from tracker import bootstrap
@@ -29,13 +28,6 @@ def con(pg_url):
     connection = bootstrap.connect(pg_url)
     yield connection
     connection.close()
-
-
-@pytest.mark.xfail(
-    strict=True, reason="goes through an upload: ingest's write path (raw_files, any_value) is ported next"
-)
-def test_a_one_time_password_allows_nothing_but_the_change(con):
-    test_users.test_a_one_time_password_allows_nothing_but_the_change(con)
 
 
 def test_a_flood_of_failed_sign_ins_is_paused(store):

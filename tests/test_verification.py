@@ -31,12 +31,17 @@ NOW = dt.datetime(2026, 3, 1, 10, 0)
 @pytest.fixture
 def con():
     con = bootstrap.connect(":memory:")
+    seed(con)
+    yield con
+    con.close()
+
+
+def seed(con) -> None:
+    """The answers the tests verify (tests/test_pg_office.py seeds PostgreSQL with them too)."""
     # 2.2 (checklist, reported by 市委编办): 「是」 for 2025, awaiting the office's check
     add(con, "2.2", "2025年", 1, recorded_at="2026-02-01 09:00:00")
     add(con, "2.3", "2025年", 0, recorded_at="2026-02-01 09:00:00")  # 「否」
     add(con, "10.3", "2025年", 85)  # a figure, not a checklist
-    yield con
-    con.close()
 
 
 def count(con, sql: str) -> int:

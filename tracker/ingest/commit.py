@@ -51,7 +51,8 @@ def _reserve_ids(con: duckdb.DuckDBPyConnection) -> int:
     span = high - low + 1
     for _ in range(5):
         first, last = con.execute(
-            "SELECT min(v), max(v) FROM (SELECT nextval('measurement_id') AS v FROM range(?))", [span]
+            "SELECT min(v), max(v) FROM (SELECT nextval('measurement_id') AS v FROM generate_series(1, ?)) AS block",
+            [span],
         ).fetchone()
         if last - first + 1 == span:
             return first - low

@@ -77,7 +77,7 @@ WITH nothing_stored AS (
     SELECT sha256 FROM submission GROUP BY sha256
     HAVING bool_and(outcome IN {CAPPED} AND NOT (outcome = 'failed' AND message = $pending))
 ), per_unit AS (
-    SELECT coalesce(s.unit, '') AS unit, s.sha256, max(s.id) AS newest, any_value(octet_length(f.bytes)) AS held
+    SELECT coalesce(s.unit, '') AS unit, s.sha256, max(s.id) AS newest, max(octet_length(f.bytes)) AS held
     FROM submission s JOIN upload_file f USING (sha256)
     WHERE f.bytes IS NOT NULL AND s.file_bytes IS NULL AND s.sha256 IN (SELECT sha256 FROM nothing_stored)
       AND s.sha256 NOT IN (SELECT source_sha256 FROM finding WHERE source_sha256 IS NOT NULL)
@@ -125,7 +125,7 @@ def _drop_beyond_cap(con: duckdb.DuckDBPyConnection, unit: str | None, user: str
             "UPDATE upload_file SET bytes = NULL, dropped_at = ? WHERE sha256 = ? RETURNING size", [now, sha]
         ).fetchone()[0]
         sent = con.execute(
-            "SELECT list(id ORDER BY id), any_value(file_name ORDER BY id DESC) FROM submission WHERE sha256 = ?",
+            "SELECT array_agg(id ORDER BY id), (array_agg(file_name ORDER BY id DESC))[1] FROM submission WHERE sha256 = ?",
             [sha],
         ).fetchone()
         detail = FILE["dropped_audit"].format(unit=unit or "—", kept=kept, mb=f"{mb:g}")

@@ -51,13 +51,13 @@ def draw(sites: pd.DataFrame, seed: int, per_group: int) -> list[int]:
 
 
 def in_scope(con: duckdb.DuckDBPyConnection, streets: list[str], types: list[str]) -> pd.DataFrame:
-    return con.execute(
-        """SELECT id, type, street FROM site
-           WHERE (len($streets) = 0 OR list_contains($streets, street))
-             AND (len($types) = 0 OR list_contains($types, type))
-           ORDER BY id""",
-        {"streets": streets, "types": types},
-    ).df()
+    # Narrowed here, not in SQL: it runs in a round's write transaction, on PostgreSQL too, whose lists differ.
+    sites = con.execute("SELECT id, type, street FROM site ORDER BY id").df()
+    if streets:
+        sites = sites[sites["street"].isin(streets)]
+    if types:
+        sites = sites[sites["type"].isin(types)]
+    return sites.reset_index(drop=True)
 
 
 def insert_round(

@@ -32,13 +32,15 @@ from tracker.strings.inspections import MSG
 SOURCE_PREFIX = "inspection_round:"  # measurement.evidence of a figure computed from a round
 
 # A drawn site counts as inspected only with a record: a finding there in the round, or the team's 「检查无问题」
-# (round_site.checked_on). A drawn site with neither is 未检查 — neither passed nor failed.
-RATES_SQL = """
+# (round_site.checked_on). A drawn site with neither is 未检查 — neither passed nor failed. The failing
+# severities are our constants, written as an IN list: it also runs in a write transaction on PostgreSQL.
+_FAILING = ", ".join("'" + s.replace("'", "''") + "'" for s in FAILING)
+RATES_SQL = f"""
 WITH drawn AS (
     SELECT s.type, r.checked_on IS NOT NULL
                OR EXISTS (SELECT 1 FROM finding f WHERE f.round_id = r.round_id AND f.site_id = s.id) AS inspected,
            EXISTS (SELECT 1 FROM finding f WHERE f.round_id = r.round_id AND f.site_id = s.id
-                                            AND list_contains($failing, f.severity)) AS failed
+                                            AND f.severity IN ({_FAILING})) AS failed
     FROM round_site r JOIN site s ON s.id = r.site_id
     WHERE r.round_id = $round
 )
@@ -52,7 +54,7 @@ FROM drawn GROUP BY type ORDER BY type
 def pass_rates(con: duckdb.DuckDBPyConnection, round_id: int) -> pd.DataFrame:
     """Per site type of the round: sites inspected (with a record), passed (no 严重 or 否决风险 finding), drawn but
     unchecked (no record), rate (0..1; NaN when none was inspected)."""
-    out = con.execute(RATES_SQL, {"round": round_id, "failing": list(FAILING)}).df()
+    out = con.execute(RATES_SQL, {"round": round_id}).df()
     for col in ("inspected", "passed", "unchecked"):
         out[col] = out[col].astype(int)
     out["rate"] = out["passed"] / out["inspected"].where(out["inspected"] > 0)
@@ -123,11 +125,14 @@ def write_rates(
             metric = cat.metric(r.metric)
             number = {"year": 1, "quarter": (rnd["ends"].month - 1) // 3 + 1, "month": rnd["ends"].month}
             period = periods.make(metric.period, rnd["ends"].year, number.get(metric.period, 1))
+            # The id drawn first and the row given as a SELECT: on PostgreSQL the row then goes into this
+            # process's replica too, inside the transaction, where the summary below reads it (tracker.pg).
+            mid = con.execute("SELECT nextval('measurement_id')").fetchone()[0]
             con.execute(
-                """INSERT INTO measurement (submission_id, metric, unit, area, period_start, period_end, period_label,
-                                           value, numerator, denominator, note, evidence, recorded_at)
-                   VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [sid, r.metric, OFFICE, period.start, period.end, period.label,
+                """INSERT INTO measurement (id, submission_id, metric, unit, area, period_start, period_end,
+                                           period_label, value, numerator, denominator, note, evidence, recorded_at)
+                   SELECT ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?""",
+                [mid, sid, r.metric, OFFICE, period.start, period.end, period.label,
                  round(100 * r.passed / r.inspected, 4), r.passed, r.inspected,
                  MSG["rates_note"].format(id=round_id, kind=rnd["kind"], parts=r.parts),
                  f"{SOURCE_PREFIX}{round_id}", when],

@@ -323,10 +323,20 @@ class Connection:
 
     def _insert_from_replica(self, statement: str, params, target: str) -> Result:
         """`INSERT INTO t (cols) SELECT … FROM <local objects>`: the SELECT runs in the replica, its rows are
-        copied into t on PostgreSQL in this transaction."""
+        copied into t on PostgreSQL in this transaction. Rows that carry their key into an only-added table
+        (schema.APPENDED: an upload's measurements) go into the replica's t too, in this cursor's DuckDB
+        transaction: what the transaction reads next in the replica (the summary, the values replaced) sees them,
+        and a rollback takes them back."""
         columns, select = _INSERT_SELECT.match(statement).groups()
-        rows = self._duck.execute(select, params).fetchall()
         names = [c.strip() for c in columns.split(",")] if columns else None
+        key = schema.APPENDED.get(target)
+        if self._pg is not None and names and key in names:
+            self._duck.execute(f"CREATE OR REPLACE TEMP TABLE _pg_mirror AS {select}", params)
+            rows = self._duck.execute("SELECT * FROM _pg_mirror").fetchall()
+            self._duck.execute(f"INSERT INTO {target} ({', '.join(names)}) SELECT * FROM _pg_mirror")
+            self._duck.execute("DROP TABLE _pg_mirror")
+        else:
+            rows = self._duck.execute(select, params).fetchall()
         copy_sql = f"COPY {target} ({', '.join(names)}) FROM STDIN" if names else f"COPY {target} FROM STDIN"
         with self._pg_session(target) as con, _as_duckdb_errors(), con.cursor().copy(copy_sql) as copy:
             for row in rows:
