@@ -23,8 +23,17 @@ endif
 run-real: .venv/ready
 	$(PY) -m streamlit run server.py --server.port $(PORT) --server.headless true
 
+# Two pytest processes at once, one per core: the browser tests (mostly waiting on the app's server and Chromium)
+# with the files named in BROWSER_HALF to even out the wall time, beside every other test. The browser half's
+# output follows the other's (also in test-artifacts/browser-half.log); either half failing fails.
+BROWSER_HALF := tests/browser
 test: .venv/ready
-	$(PY) -m pytest -q
+	@mkdir -p test-artifacts
+	@$(PY) -m pytest -q $(BROWSER_HALF) >test-artifacts/browser-half.log 2>&1 & browser=$$!; \
+	$(PY) -m pytest -q $(addprefix --ignore=,$(BROWSER_HALF)); rest=$$?; \
+	wait $$browser; browser=$$?; \
+	echo "==== the browser half: $(BROWSER_HALF)"; cat test-artifacts/browser-half.log; \
+	exit $$(( rest || browser ))
 
 # The long robustness variants and every property test with its full count of examples (make test tries a few).
 test-long: .venv/ready
