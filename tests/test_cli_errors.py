@@ -28,7 +28,7 @@ HOLDER = textwrap.dedent(
     if sys.argv[3] == "marker":  # what the app's snapshot writer leaves beside the file
         snapshot.app_marker(sys.argv[1]).write_text(json.dumps({"pid": os.getpid()}))
     print("ready", flush=True)
-    time.sleep(120)
+    time.sleep(3600)  # killed by its test or fixture; a module's tests may outlast a short sleep on a busy machine
     """
 )
 
@@ -45,12 +45,13 @@ def _hold(path, snap: bool, name: str = "streamlit"):
     return proc
 
 
-@pytest.fixture
-def held(tmp_path, demo_db):
-    """A copy of the demo database held by a fake app that wrote its snapshot."""
+@pytest.fixture(scope="module")
+def held(tmp_path_factory, demo_db):
+    """A copy of the demo database held by a fake app that wrote its snapshot, for the module's tests (each only
+    reads it: the writing commands are refused while the app holds it)."""
     import shutil
 
-    path = tmp_path / "held.duckdb"
+    path = tmp_path_factory.mktemp("held") / "held.duckdb"
     shutil.copyfile(demo_db, path)
     wal = demo_db.with_name(
         demo_db.name + ".wal"
