@@ -27,9 +27,9 @@ run-real: .venv/ready
 # and Chromium) with the hostile-input, fuzz and property tests, beside every other test: files chosen from each
 # file's measured time to even the halves out (docs/PERFORMANCE.md). The browser half's output follows the
 # other's (also in test-artifacts/browser-half.log); either half failing fails.
-BROWSER_HALF := tests/browser tests/test_hostile.py tests/test_hostile_rawcap.py tests/test_hostile_text.py \
-	tests/test_hostile_files.py tests/test_hostile_backup.py tests/test_fuzz.py tests/test_ingest_property.py \
-	tests/test_import.py tests/test_robustness.py
+BROWSER_HALF := tests/browser tests/test_hostile.py tests/test_hostile_rawcap.py tests/test_hostile_files.py \
+	tests/test_hostile_backup.py tests/test_fuzz.py tests/test_ingest_property.py tests/test_import.py \
+	tests/test_robustness.py
 test: .venv/ready
 	@mkdir -p test-artifacts
 	@$(PY) -m pytest -q $(BROWSER_HALF) >test-artifacts/browser-half.log 2>&1 & browser=$$!; \
