@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import pytest
 
@@ -53,10 +54,10 @@ def test_demo_replace_never_deletes_real_submissions(tmp_path, capsys):
     assert _count(path, "SELECT count(*) FROM submission WHERE NOT is_demo") == 1
 
 
-def test_demo_clear_removes_only_demo_rows_and_is_audited(tmp_path, capsys):
+def test_demo_clear_removes_only_demo_rows_and_is_audited(demo_pristine, tmp_path, capsys):
     path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_pristine, path)  # the demo as loaded on TODAY
     con = bootstrap.connect(path)
-    load_demo(con, today=TODAY)
     # a trial upload in the demo file stays: clearing the demo removes what the demo wrote, nothing else
     con.execute(
         "INSERT INTO submission (submitted_at, submitted_by, file_name, sha256, outcome) "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import shutil
 import threading
 
 import pytest
@@ -385,12 +386,10 @@ def test_a_password_on_stdin_that_is_not_utf8_is_a_clear_error(tmp_path, monkeyp
 # ---------------------------------------------------------------- finding 9: the demo never orphans real work
 
 
-def _demo_with_real_work(tmp_path, what: str):
-    from tracker.demo import load_demo
-
+def _demo_with_real_work(demo_pristine, tmp_path, what: str):
     path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_pristine, path)  # the demo as loaded on 2026-11-28
     con = bootstrap.connect(path)
-    load_demo(con, today=dt.date(2026, 11, 28))
     if what == "finding":  # the office recorded a real finding in a demo round, at a demo site
         round_id, site_id = con.execute(
             "SELECT r.id, s.site_id FROM inspection_round r JOIN round_site s ON s.round_id = r.id "
@@ -416,10 +415,12 @@ def _demo_with_real_work(tmp_path, what: str):
 
 
 @pytest.mark.parametrize(("flag", "what"), [("--replace", "finding"), ("--clear", "evidence")])
-def test_the_demo_is_not_replaced_or_cleared_from_under_real_work(tmp_path, capsys, what, flag):
+def test_the_demo_is_not_replaced_or_cleared_from_under_real_work(
+    demo_pristine, tmp_path, capsys, what, flag
+):
     from tracker.cli import main
 
-    path, demo = _demo_with_real_work(tmp_path, what)
+    path, demo = _demo_with_real_work(demo_pristine, tmp_path, what)
     capsys.readouterr()
     assert main(["demo", flag, "--db", str(path)]) == 6
     err = capsys.readouterr().err

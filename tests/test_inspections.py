@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import pytest
 
@@ -355,11 +356,12 @@ def test_a_photo_of_a_finding_is_a_picture_and_anything_else_changes_nothing(imp
     assert findings.get(con, 9)["status"] == "answered"
 
 
-def test_the_demo_tells_its_inspection_story_and_clearing_removes_it_only():
-    from tracker.demo import clear_demo, load_demo
+def test_the_demo_tells_its_inspection_story_and_clearing_removes_it_only(demo_pristine, tmp_path):
+    from tracker.demo import clear_demo
 
-    con = bootstrap.connect(":memory:")
-    load_demo(con, today=dt.date(2026, 11, 28))
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_pristine, path)  # the demo as loaded on 2026-11-28
+    con = bootstrap.connect(path)
     listed = rounds.list_rounds(con).set_index("kind")
     assert listed.loc["模拟检查", "starts"] == dt.date(2023, 4, 10) and listed.loc["暗访", "seed"] == 20240513
     assert verdict.veto_risks(con, dt.date(2024, 5, 20))["site"].tolist() == ["河西早市"]

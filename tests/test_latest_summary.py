@@ -4,6 +4,7 @@ what grouping every measurement gives, is kept by every writer, and is never rea
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pandas as pd
 import pytest
@@ -168,11 +169,11 @@ def test_uploads_merge_into_the_summary_as_a_rebuild_would(db_path):
     pd.testing.assert_frame_equal(_eff(con, True), _eff(con, False))
 
 
-def test_demo_load_and_clear_keep_the_summary(db_path):
-    from tracker.demo import clear_demo, load_demo
+def test_demo_load_and_clear_keep_the_summary(demo_pristine, db_path):
+    from tracker.demo import clear_demo
 
+    shutil.copyfile(demo_pristine, db_path)  # the demo as loaded on AS_OF (the session's TODAY)
     con = bootstrap.connect(db_path)
-    load_demo(con, today=AS_OF)
     assert counting.summary_fresh(con)
     pd.testing.assert_frame_equal(_statuses(con, True), _statuses(con, False))
     clear_demo(con)

@@ -248,6 +248,20 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def app_demo(app_server, tmp_path_factory) -> Path:
+    """A database file holding the demo as the app loaded it into its empty database (the demo is seeded and
+    depends only on today), built once for the engine's side of the tests that compare the pages with it."""
+    from tracker import bootstrap
+    from tracker.demo import load_demo
+
+    path = tmp_path_factory.mktemp("app-demo") / "demo.duckdb"
+    con = bootstrap.connect(path)
+    load_demo(con, today=app_server["today"])
+    con.close()
+    return path
+
+
 VIEWPORT = {"width": 1440, "height": 1000}
 
 

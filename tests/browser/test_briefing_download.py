@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, wait_for_app_run
 from tracker import bootstrap
-from tracker.demo import load_demo
 from tracker.engine.evaluate import evaluate
 
 pytestmark = pytest.mark.browser
@@ -21,11 +20,9 @@ AS_OF = dt.date(2023, 12, 31)
 
 
 @pytest.fixture(scope="module")
-def engine(app_server, tmp_path_factory):
+def engine(app_demo):
     """The engine's evaluation of the demo the app loaded into its empty database, as of 2023-12-31."""
-    path = tmp_path_factory.mktemp("briefing") / "demo.duckdb"
-    con = bootstrap.connect(path)
-    load_demo(con, today=app_server["today"])
+    con = bootstrap.connect(app_demo)
     ev = evaluate(con, AS_OF)
     con.close()
     return ev

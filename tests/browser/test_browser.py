@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, wait_for_app_run
 from tracker import bootstrap
-from tracker.demo import load_demo
 from tracker.engine.evaluate import evaluate
 from tracker.strings import DEMO_BANNER
 
@@ -16,12 +15,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def engine(app_server, tmp_path_factory):
-    """The engine's evaluation of the same demo the app loaded into its empty database (the demo is seeded
-    and depends only on today), as of the app's default date: today."""
-    path = tmp_path_factory.mktemp("engine") / "demo.duckdb"
-    con = bootstrap.connect(path)
-    load_demo(con, today=app_server["today"])
+def engine(app_server, app_demo):
+    """The engine's evaluation of the same demo the app loaded into its empty database, as of the app's default
+    date: today."""
+    con = bootstrap.connect(app_demo)
     ev = evaluate(con, app_server["today"])
     con.close()
     return ev
