@@ -58,6 +58,12 @@ def attach_every_kind(con) -> None:
     assert tasks  # the demo's tasks are there already
 
 
+def values(frame: pd.DataFrame) -> list[tuple]:
+    """The rows as the page reads them: a missing value is None whatever the column's dtype (the archive's
+    columns are nullable where its 督办通知 rows leave a gap; the page tests isinstance and notna)."""
+    return [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False)]
+
+
 @pytest.fixture(params=["demo", "with files"])
 def page_db(request, demo_db, tmp_path, monkeypatch):
     from app import webapp
@@ -83,7 +89,9 @@ def test_the_item_page_lists_the_items_evidence_as_the_archive_does(page_db):
     for item in CAT.items:
         got = evidence_web.item_files(item.code)
         rows = archive.archive_rows(con, [item.code], CAT)
-        pd.testing.assert_frame_equal(got, rows[rows["source"] == "evidence"].reset_index(drop=True))
+        expected = rows[rows["source"] == "evidence"].reset_index(drop=True)
+        assert list(got.columns) == list(expected.columns)
+        assert values(got) == values(expected)
         assert got["link_id"].tolist() == whole[whole["item"] == item.code]["link_id"].dropna().tolist()
         seen += len(got)
     if page_db == "with files":
