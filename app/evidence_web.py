@@ -1,7 +1,7 @@
 """The item page's evidence files (档案资料): each metric's files beside its submissions, the item's own files,
 the upload that attaches a file to one of the item's latest measurements or to the item, and 「导出档案」.
 
-Reads through tracker.reports.archive (one query for the whole item); writes through tracker.office.evidence,
+Reads through tracker.reports.archive (one query for the item's evidence); writes through tracker.office.evidence,
 which checks the caller again. Files are read from the database only when a download is clicked."""
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ FLASH = "evidence_flash"
 
 
 def item_files(code: int) -> pd.DataFrame:
-    """Every evidence file of the item (archive.archive_rows; the 督办通知 sent are shown on the unit page):
-    read on each run, a few rows."""
-    rows = archive.archive_rows(webapp.cursor(), [code], webapp.cat())
-    return rows[rows["source"] == "evidence"].reset_index(drop=True)
+    """Every evidence file of the item (the 督办通知 sent are shown on the unit page): read on each run, a few
+    rows."""
+    return archive.evidence_rows(webapp.cursor(), [code], webapp.cat())
 
 
 def _file_bytes(sha256: str):

@@ -46,8 +46,8 @@ SLICE = 1 << 20  # bytes written through the zip at a time
 # verification of a yes/no answer holds for a measurement when it checked the same metric/area/period and value
 # and still held when that measurement was recorded (or when the check was made, for the answer it checked): the
 # evaluation's own definition (indicators.rules.checklist.check_holds).
-ROWS_SQL = f"""
-WITH links AS (
+_EVIDENCE = f"""
+links AS (
     SELECT l.id AS link_id, l.target, l.target_id, l.sha256, l.file_name, l.attached_at, l.attached_by,
            l.note, f.mime, f.size
     FROM evidence_link l JOIN evidence_file f ON f.sha256 = l.sha256
@@ -68,16 +68,7 @@ checked AS (
     WHERE d.yesno AND {check_holds("v", "greatest(d.recorded_at, v.verified_at)")}
     QUALIFY row_number() OVER (PARTITION BY d.link_id ORDER BY v.verified_at DESC) = 1
 ),
-noticed AS (   -- a 督办通知 once per item it names (one row per unit of the notice in reminder)
-    SELECT min(r.id) AS id, r.doc_number, c.item, string_agg(DISTINCT r.unit, '、') AS units,
-           any_value(r.file_name) AS file_name, min(r.sent_at) AS sent_at, any_value(r.sent_by) AS sent_by,
-           any_value(octet_length(r.file_bytes)) AS size
-    FROM reminder r,
-         unnest(CAST(json_extract_string(r.figures_json, '$[*].metric') AS VARCHAR[])) AS named(metric)
-    JOIN cat_metric c ON c.metric = named.metric
-    GROUP BY r.doc_number, c.item
-),
-archived AS (
+evidence AS (   -- every evidence file still attached, with its item
     SELECT d.link_id, d.item, 1 AS part, d.metric, d.period, d.period_start, d.unit, d.area,
            d.sha256, d.file_name, d.mime, d.size, d.attached_at, d.attached_by, d.note,
            CASE WHEN c.verified_by IS NOT NULL THEN 'verified'
@@ -104,6 +95,31 @@ archived AS (
            l.attached_at, l.attached_by, l.note, NULL, NULL, NULL, NULL, NULL, 'evidence', NULL,
            CAST(f.id AS VARCHAR)
     FROM links l JOIN finding f ON l.target = 'finding' AND l.target_id = CAST(f.id AS VARCHAR)
+)"""
+
+_ORDER = """ORDER BY item NULLS LAST, part, metric NULLS FIRST, period_start DESC NULLS LAST, area NULLS FIRST,
+         attached_at, link_id, source_id"""
+
+# The item page's files: the archive's evidence rows of the items asked, without the 督办通知 and 通报.
+EVIDENCE_SQL = f"""
+WITH {_EVIDENCE}
+SELECT * FROM evidence WHERE item IN (SELECT unnest($items))
+{_ORDER}
+"""
+
+ROWS_SQL = f"""
+WITH {_EVIDENCE},
+noticed AS (   -- a 督办通知 once per item it names (one row per unit of the notice in reminder)
+    SELECT min(r.id) AS id, r.doc_number, c.item, string_agg(DISTINCT r.unit, '、') AS units,
+           any_value(r.file_name) AS file_name, min(r.sent_at) AS sent_at, any_value(r.sent_by) AS sent_by,
+           any_value(octet_length(r.file_bytes)) AS size
+    FROM reminder r,
+         unnest(CAST(json_extract_string(r.figures_json, '$[*].metric') AS VARCHAR[])) AS named(metric)
+    JOIN cat_metric c ON c.metric = named.metric
+    GROUP BY r.doc_number, c.item
+),
+archived AS (
+    SELECT * FROM evidence
     UNION ALL
     SELECT NULL, n.item, 5, NULL, NULL, NULL, n.units, NULL, NULL, n.file_name, $docx, n.size, n.sent_at,
            n.sent_by, '', NULL, NULL, NULL, NULL, NULL, 'reminder', n.id, n.doc_number
@@ -115,8 +131,7 @@ archived AS (
 )
 SELECT * FROM archived
 WHERE item IN (SELECT unnest($items)) OR (item IS NULL AND part = 6)
-ORDER BY item NULLS LAST, part, metric NULLS FIRST, period_start DESC NULLS LAST, area NULLS FIRST, attached_at,
-         link_id, source_id
+{_ORDER}
 """
 
 # Where a file's bytes are, by its row's `source`.
@@ -137,15 +152,29 @@ def archive_rows(
     (evidence | reminder | briefing), source_id, ref (the finding's id, the document's 文号). The 通报 only in
     the whole archive (items None): they are every item's."""
     cat = cat or catalogue()
-    use_catalogue(con, cat)
     params = {
-        "items": list(items) if items is not None else [i.code for i in cat.items],
+        **_evidence_params(con, items if items is not None else [i.code for i in cat.items], cat),
         "everything": items is None,
-        "yesno": [m.code for m in cat.metrics if m.vtype.answer] or [""],
-        "office": OFFICE,
         "docx": evidence.DOCX.mime,
     }
     return con.execute(ROWS_SQL, params).df()
+
+
+def evidence_rows(
+    con: duckdb.DuckDBPyConnection, items: Sequence[int], cat: Catalogue | None = None
+) -> pd.DataFrame:
+    """The evidence files of `items` (the item page's 档案资料): archive_rows' rows of source evidence, the same
+    columns and order, read without the 督办通知 and 通报 the page does not show."""
+    return con.execute(EVIDENCE_SQL, _evidence_params(con, items, cat or catalogue())).df()
+
+
+def _evidence_params(con: duckdb.DuckDBPyConnection, items: Sequence[int], cat: Catalogue) -> dict:
+    use_catalogue(con, cat)  # the evidence's item is read from cat_metric
+    return {
+        "items": list(items),
+        "yesno": [m.code for m in cat.metrics if m.vtype.answer] or [""],
+        "office": OFFICE,
+    }
 
 
 # ---------------------------------------------------------------- names inside the zip
