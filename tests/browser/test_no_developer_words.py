@@ -104,6 +104,10 @@ def data_words(app_server, tmp_path_factory):
             words |= {str(r[0]) for r in con.execute(sql).fetchall() if r[0] is not None}
         except duckdb.Error:  # a table of another version
             continue
+    for (cells,) in con.execute("SELECT cells FROM refused_row").fetchall():  # a refused row's cells, as sent
+        kept = json.loads(cells)
+        words |= {str(v) for v in (kept.values() if isinstance(kept, dict) else kept) if v is not None}
+        words |= set(kept) if isinstance(kept, dict) else set()  # the file's own column headings
     names = {r[0] for r in con.execute("SELECT name FROM app_user").fetchall()}  # cg_rep: a name, not a code
     con.close()
     words = (
