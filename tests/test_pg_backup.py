@@ -142,3 +142,9 @@ def test_missing_pg_dump_and_an_unreachable_server_are_said(filled, tmp_path, mo
     gone = "postgresql://127.0.0.1:1/nothing"
     assert main(["restore", str(tmp_path / "c"), "--db", gone]) == 2
     assert "无法连接 PostgreSQL 数据库" in capsys.readouterr().err
+
+
+def test_the_password_never_goes_on_the_command_line():
+    dbname, env = dump._target("postgresql://tracker:s3cret@db.example:5433/tracker")
+    assert "s3cret" not in dbname and "port=5433" in dbname and "dbname=tracker" in dbname
+    assert env["PGPASSWORD"] == "s3cret"

@@ -284,8 +284,9 @@ def _load(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict) -> dict[
 def restore(
     folder: str | os.PathLike, target: str | os.PathLike, key: str | os.PathLike | None = None
 ) -> Restored:
-    """Restore the backup in `folder` into the new database file `target` (never over an existing one),
-    checked with the key file `key` (default: the target's own, tracker.access.keys.key_file)."""
+    """Restore the backup in `folder` into the new database file `target` (never over an existing one), or into
+    the new, empty PostgreSQL database a postgresql:// `target` names, checked with the key file `key` (default:
+    the target's own, tracker.access.keys.key_file)."""
     url = pg_url(target)
     folder = _folder(folder)
     manifest = read_manifest(folder)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from tracker.pg.replica import libpq_url
 
@@ -82,8 +83,19 @@ def program(name: str, version: int) -> str:
     return found
 
 
-def _run(argv: list[str], what: str) -> None:
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+def _target(url: str) -> tuple[str, dict]:
+    """The connection string for a program's --dbname, and its environment: the password goes in PGPASSWORD,
+    never on a command line another user's `ps` shows."""
+    params = conninfo_to_dict(libpq_url(url))
+    env = dict(os.environ)
+    password = params.pop("password", None)
+    if password is not None:
+        env["PGPASSWORD"] = password
+    return f"--dbname={make_conninfo(**params)}", env
+
+
+def _run(argv: list[str], what: str, env: dict | None = None) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         raise DumpError(f"{what}失败：{lines[-1] if lines else f'退出码 {done.returncode}'}")
@@ -106,7 +118,8 @@ def moment(url: str):
 def dump(url: str, snapshot: str, version: int, out: Path) -> None:
     """pg_dump -Fc of the database `url` as the exported `snapshot` sees it, into the file `out`."""
     argv = [program("pg_dump", version), "--format=custom", f"--snapshot={snapshot}", f"--file={out}"]
-    _run([*argv, f"--dbname={libpq_url(url)}"], "pg_dump ")
+    dbname, env = _target(url)
+    _run([*argv, dbname], "pg_dump ", env)
 
 
 def tables(con: psycopg.Connection) -> list[str]:
@@ -140,4 +153,5 @@ def check_entries(path: Path, version: int) -> None:
 def restore(url: str, path: Path, version: int) -> None:
     """pg_restore of the dump `path` into the database `url`, in one transaction: all of it or nothing."""
     argv = [program("pg_restore", version), "--single-transaction", "--exit-on-error", "--no-owner"]
-    _run([*argv, "--no-privileges", f"--dbname={libpq_url(url)}", str(path)], "pg_restore ")
+    dbname, env = _target(url)
+    _run([*argv, "--no-privileges", dbname, str(path)], "pg_restore ", env)
