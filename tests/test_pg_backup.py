@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import zipfile
 
 import psycopg
 import pytest
@@ -148,3 +149,18 @@ def test_the_password_never_goes_on_the_command_line():
     dbname, env = dump._target("postgresql://tracker:s3cret@db.example:5433/tracker")
     assert "s3cret" not in dbname and "port=5433" in dbname and "dbname=tracker" in dbname
     assert env["PGPASSWORD"] == "s3cret"
+
+
+def test_the_apps_backup_zip_restores_on_postgresql(filled, blank, tmp_path):
+    con = bootstrap.connect(filled)
+    try:
+        archive = backup.backup_zip_file(con, "admin")
+    finally:
+        con.close()
+    try:
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(tmp_path / "unzipped")
+    finally:
+        archive.unlink()
+    done = backup.restore(tmp_path / "unzipped", blank)
+    assert done.audit.ok and done.counts["audit_log"] == 7
