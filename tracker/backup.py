@@ -152,11 +152,7 @@ def _export_pg(con: pg.Connection, out: Path) -> tuple[dict, tuple | None, int, 
     in the moment the dump sees."""
     try:
         with dump.moment(con.store.url) as (raw, snapshot):
-            counts = {
-                t: raw.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                for t in dump.tables(raw)
-                if _PLAIN.fullmatch(t)
-            }
+            counts = {t: dump.count(raw, t) for t in dump.tables(raw) if _PLAIN.fullmatch(t)}
             head = raw.execute("SELECT last_id, last_hash, entries, mac FROM audit_head").fetchone()
             version = raw.execute("SELECT max(version) FROM schema_version").fetchone()[0]
             sequences = dict(
@@ -382,7 +378,7 @@ def _restore_pg(folder: Path, manifest: dict, url: str, key) -> Restored:
             dump.check_entries(dumped, server)
             with logs.action("-", "restore", dump.shown(url)):
                 dump.restore(url, dumped, server)
-            counts = {t: raw.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in manifest["tables"]}
+            counts = {t: dump.count(raw, t) for t in manifest["tables"] if _PLAIN.fullmatch(t)}
     except dump.DumpError as exc:
         raise BackupError(str(exc), exc.refused) from None
     wrong = [t for t in counts if counts[t] != manifest["tables"][t]]

@@ -119,7 +119,11 @@ def dump(url: str, snapshot: str, version: int, out: Path) -> None:
     """pg_dump -Fc of the database `url` as the exported `snapshot` sees it, into the file `out`."""
     argv = [program("pg_dump", version), "--format=custom", f"--snapshot={snapshot}", f"--file={out}"]
     dbname, env = _target(url)
-    _run([*argv, dbname], "pg_dump ", env)
+    try:
+        _run([*argv, dbname], "pg_dump ", env)
+    except DumpError:
+        out.unlink(missing_ok=True)  # half a dump: the folder stays fit for another try
+        raise
 
 
 def tables(con: psycopg.Connection) -> list[str]:
@@ -131,6 +135,14 @@ def tables(con: psycopg.Connection) -> list[str]:
             "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
         ).fetchall()
     ]
+
+
+def count(con: psycopg.Connection, table: str) -> int | None:
+    """The rows of `table` (a plain name); None when the database has no such table."""
+    try:
+        return con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    except psycopg.errors.UndefinedTable:
+        return None
 
 
 def check_entries(path: Path, version: int) -> None:
