@@ -12,6 +12,11 @@ from the app's own migrations (up to the backup's version), loads the app's own 
 schema, each from `<table>.parquet` inside the folder — as data, and only then gives the file its name; it
 never overwrites. A backup edited without the key (a file changed, added or removed, hashes recomputed) is
 refused.
+
+On PostgreSQL (issue 23) the data is one `pg_dump -Fc` file (tracker.pg.dump) beside the same signed manifest,
+its counts read in the moment the dump sees; restore goes only into a new, empty database, after the signature,
+the hashes and the dump's list of objects are checked, with pg_restore in one transaction. A backup of one store
+is refused by the other's restore.
 """
 
 from __future__ import annotations
@@ -29,11 +34,15 @@ from pathlib import Path
 
 import duckdb
 
-from tracker import bootstrap, db, logs, migrations
+from tracker import bootstrap, db, logs, migrations, pg
 from tracker.access import audit, keys
+from tracker.config import pg_url
+from tracker.pg import dump
+from tracker.pg.connection import KEY_PLACE
 
 MANIFEST = "manifest.json"
 FORMAT = "tracker-backup/2"  # /1 was DuckDB's EXPORT DATABASE with its SQL files, unsigned
+PG_FORMAT = "tracker-backup-postgresql/1"
 _PLAIN = re.compile(r"[a-z_][a-z0-9_]*")  # the app's table names; anything else is not the app's
 
 
@@ -48,7 +57,7 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Restored:
-    path: Path
+    path: Path | str  # the file, or the PostgreSQL URL without its password
     counts: dict[str, int]
     audit: audit.ChainCheck
 
@@ -85,35 +94,10 @@ def backup(con: duckdb.DuckDBPyConnection, out: str | os.PathLike, actor: str | 
         if actor:
             audit.record(con, actor, "backup", str(out), detail="备份数据库")
         out.mkdir(parents=True, exist_ok=True)
-        cur = con.cursor()
-        try:
-            with db.WRITE_LOCK:  # no commit between the counts and the export
-                cur.execute("BEGIN TRANSACTION")
-                try:
-                    counts = {
-                        t: cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                        for t in _tables(cur)
-                        if _PLAIN.fullmatch(t)
-                    }
-                    head = cur.execute("SELECT last_id, last_hash, entries, mac FROM audit_head").fetchone()
-                    version = cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]
-                    sequences = dict(
-                        cur.execute(
-                            "SELECT sequence_name, coalesce(last_value, 0) FROM duckdb_sequences() "
-                            "WHERE database_name = current_database() AND NOT temporary ORDER BY 1"
-                        ).fetchall()
-                    )
-                    for t in counts:
-                        target = _sql_path(out / f"{t}.parquet")
-                        cur.execute(f"COPY \"{t}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
-                    cur.execute("COMMIT")
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    raise
-        finally:
-            cur.close()
+        on_pg = isinstance(con, pg.Connection)
+        counts, head, version, sequences = (_export_pg if on_pg else _export)(con, out)
         manifest = {
-            "format": FORMAT,
+            "format": PG_FORMAT if on_pg else FORMAT,
             "created_at": dt.datetime.now().isoformat(timespec="seconds"),
             "schema_version": version,
             "tables": counts,
@@ -128,6 +112,59 @@ def backup(con: duckdb.DuckDBPyConnection, out: str | os.PathLike, actor: str | 
             json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
     return manifest
+
+
+def _export(con: duckdb.DuckDBPyConnection, out: Path) -> tuple[dict, tuple | None, int, dict]:
+    """One Parquet file per table into `out`; the counts, the audit head, the schema version and the sequences,
+    all in the one transaction the files are written in."""
+    cur = con.cursor()
+    try:
+        with db.WRITE_LOCK:  # no commit between the counts and the export
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                counts = {
+                    t: cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                    for t in _tables(cur)
+                    if _PLAIN.fullmatch(t)
+                }
+                head = cur.execute("SELECT last_id, last_hash, entries, mac FROM audit_head").fetchone()
+                version = cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+                sequences = dict(
+                    cur.execute(
+                        "SELECT sequence_name, coalesce(last_value, 0) FROM duckdb_sequences() "
+                        "WHERE database_name = current_database() AND NOT temporary ORDER BY 1"
+                    ).fetchall()
+                )
+                for t in counts:
+                    target = _sql_path(out / f"{t}.parquet")
+                    cur.execute(f"COPY \"{t}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+    finally:
+        cur.close()
+    return counts, head, version, sequences
+
+
+def _export_pg(con: pg.Connection, out: Path) -> tuple[dict, tuple | None, int, dict]:
+    """pg_dump of the database into `out`; the counts, the audit head, the schema version and the sequences read
+    in the moment the dump sees."""
+    try:
+        with dump.moment(con.store.url) as (raw, snapshot):
+            counts = {t: dump.count(raw, t) for t in dump.tables(raw) if _PLAIN.fullmatch(t)}
+            head = raw.execute("SELECT last_id, last_hash, entries, mac FROM audit_head").fetchone()
+            version = raw.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            sequences = dict(
+                raw.execute(
+                    "SELECT sequencename, coalesce(last_value, 0) FROM pg_sequences "
+                    "WHERE schemaname = 'public' ORDER BY 1"
+                ).fetchall()
+            )
+            dump.dump(con.store.url, snapshot, dump.major(raw), out / dump.DUMP)
+    except dump.DumpError as exc:
+        raise BackupError(str(exc), exc.refused) from None
+    return counts, head, version, sequences
 
 
 def backup_zip_file(con: duckdb.DuckDBPyConnection, actor: str | None = None) -> Path:
@@ -168,7 +205,11 @@ def read_manifest(folder: Path) -> dict:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise BackupError(f"{folder} 不是备份目录（没有可读的 {MANIFEST}）") from None
-    if not isinstance(manifest, dict) or manifest.get("format") not in (FORMAT, "tracker-backup/1"):
+    if not isinstance(manifest, dict) or manifest.get("format") not in (
+        FORMAT,
+        PG_FORMAT,
+        "tracker-backup/1",
+    ):
         raise BackupError(f"{folder / MANIFEST} 不是本系统的备份清单")
     return manifest
 
@@ -182,7 +223,9 @@ def authenticate(manifest: dict, key_file: Path | None) -> None:
             f"{exc}：无法核对备份的签名，不予恢复；请用 --key 指定做这份备份的系统的密钥文件（{keys.KEY_NAME}）",
             refused=True,
         ) from None
-    if manifest.get("format") != FORMAT or not keys.signs(key, canonical(manifest), manifest.get("mac")):
+    if manifest.get("format") not in (FORMAT, PG_FORMAT) or not keys.signs(
+        key, canonical(manifest), manifest.get("mac")
+    ):
         raise BackupError(
             "备份清单的签名不符，不予恢复：备份被改动过，或不是用这个密钥做的备份（旧版本做的备份没有签名）",
             refused=True,
@@ -237,22 +280,24 @@ def _load(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict) -> dict[
 def restore(
     folder: str | os.PathLike, target: str | os.PathLike, key: str | os.PathLike | None = None
 ) -> Restored:
-    """Restore the backup in `folder` into the new database file `target` (never over an existing one),
-    checked with the key file `key` (default: the target's own, tracker.access.keys.key_file)."""
-    folder, target = Path(folder), Path(target)
-    if not folder.is_dir():
-        raise BackupError(f"{folder} 不是目录；请给出备份目录（应用里下载的 zip 先解压）")
+    """Restore the backup in `folder` into the new database file `target` (never over an existing one), or into
+    the new, empty PostgreSQL database a postgresql:// `target` names, checked with the key file `key` (default:
+    the target's own, tracker.access.keys.key_file)."""
+    url = pg_url(target)
+    folder = _folder(folder)
     manifest = read_manifest(folder)
+    if url is not None:
+        return _restore_pg(folder, manifest, url, key)
+    if manifest.get("format") == PG_FORMAT:
+        raise BackupError(
+            "这是 PostgreSQL 数据库的备份，只能恢复到新的空 PostgreSQL 数据库（--db postgresql://…）",
+            refused=True,
+        )
+    target = Path(target)
     if target.exists() or Path(f"{target}.wal").exists():
         raise BackupError(f"{target} 已存在；恢复只写入新文件，不覆盖已有数据库", refused=True)
     key_file = Path(key) if key else keys.key_file(target)
-    authenticate(manifest, key_file)
-    check(folder, manifest)
-    version = manifest.get("schema_version")
-    if version not in [v for v, _ in migrations.MIGRATIONS]:
-        raise BackupError(
-            f"备份的数据库版本 {version} 不是本系统认识的版本（请用较新的系统恢复）", refused=True
-        )
+    version = _checked(folder, manifest, key_file)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.restoring")
     with logs.action("-", "restore", str(target)):
@@ -272,12 +317,73 @@ def restore(
             for leftover in (tmp, Path(f"{tmp}.wal")):
                 if leftover.exists():
                     leftover.unlink()
-    own = keys.key_file(target)
+    return Restored(target, counts, _verified(target, key, key_file))
+
+
+def _folder(folder: str | os.PathLike) -> Path:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BackupError(f"{folder} 不是目录；请给出备份目录（应用里下载的 zip 先解压）")
+    return folder
+
+
+def _checked(folder: Path, manifest: dict, key_file: Path | None) -> int:
+    """The backup is signed with the key, whole, and of a schema this system knows; returns its version."""
+    authenticate(manifest, key_file)
+    check(folder, manifest)
+    version = manifest.get("schema_version")
+    if version not in [v for v, _ in migrations.MIGRATIONS]:
+        raise BackupError(
+            f"备份的数据库版本 {version} 不是本系统认识的版本（请用较新的系统恢复）", refused=True
+        )
+    return version
+
+
+def _verified(target: str | Path, key, key_file: Path | None) -> audit.ChainCheck:
+    """The restored database opened (an older backup migrated) and its audit chain walked, with the backup's key
+    copied to the target's place first: the restored head is signed with it."""
+    own = keys.key_file(KEY_PLACE if pg_url(target) else target)
     if key and own is not None and own != key_file:
-        keys.copy_to(key_file, own)  # the restored audit head is signed with this key
-    con = bootstrap.connect(target)  # an older backup is migrated here
+        keys.copy_to(key_file, own)
+    con = bootstrap.connect(target)
     try:
-        chain = audit.verify(con)
+        return audit.verify(con)
     finally:
         con.close()
-    return Restored(target, counts, chain)
+
+
+def _restore_pg(folder: Path, manifest: dict, url: str, key) -> Restored:
+    """Restore a PostgreSQL backup into the new, empty database `url`: pg_restore in one transaction, after the
+    signature, the files and the dump's list of objects are checked."""
+    if manifest.get("format") != PG_FORMAT:
+        raise BackupError(
+            "这是 DuckDB 数据库文件的备份，不能恢复到 PostgreSQL；请用 --db 指向一个新的 .duckdb 文件",
+            refused=True,
+        )
+    key_file = Path(key) if key else keys.key_file(KEY_PLACE)
+    _checked(folder, manifest, key_file)  # pg_restore's own schema is the backup's; connect migrates past it
+    try:
+        with dump.connect(url) as raw:
+            existing = dump.tables(raw)
+            if existing:
+                raise BackupError(
+                    f"数据库 {dump.shown(url)} 已有数据表（{'、'.join(existing[:5])}…）；恢复只写入新的空数据库，"
+                    "不覆盖已有数据库",
+                    refused=True,
+                )
+            server = dump.major(raw)
+            dumped = folder / dump.DUMP
+            if dumped.name not in manifest["files"]:
+                raise BackupError(f"备份缺少数据库文件 {dump.DUMP}，不予恢复", refused=True)
+            dump.check_entries(dumped, server)
+            with logs.action("-", "restore", dump.shown(url)):
+                dump.restore(url, dumped, server)
+            counts = {t: dump.count(raw, t) for t in manifest["tables"] if _PLAIN.fullmatch(t)}
+    except dump.DumpError as exc:
+        raise BackupError(str(exc), exc.refused) from None
+    wrong = [t for t in counts if counts[t] != manifest["tables"][t]]
+    if wrong:
+        raise BackupError(
+            f"恢复后的行数与备份清单不符：{'、'.join(wrong)}；请删除该数据库后重试", refused=True
+        )
+    return Restored(dump.shown(url), counts, _verified(url, key, key_file))

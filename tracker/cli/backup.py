@@ -28,7 +28,9 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     if not args.db:
-        raise UsageError("请用 --db 指定恢复到的新数据库文件（恢复不覆盖已有文件）")
+        raise UsageError(
+            "请用 --db 指定恢复到的新数据库文件，或新建的空 PostgreSQL 数据库（恢复不覆盖已有数据库）"
+        )
     try:
         done = backup.restore(args.folder, args.db, args.key)
     except backup.BackupError as exc:
@@ -54,7 +56,9 @@ def add_commands(sub) -> None:
     p = sub.add_parser("backup", help="备份整个数据库（测量值、原始文件、账号、任务、审计日志）到新目录")
     p.add_argument("--out", required=True, help="新的备份目录")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", help="从备份目录恢复到新的数据库文件（--db，不覆盖已有文件）")
+    p = sub.add_parser(
+        "restore", help="从备份目录恢复到新的数据库文件或空的 PostgreSQL 数据库（--db，不覆盖已有数据库）"
+    )
     p.add_argument("folder", help="备份目录（应用里下载的 zip 先解压）")
     p.add_argument(
         "--key",

@@ -32,6 +32,9 @@ from tracker.pg.replica import Derive, Replica, libpq_url
 
 POOL = 4  # idle PostgreSQL connections a process keeps
 _MIGRATION_LOCK = 7_202_301  # pg_advisory_lock key: one process migrates at a time
+# Where tracker.access.keys looks for the installation key of a PostgreSQL database (a restore too, before any
+# connection): data/tracker.key unless TRACKER_KEY says.
+KEY_PLACE = str(Path(DEFAULT_DB).parent / "postgresql")
 
 
 class Result:
@@ -192,8 +195,8 @@ class Connection:
 
     @property
     def database_file(self) -> str:
-        """Where tracker.access.keys looks for the installation key: data/tracker.key unless TRACKER_KEY says."""
-        return str(Path(DEFAULT_DB).parent / "postgresql")
+        """Where tracker.access.keys looks for the installation key (KEY_PLACE)."""
+        return KEY_PLACE
 
     def cursor(self) -> Connection:
         return Connection(self.store)
