@@ -45,7 +45,8 @@ def _unusable(path: str, exc: Exception) -> StartFailed:
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
     """One connection per process: DuckDB lets one process hold the file. The command line sends its commands
-    here meanwhile (app/cli_route.py).
+    here meanwhile (app/cli_route.py). On PostgreSQL (TRACKER_DB=postgresql://…): the process's replica and pool,
+    and the command line opens the database itself.
     Raises StartFailed (not cached: the next run tries again)."""
     logs.setup(path, stderr_level="INFO")
     try:
