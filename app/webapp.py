@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import threading
 import time
 
@@ -19,7 +20,7 @@ from tracker import bootstrap, logs, stored
 from tracker.access import audit
 from tracker.access.users import AccountError
 from tracker.catalogue import Catalogue, catalogue
-from tracker.config import db_path, demo_mode, is_real_default
+from tracker.config import db_path, demo_mode, is_real_default, pg_url
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
 from tracker.strings.ui import t
 
@@ -34,7 +35,7 @@ START_LOG = logging.getLogger("tracker.app.start")
 
 def _unusable(path: str, exc: Exception) -> StartFailed:
     """Why the database could not be opened, in the page's language (the details go to the log)."""
-    START_LOG.error("cannot open %s: %s", path, exc)
+    START_LOG.error("cannot open %s: %s", re.sub(r"//[^/@]*@", "//", path), exc)  # never a URL's password
     message = str(exc)
     if "lock" in message.lower():
         return StartFailed(t("start_db_busy"))
@@ -44,7 +45,8 @@ def _unusable(path: str, exc: Exception) -> StartFailed:
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
     """One connection per process: DuckDB lets one process hold the file. The command line sends its commands
-    here meanwhile (app/cli_route.py).
+    here meanwhile (app/cli_route.py). On PostgreSQL (TRACKER_DB=postgresql://…): the process's replica and pool,
+    and the command line opens the database itself.
     Raises StartFailed (not cached: the next run tries again)."""
     logs.setup(path, stderr_level="INFO")
     try:
@@ -65,13 +67,19 @@ def _connection(path: str):
         except DemoRefused as exc:  # real submissions in the file: show them, say so on the console
             print(exc, flush=True)
         ensure_accounts(con)  # one per role, named on the sign-in page; only where the demo is
-    cli_route.serve(con, path)
+    if pg_url(path) is None:  # on PostgreSQL the command line opens the database itself
+        cli_route.serve(con, path)
     return con
+
+
+def _database() -> str:
+    """TRACKER_DB's PostgreSQL URL as written (a Path would fold its `//`), else the DuckDB file's path."""
+    return pg_url() or str(db_path())
 
 
 def cursor():
     """A cursor for this script run (cursors are cheap; connections are not shared across threads)."""
-    return _connection(str(db_path())).cursor()
+    return _connection(_database()).cursor()
 
 
 def cat() -> Catalogue:
@@ -107,8 +115,9 @@ def data_generation() -> int:
     if ctx is not None and getattr(_this_run, "run", None) is ctx.cursors:
         return _this_run.generation
     # The file's path too: two copies of one database (a restored backup beside it, the tests' demo copies)
-    # must not share what is cached for the other.
-    generation = hash((str(db_path()), *stored.signature(cursor(), stored.VERDICT_SQL)))
+    # must not share what is cached for the other. On PostgreSQL the signature is read in the replica, polled
+    # first: a write in another process changes it once the replica has reloaded (within POLL_SECONDS).
+    generation = hash((_database(), *stored.signature(cursor(), stored.VERDICT_SQL)))
     if ctx is not None:
         _this_run.run, _this_run.generation = ctx.cursors, generation
     return generation
@@ -151,4 +160,4 @@ def log_script_run(page: str, started: float) -> None:
 def audit_chain():
     """Whether the audit log's hash chain is whole (tracker.access.audit.verify), walked again only when the log
     changed: the walk costs about 2 s per 100 000 entries (measured), the signature nothing."""
-    return _cached_chain(str(db_path()), stored.signature(cursor(), stored.AUDIT_SQL))
+    return _cached_chain(_database(), stored.signature(cursor(), stored.AUDIT_SQL))

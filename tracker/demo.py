@@ -347,32 +347,43 @@ def load_demo(
                 _refuse_if_real(con)  # again inside the transaction: nothing real arrived meanwhile
                 removed = _delete_demo(con)
                 audit.record(con, actor, "demo_replace", "demo", before=removed, detail="重新载入演示数据")
+            # The ids drawn first, in batch order (PostgreSQL's COPY of a registered frame returns none).
+            drawn = con.execute(
+                "SELECT nextval('submission_id') AS id FROM generate_series(1, ?) AS n", [len(subs)]
+            ).fetchall()
+            subs = subs.sort_values("batch", ignore_index=True)
+            subs["id"] = sorted(int(i) for (i,) in drawn)
             con.register("demo_subs", subs)
-            ids = con.execute(
-                """INSERT INTO submission (submitted_at, submitted_by, unit, file_name, file_bytes, sha256,
+            con.execute(
+                """INSERT INTO submission (id, submitted_at, submitted_by, unit, file_name, file_bytes, sha256,
                                           accepted, outcome, message, is_demo)
-                   SELECT submitted_at, 'demo', unit, file_name, file_bytes, sha256, accepted, 'committed',
-                          '演示数据', true FROM demo_subs ORDER BY batch
-                   RETURNING id, sha256"""
-            ).df()
-            subs = subs.merge(ids, on="sha256")
+                   SELECT id, submitted_at, 'demo', unit, file_name, file_bytes, sha256, accepted, 'committed',
+                          '演示数据', true FROM demo_subs ORDER BY batch"""
+            )
             rows = rows.merge(subs[["batch", "id"]].rename(columns={"id": "submission_id"}), on="batch")
+            # Ids drawn first here too: rows that carry their id are in PostgreSQL's replica at once, so the
+            # summary refreshed below sees them (tracker.pg.connection).
+            drawn = con.execute(
+                "SELECT nextval('measurement_id') AS id FROM generate_series(1, ?) AS n", [len(rows)]
+            ).fetchall()
+            rows["id"] = sorted(int(i) for (i,) in drawn)
             con.register("demo_rows", rows)
             con.execute(
-                """INSERT INTO measurement (submission_id, metric, unit, area, period_start, period_end,
+                """INSERT INTO measurement (id, submission_id, metric, unit, area, period_start, period_end,
                                            period_label, value, grade, note, recorded_at)
-                   SELECT submission_id, metric, unit, area, period_start, period_end, period_label, value, grade,
-                          '演示数据', recorded_at FROM demo_rows"""
+                   SELECT id, submission_id, metric, unit, area, period_start, period_end, period_label, value,
+                          grade, '演示数据', recorded_at FROM demo_rows"""
             )
             # The office checked every checklist 「是」 a month after it came in, except a few of 2025's.
             con.execute(
                 """INSERT INTO verification (measurement_id, verified_by, verified_at, note, metric, unit, area,
                                             period_start, value)
-                   SELECT m.id, '创卫办', m.recorded_at + INTERVAL 30 DAY, '演示数据：已现场核实', m.metric, m.unit,
-                          m.area, m.period_start, m.value
+                   SELECT m.id, '创卫办', m.recorded_at + INTERVAL '30 days', '演示数据：已现场核实', m.metric,
+                          m.unit, m.area, m.period_start, m.value
                    FROM measurement m
-                   WHERE m.metric IN (SELECT unnest(?)) AND m.value = 1 AND m.unit <> ?
-                     AND NOT (m.metric IN (SELECT unnest(?)) AND year(m.period_start) = 2025)""",
+                   WHERE m.metric IN (SELECT unnest(CAST(? AS VARCHAR[]))) AND m.value = 1 AND m.unit <> ?
+                     AND NOT (m.metric IN (SELECT unnest(CAST(? AS VARCHAR[])))
+                              AND extract(year FROM m.period_start) = 2025)""",
                 [[m.code for m in cat.metrics if m.vtype.answer], OFFICE, sorted(UNVERIFIED)],
             )
             counting.refresh_summary(con)
