@@ -35,7 +35,7 @@ class Worker:
 
 def workers(db: str, count: int, port: int, lang: str = "zh") -> list[Worker]:
     """Workers on ports port+1 … port+count. A PostgreSQL URL is shared by all; a DuckDB file is held by one
-    process, so with several workers its name must say {n} (each worker's own file) until they share PostgreSQL."""
+    process, so with several workers its name must say {n} (each worker's own file); to share, use PostgreSQL."""
     shared = db.startswith(SHARED_STORES)
     if count > 1 and not shared and PER_WORKER not in db:
         raise DeployError(say(lang, "shared_file", db=db, workers=count))
@@ -97,7 +97,7 @@ backend workers
     balance roundrobin
     # SRV names the worker; inserted on the first answer, stripped before the worker sees it (indirect), never
     # cached by a proxy in between (nocache). A worker down: its browsers go to another (redispatch) and sign
-    # in again there until the workers share PostgreSQL.
+    # in again there when the workers each hold their own DuckDB file (on PostgreSQL the session is shared).
     cookie SRV insert indirect nocache httponly attr "SameSite=Lax"
     option redispatch
     option httpchk GET /_stcore/health
