@@ -7,8 +7,8 @@ import pytest
 
 from tests import test_evidence
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
-from tests.test_evidence import placeholder_finding  # noqa: F401 (a fixture of the tests run here)
 from tests.test_evidence import (  # noqa: F401 (run here again)
+    placeholder_finding,  # a fixture of the tests run here
     test_a_disabled_account_attaches_nothing,
     test_a_file_over_the_limit_is_refused_with_its_size,
     test_a_path_in_the_name_is_dropped,
