@@ -26,3 +26,20 @@ def con(pg_url):
     inspections.seed(connection)
     yield connection
     connection.close()
+
+
+def test_the_office_changes_the_units_that_answer_for_a_site(store):
+    """edit_site_units on both stores: the units stored as a list, the change audited with before and after."""
+    from tracker.inspections import sites
+
+    connection = bootstrap.connect(store)
+    try:
+        inspections.seed(connection)
+        sites.edit_site_units(connection, inspections.OFFICE, 1, ["城管执法局", "住建局"])
+        assert list(sites.get_site(connection, 1)["units"]) == ["城管执法局", "住建局"]
+        action, target, after = connection.execute(
+            "SELECT action, target, after_json FROM audit_log WHERE action = 'site_units'"
+        ).fetchone()
+        assert (action, target) == ("site_units", "site:1") and "住建局" in after
+    finally:
+        connection.close()
