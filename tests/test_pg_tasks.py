@@ -51,3 +51,25 @@ def test_same_second_events_show_the_last_change(con, pg_url, capsys):
     ]
     assert main(["tasks", "--as-of", "2024-03-15", "--db", pg_url]) == 0
     assert "整改中" in capsys.readouterr().out
+
+
+def test_two_sessions_opening_the_automatic_tasks_at_once_open_each_once(pg_url, monkeypatch):
+    """On PostgreSQL two transactions run at once: the second waits for the first's automatic tasks and opens
+    none again (on DuckDB one writer at a time does the same)."""
+    from tests.test_hostile_actions import pause_after, race
+    from tracker.access.auth import SYSTEM
+
+    connection = bootstrap.connect(pg_url)
+    try:
+        test_tasks.seed(connection)
+        pause_after(monkeypatch, tasks, "evaluate")
+        on = test_tasks.dt.date(2024, 3, 15)
+        results = race(
+            connection,
+            lambda c: tasks.open_auto_tasks(c, on, SYSTEM, now=test_tasks.T0),
+            lambda c: tasks.open_auto_tasks(c, on, SYSTEM, now=test_tasks.T0),
+        )
+        assert sorted(len(ids) for ids in results) == [0, 3]
+        assert connection.execute("SELECT count(*) FROM task").fetchone() == (3,)
+    finally:
+        connection.close()

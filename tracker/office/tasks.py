@@ -20,7 +20,7 @@ from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.service import service
 from tracker.catalogue import OFFICE, Catalogue, catalogue
-from tracker.db import transaction
+from tracker.db import lock, transaction
 from tracker.engine.evaluate import evaluate
 from tracker.office import evidence
 from tracker.strings.office import TASK
@@ -252,7 +252,8 @@ def open_auto_tasks(
     note = TASK["event_auto"].format(date=as_of)
     with transaction(con):
         # Row by row, each with its id back: SQL both stores run (an INSERT … SELECT over a registered frame
-        # gives no ids back on PostgreSQL).
+        # gives no ids back on PostgreSQL). Under the lock: of two sessions at once, the second sees the first's.
+        lock(con, "task:auto")
         still_open = {
             r[0] for r in con.execute("SELECT metric FROM task WHERE status <> 'closed'").fetchall()
         }
