@@ -18,14 +18,19 @@ LEADER = Actor("李市长", "leader")
 ON = dt.date(2024, 3, 15)
 
 
-@pytest.fixture
-def con():
-    con = bootstrap.connect(":memory:")
+def seed(con) -> None:
+    """Item 12 met, item 10 not (tests/test_pg_acceptance.py seeds PostgreSQL with them too)."""
     # item 12 (城市绿化) met as of 2024-03-15: 12.1, 12.2 and the office's checklist 12.3
     add(con, "12.1", "2023年", 38.5, recorded_at="2024-01-10 09:00:00")
     add(con, "12.2", "2023年", 9.2, recorded_at="2024-01-10 09:00:00")
     add(con, "12.3", "2023年", 1, unit="创卫办", recorded_at="2024-01-10 09:00:00")
     add(con, "10.3", "2023年", 76)  # item 10 not met
+
+
+@pytest.fixture
+def con():
+    con = bootstrap.connect(":memory:")
+    seed(con)
     yield con
     con.close()
 

@@ -61,13 +61,18 @@ def real_xlsx() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def con():
-    con = bootstrap.connect(":memory:")
+def seed(con) -> None:
+    """城管执法局's 10.3 and 市委编办's 2.2 (tests/test_pg_evidence.py seeds PostgreSQL with them too)."""
     con.execute("INSERT INTO measurement (submission_id, metric, unit, period_start, period_end, period_label, "
                 "value, recorded_at) VALUES (0, '10.3', '城管执法局', DATE '2025-01-01', DATE '2025-12-31', "
                 "'2025年', 85, TIMESTAMP '2026-01-10 09:00:00')")  # fmt: skip
     add(con, "2.2", "2025年", 1)  # 市委编办's answer
+
+
+@pytest.fixture
+def con():
+    con = bootstrap.connect(":memory:")
+    seed(con)
     yield con
     con.close()
 

@@ -19,13 +19,18 @@ LEADER = Actor("李市长", "leader")
 T0 = dt.datetime(2024, 3, 15, 9, 0)
 
 
-@pytest.fixture
-def con():
-    con = bootstrap.connect(":memory:")
+def seed(con) -> None:
+    """Three failures and one metric met (tests/test_pg_tasks.py seeds PostgreSQL with them too)."""
     add(con, "10.3", "2023年", 76)  # not met: 76.0% < 80%, reported by 城管执法局
     add(con, "14.1", "2023年", 33)  # not met: 33.0% ≤ 35%, reported by 住建局
     add(con, "12.1", "2023年", 38)  # met
     add(con, "30.6", "2023年", 1)  # a school food-poisoning incident: not met (veto)
+
+
+@pytest.fixture
+def con():
+    con = bootstrap.connect(":memory:")
+    seed(con)
     yield con
     con.close()
 

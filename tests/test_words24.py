@@ -18,10 +18,15 @@ from tracker.strings import ui
 LEADER = Actor("领导甲", "leader")
 
 
+def seed(con) -> None:
+    """A leader's account (tests/test_pg_national_settings.py seeds PostgreSQL with it too)."""
+    create_user(con, SYSTEM, "领导甲", "leader", "leader-password-1")
+
+
 @pytest.fixture
 def con():
     con = bootstrap.connect(":memory:")
-    create_user(con, SYSTEM, "领导甲", "leader", "leader-password-1")
+    seed(con)
     yield con
     con.close()
 

@@ -73,6 +73,13 @@ def lock_head(con, table: str) -> None:
         con.lock_head(table)
 
 
+def lock(con, key: str) -> None:
+    """Hold `key` until the transaction ends, before a check that decides a write: on PostgreSQL an advisory
+    lock (its transactions run at once); on DuckDB nothing, WRITE_LOCK already keeps every other writer out."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        con.lock(key)
+
+
 def in_transaction() -> bool:
     """Whether this thread is inside `transaction(...)`."""
     return getattr(_state, "depth", 0) > 0

@@ -84,15 +84,20 @@ def _worst(column: str) -> str:
 # Per date, the open 否决风险 findings of rounds whose kind carries the veto (暗访), as known then: each is a veto risk
 # on its item until it is closed after 复查. The one definition of an inspection's veto: the evaluation folds it into
 # item_rows, and tracker.inspections.verdict.veto_risks lists the findings it names (site, description, unit).
+# In SQL PostgreSQL runs too (a service evaluates inside its transaction, read there): a finding's latest event by
+# row_number, not arg_max.
 VETO_FINDINGS = f"""veto_findings AS (
-    SELECT d.as_of, f.item, f.id AS finding
-    FROM dates d
-    JOIN finding_event e ON e.happened_at < d.as_of + INTERVAL 1 DAY AND e.happened_at <= d.known_at
-    JOIN finding f ON f.id = e.finding_id
-    JOIN inspection_round r ON r.id = f.round_id
-    WHERE f.severity = '否决风险' AND list_contains({list(VETO_KINDS)!r}, r.kind)
-    GROUP BY d.as_of, f.item, f.id
-    HAVING arg_max(e.to_status, e.happened_at) <> 'closed'
+    SELECT as_of, item, finding
+    FROM (
+        SELECT d.as_of, f.item, f.id AS finding, e.to_status,
+               row_number() OVER (PARTITION BY d.as_of, f.id ORDER BY e.happened_at DESC) AS latest
+        FROM dates d
+        JOIN finding_event e ON e.happened_at < d.as_of + INTERVAL '1 day' AND e.happened_at <= d.known_at
+        JOIN finding f ON f.id = e.finding_id
+        JOIN inspection_round r ON r.id = f.round_id
+        WHERE f.severity = '否决风险' AND r.kind IN ({", ".join(f"'{k}'" for k in VETO_KINDS)})
+    ) events
+    WHERE latest = 1 AND to_status <> 'closed'
 )"""
 
 INSPECTION_VETOES = f"""

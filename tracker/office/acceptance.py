@@ -16,7 +16,7 @@ from tracker.access import audit
 from tracker.access.auth import SYSTEM, Actor
 from tracker.access.service import service
 from tracker.catalogue import Catalogue, catalogue
-from tracker.db import transaction
+from tracker.db import lock, transaction
 from tracker.engine.evaluate import Evaluation, evaluate
 from tracker.engine.items import BASE, item_rows
 from tracker.office import evidence as evidence_files
@@ -86,8 +86,9 @@ def accept(
         )
     when = _now(now)
     with transaction(con):
-        # Checked inside the write transaction (one writer at a time): of two sessions accepting the item at
-        # once, the second sees the first's acceptance here and is told so.
+        # Checked inside the write transaction (one writer at a time), under the item's lock: of two sessions
+        # accepting the item at once, the second sees the first's acceptance here and is told so.
+        lock(con, f"acceptance:{item}")
         current = _active(con, item)
         if current is not None:
             raise AcceptanceError(
@@ -125,6 +126,7 @@ def withdraw(
         raise AcceptanceError(ACCEPT["need_reason"])
     when = _now(now)
     with transaction(con):
+        lock(con, f"acceptance:{int(item)}")
         current = _active(con, int(item))  # inside: two withdrawals at once withdraw (and audit) once
         if current is None:
             raise AcceptanceError(ACCEPT["not_accepted"].format(item=item))

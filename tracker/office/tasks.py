@@ -20,7 +20,7 @@ from tracker.access import audit
 from tracker.access.auth import Actor, require
 from tracker.access.service import service
 from tracker.catalogue import OFFICE, Catalogue, catalogue
-from tracker.db import transaction
+from tracker.db import lock, transaction
 from tracker.engine.evaluate import evaluate
 from tracker.office import evidence
 from tracker.strings.office import TASK
@@ -68,6 +68,15 @@ def _event(
     )
 
 
+def _insert(con, metric, item, area, owner, description, deadline, when, actor: Actor, auto: bool) -> int:
+    return con.execute(
+        """INSERT INTO task (metric, item, area, owner_unit, description, deadline, status, opened_at,
+                             opened_by, auto)
+           VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id""",
+        [metric, item, area, owner, description, deadline, when, actor.name, auto],
+    ).fetchone()[0]
+
+
 @service("open_task", "task_manage")
 def open_task(
     con: duckdb.DuckDBPyConnection,
@@ -94,12 +103,7 @@ def open_task(
         raise TaskError(TASK["need_description"])
     when = _now(now)
     with transaction(con):
-        task_id = con.execute(
-            """INSERT INTO task (metric, item, area, owner_unit, description, deadline, status, opened_at,
-                                 opened_by, auto)
-               VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, false) RETURNING id""",
-            [metric, m.item, area, owner, description, deadline, when, actor.name],
-        ).fetchone()[0]
+        task_id = _insert(con, metric, m.item, area, owner, description, deadline, when, actor, auto=False)
         _event(con, task_id, when, actor, None, "open", TASK["event_opened"])
         audit.record(con, actor.name, "task_open", f"task:{task_id}", None, get(con, task_id))
     return task_id
@@ -222,16 +226,6 @@ def close_task(
         audit.record(con, actor.name, "task_close", f"task:{task_id}", task, get(con, task_id), reason)
 
 
-AUTO_SQL = """
-INSERT INTO task (metric, item, area, owner_unit, description, deadline, status, opened_at, opened_by, auto)
-SELECT f.metric, f.item, NULL, f.owner_unit, f.description, f.deadline, 'open', $now, $actor, true
-FROM failures f
-WHERE NOT EXISTS (SELECT 1 FROM task t WHERE t.metric = f.metric AND t.status <> 'closed')
-ORDER BY f.item, f.metric
-RETURNING id
-"""
-
-
 @service("open_auto_tasks", "task_manage")
 def open_auto_tasks(
     con: duckdb.DuckDBPyConnection,
@@ -252,36 +246,34 @@ def open_auto_tasks(
             "item": failed["metric"].map(lambda c: cat.metric(c).item).astype("int64"),
             "owner_unit": failed["metric"].map(lambda c: owner_of(c, cat)),
             "description": TASK["auto_description"] + failed["reason"],
-            "deadline": as_of + dt.timedelta(days=days),
         }
-    )
-    when = _now(now)
-    con.register("failures", failures)
-    try:
-        with transaction(con):
-            ids = [r[0] for r in con.execute(AUTO_SQL, {"now": when, "actor": actor.name}).fetchall()]
-            if ids:
-                con.execute(
-                    """INSERT INTO task_event (task_id, happened_at, actor, from_status, to_status, note)
-                       SELECT unnest($ids), $now, $actor, NULL, 'open', $note""",
-                    {
-                        "ids": ids,
-                        "now": when,
-                        "actor": actor.name,
-                        "note": TASK["event_auto"].format(date=as_of),
-                    },
-                )
-                audit.record(
-                    con,
-                    actor.name,
-                    "task_open_auto",
-                    "task",
-                    None,
-                    {"as_of": as_of, "ids": ids},
-                    TASK["audit_auto"].format(n=len(ids), date=as_of),
-                )
-    finally:
-        con.unregister("failures")
+    ).sort_values(["item", "metric"])
+    when, deadline = _now(now), as_of + dt.timedelta(days=days)
+    note = TASK["event_auto"].format(date=as_of)
+    with transaction(con):
+        # Row by row, each with its id back: SQL both stores run (an INSERT … SELECT over a registered frame
+        # gives no ids back on PostgreSQL). Under the lock: of two sessions at once, the second sees the first's.
+        lock(con, "task:auto")
+        still_open = {
+            r[0] for r in con.execute("SELECT metric FROM task WHERE status <> 'closed'").fetchall()
+        }
+        ids = []
+        for f in failures[~failures["metric"].isin(still_open)].itertuples(index=False):
+            task_id = _insert(
+                con, f.metric, f.item, None, f.owner_unit, f.description, deadline, when, actor, True
+            )
+            _event(con, task_id, when, actor, None, "open", note)
+            ids.append(task_id)
+        if ids:
+            audit.record(
+                con,
+                actor.name,
+                "task_open_auto",
+                "task",
+                None,
+                {"as_of": as_of, "ids": ids},
+                TASK["audit_auto"].format(n=len(ids), date=as_of),
+            )
     return ids
 
 

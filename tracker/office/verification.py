@@ -23,7 +23,7 @@ from tracker.access import audit
 from tracker.access.auth import Actor
 from tracker.access.service import service
 from tracker.catalogue import OFFICE, Catalogue, Metric, catalogue
-from tracker.db import transaction
+from tracker.db import lock, transaction
 from tracker.engine.answers import REP, answers_sql, rep_params
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.office.acceptance import resync
@@ -232,11 +232,22 @@ def verify(
         result = {"metric": m.code, "period_label": p.label, "area": area}
         if answer["unit"] == OFFICE:
             return Verified(False, VERIFY["office_own"].format(what=what), **result)
-        if isinstance(answer["verified_by"], str):
-            when = pd.Timestamp(answer["verified_at"]).to_pydatetime()
-            message = VERIFY["already"].format(what=what, when=f"{when:%Y-%m-%d}", by=answer["verified_by"],
+        verified_by, verified_at = answer["verified_by"], answer["verified_at"]
+        if not isinstance(verified_by, str):
+            # On PostgreSQL the answers were read in the replica, and two transactions run at once: the check a
+            # session at the same moment wrote is read again, under the answer's lock, in the store itself.
+            lock(con, f"verification:{int(answer['id'])}")
+            done = con.execute(
+                "SELECT verified_by, verified_at FROM verification WHERE measurement_id = ? "
+                "ORDER BY verified_at DESC LIMIT 1",
+                [int(answer["id"])],
+            ).fetchone()
+            verified_by, verified_at = done or (verified_by, verified_at)
+        if isinstance(verified_by, str):
+            when = pd.Timestamp(verified_at).to_pydatetime()
+            message = VERIFY["already"].format(what=what, when=f"{when:%Y-%m-%d}", by=verified_by,
                                                unit=answer["unit"])  # fmt: skip
-            return Verified(False, message, **result, verified_by=answer["verified_by"], verified_at=when)
+            return Verified(False, message, **result, verified_by=verified_by, verified_at=when)
         when = now or dt.datetime.now().replace(microsecond=0)
         row = {
             "measurement_id": int(answer["id"]),

@@ -230,6 +230,14 @@ class Connection:
                 # appender that found it would not wait for this one.
                 self._pg.execute(f"SELECT 1 FROM {table} FOR UPDATE").fetchall()
 
+    def lock(self, key: str) -> None:
+        """Hold `key` until the transaction ends (an advisory lock): of two transactions that check then write
+        (an item accepted twice at once), the second waits for the first's commit and its check sees it."""
+        if self._pg is None:
+            raise duckdb.TransactionException("lock needs a transaction")
+        with _as_duckdb_errors():
+            self._pg.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
     def run_migration(self, script: str) -> None:
         """A numbered migration (tracker.db.migrate), translated for PostgreSQL statement by statement; what
         lives only in the replica is skipped (the replica has its own schema, migrated as a DuckDB file is)."""

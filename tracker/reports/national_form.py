@@ -99,7 +99,14 @@ def setting_labels() -> dict[str, str]:
 def settings(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """Each setting's value: the latest the office filled in on the page, else the catalogue's default."""
     values = dict(_spec().get("settings") or {})
-    rows = con.execute("SELECT key, arg_max(value, set_at) FROM national_setting GROUP BY key").fetchall()
+    # A key's latest by row_number, not arg_max: the office's change reads this inside its transaction, and on
+    # PostgreSQL that runs there.
+    rows = con.execute(
+        """SELECT key, value FROM (
+               SELECT key, value, row_number() OVER (PARTITION BY key ORDER BY set_at DESC) AS latest
+               FROM national_setting) s
+           WHERE latest = 1"""
+    ).fetchall()
     return {**values, **dict(rows)}
 
 
