@@ -119,32 +119,23 @@ def _export(con: duckdb.DuckDBPyConnection, out: Path) -> tuple[dict, tuple | No
     all in the one transaction the files are written in."""
     cur = con.cursor()
     try:
-        with db.WRITE_LOCK:  # no commit between the counts and the export
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                counts = {
-                    t: cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                    for t in _tables(cur)
-                    if _PLAIN.fullmatch(t)
-                }
-                head = cur.execute("SELECT last_id, last_hash, entries, mac FROM audit_head").fetchone()
-                version = cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]
-                sequences = dict(
-                    cur.execute(
-                        "SELECT sequence_name, coalesce(last_value, 0) FROM duckdb_sequences() "
-                        "WHERE database_name = current_database() AND NOT temporary ORDER BY 1"
-                    ).fetchall()
-                )
-                for t in counts:
-                    target = _sql_path(out / f"{t}.parquet")
-                    cur.execute(f"COPY \"{t}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with db.transaction(cur):  # no commit between the counts and the export
+            counts = {
+                t: cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                for t in _tables(cur)
+                if _PLAIN.fullmatch(t)
+            }
+            facts = _facts(
+                cur,
+                "SELECT sequence_name, coalesce(last_value, 0) FROM duckdb_sequences() "
+                "WHERE database_name = current_database() AND NOT temporary ORDER BY 1",
+            )
+            for t in counts:
+                target = _sql_path(out / f"{t}.parquet")
+                cur.execute(f"COPY \"{t}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
     finally:
         cur.close()
-    return counts, head, version, sequences
+    return counts, *facts
 
 
 def _export_pg(con: pg.Connection, out: Path) -> tuple[dict, tuple | None, int, dict]:
@@ -153,18 +144,22 @@ def _export_pg(con: pg.Connection, out: Path) -> tuple[dict, tuple | None, int, 
     try:
         with dump.moment(con.store.url) as (raw, snapshot):
             counts = {t: dump.count(raw, t) for t in dump.tables(raw) if _PLAIN.fullmatch(t)}
-            head = raw.execute("SELECT last_id, last_hash, entries, mac FROM audit_head").fetchone()
-            version = raw.execute("SELECT max(version) FROM schema_version").fetchone()[0]
-            sequences = dict(
-                raw.execute(
-                    "SELECT sequencename, coalesce(last_value, 0) FROM pg_sequences "
-                    "WHERE schemaname = 'public' ORDER BY 1"
-                ).fetchall()
+            facts = _facts(
+                raw,
+                "SELECT sequencename, coalesce(last_value, 0) FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1",
             )
             dump.dump(con.store.url, snapshot, dump.major(raw), out / dump.DUMP)
     except dump.DumpError as exc:
         raise BackupError(str(exc), exc.refused) from None
-    return counts, head, version, sequences
+    return counts, *facts
+
+
+def _facts(cur, sequences_sql: str) -> tuple[tuple | None, int, dict]:
+    """The audit head, the schema version and the sequences' values, read in the backup's own moment (the SQL
+    of the sequences is the store's own catalogue)."""
+    head = cur.execute("SELECT last_id, last_hash, entries, mac FROM audit_head").fetchone()
+    version = cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    return head, version, dict(cur.execute(sequences_sql).fetchall())
 
 
 def backup_zip_file(con: duckdb.DuckDBPyConnection, actor: str | None = None) -> Path:
