@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 import threading
 import time
 
@@ -20,7 +19,7 @@ from tracker import bootstrap, logs, stored
 from tracker.access import audit
 from tracker.access.users import AccountError
 from tracker.catalogue import Catalogue, catalogue
-from tracker.config import db_path, demo_mode, is_real_default, pg_url
+from tracker.config import db_path, demo_mode, is_real_default, pg_url, shown_url
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
 from tracker.strings.ui import t
 
@@ -35,7 +34,7 @@ START_LOG = logging.getLogger("tracker.app.start")
 
 def _unusable(path: str, exc: Exception) -> StartFailed:
     """Why the database could not be opened, in the page's language (the details go to the log)."""
-    START_LOG.error("cannot open %s: %s", re.sub(r"//[^/@]*@", "//", path), exc)  # never a URL's password
+    START_LOG.error("cannot open %s: %s", shown_url(path), exc)
     message = str(exc)
     if "lock" in message.lower():
         return StartFailed(t("start_db_busy"))

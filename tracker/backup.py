@@ -36,7 +36,7 @@ import duckdb
 
 from tracker import bootstrap, db, logs, migrations, pg
 from tracker.access import audit, keys
-from tracker.config import pg_url
+from tracker.config import pg_url, shown_url
 from tracker.pg import dump
 from tracker.pg.connection import KEY_PLACE
 
@@ -362,7 +362,7 @@ def _restore_pg(folder: Path, manifest: dict, url: str, key) -> Restored:
             existing = dump.tables(raw)
             if existing:
                 raise BackupError(
-                    f"数据库 {dump.shown(url)} 已有数据表（{'、'.join(existing[:5])}…）；恢复只写入新的空数据库，"
+                    f"数据库 {shown_url(url)} 已有数据表（{'、'.join(existing[:5])}…）；恢复只写入新的空数据库，"
                     "不覆盖已有数据库",
                     refused=True,
                 )
@@ -371,7 +371,7 @@ def _restore_pg(folder: Path, manifest: dict, url: str, key) -> Restored:
             if dumped.name not in manifest["files"]:
                 raise BackupError(f"备份缺少数据库文件 {dump.DUMP}，不予恢复", refused=True)
             dump.check_entries(dumped, server)
-            with logs.action("-", "restore", dump.shown(url)):
+            with logs.action("-", "restore", shown_url(url)):
                 dump.restore(url, dumped, server)
             counts = {t: dump.count(raw, t) for t in manifest["tables"] if _PLAIN.fullmatch(t)}
     except dump.DumpError as exc:
@@ -381,4 +381,4 @@ def _restore_pg(folder: Path, manifest: dict, url: str, key) -> Restored:
         raise BackupError(
             f"恢复后的行数与备份清单不符：{'、'.join(wrong)}；请删除该数据库后重试", refused=True
         )
-    return Restored(dump.shown(url), counts, _verified(url, key, key_file))
+    return Restored(shown_url(url), counts, _verified(url, key, key_file))

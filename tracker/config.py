@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,11 @@ def pg_url(explicit: str | os.PathLike | None = None) -> str | None:
     """The PostgreSQL URL that `--db` or TRACKER_DB names (postgresql://… or postgres://…); None for a file."""
     value = str(explicit or os.environ.get("TRACKER_DB") or "")
     return value if value.startswith(("postgresql://", "postgres://")) else None
+
+
+def shown_url(url: str) -> str:
+    """A database URL for a message or a log line: never its password."""
+    return re.sub(r"//[^@/]*@", "//…@", url)
 
 
 def is_real_default(path: str | os.PathLike) -> bool:

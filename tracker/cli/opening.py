@@ -18,7 +18,7 @@ from tracker import bootstrap
 from tracker.catalogue import catalogue
 from tracker.cli import remote
 from tracker.cli.errors import DatabaseBusy, DatabaseUnusable
-from tracker.config import db_path, pg_url
+from tracker.config import db_path, pg_url, shown_url
 from tracker.engine.catalogue_tables import use_catalogue
 
 # Another command holding the file (four imports started at once) lets go within seconds: wait for it.
@@ -122,7 +122,7 @@ def open_db(path: str | os.PathLike | None = None, *, write: bool = True) -> duc
 
 
 def _open_pg(url: str, write: bool) -> duckdb.DuckDBPyConnection:
-    shown = re.sub(r"//[^@/]*@", "//…@", url)  # never the password on the console
+    shown = shown_url(url)  # never the password on the console
     try:
         con = bootstrap.connect(url, read_only=not write)
     except duckdb.Error as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tracker.config import shown_url
 from tracker.pg.replica import libpq_url
 
 DUMP = "database.dump"  # the pg_dump -Fc file inside a backup folder
@@ -51,17 +52,12 @@ class DumpError(Exception):
         self.refused = refused
 
 
-def shown(url: str) -> str:
-    """The URL for a message: never the password."""
-    return re.sub(r"//[^@/]*@", "//…@", url)
-
-
 def connect(url: str) -> psycopg.Connection:
     try:
         return psycopg.connect(libpq_url(url), autocommit=True)
     except psycopg.Error:
         raise DumpError(
-            f"无法连接 PostgreSQL 数据库 {shown(url)}：请检查地址、数据库是否存在（恢复前先用 createdb 建一个空库）"
+            f"无法连接 PostgreSQL 数据库 {shown_url(url)}：请检查地址、数据库是否存在（恢复前先用 createdb 建一个空库）"
             "以及访问权限"
         ) from None
 
