@@ -297,3 +297,54 @@ def test_chinese_pages_show_no_raw_names_codes_or_none(parity_db, page):
             if values.isna().any():
                 raw.append(f"None in column {column}")
     assert raw == [], f"{page}: raw names, codes or empty cells: {raw[:15]}"
+
+
+def test_english_counts_agree_in_number():
+    """「1 veto risks, 1 units late」 was the English 通报 summary: a count written before a noun takes its number."""
+    from tracker.strings.upload import english
+
+    source = ui._language_source
+    ui.use_language_source(lambda: "en")
+    try:
+        assert ui.t("rep_ready", met=40, total=45, veto=1, late=1, overdue=1) == (
+            "In short: 40/45 items met, 1 veto risk, 1 unit late, 1 task overdue."
+        )
+        assert ui.t("rep_ready", met=40, total=45, veto=2, late=0, overdue=3) == (
+            "In short: 40/45 items met, 2 veto risks, 0 units late, 3 tasks overdue."
+        )
+        assert ui.t("upload.shown_first", n=1) == "First 1 row shown"
+    finally:
+        ui.use_language_source(source)
+    # A stored Chinese summary read in English: the numbers come back as text.
+    assert (
+        english("已导入 1 行（其中 0 行有提醒），拒绝 2 行。")
+        == "1 row imported (0 of them with warnings), 2 refused."
+    )
+
+
+def test_no_english_count_is_written_before_a_plural_by_hand():
+    """A count field straight before a plural noun must say 「{n:row|rows}」; the fields left are limits and
+    settings that are never 1 (a password's length, the days allowed after a year, the catalogue's 45 items)."""
+    never_one = {
+        "n": {
+            "account.name_too_long",
+            "account.password_too_long",
+            "account.password_too_short",
+            "account.password_too_simple",
+            "cell_cut",
+            "text_too_long",
+        },
+        "total": {"readiness_text", "rep_ready"},
+        "year": {"late_caption", "unit_ranking_caption"},
+        "quarter": {"unit_ranking_caption"},
+        "month": {"unit_ranking_caption"},
+    }
+    count = re.compile(r"\{(\w+)\} (?:[a-z-]+ )?(?!is\b|was\b|has\b|looks\b|differs\b|needs\b)[a-z]+s\b")
+    verbs = {"unit", "kind", "measured", "counting", "ratio"}  # 「{unit} answered」: not a count
+    by_hand = [
+        (key, found.group(0))
+        for key, text in ui.catalogue()["en"].items()
+        for found in count.finditer(text)
+        if found.group(1) not in verbs and key not in never_one.get(found.group(1), set())
+    ]
+    assert by_hand == []

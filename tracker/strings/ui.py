@@ -18,7 +18,7 @@ from collections.abc import Callable
 from indicators import rules as rule_kinds
 from indicators.figures import UNIT_EN, english_figure, english_period, unit_after_number
 from tracker.strings import DEMO_BANNER, PERIOD_WORD, SCOPE_WORD, STATUS_COLOUR, STATUS_LABEL
-from tracker.strings.formats import cn_date
+from tracker.strings.formats import cn_date, fill
 from tracker.strings.tables import words
 
 LANGS = {"zh": "中文", "en": "English"}
@@ -119,7 +119,7 @@ def t(key: str, /, **kw) -> str:
     text = words[language].get(key) or words["zh"][key]
     if kw and language == "en":
         kw = {name: english_data(value) for name, value in kw.items()}
-    return text.format(**kw) if kw else text
+    return fill(text, **kw) if kw else text
 
 
 _UNIT_WORDS_EN = {"级": "grade", "是/否": "yes/no", **{u: w.strip() for u, w in UNIT_EN.items()}}

@@ -12,6 +12,7 @@ import functools
 import re
 import string
 
+from tracker.strings.formats import fill
 from tracker.strings.tables import words
 
 _W = words("upload")
@@ -63,7 +64,8 @@ def _templates() -> list[tuple[re.Pattern, str]]:
     ]
     # The longest literal text first: 「未知指标「x」，是否为：…」 before 「未知指标「x」」.
     pairs.sort(key=lambda pair: -len(re.sub(r"\{[^}]*\}", "", pair[0])))
-    return [(_pattern(zh), re.sub(r"\{(\w+):[^}]*\}", r"{\1}", en)) for zh, en in pairs]
+    # The fields come back as text: a number's format goes, an English count's 「{n:row|rows}」 stays.
+    return [(_pattern(zh), re.sub(r"\{(\w+):[^}|]*\}", r"{\1}", en)) for zh, en in pairs]
 
 
 _ROW = _pattern(_W.zh("ROW_PREFIX") + "{rest}")
@@ -79,7 +81,7 @@ def english(message: str) -> str:
     for pattern, en in _templates():
         found = pattern.fullmatch(message)
         if found:
-            return en.format(**found.groupdict())
+            return fill(en, **found.groupdict())
     if "；" in message:  # reasons joined as a cell shows them
         return "; ".join(english(part) for part in message.split("；"))
     # A summary of several sentences (「已导入 3 行…。以下行的单元格内含换行…」): each on its own.
