@@ -1,0 +1,194 @@
+"""`bench.concurrent --store postgres` (issue 23): the same walk against several app processes on one PostgreSQL.
+
+A throwaway database (tracker_bench_<pid>) holds the demo exactly as the DuckDB mode's copy of data/demo.duckdb
+does — the file copied by tracker.pg.transfer, as tests/browser/test_deploy.py fills its shared database — with the
+bench's administrator and the demo's accounts made before any worker starts (workers starting together would race
+to make them). deploy.serve's Deployment starts --workers app processes (demo mode) and HAProxy in front, on free
+ports; the browsers go through the proxy. Each worker's console (state/w1.log …, deploy.serve writes one per
+process) carries the app's INFO lines, the script runs among them: read per worker from its own offset, so no run
+is lost or counted twice — the app's file log would not do, every PostgreSQL worker writes the same tracker.log.
+Everything is stopped and the database dropped on the way out: an exception, Ctrl+C or SIGTERM.
+Needs a PostgreSQL the current user may create databases on (TRACKER_BENCH_PG, default Debian's socket).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import tempfile
+from pathlib import Path
+
+import duckdb
+import psycopg
+
+from bench.concurrent import ADMIN, PASSWORD, demo_database, drive
+from deploy.config import DeployError, cookie_secret, haproxy_config, workers
+from deploy.serve import Deployment, _port_free
+
+SERVER = os.environ.get(
+    "TRACKER_BENCH_PG", "postgresql:///postgres?host=/var/run/postgresql"
+)  # as bench.replica
+AFFINITY = "SRV"  # the proxy's affinity cookie (deploy.config.haproxy_config)
+# The goal's "every page after sign-in": the pages a signed-in person opens (the sign-in itself hashes a password
+# on purpose, and the upload's check and commit are actions, not pages; the table shows all of them).
+AFTER_SIGNIN = ("item", "unit", "phases", "overview_again")
+
+
+@contextlib.contextmanager
+def demo_on_postgres():
+    """The throwaway database's URL; dropped after, whatever happened."""
+    from tracker import bootstrap, pg
+    from tracker.access.auth import SYSTEM
+    from tracker.access.users import create_user
+    from tracker.demo import ensure_accounts
+    from tracker.pg.transfer import copy_from_duckdb
+
+    name = f"tracker_bench_{os.getpid()}"
+    url = SERVER.replace("/postgres?", f"/{name}?", 1)
+    if url == SERVER:  # never fill the server's own database
+        raise SystemExit(f"TRACKER_BENCH_PG must name the database postgres (…/postgres?…): {SERVER}")
+    with psycopg.connect(SERVER, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        pg.connect(url, migrate=bootstrap.migrate).close()  # migrated, nothing written: what transfer needs
+        source = duckdb.connect(str(demo_database()), read_only=True)
+        try:
+            copy_from_duckdb(source, url)
+        finally:
+            source.close()
+        con = bootstrap.connect(url)
+        try:
+            create_user(con, SYSTEM, ADMIN, "admin", PASSWORD)
+            ensure_accounts(con)
+        finally:
+            con.close()
+        yield url
+    finally:
+        with psycopg.connect(SERVER, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_ports(count: int) -> int:
+    """A port P with P+1 … P+count free too (deploy.serve gives the workers the ports after the proxy's)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port + count < 65536 and all(_port_free(p) for p in range(port, port + count + 1)):
+            return port
+    raise SystemExit(f"no {count + 1} free ports in a row")
+
+
+@contextlib.contextmanager
+def environment(**values: str):
+    """Settings the workers inherit (Deployment.start_worker passes this process's environment on)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
+def served(url: str, count: int, folder: Path):
+    """`count` workers on `url` behind HAProxy, as deploy.serve starts them: yields the proxy's URL, each worker's
+    console log by name, and per worker the cookie that sends a browser there (for the warm-ups)."""
+    port = free_ports(count)
+    state = folder / "state"
+    state.mkdir()
+    deployment = Deployment(state, "zh")
+    logs_at = {"TRACKER_LOG_DIR": str(folder / "logs"), "TRACKER_LOG_LEVEL": "INFO"}  # INFO: the script runs
+    try:
+        chosen = workers(url, count, port)
+        secret, _ = cookie_secret(state / "cookie_secret")
+        with environment(**logs_at):
+            for worker in chosen:
+                deployment.start_worker(worker, secret, demo=True)
+        for worker in chosen:
+            deployment.wait_healthy(worker.name, f"http://127.0.0.1:{worker.port}")
+        config = state / "haproxy.cfg"
+        config.write_text(haproxy_config(chosen, port, "127.0.0.1"), encoding="utf-8")
+        deployment.start_proxy(config)
+        proxy = f"http://127.0.0.1:{port}"
+        deployment.wait_healthy("haproxy", proxy)
+        logs = {worker.name: state / f"{worker.name}.log" for worker in chosen}
+        warm_ups = [[{"name": AFFINITY, "value": worker.name, "url": proxy}] for worker in chosen]
+        yield proxy, logs, warm_ups
+    except DeployError as exc:
+        raise SystemExit(f"the deployment did not start: {exc}") from None
+    finally:
+        deployment.stop()
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM takes Ctrl+C's way out: the workers stopped, the database dropped
+
+
+def run(sizes: list[int], nice_browsers: bool, count: int) -> dict:
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-concurrent-pg-") as tmp:
+            folder = Path(tmp)
+            with demo_on_postgres() as url, served(url, count, folder) as (proxy, logs, warm_ups):
+                return asyncio.run(drive(proxy, logs, warm_ups, sizes, nice_browsers, folder, spread=True))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def goals(results: dict, ratio: dict) -> dict:
+    """Issue 23's goals: at N = 8 every page's server p95 ≤ 5 × its N = 1 median and a person's p95 wait ≤ 3 s on
+    every page after sign-in; at N = 16 nothing fails."""
+    out = {}
+    if 8 in results and 8 in ratio:
+        eight = results[8]
+        served_pages = ratio[8]["server"].values()
+        out["n8_server_p95_within_5x"] = bool(served_pages) and all(r["p95"] <= 5 for r in served_pages)
+        # A session that failed at N = 8 waited past the bench's patience: it counts against the wait goal.
+        out["n8_wait_p95_within_3s"] = not eight["failed"] and all(
+            eight["wait"][step]["p95"] <= 3 for step in AFTER_SIGNIN if step in eight["wait"]
+        )
+    if 16 in results:
+        out["n16_none_failed"] = not results[16]["failed"]
+    return out
+
+
+def goal_lines(results: dict, ratio: dict, verdict: dict) -> list[str]:
+    def met(key: str) -> str:
+        return "met" if verdict[key] else "NOT met"
+
+    lines = []
+    if "n8_server_p95_within_5x" in verdict:
+        worst = max(ratio[8]["server"].items(), key=lambda kv: kv[1]["p95"], default=("-", {"p95": 0}))
+        lines.append(
+            f"goal N=8: every page's server p95 ≤ 5 × its N=1 median — {met('n8_server_p95_within_5x')}"
+            f" (worst {worst[0]} {worst[1]['p95']:.2f} ×)"
+        )
+        waits = {s: results[8]["wait"][s]["p95"] for s in AFTER_SIGNIN if s in results[8]["wait"]}
+        slowest = max(waits.items(), key=lambda kv: kv[1], default=("-", 0.0))
+        lines.append(
+            f"goal N=8: a person's p95 wait ≤ 3 s on every page after sign-in ({', '.join(AFTER_SIGNIN)})"
+            f" — {met('n8_wait_p95_within_3s')} (slowest {slowest[0]} {slowest[1]:.2f} s,"
+            f" {len(results[8]['failed'])} failed)"
+        )
+    if "n16_none_failed" in verdict:
+        lines.append(
+            f"goal N=16: nothing fails — {met('n16_none_failed')} ({len(results[16]['failed'])} failed)"
+        )
+    return lines
+
+
+def spread_lines(results: dict) -> list[str]:
+    """Per N, the sessions and script runs each worker served (from its log)."""
+    return [
+        f"N={n} over the workers: "
+        + ", ".join(f"{name} {w['sessions']} sessions / {w['runs']} runs" for name, w in r["workers"].items())
+        for n, r in results.items()
+    ]
