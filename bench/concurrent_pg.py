@@ -128,19 +128,26 @@ def served(url: str, count: int, folder: Path):
         deployment.stop()
 
 
-def _stop(signum, frame):
-    raise KeyboardInterrupt  # SIGTERM takes Ctrl+C's way out: the workers stopped, the database dropped
+def _as_ctrl_c(signum, frame):
+    """SIGTERM takes Ctrl+C's way out: asyncio cancels the walk, the workers stop, the database is dropped."""
+    os.kill(os.getpid(), signal.SIGINT)
 
 
 def run(sizes: list[int], nice_browsers: bool, count: int) -> dict:
-    previous = signal.signal(signal.SIGTERM, _stop)
+    # Ctrl+C's own handler even when started in the background (a shell hands SIGINT down ignored there):
+    # asyncio.run cancels the walk through it.
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler)}
+    previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _as_ctrl_c)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-concurrent-pg-") as tmp:
             folder = Path(tmp)
             with demo_on_postgres() as url, served(url, count, folder) as (proxy, logs, warm_ups):
                 return asyncio.run(drive(proxy, logs, warm_ups, sizes, nice_browsers, folder, spread=True))
+    except KeyboardInterrupt:
+        raise SystemExit("interrupted: the workers and the proxy are stopped, the database dropped") from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def goals(results: dict, ratio: dict) -> dict:
