@@ -15,16 +15,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
+import re
 import signal
 import socket
+import statistics
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
 import psycopg
 
-from bench.concurrent import ADMIN, PASSWORD, demo_database, drive
+from bench.concurrent import (
+    ADMIN,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    SETTLED,
+    TIMEOUT_MS,
+    UPLOAD_ROWS,
+    demo_database,
+    drive,
+    go,
+    new_page,
+    niced_chromium,
+    script_runs,
+    settle,
+    sign_in_form,
+    upload_file,
+)
 from deploy.config import DeployError, cookie_secret, haproxy_config, workers
 from deploy.serve import Deployment, _port_free
 
@@ -32,6 +53,13 @@ SERVER = os.environ.get(
     "TRACKER_BENCH_PG", "postgresql:///postgres?host=/var/run/postgresql"
 )  # as bench.replica
 AFFINITY = "SRV"  # the proxy's affinity cookie (deploy.config.haproxy_config)
+# The upload service's line (tracker.ingest.uploads, through tracker.logs.action) once its commit is over: the
+# line's time and the file's name.
+COMMIT_LINE = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO tracker\.service actor=.*? action=upload target=(.*?)"
+    r" outcome=committed ",
+    re.M,
+)
 # The goal's "every page after sign-in": the pages a signed-in person opens (the sign-in itself hashes a password
 # on purpose, and the upload's check and commit are actions, not pages; the table shows all of them).
 AFTER_SIGNIN = ("item", "unit", "phases", "overview_again")
@@ -133,7 +161,133 @@ def _as_ctrl_c(signum, frame):
     os.kill(os.getpid(), signal.SIGINT)
 
 
-def run(sizes: list[int], nice_browsers: bool, count: int) -> dict:
+def propagation_file(attempt: int) -> bytes:
+    """New figures for last year and this one: the overview's counts and progress lines change with them."""
+    this_year = dt.date.today().year
+    return upload_file(7000 + attempt, range(this_year - 1, this_year + 1))
+
+
+async def _overview_again(watcher, log: Path, offset: int) -> int:
+    """One more run of the watcher's 总览, over once its worker logged it and the browser drew it; the log's new
+    offset. (Only the watcher's session is on that worker while this runs.)"""
+    await go(watcher, "/")
+    deadline = time.perf_counter() + TIMEOUT_MS / 1000
+    while True:
+        runs, offsets = script_runs({"b": log}, {"b": offset})
+        if any(page == "overview" for _, page, _, _ in runs):
+            break
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the watcher's 总览 did not run again")
+        await asyncio.sleep(0.02)
+    await watcher.wait_for_function(SETTLED, timeout=TIMEOUT_MS, polling=50)
+    return offsets["b"]
+
+
+def commit_time(log: Path, offset: int, file_name: str) -> float | None:
+    """When the upload service finished committing `file_name` (its log line past `offset`), as a Unix time."""
+    with open(log, "rb") as f:
+        f.seek(offset)
+        text = f.read().decode("utf-8", errors="replace")
+    for stamp, target in COMMIT_LINE.findall(text):
+        if target == file_name:
+            return dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    return None
+
+
+async def _watch(watcher, log: Path, before: str) -> tuple[float, float]:
+    """Rerun the watcher's 总览 back to back until it differs from `before`: when that run began, and when the
+    browser had drawn it (Unix times)."""
+    main = watcher.get_by_test_id("stMain")
+    _, offsets = script_runs({"b": log}, {})
+    offset, until = offsets["b"], time.time() + TIMEOUT_MS / 1000
+    while time.time() < until:
+        began = time.time()
+        offset = await _overview_again(watcher, log, offset)
+        if await main.inner_text() != before:
+            return began, time.time()
+    raise TimeoutError("the upload never showed on the watcher's 总览")
+
+
+async def _commit(uploader) -> None:
+    await uploader.get_by_role("button", name="确认导入").click()
+    await settle(uploader, ("text", f"已导入 {UPLOAD_ROWS} 行"))
+
+
+async def propagation(
+    url: str, logs: dict[str, Path], folder: Path, nice_browsers: bool, tries: int = 5
+) -> dict:
+    """Issue 23's "a 200-row upload committed in one process shows on another's overview within 2 s", timed: the
+    office commits a 200-row upload on the first worker while a watcher signed in on the second reruns its 总览
+    back to back, from before the commit until the page differs from what it showed before. Per try, counted from
+    the commit (the upload service's log line on the first worker): `started`, when the watcher's first run that
+    showed it began — the goal's figure, as the browser test's page run 2 s after the commit —, and `shown`, when
+    that page was drawn."""
+    from playwright.async_api import async_playwright
+
+    uploader_at, watcher_at = list(logs)[:2]
+    out: dict = {"uploads_on": uploader_at, "watched_on": watcher_at, "tries": [], "failed": []}
+    async with async_playwright() as p:
+        executable = niced_chromium(folder) if nice_browsers else CHROMIUM
+        browser = await p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        pages = {}
+        for at in (uploader_at, watcher_at):
+            _, page = await new_page(browser, [{"name": AFFINITY, "value": at, "url": url}])
+            await sign_in_form(page, url)
+            await page.get_by_role("button", name="登录").click()
+            await settle(page, ("heading", "领导驾驶舱"))
+            pages[at] = page
+        uploader, watcher = pages[uploader_at], pages[watcher_at]
+        for attempt in range(tries):
+            try:
+                before = await watcher.get_by_test_id("stMain").inner_text()
+                await go(uploader, "/phases")  # away and back: the upload page starts without the last file
+                await settle(uploader, ("heading", "阶段"))
+                await go(uploader, "/upload")
+                await settle(uploader, ("heading", "上报数据"))
+                file = folder / f"propagation-{attempt}.csv"
+                file.write_bytes(propagation_file(attempt))
+                await uploader.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+                    str(file)
+                )
+                await settle(uploader, ("text", "可导入的行"))
+                offset = logs[uploader_at].stat().st_size
+                async with asyncio.TaskGroup() as group:  # one failing cancels the other
+                    watching = group.create_task(_watch(watcher, logs[watcher_at], before))
+                    group.create_task(_commit(uploader))
+                began, drawn = watching.result()
+                committed = commit_time(logs[uploader_at], offset, file.name)
+                if committed is None:
+                    raise RuntimeError(f"no commit of {file.name} in {uploader_at}'s log")
+                out["tries"].append(
+                    {"started": round(began - committed, 3), "shown": round(drawn - committed, 3)}
+                )
+            except Exception as exc:  # noqa: BLE001 — a failed try is a figure of the bench, not its end
+                out["failed"].append(f"try {attempt}: {type(exc).__name__}: {str(exc)[:200]}")
+        await browser.close()
+    for key in ("started", "shown"):
+        values = [one[key] for one in out["tries"]]
+        if values:
+            out[key] = {"median": round(statistics.median(values), 3), "max": round(max(values), 3)}
+    return out
+
+
+def propagation_lines(figures: dict) -> list[str]:
+    started, shown = figures.get("started"), figures.get("shown")
+    where = f"committed on {figures['uploads_on']}, seen on {figures['watched_on']}'s 总览"
+    if not started:
+        return [f"propagation ({where}): every try failed — {'; '.join(figures['failed'])}"]
+    met = "met" if started["max"] <= 2 and not figures["failed"] else "NOT met"
+    return [
+        f"propagation ({where}), {len(figures['tries'])} tries: the first run showing it started"
+        f" {started['median']:.2f} s after the commit (median), {started['max']:.2f} s (max); on screen"
+        f" {shown['median']:.2f} s / {shown['max']:.2f} s",
+        f"goal: a 200-row upload shows on another worker's 总览 within 2 s — {met}"
+        + (f" ({len(figures['failed'])} tries failed)" if figures["failed"] else ""),
+    ]
+
+
+def run(sizes: list[int], nice_browsers: bool, count: int, tries: int = 0) -> tuple[dict, dict | None]:
+    """The rounds' results, and with `tries` the propagation's figures (else None)."""
     # Ctrl+C's own handler even when started in the background (a shell hands SIGINT down ignored there):
     # asyncio.run cancels the walk through it.
     previous = {signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler)}
@@ -142,7 +296,10 @@ def run(sizes: list[int], nice_browsers: bool, count: int) -> dict:
         with tempfile.TemporaryDirectory(prefix="bench-concurrent-pg-") as tmp:
             folder = Path(tmp)
             with demo_on_postgres() as url, served(url, count, folder) as (proxy, logs, warm_ups):
-                return asyncio.run(drive(proxy, logs, warm_ups, sizes, nice_browsers, folder, spread=True))
+                results = asyncio.run(drive(proxy, logs, warm_ups, sizes, nice_browsers, folder, spread=True))
+                # After the rounds: its uploads change the demo's figures that the rounds read.
+                moved = asyncio.run(propagation(proxy, logs, folder, nice_browsers, tries)) if tries else None
+                return results, moved
     except KeyboardInterrupt:
         raise SystemExit("interrupted: the workers and the proxy are stopped, the database dropped") from None
     finally:
@@ -190,6 +347,15 @@ def goal_lines(results: dict, ratio: dict, verdict: dict) -> list[str]:
             f"goal N=16: nothing fails — {met('n16_none_failed')} ({len(results[16]['failed'])} failed)"
         )
     return lines
+
+
+def lines(results: dict, ratio: dict, verdict: dict, moved: dict | None) -> list[str]:
+    """What this mode prints below the table: the spread over the workers, the goals, the propagation."""
+    return (
+        spread_lines(results)
+        + goal_lines(results, ratio, verdict)
+        + (propagation_lines(moved) if moved else [])
+    )
 
 
 def spread_lines(results: dict) -> list[str]:

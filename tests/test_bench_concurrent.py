@@ -145,3 +145,79 @@ def test_workers_need_the_postgres_store(capsys):
         concurrent.main(["--sessions", "1", "--workers", "2"])
     assert exit_.value.code == 2
     assert "--store postgres" in capsys.readouterr().err
+
+
+def _moved(started_max: float, failed=()) -> dict:
+    return {
+        "uploads_on": "w1",
+        "watched_on": "w2",
+        "tries": [{"started": 0.5, "shown": 1.0}, {"started": started_max, "shown": started_max + 0.4}],
+        "failed": list(failed),
+        "started": {"median": 0.5, "max": started_max},
+        "shown": {"median": 1.0, "max": started_max + 0.4},
+    }
+
+
+def test_propagation_within_2_s_is_read_on_the_run_that_showed_it():
+    """The goal's figure is when the watcher's first run that showed the upload began (its drawing comes after)."""
+    met = concurrent_pg.propagation_lines(_moved(2.0))
+    assert "w1" in met[0] and "w2" in met[0] and met[1].endswith("within 2 s — met")
+    assert concurrent_pg.propagation_lines(_moved(2.01))[1].endswith("NOT met")
+    assert (
+        "NOT met (1 tries failed)" in concurrent_pg.propagation_lines(_moved(1.0, ["try 3: TimeoutError"]))[1]
+    )
+    failed = {"uploads_on": "w1", "watched_on": "w2", "tries": [], "failed": ["try 0: TimeoutError: x"]}
+    assert concurrent_pg.propagation_lines(failed) == [
+        "propagation (committed on w1, seen on w2's 总览): every try failed — try 0: TimeoutError: x"
+    ]
+
+
+def test_a_propagation_upload_is_200_office_rows_for_last_year_and_this():
+    import datetime as dt
+
+    lines = concurrent_pg.propagation_file(0).decode("utf-8").splitlines()
+    assert lines[0].startswith("单位,") and len(lines) == 1 + concurrent.UPLOAD_ROWS
+    assert all(line.startswith("创卫办,") for line in lines[1:])
+    this_year = dt.date.today().year
+    assert {line.split(",")[2] for line in lines[1:]} == {f"{this_year - 1}年", f"{this_year}年"}
+    assert concurrent_pg.propagation_file(1) != concurrent_pg.propagation_file(0)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--propagation"], ["--store", "postgres", "--workers", "1", "--propagation", "3"]],
+)
+def test_propagation_needs_two_workers_on_postgres(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        concurrent.main(["--sessions", "1", *argv])
+    assert exit_.value.code == 2
+    assert "--propagation needs --store postgres" in capsys.readouterr().err
+
+
+def test_the_commit_time_is_read_from_the_upload_services_own_log_line(tmp_path, monkeypatch):
+    """The line as the app writes it (tracker.logs.action through the console's format), found by file name."""
+    import datetime as dt
+    import logging
+
+    from tracker import logs
+
+    log = tmp_path / "w1.log"
+    handler = logging.FileHandler(log, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(logs.FORMAT))
+    service = logging.getLogger("tracker.service")
+    monkeypatch.setattr(service, "level", logging.INFO)
+    service.addHandler(handler)
+    try:
+        with logs.action(concurrent.ADMIN, "upload_check", "propagation-0.csv"):
+            pass
+        with logs.action(concurrent.ADMIN, "upload", "propagation-0.csv") as logged:
+            logged["outcome"] = "committed accepted=200 refused=0"
+        stamp = dt.datetime.now().timestamp()
+    finally:
+        service.removeHandler(handler)
+        handler.close()
+    offset = 0
+    assert concurrent_pg.commit_time(log, offset, "propagation-1.csv") is None
+    committed = concurrent_pg.commit_time(log, offset, "propagation-0.csv")
+    assert committed is not None and stamp - 1 < committed <= stamp + 0.001
+    assert concurrent_pg.commit_time(log, log.stat().st_size, "propagation-0.csv") is None
