@@ -7,7 +7,8 @@ to make them). deploy.serve's Deployment starts --workers app processes (demo mo
 ports; the browsers go through the proxy. Each worker's console (state/w1.log …, deploy.serve writes one per
 process) carries the app's INFO lines, the script runs among them: read per worker from its own offset, so no run
 is lost or counted twice — the app's file log would not do, every PostgreSQL worker writes the same tracker.log.
-Everything is stopped and the database dropped on the way out: an exception, Ctrl+C or SIGTERM.
+With --propagation, after the rounds: how long a 200-row upload committed on one worker takes to show on another's
+总览 (propagation). Everything is stopped and the database dropped on the way out: an exception, Ctrl+C or SIGTERM.
 Needs a PostgreSQL the current user may create databases on (TRACKER_BENCH_PG, default Debian's socket).
 """
 
@@ -46,12 +47,10 @@ from bench.concurrent import (
     sign_in_form,
     upload_file,
 )
+from bench.replica import SERVER  # TRACKER_BENCH_PG, else Debian's socket
 from deploy.config import DeployError, cookie_secret, haproxy_config, workers
 from deploy.serve import Deployment, _port_free
 
-SERVER = os.environ.get(
-    "TRACKER_BENCH_PG", "postgresql:///postgres?host=/var/run/postgresql"
-)  # as bench.replica
 AFFINITY = "SRV"  # the proxy's affinity cookie (deploy.config.haproxy_config)
 # The upload service's line (tracker.ingest.uploads, through tracker.logs.action) once its commit is over: the
 # line's time and the file's name.
@@ -219,9 +218,9 @@ async def propagation(
     """Issue 23's "a 200-row upload committed in one process shows on another's overview within 2 s", timed: the
     office commits a 200-row upload on the first worker while a watcher signed in on the second reruns its 总览
     back to back, from before the commit until the page differs from what it showed before. Per try, counted from
-    the commit (the upload service's log line on the first worker): `started`, when the watcher's first run that
-    showed it began — the goal's figure, as the browser test's page run 2 s after the commit —, and `shown`, when
-    that page was drawn."""
+    the commit (the upload service's log line on the first worker): `shown`, when the other worker's 总览 showing
+    it was drawn — the goal's figure —, and `started`, when the bench asked for that run (below 0: asked for before
+    the commit; on a busy machine a run starts a while after the browser asks)."""
     from playwright.async_api import async_playwright
 
     uploader_at, watcher_at = list(logs)[:2]
@@ -272,15 +271,16 @@ async def propagation(
 
 
 def propagation_lines(figures: dict) -> list[str]:
+    """The goal is read on `shown`: the other worker's 总览 showing the upload, drawn, within 2 s of the commit."""
     started, shown = figures.get("started"), figures.get("shown")
     where = f"committed on {figures['uploads_on']}, seen on {figures['watched_on']}'s 总览"
-    if not started:
+    if not shown:
         return [f"propagation ({where}): every try failed — {'; '.join(figures['failed'])}"]
-    met = "met" if started["max"] <= 2 and not figures["failed"] else "NOT met"
+    met = "met" if shown["max"] <= 2 and not figures["failed"] else "NOT met"
     return [
-        f"propagation ({where}), {len(figures['tries'])} tries: the first run showing it started"
-        f" {started['median']:.2f} s after the commit (median), {started['max']:.2f} s (max); on screen"
-        f" {shown['median']:.2f} s / {shown['max']:.2f} s",
+        f"propagation ({where}), {len(figures['tries'])} tries, seconds after the commit, median / max:"
+        f" on screen {shown['median']:.2f} / {shown['max']:.2f}; that run was asked for"
+        f" {started['median']:.2f} / {started['max']:.2f} (below 0: asked for before the commit)",
         f"goal: a 200-row upload shows on another worker's 总览 within 2 s — {met}"
         + (f" ({len(figures['failed'])} tries failed)" if figures["failed"] else ""),
     ]
