@@ -12,13 +12,19 @@ The browsers run on the server's two cores, where a person's browser would run o
 --nice-browsers they run at the lowest CPU priority (nice 19), so that the server has the cores first and its
 figures show what it does with the machine to itself; the waits still include the browsers' drawing.
 
-Run: .venv/bin/python -m bench.concurrent [--sessions 1,4,8,16] [--nice-browsers]
+With --store postgres (bench/concurrent_pg.py) the same walk runs against --workers N app processes on one
+throwaway PostgreSQL database holding the same demo, behind HAProxy as deploy.serve starts them; the script runs
+are read from every worker's own log, the goals are issue 23's (N = 8: server p95 ≤ 5 × the N = 1 median, wait
+p95 ≤ 3 s for the pages after sign-in; N = 16: nothing fails), and each N says how the sessions were spread.
+
+Run: .venv/bin/python -m bench.concurrent [--sessions 1,4,8,16] [--nice-browsers] [--store postgres --workers 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -155,24 +161,55 @@ def start_app(database: Path, folder: Path) -> tuple[subprocess.Popen, str, Path
     return process, url, folder / "logs" / "tracker.log"
 
 
-def server_runs(log: Path, offset: int) -> tuple[dict[str, list[float]], int]:
-    """Script-run times (seconds) per page logged since offset, and the new offset."""
-    with open(log, "rb") as f:
-        f.seek(offset)
-        text = f.read()
-        end = f.tell()
-    runs: dict[str, list[float]] = {}
-    for match in RUN_LINE.finditer(text.decode("utf-8", errors="replace")):
-        runs.setdefault(match[1], []).append(float(match[2]) / 1000)
-    return runs, end
+def script_runs(
+    logs: dict[str, Path], offsets: dict[str, int]
+) -> tuple[list[tuple[str, str, float, str]], dict]:
+    """The script runs each process's log holds past its offset — (process, page, seconds, session) — and the new
+    offsets. Whole lines only: a line the app is still writing is read next time, never as a shorter figure."""
+    runs, ends = [], {}
+    for name, log in logs.items():
+        offset = offsets.get(name, 0)
+        try:
+            with open(log, "rb") as f:
+                f.seek(offset)
+                text = f.read()
+        except FileNotFoundError:  # nothing logged yet
+            text = b""
+        whole = text[: text.rfind(b"\n") + 1]
+        ends[name] = offset + len(whole)
+        for match in RUN_LINE.finditer(whole.decode("utf-8", errors="replace")):
+            runs.append((name, match[1], float(match[2]) / 1000, match[3]))
+    return runs, ends
+
+
+def by_page(runs: list[tuple[str, str, float, str]]) -> dict[str, list[float]]:
+    pages: dict[str, list[float]] = {}
+    for _, page, seconds, _ in runs:
+        pages.setdefault(page, []).append(seconds)
+    return pages
+
+
+@contextlib.contextmanager
+def duckdb_app(folder: Path):
+    """The app on a copy of the demo file: its URL and its one log."""
+    process, url, log = start_app(prepare(folder), folder)
+    try:
+        yield url, {"app": log}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 # ---------------------------------------------------------------- one person
 
 
-def upload_file(number: int) -> bytes:
-    """200 rows the office sends for itself (a 单位 column, so no unit need be picked), a different year per upload."""
-    data, _ = office_csv(range(1901 + 2 * number, 1903 + 2 * number), seed=number)
+def upload_file(number: int, years: range | None = None) -> bytes:
+    """200 rows the office sends for itself (a 单位 column, so no unit need be picked); by default two years long
+    past, different per upload (nothing any page shows changes)."""
+    data, _ = office_csv(years or range(1901 + 2 * number, 1903 + 2 * number), seed=number)
     lines = data.decode("utf-8").splitlines()
     rows = [f"创卫办,{line}" for line in lines[1 : UPLOAD_ROWS + 1]]
     return ("\n".join([f"单位,{lines[0]}", *rows]) + "\n").encode("utf-8")
@@ -196,18 +233,33 @@ async def go(page, path: str) -> None:
     )
 
 
-async def person(browser, url: str, number: int, uploads: bool, folder: Path) -> dict:
-    """One session's walk; returns the seconds waited per step, or the failure."""
-    waits: dict[str, float] = {}
+async def new_page(browser, cookies: list[dict] | None = None):
+    """A fresh browser profile (a person's first visit) and its page; `cookies` are set before the first request."""
     context = await browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
-    page = await context.new_page()
+    if cookies:
+        await context.add_cookies(cookies)
+    return context, await context.new_page()
+
+
+async def sign_in_form(page, url: str) -> None:
+    """The sign-in page opened and filled in with the bench's administrator, the button not yet clicked."""
+    await page.goto(url + "/")
+    await settle(page, ("heading", "登录创卫指标达标监测"))
+    await page.get_by_label("账号").fill(ADMIN)
+    await page.get_by_label("密码").fill(PASSWORD)
+
+
+async def person(
+    browser, url: str, number: int, uploads: bool, folder: Path, cookies: list[dict] | None = None
+) -> dict:
+    """One session's walk; returns the seconds waited per step, or the failure. `cookies`: set before the first
+    request (the proxy's affinity cookie sends a warm-up to the worker it names)."""
+    waits: dict[str, float] = {}
+    context, page = await new_page(browser, cookies)
     step = "open"
     try:
-        await page.goto(url + "/")
-        await settle(page, ("heading", "登录创卫指标达标监测"))
-        await page.get_by_label("账号").fill(ADMIN)
-        await page.get_by_label("密码").fill(PASSWORD)
+        await sign_in_form(page, url)
         step = "signin"
         start = time.perf_counter()
         await page.get_by_role("button", name="登录").click()
@@ -267,49 +319,70 @@ def niced_chromium(folder: Path) -> str:
     return str(launcher)
 
 
-async def bench(sizes: list[int], nice_browsers: bool = False) -> dict:
+async def drive(
+    url: str,
+    logs: dict[str, Path],
+    warm_ups: list[list[dict] | None],
+    sizes: list[int],
+    nice_browsers: bool,
+    folder: Path,
+    spread: bool = False,
+) -> dict:
+    """The rounds against a running app: per N, the waits, the failures and the server's runs per page (with
+    `spread`, also the sessions each process served: its log's distinct session hashes)."""
     from playwright.async_api import async_playwright
 
+    async with async_playwright() as p:
+        executable = niced_chromium(folder) if nice_browsers else CHROMIUM
+        browser = await p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        # Warm-up (not measured): the first run of the frame, the first evaluation, the first charts, in every
+        # process; no upload, so N = 1 starts from what is cached, as a person arriving at a running app does.
+        for cookies in warm_ups:
+            await person(browser, url, 0, False, folder, cookies)
+        _, offsets = script_runs(logs, {})
+        results, number = {}, 1
+        for n in sizes:
+            started = time.perf_counter()
+            people = await round_of(browser, url, n, number, folder)
+            number += n
+            runs, offsets = script_runs(logs, offsets)
+            waits: dict[str, list[float]] = {}
+            for one in people:
+                for step, seconds in one["waits"].items():
+                    waits.setdefault(step, []).append(seconds)
+            results[n] = {
+                "seconds": round(time.perf_counter() - started, 1),
+                "failed": [one["failed"] for one in people if "failed" in one],
+                "wait": {step: summary(v) for step, v in waits.items()},
+                "server": {page: summary(v) for page, v in sorted(by_page(runs).items())},
+            }
+            if spread:
+                results[n]["workers"] = sessions_per_process(runs, list(logs))
+            print(
+                f"N={n}: {results[n]['seconds']} s, {len(results[n]['failed'])} failed",
+                file=sys.stderr,
+            )
+        await browser.close()
+    return results
+
+
+def sessions_per_process(runs: list[tuple[str, str, float, str]], names: list[str]) -> dict[str, dict]:
+    """Per process: how many sessions it served and how many script runs (a session moved to another process
+    by the proxy would count on both)."""
+    return {
+        name: {
+            "sessions": len({session for who, _, _, session in runs if who == name}),
+            "runs": sum(1 for who, *_ in runs if who == name),
+        }
+        for name in names
+    }
+
+
+def bench(sizes: list[int], nice_browsers: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-concurrent-") as tmp:
         folder = Path(tmp)
-        database = prepare(folder)
-        process, url, log = start_app(database, folder)
-        try:
-            async with async_playwright() as p:
-                executable = niced_chromium(folder) if nice_browsers else CHROMIUM
-                browser = await p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-                # Warm-up (not measured): the first run of the frame, the first evaluation, the first charts;
-                # no upload, so N = 1 starts from what is cached, as a person arriving at a running app does.
-                await round_of(browser, url, 1, 0, folder, uploads=False)
-                offset = log.stat().st_size
-                results, number = {}, 1
-                for n in sizes:
-                    started = time.perf_counter()
-                    people = await round_of(browser, url, n, number, folder)
-                    number += n
-                    runs, offset = server_runs(log, offset)
-                    waits: dict[str, list[float]] = {}
-                    for one in people:
-                        for step, seconds in one["waits"].items():
-                            waits.setdefault(step, []).append(seconds)
-                    results[n] = {
-                        "seconds": round(time.perf_counter() - started, 1),
-                        "failed": [one["failed"] for one in people if "failed" in one],
-                        "wait": {step: summary(v) for step, v in waits.items()},
-                        "server": {page: summary(v) for page, v in sorted(runs.items())},
-                    }
-                    print(
-                        f"N={n}: {results[n]['seconds']} s, {len(results[n]['failed'])} failed",
-                        file=sys.stderr,
-                    )
-                await browser.close()
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    return results
+        with duckdb_app(folder) as (url, logs):
+            return asyncio.run(drive(url, logs, [None], sizes, nice_browsers, folder))
 
 
 def ratios(results: dict) -> dict:
@@ -372,14 +445,39 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--nice-browsers", action="store_true", help="the browsers at the lowest CPU priority (nice 19)"
     )
+    parser.add_argument(
+        "--store", choices=("duckdb", "postgres"), default="duckdb", help="postgres: bench/concurrent_pg.py"
+    )
+    parser.add_argument(
+        "--workers", type=int, help="app processes behind the proxy (--store postgres; default 2)"
+    )
+    parser.add_argument(
+        "--propagation", type=int, nargs="?", const=5, default=0, metavar="TRIES",
+        help="then time a 200-row upload on one worker until another's 总览 shows it (default 5 tries)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.workers is not None and (args.store != "postgres" or args.workers < 1):
+        parser.error("--workers N (N ≥ 1) goes with --store postgres: the DuckDB file is held by one process")
+    if args.propagation and (args.store != "postgres" or (args.workers or 2) < 2):
+        parser.error("--propagation needs --store postgres and two workers or more")
     sizes = [int(n) for n in args.sessions.split(",")]
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing (apt-get install chromium)")
     started, load = time.perf_counter(), os.getloadavg()[0]
-    results = asyncio.run(bench(sizes, args.nice_browsers))
-    ratio = ratios(results)
-    print(table(results, ratio))
+    if args.store == "postgres":
+        from bench import concurrent_pg  # it imports this module; the DuckDB mode needs no PostgreSQL
+
+        count = args.workers or 2
+        results, moved = concurrent_pg.run(sizes, args.nice_browsers, count, args.propagation)
+        ratio = ratios(results)
+        verdict = concurrent_pg.goals(results, ratio)
+        print(table(results, ratio))
+        print("\n".join(concurrent_pg.lines(results, ratio, verdict, moved)))
+    else:
+        results = bench(sizes, args.nice_browsers)
+        ratio = ratios(results)
+        verdict = goals(results, ratio)
+        print(table(results, ratio))
     figures = {
         "sessions": sizes,
         "cpus": os.cpu_count(),
@@ -389,8 +487,10 @@ def main(argv: list[str] | None = None) -> dict:
         "seconds": round(time.perf_counter() - started, 1),
         "results": results,
         "ratios": ratio,
-        "goals": goals(results, ratio),
+        "goals": verdict,
     }
+    if args.store == "postgres":
+        figures.update(store="postgres", workers=count, propagation=moved)
     report(figures)
     return figures
 
