@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,22 @@ class Worker:
     name: str  # also the value of the proxy's affinity cookie
     port: int
     db: str
+
+
+def environment(worker: Worker, secret: str, demo: bool, base: Mapping[str, str]) -> dict[str, str]:
+    """A worker's environment: its database, the one cookie secret (in the environment, not on the command line:
+    ps shows every user the arguments), and its own log file (a rotating file is one process's)."""
+    env = {
+        **base,
+        "TRACKER_DB": worker.db,
+        "TRACKER_LOG_NAME": f"tracker-{worker.name}.log",
+        "STREAMLIT_SERVER_COOKIE_SECRET": secret,
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if demo:
+        env["TRACKER_DEMO"] = "1"
+    return env
 
 
 def workers(db: str, count: int, port: int, lang: str = "zh") -> list[Worker]:

@@ -30,6 +30,7 @@ from deploy.config import (
     DeployError,
     Worker,
     cookie_secret,
+    environment,
     haproxy_config,
     say,
     workers,
@@ -96,16 +97,7 @@ class Deployment:
 
     def start_worker(self, worker: Worker, secret: str, demo: bool) -> None:
         print(say(self.lang, "starting", name=worker.name, port=worker.port, db=worker.db), flush=True)
-        env = {
-            **os.environ,
-            "TRACKER_DB": worker.db,
-            # In the environment, not on the command line: ps shows every user the arguments, not this.
-            "STREAMLIT_SERVER_COOKIE_SECRET": secret,
-            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-            "PYTHONUNBUFFERED": "1",
-        }
-        if demo:
-            env["TRACKER_DEMO"] = "1"
+        env = environment(worker, secret, demo, os.environ)
         argv = [sys.executable, "-m", "streamlit", "run", "server.py"]
         argv += ["--server.address", "127.0.0.1", "--server.port", str(worker.port)]
         argv += ["--server.headless", "true", "--server.fileWatcherType", "none"]

@@ -3,8 +3,10 @@ HAProxy's configuration as HAProxy itself checks it. The running deployment is t
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -79,3 +81,26 @@ def test_refusals_exit_2_with_one_line(capsys, tmp_path):
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("错误：一个 DuckDB 文件只能由一个进程打开") and "Traceback" not in err
+
+
+def test_each_worker_writes_its_own_log_file(tmp_path):
+    """Python's rotating log file is one process's: several workers rotating one tracker.log lose lines."""
+    from deploy.config import environment
+
+    pool = workers("postgresql://tracker@db.example/tracker", 2, 8501)
+    envs = [environment(w, "s3cret", demo=False, base={"PATH": "/usr/bin"}) for w in pool]
+    assert [e["TRACKER_LOG_NAME"] for e in envs] == ["tracker-w1.log", "tracker-w2.log"]
+    assert all(
+        e["TRACKER_DB"] == pool[0].db and e["STREAMLIT_SERVER_COOKIE_SECRET"] == "s3cret" for e in envs
+    )
+    assert (
+        "TRACKER_DEMO" not in envs[0] and environment(pool[0], "s", demo=True, base={})["TRACKER_DEMO"] == "1"
+    )
+    named = subprocess.run(
+        [sys.executable, "-c", "from tracker import logs; print(logs.setup('x.duckdb').name)"],
+        env={**os.environ, "TRACKER_LOG_DIR": str(tmp_path), "TRACKER_LOG_NAME": "tracker-w2.log"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert named.stdout.strip() == "tracker-w2.log" and (tmp_path / "tracker-w2.log").exists()

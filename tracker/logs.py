@@ -122,7 +122,8 @@ def setup(database: str | os.PathLike | None = None, stderr_level: int | str | N
     with contextlib.suppress(OSError):
         folder = log_dir(database)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "tracker.log"
+        # TRACKER_LOG_NAME: one file per worker (deploy/), a rotating file being one process's.
+        path = folder / os.environ.get("TRACKER_LOG_NAME", "tracker.log")
         handler = logging.handlers.RotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
