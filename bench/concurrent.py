@@ -125,7 +125,7 @@ def start_app(database: Path, folder: Path) -> tuple[subprocess.Popen, str, Path
     out = open(folder / "streamlit.out", "wb")  # noqa: SIM115 — the server's console, for when it fails
     process = subprocess.Popen(
         [
-            str(ROOT / ".venv" / "bin" / "python"),
+            sys.executable,  # the interpreter running the bench (a worktree has no .venv of its own)
             "-m",
             "streamlit",
             "run",
