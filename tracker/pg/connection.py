@@ -32,6 +32,7 @@ from tracker.pg.replica import Derive, Replica, libpq_url
 
 POOL = 4  # idle PostgreSQL connections a process keeps
 _MIGRATION_LOCK = 7_202_301  # pg_advisory_lock key: one process migrates at a time
+_START_LOCK = 7_202_302  # one process brings the database up at a time (tracker.bootstrap)
 # Where tracker.access.keys looks for the installation key of a PostgreSQL database (a restore too, before any
 # connection): data/tracker.key unless TRACKER_KEY says.
 KEY_PLACE = str(Path(DEFAULT_DB).parent / "postgresql")
@@ -133,7 +134,10 @@ class Store:
         self.url = libpq_url(url)
         self._idle: list[psycopg.Connection] = []
         self._lock = threading.Lock()
-        with self.borrowed() as con:
+        # Under the migration lock: two sessions creating a missing table at once collide in PostgreSQL's
+        # catalogue (a unique violation on pg_type), IF NOT EXISTS or not.
+        with self.borrowed() as con, _as_duckdb_errors(), con.transaction():
+            con.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
             con.execute(schema.GENERATION_DDL)
         self.replica = Replica(self.url, derive, fetch)
 
@@ -413,6 +417,20 @@ class Connection:
             with suppress(duckdb.Error):  # DuckDB ended it already (a failed statement)
                 self._duck.execute("ROLLBACK")
         return Result([], [])
+
+
+@contextmanager
+def exclusive(url: str):
+    """The database `url` to this block alone among the blocks that ask for it, in every process: a session
+    advisory lock on a connection of its own, released when that connection closes (a killed process too)."""
+    with _as_duckdb_errors():
+        con = psycopg.connect(libpq_url(url), autocommit=True)
+    try:
+        with _as_duckdb_errors():
+            con.execute("SELECT pg_advisory_lock(%s)", [_START_LOCK])
+        yield
+    finally:
+        con.close()
 
 
 def connect(
