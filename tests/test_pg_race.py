@@ -28,6 +28,7 @@ from tracker.db import transaction
 from tracker.ingest import raw_files
 from tracker.office import tasks
 from tracker.office.tasks import TaskError
+from tracker.pg.connection import StaleReplicaRead
 
 # What the app runs on its start (app/webapp.py's one connection per process), after both children are ready.
 STARTER = """
@@ -212,5 +213,28 @@ def test_one_task_acted_on_twice_at_once(store, act):
         assert [r for r in results if not isinstance(r, TaskError)] == [None]
         changes = con.execute("SELECT count(*) FROM task_event WHERE task_id = ?", [task]).fetchone()[0]
         assert changes == 2  # opened, and the one change
+    finally:
+        con.close()
+
+
+def test_a_replica_read_of_a_table_the_transaction_changed_fails_loudly(pg_url):
+    """Inside a transaction a statement that reads a replica-only table (the catalogue's) runs in the replica,
+    which has not seen this transaction's change of the PostgreSQL table beside it: refused, not answered with
+    the row as it was."""
+    con = bootstrap.connect(pg_url)
+    try:
+        test_tasks.seed(con)
+        task = tasks.open_task(con, OFFICE, "10.3", "购置洗扫车", ON, now=T0)
+        both = "SELECT t.status FROM task t JOIN cat_metric c ON c.metric = t.metric WHERE t.id = ?"
+        with pytest.raises(StaleReplicaRead, match="reads task in the replica"), transaction(con):
+            con.execute("UPDATE task SET status = 'in_progress' WHERE id = ?", [task])
+            con.execute(both, [task]).fetchall()
+        with transaction(con):  # what the transaction did not change is read in the replica as before
+            assert con.execute(both, [task]).fetchall() == [("open",)]
+            con.execute("UPDATE task SET status = 'in_progress' WHERE id = ?", [task])
+            assert con.execute("SELECT status FROM task WHERE id = ?", [task]).fetchall() == [
+                ("in_progress",)
+            ]
+        assert con.execute(both, [task]).fetchall() == [("in_progress",)]  # after COMMIT, the replica has it
     finally:
         con.close()
