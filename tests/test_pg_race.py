@@ -54,12 +54,16 @@ def pg_blank(pg_template):
 
 
 def _start_two(url: str, tmp_path) -> list[tuple[int, str, str]]:
+    """Each child's exit code, what it printed, and its log on stderr (a file: the app logs at INFO there, and a
+    full pipe would stall a child holding the start)."""
     env = {
         **os.environ,
         "TRACKER_DEMO": "1",
         "TRACKER_ADMIN_PASSWORD": "correct horse 9 start",
         "TRACKER_LOG_DIR": str(tmp_path / "logs"),
     }
+    logs = [tmp_path / f"child{i}.err" for i in range(2)]
+    errs = [log.open("w") for log in logs]
     children = [
         subprocess.Popen(
             [sys.executable, "-c", STARTER, url],
@@ -67,10 +71,10 @@ def _start_two(url: str, tmp_path) -> list[tuple[int, str, str]]:
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=err,
             text=True,
         )
-        for _ in range(2)
+        for err in errs
     ]
     try:
         for child in children:
@@ -78,10 +82,15 @@ def _start_two(url: str, tmp_path) -> list[tuple[int, str, str]]:
         for child in children:  # both start together
             child.stdin.write("go\n")
             child.stdin.flush()
-        return [(c.wait(timeout=300), c.stdout.read(), c.stderr.read()) for c in children]
+        codes = [c.wait(timeout=300) for c in children]
+        return [
+            (code, c.stdout.read(), log.read_text())
+            for code, c, log in zip(codes, children, logs, strict=True)
+        ]
     finally:
-        for child in children:
+        for child, err in zip(children, errs, strict=True):
             child.kill()
+            err.close()
 
 
 @pytest.mark.parametrize("attempt", range(2))  # a race: more than one try
