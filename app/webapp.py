@@ -49,7 +49,9 @@ def _connection(path: str):
     Raises StartFailed (not cached: the next run tries again)."""
     logs.setup(path, stderr_level="INFO")
     try:
-        con, one_time = bootstrap.start_app(path)
+        con, one_time, demo_refused = bootstrap.start_app(
+            path, demo=demo_mode() and not is_real_default(path)
+        )
     except AccountError as exc:  # a weak TRACKER_ADMIN_PASSWORD: the message names the setting
         START_LOG.error("first administrator refused: %s", exc)
         raise StartFailed(str(exc)) from None
@@ -57,15 +59,8 @@ def _connection(path: str):
         raise _unusable(path, exc) from None
     if one_time:  # printed once, on the server's console: the office changes it at first login
         print(t("first_admin_password", password=one_time), flush=True)
-    if demo_mode() and not is_real_default(path):
-        from tracker.demo import DemoRefused, ensure_accounts, load_demo
-
-        try:
-            if stored.is_empty(con):
-                load_demo(con)
-        except DemoRefused as exc:  # real submissions in the file: show them, say so on the console
-            print(exc, flush=True)
-        ensure_accounts(con)  # one per role, named on the sign-in page; only where the demo is
+    if demo_refused:  # real submissions in the file: show them, say so on the console
+        print(demo_refused, flush=True)
     if pg_url(path) is None:  # on PostgreSQL the command line opens the database itself
         cli_route.serve(con, path)
     return con

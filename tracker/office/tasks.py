@@ -52,6 +52,14 @@ _COLUMNS = (
 )
 
 
+def _held(con: duckdb.DuckDBPyConnection, task_id: int) -> dict:
+    """The task as it stands, held by this transaction until it ends (the service's: tracker.access.service):
+    of two sessions changing one task at once, the second waits and checks the first's change (on PostgreSQL
+    both transactions run at once; on DuckDB one writer at a time already does this)."""
+    lock(con, f"task:{task_id}")
+    return get(con, task_id)
+
+
 def get(con: duckdb.DuckDBPyConnection, task_id: int) -> dict:
     row = con.execute(f"SELECT {_COLUMNS} FROM task WHERE id = ?", [task_id]).fetchone()
     if row is None:
@@ -128,7 +136,7 @@ def update_task(
     office). The files are kept as the task's evidence (tracker.office.evidence) in the same transaction, and
     named in the change's note; one refused file refuses the whole update. A closed task may be reopened by the
     office only. Closing goes through close_task."""
-    task = get(con, task_id)
+    task = _held(con, task_id)
     if status not in UNIT_STATUSES:
         raise TaskError(TASK["bad_status"].format(status=status))
     if task["status"] == "closed":
@@ -165,7 +173,7 @@ def edit_task(
 ) -> None:
     """Change a task's deadline, owner or description (the office only); the change is kept as an event."""
     cat = cat or catalogue()
-    task = get(con, task_id)
+    task = _held(con, task_id)
     owner = task["owner_unit"]
     if owner_unit:
         owner = cat.resolve_unit(owner_unit)
@@ -206,7 +214,7 @@ def close_task(
     cat: Catalogue | None = None,
 ) -> None:
     """销号 (the office only): allowed when the task's metric is met as of today, or with a written reason."""
-    task = get(con, task_id)
+    task = _held(con, task_id)
     if task["status"] == "closed":
         raise TaskError(TASK["already_closed"].format(id=task_id))
     today = today or dt.date.today()

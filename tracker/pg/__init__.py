@@ -3,6 +3,6 @@
 connection: the DuckDB-shaped connection and where each statement runs; replica: the in-memory DuckDB loaded
 through Arrow per data generation; schema: what lives where and the migrations translated; sql: the scanner."""
 
-from tracker.pg.connection import Connection, connect
+from tracker.pg.connection import Connection, connect, exclusive
 
-__all__ = ["Connection", "connect"]
+__all__ = ["Connection", "connect", "exclusive"]

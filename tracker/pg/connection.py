@@ -7,7 +7,9 @@ Where a statement runs:
 - inside one (BEGIN TRANSACTION … COMMIT, as tracker.db.transaction says them) a statement naming a PostgreSQL
   table runs there, in this connection's PostgreSQL transaction; one naming only local objects (registered
   frames, temporary tables, the replica's derivations) runs in the replica; `INSERT INTO <table> … SELECT`
-  over local objects runs the SELECT in the replica and copies its rows into PostgreSQL;
+  over local objects runs the SELECT in the replica and copies its rows into PostgreSQL; a query run in the
+  replica that names a PostgreSQL table this transaction changed is refused (the replica has not seen the
+  change until COMMIT): read that table apart, or after the COMMIT;
 - at COMMIT the generations of the tables written are bumped and announced (NOTIFY tracker_data) in the same
   transaction, and those tables reloaded into this process's replica: the writer sees its write at once.
 Each cursor has its own PostgreSQL connection while in a transaction, borrowed from a small pool otherwise."""
@@ -32,9 +34,15 @@ from tracker.pg.replica import Derive, Replica, libpq_url
 
 POOL = 4  # idle PostgreSQL connections a process keeps
 _MIGRATION_LOCK = 7_202_301  # pg_advisory_lock key: one process migrates at a time
+_START_LOCK = 7_202_302  # one process brings the database up at a time (tracker.bootstrap)
 # Where tracker.access.keys looks for the installation key of a PostgreSQL database (a restore too, before any
 # connection): data/tracker.key unless TRACKER_KEY says.
 KEY_PLACE = str(Path(DEFAULT_DB).parent / "postgresql")
+
+
+class StaleReplicaRead(RuntimeError):
+    """A query inside a transaction would read, in the replica, a table the transaction changed on PostgreSQL:
+    a mistake in the caller's SQL, not a state of the data (no caller catches it as a database error)."""
 
 
 class Result:
@@ -133,7 +141,10 @@ class Store:
         self.url = libpq_url(url)
         self._idle: list[psycopg.Connection] = []
         self._lock = threading.Lock()
-        with self.borrowed() as con:
+        # Under the migration lock: two sessions creating a missing table at once collide in PostgreSQL's
+        # catalogue (a unique violation on pg_type), IF NOT EXISTS or not.
+        with self.borrowed() as con, _as_duckdb_errors(), con.transaction():
+            con.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
             con.execute(schema.GENERATION_DDL)
         self.replica = Replica(self.url, derive, fetch)
 
@@ -191,6 +202,7 @@ class Connection:
         self._duck = store.replica.duck.cursor()
         self._pg: psycopg.Connection | None = None  # held while in a transaction
         self._written: dict[str, bool] = {}  # table → rows updated or deleted (not only added)
+        self._unseen: set[str] = set()  # tables this transaction changed on PostgreSQL and not in the replica
         self._local: set[str] = set()  # registered frames and temporary tables of this cursor
 
     @property
@@ -297,15 +309,23 @@ class Connection:
             return self._on_pg(statement, params)
         if self._pg is None:
             self.store.replica.poll()
+        elif verb == "SELECT" and names & self._unseen:
+            raise StaleReplicaRead(
+                f"this query reads {', '.join(sorted(names & self._unseen))} in the replica, which has not seen "
+                "this transaction's change of it: read it in a statement of its own, or after the COMMIT"
+            )
         return self._duck.execute(statement, params)
 
     @contextmanager
-    def _pg_session(self, written: str | None, rewrites: bool = False):
+    def _pg_session(self, written: str | None, rewrites: bool = False, mirrored: bool = False):
         """This transaction's PostgreSQL connection, or a transaction of its own for one statement. `written`:
-        the table the statement writes; `rewrites`: whether it updates or deletes rows (not only adds)."""
+        the table the statement writes; `rewrites`: whether it updates or deletes rows (not only adds);
+        `mirrored`: whether the replica got the same rows in this transaction."""
         if self._pg is not None:
             if written:
                 self._written[written] = self._written.get(written, False) or rewrites
+                if not mirrored:
+                    self._unseen.add(written)
             yield self._pg
             return
         con = self.store.borrow()
@@ -341,7 +361,8 @@ class Connection:
         columns, select = _INSERT_SELECT.match(statement).groups()
         names = [c.strip() for c in columns.split(",")] if columns else None
         key = schema.APPENDED.get(target)
-        if self._pg is not None and names and key in names:
+        mirrored = self._pg is not None and bool(names) and key in names
+        if mirrored:
             self._duck.execute(f"CREATE OR REPLACE TEMP TABLE _pg_mirror AS {select}", params)
             rows = self._duck.execute("SELECT * FROM _pg_mirror").fetchall()
             self._duck.execute(f"INSERT INTO {target} ({', '.join(names)}) SELECT * FROM _pg_mirror")
@@ -349,7 +370,11 @@ class Connection:
         else:
             rows = self._duck.execute(select, params).fetchall()
         copy_sql = f"COPY {target} ({', '.join(names)}) FROM STDIN" if names else f"COPY {target} FROM STDIN"
-        with self._pg_session(target) as con, _as_duckdb_errors(), con.cursor().copy(copy_sql) as copy:
+        with (
+            self._pg_session(target, mirrored=mirrored) as con,
+            _as_duckdb_errors(),
+            con.cursor().copy(copy_sql) as copy,
+        ):
             for row in rows:
                 copy.write_row([_value(v) for v in row])
         return Result([(len(rows),)], [("Count", None, None, None, None, None, None)])
@@ -373,7 +398,7 @@ class Connection:
         if self._pg is not None:
             raise duckdb.TransactionException("cannot start a transaction within a transaction")
         self._pg = self.store.borrow()
-        self._written = {}
+        self._written, self._unseen = {}, set()
         with _as_duckdb_errors():
             self._pg.execute("BEGIN")
         self._duck.execute("BEGIN TRANSACTION")
@@ -413,6 +438,20 @@ class Connection:
             with suppress(duckdb.Error):  # DuckDB ended it already (a failed statement)
                 self._duck.execute("ROLLBACK")
         return Result([], [])
+
+
+@contextmanager
+def exclusive(url: str):
+    """The database `url` to this block alone among the blocks that ask for it, in every process: a session
+    advisory lock on a connection of its own, released when that connection closes (a killed process too)."""
+    with _as_duckdb_errors():
+        con = psycopg.connect(libpq_url(url), autocommit=True)
+    try:
+        with _as_duckdb_errors():
+            con.execute("SELECT pg_advisory_lock(%s)", [_START_LOCK])
+        yield
+    finally:
+        con.close()
 
 
 def connect(
