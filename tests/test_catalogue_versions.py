@@ -136,9 +136,8 @@ def test_item_page_says_when_the_rule_last_changed(edited, monkeypatch, lang, wo
     at.session_state["as_of"] = AS_OF
     at.session_state["lang"] = lang
     at.query_params["item"] = "8"
-    at.switch_page(
-        "pages/item.py"
-    ).run()  # straight to the page: the landing page's run is asserted by nothing
+    # straight to the page: the landing page's run is asserted by nothing
+    at.switch_page("pages/item.py").run()
     assert not at.exception, [e.value for e in at.exception]
     captions = [c.value for c in at.caption]
     assert sum(words in c for c in captions) == 1  # 8.2 only; 8.1 and 8.3 never changed
