@@ -1,5 +1,5 @@
 """PostgreSQL for the tests (issue 23): a throwaway database migrated once per session, and a copy of it per
-test (CREATE DATABASE … TEMPLATE, a fraction of a second); `store` runs a test on the DuckDB file and on
+test (CREATE DATABASE … TEMPLATE, made one test ahead by a thread: _Copies); `store` runs a test on the DuckDB file and on
 PostgreSQL. Without a reachable PostgreSQL the PostgreSQL half skips, or fails when TRACKER_REQUIRE_PG=1
 (.ci/run sets it). Import these fixtures into a test module: tests/conftest.py belongs to the core."""
 
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import queue
+import threading
 import uuid
 
 import psycopg
@@ -14,7 +16,7 @@ import pytest
 
 from tracker import bootstrap, pg
 
-__all__ = ["pg_empty", "pg_template", "pg_url", "store"]
+__all__ = ["_pg_copies", "pg_empty", "pg_template", "pg_url", "store"]
 
 SERVER = os.environ.get("TRACKER_TEST_PG", "postgresql:///postgres?host=/var/run/postgresql")
 _copies = itertools.count()
@@ -51,15 +53,68 @@ def pg_template():
         admin.close()
 
 
+class _Copies:
+    """Copies of the template made one test ahead, and dropped after their test, by a thread of their own: a
+    CREATE DATABASE waits on the server's disk (its WAL flushed), which a test need not wait for."""
+
+    def __init__(self, template: str):
+        self.template = template
+        self.jobs: queue.Queue = queue.Queue()  # ("make" | "drop", name), None to stop; done in order
+        self.ready: queue.Queue = queue.Queue()  # (name, the error making it or None)
+        self.thread = threading.Thread(target=self._work, name="pg-copies", daemon=True)
+        self.thread.start()
+        self._order()
+
+    def _order(self) -> None:
+        self.jobs.put(("make", f"{self.template}_{next(_copies)}"))
+
+    def _work(self) -> None:
+        with _admin() as admin:
+            while (job := self.jobs.get()) is not None:
+                what, name = job
+                try:
+                    if what == "make":
+                        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+                    else:
+                        _drop(admin, name)
+                except Exception as exc:  # told to the test that takes it
+                    if what == "make":
+                        self.ready.put((name, exc))
+                    continue
+                if what == "make":
+                    self.ready.put((name, None))
+
+    def take(self) -> str:
+        name, error = self.ready.get(timeout=600)
+        self._order()  # the next test's copy is made while this one runs
+        if error is not None:
+            raise error
+        return name
+
+    def give_back(self, name: str) -> None:
+        self.jobs.put(("drop", name))
+
+    def close(self) -> None:
+        self.jobs.put(None)
+        self.thread.join()
+        with _admin() as admin:  # the copy made ahead for no test
+            while not self.ready.empty():
+                _drop(admin, self.ready.get()[0])
+
+
+@pytest.fixture(scope="session")
+def _pg_copies(pg_template):
+    copies = _Copies(pg_template)
+    yield copies
+    copies.close()
+
+
 @pytest.fixture
-def pg_url(pg_template):
-    """A fresh migrated PostgreSQL database for one test; dropped after it."""
-    name = f"{pg_template}_{next(_copies)}"
-    with _admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+def pg_url(_pg_copies):
+    """A fresh migrated PostgreSQL database for one test (a copy of the template); dropped after it."""
+    name = _pg_copies.take()
     yield url_of(name)
-    with _admin() as admin:
-        _drop(admin, name)
+    _pg_copies.give_back(name)
 
 
 @pytest.fixture

@@ -83,10 +83,22 @@ def held(tmp_path, demo_db):
     proc.wait()
 
 
-@pytest.fixture
-def held_without_route(tmp_path, demo_db):
-    """A copy of the demo database held by an app that takes no command."""
-    path = _copy_of_demo(demo_db, tmp_path / "old.duckdb")
+@pytest.fixture(scope="module")
+def held_for_reading(tmp_path_factory, demo_db):
+    """A copy of the demo database held by an app with its command route, shared by the module's tests that
+    only read through it (a holder costs a fresh interpreter's start)."""
+    path = _copy_of_demo(demo_db, tmp_path_factory.mktemp("held") / "held.duckdb")
+    proc = _hold(path, route=True)
+    yield path
+    proc.kill()
+    proc.wait()
+
+
+@pytest.fixture(scope="module")
+def held_without_route(tmp_path_factory, demo_db):
+    """A copy of the demo database held by an app that takes no command (it refuses every command, so the
+    module's tests share it)."""
+    path = _copy_of_demo(demo_db, tmp_path_factory.mktemp("old") / "old.duckdb")
     proc = _hold(path, route=False)
     yield path
     proc.kill()
@@ -107,8 +119,8 @@ def _no_traceback(text: str) -> None:
         ["user", "list", "--json"],
     ],
 )
-def test_read_only_commands_work_while_the_app_holds_the_file(held, demo_db, capsys, argv):
-    assert main([*argv, "--db", str(held)]) == 0
+def test_read_only_commands_work_while_the_app_holds_the_file(held_for_reading, demo_db, capsys, argv):
+    assert main([*argv, "--db", str(held_for_reading)]) == 0
     out, err = capsys.readouterr()
     assert "经由正在运行的应用（PID" in err
     assert main([*argv, "--db", str(demo_db)]) == 0

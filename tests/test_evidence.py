@@ -374,7 +374,7 @@ def item_page(actor: Actor, item: int = 10, lang: str = "zh"):
     at.session_state["as_of"] = dt.date(2026, 11, 28)
     at.session_state["lang"] = lang
     at.session_state["item_pick"] = item
-    at.run()
+    # straight to the page: the landing page's run is asserted by nothing
     at.switch_page("pages/item.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at

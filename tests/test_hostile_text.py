@@ -436,7 +436,7 @@ def test_notes_and_file_names_on_the_item_page_are_shown_as_typed(page_db):
     at.session_state["actor"] = OFFICE
     at.session_state["as_of"] = dt.date(2026, 11, 28)
     at.session_state["item_pick"] = 10
-    at.run()
+    # straight to the page: the landing page's run is asserted by nothing
     at.switch_page("pages/item.py").run()
     assert not at.exception, [e.value for e in at.exception]
     shown = [e.value for e in (*at.markdown, *at.caption)]

@@ -240,18 +240,18 @@ def page_texts(at) -> tuple[list[str], list[pd.DataFrame]]:
 
 
 def run(page: str, lang: str, actor: Actor | None = OFFICE, query: dict | None = None) -> AppTest:
-    """The page in `lang`; the overview and the login page on the session's first run, whose tree also holds
-    the frame (sidebar, banner)."""
+    """The page in `lang` on the session's first run, whose tree also holds the frame (sidebar, banner); the
+    overview and the login page are where the session lands."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     if actor is not None:
         at.session_state["actor"] = actor
     at.session_state["as_of"] = TODAY
     at.session_state["lang"] = lang
-    at.run()
-    if page not in ("pages/login.py", "pages/overview.py"):
+    if page not in ("pages/login.py", "pages/overview.py"):  # straight to the page: no landing page's run
         for key, value in (query or {}).items():
             at.query_params[key] = value
-        at.switch_page(page).run()
+        at.switch_page(page)
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

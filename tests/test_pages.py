@@ -37,11 +37,11 @@ def run(page: str | None = None, query: dict | None = None, as_of: dt.date = TOD
     at.session_state["as_of"] = as_of
     if lang:
         at.session_state["lang"] = lang
-    at.run()
-    if page:
+    if page:  # straight to the page: the landing page's run would be asserted by nothing
         for key, value in (query or {}).items():
             at.query_params[key] = value
-        at.switch_page(page).run()
+        at.switch_page(page)
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
