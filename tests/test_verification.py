@@ -168,11 +168,11 @@ def test_the_answer_checked_is_the_one_the_office_chose_to_count(con):
 
 def test_verifications_say_who_and_when(con):
     verification.verify(con, "2.2", "2025", OFFICE, "检查记录", now=NOW)
-    table = verification.verifications(con, "2.2")
+    table = verification.verifications(con, ["2.2"])
     assert list(table["verified_by"]) == ["王主任"] and list(table["period_label"]) == ["2025年"]
     assert list(table["answer"]) == ["是"] and bool(table["current"].iloc[0])
     add(con, "2.2", "2025年", 0, recorded_at="2026-03-10 09:00:00")
-    assert not bool(verification.verifications(con, "2.2")["current"].iloc[0])
+    assert not bool(verification.verifications(con, ["2.2"])["current"].iloc[0])
 
 
 def test_item_history_shows_the_check_of_an_identical_answer_sent_again(con):
