@@ -89,14 +89,25 @@ def progress_table(as_of: dt.date) -> pd.DataFrame:
     return _cached_progress(as_of, webapp.data_generation())
 
 
-@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
-def _cached_verifications(metric: str, generation: int) -> pd.DataFrame:
-    return verification.verifications(webapp.cursor(), metric, webapp.cat())
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _cached_verifications(metrics: tuple[str, ...], generation: int) -> pd.DataFrame:
+    return verification.verifications(webapp.cursor(), metrics, webapp.cat())
 
 
-def verifications(metric: str) -> pd.DataFrame:
-    """verification.verifications: who verified which answer of a checklist metric (the item page's history)."""
-    return _cached_verifications(metric, webapp.data_generation())
+def verifications(metrics: Sequence[str]) -> pd.DataFrame:
+    """verification.verifications: who verified which answer of these checklist metrics (the item page's history,
+    one query for the item's metrics)."""
+    return _cached_verifications(tuple(metrics), webapp.data_generation())
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _cached_pending_answers(metrics: tuple[str, ...], generation: int) -> pd.DataFrame:
+    return verification.pending_answers(webapp.cursor(), metrics, webapp.cat())
+
+
+def pending_answers(metrics: Sequence[str]) -> pd.DataFrame:
+    """verification.pending_answers of these checklist metrics (the item page's 核实 buttons, one query per item)."""
+    return _cached_pending_answers(tuple(metrics), webapp.data_generation())
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)

@@ -232,7 +232,8 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
 # button (tracker.office.verification checks the role again); everyone sees who verified the current answer, and when.
 
 
-def verification_block(metric, row, series: pd.DataFrame) -> None:
+def verification_block(metric, row, series: pd.DataFrame, checks: pd.DataFrame) -> None:
+    """`checks`: the item's verification history (cached.verifications of its checklist metrics, read once)."""
     if not metric.vtype.answer:
         return
     flash_key = f"verify_flash_{metric.code}"
@@ -252,7 +253,7 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
                     )
                 )
             )
-    checks = cached.verifications(metric.code)
+    checks = checks[checks["metric"] == metric.code]
     if len(checks):
         with st.expander(t("verify_history")):
             tables.show(
@@ -272,8 +273,8 @@ def verification_block(metric, row, series: pd.DataFrame) -> None:
             )
     if row["status"] != "pending" or not can(actor, "verify"):
         return
-    pending = verification.pending_answers(webapp.cursor(), [metric.code], cat)
-    pending = pending[pending["period_label"] == row["period_label"]]
+    pending = cached.pending_answers(answered)  # the item's, one query for its checklist metrics
+    pending = pending[(pending["metric"] == metric.code) & (pending["period_label"] == row["period_label"])]
     slug = metric.code.replace(".", "_")
     for answer in pending.itertuples(index=False):
         area = answer.area if isinstance(answer.area, str) else None
@@ -309,6 +310,10 @@ against = [m.target.against for m in item.metrics if m.target.against]
 others = cached.other_figures([m.code for m in item.metrics], as_of)
 history = cached.metric_history([m.code for m in item.metrics] + against, as_of)
 files = evidence_web.item_files(code)  # 档案资料 (issue 13)
+answered = [
+    m.code for m in item.metrics if m.vtype.answer
+]  # checklist metrics: their 核实 read once per item
+checks = cached.verifications(answered) if answered else None
 
 for metric in item.metrics:
     row = metrics.loc[metric.code]
@@ -347,7 +352,7 @@ for metric in item.metrics:
         from_rounds = series[series["evidence"].fillna("").str.startswith(SOURCE_PREFIX)]
         if not from_rounds.empty:  # a pass rate computed from an inspection round (issue 14)
             st.caption(plain(ti("item_from_round", source=from_rounds.iloc[-1]["file_name"])))
-        verification_block(metric, row, series)  # 核实 (issue 10)
+        verification_block(metric, row, series, checks)  # 核实 (issue 10)
         if series.empty:
             st.info(t("metric_no_history"))
             continue

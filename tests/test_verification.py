@@ -166,13 +166,35 @@ def test_the_answer_checked_is_the_one_the_office_chose_to_count(con):
         verification.verify(con, "2.2", "2025", OFFICE, "检查记录")
 
 
+def test_awaiting_from_counts_the_submissions_pending_answers(con):
+    """What the unit is told after its commit: the 「是」 of its submission that wait for the office (the pending
+    answers sent in it), read for the submission's own metrics; a submission of figures only waits for nothing."""
+    con.execute("UPDATE measurement SET submission_id = 7 WHERE metric = '10.3'")
+    add(con, "2.1", "2025年", 1, recorded_at="2026-02-02 09:00:00")  # a second pending 「是」 in submission 0
+
+    def everything(submission: int) -> int:  # over every checklist metric, as it was read before
+        ids = {
+            i
+            for (i,) in con.execute(
+                "SELECT id FROM measurement WHERE submission_id = ?", [submission]
+            ).fetchall()
+        }
+        return int(verification.pending_answers(con)["id"].isin(ids).sum())
+
+    assert verification.awaiting_from(con, 0) == everything(0) == 2
+    assert verification.awaiting_from(con, 7) == everything(7) == 0
+    assert verification.awaiting_from(con, 99) == 0  # no such submission
+    verification.verify(con, "2.2", "2025", OFFICE, "检查记录", now=NOW)
+    assert verification.awaiting_from(con, 0) == everything(0) == 1
+
+
 def test_verifications_say_who_and_when(con):
     verification.verify(con, "2.2", "2025", OFFICE, "检查记录", now=NOW)
-    table = verification.verifications(con, "2.2")
+    table = verification.verifications(con, ["2.2"])
     assert list(table["verified_by"]) == ["王主任"] and list(table["period_label"]) == ["2025年"]
     assert list(table["answer"]) == ["是"] and bool(table["current"].iloc[0])
     add(con, "2.2", "2025年", 0, recorded_at="2026-03-10 09:00:00")
-    assert not bool(verification.verifications(con, "2.2")["current"].iloc[0])
+    assert not bool(verification.verifications(con, ["2.2"])["current"].iloc[0])
 
 
 def test_item_history_shows_the_check_of_an_identical_answer_sent_again(con):

@@ -46,7 +46,17 @@ from tracker.engine.catalogue_tables import use_catalogue
 from tracker.ingest.cells import LOOKED_UP, WORDED, clean_cell, parse_cells, raw_cell
 from tracker.ingest.lookups import LOOKUP_NAMES, create_lookups
 from tracker.ingest.messages import Sql, hits
-from tracker.ingest.row_checks import FRACTION_OK, NUMBER_VALUE, RATE, VAL_NUM, VT, Refs, refusals, warnings
+from tracker.ingest.row_checks import (
+    FRACTION_OK,
+    NUMBER_VALUE,
+    RATE,
+    SHARED,
+    VAL_NUM,
+    VT,
+    Refs,
+    refusals,
+    warnings,
+)
 from tracker.ingest.sheet import CELL_LIMITS, Sheet
 from tracker.strings.upload import REFUSE, WARN
 
@@ -187,6 +197,9 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
             FROM _ing_raw w
             {" ".join(joins)}
             WHERE w.row_no > {int(sheet.header_row)}),
+        parsed AS (   -- the expressions the checks share, once per row (tracker.ingest.row_checks.SHARED)
+            SELECT r.*, {", ".join(f"{expr} AS {name}" for name, expr in SHARED.items())}
+            FROM cells r LEFT JOIN _lk_metric_info i ON i.code = r.metric_found),
         checked AS (
             SELECT r.row_no,
                 r.unit,
@@ -201,7 +214,7 @@ def validate(con: duckdb.DuckDBPyConnection, sheet: Sheet, cat: Catalogue, sende
                 CASE WHEN i.numeric AND NOT {FRACTION_OK} THEN r.qualifier END AS qualifier,
                 r.value_t, {FRACTION_OK} AS from_fraction, {VAL_NUM} AS typed_number, r.suffix, {RATE} AS rate,
                 {hits(reasons)} AS reasons
-            FROM cells r
+            FROM parsed r
             LEFT JOIN _lk_metric_info i ON i.code = r.metric_found
             -- The office may send any unit's rows: for its files the optimiser drops this lookup.
             LEFT JOIN _lk_may may ON may.unit = r.unit AND may.metric = i.code
