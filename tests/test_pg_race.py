@@ -247,3 +247,34 @@ def test_a_replica_read_of_a_table_the_transaction_changed_fails_loudly(pg_url):
         assert con.execute(both, [task]).fetchall() == [("in_progress",)]  # after COMMIT, the replica has it
     finally:
         con.close()
+
+
+# ---------------------------------------------------------------- an import in flight in another process
+
+
+def test_another_process_opening_the_database_leaves_an_import_in_flight_alone(pg_url):
+    """On PostgreSQL every worker and every command opens the database while others import: an opening settles
+    only submissions pending for longer than any import takes — not the one another process is writing now."""
+    from tracker.ingest import service
+
+    importing = bootstrap.connect(pg_url)  # a worker that has stored the raw file and is still validating
+    data = "单位,指标,期间,数值\n城管执法局,10.3,2023年,81%\n".encode()
+    sid = service.store_raw_file(
+        importing, "城管.csv", data, hashlib.sha256(data).hexdigest(), "城管执法局", "城管张"
+    )
+    opening = bootstrap.connect(pg_url)  # a command run meanwhile (tracker.cli.opening settles on open)
+    try:
+        assert service.recover_interrupted(opening) == 0
+        message = opening.execute("SELECT message FROM submission WHERE id = ?", [sid]).fetchone()[0]
+        assert "中断" not in message
+        with transaction(importing):  # a worker killed long ago left it pending: the next opening settles it
+            importing.execute(
+                "UPDATE submission SET submitted_at = submitted_at - INTERVAL '1 hour' WHERE id = ?", [sid]
+            )
+        time.sleep(1)  # the other process's replica polls at most every 0.5 s
+        assert service.recover_interrupted(opening) == 1
+        message = opening.execute("SELECT message FROM submission WHERE id = ?", [sid]).fetchone()[0]
+        assert "中断" in message
+    finally:
+        opening.close()
+        importing.close()

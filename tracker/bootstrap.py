@@ -38,7 +38,7 @@ def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> None:
     """The migrations not yet applied, up to `upto`, each with its Python step (a restore passes `upto`). The
     steps bring rows an older DuckDB file holds up to date; a PostgreSQL database starts empty at the newest
     schema, and its derived tables live in the replica: it takes none."""
-    steps = AFTER_MIGRATION if isinstance(con, duckdb.DuckDBPyConnection) else {}
+    steps = {} if db.shared(con) else AFTER_MIGRATION
     db.migrate(con, upto=upto, after=steps)
 
 

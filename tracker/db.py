@@ -61,22 +61,27 @@ WRITE_LOCK = threading.RLock()
 _state = threading.local()
 
 
+def shared(con) -> bool:
+    """Whether other processes write this database at the same time (PostgreSQL); a DuckDB file has one writer."""
+    return not isinstance(con, duckdb.DuckDBPyConnection)
+
+
 def serialised(con) -> contextlib.AbstractContextManager:
     """One writer at a time in this process on a DuckDB file; none on PostgreSQL, whose rows lock themselves."""
-    return WRITE_LOCK if isinstance(con, duckdb.DuckDBPyConnection) else nullcontext()
+    return nullcontext() if shared(con) else WRITE_LOCK
 
 
 def lock_head(con, table: str) -> None:
     """Hold the one-row head `table` (the audit chain's) until the transaction ends: on PostgreSQL `SELECT …
     FOR UPDATE`; on DuckDB nothing, WRITE_LOCK already keeps every other writer out."""
-    if not isinstance(con, duckdb.DuckDBPyConnection):
+    if shared(con):
         con.lock_head(table)
 
 
 def lock(con, key: str) -> None:
     """Hold `key` until the transaction ends, before a check that decides a write: on PostgreSQL an advisory
     lock (its transactions run at once); on DuckDB nothing, WRITE_LOCK already keeps every other writer out."""
-    if not isinstance(con, duckdb.DuckDBPyConnection):
+    if shared(con):
         con.lock(key)
 
 

@@ -24,7 +24,7 @@ import duckdb
 
 from tracker.catalogue import catalogue
 from tracker.config import settings
-from tracker.db import transaction
+from tracker.db import shared, transaction
 from tracker.ingest import raw_files, reader
 from tracker.ingest.commit import commit, now, settle
 from tracker.ingest.preview import check_columns, collect, refuse_extra_cells
@@ -67,20 +67,27 @@ def _as_duplicate(result: ImportResult, earlier: tuple[int, dt.datetime]) -> Non
     )
 
 
+# Longer than any import runs (75,000 rows, the limit, take seconds): older pending submissions were killed.
+IMPORT_OUTLIVED = dt.timedelta(minutes=15)
+
+
 def recover_interrupted(con: duckdb.DuckDBPyConnection) -> int:
     """Settle the submissions an import stored but never finished (the process was killed between keeping the
     raw file and writing the outcome): each says it was interrupted and gets its audit entry, once. Run when the
-    file is opened for writing (the app, a writing command), before this process can have an import in flight;
-    DuckDB lets no other process write the file. Returns how many."""
+    database is opened for writing (the app, a writing command), before this process can have an import in
+    flight; DuckDB lets no other process write the file. Returns how many."""
     from tracker.access import audit
 
+    # On PostgreSQL other processes import meanwhile: only what has been pending longer than any import takes.
+    before = now() - IMPORT_OUTLIVED if shared(con) else dt.datetime.max
     with transaction(con):
         rows = con.execute(
-            "UPDATE submission SET message = ? WHERE outcome = 'failed' AND message = ? "
+            "UPDATE submission SET message = ? WHERE outcome = 'failed' AND message = ? AND submitted_at < ? "
             "RETURNING id, submitted_by, file_name",
             [
                 FILE["failed"].format(detail=FILE["interrupted"]),
                 FILE["failed"].format(detail=FILE["pending"]),
+                before,
             ],
         ).fetchall()
         for sid, user, file_name in sorted(rows):
