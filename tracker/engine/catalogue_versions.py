@@ -19,7 +19,7 @@ import duckdb
 
 from indicators.rules import REGISTRY
 from tracker.catalogue import Catalogue
-from tracker.db import transaction
+from tracker.db import lock, transaction
 
 
 def _now() -> dt.datetime:
@@ -35,6 +35,7 @@ def _rules(cat: Catalogue) -> dict[str, dict]:
 def record(con: duckdb.DuckDBPyConnection, cat: Catalogue, fingerprint: str) -> None:
     """Store `cat` as the newest version unless it is the newest already (in the caller's transaction)."""
     with transaction(con):
+        lock(con, "cat_version")  # PostgreSQL: two writers reading "not stored yet" would both store it
         latest = con.execute("SELECT fingerprint FROM cat_version ORDER BY id DESC LIMIT 1").fetchone()
         if latest is None or latest[0] != fingerprint:
             con.execute(
