@@ -415,6 +415,8 @@ def resumed_page(
             if path == "/":
                 page.get_by_role("heading", name=LANDS_ON.get(name, "领导驾驶舱"), exact=True).wait_for()
                 wait_for_app_run(page)
+            else:  # a path of no page opens the main page under Streamlit's 「Page not found」
+                assert page.get_by_role("dialog").count() == 0, f"{path} is no page's address"
             return context, page
         except PlaywrightTimeout:  # that session has ended: sign in again below
             context.close()

@@ -167,7 +167,7 @@ def test_no_developer_words(browser, app_server, sign_ins, data_words, role, lan
     from tests.browser.conftest import navigate
 
     name, password = _account(role)
-    context, page = resumed_page(browser, app_server, sign_ins, name, password, path=PAGES[role][0])
+    context, page = resumed_page(browser, app_server, sign_ins, name, password)
     try:
         _language(page, lang)
         found: dict[str, list[str]] = {}
