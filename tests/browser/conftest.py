@@ -31,9 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
-RUN_TIMEOUT_MS = (
-    90_000  # a run and its charts on a loaded machine (the three waits this replaced had 30 s each)
-)
+# A run and its charts on a loaded machine (the three waits wait_for_app_run replaced had 30 s each).
+RUN_TIMEOUT_MS = 90_000
 # CI machines are two shared cores: give every `expect` the same patience as the waits (default is 5 s).
 try:
     from playwright.sync_api import expect as _expect
