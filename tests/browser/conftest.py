@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
 import socket
 import subprocess
@@ -30,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
+# A run and its charts on a loaded machine (the three waits wait_for_app_run replaced had 30 s each).
+RUN_TIMEOUT_MS = 90_000
 # CI machines are two shared cores: give every `expect` the same patience as the waits (default is 5 s).
 try:
     from playwright.sync_api import expect as _expect
@@ -58,18 +61,112 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-def wait_for_app_run(page, timeout: int = TIMEOUT_MS) -> None:
-    """The one waiting helper: Streamlit's root reports a live connection and a finished script run
-    (data-test-connection-state / data-test-script-state on [data-testid=stApp], as Streamlit's own e2e
-    suite waits), and no element is still a loading skeleton."""
-    page.wait_for_timeout(200)  # let a just-triggered rerun start
-    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
-        state="attached", timeout=timeout
-    )
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-        state="attached", timeout=timeout
-    )
-    page.get_by_test_id("stSkeleton").first.wait_for(state="detached", timeout=timeout)
+# Each page counts its script runs from the websocket (an init script every context gets from the `browser`
+# fixture): a rerun asked for (BackMsg.rerun_script, field 11), a run started (ForwardMsg.new_session, 4), a run
+# ended (ForwardMsg.script_finished, 6, unless it ended early for the next run) — and file uploads in flight, whose
+# rerun is sent when they end. Streamlit's script state on stApp alone cannot tell a run not yet started from one
+# already over, and React may never render `running` for a quick run.
+RUN_WATCH = """(() => {
+  if (window.__runs) return;
+  const runs = window.__runs = {seq: 0, asked: 0, started: 0, ended: 0, uploads: 0};
+  const fields = (data) => {  // a protobuf message's top-level fields: number -> varint value (or null)
+    const b = data instanceof ArrayBuffer ? new Uint8Array(data)
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+    const out = new Map();
+    if (!b) return out;
+    let i = 0;
+    const varint = () => { let v = 0, m = 1, x; do { x = b[i++]; v += (x & 127) * m; m *= 128; } while (x & 128); return v; };
+    while (i < b.length) {
+      const tag = varint(), wire = tag & 7, field = Math.floor(tag / 8);
+      if (wire === 0) out.set(field, varint());
+      else if (wire === 2) { const n = varint(); out.set(field, null); i += n; }
+      else if (wire === 1) i += 8; else if (wire === 5) i += 4; else break;
+    }
+    return out;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => {
+        const f = fields(e.data);
+        if (f.has(4)) runs.started = ++runs.seq;
+        if (f.has(6) && f.get(6) !== 2) runs.ended = ++runs.seq;
+      });
+    }
+    send(data) {
+      if (fields(data).has(11)) runs.asked = ++runs.seq;
+      return super.send(data);
+    }
+  };
+  const open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    this.__upload = String(url).includes('/_stcore/upload_file');
+    return open.call(this, method, url, ...rest);
+  };
+  XMLHttpRequest.prototype.send = function (...args) {
+    if (this.__upload) { runs.uploads++; this.addEventListener('loadend', () => runs.uploads--); }
+    return send.apply(this, args);
+  };
+})();"""
+# Settled: the last rerun asked for has started and ended, no upload is in flight, the page shows it (connected,
+# not running, no skeleton) — and still does a few polls and 60 ms later (React renders the end in a later task).
+_SETTLED = """token => {
+  const runs = window.__runs;
+  if (!runs) throw new Error('this page has no run watcher: open it through the browser fixture');
+  const app = document.querySelector("[data-testid='stApp']");
+  const ok = runs.started > runs.asked && runs.ended > runs.started && runs.uploads === 0 && app
+    && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
+    && !document.querySelector("[data-testid='stSkeleton']");
+  if (runs.token !== token || !ok) { runs.token = token; runs.since = null; runs.polls = 0; }
+  if (!ok) return false;
+  runs.since ??= performance.now();
+  return ++runs.polls >= 3 && performance.now() - runs.since >= 60;
+}"""
+_waits = itertools.count()
+
+
+def wait_for_app_run(page, timeout: int = RUN_TIMEOUT_MS) -> None:
+    """The one waiting helper: every script run asked for so far (by a click, a key, a navigation, an upload) has
+    run to its end and the page shows it: Streamlit's root reports a live connection and a finished run
+    (data-test-connection-state / data-test-script-state on [data-testid=stApp], as Streamlit's own e2e suite
+    waits), and no element is still a loading skeleton."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(_SETTLED, arg=next(_waits), polling=20, timeout=timeout)
+    except PlaywrightTimeout as exc:  # say what the page was still waiting for
+        state = page.evaluate(_STATE)
+        raise PlaywrightTimeout(f"{exc.message}\nthe page's runs: {state}") from None
+
+
+_STATE = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return JSON.stringify({...window.__runs, connection: app?.dataset.testConnectionState,
+    script: app?.dataset.testScriptState, skeletons: document.querySelectorAll("[data-testid='stSkeleton']").length});
+}"""
+
+
+# The page's layout: its height, its skeletons and every chart's drawn size (plotly draws after the run, and again
+# when the window changes size).
+_LAYOUT = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  const charts = [...document.querySelectorAll('.main-svg')].map(e => `${e.getAttribute('width')}x${e.getAttribute('height')}`);
+  return [main?.scrollHeight, document.querySelectorAll("[data-testid='stSkeleton']").length, ...charts].join(' ');
+}"""
+_LAYOUT_STILL = f"""token => {{
+  const now = ({_LAYOUT})(), t = performance.now(), w = window.__layout;
+  if (!w || w.token !== token || w.last !== now) {{ window.__layout = {{token, last: now, since: t}}; return false; }}
+  return t - w.since >= 150;
+}}"""
+
+
+def layout_settled(page, timeout: int = 5000) -> None:
+    """Wait until the layout has not changed for 150 ms (at most `timeout`: a picture is taken all the same)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(_LAYOUT_STILL, arg=next(_waits), polling=30, timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:
@@ -81,7 +178,7 @@ def screenshot(page, name: str) -> Path:
     size = page.viewport_size
     height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 12000)})
-    page.wait_for_timeout(500)  # let charts re-lay out at the new size
+    layout_settled(page)  # the charts re-laid out at the new size
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
     print(f"screenshot: {path}")
@@ -106,7 +203,6 @@ def login(page, name: str, password: str) -> None:
     page.get_by_label("账号").fill(name)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    _wait_for_run_to_start(page)
     wait_for_app_run(page)
     page.get_by_text(f"当前用户：{name}").wait_for()
     # Signing in takes two runs (the menu opens up, then the login page moves on to the user's landing page:
@@ -122,19 +218,7 @@ def navigate(page, path: str) -> None:
     page.evaluate(
         "p => { history.pushState({}, '', p); dispatchEvent(new PopStateEvent('popstate')); }", path
     )
-    _wait_for_run_to_start(page)
     wait_for_app_run(page)
-
-
-def _wait_for_run_to_start(page, timeout: int = 3000) -> None:
-    """A rerun may start a while after the event on a busy machine; a very quick one may be missed here,
-    which only costs the timeout."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    with contextlib.suppress(PlaywrightTimeout):
-        page.locator("[data-testid='stApp'][data-test-script-state='running']").wait_for(
-            state="attached", timeout=timeout
-        )
 
 
 def _free_port() -> int:
@@ -244,8 +328,28 @@ def browser():
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         except Exception as exc:  # noqa: BLE001 — any launch failure means no browser here
             _unavailable(f"Chromium did not start: {exc}")
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
+
+
+class WatchedBrowser:
+    """The browser whose every new context and page carries RUN_WATCH, which wait_for_app_run reads."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.add_init_script(RUN_WATCH)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.add_init_script(RUN_WATCH)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session")
@@ -281,10 +385,19 @@ def sign_ins():
     return {}
 
 
-def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str, viewport: dict | None = None):
-    """A new browser context signed in as `name`: the first time through the login page, later from the cookie
-    that sign-in left, as a new tab resumes it (the sign-in itself is test_signin's and test_auth_pages'),
-    signing in afresh when that session has ended (a sign-out, a password change, the idle timeout)."""
+def resumed_page(
+    browser,
+    app_server,
+    sign_ins: dict,
+    name: str,
+    password: str,
+    viewport: dict | None = None,
+    path: str = "/",
+):
+    """A new browser context signed in as `name` and open at `path`: the first time through the login page, later
+    from the cookie that sign-in left, as a bookmark opens in a new tab (the sign-in itself is test_signin's and
+    test_auth_pages'), signing in afresh when that session has ended (a sign-out, a password change, the idle
+    timeout)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from tracker.access.web_sessions import COOKIE
@@ -294,12 +407,15 @@ def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str, 
         context = browser.new_context(viewport=viewport or VIEWPORT, locale="zh-CN", storage_state=state)
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
-        page.goto(app_server["url"] + "/")
+        page.goto(app_server["url"] + path)
         wait_for_app_run(page)
         try:
             page.get_by_text(f"当前用户：{name}").wait_for(timeout=5000)
-            page.get_by_role("heading", name=LANDS_ON.get(name, "领导驾驶舱"), exact=True).wait_for()
-            wait_for_app_run(page)
+            if path == "/":
+                page.get_by_role("heading", name=LANDS_ON.get(name, "领导驾驶舱"), exact=True).wait_for()
+                wait_for_app_run(page)
+            else:  # a path of no page opens the main page under Streamlit's 「Page not found」
+                assert page.get_by_role("dialog").count() == 0, f"{path} is no page's address"
             return context, page
         except PlaywrightTimeout:  # that session has ended: sign in again below
             context.close()
@@ -310,21 +426,27 @@ def resumed_page(browser, app_server, sign_ins: dict, name: str, password: str, 
             sign_ins[name] = context.storage_state()
             break
         page.wait_for_timeout(100)
+    if path != "/":
+        navigate(page, path)
     return context, page
 
 
 @pytest.fixture
 def open_page(browser, app_server, sign_ins):
-    """Signed in as the office's administrator; open a path of the app (e.g. "/item?item=10") inside the
-    same session and wait for its script run to finish."""
-    context, page = resumed_page(browser, app_server, sign_ins, "admin", ADMIN_PASSWORD)
+    """Signed in as the office's administrator; open a path of the app (e.g. "/item?item=10") and wait for its
+    script run to finish: the first straight from the address bar, later ones inside the same session."""
+    opened = []
 
     def go(path: str = "/"):
-        navigate(page, path)
-        return page
+        if not opened:
+            opened.append(resumed_page(browser, app_server, sign_ins, "admin", ADMIN_PASSWORD, path=path))
+        else:
+            navigate(opened[0][1], path)
+        return opened[0][1]
 
     yield go
-    context.close()
+    for context, _ in opened:
+        context.close()
 
 
 @pytest.fixture

@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ADMIN_PASSWORD, TIMEOUT_MS, login, navigate, screenshot, wait_for_app_run
+from tests.browser.conftest import (
+    ADMIN_PASSWORD,
+    TIMEOUT_MS,
+    navigate,
+    resumed_page,
+    screenshot,
+    wait_for_app_run,
+)
 from tracker.demo import ACCOUNTS
 
 pytestmark = pytest.mark.browser
@@ -63,14 +70,11 @@ def test_the_demo_sign_in_names_its_accounts_and_signs_one_in(browser, app_serve
     context.close()
 
 
-def test_on_a_phone_the_tabs_and_the_findings_come_first(browser, app_server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(app_server["url"] + "/")
-    wait_for_app_run(page)
-    login(page, "admin", ADMIN_PASSWORD)
-    navigate(page, "/inspections")
+def test_on_a_phone_the_tabs_and_the_findings_come_first(browser, app_server, sign_ins):
+    phone = {"width": 390, "height": 844}
+    context, page = resumed_page(
+        browser, app_server, sign_ins, "admin", ADMIN_PASSWORD, phone, "/inspections"
+    )
     expect(page.get_by_role("heading", name="检查与暗访")).to_be_visible()
     page.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
     tabs = page.get_by_role("tablist").first.bounding_box()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, TIMEOUT_MS, navigate, wait_for_app_run
+from tests.browser.conftest import ROOT, TIMEOUT_MS, layout_settled, navigate, wait_for_app_run
 from tracker.demo import ACCOUNTS, LATE_UNIT
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def _save(page, name: str) -> Path:
     """The window as it is, as a palette PNG (a screen of text needs few colours)."""
     from PIL import Image
 
-    page.wait_for_timeout(600)  # charts finish their layout
+    layout_settled(page)  # charts finish their layout
     shot = Image.open(io.BytesIO(page.screenshot()))
     IMG.mkdir(parents=True, exist_ok=True)
     path = IMG / f"{name}.png"

@@ -27,8 +27,7 @@ PNG = bytes.fromhex(
 def _page(browser, app_server, sign_ins, name: str, password: str, width: int = 1440):
     """Signed in as `name` (once per session: later from its cookie, tests.browser.conftest.resumed_page)."""
     viewport = {"width": width, "height": 900}
-    context, page = resumed_page(browser, app_server, sign_ins, name, password, viewport)
-    navigate(page, "/inspections")
+    context, page = resumed_page(browser, app_server, sign_ins, name, password, viewport, "/inspections")
     expect(page.get_by_role("heading", name="检查与暗访")).to_be_visible()
     return context, page
 
