@@ -11,7 +11,7 @@ from typing import NoReturn
 
 import streamlit as st
 
-from app import cached, navigation, session, state, webapp, widget_words
+from app import navigation, session, state, webapp, widget_words
 from tracker import logs, stored
 from tracker.strings.ui import LANGS, demo_banner, t
 
@@ -65,7 +65,6 @@ st.set_page_config(page_title=t("app_title"), page_icon=str(FAVICON), layout="wi
 st.sidebar.radio(t("lang_label"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
 try:
     webapp.cursor()  # opens the database: demo data and the first administrator on a new one
-    cached.watch_other_processes()  # on PostgreSQL: other workers' writes computed here before asked
     actor = session.current_actor()
 except webapp.StartFailed as exc:
     failed_start(str(exc))

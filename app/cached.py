@@ -6,7 +6,6 @@ shows figures older than the data; entries expire after ttl and are capped at ma
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 import logging
 import threading
@@ -19,7 +18,6 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from app import webapp
 from tracker import logs
-from tracker.config import pg_url
 from tracker.engine import catalogue_versions, figures, progress, views
 from tracker.engine.evaluate import Evaluation
 from tracker.office import completeness, verification
@@ -194,57 +192,8 @@ def _warm_quietly(as_of: dt.date) -> None:
         logs.unexpected(logging.getLogger("tracker.app"), "warm-up after a write")
 
 
-WATCH_THREAD = "tracker-watch"
-_watch_stop = threading.Event()
-_watched: dict[str, int | None] = {"generation": None}
-_watch_lock = threading.Lock()
-
-
-def watch_other_processes(interval: float = 0.5) -> None:
-    """On PostgreSQL several processes write (deploy/): a thread per process notices another's write (the
-    replica's poll) and warms the new generation's pages, as the writer does after its own write, so the next
-    reader here finds them ready. Started once per process; nothing to do on the DuckDB file (one process)."""
-    if pg_url() is None:
-        return
-    with _watch_lock:
-        if any(t.name == WATCH_THREAD and t.is_alive() for t in threading.enumerate()):
-            return
-        _watch_stop.clear()
-        _watched["generation"] = None  # a watcher of another database (tests) computed that one
-        database = webapp.database()
-        # A daemon: it must not keep a server from exiting; stop_watching (at exit) takes it out of DuckDB first.
-        threading.Thread(target=_watch, args=(database, interval), name=WATCH_THREAD, daemon=True).start()
-
-
-def _watch(database: str, interval: float) -> None:
-    seen = None
-    while not _watch_stop.wait(interval) and webapp.database() == database:
-        try:
-            generation = webapp.data_generation()
-            if seen is not None and generation != seen:
-                warm(dt.date.today())
-                _watched["generation"] = generation
-            seen = generation
-        except Exception:  # the next turn tries again; a page computes what is missing meanwhile
-            logs.unexpected(logging.getLogger("tracker.app"), "warm-up after another process's write")
-
-
-def warmed_generation() -> int | None:
-    """The last generation the watcher computed the pages for (None: none yet)."""
-    return _watched["generation"]
-
-
-@atexit.register
-def stop_watching() -> None:
-    _watch_stop.set()
-    for thread in threading.enumerate():
-        if thread.name == WATCH_THREAD:
-            thread.join()
-
-
 def settle() -> None:
-    """Wait for the background work started so far (tests, benchmarks); the watcher stops."""
-    stop_watching()
+    """Wait for the background work started so far (tests, benchmarks)."""
     for thread in list(_warming):
         thread.join()
 

@@ -66,14 +66,14 @@ def _connection(path: str):
     return con
 
 
-def database() -> str:
+def _database() -> str:
     """TRACKER_DB's PostgreSQL URL as written (a Path would fold its `//`), else the DuckDB file's path."""
     return pg_url() or str(db_path())
 
 
 def cursor():
     """A cursor for this script run (cursors are cheap; connections are not shared across threads)."""
-    return _connection(database()).cursor()
+    return _connection(_database()).cursor()
 
 
 def cat() -> Catalogue:
@@ -111,7 +111,7 @@ def data_generation() -> int:
     # The file's path too: two copies of one database (a restored backup beside it, the tests' demo copies)
     # must not share what is cached for the other. On PostgreSQL the signature is read in the replica, polled
     # first: a write in another process changes it once the replica has reloaded (within POLL_SECONDS).
-    generation = hash((database(), *stored.signature(cursor(), stored.VERDICT_SQL)))
+    generation = hash((_database(), *stored.signature(cursor(), stored.VERDICT_SQL)))
     if ctx is not None:
         _this_run.run, _this_run.generation = ctx.cursors, generation
     return generation
@@ -154,4 +154,4 @@ def log_script_run(page: str, started: float) -> None:
 def audit_chain():
     """Whether the audit log's hash chain is whole (tracker.access.audit.verify), walked again only when the log
     changed: the walk costs about 2 s per 100 000 entries (measured), the signature nothing."""
-    return _cached_chain(database(), stored.signature(cursor(), stored.AUDIT_SQL))
+    return _cached_chain(_database(), stored.signature(cursor(), stored.AUDIT_SQL))

@@ -82,19 +82,3 @@ def test_a_write_in_another_process_changes_the_generation_within_2_s(app_on_pg)
     while webapp.data_generation() == before:
         assert time.monotonic() < deadline, "the other process's write did not reach this replica in 2 s"
         time.sleep(0.1)
-
-
-def test_a_write_in_another_process_is_computed_here_before_anyone_asks(app_on_pg):
-    """Several workers (deploy/): the one that wrote warms its pages after its own write; the others notice the
-    new generation in the background and compute the overview's figures before their next reader arrives."""
-    from app import cached, webapp
-
-    _signed_in_overview()
-    cached.watch_other_processes(interval=0.1)
-    before = webapp.data_generation()
-    _upload_in_another_process(app_on_pg)
-    deadline = time.monotonic() + 30  # noticed within the poll; computing the pages takes what it takes
-    while cached.warmed_generation() in (None, before):
-        assert time.monotonic() < deadline, "no page of the new generation was computed without a reader"
-        time.sleep(0.1)
-    assert cached.warmed_generation() == webapp.data_generation()
