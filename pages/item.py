@@ -232,8 +232,8 @@ def other_figures_block(metric, rows: pd.DataFrame) -> None:
 # button (tracker.office.verification checks the role again); everyone sees who verified the current answer, and when.
 
 
-def verification_block(metric, row, series: pd.DataFrame, checks: pd.DataFrame) -> None:
-    """`checks`: the item's verification history (cached.verifications of its checklist metrics, read once)."""
+def verification_block(metric, row, series: pd.DataFrame, answered: list[str], checks: pd.DataFrame) -> None:
+    """`answered`: the item's checklist metrics, whose 核实 is read once per item; `checks`: their history."""
     if not metric.vtype.answer:
         return
     flash_key = f"verify_flash_{metric.code}"
@@ -273,7 +273,7 @@ def verification_block(metric, row, series: pd.DataFrame, checks: pd.DataFrame) 
             )
     if row["status"] != "pending" or not can(actor, "verify"):
         return
-    pending = cached.pending_answers(answered)  # the item's, one query for its checklist metrics
+    pending = cached.pending_answers(answered)
     pending = pending[(pending["metric"] == metric.code) & (pending["period_label"] == row["period_label"])]
     slug = metric.code.replace(".", "_")
     for answer in pending.itertuples(index=False):
@@ -352,7 +352,7 @@ for metric in item.metrics:
         from_rounds = series[series["evidence"].fillna("").str.startswith(SOURCE_PREFIX)]
         if not from_rounds.empty:  # a pass rate computed from an inspection round (issue 14)
             st.caption(plain(ti("item_from_round", source=from_rounds.iloc[-1]["file_name"])))
-        verification_block(metric, row, series, checks)  # 核实 (issue 10)
+        verification_block(metric, row, series, answered, checks)  # 核实 (issue 10)
         if series.empty:
             st.info(t("metric_no_history"))
             continue

@@ -87,13 +87,19 @@ def awaiting_from(con: duckdb.DuckDBPyConnection, submission: int, cat: Catalogu
     """How many 「是」 of a submission now wait for the office's check (pending_answers sent in it): what the unit
     that sent them is told, so it knows the office, not it, acts next."""
     cat = cat or catalogue()
-    sent = con.execute("SELECT id, metric FROM measurement WHERE submission_id = ?", [submission]).fetchall()
+    sent = con.execute(
+        "SELECT DISTINCT metric FROM measurement WHERE submission_id = ?", [submission]
+    ).fetchall()
     # Read for the submission's own checklist metrics: a file of figures only (most) reads nothing more, where
     # reading every checklist metric's answers was 8 % of an upload's commit click.
-    metrics = {metric for _, metric in sent} & {m.code for m in _checklist(cat)}
-    if not metrics:
+    metrics = {metric for (metric,) in sent} & {m.code for m in _checklist(cat)}
+    pending = pending_answers(con, sorted(metrics), cat)["id"].tolist() if metrics else []
+    if not pending:
         return 0
-    return int(pending_answers(con, sorted(metrics), cat)["id"].isin({i for i, _ in sent}).sum())
+    return con.execute(
+        "SELECT count(*) FROM measurement WHERE submission_id = ? AND id IN (SELECT unnest(?))",
+        [submission, pending],
+    ).fetchone()[0]
 
 
 VERIFICATIONS_SQL = """
