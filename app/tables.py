@@ -3,6 +3,8 @@ Streamlit's grey 「None」 (or pandas' nan / NaT), which clerks read as data.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
@@ -15,6 +17,8 @@ WRAPPING_ROWS = 70
 
 
 def _cell(value) -> str:
+    if isinstance(value, dt.datetime):  # to the second, as show() draws a column of moments
+        return f"{value:%Y-%m-%d %H:%M:%S}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -36,6 +40,9 @@ def show(frame, **kwargs):
     if isinstance(frame, Styler):
         return st.dataframe(frame.format(na_rep=""), **kwargs)
     shown = blanks(frame)
+    for column in shown.columns:  # a moment to the second: the stored stamps keep microseconds to order events
+        if pd.api.types.is_datetime64_any_dtype(shown[column]):
+            shown[column] = shown[column].dt.floor("s")
     if lang() == "en":  # a cell that is all a period label or a figure (2025年, 2.6人/万人) in English
         for column in shown.columns:
             if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):

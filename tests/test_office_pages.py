@@ -74,8 +74,6 @@ def test_late_board(page_db):
     assert list(periods["期间"]) == ["2023年"] and int(periods["逾期未报"].iloc[0]) == 8
 
 
-TODAY = dt.date.today()
-
 
 def test_ledger_history_view(page_db):
     """On 2024-03-15 task 1 (deadline 2024-02-29) was 15 days overdue; a past date is read only."""
@@ -87,10 +85,11 @@ def test_ledger_history_view(page_db):
 
 
 def test_ledger_as_the_office(page_db):
-    at = run("tasks.py", as_of=TODAY)
+    today = dt.date.today()  # read in the test: a run that crosses midnight stamps its tasks on the new day
+    at = run("tasks.py", as_of=today)
     assert "任务 2 项，逾期 2 项" in texts(at)  # both deadlines (2024-02-29, 2024-04-30) have passed
     table = frame(at, "任务编号", "是否逾期")
-    assert table["是否逾期"].iloc[0] == f"逾期 {(TODAY - dt.date(2024, 2, 29)).days} 天"
+    assert table["是否逾期"].iloc[0] == f"逾期 {(today - dt.date(2024, 2, 29)).days} 天"
     at.button(key="tasks_auto_button").click().run()
     assert not at.exception
     assert "已为 1 个指标立项。" in texts(at)  # 30.6 (10.3 already has its task; 14.1 has no data here)
@@ -106,7 +105,7 @@ def test_ledger_as_the_office(page_db):
 
 
 def test_ledger_as_a_unit(page_db):
-    at = run("tasks.py", CITY, as_of=TODAY)
+    at = run("tasks.py", CITY, as_of=dt.date.today())
     assert "本单位（城管执法局）的整改任务" in texts(at)
     table = frame(at, "任务编号", "是否逾期")
     assert list(table["责任单位"]) == ["城管执法局"]  # not 住建局's task
@@ -121,7 +120,7 @@ def test_ledger_as_a_unit(page_db):
 
 
 def test_ledger_read_only_for_a_leader(page_db):
-    at = run("tasks.py", LEADER, as_of=TODAY)
+    at = run("tasks.py", LEADER, as_of=dt.date.today())
     assert "当前账号只能查看。" in texts(at)
     assert not any(b.label in ("保存", "销号", "为新的未达标指标自动立项") for b in at.button)
 
@@ -226,7 +225,7 @@ def test_pages_in_the_navigation(page_db):
 
 def test_ledger_form_follows_the_picked_task(page_db):
     """Picking another task shows that task's status and an empty note: a 保存 acts on what is shown (issue 13)."""
-    at = run("tasks.py", as_of=TODAY)
+    at = run("tasks.py", as_of=dt.date.today())
     at.selectbox(key="tasks_pick").set_value(1).run()
     at.radio(key="tasks_status_1").set_value("in_progress")
     at.text_area(key="tasks_note_1").input("已采购两台洗扫车")

@@ -88,6 +88,39 @@ def test_a_no_from_a_unit_whose_figure_does_not_count_voids_no_check(con):
     assert _status(con, "2.2") == "met" and _pending(con) == []
 
 
+class _OneSecond(dt.datetime):
+    """A clock that stays within one second, a few milliseconds per reading: a check and the answers after it
+    all land in the same second (a unit's file sent just after the office's click)."""
+
+    ticks = 0
+
+    @classmethod
+    def now(cls, tz=None):
+        cls.ticks += 1
+        return cls(2026, 12, 7, 0, 35, 15, 1000 * cls.ticks)
+
+
+def test_a_no_in_the_same_second_as_the_check_still_voids_it(con, monkeypatch):
+    """The stamps order the events: a 「否」 committed in the second of the check (found by a run of the suite
+    that hit it) voids it, and the 「是」 after it waits for a new check — not "met" because the seconds tie."""
+    import types
+
+    from tracker.ingest import commit
+    from tracker.ingest.uploads import upload
+
+    clock = types.SimpleNamespace(**{**vars(dt), "datetime": _OneSecond})
+    monkeypatch.setattr(commit, "dt", clock)
+    monkeypatch.setattr(verification, "dt", clock)
+    add(con, "2.2", "2025年", 1, recorded_at="2026-02-01 09:00:00")
+    verification.verify(con, "2.2", "2025", OFFICE, "现场检查记录")
+    assert _status(con, "2.2") == "met"
+    for answer, status in (("否", "not_met"), ("是", "pending")):
+        data = f"指标,期间,数值\n2.2,2025年,{answer}\n".encode()
+        assert upload(con, SYSTEM, f"{answer}.csv", data, unit="市委编办").outcome == "committed"
+        assert _status(con, "2.2") == status
+    assert _pending(con) == ["2025年"]
+
+
 # ---------------------------------------------------------------- 11. the reason says who answered and who checked
 
 

@@ -260,7 +260,7 @@ def verify(
             message = VERIFY["already"].format(what=what, when=f"{when:%Y-%m-%d}", by=verified_by,
                                                unit=answer["unit"])  # fmt: skip
             return Verified(False, message, **result, verified_by=verified_by, verified_at=when)
-        when = now or dt.datetime.now().replace(microsecond=0)
+        when = now or dt.datetime.now()  # to the microsecond, as answers are (commit.now)
         row = {
             "measurement_id": int(answer["id"]),
             "verified_by": actor.name,
