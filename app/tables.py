@@ -40,7 +40,8 @@ def show(frame, **kwargs):
     if isinstance(frame, Styler):
         return st.dataframe(frame.format(na_rep=""), **kwargs)
     shown = blanks(frame)
-    for column in shown.columns:  # a moment to the second: the stored stamps keep microseconds to order events
+    # A moment to the second: the stored stamps keep microseconds to order events.
+    for column in shown.columns:
         if pd.api.types.is_datetime64_any_dtype(shown[column]):
             shown[column] = shown[column].dt.floor("s")
     if lang() == "en":  # a cell that is all a period label or a figure (2025年, 2.6人/万人) in English

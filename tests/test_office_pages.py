@@ -74,7 +74,6 @@ def test_late_board(page_db):
     assert list(periods["期间"]) == ["2023年"] and int(periods["逾期未报"].iloc[0]) == 8
 
 
-
 def test_ledger_history_view(page_db):
     """On 2024-03-15 task 1 (deadline 2024-02-29) was 15 days overdue; a past date is read only."""
     at = run("tasks.py")
