@@ -9,7 +9,7 @@ import os
 import pytest
 
 from app.markup import plain  # pages show data escaped (issue 22)
-from tests.test_office_pages import LEADER, OFFICE, TODAY, frame, page_db, run, submit, texts  # noqa: F401
+from tests.test_office_pages import LEADER, OFFICE, frame, page_db, run, submit, texts  # noqa: F401
 from tracker.office import tasks
 from tracker.reports import reminders
 
