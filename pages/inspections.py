@@ -20,8 +20,7 @@ from tracker.inspections.site_types import site_type, site_types
 from tracker.inspections.sites import InspectionError
 from tracker.office.evidence import EvidenceError, files_for, max_bytes, read_file
 from tracker.office.tasks import TaskError
-from tracker.strings.inspections import SEVERITY_EN
-from tracker.strings.ui import date_text, item_word, kind_word, lang, ti, type_word
+from tracker.strings.ui import date_text, item_word, kind_word, severity_word, ti, type_word
 from tracker.strings.ui import status_text as status_word
 
 actor = session.guard("inspections")
@@ -77,10 +76,6 @@ def import_report(fn, *args, **kw) -> None:
         "warned": ["；".join(r.lines()) for r in result.warned_rows],
     }
     st.rerun()
-
-
-def severity_word(level: str) -> str:
-    return SEVERITY_EN.get(level, level) if lang() == "en" else level
 
 
 frame = findings.findings(con, as_of, own_unit)

@@ -78,6 +78,23 @@ def test_the_audit_log_reads_in_words(con):
                                    ("id", "happened_at", "actor", "action", "target", "changes", "detail")]  # fmt: skip
 
 
+def test_a_findings_words_read_in_english_in_the_english_audit_log(con, monkeypatch):
+    """A finding's record holds its severity, its round's kind and its site's type as the Chinese words the office
+    types: on the English screen they read in English (a browser test found 「Severity：一般」 on /audit)."""
+    audit.record(con, "admin", "finding_add", "finding:3", None,
+                 {"severity": "一般", "check_code": "干净整洁", "kind": "暗访", "type": "农贸市场"})  # fmt: skip
+    monkeypatch.setattr(ui, "_language_source", lambda: "en")
+    text = audit_text.readable(_log(con)).to_csv(index=False)
+    assert (
+        "Severity：Minor" in text
+        and "Kind：Unannounced visit" in text
+        and "Site type：Farmers' market" in text
+    )
+    assert "Check：干净整洁" in text  # the city's own check, named in indicators/site_types.yaml only
+    monkeypatch.setattr(ui, "_language_source", lambda: "zh")
+    assert "严重程度：一般" in audit_text.readable(_log(con)).to_csv(index=False)
+
+
 def test_user_commands_answer_in_words(tmp_path, capsys):
     from tracker.cli import main
 

@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     wait_for_app_run,
 )
 from tracker.catalogue import catalogue
+from tracker.inspections.site_types import load_site_types
 from tracker.reports import national_form
 from tracker.strings import office, ui
 
@@ -69,6 +70,8 @@ def data_words(app_server, tmp_path_factory):
         words |= {v for v in metric.rule.values() if isinstance(v, str)}
     for phase in cat.phases:
         words |= {phase.name, phase.goal}
+    for site_type in load_site_types().values():  # the city's own checks, named in Chinese only
+        words |= {c for check in site_type.checks for c in (check.code, check.name)}
     words |= set(national_form.setting_labels().values())  # the national form's own field names
     con = app_database(app_server, tmp_path_factory.mktemp("words"))
     typed = [  # what a person typed or a file carried: names, notes, descriptions

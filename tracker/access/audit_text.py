@@ -10,9 +10,12 @@ import json
 
 import pandas as pd
 
-from tracker.strings.ui import code_word, has, t
+from tracker.strings.ui import code_word, has, kind_word, severity_word, t, type_word
 
 SHOWN = 6  # fields listed for a created row: enough to recognise it, not the whole record
+# Fields whose value is a word the office's tables hold in Chinese (a finding's severity, a round's kind, a site's
+# type): shown in the page's language, as on the inspections page.
+FIELD_WORDS = {"severity": severity_word, "kind": kind_word, "type": type_word}
 
 
 def target_text(target: object) -> str:
@@ -25,7 +28,9 @@ def target_text(target: object) -> str:
     return target
 
 
-def _value(value: object) -> str:
+def _value(value: object, field: str = "") -> str:
+    if field in FIELD_WORDS and isinstance(value, str):
+        return FIELD_WORDS[field](value)
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -55,10 +60,12 @@ def changes_text(before_json: object, after_json: object) -> str:
     named = lambda keys: [k for k in keys if has(f"audit_field.{k}")]  # noqa: E731
     if before and after:
         keys = named(k for k in {**before, **after} if before.get(k) != after.get(k))
-        parts = [f"{t(f'audit_field.{k}')}：{_value(before.get(k))} → {_value(after.get(k))}" for k in keys]
+        parts = [
+            f"{t(f'audit_field.{k}')}：{_value(before.get(k), k)} → {_value(after.get(k), k)}" for k in keys
+        ]
     else:
         row = after or before
-        parts = [f"{t(f'audit_field.{k}')}：{_value(row[k])}" for k in named(row)[:SHOWN]]
+        parts = [f"{t(f'audit_field.{k}')}：{_value(row[k], k)}" for k in named(row)[:SHOWN]]
     return t("audit_separator").join(parts)
 
 
@@ -67,7 +74,7 @@ def readable(log: pd.DataFrame) -> pd.DataFrame:
     shown = pd.DataFrame(
         {
             "id": log["id"],
-            "happened_at": log["happened_at"],
+            "happened_at": pd.to_datetime(log["happened_at"]).dt.floor("s"),  # stored to the microsecond
             "actor": log["actor"],
             "action": log["action"].map(lambda v: code_word("action", v)),
             "target": log["target"].map(target_text),

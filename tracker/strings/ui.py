@@ -271,6 +271,13 @@ def upload_text(message: str) -> str:
     return english(message) if lang() == "en" else message
 
 
+def severity_word(level: str) -> str:
+    """A finding's severity (stored in Chinese: 一般) in the page's language."""
+    from tracker.strings.inspections import SEVERITY_EN
+
+    return SEVERITY_EN.get(level, level) if lang() == "en" else level
+
+
 def kind_word(kind: str) -> str:
     """An inspection round's kind (stored in Chinese: 模拟检查) in the page's language."""
     from tracker.strings.inspections import KIND_EN
