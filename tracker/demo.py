@@ -10,6 +10,7 @@ are missing and its earlier ones came after the deadline). Everything it writes 
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -292,6 +293,20 @@ def clear_demo(con: duckdb.DuckDBPyConnection, actor: str = "cli") -> dict[str, 
     return counts
 
 
+DEMO_HEADER = ("单位", "指标", "区域", "期间", "数值")
+
+
+def _demo_csv(rows: list[tuple]) -> bytes:
+    """A unit's demo file as it would have sent it (unit, metric, area, period, value), UTF-8 with a BOM, as
+    pandas' to_csv wrote it (a thousand files: the csv module, not a frame per file)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(DEMO_HEADER)
+    writer.writerows((unit, metric, "" if pd.isna(area) else area, label, repr(float(value)))
+                     for unit, metric, area, label, value in rows)  # fmt: skip
+    return buffer.getvalue().encode("utf-8-sig")
+
+
 def load_demo(
     con: duckdb.DuckDBPyConnection,
     today: dt.date | None = None,
@@ -310,20 +325,14 @@ def load_demo(
     rows = demo_rows(cat, today)
     # One submission per unit and reporting day, each keeping its rows as the CSV the unit would have sent.
     rows["batch"] = rows["unit"] + "|" + rows["recorded_at"].astype(str)
+    batches: dict[str, list[tuple]] = {}
+    for row in zip(rows["batch"], rows["unit"], rows["metric"], rows["area"], rows["period_label"], rows["value"],
+                   strict=True):  # fmt: skip
+        batches.setdefault(row[0], []).append(row[1:])
     submissions = []
-    for batch, part in rows.groupby("batch", sort=True):
+    for batch in sorted(batches):
         unit, sent = batch.split("|")
-        buffer = io.StringIO()
-        part[["unit", "metric", "area", "period_label", "value"]].rename(
-            columns={
-                "unit": "单位",
-                "metric": "指标",
-                "area": "区域",
-                "period_label": "期间",
-                "value": "数值",
-            }
-        ).to_csv(buffer, index=False)
-        data = buffer.getvalue().encode("utf-8-sig")
+        data = _demo_csv(batches[batch])
         submissions.append(
             (
                 batch,
@@ -332,7 +341,7 @@ def load_demo(
                 f"演示数据-{unit}-{sent[:10]}.csv",
                 data,
                 hashlib.sha256(data).hexdigest(),
-                len(part),
+                len(batches[batch]),
             )
         )
     subs = pd.DataFrame(
