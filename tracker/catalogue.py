@@ -15,7 +15,7 @@ from indicators import value_types
 from indicators.rules import REGISTRY
 from indicators.rules.common import OFFICE, OPS, Target, holds
 from indicators.value_types.grade import GRADES
-from tracker.config import INDICATORS
+from tracker.config import INDICATORS, load_yaml
 
 PERIOD_TYPES = ("year", "quarter", "month")
 SCOPES = ("city", "area")
@@ -213,7 +213,7 @@ class Catalogue:
 def _read(path: Path) -> dict:
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.safe_load(f) or {}
+            return load_yaml(f) or {}
     except FileNotFoundError as exc:
         raise CatalogueError(f"找不到目录文件 {path.name}") from exc
     except yaml.YAMLError as exc:

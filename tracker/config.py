@@ -44,8 +44,15 @@ def is_real_default(path: str | os.PathLike) -> bool:
         return False
 
 
+def load_yaml(stream) -> object:
+    """A YAML file's data, parsed by libyaml when the wheel has it: the same data as yaml.safe_load (checked for
+    every file of indicators/ and tracker/strings/words/) in a tenth of the time — the catalogue is read at every
+    start of every process."""
+    return yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @lru_cache(maxsize=1)
 def settings() -> dict:
     """The office's settings (indicators/settings.yaml): deadlines, warning limits."""
     with open(INDICATORS / "settings.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return load_yaml(f)

@@ -23,12 +23,11 @@ from functools import lru_cache
 
 import duckdb
 import pandas as pd
-import yaml
 
 from tracker.access import audit
 from tracker.access.service import service
 from tracker.catalogue import Catalogue, catalogue
-from tracker.config import INDICATORS
+from tracker.config import INDICATORS, load_yaml
 from tracker.engine import counting
 from tracker.engine.catalogue_tables import use_catalogue
 from tracker.engine.evaluate import Evaluation, evaluate
@@ -84,7 +83,7 @@ class FilledForm:
 @lru_cache(maxsize=1)
 def _spec() -> dict:
     with open(INDICATORS / "national_form.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return load_yaml(f)
 
 
 class SettingError(ValueError):
