@@ -33,14 +33,15 @@ serve: .venv/ready
 # Two pytest processes at once, one per core: the browser tests (much of their time is waiting on the app's server
 # and Chromium) with the hostile-input, fuzz and property tests, beside every other test: files chosen from each
 # file's measured time to even the halves out (docs/PERFORMANCE.md). The browser half's output follows the
-# other's (also in test-artifacts/browser-half.log); either half failing fails.
+# other's (also in test-artifacts/browser-half.log); either half failing fails. Each half ends with its 15 slowest
+# steps (CI's record of where the time goes, issue 25).
 BROWSER_HALF := tests/browser tests/test_hostile.py tests/test_hostile_rawcap.py tests/test_hostile_files.py \
 	tests/test_hostile_backup.py tests/test_fuzz.py tests/test_ingest_property.py tests/test_import.py \
 	tests/test_robustness.py
 test: .venv/ready
 	@mkdir -p test-artifacts
-	@$(PY) -m pytest -q $(BROWSER_HALF) >test-artifacts/browser-half.log 2>&1 & browser=$$!; \
-	$(PY) -m pytest -q $(addprefix --ignore=,$(BROWSER_HALF)); rest=$$?; \
+	@$(PY) -m pytest -q --durations=15 $(BROWSER_HALF) >test-artifacts/browser-half.log 2>&1 & browser=$$!; \
+	$(PY) -m pytest -q --durations=15 $(addprefix --ignore=,$(BROWSER_HALF)); rest=$$?; \
 	wait $$browser; browser=$$?; \
 	echo "==== the browser half: $(BROWSER_HALF)"; cat test-artifacts/browser-half.log; \
 	exit $$(( rest || browser ))
