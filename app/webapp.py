@@ -118,6 +118,11 @@ def data_generation() -> int:
 
 
 def evaluation(as_of: dt.date, known_at: dt.datetime | None = None) -> Evaluation:
+    if known_at is not None and known_at < dt.datetime.now():
+        # As known at a past moment: later writes leave it as it was (tracker.stored.KNOWN_BY), so it is keyed to
+        # what was known then and survives them — after a write, a worker computes one evaluation, not two.
+        known = hash(("known_by", _database(), *stored.known_by(cursor(), known_at)))
+        return cached_evaluation(as_of, known, known_at)
     return cached_evaluation(as_of, data_generation(), known_at)
 
 

@@ -4,6 +4,7 @@ generation, and a script run reads the data's generation once however often its 
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections import Counter
 
@@ -115,7 +116,30 @@ def test_two_sessions_share_one_evaluation_and_a_commit_makes_one_more(app_db, e
     first.run()
     second.run()
     assert not first.exception and not second.exception
-    assert evaluations == {TODAY: 2, before: 2}  # one new evaluation per date for both sessions
+    # One new evaluation of today for both sessions; last month's end as known then is what it was: the commit,
+    # recorded after that moment, cannot change it (tracker.stored.KNOWN_BY), so it is not computed again.
+    assert evaluations == {TODAY: 2, before: 1}
+
+
+def test_what_was_known_by_a_moment_changes_only_with_rows_recorded_by_then(tmp_path):
+    """The marks a past moment's verdict is keyed to: a figure recorded after the moment leaves them as they were; one
+    recorded by then or a row of then deleted (the demo replaced) changes them."""
+    from tests.scenario import add
+
+    con = bootstrap.connect(tmp_path / "t.duckdb")
+    moment = dt.datetime(2026, 10, 31, 23, 59, 59)
+    add(con, "12.1", "2024年", 36, recorded_at="2025-03-01 09:00:00")
+    first = stored.known_by(con, moment)
+    add(con, "12.1", "2025年", 37, recorded_at="2026-11-02 09:00:00")  # after the moment
+    assert stored.known_by(con, moment) == first
+    add(con, "12.1", "2023年", 35, recorded_at=str(moment))  # exactly at the moment: known by then
+    second = stored.known_by(con, moment)
+    assert second != first
+    con.execute("DELETE FROM measurement WHERE period_label = '2023年'")
+    assert stored.known_by(con, moment) == first
+    con.execute("DELETE FROM measurement WHERE period_label = '2024年'")
+    assert stored.known_by(con, moment) != first
+    con.close()
 
 
 OVERVIEW_CHARTS = ("overview_categories", "overview_trend", "overview_timeline")
