@@ -96,33 +96,46 @@ def cached_history(dates: tuple[dt.date, ...], known_then: bool, generation: int
     return readiness_history(cursor(), list(dates), known_then=known_then)
 
 
-_this_run = threading.local()  # the generation read in this script run (each run has its own thread)
+_this_run = threading.local()  # what this script run has read (each run has its own thread)
+
+
+def _once_per_run(key, read):
+    """`read()` once per script run and key (a page asks for the same marks a dozen times): the run's context gets
+    a fresh `cursors` dict at every run and rerun, which tells this run from the last. Outside a run, every time."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return read()
+    if getattr(_this_run, "run", None) is not ctx.cursors:
+        _this_run.run, _this_run.values = ctx.cursors, {}
+    if key not in _this_run.values:
+        _this_run.values[key] = read()
+    return _this_run.values[key]
 
 
 def data_generation() -> int:
     """Changes whenever something that can change a status is written (tracker.stored.VERDICT_SQL), so cached
     evaluations are keyed to the data they saw.
 
-    Read once per script run (a page asks for it a dozen times): the run's context gets a fresh `cursors` dict
-    at every run and rerun, which tells this run from the last. Outside a run, read every time."""
-    ctx = get_script_run_ctx()
-    if ctx is not None and getattr(_this_run, "run", None) is ctx.cursors:
-        return _this_run.generation
-    # The file's path too: two copies of one database (a restored backup beside it, the tests' demo copies)
-    # must not share what is cached for the other. On PostgreSQL the signature is read in the replica, polled
-    # first: a write in another process changes it once the replica has reloaded (within POLL_SECONDS).
-    generation = hash((_database(), *stored.signature(cursor(), stored.VERDICT_SQL)))
-    if ctx is not None:
-        _this_run.run, _this_run.generation = ctx.cursors, generation
-    return generation
+    The file's path too: two copies of one database (a restored backup beside it, the tests' demo copies) must not
+    share what is cached for the other. On PostgreSQL the signature is read in the replica, polled first: a write in
+    another process changes it once the replica has reloaded (within POLL_SECONDS)."""
+    return _once_per_run(
+        "generation", lambda: hash((_database(), *stored.signature(cursor(), stored.VERDICT_SQL)))
+    )
+
+
+def _known_generation(known_at: dt.datetime) -> int:
+    """What was known by a past moment (tracker.stored.KNOWN_BY): later writes leave it as it was."""
+    return _once_per_run(
+        ("known", known_at), lambda: hash(("known_by", _database(), *stored.known_by(cursor(), known_at)))
+    )
 
 
 def evaluation(as_of: dt.date, known_at: dt.datetime | None = None) -> Evaluation:
     if known_at is not None and known_at < dt.datetime.now():
-        # As known at a past moment: later writes leave it as it was (tracker.stored.KNOWN_BY), so it is keyed to
-        # what was known then and survives them — after a write, a worker computes one evaluation, not two.
-        known = hash(("known_by", _database(), *stored.known_by(cursor(), known_at)))
-        return cached_evaluation(as_of, known, known_at)
+        # As known at a past moment: keyed to what was known then, it survives later writes — after a write, a
+        # worker computes one evaluation, not two.
+        return cached_evaluation(as_of, _known_generation(known_at), known_at)
     return cached_evaluation(as_of, data_generation(), known_at)
 
 

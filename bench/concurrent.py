@@ -38,6 +38,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.common import report
+from deploy.serve import stop
 from tests.bulk import office_csv
 from tracker.config import ROOT
 
@@ -196,11 +197,7 @@ def duckdb_app(folder: Path):
     try:
         yield url, {"app": log}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop([process], seconds=10)
 
 
 # ---------------------------------------------------------------- one person

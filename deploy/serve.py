@@ -132,17 +132,22 @@ class Deployment:
             time.sleep(0.5)
 
     def stop(self) -> None:
-        for _, process, _ in reversed(self.running):
-            if process.poll() is None:
-                process.terminate()
-        deadline = time.monotonic() + 15
-        for _, process, _ in reversed(self.running):
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop([process for _, process, _ in reversed(self.running)])
         self.running.clear()
+
+
+def stop(processes: list[subprocess.Popen], seconds: float = 15) -> None:
+    """Ask every process to end (SIGTERM), give them `seconds` in all, then kill the ones still there."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + seconds
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _stop(signum, frame):

@@ -310,9 +310,8 @@ against = [m.target.against for m in item.metrics if m.target.against]
 others = cached.other_figures([m.code for m in item.metrics], as_of)
 history = cached.metric_history([m.code for m in item.metrics] + against, as_of)
 files = evidence_web.item_files(code)  # 档案资料 (issue 13)
-answered = [
-    m.code for m in item.metrics if m.vtype.answer
-]  # checklist metrics: their 核实 read once per item
+# The item's checklist metrics: their 核实 (history and pending answers) read once per item, not per metric.
+answered = [m.code for m in item.metrics if m.vtype.answer]
 checks = cached.verifications(answered) if answered else None
 
 for metric in item.metrics:

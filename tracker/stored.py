@@ -33,24 +33,30 @@ AUDIT_SQL = _signature_sql("audit_log", "audit_head")
 # were recorded and never changed afterwards; only a deletion (the demo replaced or cleared) takes some away, and
 # changes a count or a newest id. So a verdict as known at a past moment is the same for as long as this is (the
 # overview's 较上月, app.webapp.evaluation), whatever is written after that moment.
-KNOWN_BY = {
-    "measurement": ("recorded_at", "coalesce(max(id), 0)"),
-    "verification": ("verified_at", "coalesce(max(measurement_id), 0)"),
-    "figure_choice": ("chosen_at", "coalesce(max(period_start), DATE '1900-01-01')"),
-    "finding_event": ("happened_at", "coalesce(max(finding_id), 0)"),
-    "cat_version": ("loaded_at", "coalesce(max(id), 0)"),
+KNOWN_BY = {  # table: (the moment a row was recorded, its id or the id it names — None: the count alone)
+    "measurement": ("recorded_at", "id"),
+    "verification": ("verified_at", "measurement_id"),
+    "figure_choice": ("chosen_at", None),
+    "finding_event": ("happened_at", "finding_id"),
+    "cat_version": ("loaded_at", "id"),
 }
+
+
+def _marks(table: str, last: str | None, where: str = "true") -> str:
+    newest = f"coalesce(max({last}), 0)" if last else "0"
+    return f"(SELECT [count(*), {newest}] FROM {table} WHERE {where})"
+
+
 # The findings and rounds an inspection veto reads (severity, kind) carry no moment: any change of them counts.
 _KNOWN_SQL = "SELECT " + ", ".join(
-    [f"(SELECT {{'n': count(*), 'last': {last}}} FROM {table} WHERE {moment} <= $moment)"
-     for table, (moment, last) in KNOWN_BY.items()]
-    + [f"(SELECT {{'n': count(*), 'last': coalesce(max(id), 0)}} FROM {table})" for table in ("finding", "inspection_round")]
-)  # fmt: skip
+    [_marks(table, last, f"{moment} <= $moment") for table, (moment, last) in KNOWN_BY.items()]
+    + [_marks(table, "id") for table in ("finding", "inspection_round")]
+)
 
 
 def known_by(con: duckdb.DuckDBPyConnection, moment) -> tuple:
     """The marks of what was known by `moment` (KNOWN_BY): equal marks, the same verdict as known then."""
-    return tuple(str(mark) for mark in con.execute(_KNOWN_SQL, {"moment": moment}).fetchone())
+    return tuple(tuple(marks) for marks in con.execute(_KNOWN_SQL, {"moment": moment}).fetchone())
 
 
 def signature(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:

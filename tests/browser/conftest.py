@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from deploy.serve import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -283,11 +285,7 @@ def serve(folder: Path, **env: str):
         )
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop([process], seconds=10)
         log.close()
 
 
