@@ -118,7 +118,7 @@ def data_generation() -> int:
 
     The file's path too: two copies of one database (a restored backup beside it, the tests' demo copies) must not
     share what is cached for the other. On PostgreSQL the signature is read in the replica, polled first: a write in
-    another process changes it once the replica has reloaded (within POLL_SECONDS)."""
+    another process changes it once the replica has reloaded (at the next read after its NOTIFY, tracker.pg.replica)."""
     return _once_per_run(
         "generation", lambda: hash((_database(), *stored.signature(cursor(), stored.VERDICT_SQL)))
     )

@@ -45,7 +45,7 @@ def test_user_add_beside_the_running_app(pg_url):
             timeout=120,
         )
         assert done.returncode == 0, done.stderr
-        app.store.replica.poll(force=True)  # what the app's next read does within half a second
+        app.store.replica.poll(force=True)  # what the app's next read does once the write is announced
         assert list(list_users(app)["name"]) == ["领导甲"]
     finally:
         app.close()

@@ -182,7 +182,7 @@ def test_import_in_a_process_of_its_own_beside_the_app(pg_url):
             timeout=120,
         )
         assert done.returncode == 0, done.stderr
-        app.store.replica.poll(force=True)  # what the app's next read does within half a second
+        app.store.replica.poll(force=True)  # what the app's next read does once the write is announced
         assert app.execute("SELECT count(*) FROM measurement").fetchone()[0] > 0
     finally:
         app.close()

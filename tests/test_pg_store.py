@@ -19,6 +19,7 @@ from tracker.config import DEFAULT_DB, ROOT
 from tracker.config import pg_url as config_pg_url
 from tracker.engine.evaluate import evaluate
 from tracker.logs import log_dir
+from tracker.pg import replica as replica_module
 from tracker.pg import schema, sql
 from tracker.pg.transfer import copy_from_duckdb
 
@@ -128,6 +129,65 @@ def test_another_connection_sees_the_write_after_the_poll(pg_url):
         while second.execute("SELECT count(*) FROM app_user WHERE name = '远处'").fetchone() == (0,):
             assert time.monotonic() < deadline, "the second replica did not follow within 2 s"
             time.sleep(0.05)
+    finally:
+        first.close()
+        second.close()
+
+
+def _noticed(con) -> None:
+    """Wait (2 s at most) until the connection's process has heard another's write announced."""
+    replica = con.store.replica
+    deadline = time.monotonic() + 2
+    while replica.notices is None or replica.notices.count == replica.seen:
+        assert time.monotonic() < deadline, "no notice of the write arrived within 2 s"
+        time.sleep(0.01)
+
+
+def test_a_write_elsewhere_is_read_as_soon_as_it_is_announced(pg_url, monkeypatch):
+    """Issue 23's propagation: the other process's replica reloads on the write's NOTIFY, not at its next timed
+    poll (here one a minute away)."""
+    monkeypatch.setattr(replica_module, "POLL_SECONDS", 60)
+    first, second = bootstrap.connect(pg_url), bootstrap.connect(pg_url)
+    try:
+        assert second.execute("SELECT count(*) FROM app_user WHERE name = '即时'").fetchone() == (0,)
+        _write_user(first, "即时")
+        _noticed(second)
+        assert second.execute("SELECT count(*) FROM app_user WHERE name = '即时'").fetchone() == (1,)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_with_nothing_announced_a_read_asks_postgresql_nothing(pg_url, monkeypatch):
+    con = bootstrap.connect(pg_url)
+    try:
+        replica = con.store.replica
+        asked = []
+        monkeypatch.setattr(replica, "_read", lambda tables: asked.append(tables))
+        monkeypatch.setattr(replica_module, "POLL_SECONDS", 0)  # the timed poll would ask at every read
+        replica.polled = time.monotonic()
+        assert replica.poll() == set() and con.execute("SELECT count(*) FROM app_user").fetchone()
+        assert asked == []
+    finally:
+        con.close()
+
+
+def test_when_the_listener_is_lost_reads_fall_back_to_the_timed_poll(pg_url, monkeypatch):
+    monkeypatch.setattr(replica_module, "POLL_SECONDS", 0)
+    first, second = bootstrap.connect(pg_url), bootstrap.connect(pg_url)
+    try:
+        notices = second.store.replica.notices
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # the listener's connection ends under it
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                "AND datname = current_database() AND query ILIKE 'LISTEN%'"
+            )
+        deadline = time.monotonic() + 2
+        while notices.alive:
+            assert time.monotonic() < deadline, "the lost listener was not noticed"
+            time.sleep(0.01)
+        _write_user(first, "照旧")
+        assert second.execute("SELECT count(*) FROM app_user WHERE name = '照旧'").fetchone() == (1,)
     finally:
         first.close()
         second.close()

@@ -1,12 +1,16 @@
 """Each process's DuckDB replica of the PostgreSQL tables: an in-memory database with the DuckDB schema (the
 same migrations), the tables loaded through Arrow, all of them read in one REPEATABLE READ transaction, and
-reloaded table by table when their generation on PostgreSQL moved (data_generation, bumped with every write).
+reloaded table by table when their generation on PostgreSQL moved (data_generation, bumped with every write and
+announced by NOTIFY tracker_data: a read asks PostgreSQL only after an announcement, and then at once).
 
 The engine's SQL then runs on DuckDB exactly as on the file; the derivations (tracker.pg.schema.REPLICA_ONLY)
 are rebuilt by the `derive` hook the caller passes (tracker.bootstrap: the engine's summary)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import select
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -19,7 +23,9 @@ import pyarrow as pa
 from tracker import db
 from tracker.pg import schema
 
-POLL_SECONDS = 0.5  # at most this often a read asks PostgreSQL whether anything changed
+POLL_SECONDS = 0.5  # without a listener, at most this often a read asks PostgreSQL whether anything changed
+CHECK_SECONDS = 5.0  # with one, a read asks anyway after this long: an announcement lost with its connection
+CHANNEL = "tracker_data"  # tracker.pg.connection.bump announces every write there
 Derive = Callable[[duckdb.DuckDBPyConnection, set[str]], None]
 
 
@@ -63,10 +69,45 @@ def _count(con, table: str) -> int:
         cur.close()
 
 
+class Notices:
+    """LISTEN on a connection of its own, in a daemon thread: counts the writes announced (of every process, this
+    one's too), so that a read asks PostgreSQL only after one. `alive` is False once the connection is lost; the
+    replica then polls on a timer as before."""
+
+    def __init__(self, url: str):
+        self.count = 0
+        self._con = psycopg.connect(url, autocommit=True)
+        self._con.execute(f"LISTEN {CHANNEL}")
+        self.alive = True
+        self._wake, self._waker = os.pipe()  # close() writes a byte: the thread's select returns at once
+        self._thread = threading.Thread(target=self._listen, name="tracker-pg-notices", daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        try:
+            while True:
+                ready, _, _ = select.select([self._con.fileno(), self._wake], [], [])
+                if self._wake in ready:
+                    return
+                self.count += sum(1 for _ in self._con.notifies(timeout=0))
+        except (psycopg.Error, OSError, ValueError):  # the connection lost: the timed poll takes over
+            pass
+        finally:
+            self.alive = False
+            self._con.close()
+            os.close(self._wake)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # the thread ended already (its connection lost)
+            os.write(self._waker, b"x")
+        os.close(self._waker)
+        self._thread.join(timeout=5)
+
+
 class Replica:
     """The in-memory DuckDB of one process (or one test's second "process") and what it has loaded."""
 
-    def __init__(self, url: str, derive: Derive | None = None, fetch: str = "adbc"):
+    def __init__(self, url: str, derive: Derive | None = None, fetch: str = "adbc", listen: bool = True):
         self.url = libpq_url(url)
         self.derive = derive
         self.fetch = fetch
@@ -76,6 +117,9 @@ class Replica:
         self.polled = 0.0
         self.lock = threading.RLock()
         self._loader = None
+        # Listening before the first load: no write can fall between the two unannounced.
+        self.notices = Notices(self.url) if listen else None
+        self.seen = 0  # the announcements counted before the last load began
 
     def _source(self):
         if self._loader is None:
@@ -128,6 +172,8 @@ class Replica:
     def load(self, tables: Iterable[str] | None = None) -> set[str]:
         """Load `tables` (every table when None) and any whose generation moved; returns the names loaded."""
         with self.lock:
+            # an announcement during the read: load again at the next read
+            announced = self.notices.count if self.notices is not None else 0
             marks, loaded = self._read(schema.TABLES if tables is None else tables)
             never_written = [t for t in schema.TABLES if t not in marks] if tables is None else []
             cur = self.duck.cursor()
@@ -153,18 +199,30 @@ class Replica:
             self.generations.update(marks)
             self.generations.update({t: (0, 0) for t in never_written})  # empty here too: only rows to add
             self.polled = time.monotonic()
+            self.seen = announced
             return set(loaded)
 
+    def _current(self) -> bool:
+        """Whether a read may skip asking PostgreSQL: nothing announced since the last load (and that not older than
+        CHECK_SECONDS); without a listener, a load less than POLL_SECONDS ago."""
+        since = time.monotonic() - self.polled
+        if self.notices is not None and self.notices.alive:
+            return self.notices.count == self.seen and since < CHECK_SECONDS
+        return since < POLL_SECONDS
+
     def poll(self, force: bool = False) -> set[str]:
-        """Reload the tables whose generation moved; asks PostgreSQL at most every POLL_SECONDS."""
-        if not force and time.monotonic() - self.polled < POLL_SECONDS:
+        """Reload the tables whose generation moved, when a write was announced since the last load (or, without a
+        listener, at most every POLL_SECONDS)."""
+        if not force and self._current():
             return set()
         with self.lock:
-            if not force and time.monotonic() - self.polled < POLL_SECONDS:
+            if not force and self._current():
                 return set()
             return self.load(())
 
     def close(self) -> None:
+        if self.notices is not None:
+            self.notices.close()
         with self.lock:
             if self._loader is not None:
                 self._loader.close()
