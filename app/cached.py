@@ -1,4 +1,5 @@
-"""Cached reads for the pages: the figures of tracker.engine.views and friends, computed once per data generation.
+"""Cached reads for the pages: the figures of tracker.engine.views and friends, computed once per data generation
+(on PostgreSQL once for every app process: webapp.once_for_all).
 
 Keyed to webapp.data_generation(), like app.webapp's evaluations: a commit changes the key, so a page never
 shows figures older than the data; entries expire after ttl and are capped at max_entries.
@@ -27,17 +28,28 @@ from tracker.strings.ui import lang
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
 def _cached_obligations(as_of: dt.date, generation: int) -> pd.DataFrame:
-    return completeness.obligations(webapp.cursor(), as_of, cat=webapp.cat(), per_area=True, current=True)
+    return webapp.once_for_all(
+        ("obligations", as_of, webapp.data_marks()),
+        lambda: completeness.obligations(
+            webapp.cursor(), as_of, cat=webapp.cat(), per_area=True, current=True
+        ),
+    )
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
 def _cached_unit_timeliness(as_of: dt.date, generation: int) -> pd.DataFrame:
-    return completeness.by_unit(webapp.cursor(), as_of, cat=webapp.cat())
+    return webapp.once_for_all(
+        ("unit_timeliness", as_of, webapp.data_marks()),
+        lambda: completeness.by_unit(webapp.cursor(), as_of, cat=webapp.cat()),
+    )
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
 def _cached_phase_matrix(as_of: dt.date, known_then: bool, generation: int) -> pd.DataFrame:
-    return views.phase_matrix(webapp.cursor(), webapp.cat(), as_of, known_then)
+    return webapp.once_for_all(
+        ("phase_matrix", as_of, known_then, webapp.data_marks()),
+        lambda: views.phase_matrix(webapp.cursor(), webapp.cat(), as_of, known_then),
+    )
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
@@ -47,7 +59,10 @@ def _cached_metric_history(metrics: tuple[str, ...], as_of: dt.date, generation:
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
 def _cached_progress(as_of: dt.date, generation: int) -> pd.DataFrame:
-    return progress.progress_table(webapp.cursor(), webapp.evaluation(as_of), webapp.cat())
+    return webapp.once_for_all(
+        ("progress", as_of, webapp.data_marks()),
+        lambda: progress.progress_table(webapp.cursor(), webapp.evaluation(as_of), webapp.cat()),
+    )
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)

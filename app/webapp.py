@@ -16,11 +16,13 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app import cli_route
 from tracker import bootstrap, logs, stored
-from tracker.access import audit
+from tracker.access import audit, keys
 from tracker.access.users import AccountError
 from tracker.catalogue import Catalogue, catalogue
 from tracker.config import db_path, demo_mode, is_real_default, pg_url, shown_url
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
+from tracker.migrations import MIGRATIONS
+from tracker.pg import computed
 from tracker.strings.ui import t
 
 
@@ -85,15 +87,36 @@ def cat() -> Catalogue:
 # generation and date wait for that result. Nobody changes an Evaluation after it is made. No spinner: a
 # decorator's text is fixed at import (it could not follow the language).
 @st.cache_resource(ttl=600, max_entries=64, show_spinner=False)
-def cached_evaluation(as_of: dt.date, generation: int, known_at: dt.datetime | None = None) -> Evaluation:
+def cached_evaluation(as_of: dt.date, marks: tuple, known_at: dt.datetime | None = None) -> Evaluation:
     """The verdict as of the date (tracker.engine.evaluate.evaluate: inspections' vetoes included); known_at: as
-    known at that moment (the overview's 较上月: last month's end as known then)."""
-    return evaluate(cursor(), as_of, known_at=known_at)
+    known at that moment (the overview's 较上月: last month's end as known then). `marks`: of the data it reads."""
+    return once_for_all(
+        ("evaluation", as_of, known_at, marks), lambda: evaluate(cursor(), as_of, known_at=known_at)
+    )
 
 
 @st.cache_resource(ttl=600, max_entries=16, show_spinner=False)
-def cached_history(dates: tuple[dt.date, ...], known_then: bool, generation: int):
-    return readiness_history(cursor(), list(dates), known_then=known_then)
+def cached_history(dates: tuple[dt.date, ...], known_then: bool, marks: tuple):
+    return once_for_all(
+        ("history", dates, known_then, marks),
+        lambda: readiness_history(cursor(), list(dates), known_then=known_then),
+    )
+
+
+def once_for_all(what: tuple, compute):
+    """On PostgreSQL, computed by the first app process to ask and read by the others (tracker.pg.computed): after
+    a write every worker needs the same evaluation, history and tables. `what` names the result and the data it is
+    computed from (data_marks()). On a DuckDB file, one process: computed here."""
+    con = _connection(_database())
+    store = getattr(con, "store", None)
+    if store is None:
+        return compute()
+    try:
+        secret = keys.of(con)
+    except keys.KeyMissing:  # nothing to sign with: nothing shared
+        return compute()
+    key = hashlib.sha256(repr((MIGRATIONS[-1][0], what)).encode("utf-8")).hexdigest()
+    return computed.once(store, f"{what[0]}:{key}", compute, secret)
 
 
 _this_run = threading.local()  # what this script run has read (each run has its own thread)
@@ -112,22 +135,25 @@ def _once_per_run(key, read):
     return _this_run.values[key]
 
 
-def data_generation() -> int:
-    """Changes whenever something that can change a status is written (tracker.stored.VERDICT_SQL), so cached
+def data_marks() -> tuple:
+    """Change whenever something that can change a status is written (tracker.stored.VERDICT_SQL), so cached
     evaluations are keyed to the data they saw.
 
     The file's path too: two copies of one database (a restored backup beside it, the tests' demo copies) must not
     share what is cached for the other. On PostgreSQL the signature is read in the replica, polled first: a write in
     another process changes it once the replica has reloaded (at the next read after its NOTIFY, tracker.pg.replica)."""
-    return _once_per_run(
-        "generation", lambda: hash((_database(), *stored.signature(cursor(), stored.VERDICT_SQL)))
-    )
+    return _once_per_run("generation", lambda: (_database(), *stored.signature(cursor(), stored.VERDICT_SQL)))
 
 
-def _known_generation(known_at: dt.datetime) -> int:
+def data_generation() -> int:
+    """data_marks() as one number, for the caches' keys."""
+    return hash(data_marks())
+
+
+def _known_marks(known_at: dt.datetime) -> tuple:
     """What was known by a past moment (tracker.stored.KNOWN_BY): later writes leave it as it was."""
     return _once_per_run(
-        ("known", known_at), lambda: hash(("known_by", _database(), *stored.known_by(cursor(), known_at)))
+        ("known", known_at), lambda: ("known_by", _database(), *stored.known_by(cursor(), known_at))
     )
 
 
@@ -135,13 +161,13 @@ def evaluation(as_of: dt.date, known_at: dt.datetime | None = None) -> Evaluatio
     if known_at is not None and known_at < dt.datetime.now():
         # As known at a past moment: keyed to what was known then, it survives later writes — after a write, a
         # worker computes one evaluation, not two.
-        return cached_evaluation(as_of, _known_generation(known_at), known_at)
-    return cached_evaluation(as_of, data_generation(), known_at)
+        return cached_evaluation(as_of, _known_marks(known_at), known_at)
+    return cached_evaluation(as_of, data_marks(), known_at)
 
 
 def history(dates, known_then: bool = False) -> object:
     """Readiness at each date; known_then: each date as known at its end (later corrections left out)."""
-    return cached_history(tuple(dates), known_then, data_generation())
+    return cached_history(tuple(dates), known_then, data_marks())
 
 
 def clear_caches() -> None:

@@ -4,8 +4,10 @@ own connection and replica) changes the data generation the pages' caches are ke
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -82,3 +84,36 @@ def test_a_write_in_another_process_changes_the_generation_within_2_s(app_on_pg)
     while webapp.data_generation() == before:
         assert time.monotonic() < deadline, "the other process's write did not reach this replica in 2 s"
         time.sleep(0.1)
+
+
+def test_what_one_process_evaluated_another_reads_instead_of_evaluating(app_on_pg, monkeypatch):
+    """After a write every worker needs the new evaluation and history: the first computes them (tracker.pg.computed),
+    the next process — here this one with its own caches emptied — reads them."""
+    import streamlit as st
+
+    from app import cached, webapp
+    from tracker.engine import progress, views
+
+    _signed_in_overview()
+    _upload_in_another_process(app_on_pg)
+    webapp.cursor().store.replica.poll(force=True)
+    today = dt.date.today()
+    dates = views.trend_dates(webapp.cat(), today)
+    first, first_history = webapp.evaluation(today), webapp.history(dates)
+    first_progress, first_phases = cached.progress_table(today), cached.phase_matrix(today)
+    webapp.clear_caches()  # another process: nothing in its own caches
+    st.cache_data.clear()
+
+    def computed_again(*args, **kwargs):
+        raise AssertionError("computed again instead of read")
+
+    monkeypatch.setattr(webapp, "evaluate", computed_again)
+    monkeypatch.setattr(webapp, "readiness_history", computed_again)
+    monkeypatch.setattr(progress, "progress_table", computed_again)
+    monkeypatch.setattr(views, "phase_matrix", computed_again)
+    second, second_history = webapp.evaluation(today), webapp.history(dates)
+    assert second is not first and second.summary == first.summary
+    pd.testing.assert_frame_equal(second.metrics, first.metrics)
+    pd.testing.assert_frame_equal(second_history, first_history)
+    pd.testing.assert_frame_equal(cached.progress_table(today), first_progress)
+    pd.testing.assert_frame_equal(cached.phase_matrix(today), first_phases)

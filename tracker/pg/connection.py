@@ -146,6 +146,7 @@ class Store:
         with self.borrowed() as con, _as_duckdb_errors(), con.transaction():
             con.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
             con.execute(schema.GENERATION_DDL)
+            con.execute(schema.COMPUTED_DDL)
         self.replica = Replica(self.url, derive, fetch)
 
     def borrow(self) -> psycopg.Connection:

@@ -18,12 +18,15 @@ REPLICA_ONLY = {
     "cat_metric_area": "the catalogue's areas as a table",
 }
 # Kept on PostgreSQL only: read and written there, never copied (the replica keeps its own schema_version).
-PG_ONLY = frozenset({"schema_version", "data_generation"})
+PG_ONLY = frozenset({"schema_version", "data_generation", "computed_once"})
 
 # gen: bumped with every transaction that writes the table; rewritten: with those that update or delete its rows
 # (a replica then reads the whole table again, not only the rows added).
 GENERATION_DDL = """CREATE TABLE IF NOT EXISTS data_generation (
     table_name TEXT PRIMARY KEY, gen BIGINT NOT NULL, rewritten BIGINT NOT NULL DEFAULT 0)"""
+# What one app process computed from the data, for the others (tracker.pg.computed): pickled, signed.
+COMPUTED_DDL = """CREATE TABLE IF NOT EXISTS computed_once (
+    key TEXT PRIMARY KEY, payload BYTEA NOT NULL, mac TEXT NOT NULL, made_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
 # Tables whose rows are only added (an increasing id), unless `rewritten` says otherwise: a replica fetches the
 # rows past its newest id instead of the whole table (a million measurements: seconds saved per write).
 APPENDED = {"measurement": "id", "audit_log": "id"}
