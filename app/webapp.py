@@ -5,6 +5,7 @@ an empty demo file is filled; a real database is never), and the language switch
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import threading
@@ -19,9 +20,8 @@ from tracker import bootstrap, logs, stored
 from tracker.access import audit, keys
 from tracker.access.users import AccountError
 from tracker.catalogue import Catalogue, catalogue
-from tracker.config import db_path, demo_mode, is_real_default, pg_url, shown_url
+from tracker.config import ROOT, db_path, demo_mode, is_real_default, pg_url, shown_url
 from tracker.engine.evaluate import Evaluation, evaluate, readiness_history
-from tracker.migrations import MIGRATIONS
 from tracker.pg import computed
 from tracker.strings.ui import t
 
@@ -115,8 +115,19 @@ def once_for_all(what: tuple, compute):
         secret = keys.of(con)
     except keys.KeyMissing:  # nothing to sign with: nothing shared
         return compute()
-    key = hashlib.sha256(repr((MIGRATIONS[-1][0], what)).encode("utf-8")).hexdigest()
+    key = hashlib.sha256(repr((_code_mark(), what)).encode("utf-8")).hexdigest()
     return computed.once(store, f"{what[0]}:{key}", compute, secret)
+
+
+@functools.cache
+def _code_mark() -> str:
+    """The tracker's code and catalogue as this process read them: what another version computed (two versions on
+    one database during an upgrade) is never read as this one's."""
+    digest = hashlib.sha256()
+    for path in sorted(p for folder in ("tracker", "indicators") for p in (ROOT / folder).rglob("*")
+                       if p.suffix in (".py", ".yaml")):  # fmt: skip
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 _this_run = threading.local()  # what this script run has read (each run has its own thread)

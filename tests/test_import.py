@@ -186,6 +186,20 @@ def test_an_error_before_commit_leaves_no_measurement(ingest_con, monkeypatch):
     assert import_file(ingest_con, "b.csv", data, unit="卫健委").outcome == "committed"
 
 
+def test_an_unexpected_error_reaches_the_log_with_its_traceback(ingest_con, monkeypatch, caplog):
+    """The person reads the failure on the page; the office's administrator finds its cause in the log."""
+
+    def boom(con):
+        raise RuntimeError("conflict (injected)")
+
+    monkeypatch.setattr(commit, "_before_commit", boom)
+    with caplog.at_level("ERROR", logger="tracker.ingest"):
+        r = import_file(ingest_con, "b.csv", fixture_bytes("utf8_bom.csv"), unit="卫健委")
+    assert r.outcome == "failed"
+    logged = [rec for rec in caplog.records if rec.exc_info and "conflict (injected)" in str(rec.exc_info[1])]
+    assert len(logged) == 1 and "b.csv" in logged[0].getMessage()
+
+
 def test_unknown_sender_is_refused(ingest_con):
     r = import_file(ingest_con, "d.csv", fixture_bytes("office_collected.csv"), unit="不存在局")
     assert r.outcome == "failed" and r.message == FILE["unknown_sender"].format(unit="不存在局")

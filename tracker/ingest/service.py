@@ -16,12 +16,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import duckdb
 
+from tracker import logs
 from tracker.catalogue import catalogue
 from tracker.config import settings
 from tracker.db import shared, transaction
@@ -69,6 +71,7 @@ def _as_duplicate(result: ImportResult, earlier: tuple[int, dt.datetime]) -> Non
 
 # Longer than any import runs (75,000 rows, the limit, take seconds): older pending submissions were killed.
 IMPORT_OUTLIVED = dt.timedelta(minutes=15)
+LOG = logging.getLogger("tracker.ingest")
 
 
 def recover_interrupted(con: duckdb.DuckDBPyConnection) -> int:
@@ -221,6 +224,7 @@ def import_file(
         settle(con, result.submission, result, settled)
         return result
     except Exception as exc:
+        logs.unexpected(LOG, f"the import of {file_name!r}")  # repr: a name cannot forge a log line
         result.outcome = "failed"
         result.message = FILE["failed"].format(detail=f"{type(exc).__name__}: {exc}")
         result.accepted = result.refused = result.warnings = 0
