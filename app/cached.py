@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from app import webapp
 from tracker import logs
@@ -203,6 +204,10 @@ def _warm_after(writer: threading.Thread | None, as_of: dt.date) -> None:
 def _warm_quietly(as_of: dt.date) -> None:
     try:
         warm(as_of)
+    except StopException:
+        # The writer's session went on to another run while this waited for a value another thread computes
+        # (Streamlit stops a run's threads then): that thread computes it, the first reader the rest.
+        pass
     except Exception:  # nobody waits for it: the first reader computes what is missing
         logs.unexpected(logging.getLogger("tracker.app"), "warm-up after a write")
 

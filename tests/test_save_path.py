@@ -166,3 +166,19 @@ def test_a_commit_with_no_standing_acceptance_evaluates_nothing_more(demo_db, tm
     assert withdrawn.empty
     assert list(withdrawn.columns) == ["id", "item", "accepted_on", "accepted_by", "withdrawn_reason"]
     con.close()
+
+
+def test_a_warm_up_stopped_with_the_writers_session_ends_quietly(monkeypatch, caplog):
+    """Streamlit stops a session's threads when it starts another run: a warm-up waiting then for a value another
+    thread computes ends without a traceback on the console (that thread computes it; the first reader the rest)."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from app import cached
+
+    def stopped(as_of):
+        raise StopException()
+
+    monkeypatch.setattr(cached, "warm", stopped)
+    with caplog.at_level("ERROR"):
+        cached._warm_quietly(TODAY)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
