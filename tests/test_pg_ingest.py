@@ -10,11 +10,12 @@ import subprocess
 import sys
 import time
 
+import pandas as pd
 import psycopg
 import pytest
 
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
-from tracker import bootstrap
+from tracker import bootstrap, db
 from tracker.access import audit
 from tracker.access.auth import Actor
 from tracker.cli import main
@@ -119,6 +120,53 @@ def test_a_file_failing_midway_changes_nothing(store, monkeypatch):
         )
         assert again.outcome == "committed"
         assert con.execute("SELECT count(*) FROM measurement").fetchone() == (again.accepted,)
+    finally:
+        con.close()
+
+
+def test_two_uploads_committing_at_once_in_one_process_both_land(pg_url, monkeypatch):
+    """Two sessions of one app process commit at the same moment (bench.concurrent at N = 16 lost one upload so:
+    both refreshed the replica's summary of the measurements in their own transaction, and DuckDB refused the
+    second, 「Conflict on tuple deletion」). Both land, and the summary follows both."""
+    import threading
+
+    from tracker.engine import counting
+
+    con = bootstrap.connect(pg_url)
+    both_open = threading.Barrier(2, timeout=20)
+    refresh = counting.refresh_summary
+
+    def refreshed_then_wait(c, **kwargs):  # both transactions past the summary before either goes on
+        refresh(c, **kwargs)
+        if db.shared(c):  # a commit's, not the replica's own after a load
+            both_open.wait()
+
+    monkeypatch.setattr(counting, "refresh_summary", refreshed_then_wait)
+    results = {}
+
+    def send(name, unit, data):
+        results[name] = upload(con.cursor(), OFFICE, name, data, unit=unit)
+
+    files = [
+        ("g.csv", "城管执法局", (FIXTURES / "gbk_title_fullwidth.csv").read_bytes()),
+        ("u.csv", "卫健委", (FIXTURES / "utf8_bom.csv").read_bytes()),
+    ]
+    try:
+        threads = [threading.Thread(target=send, args=f) for f in files]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert {n: r.outcome for n, r in results.items()} == {"g.csv": "committed", "u.csv": "committed"}, {
+            n: r.message for n, r in results.items()
+        }
+        total = sum(r.accepted for r in results.values())
+        assert con.execute("SELECT count(*) FROM measurement").fetchone() == (total,)
+        replica = con.store.replica.duck.cursor()
+        assert counting.summary_fresh(replica)
+        with_summary = evaluate(con, dt.date(2026, 11, 28))
+        replica.execute("DELETE FROM latest_by_unit_mark")  # the summary no longer fresh: grouped afresh
+        pd.testing.assert_frame_equal(evaluate(con, dt.date(2026, 11, 28)).metrics, with_summary.metrics)
     finally:
         con.close()
 

@@ -20,6 +20,7 @@ import datetime as dt
 import duckdb
 
 from indicators.rules.common import counts_by_default
+from tracker import db
 
 FAR_FUTURE = dt.datetime(9999, 12, 31)
 
@@ -132,7 +133,14 @@ def refresh_summary(con: duckdb.DuckDBPyConnection, added_unique: bool = False) 
     """Bring latest_by_unit up to the measurements, in the caller's transaction (a commit, the demo loader):
     the rows added since the mark merge into it; after anything else (rows deleted) it is rebuilt.
     added_unique: the rows added hold at most one figure per unit/metric/area/period (an upload, which refuses
-    repeats): ranking them costs half a second per million rows, and is skipped."""
+    repeats): ranking them costs half a second per million rows, and is skipped.
+
+    On PostgreSQL the summary lives in each process's replica and is refreshed when the replica loads the rows
+    (tracker.bootstrap's derivation, under the replica's lock), not in a write's transaction: two sessions of one
+    process committing at once would both rewrite it, and DuckDB refuses the second. Until then it is not fresh,
+    and the transaction's own reads group the measurements (summary_fresh)."""
+    if db.shared(con):
+        return
     rows, max_id = _counts(con)
     mark = con.execute("SELECT rows, max_id FROM latest_by_unit_mark").fetchone()
     if mark is not None and tuple(mark) == (rows, max_id):
