@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app import cli_route
-from tracker import bootstrap, logs, stored
+from tracker import bootstrap, db, logs, stored
 from tracker.access import audit, keys
 from tracker.access.users import AccountError
 from tracker.catalogue import Catalogue, catalogue
@@ -108,15 +108,14 @@ def once_for_all(what: tuple, compute):
     a write every worker needs the same evaluation, history and tables. `what` names the result and the data it is
     computed from (data_marks()). On a DuckDB file, one process: computed here."""
     con = _connection(_database())
-    store = getattr(con, "store", None)
-    if store is None:
+    if not db.shared(con):
         return compute()
     try:
         secret = keys.of(con)
     except keys.KeyMissing:  # nothing to sign with: nothing shared
         return compute()
     key = hashlib.sha256(repr((_code_mark(), what)).encode("utf-8")).hexdigest()
-    return computed.once(store, f"{what[0]}:{key}", compute, secret)
+    return computed.once(con.store, f"{what[0]}:{key}", compute, secret)
 
 
 @functools.cache

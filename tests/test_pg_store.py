@@ -138,7 +138,7 @@ def _noticed(con) -> None:
     """Wait (2 s at most) until the connection's process has heard another's write announced."""
     replica = con.store.replica
     deadline = time.monotonic() + 2
-    while replica.notices is None or replica.notices.count == replica.seen:
+    while replica.notices.count == replica.seen:
         assert time.monotonic() < deadline, "no notice of the write arrived within 2 s"
         time.sleep(0.01)
 

@@ -107,7 +107,7 @@ class Notices:
 class Replica:
     """The in-memory DuckDB of one process (or one test's second "process") and what it has loaded."""
 
-    def __init__(self, url: str, derive: Derive | None = None, fetch: str = "adbc", listen: bool = True):
+    def __init__(self, url: str, derive: Derive | None = None, fetch: str = "adbc"):
         self.url = libpq_url(url)
         self.derive = derive
         self.fetch = fetch
@@ -118,7 +118,7 @@ class Replica:
         self.lock = threading.RLock()
         self._loader = None
         # Listening before the first load: no write can fall between the two unannounced.
-        self.notices = Notices(self.url) if listen else None
+        self.notices = Notices(self.url)
         self.seen = 0  # the announcements counted before the last load began
 
     def _source(self):
@@ -172,8 +172,7 @@ class Replica:
     def load(self, tables: Iterable[str] | None = None) -> set[str]:
         """Load `tables` (every table when None) and any whose generation moved; returns the names loaded."""
         with self.lock:
-            # an announcement during the read: load again at the next read
-            announced = self.notices.count if self.notices is not None else 0
+            announced = self.notices.count  # an announcement during the read: load again at the next read
             marks, loaded = self._read(schema.TABLES if tables is None else tables)
             never_written = [t for t in schema.TABLES if t not in marks] if tables is None else []
             cur = self.duck.cursor()
@@ -206,7 +205,7 @@ class Replica:
         """Whether a read may skip asking PostgreSQL: nothing announced since the last load (and that not older than
         CHECK_SECONDS); without a listener, a load less than POLL_SECONDS ago."""
         since = time.monotonic() - self.polled
-        if self.notices is not None and self.notices.alive:
+        if self.notices.alive:
             return self.notices.count == self.seen and since < CHECK_SECONDS
         return since < POLL_SECONDS
 
@@ -221,8 +220,7 @@ class Replica:
             return self.load(())
 
     def close(self) -> None:
-        if self.notices is not None:
-            self.notices.close()
+        self.notices.close()
         with self.lock:
             if self._loader is not None:
                 self._loader.close()
