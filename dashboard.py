@@ -12,7 +12,7 @@ from typing import NoReturn
 import streamlit as st
 
 from app import navigation, session, state, webapp, widget_words
-from tracker import logs, stored
+from tracker import db, logs, stored
 from tracker.strings.ui import LANGS, demo_banner, t
 
 HERE = Path(__file__).resolve().parent
@@ -48,8 +48,24 @@ def failed_start(reason: str) -> NoReturn:
         st.error(reason)
         st.caption(t("start_failed_hint"))
 
+    stopped(why, t("start_failed"))
+
+
+def unreachable(exc: db.Unavailable) -> NoReturn:
+    """The database went away after the start (PostgreSQL restarting): every page says so, and the next run, once
+    it is back, shows the page again in the same session."""
+
+    def why():
+        st.header(t("db_unreachable_title"))
+        webapp.unreachable(exc)
+
+    stopped(why, t("db_unreachable_title"))
+
+
+def stopped(why, title: str) -> NoReturn:
+    """`why` in place of every page (by its address), with no menu."""
     pages = [
-        st.Page(why, title=t("start_failed"), url_path=entry["url"], default=entry is navigation.PAGES[0])
+        st.Page(why, title=title, url_path=entry["url"], default=entry is navigation.PAGES[0])
         for entry in navigation.PAGES
     ]
     st.navigation(pages, position="hidden").run()
@@ -66,8 +82,11 @@ st.sidebar.radio(t("lang_label"), list(LANGS), format_func=LANGS.get, key="lang"
 try:
     webapp.cursor()  # opens the database: demo data and the first administrator on a new one
     actor = session.current_actor()
+    demo = stored.is_demo(webapp.cursor())
 except webapp.StartFailed as exc:
     failed_start(str(exc))
+except db.Unavailable as exc:
+    unreachable(exc)
 except Exception:  # a bug: as on a page, an id here and the traceback in the log
     failed_start(t("unexpected_error", id=logs.unexpected(logging.getLogger("tracker.app"), "start")))
 page, page_name = menu(session.visible(actor))
@@ -92,10 +111,12 @@ st.sidebar.caption(t("app_title"))
 with st.sidebar:
     session.hand_over_cookie()  # after a sign-in: the browser fetches its session cookie
     state.enter_applies_dates()
-if stored.is_demo(webapp.cursor()):
+if demo:
     st.info(demo_banner(), icon=":material/science:")
 try:
     page.run()
+except db.Unavailable as exc:
+    webapp.unreachable(exc)
 except Exception:  # a bug: a short message with an id here, the traceback in the log under that id
     st.error(
         t("unexpected_error", id=logs.unexpected(logging.getLogger("tracker.app"), f"page {page.url_path}"))

@@ -10,6 +10,7 @@ import time
 import streamlit as st
 
 from app import navigation, webapp
+from tracker import db
 from tracker.access import audit, users, web_sessions
 from tracker.access.auth import Actor
 from tracker.access.users import authenticate
@@ -167,7 +168,11 @@ def home() -> str:
 def guard(url: str) -> Actor:
     """First line of every page: stop here unless the signed-in user may open it. The menu already hides
     such pages; this also holds for a deep link that reaches a page directly."""
-    actor = current_actor()
+    try:
+        actor = current_actor()
+    except db.Unavailable as exc:  # a page run straight (a deep link, a test) meets the outage here first
+        webapp.unreachable(exc)
+        st.stop()
     entry = navigation.page(url)
     if actor is None:
         st.warning(t("need_login"))

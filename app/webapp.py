@@ -37,6 +37,8 @@ START_LOG = logging.getLogger("tracker.app.start")
 def _unusable(path: str, exc: Exception) -> StartFailed:
     """Why the database could not be opened, in the page's language (the details go to the log)."""
     START_LOG.error("cannot open %s: %s", shown_url(path), exc)
+    if isinstance(exc, db.Unavailable):  # PostgreSQL down or restarting: the next run tries again
+        return StartFailed(t("db_unreachable"))
     message = str(exc)
     if "lock" in message.lower():
         return StartFailed(t("start_db_busy"))
@@ -66,6 +68,14 @@ def _connection(path: str):
     if pg_url(path) is None:  # on PostgreSQL the command line opens the database itself
         cli_route.serve(con, path)
     return con
+
+
+def unreachable(exc: db.Unavailable) -> None:
+    """Say, where the page was, that the database cannot be reached (PostgreSQL restarting or down) — not an
+    error id: nothing is wrong with the app, and the next run may succeed. One line in the log, no traceback."""
+    START_LOG.warning("the database cannot be reached: %s", exc)
+    st.warning(t("db_unreachable"), icon=":material/cloud_off:")
+    st.caption(t("db_unreachable_hint"))
 
 
 def _database() -> str:

@@ -8,10 +8,12 @@ import datetime as dt
 import time
 
 import pandas as pd
+import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
+from tests.pg_fixtures import _admin
 from tracker import bootstrap, stored
 from tracker.access.auth import Actor
 from tracker.config import ROOT
@@ -117,3 +119,34 @@ def test_what_one_process_evaluated_another_reads_instead_of_evaluating(app_on_p
     pd.testing.assert_frame_equal(second_history, first_history)
     pd.testing.assert_frame_equal(cached.progress_table(today), first_progress)
     pd.testing.assert_frame_equal(cached.phase_matrix(today), first_phases)
+
+
+def _connections_allowed(url: str, allowed: bool) -> None:
+    """PostgreSQL refusing this database's connections (and ending those it had), as while its server restarts."""
+    name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+    with _admin() as admin:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}')
+        if not allowed:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+
+
+def test_while_postgresql_cannot_be_reached_the_page_says_so_and_then_comes_back(app_on_pg, caplog):
+    """No error id for an outage: the page says the database cannot be reached, that nothing was saved or lost, and
+    to try again; the log says it in one line, with no traceback. Once the server takes connections again the next
+    run shows the page, in the same session."""
+    at = _signed_in_overview()
+    _connections_allowed(app_on_pg, False)
+    try:
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown = " ".join(e.value for e in [*at.header, *at.warning, *at.error, *at.caption])
+        assert "暂时无法连接数据库" in shown and "没有保存" in shown, shown
+        assert "错误编号" not in shown and "应用未能启动" not in shown, shown
+        lines = [r for r in caplog.records if "cannot be reached" in r.getMessage()]
+        assert lines and all(r.exc_info is None for r in lines)
+    finally:
+        _connections_allowed(app_on_pg, True)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "领导驾驶舱"
+    assert at.session_state["actor"] == Actor("admin", "admin")

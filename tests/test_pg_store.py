@@ -193,6 +193,44 @@ def test_when_the_listener_is_lost_reads_fall_back_to_the_timed_poll(pg_url, mon
         second.close()
 
 
+def _every_connection_ends(pg_url) -> None:
+    """What a restart of the PostgreSQL server does to the app's connections: every one of them ends."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND datname = current_database()"
+        )
+
+
+def test_after_postgresql_restarts_the_next_write_and_read_succeed(pg_url, monkeypatch):
+    """A restarted server costs nobody a failed click: the pool's idle connections, the replica's loader and the
+    listener were all cut; the next write goes through, the other process reads it as soon as it is announced,
+    and the listener is back (no fall-back to the timed poll for the rest of the process's life)."""
+    monkeypatch.setattr(replica_module, "POLL_SECONDS", 60)
+    monkeypatch.setattr(replica_module, "CHECK_SECONDS", 60)  # only what is announced is read
+    first, second = bootstrap.connect(pg_url), bootstrap.connect(pg_url)
+    try:
+        _write_user(first, "重启前")
+        _noticed(second)
+        assert second.execute("SELECT count(*) FROM app_user WHERE name = '重启前'").fetchone() == (1,)
+        _every_connection_ends(pg_url)
+        _write_user(first, "重启后")
+        deadline = time.monotonic() + 5
+        while second.execute("SELECT count(*) FROM app_user WHERE name = '重启后'").fetchone() == (0,):
+            assert time.monotonic() < deadline, "the other process did not read the write after the restart"
+            time.sleep(0.05)
+        notices = second.store.replica.notices
+        while not notices.alive:
+            assert time.monotonic() < deadline, "the listener did not come back"
+            time.sleep(0.05)
+        _write_user(first, "再写")
+        _noticed(second)
+        assert second.execute("SELECT count(*) FROM app_user WHERE name = '再写'").fetchone() == (1,)
+    finally:
+        first.close()
+        second.close()
+
+
 def test_a_temporary_table_feeds_an_insert_on_postgresql(pg_url):
     con = bootstrap.connect(pg_url)
     try:

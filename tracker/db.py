@@ -48,6 +48,11 @@ def _copy_of_template(target: Path, memory: bool) -> duckdb.DuckDBPyConnection:
     return con
 
 
+class Unavailable(duckdb.ConnectionException):
+    """The database cannot be reached just now (PostgreSQL restarting, stopped, or refusing connections): the
+    statement did nothing, and a later try may succeed. The pages say so instead of an error id."""
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
     row = con.execute("SELECT max(version) FROM schema_version").fetchone()

@@ -17,6 +17,7 @@ Each cursor has its own PostgreSQL connection while in a transaction, borrowed f
 from __future__ import annotations
 
 import re
+import select
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
@@ -28,8 +29,9 @@ import pandas as pd
 import psycopg
 from psycopg import errors
 
+from tracker import db
 from tracker.config import DEFAULT_DB
-from tracker.pg import schema, sql
+from tracker.pg import outage, schema, sql
 from tracker.pg.replica import Derive, Replica, libpq_url
 
 POOL = 4  # idle PostgreSQL connections a process keeps
@@ -128,6 +130,8 @@ def _as_duckdb_errors():
     try:
         yield
     except psycopg.Error as exc:
+        if outage.lost(exc):
+            raise outage.unavailable(exc) from exc
         for kinds, mapped in _ERRORS:
             if isinstance(exc, kinds):
                 raise mapped(str(exc)) from exc
@@ -153,8 +157,9 @@ class Store:
         with self._lock:
             while self._idle:
                 con = self._idle.pop()
-                if not con.closed:
+                if _usable(con):
                     return con
+                con.close()
         with _as_duckdb_errors():
             return psycopg.connect(self.url, autocommit=True)
 
@@ -164,6 +169,24 @@ class Store:
                 self._idle.append(con)
                 return
         con.close()
+
+    def begun(self) -> psycopg.Connection:
+        """A pooled connection in a transaction just begun. One the server ended a moment ago, before its goodbye
+        reached the socket, fails at BEGIN: nothing was done on it, so once more on a new connection."""
+        for attempt in (1, 2):
+            con = self.borrow()
+            try:
+                with _as_duckdb_errors():
+                    con.execute("BEGIN")
+                return con
+            except db.Unavailable:
+                con.close()
+                if attempt == 2:
+                    raise
+            except BaseException:
+                self.give_back(con)
+                raise
+        raise AssertionError("unreachable")
 
     @contextmanager
     def borrowed(self):
@@ -179,6 +202,19 @@ class Store:
         for con in idle:
             con.close()
         self.replica.close()
+
+
+def _usable(con: psycopg.Connection) -> bool:
+    """An idle pooled connection the server still holds. One the server ended (a restart: every backend is told to
+    go) has its goodbye or end-of-file waiting on the socket, while an idle one has nothing to read — no question
+    sent, so nobody's click fails on a connection that died while it waited in the pool."""
+    if con.closed:
+        return False
+    try:
+        waiting, _, _ = select.select([con.fileno()], [], [], 0)
+    except (OSError, ValueError, psycopg.Error):
+        return False
+    return not waiting
 
 
 def bump(con: psycopg.Connection, tables: dict[str, bool]) -> None:
@@ -329,10 +365,8 @@ class Connection:
                     self._unseen.add(written)
             yield self._pg
             return
-        con = self.store.borrow()
+        con = self.store.begun()
         try:
-            with _as_duckdb_errors():
-                con.execute("BEGIN")
             yield con
             with _as_duckdb_errors():
                 if written:
@@ -398,15 +432,16 @@ class Connection:
     def _begin(self):
         if self._pg is not None:
             raise duckdb.TransactionException("cannot start a transaction within a transaction")
-        self._pg = self.store.borrow()
-        self._written, self._unseen = {}, set()
-        with _as_duckdb_errors():
-            self._pg.execute("BEGIN")
+        self._pg, self._written, self._unseen = self.store.begun(), {}, set()
         self._duck.execute("BEGIN TRANSACTION")
         return Result([], [])
 
     def _end(self, pg_sql: str) -> None:
         con, self._pg = self._pg, None
+        if (
+            con.closed and pg_sql == "ROLLBACK"
+        ):  # the server ended the connection, and the transaction with it
+            return
         try:
             with _as_duckdb_errors():
                 con.execute(pg_sql)

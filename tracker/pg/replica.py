@@ -21,10 +21,11 @@ import psycopg
 import pyarrow as pa
 
 from tracker import db
-from tracker.pg import schema
+from tracker.pg import outage, schema
 
 POLL_SECONDS = 0.5  # without a listener, at most this often a read asks PostgreSQL whether anything changed
 CHECK_SECONDS = 5.0  # with one, a read asks anyway after this long: an announcement lost with its connection
+RETRY_SECONDS = 1.0  # a lost listener connects again this often
 CHANNEL = "tracker_data"  # tracker.pg.connection.bump announces every write there
 Derive = Callable[[duckdb.DuckDBPyConnection, set[str]], None]
 
@@ -71,31 +72,60 @@ def _count(con, table: str) -> int:
 
 class Notices:
     """LISTEN on a connection of its own, in a daemon thread: counts the writes announced (of every process, this
-    one's too), so that a read asks PostgreSQL only after one. `alive` is False once the connection is lost; the
-    replica then polls on a timer as before."""
+    one's too), so that a read asks PostgreSQL only after one. While that connection is lost (`alive` False: the
+    server restarting) the replica polls on a timer, and the thread connects again every RETRY_SECONDS; once back
+    it counts one announcement more, for the writes it could not hear meanwhile."""
 
     def __init__(self, url: str):
+        self.url = url
         self.count = 0
-        self._con = psycopg.connect(url, autocommit=True)
-        self._con.execute(f"LISTEN {CHANNEL}")
+        self._con: psycopg.Connection | None = self._connect()
         self.alive = True
         self._wake, self._waker = os.pipe()  # close() writes a byte: the thread's select returns at once
         self._thread = threading.Thread(target=self._listen, name="tracker-pg-notices", daemon=True)
         self._thread.start()
 
+    def _connect(self) -> psycopg.Connection:
+        try:
+            con = psycopg.connect(self.url, autocommit=True)
+            con.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as exc:
+            if outage.lost(exc):
+                raise outage.unavailable(exc) from exc
+            raise
+        return con
+
     def _listen(self) -> None:
         try:
             while True:
-                ready, _, _ = select.select([self._con.fileno(), self._wake], [], [])
-                if self._wake in ready:
+                if self._con is None and not self._back():
                     return
-                self.count += sum(1 for _ in self._con.notifies(timeout=0))
-        except (psycopg.Error, OSError, ValueError):  # the connection lost: the timed poll takes over
-            pass
+                try:
+                    ready, _, _ = select.select([self._con.fileno(), self._wake], [], [])
+                    if self._wake in ready:
+                        return
+                    self.count += sum(1 for _ in self._con.notifies(timeout=0))
+                except (psycopg.Error, OSError, ValueError):  # the connection lost: the timed poll takes over
+                    self.alive = False
+                    self._con.close()
+                    self._con = None
         finally:
             self.alive = False
-            self._con.close()
+            if self._con is not None:
+                self._con.close()
             os.close(self._wake)
+
+    def _back(self) -> bool:
+        """Connect again, trying every RETRY_SECONDS; False when close() asked the thread to end first."""
+        while not select.select([self._wake], [], [], RETRY_SECONDS)[0]:
+            try:
+                self._con = self._connect()
+            except (psycopg.Error, db.Unavailable):
+                continue
+            self.count += 1  # before `alive`: a read must not take the replica for current in between
+            self.alive = True
+            return True
+        return False
 
     def close(self) -> None:
         with contextlib.suppress(OSError):  # the thread ended already (its connection lost)
@@ -134,7 +164,28 @@ class Replica:
         self, tables: Iterable[str]
     ) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[pa.Table, bool]]]:
         """The generations, and the rows of `tables` and of those whose generation moved, in one REPEATABLE
-        READ snapshot: (rows, True) when they are only the rows added since the last load."""
+        READ snapshot: (rows, True) when they are only the rows added since the last load. A loader the server
+        dropped (a restart) is replaced once; PostgreSQL still unreachable then is tracker.db.Unavailable."""
+        for attempt in (1, 2):
+            try:
+                return self._read_once(tables)
+            except Exception as exc:
+                if not outage.lost(exc):
+                    raise
+                self._drop_loader()
+                if attempt == 2:
+                    raise outage.unavailable(exc) from exc
+        raise AssertionError("unreachable")
+
+    def _drop_loader(self) -> None:
+        loader, self._loader = self._loader, None
+        if loader is not None:
+            with contextlib.suppress(Exception):  # it is broken already
+                loader.close()
+
+    def _read_once(
+        self, tables: Iterable[str]
+    ) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[pa.Table, bool]]]:
         con = self._source()
         cur = con.cursor()
         fetch = fetch_adbc if self.fetch == "adbc" else fetch_copy
