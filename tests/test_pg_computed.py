@@ -9,10 +9,11 @@ import threading
 
 import pandas as pd
 import psycopg
+import pytest
 
 from tests.conftest import TODAY
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
-from tracker import bootstrap
+from tracker import bootstrap, db
 from tracker.pg import computed
 
 SECRET = b"k" * 32
@@ -89,5 +90,27 @@ def test_old_results_are_deleted_when_a_new_one_is_kept(pg_url):
         with psycopg.connect(pg_url, autocommit=True) as admin:
             keys = [k for (k,) in admin.execute(f"SELECT key FROM {computed.TABLE} ORDER BY key")]
         assert keys == ["new"]
+    finally:
+        con.close()
+
+
+def test_a_connection_lost_while_computing_is_the_database_unavailable(pg_url):
+    """The server ended the connection midway (a restart): the pages' outage message, not an error id — and the
+    next ask, on a new connection, computes and keeps the result."""
+    con = bootstrap.connect(pg_url)
+
+    def compute_while_the_server_restarts():
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                "AND datname = current_database()"
+            )
+        return 1
+
+    try:
+        with pytest.raises(db.Unavailable):
+            computed.once(con.store, "evaluation:restart", compute_while_the_server_restarts, SECRET)
+        assert computed.once(con.store, "evaluation:restart", lambda: 2, SECRET) == 2
+        assert computed.once(con.store, "evaluation:restart", lambda: 3, SECRET) == 2
     finally:
         con.close()

@@ -16,6 +16,10 @@ import pickle
 from collections.abc import Callable
 from typing import TypeVar
 
+import psycopg
+
+from tracker.pg import outage
+
 TABLE = "computed_once"  # schema.COMPUTED_DDL
 KEEP = "10 minutes"  # a result of older data is read by nobody: every page asks for the newest generation
 _LOCK_SPACE = 0x7E5  # hashtextextended's seed: these locks never meet the migration's
@@ -29,6 +33,15 @@ def _mac(secret: bytes, key: str, payload: bytes) -> str:
 
 def once(store, key: str, compute: Callable[[], T], secret: bytes) -> T:
     """compute()'s result for `key`, computed by whichever process asks first (the others wait for it)."""
+    try:
+        return _once(store, key, compute, secret)
+    except psycopg.Error as exc:
+        if outage.lost(exc):  # the pages say so (tracker.db.Unavailable), with no error id
+            raise outage.unavailable(exc) from exc
+        raise
+
+
+def _once(store, key: str, compute: Callable[[], T], secret: bytes) -> T:
     with store.borrowed() as con, con.transaction():
         con.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))", [key, _LOCK_SPACE])
         row = con.execute(f"SELECT payload, mac FROM {TABLE} WHERE key = %s", [key]).fetchone()
