@@ -14,10 +14,10 @@ import time
 from importlib import import_module
 from pathlib import Path
 
-from tracker import logs
+from tracker import db, logs
 from tracker.catalogue import CatalogueError
 from tracker.cli import remote
-from tracker.cli.errors import INTERNAL_ERROR, CliError
+from tracker.cli.errors import INTERNAL_ERROR, UNREACHABLE, CliError, DatabaseBusy
 from tracker.cli.opening import HeldByApp, busy, close_opened
 
 # Modules exposing add_commands(subparsers); each subcommand sets `func(args) -> int`.
@@ -145,6 +145,13 @@ def _run(args) -> int:
     except CliError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         code = exc.exit_code
+        return code
+    except (
+        db.Unavailable
+    ) as exc:  # PostgreSQL went away after the open (a restart): try again, nothing to debug
+        log.warning("command %s: the database cannot be reached: %s", name, exc)
+        print(f"错误：{UNREACHABLE}", file=sys.stderr)
+        code = DatabaseBusy.exit_code
         return code
     except HeldByApp:  # main sends it to the app, whose own log says how it ended
         code = "sent to the app"

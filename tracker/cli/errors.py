@@ -29,7 +29,8 @@ class AccessDenied(CliError):
 
 
 class DatabaseBusy(CliError):
-    """4 — another process holds the database file: an app that takes no command, or another command."""
+    """4 — another process holds the database file: an app that takes no command, or another command; or
+    PostgreSQL went away while the command ran (a restart): nothing was done, try again."""
 
     exit_code = 4
 
@@ -47,6 +48,9 @@ class Refused(CliError):
     exit_code = 6
 
 
+UNREACHABLE = (
+    "暂时无法连接数据库服务器（它可能正在重启或维护）：命令没有完成，已保存的数据没有丢失。请稍后重试。"
+)
 INTERNAL_ERROR = 70  # an unexpected failure: a short message with an error id, the traceback in the log
 
 EXIT_CODES = {
