@@ -5,6 +5,7 @@ connection answering as DuckDB's does — each on both stores where both apply."
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import time
@@ -229,6 +230,25 @@ def test_after_postgresql_restarts_the_next_write_and_read_succeed(pg_url, monke
     finally:
         first.close()
         second.close()
+
+
+def test_a_connection_numbered_above_1023_is_checked_too(pg_url):
+    """A server process holds many files (every browser's socket): the pool's check of an idle connection must
+    work for a descriptor select() refuses (1024 and up), or every statement would open a new connection."""
+    store = bootstrap.connect(pg_url).store
+    con = store.borrow()
+    high = os.dup2(con.fileno(), 1500)  # the same socket under a high number
+    try:
+        assert replica_module.ready([high], 0) == set()  # idle: nothing to read
+        store.give_back(con)
+        _every_connection_ends(pg_url)
+        deadline = time.monotonic() + 2
+        while not replica_module.ready([high], 0):
+            assert time.monotonic() < deadline, "the server's goodbye never arrived"
+            time.sleep(0.01)
+    finally:
+        os.close(high)
+        store.close()
 
 
 def test_a_temporary_table_feeds_an_insert_on_postgresql(pg_url):

@@ -17,7 +17,6 @@ Each cursor has its own PostgreSQL connection while in a transaction, borrowed f
 from __future__ import annotations
 
 import re
-import select
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
@@ -32,7 +31,7 @@ from psycopg import errors
 from tracker import db
 from tracker.config import DEFAULT_DB
 from tracker.pg import outage, schema, sql
-from tracker.pg.replica import Derive, Replica, libpq_url
+from tracker.pg.replica import Derive, Replica, libpq_url, ready
 
 POOL = 4  # idle PostgreSQL connections a process keeps
 _MIGRATION_LOCK = 7_202_301  # pg_advisory_lock key: one process migrates at a time
@@ -211,10 +210,9 @@ def _usable(con: psycopg.Connection) -> bool:
     if con.closed:
         return False
     try:
-        waiting, _, _ = select.select([con.fileno()], [], [], 0)
-    except (OSError, ValueError, psycopg.Error):
+        return not ready([con.fileno()], 0)
+    except (OSError, psycopg.Error):
         return False
-    return not waiting
 
 
 def bump(con: psycopg.Connection, tables: dict[str, bool]) -> None:

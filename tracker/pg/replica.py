@@ -70,6 +70,16 @@ def _count(con, table: str) -> int:
         cur.close()
 
 
+def ready(fds: list[int], seconds: float | None = None) -> set[int]:
+    """Which of `fds` have something to read, waiting `seconds` at most (None: until one has). poll(), not
+    select(): a server process holds many files, and select() refuses a descriptor numbered 1024 or more."""
+    poller = select.poll()
+    for fd in fds:
+        poller.register(fd, select.POLLIN)
+    timeout = None if seconds is None else int(seconds * 1000)
+    return {fd for fd, _ in poller.poll(timeout)}
+
+
 class Notices:
     """LISTEN on a connection of its own, in a daemon thread: counts the writes announced (of every process, this
     one's too), so that a read asks PostgreSQL only after one. While that connection is lost (`alive` False: the
@@ -101,8 +111,7 @@ class Notices:
                 if self._con is None and not self._back():
                     return
                 try:
-                    ready, _, _ = select.select([self._con.fileno(), self._wake], [], [])
-                    if self._wake in ready:
+                    if self._wake in ready([self._con.fileno(), self._wake]):
                         return
                     self.count += sum(1 for _ in self._con.notifies(timeout=0))
                 except (psycopg.Error, OSError, ValueError):  # the connection lost: the timed poll takes over
@@ -117,7 +126,7 @@ class Notices:
 
     def _back(self) -> bool:
         """Connect again, trying every RETRY_SECONDS; False when close() asked the thread to end first."""
-        while not select.select([self._wake], [], [], RETRY_SECONDS)[0]:
+        while not ready([self._wake], RETRY_SECONDS):
             try:
                 self._con = self._connect()
             except (psycopg.Error, db.Unavailable):
