@@ -5,6 +5,7 @@ own connection and replica) changes the data generation the pages' caches are ke
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 
 import pandas as pd
@@ -130,13 +131,31 @@ def _connections_allowed(url: str, allowed: bool) -> None:
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
 
 
+def _outage_noticed() -> None:
+    """Until the app's listener has lost its connection and the replica's timed poll is due, a run that only reads
+    is served from the replica and never meets the outage (a restart lasts seconds: this is a moment of it)."""
+    from app import webapp
+    from tracker.pg import replica
+
+    notices = webapp.cursor().store.replica.notices
+    deadline = time.monotonic() + 5
+    while notices.alive:
+        assert time.monotonic() < deadline, "the listener did not notice the outage"
+        time.sleep(0.02)
+    time.sleep(replica.POLL_SECONDS)
+
+
 def test_while_postgresql_cannot_be_reached_the_page_says_so_and_then_comes_back(app_on_pg, caplog):
     """No error id for an outage: the page says the database cannot be reached, that nothing was saved or lost, and
     to try again; the log says it in one line, with no traceback. Once the server takes connections again the next
     run shows the page, in the same session."""
     at = _signed_in_overview()
+    # The tracker logger does not propagate once the app has set it up (tracker.logs.setup): listen on it.
+    tracker_log = logging.getLogger("tracker")
+    tracker_log.addHandler(caplog.handler)
     _connections_allowed(app_on_pg, False)
     try:
+        _outage_noticed()
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         shown = " ".join(e.value for e in [*at.header, *at.warning, *at.error, *at.caption])
@@ -145,6 +164,7 @@ def test_while_postgresql_cannot_be_reached_the_page_says_so_and_then_comes_back
         lines = [r for r in caplog.records if "cannot be reached" in r.getMessage()]
         assert lines and all(r.exc_info is None for r in lines)
     finally:
+        tracker_log.removeHandler(caplog.handler)
         _connections_allowed(app_on_pg, True)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
