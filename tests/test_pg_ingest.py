@@ -124,6 +124,36 @@ def test_a_file_failing_midway_changes_nothing(store, monkeypatch):
         con.close()
 
 
+def _every_connection_ends(url: str) -> None:
+    """What a restart of the PostgreSQL server does to the connections open: every one ends."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND datname = current_database()"
+        )
+
+
+def test_a_connection_lost_midway_says_so_in_chinese_and_changes_nothing(pg_url, monkeypatch):
+    """The server restarted while the upload committed: the unit's reporter reads that the database could not be
+    reached and nothing was imported — no exception's name, no error id — and the file imports once sent again."""
+    con = bootstrap.connect(pg_url)
+    file = (FIXTURES / "gbk_title_fullwidth.csv").read_bytes()
+    try:
+        monkeypatch.setattr(commit, "_before_commit", lambda c: _every_connection_ends(pg_url))
+        result = upload(con, OFFICE, "g.csv", file, unit="城管执法局")
+        assert result.outcome == "failed" and "数据库服务器在写入时断开" in result.message, result.message
+        assert "Unavailable" not in result.message and "administrator" not in result.message
+        assert con.execute("SELECT count(*) FROM measurement").fetchone() == (0,)
+        assert con.execute("SELECT outcome, message FROM submission").fetchall() == [
+            ("failed", result.message)
+        ]
+        monkeypatch.setattr(commit, "_before_commit", lambda c: None)
+        again = upload(con, OFFICE, "g.csv", file, unit="城管执法局")
+        assert again.outcome == "committed", again.message
+    finally:
+        con.close()
+
+
 def test_two_uploads_committing_at_once_in_one_process_both_land(pg_url, monkeypatch):
     """Two sessions of one app process commit at the same moment (bench.concurrent at N = 16 lost one upload so:
     both refreshed the replica's summary of the measurements in their own transaction, and DuckDB refused the

@@ -26,7 +26,7 @@ import duckdb
 from tracker import logs
 from tracker.catalogue import catalogue
 from tracker.config import settings
-from tracker.db import shared, transaction
+from tracker.db import Unavailable, shared, transaction
 from tracker.ingest import raw_files, reader
 from tracker.ingest.commit import commit, now, settle
 from tracker.ingest.preview import check_columns, collect, refuse_extra_cells
@@ -224,9 +224,13 @@ def import_file(
         settle(con, result.submission, result, settled)
         return result
     except Exception as exc:
-        logs.unexpected(LOG, f"the import of {file_name!r}")  # repr: a name cannot forge a log line
+        if isinstance(exc, Unavailable):  # PostgreSQL restarting: no bug to trace, and words for the reporter
+            LOG.warning("the import of %r: the database cannot be reached: %s", file_name, exc)
+            result.message = FILE["unreachable"]
+        else:
+            logs.unexpected(LOG, f"the import of {file_name!r}")  # repr: a name cannot forge a log line
+            result.message = FILE["failed"].format(detail=f"{type(exc).__name__}: {exc}")
         result.outcome = "failed"
-        result.message = FILE["failed"].format(detail=f"{type(exc).__name__}: {exc}")
         result.accepted = result.refused = result.warnings = 0
         result.refused_rows, result.warned_rows = [], []
         result.submission = _stored(storing)
