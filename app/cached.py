@@ -19,7 +19,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from app import webapp
-from tracker import logs
+from tracker import db, logs
 from tracker.engine import catalogue_versions, figures, progress, views
 from tracker.engine.evaluate import Evaluation
 from tracker.office import completeness, verification
@@ -208,6 +208,10 @@ def _warm_quietly(as_of: dt.date) -> None:
         # The writer's session went on to another run while this waited for a value another thread computes
         # (Streamlit stops a run's threads then): that thread computes it, the first reader the rest.
         pass
+    except db.Unavailable as exc:  # PostgreSQL restarting: the first reader computes it, or is told so
+        logging.getLogger("tracker.app").warning(
+            "warm-up after a write: the database cannot be reached: %s", exc
+        )
     except Exception:  # nobody waits for it: the first reader computes what is missing
         logs.unexpected(logging.getLogger("tracker.app"), "warm-up after a write")
 

@@ -182,3 +182,19 @@ def test_a_warm_up_stopped_with_the_writers_session_ends_quietly(monkeypatch, ca
     with caplog.at_level("ERROR"):
         cached._warm_quietly(TODAY)
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_a_warm_up_that_finds_the_database_unreachable_leaves_one_line_and_no_traceback(monkeypatch, caplog):
+    """PostgreSQL restarting while the warm-up after a write runs: not a bug to trace (the first reader computes
+    what is missing, or is told the database cannot be reached)."""
+    from app import cached
+    from tracker import db
+
+    def unreachable(as_of):
+        raise db.Unavailable("PostgreSQL cannot be reached: the server is restarting")
+
+    monkeypatch.setattr(cached, "warm", unreachable)
+    with caplog.at_level("WARNING"):
+        cached._warm_quietly(TODAY)
+    assert not [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info]
+    assert [r for r in caplog.records if "cannot be reached" in r.getMessage()]
