@@ -146,9 +146,8 @@ def _run(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         code = exc.exit_code
         return code
-    except (
-        db.Unavailable
-    ) as exc:  # PostgreSQL went away after the open (a restart): try again, nothing to debug
+    except db.Unavailable as exc:
+        # PostgreSQL went away after the open (a restart): to try again, not a bug to trace
         log.warning("command %s: the database cannot be reached: %s", name, exc)
         print(f"错误：{UNREACHABLE}", file=sys.stderr)
         code = DatabaseBusy.exit_code

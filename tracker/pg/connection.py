@@ -436,10 +436,8 @@ class Connection:
 
     def _end(self, pg_sql: str) -> None:
         con, self._pg = self._pg, None
-        if (
-            con.closed and pg_sql == "ROLLBACK"
-        ):  # the server ended the connection, and the transaction with it
-            return
+        if con.closed and pg_sql == "ROLLBACK":
+            return  # the server ended the connection, and the transaction with it
         try:
             with _as_duckdb_errors():
                 con.execute(pg_sql)
