@@ -17,6 +17,7 @@ import urllib.request
 import uuid
 
 import duckdb
+import psycopg
 import pytest
 from playwright.sync_api import expect
 
@@ -100,7 +101,14 @@ def _serve(browser, folder, db: str, env: dict):
             page.goto(url + "/")
             wait_for_app_run(page, timeout=FIRST_RUN_MS)
             context.close()
-        yield {"url": url, "port": port, "process": process, "folder": folder, "log": folder / "serve.log"}
+        yield {
+            "url": url,
+            "db": db,
+            "port": port,
+            "process": process,
+            "folder": folder,
+            "log": folder / "serve.log",
+        }
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -282,3 +290,30 @@ def test_on_one_postgresql_an_upload_on_one_worker_shows_on_the_other_within_2_s
     expect(watching.get_by_test_id("stException")).to_have_count(0)
     assert _worker(watcher) == other
     watcher.close()
+
+
+def test_on_postgresql_a_restart_is_said_plainly_and_the_same_session_comes_back(browser, pg_deployment):
+    """PostgreSQL refusing connections, as while it restarts: through the proxy the page says the database cannot
+    be reached — no error id, no Streamlit error box — and once the server takes connections again, the same
+    browser session shows its page. (Last in the module: it cuts the deployment's connections.)"""
+    url = pg_deployment["url"]
+    name, password, _ = REPORTER
+    context, page = _context(browser, url)
+    login(page, name, password)
+    database = psycopg.conninfo.conninfo_to_dict(pg_deployment["db"])["dbname"]
+    with _admin() as admin:
+        admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [database])
+    try:
+        time.sleep(1.5)  # the worker's listener has noticed, and its replica's timed poll is due
+        navigate(page, "/submissions")
+        expect(page.get_by_text("暂时无法连接数据库").first).to_be_visible()
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_text("错误编号")).to_have_count(0)
+    finally:
+        with _admin() as admin:
+            admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+    navigate(page, "/submissions")
+    expect(page.get_by_role("combobox", name="选择报送记录")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    context.close()
