@@ -97,9 +97,19 @@ def use_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
 
 
 def _fill(con, schema: str, metrics: list[tuple], areas: list[tuple]) -> None:
-    con.executemany(f"INSERT INTO {schema}cat_metric VALUES ({', '.join('?' * 16)})", metrics)
-    if areas:
-        con.executemany(f"INSERT INTO {schema}cat_metric_area VALUES (?, ?)", areas)
+    _insert(con, f"{schema}cat_metric", metrics)
+    _insert(con, f"{schema}cat_metric_area", areas)
+
+
+def _insert(con, table: str, rows: list[tuple]) -> None:
+    """All `rows` in one INSERT of many VALUES: DuckDB's executemany runs a statement per row, 0.35 s for the
+    catalogue's 190 rows — paid by every connection to PostgreSQL (its replica starts empty), every command there."""
+    if not rows:
+        return
+    one = f"({', '.join('?' * len(rows[0]))})"
+    con.execute(
+        f"INSERT INTO {table} VALUES {', '.join([one] * len(rows))}", [v for row in rows for v in row]
+    )
 
 
 def _write(con, cat: Catalogue, metrics: list[tuple], areas: list[tuple], fingerprint: str) -> None:
