@@ -34,6 +34,27 @@ def _drop(con: psycopg.Connection, name: str) -> None:
     con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def end_every_connection(url: str) -> None:
+    """What a restart of the PostgreSQL server does to the connections open on the database `url`: every one ends."""
+    with _admin() as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [_name(url)]
+        )
+
+
+def allow_connections(url: str, allowed: bool) -> None:
+    """The database `url` refusing connections and every connection it had ended, as while its server restarts
+    (allowed False); or taking them again."""
+    with _admin() as admin:
+        admin.execute(f'ALTER DATABASE "{_name(url)}" ALLOW_CONNECTIONS {str(allowed).lower()}')
+    if not allowed:
+        end_every_connection(url)
+
+
+def _name(url: str) -> str:
+    return psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+
+
 @pytest.fixture(scope="session")
 def pg_template():
     """The name of a database the tracker migrated, left alone: each test's database is its copy."""

@@ -9,12 +9,11 @@ import logging
 import time
 
 import pandas as pd
-import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
-from tests.pg_fixtures import _admin
+from tests.pg_fixtures import allow_connections
 from tracker import bootstrap, stored
 from tracker.access.auth import Actor
 from tracker.config import ROOT
@@ -122,15 +121,6 @@ def test_what_one_process_evaluated_another_reads_instead_of_evaluating(app_on_p
     pd.testing.assert_frame_equal(cached.phase_matrix(today), first_phases)
 
 
-def _connections_allowed(url: str, allowed: bool) -> None:
-    """PostgreSQL refusing this database's connections (and ending those it had), as while its server restarts."""
-    name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
-    with _admin() as admin:
-        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}')
-        if not allowed:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
-
-
 def _outage_noticed() -> None:
     """Until the app's listener has lost its connection and the replica's timed poll is due, a run that only reads
     is served from the replica and never meets the outage (a restart lasts seconds: this is a moment of it)."""
@@ -153,7 +143,7 @@ def test_while_postgresql_cannot_be_reached_the_page_says_so_and_then_comes_back
     # The tracker logger does not propagate once the app has set it up (tracker.logs.setup): listen on it.
     tracker_log = logging.getLogger("tracker")
     tracker_log.addHandler(caplog.handler)
-    _connections_allowed(app_on_pg, False)
+    allow_connections(app_on_pg, False)
     try:
         _outage_noticed()
         at.run()
@@ -165,7 +155,7 @@ def test_while_postgresql_cannot_be_reached_the_page_says_so_and_then_comes_back
         assert lines and all(r.exc_info is None for r in lines)
     finally:
         tracker_log.removeHandler(caplog.handler)
-        _connections_allowed(app_on_pg, True)
+        allow_connections(app_on_pg, True)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "领导驾驶舱"

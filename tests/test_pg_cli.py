@@ -9,9 +9,8 @@ import json
 import subprocess
 import sys
 
-import psycopg
-
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
+from tests.pg_fixtures import allow_connections
 from tracker import bootstrap
 from tracker.access.users import list_users
 from tracker.cli import main
@@ -62,16 +61,12 @@ def test_an_unreachable_database_is_said_in_chinese(capsys):
 def test_postgresql_lost_during_a_command_is_said_in_chinese(pg_url, capsys, monkeypatch):
     """The server goes away after the command opened the database (a restart): exit 4 and a line that says to try
     again — not an internal error's id — and nothing was written."""
-    from tests.pg_fixtures import _admin
     from tracker.cli import users as cli_users
 
-    name = psycopg.conninfo.conninfo_to_dict(pg_url)["dbname"]
     real_create = cli_users.create_user
 
     def create_while_the_server_goes_away(*args, **kwargs):
-        with _admin() as admin:
-            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+        allow_connections(pg_url, False)
         return real_create(*args, **kwargs)
 
     monkeypatch.setattr(cli_users, "create_user", create_while_the_server_goes_away)
@@ -79,8 +74,7 @@ def test_postgresql_lost_during_a_command_is_said_in_chinese(pg_url, capsys, mon
     try:
         code = main(["user", "add", "--name", "甲", "--role", "leader", "--password-stdin", "--db", pg_url])
     finally:
-        with _admin() as admin:
-            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        allow_connections(pg_url, True)
     err = capsys.readouterr().err
     assert code == 4 and "暂时无法连接数据库" in err and "错误编号" not in err, err
     code, out = run(capsys, "user", "list", "--json", "--db", pg_url)

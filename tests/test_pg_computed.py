@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import TODAY
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
+from tests.pg_fixtures import end_every_connection
 from tracker import bootstrap, db
 from tracker.pg import computed
 
@@ -100,11 +101,7 @@ def test_a_connection_lost_while_computing_is_the_database_unavailable(pg_url):
     con = bootstrap.connect(pg_url)
 
     def compute_while_the_server_restarts():
-        with psycopg.connect(pg_url, autocommit=True) as admin:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-                "AND datname = current_database()"
-            )
+        end_every_connection(pg_url)
         return 1
 
     try:

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
+from tests.pg_fixtures import end_every_connection
 from tracker import bootstrap, db
 from tracker.access import audit
 from tracker.access.auth import Actor
@@ -124,22 +125,13 @@ def test_a_file_failing_midway_changes_nothing(store, monkeypatch):
         con.close()
 
 
-def _every_connection_ends(url: str) -> None:
-    """What a restart of the PostgreSQL server does to the connections open: every one ends."""
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-            "AND datname = current_database()"
-        )
-
-
 def test_a_connection_lost_midway_says_so_in_chinese_and_changes_nothing(pg_url, monkeypatch):
     """The server restarted while the upload committed: the unit's reporter reads that the database could not be
     reached and nothing was imported — no exception's name, no error id — and the file imports once sent again."""
     con = bootstrap.connect(pg_url)
     file = (FIXTURES / "gbk_title_fullwidth.csv").read_bytes()
     try:
-        monkeypatch.setattr(commit, "_before_commit", lambda c: _every_connection_ends(pg_url))
+        monkeypatch.setattr(commit, "_before_commit", lambda c: end_every_connection(pg_url))
         result = upload(con, OFFICE, "g.csv", file, unit="城管执法局")
         assert result.outcome == "failed" and "数据库服务器在写入时断开" in result.message, result.message
         assert "Unavailable" not in result.message and "administrator" not in result.message

@@ -15,13 +15,14 @@ import psycopg
 import pytest
 
 from tests.pg_fixtures import *  # noqa: F403 (the fixtures pg_url, store)
+from tests.pg_fixtures import end_every_connection
 from tracker import bootstrap, db
 from tracker.config import DEFAULT_DB, ROOT
 from tracker.config import pg_url as config_pg_url
 from tracker.engine.evaluate import evaluate
 from tracker.logs import log_dir
+from tracker.pg import failures, schema, sql
 from tracker.pg import replica as replica_module
-from tracker.pg import schema, sql
 from tracker.pg.transfer import copy_from_duckdb
 
 NOW = dt.datetime(2026, 12, 6, 9, 30)
@@ -194,15 +195,6 @@ def test_when_the_listener_is_lost_reads_fall_back_to_the_timed_poll(pg_url, mon
         second.close()
 
 
-def _every_connection_ends(pg_url) -> None:
-    """What a restart of the PostgreSQL server does to the app's connections: every one of them ends."""
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-            "AND datname = current_database()"
-        )
-
-
 def test_after_postgresql_restarts_the_next_write_and_read_succeed(pg_url, monkeypatch):
     """A restarted server costs nobody a failed click: the pool's idle connections, the replica's loader and the
     listener were all cut; the next write goes through, the other process reads it as soon as it is announced,
@@ -214,7 +206,7 @@ def test_after_postgresql_restarts_the_next_write_and_read_succeed(pg_url, monke
         _write_user(first, "重启前")
         _noticed(second)
         assert second.execute("SELECT count(*) FROM app_user WHERE name = '重启前'").fetchone() == (1,)
-        _every_connection_ends(pg_url)
+        end_every_connection(pg_url)
         _write_user(first, "重启后")
         deadline = time.monotonic() + 5
         while second.execute("SELECT count(*) FROM app_user WHERE name = '重启后'").fetchone() == (0,):
@@ -239,11 +231,11 @@ def test_a_connection_numbered_above_1023_is_checked_too(pg_url):
     con = store.borrow()
     high = os.dup2(con.fileno(), 1500)  # the same socket under a high number
     try:
-        assert replica_module.ready([high], 0) == set()  # idle: nothing to read
+        assert failures.ready([high], 0) == set()  # idle: nothing to read
         store.give_back(con)
-        _every_connection_ends(pg_url)
+        end_every_connection(pg_url)
         deadline = time.monotonic() + 2
-        while not replica_module.ready([high], 0):
+        while not failures.ready([high], 0):
             assert time.monotonic() < deadline, "the server's goodbye never arrived"
             time.sleep(0.01)
     finally:

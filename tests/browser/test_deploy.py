@@ -17,7 +17,6 @@ import urllib.request
 import uuid
 
 import duckdb
-import psycopg
 import pytest
 from playwright.sync_api import expect
 
@@ -33,7 +32,7 @@ from tests.browser.conftest import (
     wait_for_app_run,
 )
 from tests.pg_fixtures import *  # noqa: F403 (the fixture pg_template)
-from tests.pg_fixtures import _admin, _drop, url_of
+from tests.pg_fixtures import _admin, _drop, allow_connections, url_of
 from tracker import bootstrap, pg
 from tracker.access.users import ensure_admin
 from tracker.pg.transfer import copy_from_duckdb
@@ -300,10 +299,7 @@ def test_on_postgresql_a_restart_is_said_plainly_and_the_same_session_comes_back
     name, password, _ = REPORTER
     context, page = _context(browser, url)
     login(page, name, password)
-    database = psycopg.conninfo.conninfo_to_dict(pg_deployment["db"])["dbname"]
-    with _admin() as admin:
-        admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [database])
+    allow_connections(pg_deployment["db"], False)
     try:
         time.sleep(1.5)  # the worker's listener has noticed, and its replica's timed poll is due
         navigate(page, "/submissions")
@@ -311,8 +307,7 @@ def test_on_postgresql_a_restart_is_said_plainly_and_the_same_session_comes_back
         expect(page.get_by_test_id("stException")).to_have_count(0)
         expect(page.get_by_text("错误编号")).to_have_count(0)
     finally:
-        with _admin() as admin:
-            admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+        allow_connections(pg_deployment["db"], True)
     navigate(page, "/submissions")
     expect(page.get_by_role("combobox", name="选择报送记录")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -17,8 +17,9 @@ from pathlib import Path
 from tracker import db, logs
 from tracker.catalogue import CatalogueError
 from tracker.cli import remote
-from tracker.cli.errors import INTERNAL_ERROR, UNREACHABLE, CliError, DatabaseBusy
+from tracker.cli.errors import INTERNAL_ERROR, CliError, DatabaseBusy
 from tracker.cli.opening import HeldByApp, busy, close_opened
+from tracker.strings.ui import t
 
 # Modules exposing add_commands(subparsers); each subcommand sets `func(args) -> int`.
 COMMAND_MODULES = (
@@ -149,7 +150,7 @@ def _run(args) -> int:
     except db.Unavailable as exc:
         # PostgreSQL went away after the open (a restart): to try again, not a bug to trace
         log.warning("command %s: the database cannot be reached: %s", name, exc)
-        print(f"错误：{UNREACHABLE}", file=sys.stderr)
+        print(f"错误：{t('db_unreachable_command')}", file=sys.stderr)
         code = DatabaseBusy.exit_code
         return code
     except HeldByApp:  # main sends it to the app, whose own log says how it ended

@@ -48,9 +48,6 @@ class Refused(CliError):
     exit_code = 6
 
 
-UNREACHABLE = (
-    "暂时无法连接数据库服务器（它可能正在重启或维护）：命令没有完成，已保存的数据没有丢失。请稍后重试。"
-)
 INTERNAL_ERROR = 70  # an unexpected failure: a short message with an error id, the traceback in the log
 
 EXIT_CODES = {

@@ -16,9 +16,7 @@ import pickle
 from collections.abc import Callable
 from typing import TypeVar
 
-import psycopg
-
-from tracker.pg import outage
+from tracker.pg import failures
 
 TABLE = "computed_once"  # schema.COMPUTED_DDL
 KEEP = "10 minutes"  # a result of older data is read by nobody: every page asks for the newest generation
@@ -33,16 +31,8 @@ def _mac(secret: bytes, key: str, payload: bytes) -> str:
 
 def once(store, key: str, compute: Callable[[], T], secret: bytes) -> T:
     """compute()'s result for `key`, computed by whichever process asks first (the others wait for it)."""
-    try:
-        return _once(store, key, compute, secret)
-    except psycopg.Error as exc:
-        if outage.lost(exc):  # the pages say so (tracker.db.Unavailable), with no error id
-            raise outage.unavailable(exc) from exc
-        raise
-
-
-def _once(store, key: str, compute: Callable[[], T], secret: bytes) -> T:
-    with store.borrowed() as con, con.transaction():
+    # A connection lost midway is tracker.db.Unavailable: the pages say so, with no error id.
+    with failures.lost_as_unavailable(), store.transaction() as con:
         con.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))", [key, _LOCK_SPACE])
         row = con.execute(f"SELECT payload, mac FROM {TABLE} WHERE key = %s", [key]).fetchone()
         if row is not None:

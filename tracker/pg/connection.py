@@ -26,12 +26,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 import psycopg
-from psycopg import errors
 
 from tracker import db
 from tracker.config import DEFAULT_DB
-from tracker.pg import outage, schema, sql
-from tracker.pg.replica import Derive, Replica, libpq_url, ready
+from tracker.pg import failures, schema, sql
+from tracker.pg.replica import Derive, Replica, libpq_url
 
 POOL = 4  # idle PostgreSQL connections a process keeps
 _MIGRATION_LOCK = 7_202_301  # pg_advisory_lock key: one process migrates at a time
@@ -109,34 +108,6 @@ def _args(params):
     return [_value(v) for v in params]
 
 
-# PostgreSQL's errors as the DuckDB errors the callers already catch.
-_ERRORS = [
-    (
-        (errors.UniqueViolation, errors.NotNullViolation, errors.ForeignKeyViolation),
-        duckdb.ConstraintException,
-    ),
-    (
-        (errors.SerializationFailure, errors.DeadlockDetected, errors.InFailedSqlTransaction),
-        duckdb.TransactionException,
-    ),
-    ((errors.UndefinedTable, errors.UndefinedColumn, errors.UndefinedFunction), duckdb.CatalogException),
-    ((errors.SyntaxError,), duckdb.ParserException),
-]
-
-
-@contextmanager
-def _as_duckdb_errors():
-    try:
-        yield
-    except psycopg.Error as exc:
-        if outage.lost(exc):
-            raise outage.unavailable(exc) from exc
-        for kinds, mapped in _ERRORS:
-            if isinstance(exc, kinds):
-                raise mapped(str(exc)) from exc
-        raise duckdb.Error(str(exc)) from exc
-
-
 class Store:
     """One PostgreSQL database as one process sees it: the replica and a small pool of connections."""
 
@@ -146,7 +117,7 @@ class Store:
         self._lock = threading.Lock()
         # Under the migration lock: two sessions creating a missing table at once collide in PostgreSQL's
         # catalogue (a unique violation on pg_type), IF NOT EXISTS or not.
-        with self.borrowed() as con, _as_duckdb_errors(), con.transaction():
+        with self.borrowed() as con, failures.as_duckdb_errors(), con.transaction():
             con.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
             con.execute(schema.GENERATION_DDL)
             con.execute(schema.COMPUTED_DDL)
@@ -156,10 +127,10 @@ class Store:
         with self._lock:
             while self._idle:
                 con = self._idle.pop()
-                if _usable(con):
+                if failures.held(con):
                     return con
                 con.close()
-        with _as_duckdb_errors():
+        with failures.as_duckdb_errors():
             return psycopg.connect(self.url, autocommit=True)
 
     def give_back(self, con: psycopg.Connection) -> None:
@@ -175,7 +146,7 @@ class Store:
         for attempt in (1, 2):
             con = self.borrow()
             try:
-                with _as_duckdb_errors():
+                with failures.as_duckdb_errors():
                     con.execute("BEGIN")
                 return con
             except db.Unavailable:
@@ -186,6 +157,22 @@ class Store:
                 self.give_back(con)
                 raise
         raise AssertionError("unreachable")
+
+    @contextmanager
+    def transaction(self):
+        """A pooled connection in a transaction of its own (Store.begun): committed at the end of the block, rolled
+        back when it raises."""
+        con = self.begun()
+        try:
+            yield con
+            with failures.as_duckdb_errors():
+                con.execute("COMMIT")
+        except BaseException:
+            if not con.closed:
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            self.give_back(con)
 
     @contextmanager
     def borrowed(self):
@@ -201,18 +188,6 @@ class Store:
         for con in idle:
             con.close()
         self.replica.close()
-
-
-def _usable(con: psycopg.Connection) -> bool:
-    """An idle pooled connection the server still holds. One the server ended (a restart: every backend is told to
-    go) has its goodbye or end-of-file waiting on the socket, while an idle one has nothing to read — no question
-    sent, so nobody's click fails on a connection that died while it waited in the pool."""
-    if con.closed:
-        return False
-    try:
-        return not ready([con.fileno()], 0)
-    except (OSError, psycopg.Error):
-        return False
 
 
 def bump(con: psycopg.Connection, tables: dict[str, bool]) -> None:
@@ -270,7 +245,7 @@ class Connection:
         locked by name, so two first appenders queue too."""
         if self._pg is None:
             raise duckdb.TransactionException("lock_head needs a transaction")
-        with _as_duckdb_errors():
+        with failures.as_duckdb_errors():
             if not self._pg.execute(f"SELECT 1 FROM {table} FOR UPDATE").fetchall():
                 self._pg.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
                 # The head the first appender wrote while this one waited: locked like any other, or a third
@@ -282,7 +257,7 @@ class Connection:
         (an item accepted twice at once), the second waits for the first's commit and its check sees it."""
         if self._pg is None:
             raise duckdb.TransactionException("lock needs a transaction")
-        with _as_duckdb_errors():
+        with failures.as_duckdb_errors():
             self._pg.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
     def run_migration(self, script: str) -> None:
@@ -305,7 +280,7 @@ class Connection:
         if sql.target(statement) in schema.ON_PG:
             query, rows = sql.pyformat(statement), [_args(r) for r in rows]
             rewrites = sql.verb(statement) != "INSERT"
-            with self._pg_session(sql.target(statement), rewrites) as con, _as_duckdb_errors():
+            with self._pg_session(sql.target(statement), rewrites) as con, failures.as_duckdb_errors():
                 con.cursor().executemany(query, rows)
         else:
             self._duck.executemany(statement, rows)
@@ -363,26 +338,18 @@ class Connection:
                     self._unseen.add(written)
             yield self._pg
             return
-        con = self.store.begun()
-        try:
+        with self.store.transaction() as con:
             yield con
-            with _as_duckdb_errors():
-                if written:
+            if written:
+                with failures.as_duckdb_errors():
                     bump(con, {written: rewrites})
-                con.execute("COMMIT")
-        except BaseException:
-            if not con.closed:
-                con.execute("ROLLBACK")
-            raise
-        finally:
-            self.store.give_back(con)
         if written:
             self.store.replica.load({written})
 
     def _on_pg(self, statement: str, params, written: str | None = None) -> Result:
         query = statement if params is None else sql.pyformat(statement)
         rewrites = written is not None and sql.verb(statement) != "INSERT"
-        with self._pg_session(written, rewrites) as con, _as_duckdb_errors():
+        with self._pg_session(written, rewrites) as con, failures.as_duckdb_errors():
             return _result(con.execute(query, _args(params)))
 
     def _insert_from_replica(self, statement: str, params, target: str) -> Result:
@@ -405,7 +372,7 @@ class Connection:
         copy_sql = f"COPY {target} ({', '.join(names)}) FROM STDIN" if names else f"COPY {target} FROM STDIN"
         with (
             self._pg_session(target, mirrored=mirrored) as con,
-            _as_duckdb_errors(),
+            failures.as_duckdb_errors(),
             con.cursor().copy(copy_sql) as copy,
         ):
             for row in rows:
@@ -421,7 +388,7 @@ class Connection:
             described = self._duck.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
             columns = ", ".join(f"{col} {schema.translate_type(kind)}" for col, kind, *_ in described)
             rows = self._duck.execute(f"SELECT * FROM {name}").fetchall()
-            with _as_duckdb_errors():
+            with failures.as_duckdb_errors():
                 self._pg.execute(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP")
                 with self._pg.cursor().copy(f"COPY {name} FROM STDIN") as copy:
                     for row in rows:
@@ -439,7 +406,7 @@ class Connection:
         if con.closed and pg_sql == "ROLLBACK":
             return  # the server ended the connection, and the transaction with it
         try:
-            with _as_duckdb_errors():
+            with failures.as_duckdb_errors():
                 con.execute(pg_sql)
         finally:
             self.store.give_back(con)
@@ -449,7 +416,7 @@ class Connection:
             raise duckdb.TransactionException("cannot commit - no transaction is active")
         written = self._written
         try:
-            with _as_duckdb_errors():
+            with failures.as_duckdb_errors():
                 if written:
                     bump(self._pg, written)
         except BaseException:
@@ -476,10 +443,10 @@ class Connection:
 def exclusive(url: str):
     """The database `url` to this block alone among the blocks that ask for it, in every process: a session
     advisory lock on a connection of its own, released when that connection closes (a killed process too)."""
-    with _as_duckdb_errors():
+    with failures.as_duckdb_errors():
         con = psycopg.connect(libpq_url(url), autocommit=True)
     try:
-        with _as_duckdb_errors():
+        with failures.as_duckdb_errors():
             con.execute("SELECT pg_advisory_lock(%s)", [_START_LOCK])
         yield
     finally:
@@ -498,7 +465,7 @@ def connect(
     con = Connection(store, owner=True)
     try:
         if migrate is not None:
-            with store.borrowed() as lock, _as_duckdb_errors():
+            with store.borrowed() as lock, failures.as_duckdb_errors():
                 lock.execute("SELECT pg_advisory_lock(%s)", [_MIGRATION_LOCK])
                 try:
                     migrate(con)

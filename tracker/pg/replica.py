@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -21,7 +20,7 @@ import psycopg
 import pyarrow as pa
 
 from tracker import db
-from tracker.pg import outage, schema
+from tracker.pg import failures, schema
 
 POLL_SECONDS = 0.5  # without a listener, at most this often a read asks PostgreSQL whether anything changed
 CHECK_SECONDS = 5.0  # with one, a read asks anyway after this long: an announcement lost with its connection
@@ -70,16 +69,6 @@ def _count(con, table: str) -> int:
         cur.close()
 
 
-def ready(fds: list[int], seconds: float | None = None) -> set[int]:
-    """Which of `fds` have something to read, waiting `seconds` at most (None: until one has). poll(), not
-    select(): a server process holds many files, and select() refuses a descriptor numbered 1024 or more."""
-    poller = select.poll()
-    for fd in fds:
-        poller.register(fd, select.POLLIN)
-    timeout = None if seconds is None else int(seconds * 1000)
-    return {fd for fd, _ in poller.poll(timeout)}
-
-
 class Notices:
     """LISTEN on a connection of its own, in a daemon thread: counts the writes announced (of every process, this
     one's too), so that a read asks PostgreSQL only after one. While that connection is lost (`alive` False: the
@@ -91,18 +80,14 @@ class Notices:
         self.count = 0
         self._con: psycopg.Connection | None = self._connect()
         self.alive = True
-        self._wake, self._waker = os.pipe()  # close() writes a byte: the thread's select returns at once
+        self._wake, self._waker = os.pipe()  # close() writes a byte: the thread's wait returns at once
         self._thread = threading.Thread(target=self._listen, name="tracker-pg-notices", daemon=True)
         self._thread.start()
 
     def _connect(self) -> psycopg.Connection:
-        try:
+        with failures.lost_as_unavailable():
             con = psycopg.connect(self.url, autocommit=True)
             con.execute(f"LISTEN {CHANNEL}")
-        except psycopg.Error as exc:
-            if outage.lost(exc):
-                raise outage.unavailable(exc) from exc
-            raise
         return con
 
     def _listen(self) -> None:
@@ -111,7 +96,7 @@ class Notices:
                 if self._con is None and not self._back():
                     return
                 try:
-                    if self._wake in ready([self._con.fileno(), self._wake]):
+                    if self._wake in failures.ready([self._con.fileno(), self._wake]):
                         return
                     self.count += sum(1 for _ in self._con.notifies(timeout=0))
                 except (psycopg.Error, OSError, ValueError):  # the connection lost: the timed poll takes over
@@ -126,7 +111,7 @@ class Notices:
 
     def _back(self) -> bool:
         """Connect again, trying every RETRY_SECONDS; False when close() asked the thread to end first."""
-        while not ready([self._wake], RETRY_SECONDS):
+        while not failures.ready([self._wake], RETRY_SECONDS):
             try:
                 self._con = self._connect()
             except (psycopg.Error, db.Unavailable):
@@ -179,11 +164,11 @@ class Replica:
             try:
                 return self._read_once(tables)
             except Exception as exc:
-                if not outage.lost(exc):
+                if not failures.lost(exc):
                     raise
                 self._drop_loader()
                 if attempt == 2:
-                    raise outage.unavailable(exc) from exc
+                    raise failures.unavailable(exc) from exc
         raise AssertionError("unreachable")
 
     def _drop_loader(self) -> None:
