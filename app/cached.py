@@ -22,6 +22,7 @@ from app import webapp
 from tracker import db, logs
 from tracker.engine import catalogue_versions, figures, progress, views
 from tracker.engine.evaluate import Evaluation
+from tracker.inspections import findings as inspection_findings
 from tracker.office import completeness, verification
 from tracker.reports.briefing import model
 from tracker.strings.ui import lang
@@ -132,6 +133,17 @@ def _cached_rule_changes(generation: int) -> dict[str, dt.date]:
 def rule_changes() -> dict[str, dt.date]:
     """catalogue_versions.last_changed: metric → the day its rule last changed (the item page)."""
     return _cached_rule_changes(webapp.data_generation())
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _cached_findings(as_of: dt.date, generation: int) -> pd.DataFrame:
+    return inspection_findings.findings(webapp.cursor(), as_of)
+
+
+def findings(as_of: dt.date) -> pd.DataFrame:
+    """inspections.findings as of the date (the overview's count), read once per data generation: every finding
+    recorded or stepped writes a finding_event, which the generation counts (sites' and rounds' names never change)."""
+    return _cached_findings(as_of, webapp.data_generation())
 
 
 def submissions(unit: str, as_of: dt.date) -> pd.DataFrame:

@@ -12,7 +12,6 @@ from app.markup import plain
 from tracker.engine import views
 from tracker.engine.progress import item_progress
 from tracker.engine.reasons import fmt_value
-from tracker.inspections import findings as inspection_findings
 from tracker.office import completeness
 from tracker.reports import charts
 from tracker.strings import SHOWN_OP, STATUS_COLOUR, STATUSES, ui
@@ -78,7 +77,7 @@ for row in vetoes.itertuples(index=False):
 for row in visits.itertuples(index=False):
     st.error(plain(ti("overview_veto_line", item=row.item, title=cat.item(int(row.item)).title, site=row.site,
                 street=row.street or "—", description=row.description, unit=row.unit)), icon=":material/gpp_bad:")  # fmt: skip
-findings_now = inspection_findings.findings(webapp.cursor(), as_of)
+findings_now = cached.findings(as_of)
 if not findings_now.empty:
     st.caption(ti("overview_findings", open=int(findings_now["status"].ne("closed").sum()),
                   overdue=int(findings_now["overdue"].sum())))  # fmt: skip

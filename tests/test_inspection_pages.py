@@ -7,10 +7,11 @@ import datetime as dt
 
 import pytest
 
+from tests.conftest import TODAY, app_on_copy
 from tests.test_inspections import CSV, OFFICE, SITES, T0
 from tests.test_pages import run
 from tracker import bootstrap
-from tracker.inspections import rounds, sites
+from tracker.inspections import findings, rounds, sites
 from tracker.inspections.imports import import_findings
 
 OPEN_DAY, CLOSED_DAY = dt.date(2024, 5, 20), dt.date(2024, 5, 31)
@@ -29,6 +30,31 @@ def test_the_overview_shows_the_visit_veto_risk_while_open():
     assert any("检查发现的问题：未销号" in c.value for c in at.caption)
     later = run("pages/overview.py", as_of=CLOSED_DAY)
     assert not [e for e in later.error if "暗访发现" in e.value]
+
+
+def test_the_overview_counts_a_finding_recorded_after_it_was_shown(demo_db, tmp_path, monkeypatch):
+    """The overview's count of findings is kept between runs (cached.findings): a finding recorded since is
+    counted at the next run."""
+    from app import webapp
+
+    def counts(at) -> str:
+        return next(c.value for c in at.caption if "检查发现的问题" in c.value)
+
+    with app_on_copy(demo_db, tmp_path / "app.duckdb", monkeypatch, "tests-office-secret-1"):
+        at = run("pages/overview.py")
+        assert counts(at) == "检查发现的问题：未销号 1 条，其中逾期 1 条"
+        at.run()  # the same figures read again
+        assert counts(at) == "检查发现的问题：未销号 1 条，其中逾期 1 条"
+        morning = dt.datetime.combine(TODAY, dt.time(9))
+        con = webapp.cursor()
+        site = sites.register_site(con, OFFICE, "公共厕所", "站前公厕", "铁东街道", now=morning)
+        rid = rounds.create_round(con, OFFICE, "暗访", "十一月暗访", TODAY, TODAY, now=morning)
+        findings.record_finding(
+            con, OFFICE, rid, site, "干净整洁", "地面积水", "一般", found_on=TODAY, now=morning
+        )
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert counts(at) == "检查发现的问题：未销号 2 条，其中逾期 1 条"
 
 
 def test_the_item_page_names_the_open_finding():
