@@ -59,6 +59,10 @@ COMMIT_LINE = re.compile(
     r" outcome=committed ",
     re.M,
 )
+# A script run of the overview as the app logs it once over (app.webapp.log_script_run): the line's time.
+OVERVIEW_LINE = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO tracker\.app\.run script_run page=overview ", re.M
+)
 # The goal's "every page after sign-in": the pages a signed-in person opens (the sign-in itself hashes a password
 # on purpose, and the upload's check and commit are actions, not pages; the table shows all of them).
 AFTER_SIGNIN = ("item", "unit", "phases", "overview_again")
@@ -166,9 +170,10 @@ def propagation_file(attempt: int) -> bytes:
     return upload_file(7000 + attempt, range(this_year - 1, this_year + 1))
 
 
-async def _overview_again(watcher, log: Path, offset: int) -> int:
-    """One more run of the watcher's 总览, over once its worker logged it and the browser drew it; the log's new
-    offset. (Only the watcher's session is on that worker while this runs.)"""
+async def _overview_again(watcher, log: Path, offset: int) -> tuple[int, float]:
+    """One more run of the watcher's 总览, over once its worker logged it and the browser drew it: the log's new
+    offset, and when the worker ended that run (its log line's time). (Only the watcher's session is on that worker
+    while this runs.)"""
     await go(watcher, "/")
     deadline = time.perf_counter() + TIMEOUT_MS / 1000
     while True:
@@ -179,39 +184,57 @@ async def _overview_again(watcher, log: Path, offset: int) -> int:
             raise TimeoutError("the watcher's 总览 did not run again")
         await asyncio.sleep(0.02)
     await watcher.wait_for_function(SETTLED, timeout=TIMEOUT_MS, polling=50)
-    return offsets["b"]
+    return offsets["b"], overview_end(log, offset, offsets["b"])
+
+
+def overview_end(log: Path, start: int, end: int) -> float:
+    """When the worker ended the last run of 总览 it logged between the two offsets, as a Unix time."""
+    return _unix(OVERVIEW_LINE.findall(_read(log, start, end))[-1])
+
+
+def _read(log: Path, start: int, end: int | None = None) -> str:
+    with open(log, "rb") as f:
+        f.seek(start)
+        data = f.read() if end is None else f.read(end - start)
+    return data.decode("utf-8", errors="replace")
+
+
+def _unix(stamp: str) -> float:
+    """A log line's local time as a Unix time."""
+    return dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
 
 
 def commit_time(log: Path, offset: int, file_name: str) -> float | None:
     """When the upload service finished committing `file_name` (its log line past `offset`), as a Unix time."""
-    with open(log, "rb") as f:
-        f.seek(offset)
-        text = f.read().decode("utf-8", errors="replace")
-    for stamp, target in COMMIT_LINE.findall(text):
+    for stamp, target in COMMIT_LINE.findall(_read(log, offset)):
         if target == file_name:
-            return dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            return _unix(stamp)
     return None
 
 
-async def _watch(watcher, log: Path, before: str) -> tuple[float, float, float]:
-    """Rerun the watcher's 总览 back to back until it differs from `before`: when that run began, when the
-    browser had drawn it, and when the bench had read its text to tell (Unix times). Reading the whole page's text
-    is the bench's own check, not part of showing it: on a busy machine it takes a few tenths of a second."""
+async def _watch(watcher, log: Path, before: str) -> dict[str, float]:
+    """Rerun the watcher's 总览 back to back until it differs from `before`: when that run was asked for (`started`),
+    when the worker ended it (`served`), when the browser had drawn it (`shown`) and when the bench had read its
+    text to tell (`read`), as Unix times. Reading the whole page's text is the bench's own check, not part of
+    showing it."""
     main = watcher.get_by_test_id("stMain")
     _, offsets = script_runs({"b": log}, {})
     offset, until = offsets["b"], time.time() + TIMEOUT_MS / 1000
     while time.time() < until:
         began = time.time()
-        offset = await _overview_again(watcher, log, offset)
+        offset, served = await _overview_again(watcher, log, offset)
         drawn = time.time()
         if await main.inner_text() != before:
-            return began, drawn, time.time()
+            return {"started": began, "served": served, "shown": drawn, "read": time.time()}
     raise TimeoutError("the upload never showed on the watcher's 总览")
 
 
 async def _commit(uploader) -> None:
     await uploader.get_by_role("button", name="确认导入").click()
     await settle(uploader, ("text", f"已导入 {UPLOAD_ROWS} 行"))
+
+
+MOMENTS = ("started", "served", "shown", "read")  # of the try's run that showed the upload (propagation)
 
 
 async def propagation(
@@ -221,9 +244,10 @@ async def propagation(
     office commits a 200-row upload on the first worker while a watcher signed in on the second reruns its 总览
     back to back, from before the commit until the page differs from what it showed before. Per try, counted from
     the commit (the upload service's log line on the first worker): `shown`, when the other worker's 总览 showing
-    it was drawn — the goal's figure —, `read`, when the bench had read the page's text that tells it so (its own
-    check, after the drawing), and `started`, when the bench asked for that run (below 0: asked for before the
-    commit; on a busy machine a run starts a while after the browser asks)."""
+    it was drawn — the goal's figure —, `served`, when that worker ended the run (the server's part; the rest is the
+    browser drawing the page), `read`, when the bench had read the page's text that tells it so (its own check,
+    after the drawing), and `started`, when the bench asked for that run (below 0: asked for before the commit; on a
+    busy machine a run starts a while after the browser asks)."""
     from playwright.async_api import async_playwright
 
     uploader_at, watcher_at = list(logs)[:2]
@@ -256,18 +280,14 @@ async def propagation(
                 async with asyncio.TaskGroup() as group:  # one failing cancels the other
                     watching = group.create_task(_watch(watcher, logs[watcher_at], before))
                     group.create_task(_commit(uploader))
-                began, drawn, read = watching.result()
                 committed = commit_time(logs[uploader_at], offset, file.name)
                 if committed is None:
                     raise RuntimeError(f"no commit of {file.name} in {uploader_at}'s log")
-                out["tries"].append(
-                    {"started": round(began - committed, 3), "shown": round(drawn - committed, 3),
-                     "read": round(read - committed, 3)}
-                )  # fmt: skip
+                out["tries"].append({k: round(v - committed, 3) for k, v in watching.result().items()})
             except Exception as exc:  # noqa: BLE001 — a failed try is a figure of the bench, not its end
                 out["failed"].append(f"try {attempt}: {type(exc).__name__}: {str(exc)[:200]}")
         await browser.close()
-    for key in ("started", "shown", "read"):
+    for key in MOMENTS:
         values = [one[key] for one in out["tries"]]
         if values:
             out[key] = {"median": round(statistics.median(values), 3), "max": round(max(values), 3)}
@@ -276,7 +296,7 @@ async def propagation(
 
 def propagation_lines(figures: dict) -> list[str]:
     """The goal is read on `shown`: the other worker's 总览 showing the upload, drawn, within 2 s of the commit."""
-    started, shown, read = figures.get("started"), figures.get("shown"), figures.get("read")
+    started, served, shown, read = (figures.get(key) for key in MOMENTS)
     where = f"committed on {figures['uploads_on']}, seen on {figures['watched_on']}'s 总览"
     if not shown:
         return [f"propagation ({where}): every try failed — {'; '.join(figures['failed'])}"]
@@ -285,6 +305,7 @@ def propagation_lines(figures: dict) -> list[str]:
         f"propagation ({where}), {len(figures['tries'])} tries, seconds after the commit, median / max:"
         f" on screen {shown['median']:.2f} / {shown['max']:.2f}; that run was asked for"
         f" {started['median']:.2f} / {started['max']:.2f} (below 0: asked for before the commit)"
+        + (f"; its run ended by the worker {served['median']:.2f} / {served['max']:.2f}" if served else "")
         + (f"; the page's text read by the bench {read['median']:.2f} / {read['max']:.2f}" if read else ""),
         f"goal: a 200-row upload shows on another worker's 总览 within 2 s — {met}"
         + (f" ({len(figures['failed'])} tries failed)" if figures["failed"] else ""),

@@ -152,11 +152,12 @@ def _moved(shown_max: float, failed=()) -> dict:
         "uploads_on": "w1",
         "watched_on": "w2",
         "tries": [
-            {"started": -0.4, "shown": 1.0, "read": 1.3},
-            {"started": 0.3, "shown": shown_max, "read": shown_max + 0.4},
+            {"started": -0.4, "served": 0.6, "shown": 1.0, "read": 1.3},
+            {"started": 0.3, "served": shown_max - 0.5, "shown": shown_max, "read": shown_max + 0.4},
         ],
         "failed": list(failed),
         "started": {"median": -0.05, "max": 0.3},
+        "served": {"median": 0.6, "max": shown_max - 0.5},
         "shown": {"median": 1.0, "max": shown_max},
         "read": {"median": 1.3, "max": shown_max + 0.4},
     }
@@ -167,6 +168,7 @@ def test_propagation_within_2_s_is_read_on_the_page_drawn():
     not when the bench had read the page's text to tell (later)."""
     met = concurrent_pg.propagation_lines(_moved(2.0))
     assert "w1" in met[0] and "w2" in met[0] and "on screen 1.00 / 2.00" in met[0]
+    assert "its run ended by the worker 0.60 / 1.50" in met[0]
     assert "the page's text read by the bench 1.30 / 2.40" in met[0]
     assert met[1].endswith("within 2 s — met")
     assert concurrent_pg.propagation_lines(_moved(2.01))[1].endswith("NOT met")
@@ -228,3 +230,31 @@ def test_the_commit_time_is_read_from_the_upload_services_own_log_line(tmp_path,
     committed = concurrent_pg.commit_time(log, offset, "propagation-0.csv")
     assert committed is not None and stamp - 1 < committed <= stamp + 0.001
     assert concurrent_pg.commit_time(log, log.stat().st_size, "propagation-0.csv") is None
+
+
+def test_the_overview_runs_end_is_read_from_the_apps_own_log_line(tmp_path, monkeypatch):
+    """The line as app.webapp.log_script_run writes it (the console's format): the last 总览 run between the two
+    offsets, not another page's."""
+    import logging
+    import time
+
+    from app import webapp
+    from tracker import logs
+
+    log = tmp_path / "w2.log"
+    handler = logging.FileHandler(log, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(logs.FORMAT))
+    monkeypatch.setattr(webapp.RUN_LOG, "level", logging.INFO)
+    webapp.RUN_LOG.addHandler(handler)
+    try:
+        webapp.log_script_run("overview", time.perf_counter())
+        first = log.stat().st_size
+        stamp = time.time()
+        webapp.log_script_run("overview", time.perf_counter())
+        webapp.log_script_run("phases", time.perf_counter())
+    finally:
+        webapp.RUN_LOG.removeHandler(handler)
+        handler.close()
+    ended = concurrent_pg.overview_end(log, first, log.stat().st_size)
+    assert stamp - 0.001 <= ended <= stamp + 1
+    assert concurrent_pg.overview_end(log, 0, first) <= ended
