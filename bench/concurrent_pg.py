@@ -212,21 +212,31 @@ def commit_time(log: Path, offset: int, file_name: str) -> float | None:
     return None
 
 
-async def _watch(watcher, log: Path, before: str) -> dict[str, float]:
+async def _watch(watcher, log: Path, before: str) -> tuple[dict[str, float], str]:
     """Rerun the watcher's 总览 back to back until it differs from `before`: when that run was asked for (`started`),
     when the worker ended it (`served`), when the browser had drawn it (`shown`) and when the bench had read its
-    text to tell (`read`), as Unix times. Reading the whole page's text is the bench's own check, not part of
-    showing it."""
+    text to tell (`read`), as Unix times; and that text. Reading the whole page's text is the bench's own check,
+    not part of showing it."""
     main = watcher.get_by_test_id("stMain")
-    _, offsets = script_runs({"b": log}, {})
-    offset, until = offsets["b"], time.time() + TIMEOUT_MS / 1000
+    offset, until = _end(log), time.time() + TIMEOUT_MS / 1000
     while time.time() < until:
         began = time.time()
         offset, served = await _overview_again(watcher, log, offset)
         drawn = time.time()
-        if await main.inner_text() != before:
-            return {"started": began, "served": served, "shown": drawn, "read": time.time()}
+        if (text := await main.inner_text()) != before:
+            return {"started": began, "served": served, "shown": drawn, "read": time.time()}, text
     raise TimeoutError("the upload never showed on the watcher's 总览")
+
+
+def _end(log: Path) -> int:
+    """The offset past the log's whole lines."""
+    return script_runs({"b": log}, {})[1]["b"]
+
+
+async def _text_once_settled(watcher, log: Path) -> str:
+    """The watcher's 总览 run once more, after the commit and its warm-up: what the page shows with all of it."""
+    await _overview_again(watcher, log, _end(log))
+    return await watcher.get_by_test_id("stMain").inner_text()
 
 
 async def _commit(uploader) -> None:
@@ -247,7 +257,9 @@ async def propagation(
     it was drawn — the goal's figure —, `served`, when that worker ended the run (the server's part; the rest is the
     browser drawing the page), `read`, when the bench had read the page's text that tells it so (its own check,
     after the drawing), and `started`, when the bench asked for that run (below 0: asked for before the commit; on a
-    busy machine a run starts a while after the browser asks)."""
+    busy machine a run starts a while after the browser asks). `whole`: whether that page was the one drawn once
+    all of the upload was in (a run that began before the commit can show part of it); a try that showed part
+    first fails the goal, its time to show all of it not being timed."""
     from playwright.async_api import async_playwright
 
     uploader_at, watcher_at = list(logs)[:2]
@@ -283,7 +295,13 @@ async def propagation(
                 committed = commit_time(logs[uploader_at], offset, file.name)
                 if committed is None:
                     raise RuntimeError(f"no commit of {file.name} in {uploader_at}'s log")
-                out["tries"].append({k: round(v - committed, 3) for k, v in watching.result().items()})
+                moments, shown = watching.result()
+                # A run that began before the commit can show part of it (a table read after the replica had the
+                # rows, the head before): that try's page is compared with the page drawn once all is in.
+                whole = shown == await _text_once_settled(watcher, logs[watcher_at])
+                out["tries"].append(
+                    {**{k: round(v - committed, 3) for k, v in moments.items()}, "whole": whole}
+                )
             except Exception as exc:  # noqa: BLE001 — a failed try is a figure of the bench, not its end
                 out["failed"].append(f"try {attempt}: {type(exc).__name__}: {str(exc)[:200]}")
         await browser.close()
@@ -300,7 +318,8 @@ def propagation_lines(figures: dict) -> list[str]:
     where = f"committed on {figures['uploads_on']}, seen on {figures['watched_on']}'s 总览"
     if not shown:
         return [f"propagation ({where}): every try failed — {'; '.join(figures['failed'])}"]
-    met = "met" if shown["max"] <= 2 and not figures["failed"] else "NOT met"
+    partial = sum(1 for one in figures["tries"] if not one.get("whole", True))
+    met = "met" if shown["max"] <= 2 and not figures["failed"] and not partial else "NOT met"
     return [
         f"propagation ({where}), {len(figures['tries'])} tries, seconds after the commit, median / max:"
         f" on screen {shown['median']:.2f} / {shown['max']:.2f}; that run was asked for"
@@ -308,7 +327,12 @@ def propagation_lines(figures: dict) -> list[str]:
         + (f"; its run ended by the worker {served['median']:.2f} / {served['max']:.2f}" if served else "")
         + (f"; the page's text read by the bench {read['median']:.2f} / {read['max']:.2f}" if read else ""),
         f"goal: a 200-row upload shows on another worker's 总览 within 2 s — {met}"
-        + (f" ({len(figures['failed'])} tries failed)" if figures["failed"] else ""),
+        + (f" ({len(figures['failed'])} tries failed)" if figures["failed"] else "")
+        + (
+            f" ({partial} tries showed part of the upload first: when all of it showed is not timed)"
+            if partial
+            else ""
+        ),
     ]
 
 

@@ -152,8 +152,14 @@ def _moved(shown_max: float, failed=()) -> dict:
         "uploads_on": "w1",
         "watched_on": "w2",
         "tries": [
-            {"started": -0.4, "served": 0.6, "shown": 1.0, "read": 1.3},
-            {"started": 0.3, "served": shown_max - 0.5, "shown": shown_max, "read": shown_max + 0.4},
+            {"started": -0.4, "served": 0.6, "shown": 1.0, "read": 1.3, "whole": True},
+            {
+                "started": 0.3,
+                "served": shown_max - 0.5,
+                "shown": shown_max,
+                "read": shown_max + 0.4,
+                "whole": True,
+            },
         ],
         "failed": list(failed),
         "started": {"median": -0.05, "max": 0.3},
@@ -174,6 +180,11 @@ def test_propagation_within_2_s_is_read_on_the_page_drawn():
     assert concurrent_pg.propagation_lines(_moved(2.01))[1].endswith("NOT met")
     assert (
         "NOT met (1 tries failed)" in concurrent_pg.propagation_lines(_moved(1.0, ["try 3: TimeoutError"]))[1]
+    )
+    partial = _moved(1.0)
+    partial["tries"][0]["whole"] = False  # that page showed part of the upload: the rest came later, untimed
+    assert concurrent_pg.propagation_lines(partial)[1].endswith(
+        "NOT met (1 tries showed part of the upload first: when all of it showed is not timed)"
     )
     failed = {"uploads_on": "w1", "watched_on": "w2", "tries": [], "failed": ["try 0: TimeoutError: x"]}
     assert concurrent_pg.propagation_lines(failed) == [

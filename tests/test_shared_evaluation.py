@@ -121,6 +121,36 @@ def test_two_sessions_share_one_evaluation_and_a_commit_makes_one_more(app_db, e
     assert evaluations == {TODAY: 2, before: 1}
 
 
+def test_what_a_session_read_while_an_upload_was_checked_is_not_shown_once_it_is_committed(app_db):
+    """An upload stores its submission first (its file kept, the outcome pending) and commits its rows seconds later.
+    A page read in between is keyed to the data as it then was: the commit must change that key, or the figures
+    read before it are shown after it — to every session, and on PostgreSQL to every worker."""
+    from app import cached, webapp
+    from tracker.engine.evaluate import evaluate
+    from tracker.engine.progress import progress_table
+
+    def read_meanwhile(fraction: float, _text: str) -> None:
+        if fraction == 0.75:  # checked, the submission stored, the rows about to be written
+            new_session("pages/overview.py")
+
+    result = import_file(
+        webapp.cursor(),
+        "late.csv",
+        "指标,期间,数值\n12.1,2025年,20%\n".encode(),
+        unit="园林绿化服务中心",
+        user="admin",
+        progress=read_meanwhile,
+    )
+    assert result.outcome == "committed", result.message
+    new_session("pages/overview.py")  # another person, after the commit
+    con = webapp.cursor()
+    shown = webapp.evaluation(TODAY).metrics.set_index("metric")
+    assert shown.loc["12.1", "value"] == pytest.approx(20.0)
+    fresh = evaluate(con, TODAY)
+    assert shown["status"].to_dict() == fresh.metrics.set_index("metric")["status"].to_dict()
+    assert cached.progress_table(TODAY).equals(progress_table(con, fresh, webapp.cat()))
+
+
 def test_what_was_known_by_a_moment_changes_only_with_rows_recorded_by_then(tmp_path):
     """The marks a past moment's verdict is keyed to: a figure recorded after the moment leaves them as they were; one
     recorded by then or a row of then deleted (the demo replaced) changes them."""

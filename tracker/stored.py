@@ -11,6 +11,9 @@ import duckdb
 MARKS = {
     "audit_log": ("coalesce(max(id), 0)", "count(*)"),
     "audit_head": ("max(last_hash)",),
+    # An upload stores its submission before it commits its rows (seconds later, in the commit's transaction): the
+    # rows are counted too, or what was read in between would still be shown after the commit.
+    "measurement": ("count(*)",),
     "submission": ("count(*)", "coalesce(max(id), 0)"),
     "verification": ("count(*)", "max(verified_at)"),
     "figure_choice": ("count(*)", "max(chosen_at)"),
@@ -22,9 +25,9 @@ def _signature_sql(*tables: str) -> str:
     return "SELECT " + ", ".join(f"(SELECT {mark} FROM {table})" for table in tables for mark in MARKS[table])
 
 
-# Whatever can change a status — a submission, the office's verification of an answer, its choice of a figure,
-# a step of an inspection finding: cached evaluations are keyed to it (app.webapp.data_generation).
-VERDICT_SQL = _signature_sql("submission", "verification", "figure_choice", "finding_event")
+# Whatever can change a status — a figure recorded, a submission, the office's verification of an answer, its choice
+# of a figure, a step of an inspection finding: cached evaluations are keyed to it (app.webapp.data_generation).
+VERDICT_SQL = _signature_sql("measurement", "submission", "verification", "figure_choice", "finding_event")
 # The audit log and its signed head: the chain is walked again only when they changed (app.webapp.audit_chain).
 AUDIT_SQL = _signature_sql("audit_log", "audit_head")
 
