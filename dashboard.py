@@ -115,6 +115,7 @@ if demo:
     st.info(demo_banner(), icon=":material/science:")
 try:
     page.run()
+    webapp.redraw_if_moved()
 except db.Unavailable as exc:
     webapp.unreachable(exc)
 except Exception:  # a bug: a short message with an id here, the traceback in the log under that id

@@ -162,7 +162,36 @@ def data_marks() -> tuple:
     The file's path too: two copies of one database (a restored backup beside it, the tests' demo copies) must not
     share what is cached for the other. On PostgreSQL the signature is read in the replica, polled first: a write in
     another process changes it once the replica has reloaded (at the next read after its NOTIFY, tracker.pg.replica)."""
-    return _once_per_run("generation", lambda: (_database(), *stored.signature(cursor(), stored.VERDICT_SQL)))
+    return _once_per_run("generation", _marks_now)
+
+
+def _marks_now() -> tuple:
+    return (_database(), *stored.signature(cursor(), stored.VERDICT_SQL))
+
+
+def moved_since_read() -> bool:
+    """Whether the data changed since this script run read its generation (data_marks): a commit landed while the
+    page was drawn, so parts of it may show the data before the commit and parts after. False when the run read
+    none (nothing it showed is keyed to it) or wrote itself (cached.after_write: it read the marks again)."""
+    ctx = get_script_run_ctx()
+    if ctx is None or getattr(_this_run, "run", None) is not ctx.cursors:
+        return False
+    read = _this_run.values.get("generation")
+    return read is not None and read != _marks_now()
+
+
+_REDRAWN = "_tracker_redrawn"  # session state: this run is the page drawn again by redraw_if_moved
+
+
+def redraw_if_moved() -> None:
+    """At the end of a page's run: draw it again when a commit landed meanwhile (moved_since_read), so that what it
+    read before the commit and after is never shown side by side. Once in a row: the run drawn again shows what it
+    read even if yet another commit landed meanwhile (uploads without end cannot hold a page back)."""
+    if st.session_state.pop(_REDRAWN, False):
+        return
+    if moved_since_read():
+        st.session_state[_REDRAWN] = True
+        st.rerun()
 
 
 def data_generation() -> int:

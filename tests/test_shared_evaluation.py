@@ -151,6 +151,60 @@ def test_what_a_session_read_while_an_upload_was_checked_is_not_shown_once_it_is
     assert cached.progress_table(TODAY).equals(progress_table(con, fresh, webapp.cat()))
 
 
+def test_a_page_drawn_while_a_commit_lands_is_drawn_again_with_all_of_it(app_db, monkeypatch):
+    """A commit that lands while a page is drawn (another person's upload): the parts read before it and the parts
+    read after it must not be shown side by side — the head's counts of before with the progress lines of after.
+    The page is drawn again, whole, and looks as it does to a person who opens it after the commit."""
+    from app import cached, webapp
+
+    def landing() -> AppTest:
+        """The office's landing page (总览) through dashboard.py's frame, which ends every page's run."""
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.session_state["actor"] = ADMIN
+        at.session_state["as_of"] = TODAY
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    def texts(at) -> list[str]:
+        return [e.value for e in (*at.markdown, *at.caption, *at.metric, *at.error, *at.success)]
+
+    real, landed = cached.progress_table, []
+
+    def committing_meanwhile(as_of):
+        if not landed:  # once: the head is drawn by now, the progress table is read after the commit
+            landed.append(
+                import_file(
+                    webapp.cursor(),
+                    "late.csv",
+                    "指标,期间,数值\n12.1,2025年,20%\n".encode(),
+                    unit="园林绿化服务中心",
+                    user="admin",
+                )
+            )
+        return real(as_of)
+
+    monkeypatch.setattr(cached, "progress_table", committing_meanwhile)
+    drawn = landing()
+    assert landed and landed[0].outcome == "committed", landed
+    after = landing()  # another person, after the commit
+    assert texts(drawn)[0].startswith("## 达标 33/45")  # the upload took 绿化覆盖率 below its figure
+    assert texts(drawn) == texts(after)
+
+    # Uploads landing during every run: drawn again once, then shown as read (never a page held back).
+    def every_run(as_of):
+        number = len(landed)
+        landed.append(import_file(webapp.cursor(), f"more-{number}.csv",
+                                  f"指标,期间,数值\n12.1,2024年,{30 + number}%\n".encode(),
+                                  unit="园林绿化服务中心", user="admin"))  # fmt: skip
+        return real(as_of)
+
+    monkeypatch.setattr(cached, "progress_table", every_run)
+    landed.clear()
+    landing()
+    assert len(landed) == 2 and all(r.outcome == "committed" for r in landed)
+
+
 def test_what_was_known_by_a_moment_changes_only_with_rows_recorded_by_then(tmp_path):
     """The marks a past moment's verdict is keyed to: a figure recorded after the moment leaves them as they were; one
     recorded by then or a row of then deleted (the demo replaced) changes them."""
