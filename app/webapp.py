@@ -180,17 +180,17 @@ def moved_since_read() -> bool:
     return read is not None and read != _marks_now()
 
 
-_REDRAWN = "_tracker_redrawn"  # session state: this run is the page drawn again by redraw_if_moved
+_REDRAWN = "_tracker_redrawn"  # session state: how many times in a row redraw_if_moved has drawn the page again
+REDRAWS = 3  # an upload is two writes (its file kept, then its rows): a page may meet both, and one more
 
 
 def redraw_if_moved() -> None:
     """At the end of a page's run: draw it again when a commit landed meanwhile (moved_since_read), so that what it
-    read before the commit and after is never shown side by side. Once in a row: the run drawn again shows what it
-    read even if yet another commit landed meanwhile (uploads without end cannot hold a page back)."""
-    if st.session_state.pop(_REDRAWN, False):
-        return
-    if moved_since_read():
-        st.session_state[_REDRAWN] = True
+    read before the commit and after is never left side by side. At most REDRAWS times in a row: then the run
+    shows what it read, however many writes go on landing (they cannot hold a page back)."""
+    redrawn = st.session_state.pop(_REDRAWN, 0)
+    if redrawn < REDRAWS and moved_since_read():
+        st.session_state[_REDRAWN] = redrawn + 1
         st.rerun()
 
 

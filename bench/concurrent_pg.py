@@ -170,21 +170,36 @@ def propagation_file(attempt: int) -> bytes:
     return upload_file(7000 + attempt, range(this_year - 1, this_year + 1))
 
 
-async def _overview_again(watcher, log: Path, offset: int) -> tuple[int, float]:
+REDRAW_GRACE = (
+    0.3  # s: a run drawn again (app.webapp.redraw_if_moved) has started within this of the first's end
+)
+
+
+async def _overview_again(watcher, log: Path, offset: int) -> tuple[int, float, float]:
     """One more run of the watcher's 总览, over once its worker logged it and the browser drew it: the log's new
-    offset, and when the worker ended that run (its log line's time). (Only the watcher's session is on that worker
-    while this runs.)"""
+    offset, when the worker ended that run (its log line's time) and when the browser had drawn it. A run the app
+    draws again (a commit landed meanwhile: app.webapp.redraw_if_moved) is waited for too — the page counts as
+    drawn once it stays settled with no run logged after it. (Only the watcher's session is on that worker while
+    this runs.)"""
     await go(watcher, "/")
     deadline = time.perf_counter() + TIMEOUT_MS / 1000
-    while True:
-        runs, offsets = script_runs({"b": log}, {"b": offset})
-        if any(page == "overview" for _, page, _, _ in runs):
-            break
+    while _overview_lines(log, offset) == 0:
         if time.perf_counter() > deadline:
             raise TimeoutError("the watcher's 总览 did not run again")
         await asyncio.sleep(0.02)
-    await watcher.wait_for_function(SETTLED, timeout=TIMEOUT_MS, polling=50)
-    return offsets["b"], overview_end(log, offset, offsets["b"])
+    while True:
+        await watcher.wait_for_function(SETTLED, timeout=TIMEOUT_MS, polling=50)
+        drawn, lines = time.time(), _overview_lines(log, offset)
+        await asyncio.sleep(REDRAW_GRACE)
+        if await watcher.evaluate(SETTLED) and _overview_lines(log, offset) == lines:
+            end = _end(log)
+            return end, overview_end(log, offset, end), drawn
+
+
+def _overview_lines(log: Path, offset: int) -> int:
+    """How many runs of 总览 the worker has logged past `offset` (whole lines)."""
+    runs, _ = script_runs({"b": log}, {"b": offset})
+    return sum(1 for _, page, _, _ in runs if page == "overview")
 
 
 def overview_end(log: Path, start: int, end: int) -> float:
@@ -221,8 +236,7 @@ async def _watch(watcher, log: Path, before: str) -> tuple[dict[str, float], str
     offset, until = _end(log), time.time() + TIMEOUT_MS / 1000
     while time.time() < until:
         began = time.time()
-        offset, served = await _overview_again(watcher, log, offset)
-        drawn = time.time()
+        offset, served, drawn = await _overview_again(watcher, log, offset)
         if (text := await main.inner_text()) != before:
             return {"started": began, "served": served, "shown": drawn, "read": time.time()}, text
     raise TimeoutError("the upload never showed on the watcher's 总览")
