@@ -151,6 +151,20 @@ def test_what_a_session_read_while_an_upload_was_checked_is_not_shown_once_it_is
     assert cached.progress_table(TODAY).equals(progress_table(con, fresh, webapp.cat()))
 
 
+def test_keeping_an_uploads_file_moves_no_mark_and_its_commit_does(tmp_path):
+    """The first of an upload's two writes (its file kept, the outcome pending) changes nothing a page shows: a page
+    drawn meanwhile is not drawn again for it. The commit changes the marks, whatever the rows' submission."""
+    from tracker.ingest.service import store_raw_file
+
+    con = bootstrap.connect(tmp_path / "marks.duckdb")
+    start = stored.signature(con, stored.VERDICT_SQL)
+    store_raw_file(con, "a.csv", b"x", "0" * 64, None, "admin")
+    assert stored.signature(con, stored.VERDICT_SQL) == start
+    result = import_file(con, "b.csv", "指标,期间,数值\n12.1,2025年,20%\n".encode(), unit="园林绿化服务中心")
+    assert result.outcome == "committed", result.message
+    assert stored.signature(con, stored.VERDICT_SQL) != start
+
+
 def test_a_page_drawn_while_a_commit_lands_is_drawn_again_with_all_of_it(app_db, monkeypatch):
     """A commit that lands while a page is drawn (another person's upload): the parts read before it and the parts
     read after it must not be shown side by side — the head's counts of before with the progress lines of after.

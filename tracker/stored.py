@@ -11,10 +11,14 @@ import duckdb
 MARKS = {
     "audit_log": ("coalesce(max(id), 0)", "count(*)"),
     "audit_head": ("max(last_hash)",),
-    # An upload stores its submission before it commits its rows (seconds later, in the commit's transaction): the
-    # rows are counted too, or what was read in between would still be shown after the commit.
+    # An upload keeps its file as a submission marked failed until settled, and commits its rows seconds later
+    # (tracker.ingest.service): the rows are counted, and the submissions settled otherwise, so that the first
+    # step moves no mark (nothing a page shows changed) and the commit does.
     "measurement": ("count(*)",),
-    "submission": ("count(*)", "coalesce(max(id), 0)"),
+    "submission": (
+        "count(*) FILTER (WHERE outcome <> 'failed')",
+        "coalesce(max(id) FILTER (WHERE outcome <> 'failed'), 0)",
+    ),
     "verification": ("count(*)", "max(verified_at)"),
     "figure_choice": ("count(*)", "max(chosen_at)"),
     "finding_event": ("count(*)", "max(happened_at)"),
