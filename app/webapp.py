@@ -180,7 +180,9 @@ def moved_since_read() -> bool:
     return read is not None and read != _marks_now()
 
 
-_REDRAWN = "_tracker_redrawn"  # session state: how many times in a row redraw_if_moved has drawn the page again
+_REDRAWN = (
+    "_tracker_redrawn"  # session state: how many times in a row redraw_if_moved has drawn the page again
+)
 REDRAWS = 3  # an upload is two writes (its file kept, then its rows): a page may meet both, and one more
 
 
