@@ -142,17 +142,26 @@ def _code_mark() -> str:
 _this_run = threading.local()  # what this script run has read (each run has its own thread)
 
 
-def _once_per_run(key, read):
-    """`read()` once per script run and key (a page asks for the same marks a dozen times): the run's context gets
-    a fresh `cursors` dict at every run and rerun, which tells this run from the last. Outside a run, every time."""
+def _read_this_run() -> dict | None:
+    """What this script run has read so far, by key; None outside a run. The run's context gets a fresh `cursors`
+    dict at every run and rerun, which tells this run from the last."""
     ctx = get_script_run_ctx()
     if ctx is None:
-        return read()
+        return None
     if getattr(_this_run, "run", None) is not ctx.cursors:
         _this_run.run, _this_run.values = ctx.cursors, {}
-    if key not in _this_run.values:
-        _this_run.values[key] = read()
-    return _this_run.values[key]
+    return _this_run.values
+
+
+def _once_per_run(key, read):
+    """`read()` once per script run and key (a page asks for the same marks a dozen times); outside a run, every
+    time."""
+    values = _read_this_run()
+    if values is None:
+        return read()
+    if key not in values:
+        values[key] = read()
+    return values[key]
 
 
 def data_marks() -> tuple:
@@ -173,16 +182,12 @@ def moved_since_read() -> bool:
     """Whether the data changed since this script run read its generation (data_marks): a commit landed while the
     page was drawn, so parts of it may show the data before the commit and parts after. False when the run read
     none (nothing it showed is keyed to it) or wrote itself (cached.after_write: it read the marks again)."""
-    ctx = get_script_run_ctx()
-    if ctx is None or getattr(_this_run, "run", None) is not ctx.cursors:
-        return False
-    read = _this_run.values.get("generation")
+    read = (_read_this_run() or {}).get("generation")
     return read is not None and read != _marks_now()
 
 
-_REDRAWN = (
-    "_tracker_redrawn"  # session state: how many times in a row redraw_if_moved has drawn the page again
-)
+# Session state: how many times in a row redraw_if_moved has drawn the page again.
+_REDRAWN = "_tracker_redrawn"
 REDRAWS = 3  # an upload is two writes (its file kept, then its rows): a page may meet both, and one more
 
 

@@ -1,7 +1,8 @@
 """What the database holds, as the cheap questions every layer asks: has it changed since it was last looked
 at (one signature per purpose, from one table of marks), are its figures the demo's, is it empty.
 
-count(*) is read from DuckDB's metadata and max() of a key from the newest rows: a signature costs nothing."""
+count(*) is read from DuckDB's metadata and max() of a key from the newest rows; the submissions, a table of a few
+thousand rows, are counted by outcome: a signature costs a few milliseconds."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ MARKS = {
 
 
 def _signature_sql(*tables: str) -> str:
-    return "SELECT " + ", ".join(f"(SELECT {mark} FROM {table})" for table in tables for mark in MARKS[table])
+    """One row of every table's marks: one aggregate per table, joined (a scalar subquery per mark took DuckDB's
+    planner 48 ms for the verdict's eleven marks; this takes 5)."""
+    parts = (f"(SELECT {', '.join(MARKS[table])} FROM {table}) AS {table}" for table in tables)
+    return "SELECT * FROM " + ", ".join(parts)
 
 
 # Whatever can change a status — a figure recorded, a submission, the office's verification of an answer, its choice
